@@ -1,0 +1,1 @@
+"""The guest concierge: answers guests from the property's knowledge base, hands off to staff."""

@@ -1,0 +1,56 @@
+"""The web application: routers, error handlers, and the in-process worker on SQLite."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from concierge import health
+from concierge.channels import simulator, twilio
+from concierge.errors import DomainError
+from concierge.observability import configure_sentry
+from concierge.settings import get_settings
+from concierge.web import WEB_DIR
+from concierge.worker import Worker
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the worker with the app when it runs in-process; drain it on shutdown."""
+    settings = get_settings()
+    worker = Worker(settings) if settings.run_worker_in_process else None
+    app.state.worker = worker
+    if worker is not None:
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+def create_app() -> FastAPI:
+    """Build the application from the current settings."""
+    settings = get_settings()
+    configure_sentry(settings)
+    app = FastAPI(title="Guest concierge", lifespan=lifespan)
+    app.include_router(health.router)
+    app.include_router(twilio.router)
+    app.include_router(simulator.router)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_request: Request, exc: DomainError) -> Response:
+        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+
+    @app.exception_handler(twilio.Rejected)
+    async def webhook_rejected(_request: Request, exc: twilio.Rejected) -> Response:
+        return twilio.rejected_response(exc)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> Response:
+        return RedirectResponse("/simulator" if settings.simulator_on else "/healthz")
+
+    return app

@@ -1,0 +1,107 @@
+"""The guest simulator: chat as any guest of a property in the browser, no Twilio needed."""
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from concierge import service
+from concierge.db import session_scope
+from concierge.modelbase import utcnow
+from concierge.models import Channel
+from concierge.settings import get_settings
+from concierge.web import templates
+from knowledge import service as knowledge_service
+
+router = APIRouter(prefix="/simulator", tags=["simulator"])
+SIMULATOR_ADDRESS = "simulator"
+PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def _require_enabled() -> None:
+    if not get_settings().simulator_on:
+        raise HTTPException(404)
+
+
+def _transcript(slug: str, phone: str) -> list[dict[str, Any]]:
+    with session_scope(readonly=True) as session:
+        prop = knowledge_service.get_property(session, slug=slug)
+        assert prop.id is not None
+        conversation = service.find_conversation(
+            session, property_id=prop.id, channel=Channel.simulator, guest_address=phone
+        )
+        if conversation is None or conversation.id is None:
+            return []
+        return [
+            {"id": m.id, "author": m.author, "body": m.body, "at": m.created_at.isoformat(timespec="seconds")}
+            for m in service.conversation_messages(session, conversation_id=conversation.id)
+        ]
+
+
+def _page_data(slug: str | None, phone: str | None) -> dict[str, Any]:
+    with session_scope(readonly=True) as session:
+        properties = knowledge_service.list_properties(session)
+        current = next((p for p in properties if p.slug == slug), properties[0] if properties else None)
+        guests = []
+        if current is not None:
+            assert current.id is not None
+            guests = [
+                {"phone": r.phone, "label": f"{r.guest_name} ({r.check_in:%d %b} – {r.check_out:%d %b})"}
+                for r in knowledge_service.list_reservations(session, property_id=current.id)
+            ]
+        return {
+            "properties": [{"slug": p.slug, "name": p.name} for p in properties],
+            "current": current.slug if current else None,
+            "guests": guests,
+        }
+
+
+@router.get("", response_class=HTMLResponse)
+async def page(request: Request, property: str | None = None, phone: str | None = None) -> Response:
+    """The chat page; works without JavaScript (the form posts and the page reloads)."""
+    _require_enabled()
+    data = await run_in_threadpool(_page_data, property, phone)
+    phone = phone if phone and PHONE.match(phone) else (data["guests"][0]["phone"] if data["guests"] else None)
+    messages = await run_in_threadpool(_transcript, data["current"], phone) if data["current"] and phone else []
+    return templates.TemplateResponse(request, "simulator.html", {**data, "phone": phone, "messages": messages})
+
+
+@router.get("/messages")
+async def messages(property: str, phone: Annotated[str, Query(pattern=PHONE.pattern)]) -> list[dict[str, Any]]:
+    """The transcript as JSON, for the page's polling."""
+    _require_enabled()
+    return await run_in_threadpool(_transcript, property, phone)
+
+
+def _store(slug: str, phone: str, body: str) -> None:
+    with session_scope() as session:
+        prop = knowledge_service.get_property(session, slug=slug)
+        service.receive(
+            session,
+            prop=prop,
+            channel=Channel.simulator,
+            guest_address=phone,
+            property_address=SIMULATOR_ADDRESS,
+            body=body,
+            now=utcnow(),
+        )
+
+
+@router.post("/messages")
+async def send(
+    request: Request,
+    property: Annotated[str, Form()],
+    phone: Annotated[str, Form(pattern=PHONE.pattern)],
+    body: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Send a message as the guest; the reply arrives through the worker like any other."""
+    _require_enabled()
+    await run_in_threadpool(_store, property, phone, body)
+    worker = getattr(request.app.state, "worker", None)
+    if worker is not None:
+        worker.wake()
+    if request.headers.get("accept", "").startswith("application/json"):
+        return Response(status_code=202)
+    return RedirectResponse(f"/simulator?property={property}&phone={phone.replace('+', '%2B')}", status_code=303)

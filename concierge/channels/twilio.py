@@ -1,0 +1,143 @@
+"""Twilio webhooks: verify the signature, store the message, acknowledge with empty TwiML."""
+
+import logging
+import time
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
+from twilio.request_validator import RequestValidator
+
+from concierge import outbox, service
+from concierge.db import session_scope
+from concierge.modelbase import utcnow
+from concierge.models import Channel
+from concierge.observability import ACK_SECONDS, MESSAGES_DUPLICATE, MESSAGES_IN, WEBHOOK_REJECTED, pseudonym
+from concierge.settings import Settings, get_settings
+from knowledge import service as knowledge_service
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/twilio", tags=["twilio"])
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+MAX_FORM_BYTES = 64 * 1024
+
+
+def twiml() -> Response:
+    """Twilio's acknowledgement: an empty response, so Twilio sends nothing itself."""
+    return Response(EMPTY_TWIML, media_type="application/xml")
+
+
+def signed_url(settings: Settings, request: Request) -> str:
+    """The URL Twilio signed: the configured public URL, never what a proxy made of it."""
+    query = request.url.query
+    return settings.public_url.rstrip("/") + request.url.path + (f"?{query}" if query else "")
+
+
+def parse_form(raw: bytes) -> dict[str, str]:
+    """Form fields of a webhook; bytes that are not UTF-8 become U+FFFD instead of an error."""
+    text = raw.decode("utf-8", errors="replace")
+    return dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace"))
+
+
+async def verified_form(request: Request) -> dict[str, str]:
+    """The webhook's fields once its X-Twilio-Signature is valid; a 403 response otherwise."""
+    settings = get_settings()
+    raw = await request.body()
+    if len(raw) > MAX_FORM_BYTES:
+        raise Rejected(413, "too_large")
+    if not settings.twilio_enabled:
+        raise Rejected(403, "twilio_not_configured")
+    form = parse_form(raw)
+    signature = request.headers.get("X-Twilio-Signature")
+    url = signed_url(settings, request)
+    validator = RequestValidator(settings.twilio_auth_token)
+    if signature and validator.validate(url, form, signature):
+        return form
+    reason = "signature_missing" if not signature else "signature_mismatch"
+    # The URL is the usual culprit (proxy scheme, host or port): log it, never the body.
+    log.warning(
+        "twilio webhook rejected",
+        extra={"reason": reason, "signed_url": url, "mode": settings.twilio_signature_mode},
+    )
+    if settings.twilio_signature_mode == "log-only":
+        return form
+    raise Rejected(403, reason)
+
+
+class Rejected(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def rejected_response(exc: Rejected) -> Response:
+    """The response for a refused webhook (registered as an exception handler by the app)."""
+    WEBHOOK_REJECTED.labels(exc.reason).inc()
+    return Response(exc.reason, status_code=exc.status, media_type="text/plain")
+
+
+Form = Annotated[dict[str, str], Depends(verified_form)]
+
+
+def store_inbound(form: dict[str, str]) -> str:
+    """Store the message and its job in one transaction; returns "stored", "duplicate" or "unknown_number"."""
+    to, sender = form.get("To", ""), form.get("From", "")
+    channel = Channel.whatsapp if sender.startswith("whatsapp:") else Channel.sms
+    with session_scope() as session:
+        prop = knowledge_service.property_for_number(session, number=to)
+        if prop is None:
+            return "unknown_number"
+        message = service.receive(
+            session,
+            prop=prop,
+            channel=channel,
+            guest_address=sender,
+            property_address=to,
+            body=form.get("Body", ""),
+            twilio_sid=form.get("MessageSid") or None,
+            now=utcnow(),
+        )
+    return "stored" if message else "duplicate"
+
+
+@router.post("/messages")
+async def inbound_message(request: Request, form: Form) -> Response:
+    """Inbound SMS or WhatsApp: stored before the 200, answered later by the worker."""
+    started = time.perf_counter()
+    outcome = await run_in_threadpool(store_inbound, form)
+    if outcome == "stored":
+        MESSAGES_IN.labels("whatsapp" if form.get("From", "").startswith("whatsapp:") else "sms").inc()
+        worker = getattr(request.app.state, "worker", None)
+        if worker is not None:
+            worker.wake()
+    elif outcome == "duplicate":
+        MESSAGES_DUPLICATE.inc()
+    else:
+        log.warning("message to a number no property uses", extra={"to": pseudonym(form.get("To", ""))})
+    ACK_SECONDS.observe(time.perf_counter() - started)
+    return twiml()
+
+
+def store_status(form: dict[str, str], outbox_id: int | None) -> bool:
+    """Apply a delivery status callback."""
+    with session_scope() as session:
+        return outbox.update_delivery(
+            session,
+            twilio_sid=form.get("MessageSid", ""),
+            status=form.get("MessageStatus", ""),
+            error_code=form.get("ErrorCode") or None,
+            outbox_id=outbox_id,
+        )
+
+
+@router.post("/status")
+async def status_callback(request: Request, form: Form) -> Response:
+    """Twilio's delivery status for a reply we sent."""
+    raw_id = request.query_params.get("outbox", "")
+    known = await run_in_threadpool(store_status, form, int(raw_id) if raw_id.isdigit() else None)
+    if not known:
+        log.info("status for an unknown message", extra={"status": form.get("MessageStatus")})
+    return twiml()

@@ -1,0 +1,177 @@
+"""The `concierge` command: serve, worker, db upgrade, import, export, kb history/rollback, chat."""
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from concierge.errors import DomainError, InvalidInput
+from concierge.settings import get_settings
+
+log = logging.getLogger("concierge.cli")
+
+
+def cmd_db_upgrade(_args: argparse.Namespace) -> int:
+    from alembic import command
+    from concierge.health import alembic_config
+
+    command.upgrade(alembic_config(), "head")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from concierge.db import session_scope
+    from knowledge import service as knowledge_service
+    from knowledge.pack import load_pack_file
+
+    pack = load_pack_file(Path(args.pack))
+    with session_scope() as session:
+        prop, version = knowledge_service.import_pack(session, pack=pack, author=args.author)
+        print(
+            f"imported {prop.slug}: knowledge v{version.version} ({version.summary}), "
+            f"{len(pack.staff)} staff, {len(pack.reservations)} reservations"
+        )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from concierge.db import session_scope
+    from knowledge import service as knowledge_service
+    from knowledge.pack import dump_pack
+
+    with session_scope(readonly=True) as session:
+        sys.stdout.write(dump_pack(knowledge_service.export_pack(session, slug=args.slug)))
+    return 0
+
+
+def cmd_kb_history(args: argparse.Namespace) -> int:
+    from concierge.db import session_scope
+    from knowledge import service as knowledge_service
+
+    with session_scope(readonly=True) as session:
+        prop = knowledge_service.get_property(session, slug=args.slug)
+        assert prop.id is not None
+        for v in knowledge_service.history(session, property_id=prop.id):
+            print(f"{v.version}\t{v.published_at.isoformat(timespec='seconds')}Z\t{v.author}\t{v.summary}")
+    return 0
+
+
+def cmd_kb_rollback(args: argparse.Namespace) -> int:
+    from concierge.db import session_scope
+    from knowledge import service as knowledge_service
+
+    with session_scope() as session:
+        prop = knowledge_service.get_property(session, slug=args.slug)
+        assert prop.id is not None
+        new = knowledge_service.rollback(session, property_id=prop.id, version=args.version, author=args.author)
+        print(f"published v{new.version} = v{args.version}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "concierge.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        timeout_graceful_shutdown=30,
+    )
+    return 0
+
+
+def cmd_worker(_args: argparse.Namespace) -> int:
+    from concierge.worker import Worker
+
+    worker = Worker(get_settings())
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping worker")
+        worker.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    worker.run_forever()
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from concierge.chat import chat_loop
+
+    return chat_loop(slug=args.slug, phone=args.phone, timeout=args.timeout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, as documented in the README and the interface contract."""
+    parser = argparse.ArgumentParser(prog="concierge", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="migrate DATABASE_URL to the newest schema").set_defaults(func=cmd_db_upgrade)
+
+    p = sub.add_parser("import", help="validate a property pack and publish it")
+    p.add_argument("pack", help="path to the pack's YAML file")
+    p.add_argument("--author", default="import", help="recorded as the new knowledge version's author")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="print a property's published pack as YAML")
+    p.add_argument("slug")
+    p.set_defaults(func=cmd_export)
+
+    kb = sub.add_parser("kb", help="knowledge versions").add_subparsers(dest="kb_command", required=True)
+    p = kb.add_parser("history", help="one line per version, newest first")
+    p.add_argument("slug")
+    p.set_defaults(func=cmd_kb_history)
+    p = kb.add_parser("rollback", help="publish a new version equal to VERSION")
+    p.add_argument("slug")
+    p.add_argument("version", type=int)
+    p.add_argument("--author", default="cli")
+    p.set_defaults(func=cmd_kb_rollback)
+
+    p = sub.add_parser("serve", help="run the web app (and, on SQLite, the worker)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    sub.add_parser("worker", help="run the turn worker and outbox sender").set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("chat", help="talk to the concierge as a guest in the terminal")
+    p.add_argument("slug")
+    p.add_argument("--phone", required=True, help="the guest's number, E.164 (+34611111111)")
+    p.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for each reply")
+    p.set_defaults(func=cmd_chat)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; DomainErrors become one-line messages and exit codes (2 for invalid input)."""
+    args = build_parser().parse_args(argv)
+    from concierge.observability import configure_logging
+
+    configure_logging(get_settings())
+    started = time.perf_counter()
+    try:
+        code: int = args.func(args)
+    except InvalidInput as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2 if args.command == "import" else 1
+    except Exception as exc:  # a one-line error for the operator; the traceback is in the debug log
+        log.debug("command failed", exc_info=True)
+        print(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", file=sys.stderr)
+        return 1
+    log.debug("command finished", extra={"seconds": round(time.perf_counter() - started, 3)})
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The turn's nodes: each reads the state, calls services, and returns what it adds."""
+
+import re
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from concierge import service
+from concierge.graph.state import TurnContext, TurnState
+from concierge.guard.secrets import Access, access_for
+from concierge.i18n import gettext_for
+from concierge.i18n.detect import detect_language as decide_language
+from concierge.i18n.detect import fold
+from concierge.i18n.smalltalk import GREETINGS, THANKS
+from concierge.llm.types import ResponseRequest
+from concierge.models import BOT_OWNER
+from knowledge import retrieval
+
+Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
+
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def timed(name: str) -> Callable[[Node], Node]:
+    """Record the node's name and duration in the state's `nodes` list (the turn's trace timeline)."""
+
+    def wrap(node: Node) -> Node:
+        @wraps(node)
+        def run(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+            started = time.perf_counter()
+            update = node(state, runtime)
+            elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+            return {**update, "nodes": [{"node": name, "ms": elapsed_ms}]}
+
+        return run
+
+    return wrap
+
+
+@timed("load_context")
+def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    turn = service.load_turn(
+        ctx.session, message_id=state["message_id"], today=ctx.now.date(), history=ctx.history_messages
+    )
+    version = turn.knowledge
+    return {
+        "message": turn.message,
+        "conversation": turn.conversation,
+        "property": turn.property,
+        "reservation": turn.reservation,
+        "history": turn.history,
+        "knowledge_version": version.version if version else None,
+        "entries": version.entries if version else [],
+        "text": turn.message.body[: ctx.max_inbound_chars],
+    }
+
+
+def route_after_context(state: TurnState) -> str:
+    """Only a bot-owned conversation is answered; otherwise staff own it and the turn only records."""
+    return "detect_language" if state["conversation"].owner == BOT_OWNER else "record_only"
+
+
+@timed("record_only")
+def record_only(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    return {"decision": "record_only", "reply": "", "entry_ids": [], "escalate": None}
+
+
+@timed("detect_language")
+def detect_language(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    reservation = state["reservation"]
+    decision = decide_language(
+        state["text"],
+        current=state["conversation"].language,
+        reservation=reservation.language if reservation else None,
+        default=state["property"].default_language,
+    )
+    return {"language": decision.language, "language_reason": decision.reason}
+
+
+@timed("screen_input")
+def screen_input(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    words = [fold(w) for w in _WORDS.findall(state["text"])]
+    access = access_for(state["property"], state["reservation"], now=runtime.context.now)
+    if not words:
+        verdict = "empty"
+    elif all(w in THANKS or w in GREETINGS for w in words) and any(w in THANKS for w in words):
+        verdict = "thanks"
+    elif len(words) <= 3 and all(w in GREETINGS for w in words):
+        verdict = "greeting"
+    else:
+        verdict = "question"
+    return {"verdict": verdict, "access": access}
+
+
+@timed("retrieve")
+def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    if state["verdict"] != "question":
+        return {"candidates": [], "selected": []}
+    candidates = retrieval.rank(state["entries"], state["text"])
+    chosen = retrieval.select(candidates, threshold=runtime.context.retrieval_threshold)
+    return {"candidates": candidates[:5], "selected": [c.topic for c in chosen]}
+
+
+@timed("respond")
+def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    _ = gettext_for(state["language"])
+    verdict = state["verdict"]
+    if verdict == "empty":
+        text = _("I can only read text messages. Could you write your question in a message?")
+        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+    if verdict == "greeting":
+        text = _(
+            "Hello! I am the virtual concierge of %(property)s. Ask me about Wi-Fi, check-in, parking "
+            "or anything else about your stay.",
+            property=state["property"].name,
+        )
+        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+    if verdict == "thanks":
+        text = _("You're welcome! Write to me any time if you need anything else.")
+        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+    by_topic = {e["topic"]: e for e in state["entries"]}
+    request = ResponseRequest(
+        text=state["text"],
+        language=state["language"],
+        entries=[by_topic[t] for t in state["selected"]],
+        property_name=state["property"].name,
+        access=state["access"],
+        access_window_hours=state["property"].access_window_hours,
+    )
+    response = runtime.context.router.respond(request)
+    return {
+        "reply": response.text,
+        "responder": response.responder,
+        "entry_ids": response.entry_ids,
+        "escalate": response.escalate,
+    }
+
+
+@timed("check_output")
+def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    """Last line of defence: no sensitive content leaves unless the secrets policy allows it."""
+    checks: list[str] = []
+    reply = state["reply"]
+    if state["access"] is not Access.allowed:
+        for entry in state["entries"]:
+            if entry.get("sensitive") and any(text in reply for text in entry["content"].values()):
+                checks.append(f"secret_withheld:{entry['topic']}")
+        if checks:
+            _ = gettext_for(state["language"])
+            reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
+            return {"reply": reply, "checks": checks, "entry_ids": [], "escalate": "secret_blocked"}
+    return {"checks": checks}
+
+
+@timed("decide")
+def decide(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    if not state["reply"]:
+        return {"decision": "escalate"}
+    return {"decision": "reply_escalate" if state.get("escalate") else "reply"}

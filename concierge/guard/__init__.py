@@ -1,0 +1,1 @@
+"""Guardrails: input screening, output checks and the secrets policy."""

@@ -1,0 +1,1 @@
+"""Answer generation: the provider router and the offline grounded responder."""

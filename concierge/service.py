@@ -1,0 +1,353 @@
+"""Conversation service: store inbound messages, claim turn jobs, record what a turn decided."""
+
+import logging
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from concierge.errors import Conflict
+from concierge.i18n import gettext_for
+from concierge.models import (
+    BOT_OWNER,
+    Conversation,
+    Job,
+    JobStatus,
+    Message,
+    Outbox,
+    Trace,
+)
+from escalation import service as escalation_service
+from knowledge import service as knowledge_service
+from knowledge.models import KnowledgeVersion, Property, Reservation
+
+log = logging.getLogger(__name__)
+
+MAX_STORED_CHARS = 10_000
+
+
+class LeaseLost(Conflict):
+    """The job's lease expired and another worker took it; this worker's result is discarded."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """Everything a turn reads, loaded in one place."""
+
+    message: Message
+    conversation: Conversation
+    property: Property
+    reservation: Reservation | None
+    history: list[Message]
+    knowledge: KnowledgeVersion | None
+
+
+def clean_body(body: str) -> str:
+    """Text as we store it: control characters (NUL breaks PostgreSQL) removed, bounded in size."""
+    kept = "".join(ch for ch in body if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return kept[:MAX_STORED_CHARS]
+
+
+def guest_phone(address: str) -> str:
+    """The phone number behind a channel address ("whatsapp:+34…" → "+34…")."""
+    return address.removeprefix("whatsapp:")
+
+
+def receive(
+    session: Session,
+    *,
+    prop: Property,
+    channel: str,
+    guest_address: str,
+    property_address: str,
+    body: str,
+    twilio_sid: str | None = None,
+    now: datetime,
+) -> Message | None:
+    """Store an inbound message and its turn job; None when this MessageSid was stored already."""
+    if twilio_sid and session.exec(select(Message.id).where(Message.twilio_sid == twilio_sid)).first():
+        return None
+    assert prop.id is not None
+    conversation = _conversation(
+        session,
+        property_id=prop.id,
+        channel=channel,
+        guest_address=guest_address,
+        property_address=property_address,
+    )
+    message = Message(
+        conversation_id=conversation.id,
+        direction="in",
+        author="guest",
+        body=clean_body(body),
+        twilio_sid=twilio_sid,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+            session.flush()
+    except IntegrityError:  # the same MessageSid arrived concurrently and the other request won
+        return None
+    assert message.id is not None and conversation.id is not None
+    session.add(Job(conversation_id=conversation.id, message_id=message.id, created_at=now, available_at=now))
+    conversation.last_message_at = now
+    conversation.property_address = property_address
+    session.flush()
+    return message
+
+
+def _conversation(
+    session: Session, *, property_id: int, channel: str, guest_address: str, property_address: str
+) -> Conversation:
+    def find() -> Conversation | None:
+        return find_conversation(session, property_id=property_id, channel=channel, guest_address=guest_address)
+
+    found = find()
+    if found is not None:
+        return found
+    conversation = Conversation(
+        property_id=property_id,
+        channel=channel,
+        guest_address=guest_address,
+        property_address=property_address,
+    )
+    try:
+        with session.begin_nested():
+            session.add(conversation)
+            session.flush()
+    except IntegrityError:  # created concurrently by another request
+        found = find()
+        assert found is not None
+        return found
+    return conversation
+
+
+def load_turn(session: Session, *, message_id: int, today: date, history: int) -> Turn:
+    """The message to answer with its conversation, property, reservation, recent history and knowledge."""
+    message = session.get_one(Message, message_id)
+    conversation = session.get_one(Conversation, message.conversation_id)
+    prop = session.get_one(Property, conversation.property_id)
+    assert prop.id is not None
+    earlier = session.exec(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, col(Message.id) < message_id)
+        .order_by(col(Message.id).desc())
+        .limit(history)
+    )
+    return Turn(
+        message=message,
+        conversation=conversation,
+        property=prop,
+        reservation=knowledge_service.reservation_for(
+            session, property_id=prop.id, phone=guest_phone(conversation.guest_address), today=today
+        ),
+        history=list(reversed(list(earlier))),
+        knowledge=knowledge_service.published_version(session, property_id=prop.id),
+    )
+
+
+def claim_job(session: Session, *, now: datetime, lease_seconds: float) -> Job | None:
+    """Lease the oldest due job whose conversation has nothing earlier pending or running."""
+    session.exec(  # a worker that died mid-turn leaves an expired lease: make its job claimable again
+        update(Job)
+        .where(col(Job.status) == JobStatus.running, col(Job.lease_until) < now)
+        .values(status=JobStatus.pending, lease_token=None)
+    )
+    earlier = aliased(Job)
+    blocked = exists().where(
+        earlier.conversation_id == Job.conversation_id,
+        earlier.id < Job.id,
+        col(earlier.status).in_([JobStatus.pending, JobStatus.running]),
+    )
+    job = session.exec(
+        select(Job)
+        .where(Job.status == JobStatus.pending, col(Job.available_at) <= now, ~blocked)
+        .order_by(col(Job.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+    if job is None:
+        return None
+    job.status = JobStatus.running
+    job.attempts += 1
+    job.lease_token = uuid.uuid4().hex
+    job.lease_until = now + timedelta(seconds=lease_seconds)
+    session.flush()
+    return job
+
+
+def _finish_job(session: Session, *, job_id: int, lease_token: str, status: str, now: datetime, **values: Any) -> None:
+    result = session.exec(
+        update(Job)
+        .where(col(Job.id) == job_id, col(Job.lease_token) == lease_token, col(Job.status) == JobStatus.running)
+        .values(status=status, finished_at=now, **values)
+    )
+    if result.rowcount != 1:
+        raise LeaseLost(f"job {job_id} is no longer leased by this worker")
+
+
+def record_turn(
+    session: Session, *, job_id: int, lease_token: str, now: datetime, result: dict[str, Any]
+) -> Outbox | None:
+    """Write a finished turn: the reply and its outbox row, any escalation, the trace; the job is done."""
+    _finish_job(session, job_id=job_id, lease_token=lease_token, status=JobStatus.done, now=now)
+    job = session.get_one(Job, job_id)
+    conversation = session.get_one(Conversation, job.conversation_id)
+    if result.get("language"):
+        conversation.language = result["language"]
+    outbox = None
+    if result["decision"] in ("reply", "reply_escalate"):
+        outbox = enqueue_reply(
+            session,
+            conversation=conversation,
+            body=result["reply"],
+            author="bot",
+            now=now,
+            language=result.get("language"),
+            knowledge_version=result.get("knowledge_version"),
+            entry_ids=result.get("entry_ids", []),
+        )
+    if result.get("escalate"):
+        escalation_service.open_escalation(
+            session,
+            conversation=conversation,
+            message_id=job.message_id,
+            reason=result["escalate"],
+            detail=result.get("text", ""),
+        )
+    session.add(Trace(job_id=job_id, conversation_id=conversation.id, data=trace_data(result), created_at=now))
+    session.flush()
+    return outbox
+
+
+def fail_job(session: Session, *, job_id: int, lease_token: str, error: str, now: datetime, max_attempts: int) -> bool:
+    """Record a failed attempt: retry later with backoff, or give up with a fallback reply. True if final."""
+    job = session.get_one(Job, job_id)
+    if job.attempts < max_attempts:
+        delay = min(2**job.attempts, 60)
+        _finish_job(
+            session,
+            job_id=job_id,
+            lease_token=lease_token,
+            status=JobStatus.pending,
+            now=now,
+            last_error=error[:500],
+            available_at=now + timedelta(seconds=delay),
+            finished_at=None,
+        )
+        return False
+    _finish_job(
+        session,
+        job_id=job_id,
+        lease_token=lease_token,
+        status=JobStatus.failed,
+        now=now,
+        last_error=error[:500],
+    )
+    conversation = session.get_one(Conversation, job.conversation_id)
+    prop = session.get_one(Property, conversation.property_id)
+    _ = gettext_for(conversation.language or prop.default_language)
+    if conversation.owner == BOT_OWNER:
+        enqueue_reply(
+            session,
+            conversation=conversation,
+            author="bot",
+            now=now,
+            language=conversation.language,
+            body=_("Sorry, I'm having a technical problem. A member of our team will follow up with you shortly."),
+        )
+    escalation_service.open_escalation(
+        session,
+        conversation=conversation,
+        message_id=job.message_id,
+        reason="technical_error",
+        detail=error[:500],
+    )
+    return True
+
+
+def enqueue_reply(
+    session: Session,
+    *,
+    conversation: Conversation,
+    body: str,
+    author: str,
+    now: datetime,
+    language: str | None = None,
+    knowledge_version: int | None = None,
+    entry_ids: list[str] | None = None,
+) -> Outbox:
+    """Add an outbound message to the transcript and queue it for delivery on the guest's channel."""
+    message = Message(
+        conversation_id=conversation.id,
+        direction="out",
+        author=author,
+        body=body,
+        language=language,
+        knowledge_version=knowledge_version,
+        entry_ids=entry_ids or [],
+        created_at=now,
+    )
+    session.add(message)
+    session.flush()
+    assert message.id is not None and conversation.id is not None
+    outbox = Outbox(
+        conversation_id=conversation.id,
+        message_id=message.id,
+        channel=conversation.channel,
+        to_address=conversation.guest_address,
+        from_address=conversation.property_address,
+        body=body,
+        author=author,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(outbox)
+    session.flush()
+    return outbox
+
+
+def trace_data(result: dict[str, Any]) -> dict[str, Any]:
+    """The turn's trace: decisions and scores, never the guest's text or phone number."""
+    return {
+        "nodes": result.get("nodes", []),
+        "language": result.get("language"),
+        "language_reason": result.get("language_reason"),
+        "verdict": result.get("verdict"),
+        "access": str(result["access"]) if result.get("access") else None,
+        "candidates": [
+            {"topic": c.topic, "score": c.score, "matched": c.matched} for c in result.get("candidates", [])
+        ],
+        "selected": result.get("selected", []),
+        "responder": result.get("responder"),
+        "entry_ids": result.get("entry_ids", []),
+        "knowledge_version": result.get("knowledge_version"),
+        "checks": result.get("checks", []),
+        "escalate": result.get("escalate"),
+        "decision": result.get("decision"),
+    }
+
+
+def conversation_messages(session: Session, *, conversation_id: int) -> list[Message]:
+    """A conversation's transcript, oldest first."""
+    return list(
+        session.exec(select(Message).where(Message.conversation_id == conversation_id).order_by(col(Message.id)))
+    )
+
+
+def find_conversation(session: Session, *, property_id: int, channel: str, guest_address: str) -> Conversation | None:
+    """The conversation of this guest address on this channel, if it exists."""
+    return session.exec(
+        select(Conversation).where(
+            Conversation.property_id == property_id,
+            Conversation.channel == channel,
+            Conversation.guest_address == guest_address,
+        )
+    ).first()

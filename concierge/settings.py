@@ -1,0 +1,72 @@
+"""Configuration from the environment: the only module that reads it."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the concierge, with defaults that run on one machine without any account."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./concierge.db"
+    db_pool_size: int = 5
+    public_url: str = "http://127.0.0.1:8000"
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    # "enforce" rejects bad signatures with 403; "log-only" logs the reason and accepts (first deployments only).
+    twilio_signature_mode: Literal["enforce", "log-only"] = "enforce"
+    twilio_timeout_seconds: float = 10.0
+
+    # The guest simulator lets anyone speak as any guest: on by default only while Twilio is not configured.
+    simulator_enabled: bool | None = None
+
+    llm_providers: str = "offline"
+    llm_offline_first: bool = True
+
+    # Worker and outbox tuning.
+    worker_in_process: bool | None = None  # None: on for SQLite, off for PostgreSQL
+    worker_poll_seconds: float = 0.5
+    job_lease_seconds: float = 60.0
+    job_max_attempts: int = 5
+    outbox_max_attempts: int = 6
+    outbox_retry_base_seconds: float = 2.0
+    outbox_retry_max_seconds: float = 300.0
+
+    retrieval_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
+    history_messages: int = 10
+    max_inbound_chars: int = 2000
+
+    sentry_dsn: str | None = None
+    log_level: str = "INFO"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is SQLite (single process, in-process worker)."""
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def run_worker_in_process(self) -> bool:
+        """Whether `serve` runs the turn worker and sender itself."""
+        return self.is_sqlite if self.worker_in_process is None else self.worker_in_process
+
+    @property
+    def simulator_on(self) -> bool:
+        """Whether the guest simulator pages are served."""
+        return not self.twilio_enabled if self.simulator_enabled is None else self.simulator_enabled
+
+    @property
+    def twilio_enabled(self) -> bool:
+        """Twilio is used only when both credentials are configured."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (tests clear the cache after changing the environment)."""
+    return Settings()

@@ -1,0 +1,39 @@
+"""Escalation service: open hand-offs to people (the console and notifications build on these)."""
+
+import logging
+
+from sqlmodel import Session, col, select
+
+from concierge.models import Conversation
+from escalation.models import Escalation, EscalationStatus
+
+log = logging.getLogger(__name__)
+
+
+def open_escalation(
+    session: Session, *, conversation: Conversation, message_id: int | None, reason: str, detail: str = ""
+) -> Escalation:
+    """Record that people must follow up on this conversation, and why."""
+    assert conversation.id is not None
+    escalation = Escalation(
+        property_id=conversation.property_id,
+        conversation_id=conversation.id,
+        message_id=message_id,
+        reason=reason,
+        detail=detail,
+    )
+    session.add(escalation)
+    session.flush()
+    log.info("escalation opened", extra={"escalation_id": escalation.id, "reason": reason})
+    return escalation
+
+
+def open_escalations(session: Session, *, conversation_id: int) -> list[Escalation]:
+    """The conversation's escalations that nobody resolved yet."""
+    return list(
+        session.exec(
+            select(Escalation)
+            .where(Escalation.conversation_id == conversation_id, Escalation.status != EscalationStatus.resolved)
+            .order_by(col(Escalation.id))
+        )
+    )

@@ -1,0 +1,67 @@
+"""Properties, their staff and reservations, and the immutable versions of their knowledge base."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from concierge.modelbase import utcnow
+
+
+class PropertyBase(SQLModel):
+    slug: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    timezone: str = Field(max_length=64)
+    default_language: str = Field(max_length=16)
+    access_window_hours: int = 24
+
+
+class Property(PropertyBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class PropertyNumber(SQLModel, table=True):
+    """A number guests write to ("+1500…" for SMS, "whatsapp:+1500…" for WhatsApp); it names the property."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    property_id: int = Field(foreign_key="property.id", index=True)
+    number: str = Field(max_length=64, unique=True)
+
+
+class StaffMember(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    property_id: int = Field(foreign_key="property.id", index=True)
+    name: str = Field(max_length=200)
+    phone: str = Field(max_length=32)
+    role: str = Field(max_length=32)
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Reservation(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("property_id", "phone", "check_in", name="uq_reservation_stay"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    property_id: int = Field(foreign_key="property.id", index=True)
+    guest_name: str = Field(max_length=200)
+    phone: str = Field(max_length=32, index=True)
+    check_in: date
+    check_out: date
+    language: str | None = Field(default=None, max_length=16)
+    guests: int = 1
+
+
+class KnowledgeVersion(SQLModel, table=True):
+    """One immutable snapshot of a property's knowledge; the newest version is the published one."""
+
+    __table_args__ = (UniqueConstraint("property_id", "version", name="uq_knowledgeversion_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    property_id: int = Field(foreign_key="property.id", index=True)
+    version: int
+    published_at: datetime = Field(default_factory=utcnow)
+    author: str = Field(max_length=200)
+    summary: str = Field(max_length=500)
+    # [{"topic", "title", "sensitive", "content": {lang: text}}]; the first content language is the original.
+    entries: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,163 @@
+"""Property packs: the YAML an owner imports and exports, validated with every problem reported."""
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import available_timezones
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from concierge.errors import InvalidInput
+from knowledge.lexicon import TOPICS
+
+E164 = r"^\+[1-9]\d{6,14}$"
+LANGUAGE_TAG = r"^[a-z]{2,3}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class PropertyIn(_Strict):
+    slug: str = Field(pattern=r"^[a-z0-9-]+$", max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    timezone: str
+    default_language: str = Field(pattern=LANGUAGE_TAG)
+    phone_numbers: list[str] = Field(min_length=1)
+    access_window_hours: int = Field(default=24, ge=0, le=24 * 30)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value not in available_timezones():
+            raise ValueError(f"unknown IANA time zone {value!r}")
+        return value
+
+    @field_validator("phone_numbers")
+    @classmethod
+    def _numbers(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.match(E164, value.removeprefix("whatsapp:")):
+                raise ValueError(f"{value!r} is not an E.164 number (optionally with the whatsapp: prefix)")
+        if len(set(values)) != len(values):
+            raise ValueError("a number is listed twice")
+        return values
+
+
+class StaffIn(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(pattern=E164)
+    role: str = Field(min_length=1, max_length=32)
+    languages: list[str] = Field(default_factory=list)
+
+    @field_validator("languages")
+    @classmethod
+    def _tags(cls, values: list[str]) -> list[str]:
+        return [_language_tag(v) for v in values]
+
+
+class EntryIn(_Strict):
+    topic: str
+    title: str = Field(min_length=1, max_length=200)
+    sensitive: bool = False
+    content: dict[str, str] = Field(min_length=1)
+
+    @field_validator("topic")
+    @classmethod
+    def _known_topic(cls, value: str) -> str:
+        if value not in TOPICS and not re.match(r"^custom:[a-z0-9-]+$", value):
+            raise ValueError(f"unknown topic {value!r}: use one of the standard topics or custom:<slug>")
+        return value
+
+    @field_validator("content")
+    @classmethod
+    def _texts(cls, content: dict[str, str]) -> dict[str, str]:
+        for language, text in content.items():
+            _language_tag(language)
+            if not str(text).strip():
+                raise ValueError(f"content in {language!r} is empty")
+        return {language: str(text).strip() for language, text in content.items()}
+
+    @model_validator(mode="after")
+    def _access_is_sensitive(self) -> "EntryIn":
+        if self.topic == "access" and not self.sensitive:
+            raise ValueError("the access topic is always sensitive: set sensitive: true")
+        return self
+
+
+class ReservationIn(_Strict):
+    guest_name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(pattern=E164)
+    check_in: date
+    check_out: date
+    language: str | None = Field(default=None, pattern=LANGUAGE_TAG)
+    guests: int = Field(default=1, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "ReservationIn":
+        if self.check_out <= self.check_in:
+            raise ValueError("check_out must be after check_in")
+        return self
+
+
+class Pack(_Strict):
+    property: PropertyIn
+    staff: list[StaffIn] = Field(default_factory=list)
+    knowledge: list[EntryIn] = Field(default_factory=list)
+    reservations: list[ReservationIn] = Field(default_factory=list)
+
+    @field_validator("knowledge")
+    @classmethod
+    def _unique_topics(cls, entries: list[EntryIn]) -> list[EntryIn]:
+        seen: set[str] = set()
+        for entry in entries:
+            if entry.topic in seen:
+                raise ValueError(f"topic {entry.topic!r} appears twice")
+            seen.add(entry.topic)
+        return entries
+
+
+def _language_tag(value: str) -> str:
+    if not re.match(LANGUAGE_TAG, value):
+        raise ValueError(f"{value!r} is not a language tag like 'en' or 'es'")
+    return value
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(pack)"
+
+
+def parse_pack(data: Any) -> Pack:
+    """Validate a decoded pack; raise InvalidInput listing every problem as `path: message`."""
+    if not isinstance(data, dict):
+        raise InvalidInput(["(pack): expected a mapping with property, staff, knowledge, reservations"])
+    try:
+        return Pack.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{_path(tuple(error['loc']))}: {message}")
+        raise InvalidInput(problems) from None
+
+
+def load_pack_file(path: Path) -> Pack:
+    """Read and validate a YAML pack file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput([f"{path}: cannot read: {exc}"]) from None
+    except yaml.YAMLError as exc:
+        raise InvalidInput([f"{path}: not valid YAML: {exc}"]) from None
+    return parse_pack(data)
+
+
+def dump_pack(pack: Pack) -> str:
+    """The pack as YAML, in the contract's key order."""
+    data = pack.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

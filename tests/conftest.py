@@ -1,0 +1,150 @@
+"""Shared fixtures: a real database built by `alembic upgrade head`, emptied between tests, and factories."""
+
+import os
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, SQLModel
+
+from alembic import command
+from concierge.db import engine_for, session_scope
+from concierge.health import alembic_config
+from concierge.settings import get_settings
+from knowledge import service as knowledge_service
+from knowledge.models import Property
+from knowledge.pack import parse_pack
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL_ENV = "CONCIERGE_TEST_DATABASE_URL"
+
+
+def reset_caches() -> None:
+    """Settings and engines are cached per process; tests that change the environment call this."""
+    get_settings.cache_clear()
+    engine_for.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite in a temporary file, or the PostgreSQL named by CONCIERGE_TEST_DATABASE_URL (schema rebuilt)."""
+    url = os.environ.get(PG_URL_ENV) or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    os.environ["DATABASE_URL"] = url
+    reset_caches()
+    if url.startswith("postgresql"):
+        with engine_for(url).begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    command.upgrade(alembic_config(), "head")
+    yield url
+    engine_for(url).dispose()
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
+    """Every test starts from the default settings on the test database and no Twilio credentials."""
+    for key in list(os.environ):
+        if key.startswith(("TWILIO_", "LLM_", "SIMULATOR_", "SENTRY_", "OUTBOX_", "WORKER_", "JOB_")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def empty_tables(database_url: str) -> Iterator[None]:
+    """Delete every row after each test (children first), keeping the migrated schema."""
+    yield
+    with engine_for(database_url).begin() as conn:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    """A session in its own transaction, committed at the end of the test's use."""
+    with session_scope() as s:
+        yield s
+
+
+def pack_data(**overrides: Any) -> dict[str, Any]:
+    """A small valid pack; reservations are relative to today so access-window tests never go stale."""
+    today = date.today()
+    data: dict[str, Any] = {
+        "property": {
+            "slug": "casa-test",
+            "name": "Casa Test",
+            "timezone": "Europe/Madrid",
+            "default_language": "es",
+            "phone_numbers": ["+15005550006", "whatsapp:+15005550006"],
+            "access_window_hours": 24,
+        },
+        "staff": [{"name": "Marta Ruiz", "phone": "+34600000001", "role": "host", "languages": ["es", "en"]}],
+        "knowledge": [
+            {
+                "topic": "wifi",
+                "title": "Wi-Fi",
+                "content": {
+                    "es": "Red CasaTest-5G, contraseña sol-y-mar-2024.",
+                    "en": "Network CasaTest-5G, password sol-y-mar-2024.",
+                },
+            },
+            {
+                "topic": "check_in",
+                "title": "Check-in",
+                "content": {"es": "La entrada es a partir de las 15:00.", "en": "Check-in is from 15:00."},
+            },
+            {
+                "topic": "parking",
+                "title": "Parking",
+                "content": {
+                    "es": "Plaza 14 en el garaje de la calle Mar 3.",
+                    "en": "Space 14 in the garage at Calle Mar 3.",
+                },
+            },
+            {
+                "topic": "access",
+                "title": "Door code",
+                "sensitive": True,
+                "content": {"es": "El código de la puerta es 4821.", "en": "The door code is 4821."},
+            },
+            {"topic": "pool", "title": "Pool", "content": {"es": "La piscina abre de 10:00 a 20:00."}},
+        ],
+        "reservations": [
+            {
+                "guest_name": "Ana López",
+                "phone": "+34611111111",
+                "check_in": (today - timedelta(days=1)).isoformat(),
+                "check_out": (today + timedelta(days=3)).isoformat(),
+                "language": "es",
+                "guests": 2,
+            },
+            {
+                "guest_name": "John Smith",
+                "phone": "+447700900123",
+                "check_in": (today + timedelta(days=20)).isoformat(),
+                "check_out": (today + timedelta(days=24)).isoformat(),
+                "language": "en",
+                "guests": 3,
+            },
+        ],
+    }
+    data.update(overrides)
+    return data
+
+
+def make_property(**overrides: Any) -> Property:
+    """Import `pack_data(**overrides)` and return the property."""
+    with session_scope() as s:
+        prop, _version = knowledge_service.import_pack(s, pack=parse_pack(pack_data(**overrides)), author="test")
+    return prop
+
+
+@pytest.fixture
+def prop(database_url: str) -> Property:
+    """The standard test property, imported."""
+    return make_property()
