@@ -1431,7 +1431,6 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
         {
             "the",
-            "is",
             "are",
             "what",
             "where",
@@ -1760,7 +1759,6 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         {
             "het",
             "een",
-            "en",
             "van",
             "zijn",
             "ik",
@@ -1976,7 +1974,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
     ),
 }
 
-# Words common to several languages ("de", "la", "que", "in" ...): no evidence for any one language,
+# Words common to several languages ("de", "la", "que", "is" ...): no evidence for any one language,
 # so they are kept out of FUNCTION_WORDS, but a retriever should still ignore them like function words.
 SHARED_FUNCTION_WORDS: frozenset[str] = frozenset(
     {
@@ -2008,5 +2006,6 @@ SHARED_FUNCTION_WORDS: frozenset[str] = frozenset(
         "ma",
         "di",
         "em",
+        "is",
     }
 )

@@ -8,14 +8,16 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from concierge.i18n.detect import fold
-from knowledge.lexicon import FUNCTION_WORDS, KEYWORDS
+from knowledge.lexicon import FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS
 
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)  # "check-in" stays one word
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-_STOPWORDS = frozenset(fold(w) for words in FUNCTION_WORDS.values() for w in words)
+_STOPWORDS = frozenset(fold(w) for words in (*FUNCTION_WORDS.values(), SHARED_FUNCTION_WORDS) for w in words)
 
 # A fuzzy word match counts from this similarity (0–100): "wiifi"~"wifi" is 89, "pasword"~"password" 93.
 WORD_MATCH = 84.0
+# A word that starts another ("park" / "parking", "pass" / "password") scores this, when long enough.
+PREFIX_SCORE = 0.88
 # Words of the entry's own title and content count, but less than the curated lexicon.
 TITLE_WEIGHT = 0.9
 CONTENT_WEIGHT = 0.75
@@ -38,7 +40,14 @@ def _word_score(word: str, message_tokens: list[str]) -> float:
     if len(word) <= 3:
         return 1.0 if word in message_tokens else 0.0
     best = max((fuzz.ratio(word, t) for t in message_tokens if len(t) >= 3), default=0.0)
-    return best / 100.0 if best >= WORD_MATCH else 0.0
+    if best >= WORD_MATCH:
+        return best / 100.0
+    return PREFIX_SCORE if any(_is_prefix(word, t) for t in message_tokens) else 0.0
+
+
+def _is_prefix(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and 2 * len(short) >= len(long) and long.startswith(short)
 
 
 def _phrase_score(phrase: str, folded_message: str, message_tokens: list[str]) -> float:

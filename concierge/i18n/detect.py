@@ -18,10 +18,14 @@ class LanguageDecision:
     scores: dict[str, float]
 
 
+_KANA_MARKS = "\u3099\u309a"  # Japanese voicing marks: バス (bus) and パス (pass) must stay apart
+
+
 def fold(text: str) -> str:
     """Lowercase without accents: how guests' words and lexicon words are compared."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in _KANA_MARKS)
+    return unicodedata.normalize("NFC", kept)
 
 
 def _keyword_words() -> dict[str, frozenset[str]]:
