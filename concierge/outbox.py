@@ -49,8 +49,8 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
     stale = now - timedelta(seconds=stale_after)
     earlier = aliased(Outbox)
     blocked = exists().where(
-        earlier.conversation_id == Outbox.conversation_id,
-        earlier.id < Outbox.id,
+        col(earlier.conversation_id) == col(Outbox.conversation_id),
+        col(earlier.id) < col(Outbox.id),
         col(earlier.status).in_([OutboxStatus.pending, OutboxStatus.sending]),
     )
     due = or_(

@@ -81,6 +81,7 @@ def receive(
         guest_address=guest_address,
         property_address=property_address,
     )
+    assert conversation.id is not None
     message = Message(
         conversation_id=conversation.id,
         direction="in",
@@ -95,7 +96,7 @@ def receive(
             session.flush()
     except IntegrityError:  # the same MessageSid arrived concurrently and the other request won
         return None
-    assert message.id is not None and conversation.id is not None
+    assert message.id is not None
     session.add(Job(conversation_id=conversation.id, message_id=message.id, created_at=now, available_at=now))
     conversation.last_message_at = now
     conversation.property_address = property_address
@@ -162,8 +163,8 @@ def claim_job(session: Session, *, now: datetime, lease_seconds: float) -> Job |
     )
     earlier = aliased(Job)
     blocked = exists().where(
-        earlier.conversation_id == Job.conversation_id,
-        earlier.id < Job.id,
+        col(earlier.conversation_id) == col(Job.conversation_id),
+        col(earlier.id) < col(Job.id),
         col(earlier.status).in_([JobStatus.pending, JobStatus.running]),
     )
     job = session.exec(
@@ -187,7 +188,7 @@ def _finish_job(session: Session, *, job_id: int, lease_token: str, status: str,
     result = session.exec(
         update(Job)
         .where(col(Job.id) == job_id, col(Job.lease_token) == lease_token, col(Job.status) == JobStatus.running)
-        .values(status=status, finished_at=now, **values)
+        .values({"status": status, "finished_at": now, **values})
     )
     if result.rowcount != 1:
         raise LeaseLost(f"job {job_id} is no longer leased by this worker")
@@ -222,6 +223,7 @@ def record_turn(
             reason=result["escalate"],
             detail=result.get("text", ""),
         )
+    assert conversation.id is not None
     session.add(Trace(job_id=job_id, conversation_id=conversation.id, data=trace_data(result), created_at=now))
     session.flush()
     return outbox
@@ -285,6 +287,7 @@ def enqueue_reply(
     entry_ids: list[str] | None = None,
 ) -> Outbox:
     """Add an outbound message to the transcript and queue it for delivery on the guest's channel."""
+    assert conversation.id is not None
     message = Message(
         conversation_id=conversation.id,
         direction="out",
@@ -297,7 +300,7 @@ def enqueue_reply(
     )
     session.add(message)
     session.flush()
-    assert message.id is not None and conversation.id is not None
+    assert message.id is not None
     outbox = Outbox(
         conversation_id=conversation.id,
         message_id=message.id,

@@ -108,16 +108,6 @@ class Pack(_Strict):
     knowledge: list[EntryIn] = Field(default_factory=list)
     reservations: list[ReservationIn] = Field(default_factory=list)
 
-    @field_validator("knowledge")
-    @classmethod
-    def _unique_topics(cls, entries: list[EntryIn]) -> list[EntryIn]:
-        seen: set[str] = set()
-        for entry in entries:
-            if entry.topic in seen:
-                raise ValueError(f"topic {entry.topic!r} appears twice")
-            seen.add(entry.topic)
-        return entries
-
 
 def _language_tag(value: str) -> str:
     if not re.match(LANGUAGE_TAG, value):
@@ -136,14 +126,30 @@ def parse_pack(data: Any) -> Pack:
     """Validate a decoded pack; raise InvalidInput listing every problem as `path: message`."""
     if not isinstance(data, dict):
         raise InvalidInput(["(pack): expected a mapping with property, staff, knowledge, reservations"])
+    problems = _duplicate_topics(data.get("knowledge"))
     try:
-        return Pack.model_validate(data)
+        pack = Pack.model_validate(data)
     except ValidationError as exc:
-        problems = []
         for error in exc.errors():
             message = str(error["msg"]).removeprefix("Value error, ")
             problems.append(f"{_path(tuple(error['loc']))}: {message}")
-        raise InvalidInput(problems) from None
+    if problems:
+        raise InvalidInput(problems)
+    return pack
+
+
+def _duplicate_topics(entries: Any) -> list[str]:
+    """Checked on the raw entries, so a duplicate is reported even when other fields are invalid too."""
+    first_seen: dict[str, int] = {}
+    problems = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        topic = entry.get("topic") if isinstance(entry, dict) else None
+        if not isinstance(topic, str):
+            continue
+        if topic in first_seen:
+            problems.append(f"knowledge[{index}].topic: {topic!r} is already used by knowledge[{first_seen[topic]}]")
+        first_seen.setdefault(topic, index)
+    return problems
 
 
 def load_pack_file(path: Path) -> Pack:

@@ -24,7 +24,7 @@ TWILIO_API = "https://api.twilio.com"
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
 
-class RebasedHttpClient(TwilioHttpClient):
+class RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no type information
     """The official HTTP client, sending to `TWILIO_API_BASE_URL` instead of api.twilio.com."""
 
     def __init__(self, base_url: str, timeout: float) -> None:
@@ -91,7 +91,7 @@ class Sender:
         return True
 
     def _backoff(self, attempts: int) -> float:
-        base = self.settings.outbox_retry_base_seconds * 2 ** (attempts - 1)
+        base = self.settings.outbox_retry_base_seconds * float(2 ** (attempts - 1))
         return min(base, self.settings.outbox_retry_max_seconds) * random.uniform(0.8, 1.2)
 
     def _deliver(self, delivery: outbox.Delivery) -> SendOutcome:

@@ -13,8 +13,9 @@ PIPELINE = ("detect_language", "screen_input", "retrieve", "respond", "check_out
 def build_graph(checkpointer: Any = None) -> Any:
     """The compiled turn graph; the router and session arrive per turn in the runtime context."""
     graph = StateGraph(TurnState, context_schema=TurnContext)
-    graph.add_node("load_context", nodes.load_context)
-    graph.add_node("record_only", nodes.record_only)
+    # The @timed wrapper hides the node signature from langgraph's overloads; the call is right at runtime.
+    graph.add_node("load_context", nodes.load_context)  # type: ignore[call-overload]
+    graph.add_node("record_only", nodes.record_only)  # type: ignore[call-overload]
     for name in PIPELINE:
         graph.add_node(name, getattr(nodes, name))
     graph.add_edge(START, "load_context")

@@ -32,13 +32,13 @@ def _keyword_words() -> dict[str, frozenset[str]]:
     """Single words of the topic lexicon per language, minus words shared by several languages."""
     per_language: dict[str, set[str]] = {lang: set() for lang in SUPPORTED_LANGUAGES}
     for by_language in KEYWORDS.values():
-        for lang, words in by_language.items():
-            per_language[lang].update(fold(w) for w in words if " " not in w)
+        for lang, keywords in by_language.items():
+            per_language[lang].update(fold(w) for w in keywords if " " not in w)
     counts: dict[str, int] = {}
-    for words in per_language.values():
-        for word in words:
+    for found in per_language.values():
+        for word in found:
             counts[word] = counts.get(word, 0) + 1
-    return {lang: frozenset(w for w in words if counts[w] == 1) for lang, words in per_language.items()}
+    return {lang: frozenset(w for w in found if counts[w] == 1) for lang, found in per_language.items()}
 
 
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in FUNCTION_WORDS.items()}

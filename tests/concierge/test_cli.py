@@ -1,0 +1,119 @@
+"""The `concierge` command as an operator runs it: a real process, real exit codes and output."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+from sqlmodel import select
+
+from concierge.db import session_scope
+from knowledge.models import KnowledgeVersion, Property
+from tests.conftest import ROOT, pack_data
+
+
+def concierge(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "concierge.cli", *args],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def write_pack(tmp_path: Path, data: dict[str, object]) -> Path:
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_db_upgrade_is_idempotent(database_url: str) -> None:
+    result = concierge("db", "upgrade")
+    assert result.returncode == 0, result.stderr
+
+
+def test_import_the_demo_pack(database_url: str) -> None:
+    result = concierge("import", "examples/casa-azul.yaml")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("imported casa-azul: knowledge v1")
+    with session_scope() as s:
+        version = s.exec(select(KnowledgeVersion)).one()
+        assert len(version.entries) >= 12
+        assert all(len(e["content"]) >= 2 for e in version.entries)
+
+
+def test_invalid_pack_lists_every_problem_and_changes_nothing(database_url: str, tmp_path: Path) -> None:
+    data = pack_data()
+    data["property"]["timezone"] = "Mars/Olympus"
+    data["knowledge"][0]["content"]["en"] = "   "
+    data["knowledge"][3]["sensitive"] = False
+    data["knowledge"].append(dict(data["knowledge"][1]))
+    data["reservations"][0]["check_out"] = data["reservations"][0]["check_in"]
+    result = concierge("import", str(write_pack(tmp_path, data)))
+    assert result.returncode == 2
+    problems = result.stderr.strip().splitlines()
+    assert "property.timezone: unknown IANA time zone 'Mars/Olympus'" in problems
+    assert "knowledge[0].content: content in 'en' is empty" in problems
+    assert "knowledge[3]: the access topic is always sensitive: set sensitive: true" in problems
+    assert "knowledge[5].topic: 'check_in' is already used by knowledge[1]" in problems
+    assert "reservations[0]: check_out must be after check_in" in problems
+    with session_scope() as s:
+        assert s.exec(select(Property)).all() == []
+
+
+def test_unreadable_pack_is_a_clear_error(database_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("property: [unclosed", encoding="utf-8")
+    result = concierge("import", str(bad))
+    assert result.returncode == 2 and "not valid YAML" in result.stderr
+    missing = concierge("import", str(tmp_path / "nope.yaml"))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_export_round_trips_through_import(database_url: str, tmp_path: Path) -> None:
+    assert concierge("import", "examples/casa-azul.yaml").returncode == 0
+    exported = concierge("export", "casa-azul")
+    assert exported.returncode == 0, exported.stderr
+    original = yaml.safe_load(Path(ROOT / "examples/casa-azul.yaml").read_text(encoding="utf-8"))
+    again = yaml.safe_load(exported.stdout)
+    assert again["knowledge"] == [{"sensitive": False, **e} for e in original["knowledge"]]
+    assert again["property"]["phone_numbers"] == original["property"]["phone_numbers"]
+    path = tmp_path / "exported.yaml"
+    path.write_text(exported.stdout, encoding="utf-8")
+    reimport = concierge("import", str(path))
+    assert reimport.returncode == 0 and "(import: no changes)" in reimport.stdout
+    assert concierge("export", "nowhere").returncode == 1
+
+
+def test_kb_history_and_rollback(database_url: str, tmp_path: Path) -> None:
+    data = pack_data()
+    assert concierge("import", str(write_pack(tmp_path, data))).returncode == 0
+    data["knowledge"][1]["content"]["en"] = "Check-in is from 16:00."
+    assert concierge("import", str(write_pack(tmp_path, data))).returncode == 0
+    rollback = concierge("kb", "rollback", "casa-test", "1")
+    assert rollback.returncode == 0 and "published v3 = v1" in rollback.stdout
+    lines = concierge("kb", "history", "casa-test").stdout.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["3", "2", "1"]
+    assert lines[0].split("\t")[2:] == ["cli", "rollback to v1"]
+    assert lines[1].split("\t")[3] == "import: ~check_in"
+    assert concierge("kb", "rollback", "casa-test", "9").returncode == 1
+    with session_scope() as s:
+        v1, v3 = (s.exec(select(KnowledgeVersion).where(KnowledgeVersion.version == n)).one() for n in (1, 3))
+        assert v1.entries == v3.entries
+
+
+def test_chat_answers_in_the_terminal(database_url: str) -> None:
+    assert concierge("import", "examples/casa-azul.yaml").returncode == 0
+    result = concierge("chat", "casa-azul", "--phone", "+447700900123", stdin="wiifi pasword\n")
+    assert result.returncode == 0, result.stderr
+    assert "concierge> " in result.stdout and "CasaAzul" in result.stdout
+
+
+def test_chat_rejects_a_bad_phone(database_url: str) -> None:
+    assert concierge("import", "examples/casa-azul.yaml").returncode == 0
+    result = concierge("chat", "casa-azul", "--phone", "611", stdin="")
+    assert result.returncode == 2 and "--phone" in result.stderr
