@@ -107,6 +107,25 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return chat_loop(slug=args.slug, phone=args.phone, timeout=args.timeout)
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from concierge import evals
+
+    path = Path(args.path)
+    cases = evals.load_cases(path)
+
+    def progress(done: int, total: int) -> None:
+        if done % 50 == 0 or done == total:
+            print(f"  {done}/{total} cases", file=sys.stderr)
+
+    print(f"running {len(cases)} cases from {path}", file=sys.stderr)
+    scorecard = evals.score(evals.run_cases(cases, pack_path=Path(args.pack), progress=progress))
+    missed = evals.below_thresholds(scorecard, evals.load_thresholds(path))
+    print(evals.render(scorecard, missed))
+    if args.json:
+        evals.write_json(scorecard, Path(args.json))
+    return 1 if missed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line, as documented in the README and the interface contract."""
     parser = argparse.ArgumentParser(prog="concierge", description=__doc__)
@@ -140,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     sub.add_parser("worker", help="run the turn worker and outbox sender").set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("eval", help="run the scenario suites, print a scorecard, exit 1 below thresholds")
+    p.add_argument("path", nargs="?", default="tests/evals", help="a suite file or a folder of them")
+    p.add_argument("--pack", default=str(Path(__file__).resolve().parent.parent / "examples" / "casa-azul.yaml"))
+    p.add_argument("--json", default="", help="also write the scorecard as JSON to this file")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("chat", help="talk to the concierge as a guest in the terminal")
     p.add_argument("slug")

@@ -27,6 +27,7 @@ class TurnRunner:
         self.now = now
         self.graph = build_graph()
         self.router = Router(parse_providers(settings.llm_providers))
+        self.last_result: dict[str, Any] | None = None  # the final state of the latest turn (evals read it)
 
     def run_next(self) -> bool:
         """Process one due job; False when there is none."""
@@ -37,10 +38,12 @@ class TurnRunner:
             return False
         job_id, lease_token, message_id = claimed
         assert job_id is not None and lease_token is not None
+        self.last_result = None
         try:
             result = self.run_turn(message_id)
             with session_scope() as session:
                 service.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
+            self.last_result = result
         except service.LeaseLost:
             log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
         except Exception as exc:
