@@ -13,17 +13,19 @@ from dataclasses import dataclass, field
 from concierge.i18n.detect import detect_language, fold
 
 MAX_REPLY_CHARS = 1200
+LANGUAGE_EVIDENCE = 2.0  # function-word score of another language that marks a reply as written in it
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\(?\d[\d ().-]{7,}\d")
 _AMPM = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
+_TIME = re.compile(r"(?<![\w.:])([01]?\d|2[0-3])(?::([0-5]\d)(?!\d)|h([0-5]\d)?\b)")
+_HHMM = re.compile(r"\b\d{2}:\d{2}\b")
 _DIGIT_TOKEN = re.compile(r"[\w+:/.-]*\d[\w+:/.-]*")
 _DIGITS = re.compile(r"\d+")
 _LETTERS = re.compile(r"[^\W\d_]")
 # A number with a unit or ordinal suffix ("3pm", "15h", "1st", "20km"): only its number must be grounded.
 _NUMBER_WITH_SUFFIX = re.compile(r"^\d+(?:[.,:]\d+)?(?:st|nd|rd|th|er|e|o|a|h|hs|am|pm|min|mins|km|m|kg|x)?$")
-_WORD = re.compile(r"\w+", re.UNICODE)
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 # Words that make a promise (or talk about one) per category, folded, in the ten lexicon languages.
@@ -142,13 +144,20 @@ def check_reply(reply: str, context: OutputContext) -> list[Finding]:
 
 
 def _normalize(text: str) -> str:
-    """Folded text with 12-hour times as 24-hour ("3 pm" → "15:00") so both sides compare alike."""
+    """Folded text with times as zero-padded 24-hour "HH:MM" ("3 pm", "15h", "9.30" alike on both sides)."""
 
-    def to_24h(match: re.Match[str]) -> str:
+    def from_12h(match: re.Match[str]) -> str:
         hour, minutes, half = int(match.group(1)) % 12, match.group(2) or "00", match.group(3).lower()
         return f"{hour + 12 if half == 'p' else hour:02d}:{minutes}"
 
-    return _AMPM.sub(to_24h, fold(text))
+    def padded(match: re.Match[str]) -> str:
+        return f"{int(match.group(1)):02d}:{match.group(2) or match.group(3) or '00'}"
+
+    return _TIME.sub(padded, _AMPM.sub(from_12h, fold(text)))
+
+
+def _times(text: str) -> set[str]:
+    return set(_HHMM.findall(text))
 
 
 def _contains(text: str, token: str) -> bool:
@@ -188,6 +197,11 @@ def _ungrounded(reply: str, grounding: list[str]) -> list[Finding]:
             if digits not in known_phones:
                 findings.append(Finding("ungrounded_phone", f"{match.strip()!r} is not in the FACTS"))
             text = text.replace(match, " ")
+    known_times = _times(haystack)
+    for value in _times(text):
+        if value not in known_times:
+            findings.append(Finding("ungrounded_time", f"{value!r} is not in the FACTS"))
+    text = _HHMM.sub(" ", text)
     for token in _DIGIT_TOKEN.findall(text):
         token = token.strip(".,;:!?-/")
         if not token or _contains(compact, token):
@@ -241,8 +255,10 @@ def _language(reply: str, language: str) -> list[Finding]:
         detected = "other" if wrong else language
     else:
         decision = detect_language(reply, current=language, reservation=None, default=language)
-        detected = decision.language
-        wrong = detected != language and decision.reason in ("words", "script")
+        detected, scores = decision.language, decision.scores
+        # The detector is tuned for guests' short messages: reject only on clear evidence of another language.
+        clear = decision.reason == "script" or scores.get(detected, 0.0) >= LANGUAGE_EVIDENCE
+        wrong = detected != language and clear and scores.get(language, 0.0) * 2 <= scores.get(detected, 0.0)
     if wrong:
         return [Finding("language", f"the reply is not in the guest's language ({language}) but in {detected}")]
     return []
