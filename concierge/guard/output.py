@@ -9,6 +9,7 @@ and a detail for the regeneration request to the model.
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from concierge.i18n.detect import detect_language, fold
 
@@ -143,6 +144,7 @@ def check_reply(reply: str, context: OutputContext) -> list[Finding]:
     return findings
 
 
+@lru_cache(maxsize=512)  # the same knowledge texts are normalized turn after turn
 def _normalize(text: str) -> str:
     """Folded text with times as zero-padded 24-hour "HH:MM" ("3 pm", "15h", "9.30" alike on both sides)."""
 

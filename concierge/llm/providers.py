@@ -56,9 +56,9 @@ def _require(value: str | None, variable: str, spec: ProviderSpec) -> str:
 
 def build_chat_model(spec: ProviderSpec, settings: Settings, *, timeout: float) -> Any:
     """A LangChain chat model for one provider; SDK retries are off because the router retries."""
+    common: dict[str, Any] = {"model": spec.model, "timeout": timeout, "max_retries": 0, "temperature": 0.2}
+    # Settings are checked before the SDK is imported, so a missing key fails fast and names its variable.
     if spec.provider in ("openai", "deepseek", "ollama", "compatible"):
-        from langchain_openai import ChatOpenAI
-
         if spec.provider == "openai":
             # A base URL without a key is a local OpenAI-compatible server that ignores keys.
             key = settings.openai_api_key or ("unused" if settings.openai_base_url else None)
@@ -71,40 +71,22 @@ def build_chat_model(spec: ProviderSpec, settings: Settings, *, timeout: float) 
         else:
             base_url = _require(settings.llm_compatible_base_url, "LLM_COMPATIBLE_BASE_URL", spec)
             api_key = settings.llm_compatible_api_key or "unused"
+        from langchain_openai import ChatOpenAI
+
         return ChatOpenAI(
-            model=spec.model,
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=0,
-            temperature=0.2,
-            max_completion_tokens=400,
-            use_responses_api=False,
+            **common, api_key=api_key, base_url=base_url, max_completion_tokens=400, use_responses_api=False
         )
     if spec.provider == "anthropic":
+        api_key = _require(settings.anthropic_api_key, "ANTHROPIC_API_KEY", spec)
         from langchain_anthropic import ChatAnthropic
 
-        return ChatAnthropic(
-            model=spec.model,
-            api_key=_require(settings.anthropic_api_key, "ANTHROPIC_API_KEY", spec),
-            base_url=settings.anthropic_base_url,
-            timeout=timeout,
-            max_retries=0,
-            temperature=0.2,
-            max_tokens=400,
-        )
+        return ChatAnthropic(**common, api_key=api_key, base_url=settings.anthropic_base_url, max_tokens=400)
     if spec.provider == "gemini":
+        api_key = _require(settings.google_api_key, "GOOGLE_API_KEY", spec)
+        options: dict[str, Any] = {"base_url": settings.google_base_url} if settings.google_base_url else {}
         from langchain_google_genai import ChatGoogleGenerativeAI
 
-        options: dict[str, Any] = {"base_url": settings.google_base_url} if settings.google_base_url else {}
         return ChatGoogleGenerativeAI(
-            model=spec.model,
-            google_api_key=_require(settings.google_api_key, "GOOGLE_API_KEY", spec),
-            timeout=timeout,
-            max_retries=0,
-            temperature=0.2,
-            max_output_tokens=400,
-            transport="rest",
-            **options,
+            **common, google_api_key=api_key, max_output_tokens=400, transport="rest", **options
         )
     raise UnsupportedProvider(f"LLM_PROVIDERS: unknown provider {spec.provider!r}")

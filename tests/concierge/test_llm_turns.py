@@ -14,6 +14,7 @@ from concierge import service
 from concierge.db import session_scope
 from concierge.llm.models import ModelCall
 from concierge.llm.router import Router
+from concierge.llm.types import ResponseRequest, TurnResponse
 from concierge.modelbase import utcnow
 from concierge.models import Job, Message, Trace
 from concierge.settings import get_settings
@@ -311,3 +312,19 @@ def test_anthropic_provider_end_to_end(prop: Property, fake: FakeModelAPI, monke
     assert [r["_path"] for r in fake.requests] == ["/v1/messages", "/v1/messages"]
     assert WIFI_EN in system_text(fake.requests[1])
     assert result["calls"][-1][3] > 0  # priced from the table
+
+
+class UncheckedRouter(Router):
+    """A router with a bug: it returns the model's reply without the output check."""
+
+    def respond(self, request: ResponseRequest) -> TurnResponse:
+        return TurnResponse(text="Parking: space 14. Code: 4821", entry_ids=["parking"], responder="openai:gpt-4o-mini")
+
+
+def test_the_graph_rechecks_model_replies_even_if_the_router_did_not(prop: Property) -> None:
+    runner = TurnRunner(get_settings())
+    runner.router = UncheckedRouter(["openai:gpt-4o-mini"], models={})
+    result = ask(prop, "where can I park the car?", phone=STRANGER, runner=runner)
+    assert "4821" not in result["reply"]
+    assert result["trace"]["checks"] == ["output:secret"]
+    assert result["escalations"] == ["output_blocked"]
