@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+import concierge.llm.models  # noqa: F401
 import concierge.models  # noqa: F401  (register tables)
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from concierge.errors import Conflict
 from concierge.i18n import gettext_for
+from concierge.llm import service as llm_service
 from concierge.models import (
     BOT_OWNER,
     Conversation,
@@ -224,7 +225,18 @@ def record_turn(
             detail=result.get("text", ""),
         )
     assert conversation.id is not None
-    session.add(Trace(job_id=job_id, conversation_id=conversation.id, data=trace_data(result), created_at=now))
+    data = trace_data(result)
+    if result.get("llm"):  # model calls: usage rows for budgets, spend on the trace, staff told when over budget
+        llm_service.record_calls(
+            session, conversation=conversation, job_id=job_id, calls=result["llm"]["calls"], now=now
+        )
+        data["llm"] = {
+            **result["llm"],
+            "conversation_cost_usd": llm_service.conversation_cost(session, conversation_id=conversation.id),
+        }
+        if result["llm"].get("budget_exceeded"):
+            llm_service.alert_budget(session, conversation=conversation, message_id=job.message_id, now=now)
+    session.add(Trace(job_id=job_id, conversation_id=conversation.id, data=data, created_at=now))
     session.flush()
     return outbox
 

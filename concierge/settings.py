@@ -28,6 +28,29 @@ class Settings(BaseSettings):
 
     llm_providers: str = "offline"
     llm_offline_first: bool = True
+    # The model router (concierge/llm/): deadlines, retries, breaker, budget, prompt pinning.
+    llm_turn_deadline_seconds: float = Field(default=12.0, gt=0)
+    llm_call_timeout_seconds: float = Field(default=8.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0)
+    llm_retry_base_seconds: float = 0.5
+    llm_breaker_failures: int = Field(default=3, ge=1)
+    llm_breaker_reset_seconds: float = 30.0
+    llm_offline_confidence: float = Field(default=0.9, ge=0.0, le=1.0)
+    llm_daily_budget_usd: float | None = None  # per property; None: no limit
+    llm_prices_file: str | None = None  # None: the table shipped in concierge/llm/prices.toml
+    llm_prompt_version: int | None = None  # None: the newest prompt file; set to roll back
+    # The providers' own variables (read here because this is the only module that reads the environment).
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    anthropic_api_key: str | None = None
+    anthropic_base_url: str | None = None
+    google_api_key: str | None = None
+    google_base_url: str | None = None
+    deepseek_api_key: str | None = None
+    deepseek_base_url: str = "https://api.deepseek.com"
+    ollama_base_url: str = "http://127.0.0.1:11434"
+    llm_compatible_base_url: str | None = None  # any OpenAI-compatible server: vLLM, Groq, OpenRouter …
+    llm_compatible_api_key: str | None = None
 
     # Worker and outbox tuning.
     worker_in_process: bool | None = None  # None: on for SQLite, off for PostgreSQL

@@ -12,7 +12,7 @@ from concierge.channels.sender import Sender
 from concierge.db import session_scope
 from concierge.graph.builder import build_graph
 from concierge.graph.state import TurnContext
-from concierge.llm.router import Router, parse_providers
+from concierge.llm.router import Router
 from concierge.modelbase import utcnow
 from concierge.settings import Settings
 
@@ -26,7 +26,7 @@ class TurnRunner:
         self.settings = settings
         self.now = now
         self.graph = build_graph()
-        self.router = Router(parse_providers(settings.llm_providers))
+        self.router = Router.from_settings(settings)
         self.last_result: dict[str, Any] | None = None  # the final state of the latest turn (evals read it)
 
     def run_next(self) -> bool:

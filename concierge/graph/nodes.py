@@ -9,13 +9,13 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from concierge import service
+from concierge.graph import llm_request
 from concierge.graph.state import TurnContext, TurnState
 from concierge.guard.secrets import Access, access_for
 from concierge.i18n import gettext_for
 from concierge.i18n.detect import detect_language as decide_language
 from concierge.i18n.detect import fold
 from concierge.i18n.smalltalk import GREETINGS, THANKS
-from concierge.llm.types import ResponseRequest
 from concierge.models import BOT_OWNER
 from knowledge import retrieval
 
@@ -122,21 +122,14 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if verdict == "thanks":
         text = _("You're welcome! Write to me any time if you need anything else.")
         return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
-    by_topic = {e["topic"]: e for e in state["entries"]}
-    request = ResponseRequest(
-        text=state["text"],
-        language=state["language"],
-        entries=[by_topic[t] for t in state["selected"]],
-        property_name=state["property"].name,
-        access=state["access"],
-        access_window_hours=state["property"].access_window_hours,
-    )
+    request = llm_request.build(state, runtime.context)
     response = runtime.context.router.respond(request)
     return {
         "reply": response.text,
         "responder": response.responder,
         "entry_ids": response.entry_ids,
         "escalate": response.escalate,
+        "llm": llm_request.trace(response),
     }
 
 
@@ -153,6 +146,12 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
             _ = gettext_for(state["language"])
             reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
             return {"reply": reply, "checks": checks, "entry_ids": [], "escalate": "secret_blocked"}
+    if state.get("responder") not in (None, "offline", "canned"):  # the router checked it; check again anyway
+        checks = llm_request.recheck(state)
+        if checks:
+            _ = gettext_for(state["language"])
+            reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
+            return {"reply": reply, "checks": checks, "entry_ids": [], "escalate": "output_blocked"}
     return {"checks": checks}
 
 

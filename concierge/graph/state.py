@@ -52,6 +52,7 @@ class TurnState(TypedDict, total=False):
     entry_ids: list[str]
     escalate: str | None
     checks: list[str]
+    llm: dict[str, Any]  # the router's record: route, provider chain, prompt, calls, cost, rejected replies
     # decide
     decision: str  # "reply", "reply_escalate", "escalate", "record_only"
     nodes: Annotated[list[dict[str, Any]], operator.add]

@@ -1,37 +1,426 @@
-"""The responder router: the configured providers in order, the offline responder as the last resort."""
+"""The responder router: model providers in order, each behind retries and a circuit breaker, then offline.
+
+A turn never waits on a provider past its deadline and never sends an unchecked model reply:
+
+    offline answer computed first (it is the fallback and the offline-first fast path)
+    skip models: no provider, sensitive refusal, high-confidence FAQ, nothing to ground on, daily budget spent
+    for each provider whose breaker allows it:
+        call with a timeout bounded by the turn deadline; retry 429/5xx/timeouts with jittered backoff
+        (Retry-After honoured); any other error moves on to the next provider
+        the reply passes the output check → sent; fails → asked again once with the reasons; fails → offline
+    offline grounded reply; if even that raises, a canned localized reply and an escalation
+"""
 
 import logging
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+from typing import Any
 
-from concierge.errors import DomainError
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from concierge.graph.prompts import Prompt, load_prompt
+from concierge.guard.output import Finding, OutputContext, check_reply
+from concierge.guard.secrets import Access
+from concierge.i18n import gettext_for, language_name
 from concierge.llm import offline
+from concierge.llm.breaker import CircuitBreaker
+from concierge.llm.cost import PriceTable, load_prices
+from concierge.llm.providers import (
+    KNOWN_PROVIDERS,
+    ProviderSpec,
+    UnsupportedProvider,
+    build_chat_model,
+    parse_specs,
+)
 from concierge.llm.types import ResponseRequest, TurnResponse
+from concierge.settings import Settings
 
 log = logging.getLogger(__name__)
 
-KNOWN_PROVIDERS = ("offline",)
+__all__ = ["KNOWN_PROVIDERS", "Router", "RouterConfig", "UnsupportedProvider", "parse_providers"]
 
-
-class UnsupportedProvider(DomainError):
-    """`LLM_PROVIDERS` names a provider this version cannot use."""
+NO_ANSWER = "NO_ANSWER"
+PROMPT_ID = "grounded_reply"
+# Time kept back from the turn deadline for the checks and the offline fallback after the last call.
+DEADLINE_RESERVE_SECONDS = 0.05
+MIN_CALL_SECONDS = 0.1  # a call with less time than this left is not worth starting
 
 
 def parse_providers(spec: str) -> list[str]:
-    """`LLM_PROVIDERS` as a list; raises UnsupportedProvider for providers this version does not ship."""
-    names = [item.strip() for item in spec.split(",") if item.strip()] or ["offline"]
-    for name in names:
-        if name.split(":", 1)[0] not in KNOWN_PROVIDERS:
-            raise UnsupportedProvider(
-                f"LLM_PROVIDERS: provider {name!r} is not available in this version; use 'offline'"
-            )
-    return names
+    """`LLM_PROVIDERS` as "provider:model" names ending with "offline"; raises UnsupportedProvider."""
+    return [s.name for s in parse_specs(spec)] + ["offline"]
+
+
+@dataclass(frozen=True)
+class RouterConfig:
+    turn_deadline: float = 12.0
+    call_timeout: float = 8.0
+    max_retries: int = 2
+    retry_base: float = 0.5
+    breaker_failures: int = 3
+    breaker_reset: float = 30.0
+    offline_first: bool = True
+    offline_confidence: float = 0.9
+    daily_budget_usd: float | None = None
+    prompt_version: int | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "RouterConfig":
+        """The router's knobs from the LLM_* settings."""
+        return cls(
+            turn_deadline=settings.llm_turn_deadline_seconds,
+            call_timeout=settings.llm_call_timeout_seconds,
+            max_retries=settings.llm_max_retries,
+            retry_base=settings.llm_retry_base_seconds,
+            breaker_failures=settings.llm_breaker_failures,
+            breaker_reset=settings.llm_breaker_reset_seconds,
+            offline_first=settings.llm_offline_first,
+            offline_confidence=settings.llm_offline_confidence,
+            daily_budget_usd=settings.llm_daily_budget_usd,
+            prompt_version=settings.llm_prompt_version,
+        )
+
+
+@dataclass
+class _Attempt:
+    """What one provider call produced: a reply, or the error kind and whether to retry it."""
+
+    message: AIMessage | None = None
+    kind: str = "ok"
+    status: int | None = None
+    retryable: bool = False
+    retry_after: float | None = None
+
+
+@dataclass
+class _Turn:
+    request: ResponseRequest
+    deadline: float
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
 
 
 class Router:
-    """Tries each provider in turn; the offline grounded responder always answers last."""
+    """Tries each model provider in turn; the offline grounded responder always answers last."""
 
-    def __init__(self, providers: list[str]) -> None:
-        self.providers = providers
+    def __init__(
+        self,
+        providers: list[str] | None = None,
+        *,
+        config: RouterConfig | None = None,
+        models: dict[str, Any] | None = None,
+        model_factory: Callable[[ProviderSpec], Any] | None = None,
+        prices: PriceTable | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        names = [p for p in (providers or []) if p != "offline"]
+        self.specs = parse_specs(",".join(names))
+        self.providers = [s.name for s in self.specs] + ["offline"]
+        self.config = config or RouterConfig()
+        self.prices = prices or load_prices()
+        self.clock, self.sleep, self.jitter = clock, sleep, jitter
+        self.breakers = {
+            s.name: CircuitBreaker(
+                failures=self.config.breaker_failures, reset_seconds=self.config.breaker_reset, clock=clock
+            )
+            for s in self.specs
+        }
+        self._models: dict[str, Any] = dict(models or {})
+        for spec in self.specs:  # build every model now so a missing key fails at startup, not mid-conversation
+            if spec.name not in self._models and model_factory is not None:
+                self._models[spec.name] = model_factory(spec)
+        self.prompt: Prompt | None = load_prompt(PROMPT_ID, self.config.prompt_version) if self.specs else None
+        # Calls run on a pool so the turn deadline holds even when a socket timeout does not fire in time.
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm") if self.specs else None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> "Router":
+        """The router for `LLM_PROVIDERS` with each provider built from its own settings."""
+        config = RouterConfig.from_settings(settings)
+        return cls(
+            parse_providers(settings.llm_providers),
+            config=config,
+            model_factory=lambda spec: build_chat_model(spec, settings, timeout=config.call_timeout),
+            prices=load_prices(settings.llm_prices_file),
+            **kwargs,
+        )
+
+    @property
+    def uses_models(self) -> bool:
+        """Whether any model provider is configured (the budget only matters then)."""
+        return bool(self.specs)
+
+    # -- the turn -------------------------------------------------------------------------------------
 
     def respond(self, request: ResponseRequest) -> TurnResponse:
-        """A grounded reply for the request."""
-        return offline.respond(request)
+        """A grounded reply for the request, within the turn deadline."""
+        turn = _Turn(request=request, deadline=self.clock() + self.config.turn_deadline)
+        fallback = self._offline(request)
+        skip = self._skip_reason(request, fallback)
+        if skip is not None:
+            return self._finish(turn, fallback, route=skip, budget_exceeded=skip == "budget")
+        assert self.prompt is not None
+        messages = self._messages(self.prompt, request)
+        for spec in self.specs:
+            if self._deadline_left(turn) < MIN_CALL_SECONDS:
+                turn.calls.append({"provider": spec.name, "outcome": "deadline"})
+                continue
+            reply = self._call(spec, turn, messages, purpose="answer")
+            if reply is None:
+                continue  # provider unavailable: the next one
+            if reply.strip() == NO_ANSWER:
+                return self._finish(turn, fallback, route="model_no_answer")
+            findings = self._check(spec, turn, reply)
+            if not findings:
+                return self._finish(turn, self._model_response(spec, turn, reply), route="model")
+            retry = [*messages, AIMessage(reply), HumanMessage(self._retry_text(findings))]
+            second = self._call(spec, turn, retry, purpose="regenerate")
+            if second is not None and second.strip() == NO_ANSWER:
+                return self._finish(turn, fallback, route="model_no_answer")
+            if second is not None and not self._check(spec, turn, second):
+                return self._finish(turn, self._model_response(spec, turn, second), route="model")
+            # Twice unsafe (or no second answer): the offline reply is correct; another model is not needed.
+            return self._finish(turn, fallback, route="output_rejected")
+        return self._finish(turn, fallback, route="fallback")
+
+    def _skip_reason(self, request: ResponseRequest, fallback: TurnResponse) -> str | None:
+        if not self.specs:
+            return "offline"
+        if fallback.responder == "canned":
+            return "offline_error"
+        if request.access is not Access.allowed and any(e.get("sensitive") for e in request.entries):
+            return "policy"  # access refusals are deterministic policy, never a model's wording
+        confident = request.entries and request.confidence >= self.config.offline_confidence
+        if self.config.offline_first and fallback.escalate is None and confident:
+            return "offline_first"
+        if not facts_entries(request):
+            return "no_context"
+        budget = self.config.daily_budget_usd
+        if budget is not None and request.spent_today_usd >= budget:
+            return "budget"
+        return None
+
+    def _check(self, spec: ProviderSpec, turn: _Turn, reply: str) -> list[Finding]:
+        """The output check's findings on a model reply, recorded on the turn."""
+        findings = check_reply(reply, output_context(turn.request))
+        if findings:
+            turn.checks.extend(f"{spec.name}:{f.kind}" for f in findings)
+            log.info("model reply rejected", extra={"provider": spec.name, "checks": [f.kind for f in findings]})
+        return findings
+
+    def _model_response(self, spec: ProviderSpec, turn: _Turn, reply: str) -> TurnResponse:
+        topics = [e["topic"] for e in facts_entries(turn.request)]
+        return TurnResponse(text=reply.strip(), entry_ids=topics, responder=spec.name)
+
+    def _finish(
+        self, turn: _Turn, response: TurnResponse, *, route: str, budget_exceeded: bool = False
+    ) -> TurnResponse:
+        cost = round(sum(c.get("cost_usd", 0.0) for c in turn.calls), 8)
+        return replace(
+            response,
+            calls=turn.calls,
+            checks=turn.checks,
+            prompt=self.prompt.ref if self.prompt and turn.calls else None,
+            chain=self.providers,
+            route=route,
+            cost_usd=cost,
+            budget_exceeded=budget_exceeded,
+        )
+
+    def _offline(self, request: ResponseRequest) -> TurnResponse:
+        try:
+            return offline.respond(request)
+        except Exception:  # a bug in the last resort must still leave the guest with an answer
+            log.exception("offline responder failed")
+            _ = gettext_for(request.language)
+            text = _("Sorry, I'm having a technical problem. A member of our team will follow up with you shortly.")
+            return TurnResponse(text=text, entry_ids=[], responder="canned", escalate="responder_error")
+
+    def _deadline_left(self, turn: _Turn) -> float:
+        return turn.deadline - self.clock() - DEADLINE_RESERVE_SECONDS
+
+    # -- one provider ---------------------------------------------------------------------------------
+
+    def _call(self, spec: ProviderSpec, turn: _Turn, messages: list[BaseMessage], *, purpose: str) -> str | None:
+        """The provider's reply text with retries on retryable errors; None when it gave none in time."""
+        breaker = self.breakers[spec.name]
+        for attempt in range(self.config.max_retries + 1):
+            left = self._deadline_left(turn)
+            if left < MIN_CALL_SECONDS:
+                turn.calls.append({"provider": spec.name, "purpose": purpose, "outcome": "deadline"})
+                return None
+            if not breaker.allow():
+                turn.calls.append({"provider": spec.name, "purpose": purpose, "outcome": "breaker_open"})
+                return None
+            started = self.clock()
+            result = self._invoke(spec, messages, timeout=min(self.config.call_timeout, left))
+            record: dict[str, Any] = {
+                "provider": spec.name,
+                "purpose": purpose,
+                "attempt": attempt + 1,
+                "outcome": result.kind,
+                "status": result.status,
+                "ms": round((self.clock() - started) * 1000, 1),
+            }
+            turn.calls.append(record)
+            if result.message is not None:
+                breaker.success()
+                record.update(self._usage(spec, result.message))
+                return _text(result.message)
+            breaker.failure()
+            log.warning(
+                "model call failed",
+                extra={"provider": spec.name, "outcome": result.kind, "status": result.status, "attempt": attempt + 1},
+            )
+            if not result.retryable or attempt == self.config.max_retries:
+                return None
+            wait = self._backoff(attempt, result.retry_after)
+            if wait > self._deadline_left(turn) - MIN_CALL_SECONDS:
+                record["gave_up"] = "retry_after_past_deadline"
+                return None
+            self.sleep(wait)
+        return None
+
+    def _invoke(self, spec: ProviderSpec, messages: list[BaseMessage], *, timeout: float) -> _Attempt:
+        model = self._models.get(spec.name)
+        if model is None:
+            return _Attempt(kind="not_configured")
+        assert self._pool is not None
+        future = self._pool.submit(model.invoke, messages)
+        try:
+            message = future.result(timeout=timeout)
+        except FutureTimeout:
+            future.cancel()
+            return _Attempt(kind="timeout", retryable=True)
+        except Exception as exc:
+            return classify(exc)
+        if not isinstance(message, AIMessage) or not _text(message).strip():
+            return _Attempt(kind="malformed")
+        return _Attempt(message=message)
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Full jitter on an exponential base, but never sooner than the provider's Retry-After."""
+        jittered = self.jitter() * self.config.retry_base * float(2**attempt)
+        return max(jittered, retry_after or 0.0)
+
+    def _usage(self, spec: ProviderSpec, message: AIMessage) -> dict[str, Any]:
+        usage = message.usage_metadata
+        tokens_in = int(usage["input_tokens"]) if usage else 0
+        tokens_out = int(usage["output_tokens"]) if usage else 0
+        usd, listed = self.prices.cost(spec.provider, spec.model, input_tokens=tokens_in, output_tokens=tokens_out)
+        return {"input_tokens": tokens_in, "output_tokens": tokens_out, "cost_usd": usd, "priced": listed}
+
+    # -- prompt and checks ----------------------------------------------------------------------------
+
+    def _facts(self, request: ResponseRequest) -> str:
+        lines = []
+        for entry in facts_entries(request):
+            text, _language = offline.entry_text(entry, request.language)
+            lines.append(f"- {entry['title']}: {text}")
+        if request.reservation:
+            booking = ", ".join(f"{key} {value}" for key, value in request.reservation.items())
+            lines.append(f"- This guest's booking: {booking}")
+        return "\n".join(lines)
+
+    def _messages(self, prompt: Prompt, request: ResponseRequest) -> list[BaseMessage]:
+        system = prompt.system.format(
+            property_name=request.property_name,
+            language=request.language,
+            language_name=language_name(request.language, in_language="en"),
+            facts=self._facts(request),
+        )
+        return [SystemMessage(system), HumanMessage(prompt.user.format(message=request.text))]
+
+    def _retry_text(self, findings: list[Finding]) -> str:
+        assert self.prompt is not None
+        return self.prompt.retry.format(reasons="; ".join(f.detail for f in findings))
+
+
+def facts_entries(request: ResponseRequest) -> list[dict[str, Any]]:
+    """The entries a model may see: selected and related, sensitive ones only with access."""
+    seen: set[str] = set()
+    chosen = []
+    for entry in [*request.entries, *request.related]:
+        if entry["topic"] in seen or (entry.get("sensitive") and request.access is not Access.allowed):
+            continue
+        seen.add(entry["topic"])
+        chosen.append(entry)
+    return chosen
+
+
+def output_context(request: ResponseRequest) -> OutputContext:
+    """What a model's reply is checked against: the facts it was given, secrets, the published policy."""
+    given = facts_entries(request)
+    grounding = [text for e in given for text in e["content"].values()]
+    grounding += [e["title"] for e in given]
+    grounding += list((request.reservation or {}).values())
+    secrets = []
+    if request.access is not Access.allowed:
+        secrets = [t for e in request.knowledge if e.get("sensitive") for t in e["content"].values()]
+    policy = [t for e in request.knowledge if not e.get("sensitive") for t in e["content"].values()]
+    return OutputContext(
+        grounding=grounding,
+        secrets=secrets,
+        policy=policy,
+        language=request.language,
+        quoted=[request.text],  # the guest may be quoted back ("you asked about room 3")
+    )
+
+
+def _text(message: AIMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+
+
+def classify(exc: Exception) -> _Attempt:
+    """Turn a provider SDK's exception into an outcome: only 429, 5xx and timeouts are retried."""
+    if isinstance(exc, TimeoutError) or "Timeout" in type(exc).__name__:
+        return _Attempt(kind="timeout", retryable=True)
+    status = getattr(exc, "status_code", None)
+    if not isinstance(status, int):
+        code = getattr(exc, "code", None)
+        status = code if isinstance(code, int) else None
+    if status is None:
+        name = type(exc).__name__
+        kind = (
+            "connection"
+            if "Connection" in name
+            else ("malformed" if "Validation" in name or "JSON" in name else "error")
+        )
+        return _Attempt(kind=kind)
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    if status == 429:
+        return _Attempt(kind="rate_limited", status=status, retryable=True, retry_after=_retry_after(headers))
+    if status >= 500:
+        return _Attempt(kind="server_error", status=status, retryable=True, retry_after=_retry_after(headers))
+    text = str(exc).lower()
+    if status in (404, 410) or "deprecat" in text or "model_not_found" in text:
+        return _Attempt(kind="model_unavailable", status=status)
+    if status in (401, 403):
+        return _Attempt(kind="auth", status=status)
+    return _Attempt(kind="client_error", status=status)
+
+
+def _retry_after(headers: Any) -> float | None:
+    """Seconds from `retry-after-ms` or `Retry-After` (seconds or an HTTP date)."""
+    try:
+        if headers.get("retry-after-ms"):
+            return float(headers["retry-after-ms"]) / 1000
+        value = headers.get("retry-after")
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None

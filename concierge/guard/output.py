@@ -1,0 +1,266 @@
+"""Output checks on a model's reply before it may reach a guest.
+
+Deterministic and cheap: every code, number, time, price, phone, email and link must appear in the
+context the model was given; sensitive content only when the secrets policy allows; no refund, discount,
+compensation, early check-in or late check-out unless the knowledge base states such a policy; the reply
+is in the turn's language and fits a text message. Findings name a kind for the trace (never the value)
+and a detail for the regeneration request to the model.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from concierge.i18n.detect import detect_language, fold
+
+MAX_REPLY_CHARS = 1200
+LANGUAGE_EVIDENCE = 2.0  # function-word score of another language that marks a reply as written in it
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\(?\d[\d ().-]{7,}\d")
+_AMPM = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b\.?", re.IGNORECASE)
+_TIME = re.compile(r"(?<![\w.:])([01]?\d|2[0-3])(?::([0-5]\d)(?!\d)|h([0-5]\d)?\b)")
+_HHMM = re.compile(r"\b\d{2}:\d{2}\b")
+_DIGIT_TOKEN = re.compile(r"[\w+:/.-]*\d[\w+:/.-]*")
+_DIGITS = re.compile(r"\d+")
+_LETTERS = re.compile(r"[^\W\d_]")
+# A number with a unit or ordinal suffix ("3pm", "15h", "1st", "20km"): only its number must be grounded.
+_NUMBER_WITH_SUFFIX = re.compile(r"^\d+(?:[.,:]\d+)?(?:st|nd|rd|th|er|e|o|a|h|hs|am|pm|min|mins|km|m|kg|x)?$")
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+# Words that make a promise (or talk about one) per category, folded, in the ten lexicon languages.
+PROMISES: dict[str, tuple[str, ...]] = {
+    "refund": (
+        "refund",
+        "reembols",
+        "rembours",
+        "rimbors",
+        "erstatt",
+        "terugbetal",
+        "zwrot",
+        "返金",
+        "退款",
+        "退还",
+    ),
+    "discount": (
+        "discount",
+        "descuento",
+        "desconto",
+        "remise",
+        "reduction",
+        "sconto",
+        "rabatt",
+        "korting",
+        "rabat",
+        "znizk",
+        "割引",
+        "折扣",
+        "优惠",
+    ),
+    "compensation": (
+        "compensat",
+        "compensacion",
+        "compensacao",
+        "compensazion",
+        "indemniz",
+        "indemnis",
+        "dedommag",
+        "risarcim",
+        "entschadig",
+        "vergoeding",
+        "rekompens",
+        "odszkodow",
+        "補償",
+        "赔偿",
+        "补偿",
+    ),
+    "early_check_in": (
+        "early check",
+        "check-in anticipad",
+        "entrada anticipada",
+        "arrivee anticipee",
+        "check-in anticipat",
+        "check-in antecipad",
+        "fruher check",
+        "fruhe anreise",
+        "fruhes einchecken",
+        "vroeg inchecken",
+        "vroege check",
+        "wczesniejsze zameld",
+        "wczesniejszy check",
+        "アーリーチェックイン",
+        "提前入住",
+    ),
+    "late_check_out": (
+        "late check",
+        "salida tardia",
+        "check-out tardi",
+        "depart tardif",
+        "check-out posticipat",
+        "spater check",
+        "spates auschecken",
+        "laat uitchecken",
+        "late uitcheck",
+        "pozniejsze wymeld",
+        "pozniejszy check",
+        "レイトチェックアウト",
+        "延迟退房",
+        "延后退房",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class OutputContext:
+    grounding: list[str]  # texts the reply may quote: the entries given to the model and booking facts
+    secrets: list[str]  # sensitive texts this guest may not receive now
+    policy: list[str]  # the published knowledge base, where a refund or late check-out policy would be stated
+    language: str  # the turn's reply language
+    quoted: list[str] = field(default_factory=list)  # the guest's words: may be echoed, never confirm a secret
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # for the trace: "ungrounded_number", "secret", "promise:refund", "language", …
+    detail: str  # for the model's second try; may quote the reply, never a secret
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+def check_reply(reply: str, context: OutputContext) -> list[Finding]:
+    """Every reason this reply may not be sent; an empty list means it may."""
+    findings: list[Finding] = []
+    if not reply.strip():
+        return [Finding("empty", "the reply is empty")]
+    if len(reply) > MAX_REPLY_CHARS:
+        findings.append(Finding("too_long", f"the reply is longer than {MAX_REPLY_CHARS} characters"))
+    findings += _secrets(reply, context)
+    if not any(f.kind == "secret" for f in findings):
+        findings += _ungrounded(reply, [*context.grounding, *context.quoted])
+    findings += _promises(reply, context.policy)
+    findings += _language(reply, context.language)
+    return findings
+
+
+@lru_cache(maxsize=512)  # the same knowledge texts are normalized turn after turn
+def _normalize(text: str) -> str:
+    """Folded text with times as zero-padded 24-hour "HH:MM" ("3 pm", "15h", "9.30" alike on both sides)."""
+
+    def from_12h(match: re.Match[str]) -> str:
+        hour, minutes, half = int(match.group(1)) % 12, match.group(2) or "00", match.group(3).lower()
+        return f"{hour + 12 if half == 'p' else hour:02d}:{minutes}"
+
+    def padded(match: re.Match[str]) -> str:
+        return f"{int(match.group(1)):02d}:{match.group(2) or match.group(3) or '00'}"
+
+    return _TIME.sub(padded, _AMPM.sub(from_12h, fold(text)))
+
+
+def _times(text: str) -> set[str]:
+    return set(_HHMM.findall(text))
+
+
+def _contains(text: str, token: str) -> bool:
+    """`token` occurs in `text` as a whole word ("20" is not in "2024")."""
+    return re.search(rf"(?<!\w){re.escape(token)}(?!\w)", text) is not None
+
+
+def _numbers(text: str) -> set[int]:
+    return {int(d) for d in _DIGITS.findall(text)}
+
+
+def _phones(text: str) -> set[str]:
+    found = set()
+    for match in _PHONE.findall(text):
+        digits = re.sub(r"\D", "", match)
+        if len(digits) >= 9:
+            found.add(digits)
+    return found
+
+
+def _ungrounded(reply: str, grounding: list[str]) -> list[Finding]:
+    haystack = _normalize("\n".join(grounding))
+    compact = re.sub(r"\s+", " ", haystack)
+    known_numbers = _numbers(haystack) | {int(p) for p in _phones(haystack)}
+    known_phones = _phones(haystack)
+    text = _normalize(reply)
+    findings: list[Finding] = []
+    for pattern, kind in ((_URL, "ungrounded_link"), (_EMAIL, "ungrounded_email")):
+        for match in pattern.findall(text):
+            value = match.rstrip(".,;:!?")
+            if value not in compact:
+                findings.append(Finding(kind, f"{value!r} is not in the FACTS"))
+        text = pattern.sub(" ", text)
+    for match in _PHONE.findall(text):
+        digits = re.sub(r"\D", "", match)
+        if len(digits) >= 9:
+            if digits not in known_phones:
+                findings.append(Finding("ungrounded_phone", f"{match.strip()!r} is not in the FACTS"))
+            text = text.replace(match, " ")
+    known_times = _times(haystack)
+    for value in _times(text):
+        if value not in known_times:
+            findings.append(Finding("ungrounded_time", f"{value!r} is not in the FACTS"))
+    text = _HHMM.sub(" ", text)
+    for token in _DIGIT_TOKEN.findall(text):
+        token = token.strip(".,;:!?-/")
+        if not token or _contains(compact, token):
+            continue
+        mixed = _LETTERS.search(token) and not _NUMBER_WITH_SUFFIX.match(token)
+        if mixed:  # a code or password like "sol-y-mar-2025" must appear exactly as written
+            findings.append(Finding("ungrounded_code", f"{token!r} is not in the FACTS"))
+            continue
+        value = re.sub(r"[.,]0+$", "", token)  # "50.00" is the 50 of the facts
+        missing = [d for d in _DIGITS.findall(value) if int(d) not in known_numbers]
+        if missing:
+            findings.append(Finding("ungrounded_number", f"{token!r} is not in the FACTS"))
+    return findings
+
+
+def _secrets(reply: str, context: OutputContext) -> list[Finding]:
+    if not context.secrets:
+        return []
+    public = _normalize("\n".join(context.grounding))
+    text = _normalize(reply)
+    for secret in context.secrets:
+        folded = _normalize(secret)
+        if folded.strip() and folded.strip() in text:
+            return [Finding("secret", "the reply contains access details this guest may not receive")]
+        for token in _DIGIT_TOKEN.findall(folded):
+            token = token.strip(".,;:!?-/")
+            if len(token) >= 3 and not _contains(public, token) and _contains(text, token):
+                return [Finding("secret", "the reply contains access details this guest may not receive")]
+    return []
+
+
+def _promises(reply: str, policy: list[str]) -> list[Finding]:
+    text = _normalize(reply)
+    stated = _normalize("\n".join(policy))
+    findings = []
+    for category, words in PROMISES.items():
+        if any(w in text for w in words) and not any(w in stated for w in words):
+            findings.append(
+                Finding(
+                    f"promise:{category}",
+                    f"the reply talks about {category.replace('_', ' ')}, which the FACTS do not offer",
+                )
+            )
+    return findings
+
+
+def _language(reply: str, language: str) -> list[Finding]:
+    has_cjk = bool(_CJK.search(reply))
+    if language in ("ja", "zh"):
+        wrong = not has_cjk
+        detected = "other" if wrong else language
+    else:
+        decision = detect_language(reply, current=language, reservation=None, default=language)
+        detected, scores = decision.language, decision.scores
+        # The detector is tuned for guests' short messages: reject only on clear evidence of another language.
+        clear = decision.reason == "script" or scores.get(detected, 0.0) >= LANGUAGE_EVIDENCE
+        wrong = detected != language and clear and scores.get(language, 0.0) * 2 <= scores.get(detected, 0.0)
+    if wrong:
+        return [Finding("language", f"the reply is not in the guest's language ({language}) but in {detected}")]
+    return []

@@ -1,0 +1,42 @@
+"""Model call cost from a price table file (US dollars per million tokens, per provider:model)."""
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT_PRICES = Path(__file__).parent / "prices.toml"
+
+
+@dataclass(frozen=True)
+class Price:
+    input: float  # USD per million input tokens
+    output: float  # USD per million output tokens
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    prices: dict[str, Price]
+
+    def price(self, provider: str, model: str) -> tuple[Price, bool]:
+        """The price of provider:model and whether it is listed; unlisted models get the dearest price."""
+        found = self.prices.get(f"{provider}:{model}") or self.prices.get(f"{provider}:*")
+        if found is not None:
+            return found, True
+        dearest = max(self.prices.values(), key=lambda p: p.input + p.output, default=Price(0.0, 0.0))
+        return dearest, False
+
+    def cost(self, provider: str, model: str, *, input_tokens: int, output_tokens: int) -> tuple[float, bool]:
+        """(USD, listed) of one call."""
+        price, listed = self.price(provider, model)
+        usd = (input_tokens * price.input + output_tokens * price.output) / 1_000_000
+        return round(usd, 8), listed
+
+
+@lru_cache
+def load_prices(path: str | None = None) -> PriceTable:
+    """Read a price table file; `None` reads the one shipped with the package."""
+    data = tomllib.loads(Path(path or DEFAULT_PRICES).read_text(encoding="utf-8"))
+    return PriceTable(
+        {key: Price(float(v.get("input", 0.0)), float(v.get("output", 0.0))) for key, v in data["prices"].items()}
+    )
