@@ -7,13 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from concierge import service
+from concierge import metrics, service
 from concierge.channels.sender import Sender
 from concierge.db import session_scope
 from concierge.graph.builder import build_graph
 from concierge.graph.state import TurnContext
 from concierge.llm.router import Router, parse_providers
 from concierge.modelbase import utcnow
+from concierge.observability import turn_scope
 from concierge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,24 +40,29 @@ class TurnRunner:
         job_id, lease_token, message_id = claimed
         assert job_id is not None and lease_token is not None
         self.last_result = None
-        try:
-            result = self.run_turn(message_id)
-            with session_scope() as session:
-                service.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
-            self.last_result = result
-        except service.LeaseLost:
-            log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
-        except Exception as exc:
-            log.exception("turn failed", extra={"job_id": job_id})
-            with session_scope() as session:
-                service.fail_job(
-                    session,
-                    job_id=job_id,
-                    lease_token=lease_token,
-                    error=f"{type(exc).__name__}: {exc}",
-                    now=self.now(),
-                    max_attempts=self.settings.job_max_attempts,
-                )
+        started = time.perf_counter()
+        with turn_scope(job_id):  # Sentry events raised by this turn carry its id, never its text
+            try:
+                result = self.run_turn(message_id)
+                with session_scope() as session:
+                    service.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
+                self.last_result = result
+                metrics.record_turn(result, seconds=time.perf_counter() - started)
+            except service.LeaseLost:
+                log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
+            except Exception as exc:
+                log.exception("turn failed", extra={"job_id": job_id})
+                with session_scope() as session:
+                    final = service.fail_job(
+                        session,
+                        job_id=job_id,
+                        lease_token=lease_token,
+                        error=f"{type(exc).__name__}: {exc}",
+                        now=self.now(),
+                        max_attempts=self.settings.job_max_attempts,
+                    )
+                if final:
+                    metrics.record_escalation("technical_error")
         return True
 
     def run_turn(self, message_id: int) -> dict[str, Any]:
