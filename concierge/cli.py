@@ -1,4 +1,4 @@
-"""The `concierge` command: serve, worker, db upgrade, import, export, kb history/rollback, chat."""
+"""The `concierge` command: serve, worker, db upgrade, import, export, kb history/rollback, chat, release."""
 
 import argparse
 import logging
@@ -10,6 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from concierge.errors import DomainError, InvalidInput
+from concierge.releases import commands as release_commands
 from concierge.settings import get_settings
 
 log = logging.getLogger("concierge.cli")
@@ -165,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pack", default=str(Path(__file__).resolve().parent.parent / "examples" / "casa-azul.yaml"))
     p.add_argument("--json", default="", help="also write the scorecard as JSON to this file")
     p.set_defaults(func=cmd_eval)
+
+    release_commands.add_commands(sub)
 
     p = sub.add_parser("chat", help="talk to the concierge as a guest in the terminal")
     p.add_argument("slug")

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sqlmodel import Session
+
 from concierge import metrics, service
 from concierge.channels.sender import Sender
 from concierge.db import session_scope
@@ -15,6 +17,8 @@ from concierge.graph.state import TurnContext
 from concierge.llm.router import Router, parse_providers
 from concierge.modelbase import utcnow
 from concierge.observability import turn_scope
+from concierge.releases import service as release_service
+from concierge.releases.service import ReleaseConfig
 from concierge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,7 +31,8 @@ class TurnRunner:
         self.settings = settings
         self.now = now
         self.graph = build_graph()
-        self.router = Router(parse_providers(settings.llm_providers))
+        self.router = Router(parse_providers(settings.llm_providers))  # used until a release is activated
+        self.releases: dict[int, tuple[ReleaseConfig, Settings, Router]] = {}  # releases are immutable: cache
         self.last_result: dict[str, Any] | None = None  # the final state of the latest turn (evals read it)
 
     def run_next(self) -> bool:
@@ -68,16 +73,29 @@ class TurnRunner:
     def run_turn(self, message_id: int) -> dict[str, Any]:
         """Run the graph for one message and return its final state."""
         with session_scope(readonly=True) as session:
+            release, settings, router = self.active_release(session)
             context = TurnContext(
                 session=session,
-                router=self.router,
+                router=router,
                 now=self.now(),
-                retrieval_threshold=self.settings.retrieval_threshold,
-                history_messages=self.settings.history_messages,
-                max_inbound_chars=self.settings.max_inbound_chars,
+                retrieval_threshold=settings.retrieval_threshold,
+                history_messages=settings.history_messages,
+                max_inbound_chars=settings.max_inbound_chars,
             )
             result: dict[str, Any] = self.graph.invoke({"message_id": message_id, "nodes": []}, context=context)
+            result["release"] = release.trace()
             return result
+
+    def active_release(self, session: Session) -> tuple[ReleaseConfig, Settings, Router]:
+        """The release this turn runs with: one small read per turn, so activating one needs no restart."""
+        release_id = release_service.active_release_id(session)
+        if release_id is None:
+            return release_service.environment_config(self.settings), self.settings, self.router
+        if release_id not in self.releases:
+            release = release_service.config_for(release_service.get_release(session, release_id=release_id))
+            settings = release.apply(self.settings)
+            self.releases[release_id] = (release, settings, Router(parse_providers(settings.llm_providers)))
+        return self.releases[release_id]
 
 
 class Worker:
