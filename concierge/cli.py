@@ -109,18 +109,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from concierge import evals
+    from concierge import eval_runs, evals
 
-    path = Path(args.path)
-    cases = evals.load_cases(path)
-
-    def progress(done: int, total: int) -> None:
-        if done % 50 == 0 or done == total:
-            print(f"  {done}/{total} cases", file=sys.stderr)
-
-    print(f"running {len(cases)} cases from {path}", file=sys.stderr)
-    scorecard = evals.score(evals.run_cases(cases, pack_path=Path(args.pack), progress=progress))
-    missed = evals.below_thresholds(scorecard, evals.load_thresholds(path))
+    if args.compare:
+        return eval_runs.compare_command(args.compare, path=Path(args.path), pack=Path(args.pack))
+    scorecard = eval_runs.run_suite(Path(args.path), pack=Path(args.pack), release=args.release)
+    missed = evals.below_thresholds(scorecard, evals.load_thresholds(Path(args.path)))
     print(evals.render(scorecard, missed))
     if args.json:
         evals.write_json(scorecard, Path(args.json))
@@ -165,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default="tests/evals", help="a suite file or a folder of them")
     p.add_argument("--pack", default=str(Path(__file__).resolve().parent.parent / "examples" / "casa-azul.yaml"))
     p.add_argument("--json", default="", help="also write the scorecard as JSON to this file")
+    p.add_argument("--release", default="", help="evaluate release ID (or 'active') of DATABASE_URL")
+    p.add_argument(
+        "--compare", nargs=2, metavar=("A", "B"), help="scorecard files or release ids; exit 1 on regressions"
+    )
     p.set_defaults(func=cmd_eval)
 
     release_commands.add_commands(sub)
