@@ -121,6 +121,28 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 1 if missed else 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from concierge import reports
+    from concierge.db import session_scope
+    from concierge.modelbase import utcnow
+    from knowledge import service as knowledge_service
+
+    with session_scope(readonly=True) as session:
+        prop = knowledge_service.get_property(session, slug=args.property) if args.property else None
+        report = reports.drift(
+            session,
+            now=utcnow(),
+            property_id=prop.id if prop else None,
+            recent_days=args.days,
+            baseline_days=args.baseline,
+        )
+    text = reports.render_drift(report, title=prop.name if prop else "all properties")
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line, as documented in the README and the interface contract."""
     parser = argparse.ArgumentParser(prog="concierge", description=__doc__)
@@ -166,6 +188,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     release_commands.add_commands(sub)
+
+    p = sub.add_parser("report", help="drift: the last 7 days against the previous 28 (run it weekly)")
+    p.add_argument("--property", default="", help="a property's slug (default: all properties)")
+    p.add_argument("--days", type=int, default=7)
+    p.add_argument("--baseline", type=int, default=28)
+    p.add_argument("--out", default="", help="also write the report to this file")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("chat", help="talk to the concierge as a guest in the terminal")
     p.add_argument("slug")
