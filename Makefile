@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DATABASE_URL ?= sqlite:///./concierge.db
 
-.PHONY: run test test-pg lint install migrate demo clean lock
+.PHONY: run test test-pg lint eval install migrate demo clean lock
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy concierge knowledge escalation
+
+# The scenario and adversarial suites on a scratch database; exit 1 below a threshold (CI runs it).
+eval: install
+	$(BIN)/concierge eval tests/evals --json eval-scorecard.json
 
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt

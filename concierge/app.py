@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from concierge import health
 from concierge.channels import simulator, twilio
 from concierge.errors import DomainError
+from concierge.metrics import register_backlog_collector
 from concierge.observability import configure_sentry
 from concierge.settings import get_settings
 from concierge.web import WEB_DIR
@@ -35,6 +36,7 @@ def create_app() -> FastAPI:
     """Build the application from the current settings."""
     settings = get_settings()
     configure_sentry(settings)
+    register_backlog_collector()
     app = FastAPI(title="Guest concierge", lifespan=lifespan)
     app.include_router(health.router)
     app.include_router(twilio.router)

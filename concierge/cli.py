@@ -1,4 +1,4 @@
-"""The `concierge` command: serve, worker, db upgrade, import, export, kb history/rollback, chat."""
+"""The `concierge` command: serve, worker, db upgrade, import, export, kb history/rollback, chat, release."""
 
 import argparse
 import logging
@@ -10,6 +10,7 @@ from pathlib import Path
 from types import FrameType
 
 from concierge.errors import DomainError, InvalidInput
+from concierge.releases import commands as release_commands
 from concierge.settings import get_settings
 
 log = logging.getLogger("concierge.cli")
@@ -108,22 +109,38 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from concierge import evals
+    from concierge import eval_runs, evals
 
-    path = Path(args.path)
-    cases = evals.load_cases(path)
-
-    def progress(done: int, total: int) -> None:
-        if done % 50 == 0 or done == total:
-            print(f"  {done}/{total} cases", file=sys.stderr)
-
-    print(f"running {len(cases)} cases from {path}", file=sys.stderr)
-    scorecard = evals.score(evals.run_cases(cases, pack_path=Path(args.pack), progress=progress))
-    missed = evals.below_thresholds(scorecard, evals.load_thresholds(path))
+    if args.compare:
+        return eval_runs.compare_command(args.compare, path=Path(args.path), pack=Path(args.pack))
+    scorecard = eval_runs.run_suite(Path(args.path), pack=Path(args.pack), release=args.release)
+    missed = evals.below_thresholds(scorecard, evals.load_thresholds(Path(args.path)))
     print(evals.render(scorecard, missed))
     if args.json:
         evals.write_json(scorecard, Path(args.json))
     return 1 if missed else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from concierge import reports
+    from concierge.db import session_scope
+    from concierge.modelbase import utcnow
+    from knowledge import service as knowledge_service
+
+    with session_scope(readonly=True) as session:
+        prop = knowledge_service.get_property(session, slug=args.property) if args.property else None
+        report = reports.drift(
+            session,
+            now=utcnow(),
+            property_id=prop.id if prop else None,
+            recent_days=args.days,
+            baseline_days=args.baseline,
+        )
+    text = reports.render_drift(report, title=prop.name if prop else "all properties")
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,7 +181,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", default="tests/evals", help="a suite file or a folder of them")
     p.add_argument("--pack", default=str(Path(__file__).resolve().parent.parent / "examples" / "casa-azul.yaml"))
     p.add_argument("--json", default="", help="also write the scorecard as JSON to this file")
+    p.add_argument("--release", default="", help="evaluate release ID (or 'active') of DATABASE_URL")
+    p.add_argument(
+        "--compare", nargs=2, metavar=("A", "B"), help="scorecard files or release ids; exit 1 on regressions"
+    )
     p.set_defaults(func=cmd_eval)
+
+    release_commands.add_commands(sub)
+
+    p = sub.add_parser("report", help="drift: the last 7 days against the previous 28 (run it weekly)")
+    p.add_argument("--property", default="", help="a property's slug (default: all properties)")
+    p.add_argument("--days", type=int, default=7)
+    p.add_argument("--baseline", type=int, default=28)
+    p.add_argument("--out", default="", help="also write the report to this file")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("chat", help="talk to the concierge as a guest in the terminal")
     p.add_argument("slug")

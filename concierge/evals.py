@@ -14,12 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from sqlmodel import SQLModel
 
 from concierge.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from concierge.releases.service import ReleaseConfig
 
 DEFAULT_PACK = Path(__file__).resolve().parent.parent / "examples" / "casa-azul.yaml"
 UNKNOWN_PHONE = "+15550009999"
@@ -123,7 +126,11 @@ def _case(suite: str, raw: dict[str, Any], index: int) -> Case:
 
 
 def run_cases(
-    cases: list[Case], *, pack_path: Path = DEFAULT_PACK, progress: Callable[[int, int], None] | None = None
+    cases: list[Case],
+    *,
+    pack_path: Path = DEFAULT_PACK,
+    progress: Callable[[int, int], None] | None = None,
+    release: "ReleaseConfig | None" = None,
 ) -> list[CaseResult]:
     """Run every case on a fresh temporary database; the caller's DATABASE_URL is restored afterwards."""
     previous = os.environ.get("DATABASE_URL")
@@ -131,7 +138,7 @@ def run_cases(
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/eval.db"
         _reset_caches()
         try:
-            return _run_all(cases, pack_path, progress)
+            return _run_all(cases, pack_path, progress, release)
         finally:
             if previous is None:
                 os.environ.pop("DATABASE_URL", None)
@@ -148,7 +155,12 @@ def _reset_caches() -> None:
     engine_for.cache_clear()
 
 
-def _run_all(cases: list[Case], pack_path: Path, progress: Callable[[int, int], None] | None) -> list[CaseResult]:
+def _run_all(
+    cases: list[Case],
+    pack_path: Path,
+    progress: Callable[[int, int], None] | None,
+    release: "ReleaseConfig | None",
+) -> list[CaseResult]:
     from alembic import command
     from concierge import service
     from concierge.db import get_engine, session_scope
@@ -166,6 +178,8 @@ def _run_all(cases: list[Case], pack_path: Path, progress: Callable[[int, int], 
     with session_scope() as session:
         prop, version = knowledge_service.import_pack(session, pack=pack, author="eval")
         entries = version.entries
+        if release is not None:  # the release under test, copied into the scratch database and made active
+            _install_release(session, release)
     phones = {"booked": pack.reservations[0].phone, "upcoming": pack.reservations[1].phone, "unknown": UNKNOWN_PHONE}
     secrets = _secret_tokens(entries)
     runner = TurnRunner(get_settings())
@@ -201,7 +215,32 @@ def _run_all(cases: list[Case], pack_path: Path, progress: Callable[[int, int], 
     return results
 
 
-_KEEP_TABLES = {"property", "propertynumber", "staffmember", "reservation", "knowledgeversion", "alembic_version"}
+_KEEP_TABLES = {
+    "property",
+    "propertynumber",
+    "staffmember",
+    "reservation",
+    "knowledgeversion",
+    "alembic_version",
+    "release",
+    "releaseactivation",
+}
+
+
+def _install_release(session: Any, release: "ReleaseConfig") -> None:
+    from concierge.modelbase import utcnow
+    from concierge.releases import service as release_service
+
+    copy = release_service.create_release(
+        session,
+        name=release.name,
+        providers=release.providers,
+        prompts=release.prompts,
+        thresholds=release.thresholds,
+        now=utcnow(),
+    )
+    assert copy.id is not None
+    release_service.activate(session, release_id=copy.id, actor="eval", now=utcnow())
 
 
 def _pack_around_today(data: dict[str, Any]) -> Any:
@@ -322,6 +361,16 @@ def score(results: list[CaseResult]) -> dict[str, Any]:
         "metrics": metrics,
         "topic_accuracy_by_language": {k: rate(sum(v), len(v)) for k, v in sorted(by_language.items())},
         "topic_accuracy_by_topic": {k: rate(sum(v), len(v)) for k, v in sorted(by_topic.items())},
+        "cases": {
+            f"{r.case.suite}/{r.case.id}": {
+                "ok": not r.failures,
+                "outcome": r.outcome,
+                "topics": r.topics,
+                "language": r.language,
+                "problems": r.failures,
+            }
+            for r in results
+        },
         "failures": [
             {
                 "suite": r.case.suite,

@@ -4,6 +4,8 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -20,6 +22,7 @@ ACK_SECONDS = Histogram(
 )
 
 _PHONE = re.compile(r"\+?\d[\d\s-]{6,}\d")
+_SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]*")  # SQLAlchemy errors quote the bound values: message bodies
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 _SENSITIVE_KEYS = {
     "body",
@@ -42,8 +45,8 @@ def pseudonym(value: str) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Replace anything that looks like a phone number."""
-    return _PHONE.sub("[phone]", text)
+    """Replace anything that looks like a phone number, and the values SQLAlchemy errors quote."""
+    return _PHONE.sub("[phone]", _SQL_PARAMETERS.sub("[parameters: redacted]", text))
 
 
 class JsonFormatter(logging.Formatter):
@@ -99,7 +102,7 @@ def _scrub(value: Any) -> Any:
     return value
 
 
-def configure_sentry(settings: Settings) -> bool:
+def configure_sentry(settings: Settings, *, transport: Any = None) -> bool:
     """Start Sentry when `SENTRY_DSN` is set: no PII, no request bodies, every event scrubbed."""
     if not settings.sentry_dsn:
         return False
@@ -107,6 +110,7 @@ def configure_sentry(settings: Settings) -> bool:
 
     sentry_sdk.init(
         dsn=settings.sentry_dsn,
+        transport=transport,  # tests capture envelopes in memory
         send_default_pii=False,
         max_request_body_size="never",
         include_local_variables=False,
@@ -114,3 +118,22 @@ def configure_sentry(settings: Settings) -> bool:
         before_send_transaction=scrub_event,  # type: ignore[arg-type]
     )
     return True
+
+
+def _drop_exception_messages(event: dict[str, Any], _hint: dict[str, Any]) -> dict[str, Any]:
+    # Inside a turn an exception's message may quote the guest (a parser echoing its input): keep type and stack.
+    for exception in (event.get("exception") or {}).get("values") or []:
+        if exception.get("value"):
+            exception["value"] = "[redacted]"
+    return event
+
+
+@contextmanager
+def turn_scope(turn_id: int) -> Iterator[None]:
+    """Sentry events raised inside carry the turn's id as a tag; their exception messages are dropped."""
+    import sentry_sdk
+
+    with sentry_sdk.new_scope() as scope:
+        scope.set_tag("turn_id", str(turn_id))
+        scope.add_event_processor(_drop_exception_messages)  # type: ignore[arg-type]
+        yield

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -42,6 +42,7 @@ class Delivery:
     body: str
     attempts: int
     reconcile_since: datetime | None  # set when a previous attempt may have reached Twilio before a crash
+    author: str = ""  # "bot" or "staff" (metrics count replies by author)
 
 
 def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> Delivery | None:
@@ -83,6 +84,7 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
             body=row.body,
             attempts=row.attempts,
             reconcile_since=reconcile_since,
+            author=row.author,
         )
 
 
@@ -143,3 +145,11 @@ def backlog(session: Session) -> int:
     """Replies waiting to leave."""
     rows = session.exec(select(Outbox.id).where(col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending])))
     return len(list(rows))
+
+
+def backlog_stats(session: Session) -> tuple[int, datetime | None]:
+    """Replies waiting to leave (pending or sending) and when the oldest of them was queued."""
+    waiting = col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending])
+    count = session.exec(select(func.count()).select_from(Outbox).where(waiting)).one()
+    oldest = session.exec(select(Outbox.created_at).where(waiting).order_by(col(Outbox.id)).limit(1)).first()
+    return int(count), oldest

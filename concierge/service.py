@@ -347,6 +347,7 @@ def trace_data(result: dict[str, Any]) -> dict[str, Any]:
         "checks": result.get("checks", []),
         "escalate": result.get("escalate"),
         "decision": result.get("decision"),
+        "release": result.get("release"),
     }
 
 

@@ -7,13 +7,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from concierge import service
+from sqlmodel import Session
+
+from concierge import metrics, service
 from concierge.channels.sender import Sender
 from concierge.db import session_scope
 from concierge.graph.builder import build_graph
 from concierge.graph.state import TurnContext
 from concierge.llm.router import Router
 from concierge.modelbase import utcnow
+from concierge.observability import turn_scope
+from concierge.releases import service as release_service
+from concierge.releases.service import ReleaseConfig
 from concierge.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -26,7 +31,8 @@ class TurnRunner:
         self.settings = settings
         self.now = now
         self.graph = build_graph()
-        self.router = Router.from_settings(settings)
+        self.router = Router.from_settings(settings)  # used until a release is activated
+        self.releases: dict[int, tuple[ReleaseConfig, Settings, Router]] = {}  # releases are immutable: cache
         self.last_result: dict[str, Any] | None = None  # the final state of the latest turn (evals read it)
 
     def run_next(self) -> bool:
@@ -39,39 +45,57 @@ class TurnRunner:
         job_id, lease_token, message_id = claimed
         assert job_id is not None and lease_token is not None
         self.last_result = None
-        try:
-            result = self.run_turn(message_id)
-            with session_scope() as session:
-                service.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
-            self.last_result = result
-        except service.LeaseLost:
-            log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
-        except Exception as exc:
-            log.exception("turn failed", extra={"job_id": job_id})
-            with session_scope() as session:
-                service.fail_job(
-                    session,
-                    job_id=job_id,
-                    lease_token=lease_token,
-                    error=f"{type(exc).__name__}: {exc}",
-                    now=self.now(),
-                    max_attempts=self.settings.job_max_attempts,
-                )
+        started = time.perf_counter()
+        with turn_scope(job_id):  # Sentry events raised by this turn carry its id, never its text
+            try:
+                result = self.run_turn(message_id)
+                with session_scope() as session:
+                    service.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
+                self.last_result = result
+                metrics.record_turn(result, seconds=time.perf_counter() - started)
+            except service.LeaseLost:
+                log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
+            except Exception as exc:
+                log.exception("turn failed", extra={"job_id": job_id})
+                with session_scope() as session:
+                    final = service.fail_job(
+                        session,
+                        job_id=job_id,
+                        lease_token=lease_token,
+                        error=f"{type(exc).__name__}: {exc}",
+                        now=self.now(),
+                        max_attempts=self.settings.job_max_attempts,
+                    )
+                if final:
+                    metrics.record_escalation("technical_error")
         return True
 
     def run_turn(self, message_id: int) -> dict[str, Any]:
         """Run the graph for one message and return its final state."""
         with session_scope(readonly=True) as session:
+            release, settings, router = self.active_release(session)
             context = TurnContext(
                 session=session,
-                router=self.router,
+                router=router,
                 now=self.now(),
-                retrieval_threshold=self.settings.retrieval_threshold,
-                history_messages=self.settings.history_messages,
-                max_inbound_chars=self.settings.max_inbound_chars,
+                retrieval_threshold=settings.retrieval_threshold,
+                history_messages=settings.history_messages,
+                max_inbound_chars=settings.max_inbound_chars,
             )
             result: dict[str, Any] = self.graph.invoke({"message_id": message_id, "nodes": []}, context=context)
+            result["release"] = release.trace()
             return result
+
+    def active_release(self, session: Session) -> tuple[ReleaseConfig, Settings, Router]:
+        """The release this turn runs with: one small read per turn, so activating one needs no restart."""
+        release_id = release_service.active_release_id(session)
+        if release_id is None:
+            return release_service.environment_config(self.settings), self.settings, self.router
+        if release_id not in self.releases:
+            release = release_service.config_for(release_service.get_release(session, release_id=release_id))
+            settings = release.apply(self.settings)
+            self.releases[release_id] = (release, settings, Router.from_settings(settings))
+        return self.releases[release_id]
 
 
 class Worker:

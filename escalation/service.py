@@ -1,7 +1,9 @@
 """Escalation service: open hand-offs to people (the console and notifications build on these)."""
 
 import logging
+from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from concierge.models import Conversation
@@ -37,3 +39,13 @@ def open_escalations(session: Session, *, conversation_id: int) -> list[Escalati
             .order_by(col(Escalation.id))
         )
     )
+
+
+def open_stats(session: Session) -> tuple[int, datetime | None]:
+    """Escalations nobody has claimed yet, and when the oldest of them was opened."""
+    unclaimed = Escalation.status == EscalationStatus.open
+    count = session.exec(select(func.count()).select_from(Escalation).where(unclaimed)).one()
+    oldest = session.exec(
+        select(Escalation.created_at).where(unclaimed).order_by(col(Escalation.created_at)).limit(1)
+    ).first()
+    return int(count), oldest

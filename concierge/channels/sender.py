@@ -13,7 +13,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from concierge import outbox
+from concierge import metrics, outbox
 from concierge.db import session_scope
 from concierge.models import Channel
 from concierge.settings import Settings
@@ -71,14 +71,17 @@ class Sender:
         if delivery is None:
             return False
         result = self._deliver(delivery)
+        retry = result.kind == "retry" and delivery.attempts < self.settings.outbox_max_attempts
         with session_scope() as session:
             if result.kind == "sent":
                 outbox.mark_sent(session, outbox_id=delivery.id, twilio_sid=result.sid, now=self.now())
-            elif result.kind == "retry" and delivery.attempts < self.settings.outbox_max_attempts:
+            elif retry:
                 delay = self._backoff(delivery.attempts)
                 outbox.mark_retry(session, outbox_id=delivery.id, error=result.error, delay=delay, now=self.now())
             else:
                 outbox.mark_failed(session, outbox_id=delivery.id, code=result.code, error=result.error)
+        final = "sent" if result.kind == "sent" else "retry" if result.kind == "retry" and retry else "failed"
+        metrics.record_delivery(channel=delivery.channel, author=delivery.author, outcome=final, code=result.code)
         log.info(
             "delivery attempt",
             extra={
