@@ -329,6 +329,8 @@ def trace_data(result: dict[str, Any]) -> dict[str, Any]:
             {"topic": c.topic, "score": c.score, "matched": c.matched} for c in result.get("candidates", [])
         ],
         "selected": result.get("selected", []),
+        "clarify": result.get("clarify", []),
+        "outcome": result.get("outcome"),
         "responder": result.get("responder"),
         "entry_ids": result.get("entry_ids", []),
         "knowledge_version": result.get("knowledge_version"),
