@@ -12,6 +12,7 @@ from concierge.channels.sender import Sender
 from concierge.db import session_scope
 from concierge.graph.builder import build_graph
 from concierge.graph.state import TurnContext
+from concierge.i18n.detect import warm_up
 from concierge.llm.router import Router, parse_providers
 from concierge.modelbase import utcnow
 from concierge.settings import Settings
@@ -28,6 +29,7 @@ class TurnRunner:
         self.graph = build_graph()
         self.router = Router(parse_providers(settings.llm_providers))
         self.last_result: dict[str, Any] | None = None  # the final state of the latest turn (evals read it)
+        warm_up()  # the language detector's models: once per process, before the first guest waits on them
 
     def run_next(self) -> bool:
         """Process one due job; False when there is none."""

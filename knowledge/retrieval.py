@@ -13,6 +13,8 @@ never answer alone). Words of the message that nothing in the knowledge base kno
 lower the confidence: the guest is probably asking about something else.
 """
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -175,19 +177,27 @@ def _term(topic: str, phrase: str, source: str) -> _Term:
     return _Term(topic, content or tuple(words), exact, source, phrase, cjk=False)
 
 
-_INDEXES: dict[tuple[int, int], Index] = {}
+_INDEXES: dict[tuple[int, int, str], Index] = {}
 _MAX_INDEXES = 256
 
 
 def index_for(entries: list[dict[str, Any]], *, key: tuple[int, int] | None) -> Index:
-    """The index of a knowledge version, cached by (property id, version); without a key it is built anew."""
+    """The index of a knowledge version, cached by (property id, version, content fingerprint).
+
+    Versions are immutable, but ids can be reused after rows are deleted (SQLite does): the fingerprint of
+    the entries makes a stale index impossible, for the price of hashing a few kilobytes per turn.
+    """
     if key is None:
         return build_index(entries)
-    found = _INDEXES.get(key)
+    fingerprint = hashlib.blake2b(
+        json.dumps(entries, sort_keys=True, ensure_ascii=False).encode(), digest_size=16
+    ).hexdigest()
+    cache_key = (*key, fingerprint)
+    found = _INDEXES.get(cache_key)
     if found is None:
-        if len(_INDEXES) >= _MAX_INDEXES:  # versions are immutable; dropping the oldest only costs a rebuild
+        if len(_INDEXES) >= _MAX_INDEXES:  # dropping the oldest only costs a rebuild
             _INDEXES.pop(next(iter(_INDEXES)))
-        found = _INDEXES[key] = build_index(entries)
+        found = _INDEXES[cache_key] = build_index(entries)
     return found
 
 
