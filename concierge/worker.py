@@ -29,7 +29,6 @@ class TurnRunner:
         self.graph = build_graph()
         self.router = Router(parse_providers(settings.llm_providers))
         self.last_result: dict[str, Any] | None = None  # the final state of the latest turn (evals read it)
-        warm_up()  # the language detector's models: once per process, before the first guest waits on them
 
     def run_next(self) -> bool:
         """Process one due job; False when there is none."""
@@ -110,6 +109,13 @@ class Worker:
 
     def _loop(self, name: str, step: Callable[[], bool]) -> None:
         wake = self._wake[name]
+        if name == "turns":
+            # Load the language detector's models here, not at startup: the app answers health checks at once,
+            # and only a turn that arrives in the first second waits for them.
+            try:
+                warm_up()
+            except Exception:  # the turn itself will try again and fail visibly
+                log.exception("language detector warm-up failed")
         while not self._stop.is_set():
             wake.clear()  # before the step, so work stored during it is not missed
             try:

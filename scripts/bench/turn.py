@@ -34,6 +34,7 @@ def main() -> None:
         from concierge import evals, service
         from concierge.db import session_scope
         from concierge.health import alembic_config
+        from concierge.i18n.detect import warm_up
         from concierge.modelbase import utcnow
         from concierge.settings import get_settings
         from concierge.worker import TurnRunner
@@ -47,8 +48,9 @@ def main() -> None:
             prop, _ = knowledge_service.import_pack(session, pack=pack, author="bench")
         messages = [m for case in evals.load_cases(ROOT / "tests" / "evals" / "scenarios") for m in case.messages]
         started = time.perf_counter()
-        runner = TurnRunner(get_settings())
+        warm_up()  # as the worker's turn thread does before its first turn
         setup_ms = (time.perf_counter() - started) * 1000
+        runner = TurnRunner(get_settings())
         turns: list[float] = []
         nodes: dict[str, list[float]] = {"retrieve": [], "detect_language": []}
         for i in range(args.turns + 1):
