@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from concierge.channels.formatting import split_reply
 from concierge.errors import Conflict
 from concierge.i18n import gettext_for
 from concierge.llm import service as llm_service
@@ -298,35 +299,42 @@ def enqueue_reply(
     knowledge_version: int | None = None,
     entry_ids: list[str] | None = None,
 ) -> Outbox:
-    """Add an outbound message to the transcript and queue it for delivery on the guest's channel."""
+    """Add an outbound message to the transcript and queue it for delivery; the first part's row is returned.
+
+    A reply too long for the channel is split (channels/formatting.py): one message and outbox row per part,
+    in order, so each part is delivered and reconciled like any reply.
+    """
     assert conversation.id is not None
-    message = Message(
-        conversation_id=conversation.id,
-        direction="out",
-        author=author,
-        body=body,
-        language=language,
-        knowledge_version=knowledge_version,
-        entry_ids=entry_ids or [],
-        created_at=now,
-    )
-    session.add(message)
-    session.flush()
-    assert message.id is not None
-    outbox = Outbox(
-        conversation_id=conversation.id,
-        message_id=message.id,
-        channel=conversation.channel,
-        to_address=conversation.guest_address,
-        from_address=conversation.property_address,
-        body=body,
-        author=author,
-        created_at=now,
-        next_attempt_at=now,
-    )
-    session.add(outbox)
-    session.flush()
-    return outbox
+    rows: list[Outbox] = []
+    for part in split_reply(body, channel=conversation.channel) or [body]:
+        message = Message(
+            conversation_id=conversation.id,
+            direction="out",
+            author=author,
+            body=part,
+            language=language,
+            knowledge_version=knowledge_version,
+            entry_ids=entry_ids or [],
+            created_at=now,
+        )
+        session.add(message)
+        session.flush()
+        assert message.id is not None
+        outbox = Outbox(
+            conversation_id=conversation.id,
+            message_id=message.id,
+            channel=conversation.channel,
+            to_address=conversation.guest_address,
+            from_address=conversation.property_address,
+            body=part,
+            author=author,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        session.add(outbox)
+        session.flush()  # per part: row ids give the delivery order
+        rows.append(outbox)
+    return rows[0]
 
 
 def trace_data(result: dict[str, Any]) -> dict[str, Any]:
@@ -341,6 +349,8 @@ def trace_data(result: dict[str, Any]) -> dict[str, Any]:
             {"topic": c.topic, "score": c.score, "matched": c.matched} for c in result.get("candidates", [])
         ],
         "selected": result.get("selected", []),
+        "clarify": result.get("clarify", []),
+        "outcome": result.get("outcome"),
         "responder": result.get("responder"),
         "entry_ids": result.get("entry_ids", []),
         "knowledge_version": result.get("knowledge_version"),

@@ -14,6 +14,7 @@ from concierge.channels.sender import Sender
 from concierge.db import session_scope
 from concierge.graph.builder import build_graph
 from concierge.graph.state import TurnContext
+from concierge.i18n.detect import warm_up
 from concierge.llm.router import Router
 from concierge.modelbase import utcnow
 from concierge.observability import turn_scope
@@ -132,6 +133,13 @@ class Worker:
 
     def _loop(self, name: str, step: Callable[[], bool]) -> None:
         wake = self._wake[name]
+        if name == "turns":
+            # Load the language detector's models here, not at startup: the app answers health checks at once,
+            # and only a turn that arrives in the first second waits for them.
+            try:
+                warm_up()
+            except Exception:  # the turn itself will try again and fail visibly
+                log.exception("language detector warm-up failed")
         while not self._stop.is_set():
             wake.clear()  # before the step, so work stored during it is not missed
             try:

@@ -85,6 +85,7 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "a qué hora podemos llegar",
             "llegamos",
             "registro",
+            "entrar al piso",
         ),
         "fr": (
             "check-in",
@@ -121,7 +122,7 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "late checkout",
             "need to leave",
         ),
-        "es": ("check-out", "salida", "salir", "hora de salida", "salida tardía", "irnos"),
+        "es": ("check-out", "salida", "salir", "hora de salida", "salida tardía", "irnos", "dejar el piso"),
         "fr": (
             "check-out",
             "départ",
@@ -138,6 +139,7 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "orario di partenza",
             "check-out tardivo",
             "liberare l'appartamento",
+            "lasciare l'appartamento",
         ),
         "pt": ("check-out", "saída", "sair", "partida", "hora de saída", "check-out tardio"),
         "nl": ("check-out", "uitchecken", "vertrek", "vertrekken", "vertrektijd", "late check-out"),
@@ -240,10 +242,10 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "nie mogę wejść",
         ),
         "ja": ("暗証番号", "鍵", "カギ", "キーボックス", "ドア", "玄関", "オートロック", "入れない"),
-        "zh": ("门锁", "钥匙", "钥匙盒", "门禁", "门禁码", "打不开门", "进不去", "大门"),
+        "zh": ("门锁", "钥匙", "钥匙盒", "钥匙盒的密码", "门禁", "门禁码", "打不开门", "进不去", "大门"),
     },
     "parking": {
-        "en": ("parking", "park the car", "car park", "garage", "car", "parking spot", "parking space"),
+        "en": ("parking", "park", "park the car", "car park", "garage", "car", "parking spot", "parking space"),
         "es": ("aparcamiento", "aparcar", "parking", "estacionamiento", "garaje", "coche", "plaza de garaje"),
         "fr": ("parking", "stationnement", "garer", "se garer", "garage", "voiture", "place de parking"),
         "de": ("parkplatz", "parken", "parkhaus", "garage", "auto", "tiefgarage", "stellplatz"),
@@ -1218,7 +1220,7 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "gatos",
         ),
         "nl": ("huisdier", "huisdieren", "hond", "honden", "kat", "katten", "dieren"),
-        "pl": ("zwierzę", "zwierzęta", "zwierzęta domowe", "pies", "psa", "psy", "kot", "koty"),
+        "pl": ("zwierzę", "zwierzęta", "zwierzęta domowe", "pies", "psa", "psem", "psy", "kot", "koty"),
         "ja": ("ペット可", "ペット連れ", "ペット同伴", "犬", "猫", "動物", "いぬ", "ねこ"),
         "zh": ("宠物", "狗", "猫", "动物", "可以带宠物", "小狗"),
     },
@@ -1365,6 +1367,8 @@ KEYWORDS: dict[str, dict[str, tuple[str, ...]]] = {
             "fianza",
             "depósito",
             "devolver el dinero",
+            "cancelo",
+            "devolvéis",
         ),
         "fr": (
             "remboursement",
@@ -1688,7 +1692,6 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
             "questo",
             "questa",
             "quello",
-            "del",
             "al",
             "una",
             "nel",
@@ -1716,7 +1719,6 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
             "obrigado",
             "obrigada",
             "onde",
-            "qual",
             "quem",
             "você",
             "vocês",
@@ -1725,6 +1727,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
             "temos",
             "posso",
             "pode",
+            "tem",
             "podemos",
             "quero",
             "preciso",
@@ -1832,7 +1835,6 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
             "i",
             "w",
             "z",
-            "na",
             "do",
             "się",
             "nie",
@@ -2007,5 +2009,65 @@ SHARED_FUNCTION_WORDS: frozenset[str] = frozenset(
         "di",
         "em",
         "is",
+        "na",
+        "del",
+        "qual",
     }
+)
+
+# Everyday words that say nothing about the topic ("time", "please", "tomorrow"): a retriever neither matches
+# them against entries' text nor takes them as a sign that the guest asks about something the pack lacks.
+COMMON_WORDS: frozenset[str] = frozenset(
+    """
+    time times hour hours today tonight tomorrow yesterday morning evening night day days week last first next
+    please thank thanks need want would could should will shall know tell give take make find help question
+    there here this that these those have does doing done about after before still again also just only much
+    many more some good best right okay sorry guys mate dear hello please possible where what when which while
+    place stay staying apartment flat house home room thing things something anything someone anyone info
+    information details detail available open opening exactly people person guys friend friends family kids
+    puede pueden podría
+    hora horas hoy mañana ayer noche tarde días semana último primera próximo favor necesito quiero puedo
+    podemos puedes saber decir ayuda pregunta algo alguien casa piso apartamento gracias hola dónde cuándo
+    cuál cuánto cuanto tenemos tengo tiene hacer hay están está estamos esta este esto también solo todavía
+    heure heures aujourd'hui demain hier matin soir nuit jour jours semaine dernier prochain besoin veux
+    voudrais pouvons pouvez savoir dire aide question quelque chose quelqu'un maison appartement logement
+    merci bonjour avez avons faut était sont
+    uhr stunde stunden heute gestern abend nacht woche letzte nächste bitte brauche möchte können könnt
+    wissen sagen hilfe frage etwas jemand haus wohnung danke hallo gibt habe haben wann welche
+    ora ore oggi domani ieri mattina sera notte giorno giorni settimana ultimo prossimo favore bisogno
+    vorrei possiamo potete sapere dire aiuto domanda qualcosa qualcuno casa appartamento grazie ciao
+    hoje amanhã ontem manhã noite semana último próximo preciso quero podemos saber ajuda pergunta alguma
+    coisa alguém casa apartamento obrigado obrigada olá
+    vandaag morgen gisteren ochtend avond nacht week laatste volgende alsjeblieft graag nodig willen kunnen
+    weten zeggen vraag iets iemand huis appartement bedankt hallo
+    godzina godziny dzisiaj jutro wczoraj rano wieczorem noc tydzień ostatni następny proszę potrzebuję
+    chcę chciałbym możemy wiedzieć pytanie coś ktoś mieszkanie dziękuję cześć
+    """.split()
+)
+
+# Keywords that name a kind of request rather than its subject ("recommend" a babysitter?, "what to do" about
+# the Wi-Fi?): alone they only justify a clarifying question; with a subject word the subject decides.
+WEAK_KEYWORDS: frozenset[str] = frozenset(
+    """recommend recommendations recomendar recomendaciones consigli consigliare empfehlungen empfehlung tipps
+    dicas aanraders tips polecenia
+    """.split()
+    + [
+        "things to do",
+        "qué hacer",
+        "que faire",
+        "o que fazer",
+        "wat te doen",
+        "cómo llegar",
+        "como chegar",
+        "jak dojechać",
+        "wie komme ich hin",
+        "co polecasz",
+    ]
+)
+
+# Arrival words ("arrive", "llegar", "arriviamo"): on their own they ask about check-in, but next to another
+# subject ("how do we arrive from the airport?") they only say when or how, so they never add a second answer.
+CONTEXT_KEYWORDS: frozenset[str] = frozenset(
+    """arrive arriving llegar llegamos arriver arrivons arrivare arriviamo ankommen anreise chegar chegamos
+    aankomen przyjechać przyjazd""".split()
 )

@@ -1,48 +1,118 @@
-"""Offline retrieval: rank a version's entries for a guest message, across languages and misspellings."""
+"""Offline retrieval: rank a version's entries for a guest message, across languages and misspellings.
 
+Each knowledge version is compiled once into an `Index` (the curated lexicon, the entries' titles and their
+distinctive content words), cached by property id and version: versions are immutable, so the cache is never
+stale. A message is matched word by word with rapidfuzz's batch `process.extract` against the index's
+vocabulary. Every message word is then *claimed* by the topic it supports best, so a word such as "check"
+that fits several entries only counts for the one it fits best; a topic needs a word of its own to be
+answered, which is also how "wifi and parking?" gets both answers.
+
+The confidence of a topic is calibrated from the kind of evidence: a curated keyword is strong, a title word
+less so, a word that only appears in the entry's text is weak on its own (it can ask a clarifying question,
+never answer alone). Words of the message that nothing in the knowledge base knows ("babysitter", "boda")
+lower the confidence: the guest is probably asking about something else.
+"""
+
+import hashlib
+import json
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from concierge.i18n.detect import fold
-from knowledge.lexicon import FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS
+from knowledge.lexicon import (
+    COMMON_WORDS,
+    CONTEXT_KEYWORDS,
+    FUNCTION_WORDS,
+    KEYWORDS,
+    SHARED_FUNCTION_WORDS,
+    WEAK_KEYWORDS,
+)
 
 _TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)  # "check-in" stays one word
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _STOPWORDS = frozenset(fold(w) for words in (*FUNCTION_WORDS.values(), SHARED_FUNCTION_WORDS) for w in words)
+_COMMON = frozenset(fold(w) for w in COMMON_WORDS)
+_WEAK = frozenset(fold(w) for w in WEAK_KEYWORDS)
+_CONTEXT = frozenset(fold(w) for w in CONTEXT_KEYWORDS)
+_ELIDED = 4  # "l'", "dall'", "qu'": an elided article or preposition glued to the next word
 
 # A fuzzy word match counts from this similarity (0–100): "wiifi"~"wifi" is 89, "pasword"~"password" 93.
 WORD_MATCH = 84.0
 # A word that starts another ("park" / "parking", "pass" / "password") scores this, when long enough.
-PREFIX_SCORE = 0.88
-# Words of the entry's own title and content count, but less than the curated lexicon.
-TITLE_WEIGHT = 0.9
-CONTENT_WEIGHT = 0.75
+PREFIX_SCORE = 0.85
+# A longer message word starting with a keyword ("restaurants", "portare"/"porta") may be an inflection or a
+# different word: never enough for an answer on its own.
+INFLECTION_SCORE = 0.65
+# How much each kind of evidence is worth: the curated lexicon, the entry's title, its own distinctive words.
+SOURCE_WEIGHT = {"lexicon": 1.0, "context": 1.0, "title": 0.9, "content": 0.6, "weak": 0.6}
+# Below the answer threshold but at least this sure: ask the guest which topic they mean instead of escalating.
+CLARIFY_FLOOR = 0.45
+# Each message word nothing in the knowledge base knows takes this share off the confidence (at most twice).
+UNKNOWN_WORD_PENALTY = 0.1
+# Claim bonus per extra word of a matched phrase (decides who owns a word, not the confidence).
+PHRASE_BONUS = 0.03
+# Two topics within this score on the same word share it: neither owns it outright.
+TIE = 0.02
 
 
 @dataclass(frozen=True)
 class Candidate:
     topic: str
-    score: float  # 0..1: how sure we are this entry answers the message
+    score: float  # 0..1: calibrated confidence that this entry answers the message
     matched: str  # the lexicon word, title or content word that matched best
+    source: str = "lexicon"  # kind of the best evidence: lexicon, context, title, content, weak
+
+
+@dataclass(frozen=True)
+class _Term:
+    topic: str
+    words: tuple[str, ...]  # content words, fuzzy-matched
+    exact: tuple[str, ...]  # function words inside a phrase ("check in"): must appear as they are
+    source: str
+    text: str  # what the trace shows as "matched"
+    cjk: bool  # Japanese/Chinese phrase: matched as a substring (no word boundaries)
+
+
+@dataclass
+class Index:
+    """One knowledge version compiled for matching (built once per property version)."""
+
+    terms: list[_Term]
+    vocab: list[str]  # words longer than 3 letters: fuzzy and prefix matched
+    languages: dict[str, frozenset[str]]  # lexicon word → its languages ("*": the entry's own title or text)
+    known: frozenset[str]  # every word of every term
+    by_word: dict[str, list[int]]  # word → terms using it
+    prefixes: dict[str, frozenset[str]]  # a prefix → vocabulary words starting with it
+    cjk_terms: list[int]
+    topics: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What retrieval concluded: candidates best first, what to answer with, and whether to ask instead."""
+
+    candidates: list[Candidate]
+    selected: list[Candidate]
+    clarify: list[Candidate]  # set when nothing is sure enough but these are plausible: ask which one
+
+
+def words_of(text: str) -> list[str]:
+    """Folded words of a text; "dall'aeroporto" also yields "aeroporto"."""
+    found = []
+    for word in _TOKEN.findall(fold(text)):
+        found.append(word)
+        head, _, tail = word.rpartition("'")
+        if head and len(head) <= _ELIDED and len(tail) >= 3:
+            found.append(tail)
+    return found
 
 
 def tokens(text: str) -> list[str]:
     """Folded words of a text, without the most common function words."""
-    return [t for t in _TOKEN.findall(fold(text)) if t not in _STOPWORDS]
-
-
-def _word_score(word: str, message_tokens: list[str]) -> float:
-    """Best similarity (0..1) of one keyword against the message's words; short words must match exactly."""
-    if len(word) <= 3:
-        return 1.0 if word in message_tokens else 0.0
-    best = max((fuzz.ratio(word, t) for t in message_tokens if len(t) >= 3), default=0.0)
-    if best >= WORD_MATCH:
-        return best / 100.0
-    return PREFIX_SCORE if any(_is_prefix(word, t) for t in message_tokens) else 0.0
+    return [t for t in words_of(text) if t not in _STOPWORDS]
 
 
 def _is_prefix(a: str, b: str) -> bool:
@@ -50,49 +120,196 @@ def _is_prefix(a: str, b: str) -> bool:
     return len(short) >= 4 and 2 * len(short) >= len(long) and long.startswith(short)
 
 
-def _phrase_score(phrase: str, folded_message: str, message_tokens: list[str]) -> float:
-    """A multi-word keyword matches when all its words do (each may be misspelled)."""
-    if _CJK.search(phrase):
-        return 1.0 if phrase in folded_message else 0.0
-    words = [w for w in _TOKEN.findall(phrase) if w not in _STOPWORDS] or _TOKEN.findall(phrase)
-    if len(words) == 1:
-        return _word_score(words[0], message_tokens)
-    scores = [_word_score(w, message_tokens) for w in words]
-    return min(scores) if all(scores) else 0.0
-
-
-@lru_cache(maxsize=64)
-def _topic_keywords(topic: str) -> tuple[str, ...]:
-    by_language = KEYWORDS.get(topic, {})
-    return tuple(sorted({fold(k) for words in by_language.values() for k in words}))
-
-
-def rank(entries: list[dict[str, Any]], message: str) -> list[Candidate]:
-    """Entries ranked by how well they answer the message, best first, zero scores dropped."""
-    folded = fold(message)
-    message_tokens = tokens(message)
-    if not message_tokens and not _CJK.search(folded):
-        return []
-    distinctive = _distinctive_content_words(entries)
-    candidates = []
+def build_index(entries: list[dict[str, Any]]) -> Index:
+    """Compile entries into an index: lexicon keywords, title words and distinctive content words."""
+    terms: list[_Term] = []
+    languages: dict[str, set[str]] = {}
     for entry in entries:
-        best = (0.0, "")
-        for keyword in _topic_keywords(entry["topic"]):
-            score = _phrase_score(keyword, folded, message_tokens)
-            if score > best[0]:
-                best = (score, keyword)
+        topic = entry["topic"]
+        for language, keywords in KEYWORDS.get(topic, {}).items():
+            for keyword in keywords:
+                for word in _TOKEN.findall(fold(keyword)):
+                    languages.setdefault(word, set()).add(language)
+        for keyword in sorted({fold(k) for words in KEYWORDS.get(topic, {}).values() for k in words}):
+            source = "weak" if keyword in _WEAK else "context" if keyword in _CONTEXT else "lexicon"
+            terms.append(_term(topic, keyword, source))
+        original = next(iter(entry["content"]), "*")  # titles are written in the entry's original language
         for word in tokens(entry["title"]):
-            score = _word_score(word, message_tokens) * TITLE_WEIGHT
-            if score > best[0]:
-                best = (score, word)
-        if best[0] < 0.9:
-            for word in distinctive.get(entry["topic"], ()):
-                score = _word_score(word, message_tokens) * CONTENT_WEIGHT
-                if score > best[0]:
-                    best = (score, word)
-        if best[0] > 0:
-            candidates.append(Candidate(topic=entry["topic"], score=round(best[0], 3), matched=best[1]))
-    return sorted(candidates, key=lambda c: -c.score)
+            terms.append(_term(topic, word, "title"))
+            languages.setdefault(word, set()).add(original)
+        distinctive = _distinctive_content_words(entries).get(topic, set())
+        for language, text in entry["content"].items():
+            for word in sorted(set(tokens(text)) & distinctive):
+                terms.append(_term(topic, word, "content"))
+                languages.setdefault(word, set()).add(language)
+    terms = [t for t in terms if t.words or t.cjk]
+    by_word: dict[str, list[int]] = {}
+    cjk_terms = []
+    for i, term in enumerate(terms):
+        if term.cjk:
+            cjk_terms.append(i)
+            continue
+        for word in term.words:
+            by_word.setdefault(word, []).append(i)
+    vocab = sorted(w for w in by_word if len(w) > 3)
+    prefixes: dict[str, set[str]] = {}
+    for word in vocab:
+        for length in range(max(4, (len(word) + 1) // 2), len(word)):
+            prefixes.setdefault(word[:length], set()).add(word)
+    return Index(
+        terms=terms,
+        vocab=vocab,
+        languages={w: frozenset(langs) for w, langs in languages.items()},
+        known=frozenset(by_word),
+        by_word=by_word,
+        prefixes={p: frozenset(ws) for p, ws in prefixes.items()},
+        cjk_terms=cjk_terms,
+        topics=[e["topic"] for e in entries],
+    )
+
+
+def _term(topic: str, phrase: str, source: str) -> _Term:
+    if _CJK.search(phrase):
+        return _Term(topic, (), (), source, phrase, cjk=True)
+    words = _TOKEN.findall(phrase)
+    content = tuple(w for w in words if w not in _STOPWORDS)
+    exact = tuple(w for w in words if w in _STOPWORDS) if content else ()
+    return _Term(topic, content or tuple(words), exact, source, phrase, cjk=False)
+
+
+_INDEXES: dict[tuple[int, int, str], Index] = {}
+_MAX_INDEXES = 256
+
+
+def index_for(entries: list[dict[str, Any]], *, key: tuple[int, int] | None) -> Index:
+    """The index of a knowledge version, cached by (property id, version, content fingerprint).
+
+    Versions are immutable, but ids can be reused after rows are deleted (SQLite does): the fingerprint of
+    the entries makes a stale index impossible, for the price of hashing a few kilobytes per turn.
+    """
+    if key is None:
+        return build_index(entries)
+    fingerprint = hashlib.blake2b(
+        json.dumps(entries, sort_keys=True, ensure_ascii=False).encode(), digest_size=16
+    ).hexdigest()
+    cache_key = (*key, fingerprint)
+    found = _INDEXES.get(cache_key)
+    if found is None:
+        if len(_INDEXES) >= _MAX_INDEXES:  # dropping the oldest only costs a rebuild
+            _INDEXES.pop(next(iter(_INDEXES)))
+        found = _INDEXES[cache_key] = build_index(entries)
+    return found
+
+
+def _word_matches(index: Index, message_tokens: list[str], language: str | None) -> dict[str, tuple[float, str]]:
+    """For each vocabulary word the message matches: (similarity 0..1, the message word that matched).
+
+    Exact matches count in every language; near matches (typos, prefixes) only for words of the guest's
+    language, English, or the entries' own text: "faire" is a French verb, not a typo of "fire".
+    """
+    found: dict[str, tuple[float, str]] = {}
+    own = {language or "en"}
+    near_ok = own | {"en"}  # guests mix in English words; short English words are too easily someone else's
+
+    def keep(word: str, score: float, token: str) -> None:
+        if score < 1.0 and not (index.languages.get(word, near_ok) & (own if len(word) <= 4 else near_ok)):
+            return
+        if score > found.get(word, (0.0, ""))[0]:
+            found[word] = (score, token)
+
+    for token in dict.fromkeys(message_tokens):
+        if token in index.known:
+            keep(token, 1.0, token)
+        if len(token) < 4:  # "tem" is not a typo of "trem": short words must match exactly
+            continue
+        # One C call per message word over the whole vocabulary instead of a Python loop per keyword.
+        for word, similarity, _ in process.extract(
+            token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None
+        ):
+            keep(word, similarity / 100.0, token)
+        if len(token) >= 5:  # a word cut short: "passw", "checko" ("soir" is not "soirée")
+            for word in index.prefixes.get(token, ()):
+                keep(word, PREFIX_SCORE, token)
+        for length in range(5, len(token)):  # a longer form of a word: "restaurants", "parkeren"
+            prefix = token[:length]
+            if prefix in index.by_word and _is_prefix(prefix, token):
+                keep(prefix, INFLECTION_SCORE, token)
+    return found
+
+
+def rank_message(index: Index, message: str, *, language: str | None = None) -> list[Candidate]:
+    """Topics ranked by calibrated confidence, best first; topics without a word of their own are dropped."""
+    folded = fold(message)
+    all_tokens = words_of(message)
+    present = frozenset(all_tokens)
+    message_tokens = [t for t in all_tokens if t not in _STOPWORDS]
+    has_cjk = bool(_CJK.search(folded))
+    if not message_tokens and not has_cjk:
+        return []
+    matches = _word_matches(index, message_tokens, language)
+    # (topic, message word) → best evidence through that word
+    evidence: dict[tuple[str, str], tuple[float, float, str, str]] = {}
+
+    def add(topic: str, token: str, score: float, term: _Term, claim: float) -> None:
+        if claim > evidence.get((topic, token), (0.0, 0.0, "", ""))[1]:
+            evidence[(topic, token)] = (score, claim, term.text, term.source)
+
+    seen_terms = {i for word in matches for i in index.by_word.get(word, ())}
+    for i in seen_terms:
+        term = index.terms[i]
+        if not all(w in matches for w in term.words) or not all(w in present for w in term.exact):
+            continue
+        score = min(matches[w][0] for w in term.words) * SOURCE_WEIGHT[term.source]
+        # A longer phrase explains its words better than a single word does: "beach towels" claims "beach".
+        claim = score + PHRASE_BONUS * (len(term.words) + len(term.exact) - 1)
+        for word in term.words:
+            add(term.topic, matches[word][1], score, term, claim)
+    found_cjk = [index.terms[i] for i in index.cjk_terms if index.terms[i].text in folded]
+    for term in found_cjk:
+        # "钥匙盒的密码" (the key box's code) is about the key box, not the Wi-Fi password: the longer match wins.
+        if any(term.text in other.text and term.text != other.text for other in found_cjk):
+            continue
+        score = SOURCE_WEIGHT[term.source]
+        add(term.topic, term.text, score, term, score + PHRASE_BONUS * len(term.text))
+    # Each message word counts for the topic it supports best; ties are shared (and count less).
+    best_by_token: dict[str, float] = {}
+    for (_topic, token), (_score, claim, _text, _source) in evidence.items():
+        best_by_token[token] = max(best_by_token.get(token, 0.0), claim)
+    owned: dict[str, list[tuple[float, str, str]]] = {}
+    for (topic, token), (score, claim, text, source) in evidence.items():
+        best = best_by_token[token]
+        if claim >= best - TIE:
+            sharers = sum(1 for (_t, tok), ev in evidence.items() if tok == token and ev[1] >= best - TIE)
+            owned.setdefault(topic, []).append((score * (0.8 if sharers > 1 else 1.0), text, source))
+    explained = {token for (_topic, token) in evidence}
+    unknown = [
+        t
+        for t in message_tokens
+        if t not in explained and len(t) >= 4 and t.isalpha() and t not in _COMMON and not _CJK.search(t)
+    ]
+    penalty = 1.0 - UNKNOWN_WORD_PENALTY * min(len(unknown), 2)
+    candidates = []
+    for topic, found in owned.items():
+        found.sort(reverse=True)
+        confidence = 1.0
+        for score, _text, _source in found[:3]:  # independent words agree: combine like independent evidence
+            confidence *= 1.0 - score
+        confidence = (1.0 - confidence) * penalty
+        _score, text, source = found[0]
+        candidates.append(Candidate(topic, round(min(confidence, 1.0), 3), matched=text, source=source))
+    # On a tie the subject ("airport") ranks before the circumstance ("arrive").
+    return sorted(candidates, key=lambda c: (-c.score, c.source == "context", c.topic))
+
+
+def rank(
+    entries: list[dict[str, Any]],
+    message: str,
+    *,
+    key: tuple[int, int] | None = None,
+    language: str | None = None,
+) -> list[Candidate]:
+    """Entries ranked by how well they answer the message, best first (index cached per version by `key`)."""
+    return rank_message(index_for(entries, key=key), message, language=language)
 
 
 def _distinctive_content_words(entries: list[dict[str, Any]]) -> dict[str, set[str]]:
@@ -102,9 +319,21 @@ def _distinctive_content_words(entries: list[dict[str, Any]]) -> dict[str, set[s
     for entry_words in words.values():
         for word in entry_words:
             seen[word] = seen.get(word, 0) + 1
-    return {topic: {w for w in entry_words if seen[w] == 1} for topic, entry_words in words.items()}
+    return {
+        topic: {w for w in entry_words if seen[w] == 1 and w not in _COMMON and not any(c.isdigit() for c in w)}
+        for topic, entry_words in words.items()
+    }
 
 
 def select(candidates: list[Candidate], *, threshold: float, most: int = 3) -> list[Candidate]:
     """The candidates to answer with: every one at or above the threshold, up to `most`."""
     return [c for c in candidates if c.score >= threshold][:most]
+
+
+def decide(candidates: list[Candidate], *, threshold: float) -> Ranking:
+    """Answer with the sure candidates; else ask about the plausible ones; else nothing (escalate)."""
+    selected = select(candidates, threshold=threshold)
+    # "arrive", "llegar": an answer on their own, but beside another subject they only say when or how.
+    selected = selected[:1] + [c for c in selected[1:] if c.source != "context"]
+    clarify = [] if selected else [c for c in candidates if c.score >= CLARIFY_FLOOR][:2]
+    return Ranking(candidates=candidates, selected=selected, clarify=clarify)

@@ -16,6 +16,7 @@ from concierge.i18n import gettext_for
 from concierge.i18n.detect import detect_language as decide_language
 from concierge.i18n.detect import fold
 from concierge.i18n.smalltalk import GREETINGS, THANKS
+from concierge.i18n.topics import clarifying_question
 from concierge.models import BOT_OWNER
 from knowledge import retrieval
 
@@ -77,6 +78,7 @@ def detect_language(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str
         current=state["conversation"].language,
         reservation=reservation.language if reservation else None,
         default=state["property"].default_language,
+        phone=state["conversation"].guest_address,
     )
     return {"language": decision.language, "language_reason": decision.reason}
 
@@ -99,10 +101,19 @@ def screen_input(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
 @timed("retrieve")
 def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if state["verdict"] != "question":
-        return {"candidates": [], "selected": []}
-    candidates = retrieval.rank(state["entries"], state["text"])
-    chosen = retrieval.select(candidates, threshold=runtime.context.retrieval_threshold)
-    return {"candidates": candidates[:5], "selected": [c.topic for c in chosen]}
+        return {"candidates": [], "selected": [], "clarify": []}
+    version = state["knowledge_version"]
+    key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
+    candidates = retrieval.rank(state["entries"], state["text"], key=key, language=state["language"])
+    ranking = retrieval.decide(candidates, threshold=runtime.context.retrieval_threshold)
+    update: dict[str, Any] = {
+        "candidates": candidates[:5],
+        "selected": [c.topic for c in ranking.selected],
+        "clarify": [c.topic for c in ranking.clarify],
+    }
+    if ranking.clarify:
+        update["outcome"] = "clarify"
+    return update
 
 
 @timed("respond")
@@ -121,6 +132,9 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
     if verdict == "thanks":
         text = _("You're welcome! Write to me any time if you need anything else.")
+        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+    if state.get("clarify"):
+        text = clarifying_question(state["clarify"], language=state["language"], entries=state["entries"])
         return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
     request = llm_request.build(state, runtime.context)
     response = runtime.context.router.respond(request)

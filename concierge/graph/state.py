@@ -46,6 +46,8 @@ class TurnState(TypedDict, total=False):
     # retrieve
     candidates: list[Candidate]
     selected: list[str]
+    clarify: list[str]  # plausible topics to ask about when none is sure enough
+    outcome: str  # set only when the turn asks a clarifying question ("clarify")
     # respond / check_output
     reply: str
     responder: str

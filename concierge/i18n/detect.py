@@ -1,20 +1,50 @@
-"""Language of a guest message: function words and scripts, with the conversation's language as a prior."""
+"""Language of a guest message: a statistical detector, curated function words, and the guest's priors.
+
+The rule (decided once per turn, recorded on the trace as `language_reason`):
+
+1. Japanese kana means Japanese, other Han characters Chinese ("script").
+2. Loanwords every guest uses ("wifi", "check-in", "parking", "ok") and words shared by several languages are
+   set aside: they say nothing about the language.
+3. The rest is scored per language: each curated function word counts 1, each language-specific topic word
+   0.5, and lingua (restricted to the ten supported languages, offline) adds up to 2 by its confidence when
+   there are at least `MIN_LETTERS` letters of real words to judge (less weight below `FULL_WEIGHT_LETTERS`).
+4. The prior is the conversation's language ("sticky"), else the reservation's, else the language of the
+   phone number's country, else the property's default. The guest switches away from it only when another
+   language leads the prior by `SWITCH_MARGIN`. With no evidence, or a single word in a conversation that
+   already has a language ("ok", "thanks", "merci", an emoji), the prior stays.
+"""
 
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from knowledge.lexicon import FUNCTION_WORDS, KEYWORDS, SUPPORTED_LANGUAGES
+import phonenumbers
+from babel.languages import get_official_languages
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+from knowledge.lexicon import FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+
+# A topic word in this many languages' lists is a loanword ("wifi", "parking"): it is set aside.
+LOANWORD_LANGUAGES = 3
+# Letters of language-bearing words needed before the statistical detector is asked at all.
+MIN_LETTERS = 6
+# Weight of the detector's confidence (0..1) against curated function words (1 each).
+DETECTOR_WEIGHT = 2.0
+# From this many letters the detector has its full weight.
+FULL_WEIGHT_LETTERS = 20
+# How far another language must lead the prior to switch the conversation's language.
+SWITCH_MARGIN = 1.0
 
 
 @dataclass(frozen=True)
 class LanguageDecision:
     language: str
-    reason: str  # "script", "words", "sticky", "reservation", "property"
+    reason: str  # "script", "detected", "sticky", "reservation", "phone", "property"
     scores: dict[str, float]
 
 
@@ -28,46 +58,112 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", kept)
 
 
-def _keyword_words() -> dict[str, frozenset[str]]:
-    """Single words of the topic lexicon per language, minus words shared by several languages."""
+def _keyword_words() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """Single topic words per language that only one language uses, and the words several languages share."""
     per_language: dict[str, set[str]] = {lang: set() for lang in SUPPORTED_LANGUAGES}
     for by_language in KEYWORDS.values():
         for lang, keywords in by_language.items():
-            per_language[lang].update(fold(w) for w in keywords if " " not in w)
+            for keyword in keywords:
+                per_language[lang].update(fold(w) for w in _WORD.findall(keyword))
     counts: dict[str, int] = {}
     for found in per_language.values():
         for word in found:
             counts[word] = counts.get(word, 0) + 1
-    return {lang: frozenset(w for w in found if counts[w] == 1) for lang, found in per_language.items()}
+    distinct = {lang: frozenset(w for w in found if counts[w] == 1) for lang, found in per_language.items()}
+    # "wifi", "parking", "check-in", "taxi": in the lists of many languages, so no evidence for any of them.
+    return distinct, frozenset(w for w, n in counts.items() if n >= LOANWORD_LANGUAGES)
 
 
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in FUNCTION_WORDS.items()}
-_TOPIC_WORDS = _keyword_words()
+_TOPIC_WORDS, _LOANWORDS = _keyword_words()
+_NEUTRAL = _LOANWORDS | frozenset(fold(w) for w in SHARED_FUNCTION_WORDS) | {"ok", "okay", "pls", "plz", "thx"}
 
 
-def detect_language(text: str, *, current: str | None, reservation: str | None, default: str) -> LanguageDecision:
-    """Decide the reply language once per turn; short or ambiguous messages keep the current language."""
-    prior = current or reservation or default
-    prior_reason = "sticky" if current else ("reservation" if reservation else "property")
+@lru_cache(maxsize=1)
+def _detector() -> Any:
+    """lingua restricted to the supported languages (models ship in the wheel; loaded once per process)."""
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = [getattr(IsoCode639_1, lang.upper()) for lang in SUPPORTED_LANGUAGES]
+    # Low-accuracy mode (trigram models only) loads in under a second instead of ~10 s on a busy machine;
+    # the curated function words and the priors make up for what it loses on very short texts.
+    builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_low_accuracy_mode()
+    return builder.with_preloaded_language_models().build()
+
+
+def warm_up() -> None:
+    """Load the detector's models now (under a second) instead of during the first guest's turn."""
+    _detector()
+
+
+def phone_language(phone: str | None) -> str | None:
+    """The supported language of the phone number's country (+34 → es, +44 → en), if one is official there."""
+    if not phone:
+        return None
+    try:
+        number = phonenumbers.parse(phone.removeprefix("whatsapp:"))
+    except phonenumbers.NumberParseException:
+        return None
+    # Fictional and unassigned ranges have no region: the country calling code still names the country.
+    region = phonenumbers.region_code_for_number(number) or phonenumbers.region_code_for_country_code(
+        number.country_code or 0
+    )
+    if not region or region == "001":
+        return None
+    for language in get_official_languages(region, de_facto=True):
+        primary = language.split("_", 1)[0]
+        if primary in SUPPORTED_LANGUAGES:
+            return primary
+    return None
+
+
+def _detector_scores(text: str) -> dict[str, float]:
+    values = _detector().compute_language_confidence_values(text)
+    return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values if v.value > 0.01}
+
+
+def detect_language(
+    text: str, *, current: str | None, reservation: str | None, default: str, phone: str | None = None
+) -> LanguageDecision:
+    """Decide the reply language once per turn; short or ambiguous messages keep the prior language."""
+    by_phone = phone_language(phone)
+    prior, prior_reason = next(
+        (lang, reason)
+        for lang, reason in (
+            (current, "sticky"),
+            (reservation, "reservation"),
+            (by_phone, "phone"),
+            (default, "property"),
+        )
+        if lang
+    )
     if _KANA.search(text):
         return LanguageDecision("ja", "script", {"ja": 1.0})
     if _HAN.search(text):
         return LanguageDecision("zh", "script", {"zh": 1.0})
-    words = [fold(w) for w in _WORD.findall(text)]
+    originals = [w for w in _WORD.findall(text) if fold(w) not in _LOANWORDS]
+    words = [w for w in (fold(w) for w in originals) if w not in _NEUTRAL]
     scores: dict[str, float] = {}
     for lang in SUPPORTED_LANGUAGES:
         score = sum(1.0 for w in words if w in _FUNCTION.get(lang, ()))
         score += sum(0.5 for w in words if w in _TOPIC_WORDS.get(lang, ()))
         if score:
             scores[lang] = score
+    if (
+        current and len(words) <= 1
+    ):  # "ok", "thanks", "merci", an emoji: not enough to leave the conversation's language
+        return LanguageDecision(prior, prior_reason, scores)
+    letters = sum(len(w) for w in originals)  # "qual è la": shared little words still tell lingua a lot
+    if letters >= MIN_LETTERS:
+        # Short texts fool statistical detectors: their say grows with the letters they are given.
+        weight = DETECTOR_WEIGHT * min(1.0, letters / FULL_WEIGHT_LETTERS)
+        for lang, confidence in _detector_scores(" ".join(originals)).items():  # accents are evidence
+            scores[lang] = round(scores.get(lang, 0.0) + weight * confidence, 3)
     if not scores:
         return LanguageDecision(prior, prior_reason, scores)
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0] != prior))
-    best, best_score = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    # Switch away from the prior only on clear evidence: one function word is not enough against it.
-    if best != prior and (best_score < 1.5 or best_score - runner_up < 1.0) and scores.get(prior, 0) > 0:
+    best, best_score = max(scores.items(), key=lambda item: (item[1], item[0] == prior))
+    if best != prior and best_score - scores.get(prior, 0.0) < SWITCH_MARGIN:
         return LanguageDecision(prior, prior_reason, scores)
-    if best != prior and best_score < 1.0:
-        return LanguageDecision(prior, prior_reason, scores)
-    return LanguageDecision(best, "words", scores)
+    if best == prior:
+        return LanguageDecision(prior, prior_reason if best_score < SWITCH_MARGIN else "detected", scores)
+    return LanguageDecision(best, "detected", scores)

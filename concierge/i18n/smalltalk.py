@@ -12,5 +12,6 @@ THANKS = frozenset(
     fold(w)
     for w in """thanks thank you thx ty ok okay great perfect cheers gracias vale perfecto genial merci parfait
     super danke dankeschön vielen dank grazie mille perfetto obrigado obrigada bedankt dank je wel dziękuję dzięki
-    ありがとう ありがとうございます 谢谢 多谢""".split()
+    a lot much so very many muchas muchísimas mil beaucoup bien tante molte muito muitíssimo hartelijk heel erg
+    bardzo wielkie serdecznie ありがとう ありがとうございます どうも 谢谢 多谢 非常感谢 感谢""".split()
 )

@@ -1,0 +1,53 @@
+"""The language rule: lingua plus function words, loanwords set aside, and the guest's priors."""
+
+import pytest
+
+from concierge.i18n.detect import detect_language, phone_language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a che ora è il check-in", "it"),
+        ("Où est le parking ?", "fr"),
+        ("wann ist checkout", "de"),
+        ("waar kan ik parkeren", "nl"),
+        ("gdzie mogę zaparkować samochód?", "pl"),
+        ("onde posso estacionar o carro?", "pt"),
+        ("¿dónde tiro la basura?", "es"),
+        ("チェックインは何時ですか", "ja"),
+        ("几点退房？", "zh"),
+    ],
+)
+def test_loanwords_do_not_flip_the_language(text: str, expected: str) -> None:
+    decision = detect_language(text, current="en", reservation="en", default="en")
+    assert decision.language == expected
+    assert decision.reason in ("detected", "script")
+
+
+@pytest.mark.parametrize("text", ["ok", "thanks", "merci", "👍", "wifi?", "parking"])
+def test_short_or_ambiguous_messages_keep_the_conversation_language(text: str) -> None:
+    decision = detect_language(text, current="de", reservation="en", default="es")
+    assert (decision.language, decision.reason) == ("de", "sticky")
+
+
+def test_priors_in_order_reservation_then_phone_then_property() -> None:
+    assert detect_language("wifi", current=None, reservation="fr", default="es", phone="+447700900123").reason == (
+        "reservation"
+    )
+    by_phone = detect_language("wifi", current=None, reservation=None, default="es", phone="whatsapp:+4915123456789")
+    assert (by_phone.language, by_phone.reason) == ("de", "phone")
+    unknown = detect_language("wifi", current=None, reservation=None, default="es", phone="+999")
+    assert (unknown.language, unknown.reason) == ("es", "property")
+
+
+def test_a_typo_ridden_loanword_message_keeps_the_reservation_language() -> None:
+    assert detect_language("wiifi pasword", current=None, reservation="es", default="es").language == "es"
+
+
+@pytest.mark.parametrize(
+    ("phone", "language"),
+    [("+34611111111", "es"), ("+447700900123", "en"), ("+33612345678", "fr"), ("+48601234567", "pl"), ("x", None)],
+)
+def test_phone_language(phone: str, language: str | None) -> None:
+    assert phone_language(phone) == language

@@ -1,0 +1,94 @@
+"""Retrieval on the demo pack: ranked, calibrated, multi-question aware, and cached per knowledge version."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from knowledge import retrieval
+from knowledge.pack import load_pack_file
+
+DEMO_PACK = Path(__file__).parents[2] / "examples" / "casa-azul.yaml"
+THRESHOLD = 0.7
+
+
+@pytest.fixture(scope="module")
+def entries() -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = load_pack_file(DEMO_PACK).model_dump(mode="json")["knowledge"]
+    return data
+
+
+def decide(entries: list[dict[str, Any]], text: str, language: str = "en") -> retrieval.Ranking:
+    ranked = retrieval.rank(entries, text, key=(-1, 1), language=language)
+    return retrieval.decide(ranked, threshold=THRESHOLD)
+
+
+def topics(candidates: list[retrieval.Candidate]) -> list[str]:
+    return [c.topic for c in candidates]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("what time can I check in", "en", ["check_in"]),  # "check" also starts "checkout": check-in owns it
+        ("wann ist checkout", "de", ["check_out"]),
+        ("do you have a beach umbrella we can borrow?", "en", ["amenities"]),  # the phrase claims "beach"
+        ("le wifi ne marche pas, que faire ?", "fr", ["wifi"]),  # "faire" is French, not a typo of "fire"
+        ("come arriviamo dall'aeroporto?", "it", ["transport"]),  # arriving is how, the airport is what
+        ("钥匙盒的密码是多少？", "zh", ["access"]),  # the key box's code, not the Wi-Fi password
+        ("tem máquina de lavar roupa?", "pt", ["laundry"]),  # "tem" is not a typo of "trem" (train)
+    ],
+)
+def test_one_answer_for_one_question(
+    entries: list[dict[str, Any]], text: str, language: str, expected: list[str]
+) -> None:
+    assert topics(decide(entries, text, language).selected) == expected
+
+
+def test_multi_question_messages_answer_each_part(entries: list[dict[str, Any]]) -> None:
+    ranking = decide(entries, "wifi password and what time is checkout?")
+    assert sorted(topics(ranking.selected)) == ["check_out", "wifi"]
+    assert ranking.clarify == []
+
+
+def test_a_request_word_without_a_known_subject_is_not_answered(entries: list[dict[str, Any]]) -> None:
+    ranking = decide(entries, "can you recommend a babysitter for saturday night?")
+    assert ranking.selected == []
+    assert ranking.candidates[0].topic == "local_tips" and ranking.candidates[0].score < THRESHOLD
+
+
+def test_nothing_plausible_means_neither_answer_nor_question(entries: list[dict[str, Any]]) -> None:
+    ranking = decide(entries, "is there a gym in the building?")
+    assert ranking.selected == [] and ranking.clarify == []
+
+
+def test_unknown_words_lower_the_confidence(entries: list[dict[str, Any]]) -> None:
+    plain = retrieval.rank(entries, "is there a dishwasher")[0]
+    unexplained = retrieval.rank(entries, "is there a dishwasher sommelier")[0]
+    assert plain.topic == unexplained.topic == "kitchen"
+    assert unexplained.score < plain.score
+
+
+def test_content_words_alone_ask_a_clarifying_question(entries: list[dict[str, Any]]) -> None:
+    # "Nespresso" appears only in the kitchen entry's text, in no lexicon: plausible, not sure.
+    ranking = decide(entries, "nespresso")
+    [candidate] = ranking.candidates
+    assert candidate.topic == "kitchen" and candidate.source == "content"
+    assert retrieval.CLARIFY_FLOOR <= candidate.score < THRESHOLD
+    assert ranking.selected == [] and topics(ranking.clarify) == ["kitchen"]
+
+
+def test_index_is_cached_per_property_version_and_never_stale(entries: list[dict[str, Any]]) -> None:
+    first = retrieval.index_for(entries, key=(99, 1))
+    assert retrieval.index_for(entries, key=(99, 1)) is first
+    edited = [
+        {**e, "title": "Sauna", "content": {"en": "The rooftop sauna opens at 18:00."}} if e["topic"] == "pool" else e
+        for e in entries
+    ]
+    second = retrieval.index_for(edited, key=(99, 2))
+    assert second is not first
+    assert topics(retrieval.rank(edited, "sauna", key=(99, 2))) == ["pool"]
+    assert retrieval.rank(entries, "sauna", key=(99, 1)) == []
+    # Ids are reused after deletions (SQLite): the same (property, version) with other content is rebuilt.
+    assert retrieval.index_for(edited, key=(99, 1)) is not first
+    assert topics(retrieval.rank(edited, "sauna", key=(99, 1))) == ["pool"]
