@@ -222,6 +222,7 @@ def record_turn(
             message_id=job.message_id,
             reason=result["escalate"],
             detail=result.get("text", ""),
+            urgency=result.get("urgency") or "normal",
         )
     assert conversation.id is not None
     session.add(Trace(job_id=job_id, conversation_id=conversation.id, data=trace_data(result), created_at=now))
@@ -324,6 +325,8 @@ def trace_data(result: dict[str, Any]) -> dict[str, Any]:
         "language": result.get("language"),
         "language_reason": result.get("language_reason"),
         "verdict": result.get("verdict"),
+        "screen": result.get("screen"),
+        "outcome": result.get("outcome"),
         "access": str(result["access"]) if result.get("access") else None,
         "candidates": [
             {"topic": c.topic, "score": c.score, "matched": c.matched} for c in result.get("candidates", [])

@@ -69,6 +69,8 @@ class TurnRunner:
                 retrieval_threshold=self.settings.retrieval_threshold,
                 history_messages=self.settings.history_messages,
                 max_inbound_chars=self.settings.max_inbound_chars,
+                rate_limit_messages=self.settings.rate_limit_messages,
+                rate_limit_window_seconds=self.settings.rate_limit_window_seconds,
             )
             result: dict[str, Any] = self.graph.invoke({"message_id": message_id, "nodes": []}, context=context)
             return result

@@ -10,6 +10,7 @@ from langgraph.runtime import Runtime
 
 from concierge import service
 from concierge.graph.state import TurnContext, TurnState
+from concierge.guard import guarded
 from concierge.guard.secrets import Access, access_for
 from concierge.i18n import gettext_for
 from concierge.i18n.detect import detect_language as decide_language
@@ -85,6 +86,9 @@ def detect_language(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str
 def screen_input(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     words = [fold(w) for w in _WORDS.findall(state["text"])]
     access = access_for(state["property"], state["reservation"], now=runtime.context.now)
+    screened = guarded.screen(state, runtime.context)  # policy categories, rate limit, length
+    if screened.get("verdict"):
+        return {**screened, "access": access}
     if not words:
         verdict = "empty"
     elif all(w in THANKS or w in GREETINGS for w in words) and any(w in THANKS for w in words):
@@ -93,12 +97,12 @@ def screen_input(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         verdict = "greeting"
     else:
         verdict = "question"
-    return {"verdict": verdict, "access": access}
+    return {**screened, "verdict": verdict, "access": access}
 
 
 @timed("retrieve")
 def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    if state["verdict"] != "question":
+    if state["verdict"] != "question" and state.get("outcome") != "escalate":  # escalations quote the KB too
         return {"candidates": [], "selected": []}
     candidates = retrieval.rank(state["entries"], state["text"])
     chosen = retrieval.select(candidates, threshold=runtime.context.retrieval_threshold)
@@ -109,6 +113,8 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
 def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     _ = gettext_for(state["language"])
     verdict = state["verdict"]
+    if verdict in guarded.VERDICTS:
+        return guarded.respond(state, runtime.context)
     if verdict == "empty":
         text = _("I can only read text messages. Could you write your question in a message?")
         return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
@@ -145,6 +151,11 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
     """Last line of defence: no sensitive content leaves unless the secrets policy allows it."""
     checks: list[str] = []
     reply = state["reply"]
+    leaks = guarded.private_leaks(reply, private=state.get("private", []))
+    if leaks:  # other guests' or staff's details: never sent, whoever composed the reply
+        _ = gettext_for(state["language"])
+        reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
+        return {"reply": reply, "checks": [f"private_withheld:{k}" for k in leaks], "entry_ids": [], "escalate": "private_blocked"}
     if state["access"] is not Access.allowed:
         for entry in state["entries"]:
             if entry.get("sensitive") and any(text in reply for text in entry["content"].values()):
@@ -159,5 +170,5 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
 @timed("decide")
 def decide(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if not state["reply"]:
-        return {"decision": "escalate"}
+        return {"decision": "record_only" if state.get("verdict") == "silenced" else "escalate"}
     return {"decision": "reply_escalate" if state.get("escalate") else "reply"}
