@@ -2,8 +2,8 @@
 
 from sqlmodel import SQLModel
 
-import concierge.models  # noqa: F401  (register tables)
 import concierge.guard.models  # noqa: F401
+import concierge.models  # noqa: F401  (register tables)
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import context

@@ -155,7 +155,12 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
     if leaks:  # other guests' or staff's details: never sent, whoever composed the reply
         _ = gettext_for(state["language"])
         reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
-        return {"reply": reply, "checks": [f"private_withheld:{k}" for k in leaks], "entry_ids": [], "escalate": "private_blocked"}
+        return {
+            "reply": reply,
+            "checks": [f"private_withheld:{k}" for k in leaks],
+            "entry_ids": [],
+            "escalate": "private_blocked",
+        }
     if state["access"] is not Access.allowed:
         for entry in state["entries"]:
             if entry.get("sensitive") and any(text in reply for text in entry["content"].values()):

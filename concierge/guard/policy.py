@@ -183,7 +183,9 @@ def reply_for(category: Category, action: Action, *, policy: Policy, language: s
                 "Changes and exceptions to a booking can only be confirmed by our team, so I can't confirm this "
                 "myself. I have passed your request on, and a person will get back to you shortly."
             )
-        return _("I'm sorry about this. I have passed your message to our team, and a person will get back to you shortly.")
+        return _(
+            "I'm sorry about this. I have passed your message to our team, and a person will get back to you shortly."
+        )
     if category is Category.privacy:
         return _(
             "For privacy and security reasons I can't share details about other guests or staff, or about how "

@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 
 from concierge.guard.lexicon import EXCLUDE, FOLLOW_UPS, LEXICON
 from concierge.guard.policy import Action, Category, Policy, strongest
-from concierge.i18n.detect import fold
+from concierge.i18n.detect import detect_language, fold
 from knowledge.lexicon import KEYWORDS
 
 # Categories an attacker hides (encodes, spaces out, misspells, splits over messages); requests and emergencies
@@ -41,8 +41,9 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _WORD = re.compile(r"\w+")
 _PHONE_WORDS = frozenset(
     fold(w)
-    for w in "phone number mobile whatsapp cell call teléfono número móvil numéro téléphone portable nummer telefon "
-    "handy numero telefono cellulare telefone celular telemóvel telefoon mobiel numer komórka 電話 番号 电话 号码".split()
+    for w in "phone number mobile whatsapp cell call teléfono número móvil numéro téléphone portable nummer "
+    "telefon handy numero telefono cellulare telefone celular telemóvel telefoon mobiel numer komórka "
+    "電話 番号 电话 号码".split()
 )
 FUZZY_CUTOFF = 90.0
 FUZZY_MIN_CHARS = 12
@@ -126,9 +127,7 @@ def _phrase_pattern(phrase: str) -> str:
 
 @cache
 def _compiled(category: Category, language: str) -> list[tuple[int, str, bool, re.Pattern[str]]]:
-    return [
-        (i, *_anchor(p), re.compile(_phrase_pattern(p))) for i, p in enumerate(LEXICON[category].get(language, ()))
-    ]
+    return [(i, *_anchor(p), re.compile(_phrase_pattern(p))) for i, p in enumerate(LEXICON[category].get(language, ()))]
 
 
 class _Text:
@@ -166,9 +165,16 @@ def _follow_up_patterns(language: str) -> list[re.Pattern[str]]:
     return [re.compile(_phrase_pattern(p)) for p in (*FOLLOW_UPS, *access)]
 
 
+@cache
 def _languages(text: str, language: str) -> list[str]:
-    """The reply language, English (the lingua franca of jailbreaks) and, when the script says so, ja and zh."""
+    """The reply language, English (the lingua franca of jailbreaks), and every language the words point to.
+
+    The turn's language leans on the conversation's prior, so a German emergency in a Spanish conversation must
+    still be read with the German lexicon.
+    """
     languages = [language, "en"] if language != "en" else ["en"]
+    evidence = detect_language(text, current=None, reservation=None, default=language).scores
+    languages += [lang for lang in sorted(evidence, key=lambda k: -evidence[k]) if lang not in languages]
     if _CJK.search(text):
         languages += [lang for lang in ("ja", "zh") if lang not in languages]
     return languages
@@ -184,7 +190,9 @@ def match_lexicon(
         excluded = _excluded(category)
         text = _Text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
         for lang in _languages(folded, language):
-            hit = next((i for i, *rule in _compiled(category, lang) if text.search(*rule)), None)
+            hit = next(
+                (i for i, anchor, prefix, rule in _compiled(category, lang) if text.search(anchor, prefix, rule)), None
+            )
             if hit is None and fuzzy and category in HIDDEN and len(folded) <= FUZZY_MAX_TEXT:
                 hit = next(
                     (
@@ -232,7 +240,8 @@ class RuleClassifier:
 
     def __init__(self, *, private_names: Sequence[str] = (), staff_names: Sequence[str] = ()) -> None:
         self.private_names = [normalize(n) for n in private_names if len(n.strip()) >= 3]
-        self.staff_names = [normalize(n) for n in staff_names if len(n.strip()) >= 3]
+        # Staff are asked for by first name ("Marta's number"): any part of the name counts, with a phone word.
+        self.staff_names = sorted({part for n in staff_names for part in normalize(n).split() if len(part) >= 3})
 
     def classify(self, text: str, *, language: str, history: Sequence[str]) -> list[Signal]:
         """Signals for the message, its disguised or encoded content, and what it continues."""
@@ -241,8 +250,8 @@ class RuleClassifier:
         clear = deobfuscate(folded)
         if clear != folded:
             signals += [
-                Signal(s.category, s.rule, "deobfuscated") for s in match_lexicon(clear, language=language,
-                                                                                  categories=HIDDEN, fuzzy=True)
+                Signal(s.category, s.rule, "deobfuscated")
+                for s in match_lexicon(clear, language=language, categories=HIDDEN, fuzzy=True)
             ]
         signals += self._structure(text, folded)
         signals += self._encoded(text, language)
@@ -266,7 +275,9 @@ class RuleClassifier:
         for kind, decoded in _decoded_payloads(text):
             # A concierge guest has no reason to send encoded text: the encoding itself is the signal.
             signals.append(Signal(Category.injection, f"encoded:{kind}", "decoded"))
-            signals += [Signal(s.category, s.rule, "decoded") for s in match_lexicon(normalize(decoded), language=language)]
+            signals += [
+                Signal(s.category, s.rule, "decoded") for s in match_lexicon(normalize(decoded), language=language)
+            ]
         if _CJK.search(text):
             return signals
         for kind, variant in (("rot13", codecs.decode(text, "rot13")), ("reversed", text[::-1])):
@@ -278,7 +289,7 @@ class RuleClassifier:
         words = set(_WORD.findall(folded))
         if any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", folded) for n in self.private_names):
             return [Signal(Category.privacy, "guest_name")]
-        if words & _PHONE_WORDS and any(re.search(r"(?<!\w)" + re.escape(n), folded) for n in self.staff_names):
+        if words & _PHONE_WORDS and any(n in words for n in self.staff_names):
             return [Signal(Category.privacy, "staff_contact")]
         return []
 

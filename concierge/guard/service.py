@@ -92,19 +92,21 @@ class Purged:
 def purge_bodies(session: Session, *, before: datetime) -> Purged:
     """Blank message bodies (and their copies in the outbox and escalations) written before `before`."""
     messages = session.exec(
-        update(Message).where(col(Message.created_at) < before, Message.body != PURGED).values(body=PURGED)
+        update(Message).where(col(Message.created_at) < before, col(Message.body) != PURGED).values(body=PURGED)
     ).rowcount
     outbox = session.exec(
         update(Outbox)
         .where(
             col(Outbox.created_at) < before,
-            Outbox.body != PURGED,
+            col(Outbox.body) != PURGED,
             col(Outbox.status).not_in([OutboxStatus.pending, OutboxStatus.sending]),  # still to be delivered
         )
         .values(body=PURGED)
     ).rowcount
     escalations = session.exec(
-        update(Escalation).where(col(Escalation.created_at) < before, Escalation.detail != PURGED).values(detail=PURGED)
+        update(Escalation)
+        .where(col(Escalation.created_at) < before, col(Escalation.detail) != PURGED)
+        .values(detail=PURGED)
     ).rowcount
     session.flush()
     log.info("message bodies purged", extra={"messages": messages, "outbox": outbox, "escalations": escalations})

@@ -27,7 +27,6 @@ ZONES = (
 )
 
 
-
 def offset_changes(zone: str) -> list[date]:
     """Days on which the zone's UTC offset changes (DST starts or ends), 2025–2028."""
     tz = ZoneInfo(zone)
@@ -73,9 +72,7 @@ def test_window_opens_exactly_the_configured_real_hours_before_check_in(
 
 @settings(max_examples=150, deadline=None)
 @given(zone=zones, check_in=check_ins, n=nights, window=hours, offset=minutes)
-def test_access_flips_exactly_at_the_window_edges(
-    zone: str, check_in: date, n: int, window: int, offset: int
-) -> None:
+def test_access_flips_exactly_at_the_window_edges(zone: str, check_in: date, n: int, window: int, offset: int) -> None:
     prop, reservation = stay(zone, check_in, n, window)
     starts, ends = access_window(prop, reservation)
     for edge, before, after in ((starts, Access.too_early, Access.allowed), (ends, Access.allowed, Access.ended)):
