@@ -139,7 +139,7 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     )
     response = runtime.context.router.respond(request)
     return {
-        "reply": response.text,
+        "reply": response.text + guarded.long_message_note(state),
         "responder": response.responder,
         "entry_ids": response.entry_ids,
         "escalate": response.escalate,

@@ -45,7 +45,7 @@ class TurnState(TypedDict, total=False):
     language: str
     language_reason: str
     # screen_input
-    verdict: str  # "question", "empty", "greeting", "thanks", "screened", "rate_limited", "silenced", "too_long"
+    verdict: str  # "question", "empty", "greeting", "thanks", "screened", "rate_limited", "silenced"
     access: Access
     screen: dict[str, Any]  # the screening verdict for the trace: category, action, signal rule ids
     outcome: str  # "refuse" or "escalate" when screening decided (concierge eval reads it)

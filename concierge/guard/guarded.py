@@ -1,8 +1,8 @@
 """The guardrails' part of a turn: what screen_input and respond do when the policy, not the KB, decides.
 
-Kept out of graph/nodes.py so the nodes stay small: `screen` runs the screener, the sender's rate limit and the
-length limit; `respond` writes the localized reply for a screened message, adding grounded knowledge-base
-answers to escalations (a late check-out request still hears the check-out rules) but never to refusals.
+Kept out of graph/nodes.py so the nodes stay small: `screen` runs the screener and the sender's rate limit;
+`respond` writes the localized reply for a screened message, adding grounded knowledge-base answers to
+escalations (a late check-out request still hears the check-out rules) but never to refusals.
 """
 
 from datetime import timedelta
@@ -15,9 +15,9 @@ from concierge.guard.policy import Action, Category, policy_from, private_leaks
 from concierge.i18n import gettext_for
 from concierge.llm.types import ResponseRequest
 
-__all__ = ["VERDICTS", "private_leaks", "respond", "screen"]
+__all__ = ["VERDICTS", "long_message_note", "private_leaks", "respond", "screen"]
 
-VERDICTS = ("screened", "rate_limited", "silenced", "too_long")
+VERDICTS = ("screened", "rate_limited", "silenced")
 
 
 def _published_text(entries: list[dict[str, Any]]) -> str:
@@ -60,9 +60,18 @@ def screen(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
     if screening.action in (Action.escalate, Action.emergency):
         urgency = "urgent" if screening.action is Action.emergency else "normal"
         return {**found, "verdict": "screened", "outcome": "escalate", "urgency": urgency}
-    if len(message.body) > ctx.max_inbound_chars:
-        return {**found, "verdict": "too_long", "outcome": "escalate"}
     return found
+
+
+def long_message_note(state: TurnState) -> str:
+    """A localized note for a message longer than the turn reads (it is answered from its beginning)."""
+    if len(state["message"].body) <= len(state["text"]):
+        return ""
+    _ = gettext_for(state["language"])
+    return "\n\n" + _(
+        "Your message was long, so I only read its beginning. If I missed something, please send one short "
+        "question per message."
+    )
 
 
 def respond(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
@@ -77,12 +86,6 @@ def respond(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
             "Our team can still read everything you send."
         )
         return {"reply": text, "responder": "guard", "entry_ids": [], "escalate": None}
-    if verdict == "too_long":
-        text = _(
-            "Your message is too long for me to read in full, so I have passed it to our team. "
-            "For a quick answer, please send one short question per message."
-        )
-        return {"reply": text, "responder": "guard", "entry_ids": [], "escalate": "long_message"}
     prop = state["property"]
     category = Category(state["screen"]["category"])
     action = Action(state["screen"]["action"])

@@ -102,10 +102,11 @@ def test_rate_limit_counts_sms_and_whatsapp_as_one_sender(prop: Property, monkey
     assert "pausaré" in ask(prop, "parking?", channel="whatsapp")["reply"]
 
 
-def test_too_long_message_is_handed_to_people(prop: Property) -> None:
-    result = ask(prop, "Hola, una pregunta sobre el aparcamiento. " * 80, phone=UPCOMING)
-    assert result["escalations"] == ["long_message"]
-    assert "one short question per message" in result["reply"] or "una pregunta corta" in result["reply"]
+def test_too_long_message_is_answered_from_its_beginning_with_a_note(prop: Property) -> None:
+    result = ask(prop, "Where can I park the car? " + "And one more detail. " * 120, phone=UPCOMING)
+    assert result["entry_ids"] == ["parking"]
+    assert result["reply"].endswith("please send one short question per message.")
+    assert "only read its beginning" not in ask(prop, "Where can I park the car?", phone=UPCOMING)["reply"]
 
 
 def test_instruction_hidden_past_the_reading_limit_is_still_seen(prop: Property) -> None:
