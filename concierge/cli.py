@@ -1,4 +1,4 @@
-"""The `concierge` command: serve, worker, db upgrade, import, export, kb history/rollback, chat, release."""
+"""The `concierge` command: serve, worker, db upgrade, import, export, kb, chat, eval, release, report, purge."""
 
 import argparse
 import logging
@@ -70,6 +70,23 @@ def cmd_kb_rollback(args: argparse.Namespace) -> int:
         assert prop.id is not None
         new = knowledge_service.rollback(session, property_id=prop.id, version=args.version, author=args.author)
         print(f"published v{new.version} = v{args.version}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from concierge.db import session_scope
+    from concierge.guard import service as guard_service
+    from concierge.modelbase import utcnow
+
+    days = args.days or get_settings().message_retention_days
+    with session_scope() as session:
+        purged = guard_service.purge_bodies(session, before=utcnow() - timedelta(days=days))
+    print(
+        f"purged {purged.messages} message bodies, {purged.outbox} outbox copies, "
+        f"{purged.escalations} escalation details older than {days} days"
+    )
     return 0
 
 
@@ -169,6 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version", type=int)
     p.add_argument("--author", default="cli")
     p.set_defaults(func=cmd_kb_rollback)
+
+    p = sub.add_parser("purge", help="blank message bodies older than the retention period")
+    p.add_argument("--days", type=int, default=0, help="retention in days (default: MESSAGE_RETENTION_DAYS)")
+    p.set_defaults(func=cmd_purge)
 
     p = sub.add_parser("serve", help="run the web app (and, on SQLite, the worker)")
     p.add_argument("--host", default="127.0.0.1")

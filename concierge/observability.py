@@ -36,7 +36,19 @@ _SENSITIVE_KEYS = {
     "auth_token",
     "password",
     "data",
+    # Guest text and addresses under the names our code and Twilio use for them.
+    "reply",
+    "message_body",
+    "content",
+    "detail",
+    "guest_address",
+    "property_address",
+    "to_address",
+    "from_address",
+    "messages",
 }
+# Sentry's own scrubber (matched on keys anywhere in the event, recursively) gets the same names.
+SENTRY_DENYLIST = sorted(_SENSITIVE_KEYS | {"x_twilio_signature", "twilio_auth_token", "sentry_dsn"})
 
 
 def pseudonym(value: str) -> str:
@@ -89,6 +101,11 @@ def scrub_event(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> d
             for key in list(headers):
                 if key.lower() in _SENSITIVE_KEYS:
                     headers[key] = "[redacted]"
+    breadcrumbs = event.get("breadcrumbs")
+    if isinstance(breadcrumbs, dict):
+        for crumb in breadcrumbs.get("values") or []:
+            if isinstance(crumb, dict):
+                crumb.pop("data", None)  # outbound HTTP breadcrumbs (the Twilio API) carry To and Body
     return _scrub(event)  # type: ignore[no-any-return]
 
 
@@ -103,10 +120,14 @@ def _scrub(value: Any) -> Any:
 
 
 def configure_sentry(settings: Settings, *, transport: Any = None) -> bool:
-    """Start Sentry when `SENTRY_DSN` is set: no PII, no request bodies, every event scrubbed."""
+    """Start Sentry when `SENTRY_DSN` is set: no PII, no request bodies, every event scrubbed.
+
+    `transport` replaces the network transport (tests capture the events that would have been sent).
+    """
     if not settings.sentry_dsn:
         return False
     import sentry_sdk
+    from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
     sentry_sdk.init(
         dsn=settings.sentry_dsn,
@@ -114,6 +135,7 @@ def configure_sentry(settings: Settings, *, transport: Any = None) -> bool:
         send_default_pii=False,
         max_request_body_size="never",
         include_local_variables=False,
+        event_scrubber=EventScrubber(denylist=[*DEFAULT_DENYLIST, *SENTRY_DENYLIST], recursive=True),
         before_send=scrub_event,  # type: ignore[arg-type]
         before_send_transaction=scrub_event,  # type: ignore[arg-type]
     )

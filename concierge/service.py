@@ -224,6 +224,7 @@ def record_turn(
             message_id=job.message_id,
             reason=result["escalate"],
             detail=result.get("text", ""),
+            urgency=result.get("urgency") or "normal",
         )
     assert conversation.id is not None
     data = trace_data(result)
@@ -344,13 +345,14 @@ def trace_data(result: dict[str, Any]) -> dict[str, Any]:
         "language": result.get("language"),
         "language_reason": result.get("language_reason"),
         "verdict": result.get("verdict"),
+        "screen": result.get("screen"),
+        "outcome": result.get("outcome"),
         "access": str(result["access"]) if result.get("access") else None,
         "candidates": [
             {"topic": c.topic, "score": c.score, "matched": c.matched} for c in result.get("candidates", [])
         ],
         "selected": result.get("selected", []),
         "clarify": result.get("clarify", []),
-        "outcome": result.get("outcome"),
         "responder": result.get("responder"),
         "entry_ids": result.get("entry_ids", []),
         "knowledge_version": result.get("knowledge_version"),

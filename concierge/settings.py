@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     history_messages: int = 10
     max_inbound_chars: int = 2000
 
+    # Guardrails: messages per sender per window before replies pause (one notice), and body retention.
+    rate_limit_messages: int = Field(default=20, ge=1)
+    rate_limit_window_seconds: float = Field(default=600.0, gt=0)
+    message_retention_days: int = Field(default=365, ge=1)
+
     sentry_dsn: str | None = None
     log_level: str = "INFO"
 

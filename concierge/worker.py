@@ -82,6 +82,8 @@ class TurnRunner:
                 retrieval_threshold=settings.retrieval_threshold,
                 history_messages=settings.history_messages,
                 max_inbound_chars=settings.max_inbound_chars,
+                rate_limit_messages=settings.rate_limit_messages,
+                rate_limit_window_seconds=settings.rate_limit_window_seconds,
             )
             result: dict[str, Any] = self.graph.invoke({"message_id": message_id, "nodes": []}, context=context)
             result["release"] = release.trace()

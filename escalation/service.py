@@ -13,9 +13,15 @@ log = logging.getLogger(__name__)
 
 
 def open_escalation(
-    session: Session, *, conversation: Conversation, message_id: int | None, reason: str, detail: str = ""
+    session: Session,
+    *,
+    conversation: Conversation,
+    message_id: int | None,
+    reason: str,
+    detail: str = "",
+    urgency: str = "normal",
 ) -> Escalation:
-    """Record that people must follow up on this conversation, and why."""
+    """Record that people must follow up on this conversation, why, and how urgently ("normal" or "urgent")."""
     assert conversation.id is not None
     escalation = Escalation(
         property_id=conversation.property_id,
@@ -23,10 +29,11 @@ def open_escalation(
         message_id=message_id,
         reason=reason,
         detail=detail,
+        urgency=urgency,
     )
     session.add(escalation)
     session.flush()
-    log.info("escalation opened", extra={"escalation_id": escalation.id, "reason": reason})
+    log.info("escalation opened", extra={"escalation_id": escalation.id, "reason": reason, "urgency": urgency})
     return escalation
 
 

@@ -19,6 +19,8 @@ class PropertyBase(SQLModel):
 
 class Property(PropertyBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    # The pack's optional `policy` section (concierge.guard.policy.PolicyIn); {} means the defaults.
+    policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from concierge.errors import InvalidInput
+from concierge.guard.policy import PolicyIn
 from knowledge.lexicon import TOPICS
 
 E164 = r"^\+[1-9]\d{6,14}$"
@@ -107,6 +108,7 @@ class Pack(_Strict):
     staff: list[StaffIn] = Field(default_factory=list)
     knowledge: list[EntryIn] = Field(default_factory=list)
     reservations: list[ReservationIn] = Field(default_factory=list)
+    policy: PolicyIn | None = None  # optional: guardrail actions and the local emergency number
 
 
 def _language_tag(value: str) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 from sqlmodel import Session, col, delete, select
 
 from concierge.errors import Conflict, NotFound
+from concierge.guard.policy import PolicyIn
 from knowledge.models import KnowledgeVersion, Property, PropertyNumber, Reservation, StaffMember
 from knowledge.pack import EntryIn, Pack, PropertyIn, ReservationIn, StaffIn
 
@@ -110,6 +111,7 @@ def import_pack(session: Session, *, pack: Pack, author: str) -> tuple[Property,
     else:
         for key, value in fields.items():
             setattr(prop, key, value)
+    prop.policy = pack.policy.model_dump(mode="json", exclude_defaults=True) if pack.policy else {}
     session.flush()
     assert prop.id is not None
     _replace_numbers(session, property_id=prop.id, numbers=pack.property.phone_numbers)
@@ -167,6 +169,7 @@ def export_pack(session: Session, *, slug: str) -> Pack:
         staff=[StaffIn(**s.model_dump(include=set(StaffIn.model_fields))) for s in staff],
         knowledge=[EntryIn(**e) for e in (version.entries if version else [])],
         reservations=[ReservationIn(**r.model_dump(include=set(ReservationIn.model_fields))) for r in reservations],
+        policy=PolicyIn.model_validate(prop.policy) if prop.policy else None,
     )
 
 

@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 from concierge import service
 from concierge.graph import llm_request
 from concierge.graph.state import TurnContext, TurnState
+from concierge.guard import guarded
 from concierge.guard.secrets import Access, access_for
 from concierge.i18n import gettext_for
 from concierge.i18n.detect import detect_language as decide_language
@@ -22,6 +23,8 @@ from knowledge import retrieval
 
 Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
 
+# Responders whose text is ours (knowledge-base entries, catalog strings), not a model's.
+OWN_RESPONDERS = ("offline", "canned", "guard")
 _WORDS = re.compile(r"\w+", re.UNICODE)
 
 
@@ -87,6 +90,9 @@ def detect_language(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str
 def screen_input(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     words = [fold(w) for w in _WORDS.findall(state["text"])]
     access = access_for(state["property"], state["reservation"], now=runtime.context.now)
+    screened = guarded.screen(state, runtime.context)  # policy categories, rate limit, length
+    if screened.get("verdict"):
+        return {**screened, "access": access}
     if not words:
         verdict = "empty"
     elif all(w in THANKS or w in GREETINGS for w in words) and any(w in THANKS for w in words):
@@ -95,12 +101,13 @@ def screen_input(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         verdict = "greeting"
     else:
         verdict = "question"
-    return {"verdict": verdict, "access": access}
+    return {**screened, "verdict": verdict, "access": access}
 
 
 @timed("retrieve")
 def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    if state["verdict"] != "question":
+    escalating = state.get("outcome") == "escalate"  # screening escalated: the hand-off quotes the KB too
+    if state["verdict"] != "question" and not escalating:
         return {"candidates": [], "selected": [], "clarify": []}
     version = state["knowledge_version"]
     key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
@@ -109,9 +116,9 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     update: dict[str, Any] = {
         "candidates": candidates[:5],
         "selected": [c.topic for c in ranking.selected],
-        "clarify": [c.topic for c in ranking.clarify],
+        "clarify": [] if escalating else [c.topic for c in ranking.clarify],
     }
-    if ranking.clarify:
+    if update["clarify"]:
         update["outcome"] = "clarify"
     return update
 
@@ -120,6 +127,8 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
 def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     _ = gettext_for(state["language"])
     verdict = state["verdict"]
+    if verdict in guarded.VERDICTS:
+        return guarded.respond(state, runtime.context)
     if verdict == "empty":
         text = _("I can only read text messages. Could you write your question in a message?")
         return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
@@ -139,7 +148,7 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     request = llm_request.build(state, runtime.context)
     response = runtime.context.router.respond(request)
     return {
-        "reply": response.text,
+        "reply": response.text + guarded.long_message_note(state),
         "responder": response.responder,
         "entry_ids": response.entry_ids,
         "escalate": response.escalate,
@@ -152,6 +161,16 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
     """Last line of defence: no sensitive content leaves unless the secrets policy allows it."""
     checks: list[str] = []
     reply = state["reply"]
+    leaks = guarded.private_leaks(reply, private=state.get("private", []))
+    if leaks:  # other guests' or staff's details: never sent, whoever composed the reply
+        _ = gettext_for(state["language"])
+        reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
+        return {
+            "reply": reply,
+            "checks": [f"private_withheld:{k}" for k in leaks],
+            "entry_ids": [],
+            "escalate": "private_blocked",
+        }
     if state["access"] is not Access.allowed:
         for entry in state["entries"]:
             if entry.get("sensitive") and any(text in reply for text in entry["content"].values()):
@@ -160,7 +179,7 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
             _ = gettext_for(state["language"])
             reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
             return {"reply": reply, "checks": checks, "entry_ids": [], "escalate": "secret_blocked"}
-    if state.get("responder") not in (None, "offline", "canned"):  # the router checked it; check again anyway
+    if state.get("responder") not in (None, *OWN_RESPONDERS):  # a model wrote it: the router checked; again anyway
         checks = llm_request.recheck(state)
         if checks:
             _ = gettext_for(state["language"])
@@ -172,5 +191,5 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
 @timed("decide")
 def decide(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if not state["reply"]:
-        return {"decision": "escalate"}
+        return {"decision": "record_only" if state.get("verdict") == "silenced" else "escalate"}
     return {"decision": "reply_escalate" if state.get("escalate") else "reply"}

@@ -1,12 +1,13 @@
 """The turn's state and the collaborators its nodes are given."""
 
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, TypedDict
 
 from sqlmodel import Session
 
+from concierge.guard.screening import Screener
 from concierge.guard.secrets import Access
 from concierge.llm.router import Router
 from concierge.models import Conversation, Message
@@ -24,6 +25,9 @@ class TurnContext:
     retrieval_threshold: float = 0.7
     history_messages: int = 10
     max_inbound_chars: int = 2000
+    rate_limit_messages: int = 20
+    rate_limit_window_seconds: float = 600.0
+    screener: Screener = field(default_factory=Screener)  # extra classifiers (e.g. a model) plug in here
 
 
 class TurnState(TypedDict, total=False):
@@ -41,13 +45,16 @@ class TurnState(TypedDict, total=False):
     language: str
     language_reason: str
     # screen_input
-    verdict: str  # "question", "empty", "greeting", "thanks"
+    verdict: str  # "question", "empty", "greeting", "thanks", "screened", "rate_limited", "silenced"
     access: Access
+    screen: dict[str, Any]  # the screening verdict for the trace: category, action, signal rule ids
+    outcome: str  # "refuse"/"escalate" when screening decided, "clarify" when retrieval asks (evals read it)
+    urgency: str  # the escalation's urgency: "normal" or "urgent"
+    private: list[str]  # other guests' and staff's details a reply must not contain
     # retrieve
     candidates: list[Candidate]
     selected: list[str]
     clarify: list[str]  # plausible topics to ask about when none is sure enough
-    outcome: str  # set only when the turn asks a clarifying question ("clarify")
     # respond / check_output
     reply: str
     responder: str

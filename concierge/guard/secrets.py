@@ -1,6 +1,6 @@
 """Secrets policy: access codes go only to the booked guest's phone inside the access window."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -18,9 +18,12 @@ class Access(StrEnum):
 
 
 def access_window(prop: Property, reservation: Reservation) -> tuple[datetime, datetime]:
-    """The window as aware datetimes in the property's zone."""
+    """The window as aware datetimes in the property's zone, `access_window_hours` real hours long before check-in."""
     zone = ZoneInfo(prop.timezone)
-    starts = datetime.combine(reservation.check_in, CHECK_IN_HOUR, zone) - timedelta(hours=prop.access_window_hours)
+    check_in = datetime.combine(reservation.check_in, CHECK_IN_HOUR, zone)
+    # Subtract in UTC: aware arithmetic in a local zone is wall-clock, so across a DST change "24 hours before"
+    # would be 23 or 25 real hours.
+    starts = (check_in.astimezone(UTC) - timedelta(hours=prop.access_window_hours)).astimezone(zone)
     ends = datetime.combine(reservation.check_out, CHECK_OUT_HOUR, zone)
     return starts, ends
 

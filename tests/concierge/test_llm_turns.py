@@ -189,7 +189,9 @@ def test_an_invented_refund_is_regenerated_once_with_the_reason(prop: Property, 
     fake.answer("So sorry about the noise! We will refund your first night.")
     fake.answer("Sorry about that. A member of the team will follow up with you.")
     result = ask(prop, "the neighbours are noisy, can I get my money back? also wifi?")
-    assert result["reply"] == "Sorry about that. A member of the team will follow up with you."
+    # The money request is screened (acknowledged, escalated); the model's answer follows, regenerated once.
+    assert result["reply"].endswith("\n\nSorry about that. A member of the team will follow up with you.")
+    assert "refund your first night" not in result["reply"]
     assert result["llm"]["rejected"] == ["openai:gpt-4o-mini:promise:refund"]
     assert [c["purpose"] for c in result["llm"]["calls"]] == ["answer", "regenerate"]
     retry_request = fake.requests[1]

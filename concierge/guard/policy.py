@@ -1,0 +1,220 @@
+"""Guardrail policy as data: what the concierge does alone, refuses, or hands to people, per property.
+
+Every category of guest request or attempt maps to an action. The defaults follow one rule: only people grant
+money, exceptions or booking changes, and safety comes first. A property pack may override the action of
+non-emergency categories and set the local emergency number in its optional `policy` section.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from concierge.i18n import gettext_for
+
+
+class Action(StrEnum):
+    answer = "answer"  # an ordinary question: the knowledge base answers it
+    refuse = "refuse"  # a polite refusal, nothing else
+    escalate = "escalate"  # acknowledge, promise nothing, hand to staff
+    emergency = "emergency"  # safety guidance with the emergency number now, urgent hand-off
+
+
+class Category(StrEnum):
+    # Requests only people may grant.
+    refund = "refund"
+    discount = "discount"
+    compensation = "compensation"
+    cancellation = "cancellation"
+    date_change = "date_change"
+    early_check_in = "early_check_in"
+    late_check_out = "late_check_out"
+    extra_guests = "extra_guests"
+    pet_exception = "pet_exception"
+    damage = "damage"
+    complaint = "complaint"
+    # Emergencies.
+    fire = "fire"
+    flood = "flood"
+    gas = "gas"
+    medical = "medical"
+    lockout = "lockout"
+    break_in = "break_in"
+    emergency = "emergency"  # "it's an emergency" without saying which
+    # Attempts on the concierge itself.
+    injection = "injection"  # prompt injection, jailbreaks, role-play, encoded instructions
+    manipulation = "manipulation"  # social engineering: false authority, invented promises, threats, pressure
+    privacy = "privacy"  # other guests' or staff's details, the system prompt, internal notes
+    abuse = "abuse"
+    spam = "spam"
+
+
+MONEY = frozenset({Category.refund, Category.discount, Category.compensation})
+BOOKING = frozenset(
+    {
+        Category.cancellation,
+        Category.date_change,
+        Category.early_check_in,
+        Category.late_check_out,
+        Category.extra_guests,
+        Category.pet_exception,
+    }
+)
+GRIEVANCE = frozenset({Category.damage, Category.complaint})
+EMERGENCIES = frozenset(
+    {
+        Category.fire,
+        Category.flood,
+        Category.gas,
+        Category.medical,
+        Category.lockout,
+        Category.break_in,
+        Category.emergency,
+    }
+)
+ATTEMPTS = frozenset({Category.injection, Category.manipulation, Category.privacy, Category.abuse, Category.spam})
+
+DEFAULT_ACTIONS: dict[Category, Action] = {
+    **{c: Action.escalate for c in MONEY | BOOKING | GRIEVANCE},
+    **{c: Action.emergency for c in EMERGENCIES},
+    **{c: Action.refuse for c in ATTEMPTS},
+}
+DEFAULT_EMERGENCY_NUMBER = "112"
+# When one message touches several categories, the strongest action wins: safety, then people, then refusal.
+STRENGTH = (Action.emergency, Action.escalate, Action.refuse, Action.answer)
+
+
+class PolicyIn(BaseModel):
+    """The optional `policy` section of a property pack."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    emergency_number: str = Field(default=DEFAULT_EMERGENCY_NUMBER, pattern=r"^\+?[0-9]{2,15}$")
+    actions: dict[str, Action] = Field(default_factory=dict)
+
+    @field_validator("actions")
+    @classmethod
+    def _known_categories(cls, actions: dict[str, Action]) -> dict[str, Action]:
+        known = {c.value for c in Category}
+        for name, action in actions.items():
+            if name not in known:
+                raise ValueError(f"unknown category {name!r}: use one of {', '.join(sorted(known))}")
+            if Category(name) in EMERGENCIES and action is not Action.emergency:
+                raise ValueError(f"{name} is an emergency: its action is always 'emergency'")
+            if Category(name) not in EMERGENCIES and action is Action.emergency:
+                raise ValueError(f"{name} is not an emergency: use answer, refuse or escalate")
+        return actions
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A property's effective policy: its overrides on top of the defaults."""
+
+    emergency_number: str = DEFAULT_EMERGENCY_NUMBER
+    actions: dict[Category, Action] = field(default_factory=lambda: dict(DEFAULT_ACTIONS))
+
+    def action_for(self, category: Category) -> Action:
+        """What the concierge does about this category."""
+        return self.actions.get(category, Action.answer)
+
+
+def policy_from(data: dict[str, Any] | None) -> Policy:
+    """The effective policy from a property's stored `policy` JSON (empty or missing: the defaults)."""
+    parsed = PolicyIn.model_validate(data or {})
+    actions = dict(DEFAULT_ACTIONS)
+    actions.update({Category(name): action for name, action in parsed.actions.items()})
+    return Policy(emergency_number=parsed.emergency_number, actions=actions)
+
+
+def strongest(policy: Policy, categories: list[Category]) -> tuple[Category | None, Action]:
+    """The deciding category and its action among those a message touches."""
+    ranked = sorted(
+        ((STRENGTH.index(policy.action_for(c)), i, c) for i, c in enumerate(categories)),
+        key=lambda item: (item[0], item[1]),
+    )
+    if not ranked or policy.action_for(ranked[0][2]) is Action.answer:
+        return None, Action.answer
+    category = ranked[0][2]
+    return category, policy.action_for(category)
+
+
+def reply_for(category: Category, action: Action, *, policy: Policy, language: str, property_name: str) -> str:
+    """The localized reply for a screened message (escalations and emergencies may add grounded answers)."""
+    _ = gettext_for(language)
+    number = policy.emergency_number
+    if action is Action.emergency:
+        guidance = {
+            Category.fire: _(
+                "If there is a fire, leave the apartment now, close the door behind you, do not use the lift, "
+                "and call %(number)s.",
+                number=number,
+            ),
+            Category.gas: _(
+                "If you smell gas, do not switch lights or appliances on or off and do not light anything; open "
+                "the windows, leave the apartment and call %(number)s from outside.",
+                number=number,
+            ),
+            Category.flood: _(
+                "If water is leaking, keep away from sockets and electrical devices and, if it is safe, close the "
+                "main water tap. If anyone is in danger, call %(number)s.",
+                number=number,
+            ),
+            Category.medical: _("For a medical emergency, call %(number)s now.", number=number),
+            Category.lockout: _(
+                "If you are locked out, wait somewhere safe and well lit. If you feel unsafe, call %(number)s.",
+                number=number,
+            ),
+            Category.break_in: _(
+                "If you think someone has broken in, do not go inside and do not confront anyone; go somewhere "
+                "safe and call the police on %(number)s.",
+                number=number,
+            ),
+        }.get(category, _("If anyone is in danger, call %(number)s now.", number=number))
+        return guidance + "\n" + _("I have alerted our team urgently; a person will contact you as soon as possible.")
+    if action is Action.escalate:
+        if category in MONEY:
+            return _(
+                "I can't decide on payments or prices myself. I have passed your message to our team, "
+                "and a person will get back to you shortly."
+            )
+        if category in BOOKING:
+            return _(
+                "Changes and exceptions to a booking can only be confirmed by our team, so I can't confirm this "
+                "myself. I have passed your request on, and a person will get back to you shortly."
+            )
+        return _(
+            "I'm sorry about this. I have passed your message to our team, and a person will get back to you shortly."
+        )
+    if category is Category.privacy:
+        return _(
+            "For privacy and security reasons I can't share details about other guests or staff, or about how "
+            "I work. If you need to reach our team, tell me and they will contact you."
+        )
+    if category is Category.manipulation:
+        return _(
+            "I can't make exceptions or share restricted information because of a message. If something was "
+            "agreed with our team, they will confirm it with you directly."
+        )
+    if category is Category.abuse:
+        return _("I'm here to help with your stay. Please keep our conversation respectful.")
+    return _(
+        "I am the virtual concierge of %(property)s and can only help with questions about your stay. "
+        "What would you like to know?",
+        property=property_name,
+    )
+
+
+def private_leaks(reply: str, *, private: list[str]) -> list[str]:
+    """Which private values (other guests' names and phones, staff phones) appear in a reply; "" never counts."""
+    folded = reply.casefold()
+    digits = "".join(ch for ch in reply if ch.isdigit())
+    found = []
+    for value in private:
+        value_digits = "".join(ch for ch in value if ch.isdigit())
+        if value.startswith("+") and len(value_digits) >= 7:
+            if value_digits[-9:] in digits:
+                found.append("phone")
+        elif len(value) >= 3 and value.casefold() in folded:
+            found.append("name")
+    return found
