@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from concierge import service
+from concierge import outbox, service
 from concierge.channels.sender import Sender
 from concierge.db import session_scope
 from concierge.graph.builder import build_graph
@@ -17,6 +17,8 @@ from concierge.modelbase import utcnow
 from concierge.settings import Settings
 
 log = logging.getLogger(__name__)
+
+BACKLOG_CHECK_SECONDS = 1.0
 
 
 class TurnRunner:
@@ -28,6 +30,9 @@ class TurnRunner:
         self.graph = build_graph()
         self.router = Router(parse_providers(settings.llm_providers))
         self.last_result: dict[str, Any] | None = None  # the final state of the latest turn (evals read it)
+        self.in_flight: tuple[int, str] | None = None  # (job id, lease token) of the turn running now
+        self._degraded = False
+        self._backlog_checked = -BACKLOG_CHECK_SECONDS
 
     def run_next(self) -> bool:
         """Process one due job; False when there is none."""
@@ -39,6 +44,7 @@ class TurnRunner:
         job_id, lease_token, message_id = claimed
         assert job_id is not None and lease_token is not None
         self.last_result = None
+        self.in_flight = (job_id, lease_token)
         try:
             result = self.run_turn(message_id)
             with session_scope() as session:
@@ -48,19 +54,45 @@ class TurnRunner:
             log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
         except Exception as exc:
             log.exception("turn failed", extra={"job_id": job_id})
-            with session_scope() as session:
-                service.fail_job(
-                    session,
-                    job_id=job_id,
-                    lease_token=lease_token,
-                    error=f"{type(exc).__name__}: {exc}",
-                    now=self.now(),
-                    max_attempts=self.settings.job_max_attempts,
-                )
+            try:
+                with session_scope() as session:
+                    service.fail_job(
+                        session,
+                        job_id=job_id,
+                        lease_token=lease_token,
+                        error=f"{type(exc).__name__}: {exc}",
+                        now=self.now(),
+                        max_attempts=self.settings.job_max_attempts,
+                    )
+            except service.LeaseLost:  # released at shutdown or taken over after the lease expired
+                log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
+        finally:
+            self.in_flight = None
         return True
+
+    def release(self) -> bool:
+        """Give the running turn's job back (shutdown deadline passed); its late result will be discarded."""
+        in_flight = self.in_flight
+        if in_flight is None:
+            return False
+        with session_scope() as session:
+            released = service.release_job(session, job_id=in_flight[0], lease_token=in_flight[1])
+        if released:
+            log.warning("released an unfinished turn at shutdown", extra={"job_id": in_flight[0]})
+        return released
+
+    def degraded(self) -> bool:
+        """Whether the outbox backlog is over its threshold (checked at most once a second, not per turn)."""
+        checked_at = time.monotonic()
+        if checked_at - self._backlog_checked >= BACKLOG_CHECK_SECONDS:
+            with session_scope(readonly=True) as session:
+                self._degraded = outbox.backlog(session) > self.settings.outbox_backlog_degraded
+            self._backlog_checked = checked_at
+        return self._degraded
 
     def run_turn(self, message_id: int) -> dict[str, Any]:
         """Run the graph for one message and return its final state."""
+        degraded = self.degraded()
         with session_scope(readonly=True) as session:
             context = TurnContext(
                 session=session,
@@ -69,6 +101,7 @@ class TurnRunner:
                 retrieval_threshold=self.settings.retrieval_threshold,
                 history_messages=self.settings.history_messages,
                 max_inbound_chars=self.settings.max_inbound_chars,
+                degraded=degraded,
             )
             result: dict[str, Any] = self.graph.invoke({"message_id": message_id, "nodes": []}, context=context)
             return result
@@ -99,12 +132,18 @@ class Worker:
         for event in self._wake.values():
             event.set()
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Finish the work in hand, then stop (unfinished jobs keep their lease and are retried later)."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop claiming work; give work in hand until the deadline, then release unfinished turns.
+
+        A delivery still in flight at the deadline stays "sending" and is reconciled before any resend.
+        """
+        deadline = time.monotonic() + (self.settings.shutdown_timeout_seconds if timeout is None else timeout)
         self._stop.set()
         self.wake()
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if any(thread.is_alive() for thread in self._threads):
+            self.turns.release()
 
     def _loop(self, name: str, step: Callable[[], bool]) -> None:
         wake = self._wake[name]

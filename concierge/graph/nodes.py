@@ -15,6 +15,7 @@ from concierge.i18n import gettext_for
 from concierge.i18n.detect import detect_language as decide_language
 from concierge.i18n.detect import fold
 from concierge.i18n.smalltalk import GREETINGS, THANKS
+from concierge.llm import offline
 from concierge.llm.types import ResponseRequest
 from concierge.models import BOT_OWNER
 from knowledge import retrieval
@@ -131,12 +132,15 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         access=state["access"],
         access_window_hours=state["property"].access_window_hours,
     )
-    response = runtime.context.router.respond(request)
+    degraded = runtime.context.degraded
+    # Under backpressure the offline grounded responder answers: no model call, no provider latency.
+    response = offline.respond(request) if degraded else runtime.context.router.respond(request)
     return {
         "reply": response.text,
         "responder": response.responder,
         "entry_ids": response.entry_ids,
         "escalate": response.escalate,
+        "degraded": degraded,
     }
 
 

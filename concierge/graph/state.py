@@ -24,6 +24,7 @@ class TurnContext:
     retrieval_threshold: float = 0.7
     history_messages: int = 10
     max_inbound_chars: int = 2000
+    degraded: bool = False  # outbox backlog over its threshold: take the cheapest path (no model calls)
 
 
 class TurnState(TypedDict, total=False):
@@ -52,6 +53,7 @@ class TurnState(TypedDict, total=False):
     entry_ids: list[str]
     escalate: str | None
     checks: list[str]
+    degraded: bool
     # decide
     decision: str  # "reply", "reply_escalate", "escalate", "record_only"
     nodes: Annotated[list[dict[str, Any]], operator.add]
