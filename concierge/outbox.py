@@ -70,9 +70,7 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
             session.flush()
             continue
         # A stale "sending" row is a crashed attempt; `reconcile_from` marks an earlier unanswered one.
-        reconcile_since = row.reconcile_from or (
-            row.attempt_started_at if row.status == OutboxStatus.sending else None
-        )
+        reconcile_since = row.reconcile_from or (row.attempt_started_at if row.status == OutboxStatus.sending else None)
         row.status = OutboxStatus.sending
         row.attempts += 1
         row.attempt_started_at = now

@@ -168,11 +168,7 @@ def claim_job(session: Session, *, now: datetime, lease_seconds: float) -> Job |
         (col(Job.status) == JobStatus.running) & (col(Job.lease_until) < now),
     )
     job = session.exec(
-        select(Job)
-        .where(due, ~blocked)
-        .order_by(col(Job.id))
-        .limit(1)
-        .with_for_update(skip_locked=True)
+        select(Job).where(due, ~blocked).order_by(col(Job.id)).limit(1).with_for_update(skip_locked=True)
     ).first()
     if job is None:
         return None

@@ -163,5 +163,6 @@ class Worker:
     def run_forever(self) -> None:
         """Run until `stop()` (the `concierge worker` command)."""
         self.start()
+        log.info("worker started")
         while not self._stop.is_set():
             time.sleep(0.2)

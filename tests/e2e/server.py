@@ -37,7 +37,7 @@ class Process:
         # A file, not a pipe: a chatty process would block once nobody reads a full pipe.
         self.log = tempfile.TemporaryFile(mode="w+")
 
-    def start(self, timeout: float = 20.0) -> "Process":
+    def start(self, timeout: float = 60.0) -> "Process":
         """Start the command; with a health URL, return once it answers 200."""
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "concierge.cli", *self.args],
@@ -59,7 +59,7 @@ class Process:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"{self.args[0]} did not become healthy")
+                raise RuntimeError(f"{self.args[0]} did not become healthy: {self.stderr()[-2000:]}")
             time.sleep(0.1)
 
     def stderr(self) -> str:

@@ -52,9 +52,7 @@ def process_env(database_url: str, fake: FakeTwilio, **extra: str) -> dict[str, 
 
 def conversations() -> dict[str, list[str]]:
     """Each guest asks the five questions, starting at a different one."""
-    return {
-        f"+3460{i:07d}": [QUESTIONS[(i + k) % len(QUESTIONS)][0] for k in range(MESSAGES)] for i in range(GUESTS)
-    }
+    return {f"+3460{i:07d}": [QUESTIONS[(i + k) % len(QUESTIONS)][0] for k in range(MESSAGES)] for i in range(GUESTS)}
 
 
 async def send_and_crash(url: str, fake: FakeTwilio, crash: "Crash") -> Traffic:
@@ -84,9 +82,7 @@ def wait_until_settled(timeout: float) -> None:
     while time.monotonic() < deadline:
         with session_scope() as s:
             jobs = s.exec(
-                select(func.count())
-                .select_from(Job)
-                .where(col(Job.status).in_([JobStatus.pending, JobStatus.running]))
+                select(func.count()).select_from(Job).where(col(Job.status).in_([JobStatus.pending, JobStatus.running]))
             ).one()
             replies = s.exec(
                 select(func.count())
@@ -137,7 +133,7 @@ def test_postgres_web_and_two_workers_survive_kill_9_of_a_worker(database_url: s
         traffic = asyncio.run(send_and_crash(f"{base}/twilio/messages", fake_twilio, crash))
         assert crash.done
         try:
-            wait_until_settled(timeout=60)
+            wait_until_settled(timeout=120)
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n" + "\n".join(w.stderr()[-2000:] for w in workers)) from None
         assert_exactly_one_reply_each_in_order(fake_twilio, traffic)
@@ -160,7 +156,18 @@ def test_sqlite_server_killed_and_restarted_loses_and_duplicates_nothing(
         crash = Crash(server)
         traffic = asyncio.run(send_and_crash(f"{base}/twilio/messages", fake_twilio, crash))
         assert crash.done
-        wait_until_settled(timeout=60)
+        wait_until_settled(timeout=120)
         assert_exactly_one_reply_each_in_order(fake_twilio, traffic)
     finally:
         server.stop()
+
+
+def test_worker_process_exits_cleanly_on_sigterm(database_url: str, fake_twilio: FakeTwilio) -> None:
+    env = process_env(database_url, fake_twilio, SHUTDOWN_TIMEOUT_SECONDS="5", LOG_LEVEL="INFO")
+    worker = Process(["worker"], env)
+    worker.start()
+    deadline = time.monotonic() + 60
+    while "worker started" not in worker.stderr():  # its SIGTERM handler is installed by then
+        assert time.monotonic() < deadline, worker.stderr()[-2000:]
+        time.sleep(0.05)
+    assert worker.stop(timeout=10) == 0, worker.stderr()[-2000:]
