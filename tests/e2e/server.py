@@ -35,7 +35,7 @@ class Process:
         self.health_url = health_url
         self.proc: subprocess.Popen[str] | None = None
         # A file, not a pipe: a chatty process would block once nobody reads a full pipe.
-        self.log = tempfile.TemporaryFile(mode="w+")
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  # lives as long as the Process
 
     def start(self, timeout: float = 60.0) -> "Process":
         """Start the command; with a health URL, return once it answers 200."""
@@ -59,6 +59,8 @@ class Process:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
+                self.proc.kill()  # never leave a half-started server running behind a failed test
+                self.proc.wait(timeout=10)
                 raise RuntimeError(f"{self.args[0]} did not become healthy: {self.stderr()[-2000:]}")
             time.sleep(0.1)
 
@@ -94,7 +96,7 @@ def serve_process(env: dict[str, str], port: int | None = None) -> tuple[Process
 
 
 @contextmanager
-def running_server(env: dict[str, str], timeout: float = 20.0) -> Iterator[str]:
+def running_server(env: dict[str, str], timeout: float = 60.0) -> Iterator[str]:
     """Run the server until the block ends; yields its base URL once /healthz answers."""
     process, base = serve_process(env)
     process.start(timeout)

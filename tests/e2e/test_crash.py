@@ -125,8 +125,8 @@ def test_postgres_web_and_two_workers_survive_kill_9_of_a_worker(database_url: s
     env = process_env(database_url, fake_twilio, WORKER_IN_PROCESS="false")
     web, base = serve_process(env)
     workers = [Process(["worker"], env) for _ in range(2)]
-    web.start()
     try:
+        web.start()
         for worker in workers:
             worker.start()
         crash = Crash(workers[0])
@@ -151,8 +151,8 @@ def test_sqlite_server_killed_and_restarted_loses_and_duplicates_nothing(
         pytest.skip("the single-process deployment is SQLite's")
     make_property(knowledge=[*pack_data()["knowledge"], TRASH])
     server, base = serve_process(process_env(database_url, fake_twilio, WORKER_IN_PROCESS="true"))
-    server.start()
     try:
+        server.start()
         crash = Crash(server)
         traffic = asyncio.run(send_and_crash(f"{base}/twilio/messages", fake_twilio, crash))
         assert crash.done
@@ -166,8 +166,11 @@ def test_worker_process_exits_cleanly_on_sigterm(database_url: str, fake_twilio:
     env = process_env(database_url, fake_twilio, SHUTDOWN_TIMEOUT_SECONDS="5", LOG_LEVEL="INFO")
     worker = Process(["worker"], env)
     worker.start()
-    deadline = time.monotonic() + 60
-    while "worker started" not in worker.stderr():  # its SIGTERM handler is installed by then
-        assert time.monotonic() < deadline, worker.stderr()[-2000:]
-        time.sleep(0.05)
-    assert worker.stop(timeout=10) == 0, worker.stderr()[-2000:]
+    try:
+        deadline = time.monotonic() + 60
+        while "worker started" not in worker.stderr():  # its SIGTERM handler is installed by then
+            assert time.monotonic() < deadline, worker.stderr()[-2000:]
+            time.sleep(0.05)
+    finally:
+        code = worker.stop(timeout=10)
+    assert code == 0, worker.stderr()[-2000:]
