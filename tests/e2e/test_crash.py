@@ -102,14 +102,6 @@ def assert_exactly_one_reply_each_in_order(fake: FakeTwilio, traffic: Traffic) -
     for sent in fake.messages:
         assert sent["from_"] == PROPERTY_NUMBER
         received.setdefault(sent["to"], []).append(sent["body"])
-    if len(fake.messages) != GUESTS * MESSAGES:  # DEBUG
-        dup = [g for g, r in received.items() if len(r) > MESSAGES]
-        with session_scope() as s:
-            for row in s.exec(select(Outbox).where(col(Outbox.to_address).in_(dup))):
-                print("ROW", row)
-        for m in fake.messages:
-            if m["to"] in dup:
-                print("FAKE", m)
     assert len(fake.messages) == GUESTS * MESSAGES, f"{len(fake.messages)} replies for {GUESTS * MESSAGES} messages"
     for guest, bodies in traffic.sent.items():
         replies = received.get(guest, [])
