@@ -29,7 +29,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         if worker is not None:
-            worker.stop()
+            worker.stop()  # waits up to SHUTDOWN_TIMEOUT_SECONDS, then releases unfinished turns
 
 
 def create_app() -> FastAPI:

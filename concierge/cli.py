@@ -99,7 +99,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_config=None,
-        timeout_graceful_shutdown=30,
+        timeout_graceful_shutdown=int(get_settings().shutdown_timeout_seconds),
     )
     return 0
 

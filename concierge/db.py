@@ -1,5 +1,6 @@
 """Database engine, the request session dependency and `session_scope()` for workers and commands."""
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -32,11 +33,28 @@ def engine_for(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        write_lock = threading.Lock()
+
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # Read-only sessions (a turn reading its context) must not block the webhook's writes.
             readonly = conn.get_execution_options().get("readonly", False)
-            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            if not readonly:
+                # Writers of this process queue here and wake the moment the lock is free; queued on SQLite's
+                # busy handler instead they sleep in steps of up to 100 ms (the webhook's ack latency).
+                # Other processes still meet SQLite's lock and busy_timeout.
+                conn.info["write_lock"] = write_lock.acquire(timeout=30)
+            try:
+                conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            except BaseException:
+                _sqlite_end(conn)
+                raise
+
+        @event.listens_for(engine, "commit")
+        @event.listens_for(engine, "rollback")
+        def _sqlite_end(conn: Any) -> None:
+            if conn.info.pop("write_lock", False):
+                write_lock.release()
 
         return engine
     return create_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size, pool_pre_ping=True)

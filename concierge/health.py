@@ -12,7 +12,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from concierge.db import get_engine
+from concierge import outbox
+from concierge.db import get_engine, session_scope
+from concierge.settings import get_settings
 
 router = APIRouter(tags=["health"])
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +41,16 @@ def readiness() -> dict[str, Any]:
         return checks
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     checks["migrations"] = {"ok": current == heads, "current": sorted(current), "head": sorted(heads)}
+    if checks["migrations"]["ok"]:
+        checks["outbox_backlog"] = backlog_check(get_settings().outbox_backlog_degraded)
     return checks
+
+
+def backlog_check(threshold: int) -> dict[str, Any]:
+    """Replies waiting to leave against the threshold: over it the instance still serves, but degraded."""
+    with session_scope(readonly=True) as session:
+        waiting = outbox.backlog(session)
+    return {"ok": True, "degraded": waiting > threshold, "backlog": waiting, "threshold": threshold}
 
 
 @router.get("/healthz")
@@ -50,12 +61,12 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz() -> JSONResponse:
-    """Readiness: 200 only when every check passes."""
+    """Readiness: 200 only when every check passes; "degraded" (still 200) while the outbox is backlogged."""
     checks = await run_in_threadpool(readiness)
     ready = all(check["ok"] for check in checks.values())
-    return JSONResponse(
-        {"status": "ok" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503
-    )
+    degraded = any(check.get("degraded") for check in checks.values())
+    status = "unavailable" if not ready else "degraded" if degraded else "ok"
+    return JSONResponse({"status": status, "checks": checks}, status_code=200 if ready else 503)
 
 
 @router.get("/metrics")

@@ -94,6 +94,8 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)
     attempt_started_at: datetime | None = None
+    # An attempt that may have reached Twilio without an answer (timeout): look for it before sending again.
+    reconcile_from: datetime | None = None
     twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
     error_code: str | None = Field(default=None, max_length=32)
     error_message: str | None = Field(default=None, max_length=500)

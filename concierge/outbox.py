@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, or_
+from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from concierge.models import BOT_OWNER, Conversation, Outbox, OutboxStatus
 
@@ -70,7 +70,8 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
             row.status = OutboxStatus.cancelled
             session.flush()
             continue
-        reconcile_since = row.attempt_started_at if row.status == OutboxStatus.sending else None
+        # A stale "sending" row is a crashed attempt; `reconcile_from` marks an earlier unanswered one.
+        reconcile_since = row.reconcile_from or (row.attempt_started_at if row.status == OutboxStatus.sending else None)
         row.status = OutboxStatus.sending
         row.attempts += 1
         row.attempt_started_at = now
@@ -98,9 +99,13 @@ def mark_sent(session: Session, *, outbox_id: int, twilio_sid: str | None, now: 
     session.flush()
 
 
-def mark_retry(session: Session, *, outbox_id: int, error: str, delay: float, now: datetime) -> None:
-    """A retryable failure: try again after `delay` seconds."""
+def mark_retry(
+    session: Session, *, outbox_id: int, error: str, delay: float, now: datetime, maybe_sent: bool = False
+) -> None:
+    """A retryable failure: try again after `delay` seconds; `maybe_sent` makes that attempt reconcile first."""
     row = session.get_one(Outbox, outbox_id)
+    if maybe_sent and row.reconcile_from is None:
+        row.reconcile_from = row.attempt_started_at
     row.status = OutboxStatus.pending
     row.error_message = error[:500]
     row.next_attempt_at = now + timedelta(seconds=delay)
@@ -143,13 +148,12 @@ def sid_recorded(session: Session, *, twilio_sid: str) -> bool:
 
 def backlog(session: Session) -> int:
     """Replies waiting to leave."""
-    rows = session.exec(select(Outbox.id).where(col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending])))
-    return len(list(rows))
+    waiting = col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending])
+    return int(session.exec(select(func.count()).select_from(Outbox).where(waiting)).one())
 
 
 def backlog_stats(session: Session) -> tuple[int, datetime | None]:
     """Replies waiting to leave (pending or sending) and when the oldest of them was queued."""
     waiting = col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending])
-    count = session.exec(select(func.count()).select_from(Outbox).where(waiting)).one()
     oldest = session.exec(select(Outbox.created_at).where(waiting).order_by(col(Outbox.id)).limit(1)).first()
-    return int(count), oldest
+    return backlog(session), oldest

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, update
+from sqlalchemy import exists, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -158,23 +158,19 @@ def load_turn(session: Session, *, message_id: int, today: date, history: int) -
 
 def claim_job(session: Session, *, now: datetime, lease_seconds: float) -> Job | None:
     """Lease the oldest due job whose conversation has nothing earlier pending or running."""
-    session.exec(  # a worker that died mid-turn leaves an expired lease: make its job claimable again
-        update(Job)
-        .where(col(Job.status) == JobStatus.running, col(Job.lease_until) < now)
-        .values(status=JobStatus.pending, lease_token=None)
-    )
     earlier = aliased(Job)
     blocked = exists().where(
         col(earlier.conversation_id) == col(Job.conversation_id),
         col(earlier.id) < col(Job.id),
         col(earlier.status).in_([JobStatus.pending, JobStatus.running]),
     )
+    due = or_(
+        (col(Job.status) == JobStatus.pending) & (col(Job.available_at) <= now),
+        # A worker that died mid-turn leaves an expired lease: its job is claimable again, first in line.
+        (col(Job.status) == JobStatus.running) & (col(Job.lease_until) < now),
+    )
     job = session.exec(
-        select(Job)
-        .where(Job.status == JobStatus.pending, col(Job.available_at) <= now, ~blocked)
-        .order_by(col(Job.id))
-        .limit(1)
-        .with_for_update(skip_locked=True)
+        select(Job).where(due, ~blocked).order_by(col(Job.id)).limit(1).with_for_update(skip_locked=True)
     ).first()
     if job is None:
         return None
@@ -184,6 +180,16 @@ def claim_job(session: Session, *, now: datetime, lease_seconds: float) -> Job |
     job.lease_until = now + timedelta(seconds=lease_seconds)
     session.flush()
     return job
+
+
+def release_job(session: Session, *, job_id: int, lease_token: str) -> bool:
+    """Give a leased job back unfinished (shutdown): claimable at once, the attempt not counted."""
+    result = session.exec(
+        update(Job)
+        .where(col(Job.id) == job_id, col(Job.lease_token) == lease_token, col(Job.status) == JobStatus.running)
+        .values(status=JobStatus.pending, lease_token=None, lease_until=None, attempts=col(Job.attempts) - 1)
+    )
+    return bool(result.rowcount == 1)
 
 
 def _finish_job(session: Session, *, job_id: int, lease_token: str, status: str, now: datetime, **values: Any) -> None:
@@ -360,6 +366,7 @@ def trace_data(result: dict[str, Any]) -> dict[str, Any]:
         "escalate": result.get("escalate"),
         "decision": result.get("decision"),
         "release": result.get("release"),
+        "degraded": result.get("degraded", False),
     }
 
 

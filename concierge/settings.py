@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = 6
     outbox_retry_base_seconds: float = 2.0
     outbox_retry_max_seconds: float = 300.0
+    # Backpressure: above this many replies waiting to leave, /readyz says "degraded" and turns skip the models.
+    outbox_backlog_degraded: int = 1000
+    # SIGTERM: in-flight work gets this long to finish; unfinished turns are then released to other workers.
+    shutdown_timeout_seconds: float = 20.0
 
     retrieval_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
     history_messages: int = 10

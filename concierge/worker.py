@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from concierge import metrics, service
+from concierge import metrics, outbox, service
 from concierge.channels.sender import Sender
 from concierge.db import session_scope
 from concierge.graph.builder import build_graph
@@ -24,6 +24,8 @@ from concierge.settings import Settings
 
 log = logging.getLogger(__name__)
 
+BACKLOG_CHECK_SECONDS = 1.0
+
 
 class TurnRunner:
     """Claims one job at a time, runs its turn on a read-only session, records the result in one transaction."""
@@ -35,6 +37,9 @@ class TurnRunner:
         self.router = Router.from_settings(settings)  # used until a release is activated
         self.releases: dict[int, tuple[ReleaseConfig, Settings, Router]] = {}  # releases are immutable: cache
         self.last_result: dict[str, Any] | None = None  # the final state of the latest turn (evals read it)
+        self.in_flight: tuple[int, str] | None = None  # (job id, lease token) of the turn running now
+        self._degraded = False
+        self._backlog_checked = -BACKLOG_CHECK_SECONDS
 
     def run_next(self) -> bool:
         """Process one due job; False when there is none."""
@@ -46,6 +51,7 @@ class TurnRunner:
         job_id, lease_token, message_id = claimed
         assert job_id is not None and lease_token is not None
         self.last_result = None
+        self.in_flight = (job_id, lease_token)
         started = time.perf_counter()
         with turn_scope(job_id):  # Sentry events raised by this turn carry its id, never its text
             try:
@@ -58,21 +64,47 @@ class TurnRunner:
                 log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
             except Exception as exc:
                 log.exception("turn failed", extra={"job_id": job_id})
-                with session_scope() as session:
-                    final = service.fail_job(
-                        session,
-                        job_id=job_id,
-                        lease_token=lease_token,
-                        error=f"{type(exc).__name__}: {exc}",
-                        now=self.now(),
-                        max_attempts=self.settings.job_max_attempts,
-                    )
-                if final:
-                    metrics.record_escalation("technical_error")
+                try:
+                    with session_scope() as session:
+                        final = service.fail_job(
+                            session,
+                            job_id=job_id,
+                            lease_token=lease_token,
+                            error=f"{type(exc).__name__}: {exc}",
+                            now=self.now(),
+                            max_attempts=self.settings.job_max_attempts,
+                        )
+                    if final:
+                        metrics.record_escalation("technical_error")
+                except service.LeaseLost:  # released at shutdown or taken over after the lease expired
+                    log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
+            finally:
+                self.in_flight = None
         return True
+
+    def release(self) -> bool:
+        """Give the running turn's job back (shutdown deadline passed); its late result will be discarded."""
+        in_flight = self.in_flight
+        if in_flight is None:
+            return False
+        with session_scope() as session:
+            released = service.release_job(session, job_id=in_flight[0], lease_token=in_flight[1])
+        if released:
+            log.warning("released an unfinished turn at shutdown", extra={"job_id": in_flight[0]})
+        return released
+
+    def degraded(self) -> bool:
+        """Whether the outbox backlog is over its threshold (checked at most once a second, not per turn)."""
+        checked_at = time.monotonic()
+        if checked_at - self._backlog_checked >= BACKLOG_CHECK_SECONDS:
+            with session_scope(readonly=True) as session:
+                self._degraded = outbox.backlog(session) > self.settings.outbox_backlog_degraded
+            self._backlog_checked = checked_at
+        return self._degraded
 
     def run_turn(self, message_id: int) -> dict[str, Any]:
         """Run the graph for one message and return its final state."""
+        degraded = self.degraded()
         with session_scope(readonly=True) as session:
             release, settings, router = self.active_release(session)
             context = TurnContext(
@@ -84,6 +116,7 @@ class TurnRunner:
                 max_inbound_chars=settings.max_inbound_chars,
                 rate_limit_messages=settings.rate_limit_messages,
                 rate_limit_window_seconds=settings.rate_limit_window_seconds,
+                degraded=degraded,
             )
             result: dict[str, Any] = self.graph.invoke({"message_id": message_id, "nodes": []}, context=context)
             result["release"] = release.trace()
@@ -126,12 +159,18 @@ class Worker:
         for event in self._wake.values():
             event.set()
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """Finish the work in hand, then stop (unfinished jobs keep their lease and are retried later)."""
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop claiming work; give work in hand until the deadline, then release unfinished turns.
+
+        A delivery still in flight at the deadline stays "sending" and is reconciled before any resend.
+        """
+        deadline = time.monotonic() + (self.settings.shutdown_timeout_seconds if timeout is None else timeout)
         self._stop.set()
         self.wake()
         for thread in self._threads:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if any(thread.is_alive() for thread in self._threads):
+            self.turns.release()
 
     def _loop(self, name: str, step: Callable[[], bool]) -> None:
         wake = self._wake[name]
@@ -158,5 +197,6 @@ class Worker:
     def run_forever(self) -> None:
         """Run until `stop()` (the `concierge worker` command)."""
         self.start()
+        log.info("worker started")
         while not self._stop.is_set():
             time.sleep(0.2)

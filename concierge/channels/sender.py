@@ -43,6 +43,7 @@ class SendOutcome:
     sid: str | None = None
     code: str | None = None
     error: str = ""
+    maybe_sent: bool = False  # no answer (timeout, connection dropped): Twilio may have accepted it
 
 
 class Sender:
@@ -77,7 +78,16 @@ class Sender:
                 outbox.mark_sent(session, outbox_id=delivery.id, twilio_sid=result.sid, now=self.now())
             elif retry:
                 delay = self._backoff(delivery.attempts)
-                outbox.mark_retry(session, outbox_id=delivery.id, error=result.error, delay=delay, now=self.now())
+                if result.maybe_sent:  # give a request Twilio is still processing time to show up in its list
+                    delay = max(delay, self.settings.twilio_timeout_seconds)
+                outbox.mark_retry(
+                    session,
+                    outbox_id=delivery.id,
+                    error=result.error,
+                    delay=delay,
+                    now=self.now(),
+                    maybe_sent=result.maybe_sent,
+                )
             else:
                 outbox.mark_failed(session, outbox_id=delivery.id, code=result.code, error=result.error)
         final = "sent" if result.kind == "sent" else "retry" if result.kind == "retry" and retry else "failed"
@@ -118,7 +128,8 @@ class Sender:
             kind = "retry" if exc.status in RETRYABLE_STATUS else "failed"
             return SendOutcome(kind, code=str(exc.code or exc.status), error=f"HTTP {exc.status}")
         except (RequestException, TwilioException, OSError) as exc:
-            return SendOutcome("retry", code="network", error=type(exc).__name__)
+            # A timeout or dropped connection says nothing about whether Twilio created the message.
+            return SendOutcome("retry", code="network", error=type(exc).__name__, maybe_sent=True)
         return SendOutcome("sent", sid=message.sid)
 
     def _already_sent(self, delivery: outbox.Delivery) -> str | None:

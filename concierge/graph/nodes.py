@@ -18,6 +18,7 @@ from concierge.i18n.detect import detect_language as decide_language
 from concierge.i18n.detect import fold
 from concierge.i18n.smalltalk import GREETINGS, THANKS
 from concierge.i18n.topics import clarifying_question
+from concierge.llm import offline
 from concierge.models import BOT_OWNER
 from knowledge import retrieval
 
@@ -146,13 +147,16 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         text = clarifying_question(state["clarify"], language=state["language"], entries=state["entries"])
         return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
     request = llm_request.build(state, runtime.context)
-    response = runtime.context.router.respond(request)
+    degraded = runtime.context.degraded
+    # Under backpressure the offline grounded responder answers: no model call, no provider latency.
+    response = offline.respond(request) if degraded else runtime.context.router.respond(request)
     return {
         "reply": response.text + guarded.long_message_note(state),
         "responder": response.responder,
         "entry_ids": response.entry_ids,
         "escalate": response.escalate,
         "llm": llm_request.trace(response),
+        "degraded": degraded,
     }
 
 

@@ -28,6 +28,7 @@ class TurnContext:
     rate_limit_messages: int = 20
     rate_limit_window_seconds: float = 600.0
     screener: Screener = field(default_factory=Screener)  # extra classifiers (e.g. a model) plug in here
+    degraded: bool = False  # outbox backlog over its threshold: take the cheapest path (no model calls)
 
 
 class TurnState(TypedDict, total=False):
@@ -62,6 +63,7 @@ class TurnState(TypedDict, total=False):
     escalate: str | None
     checks: list[str]
     llm: dict[str, Any]  # the router's record: route, provider chain, prompt, calls, cost, rejected replies
+    degraded: bool
     # decide
     decision: str  # "reply", "reply_escalate", "escalate", "record_only"
     nodes: Annotated[list[dict[str, Any]], operator.add]

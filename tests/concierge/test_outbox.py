@@ -192,3 +192,22 @@ def test_without_twilio_credentials_sms_replies_fail_visibly(prop: Property) -> 
     outbox_id = queue_reply(prop)
     assert sender().send_next()
     assert row(outbox_id).status == OutboxStatus.failed and row(outbox_id).error_code == "not_configured"
+
+
+def test_timed_out_send_that_twilio_accepted_is_not_sent_again(
+    fake: FakeTwilio, prop: Property, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Twilio answered after our timeout but created the message: the retry finds it instead of resending."""
+    monkeypatch.setenv("TWILIO_TIMEOUT_SECONDS", "0.3")
+    get_settings.cache_clear()
+    outbox_id = queue_reply(prop)
+    fake.delay_next(0.6)
+    s = sender()
+    assert s.send_next()  # times out
+    [accepted] = fake.wait_for(1)
+    assert row(outbox_id).status == OutboxStatus.pending
+    with session_scope() as session:  # skip the wait before the next attempt
+        session.get_one(Outbox, outbox_id).next_attempt_at = utcnow()
+    assert s.send_next()
+    assert fake.requests_seen == 1 and len(fake.messages) == 1
+    assert row(outbox_id).twilio_sid == accepted["sid"] and row(outbox_id).status == OutboxStatus.sent

@@ -1,9 +1,11 @@
-"""Start `concierge serve` as a real process on a free loopback port, pointed at a fake Twilio."""
+"""Start `concierge serve` and `concierge worker` as real processes on loopback, pointed at a fake Twilio."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,40 +26,84 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def running_server(env: dict[str, str], timeout: float = 20.0) -> Iterator[str]:
-    """Run the server until the block ends; yields its base URL once /healthz answers."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    full_env = {**os.environ, "PUBLIC_URL": base, **env}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "concierge.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+class Process:
+    """One `concierge` command as a child process that a test can kill -9, terminate and start again."""
+
+    def __init__(self, args: list[str], env: dict[str, str], health_url: str | None = None) -> None:
+        self.args = args
+        self.env = {**os.environ, **env}
+        self.health_url = health_url
+        self.proc: subprocess.Popen[str] | None = None
+        # A file, not a pipe: a chatty process would block once nobody reads a full pipe.
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115  # lives as long as the Process
+
+    def start(self, timeout: float = 60.0) -> "Process":
+        """Start the command; with a health URL, return once it answers 200."""
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "concierge.cli", *self.args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            text=True,
+        )
+        if self.health_url is None:
+            return self
         deadline = time.monotonic() + timeout
         while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.args[0]} exited with {self.proc.returncode}: {self.stderr()}")
             try:
-                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
-                    break
+                if httpx.get(self.health_url, timeout=0.5).status_code == 200:
+                    return self
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not become healthy")
+                self.proc.kill()  # never leave a half-started server running behind a failed test
+                self.proc.wait(timeout=10)
+                raise RuntimeError(f"{self.args[0]} did not become healthy: {self.stderr()[-2000:]}")
             time.sleep(0.1)
+
+    def stderr(self) -> str:
+        """What the process (and earlier runs of it) wrote to stderr so far."""
+        self.log.seek(0)
+        return self.log.read()
+
+    def kill(self) -> None:
+        """kill -9: no shutdown code runs, exactly like a crash."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self, timeout: float = 15.0) -> int:
+        """SIGTERM, then wait (kill -9 after `timeout`); returns the exit code."""
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else 0
+        self.proc.terminate()
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait(timeout=10)
+
+
+def serve_process(env: dict[str, str], port: int | None = None) -> tuple[Process, str]:
+    """A `concierge serve` process (not started) on a loopback port, and its base URL."""
+    port = port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = Process(["serve", "--port", str(port)], {"PUBLIC_URL": base, **env}, health_url=f"{base}/healthz")
+    return process, base
+
+
+@contextmanager
+def running_server(env: dict[str, str], timeout: float = 60.0) -> Iterator[str]:
+    """Run the server until the block ends; yields its base URL once /healthz answers."""
+    process, base = serve_process(env)
+    process.start(timeout)
+    try:
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        process.stop()
 
 
 def sign(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:

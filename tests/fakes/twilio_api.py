@@ -163,7 +163,7 @@ class FakeTwilio:
 
     @property
     def messages(self) -> list[dict[str, Any]]:
-        """Recorded messages: dicts with sid, to, from_, body, status_callback, date_created."""
+        """Recorded messages: dicts with sid, to, from_, body, status_callback, date_created, received_at."""
         with self._cond:
             return [_summary(record) for record in self._records]
 
@@ -231,6 +231,7 @@ class FakeTwilio:
             "subresource_uris": {"media": self._messages_uri(sid).removesuffix(".json") + "/Media.json"},
             # Private fields, stripped from every response.
             "_created": now,
+            "_received": time.monotonic(),
             "_status_callback": form.get("StatusCallback"),
         }
         with self._cond:
@@ -368,6 +369,7 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
         "status_callback": record["_status_callback"],
         "messaging_service_sid": record["messaging_service_sid"],
         "date_created": record["_created"],
+        "received_at": record["_received"],  # time.monotonic() when the fake accepted it (benchmarks)
     }
 
 

@@ -1,0 +1,89 @@
+"""Graceful shutdown: work in hand finishes within the deadline; past it, unfinished turns are released."""
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from concierge import service
+from concierge.db import session_scope
+from concierge.modelbase import utcnow
+from concierge.models import Job, JobStatus, Outbox
+from concierge.settings import get_settings
+from concierge.worker import TurnRunner, Worker
+from knowledge.models import Property
+
+
+def ask(prop: Property, body: str = "wifi password?") -> None:
+    with session_scope() as s:
+        service.receive(
+            s,
+            prop=prop,
+            channel="sms",
+            guest_address="+34611111111",
+            property_address="+15005550006",
+            body=body,
+            now=utcnow(),
+        )
+
+
+def job() -> Job:
+    with session_scope() as s:
+        return s.exec(select(Job)).one()
+
+
+def replies() -> int:
+    with session_scope() as s:
+        return len(s.exec(select(Outbox)).all())
+
+
+def blocked_worker(monkeypatch: pytest.MonkeyPatch) -> tuple[Worker, threading.Event, threading.Event]:
+    """A worker whose turns wait for `go`; `started` is set once a turn is running."""
+    monkeypatch.setenv("WORKER_POLL_SECONDS", "0.01")
+    get_settings.cache_clear()
+    worker = Worker(get_settings())
+    started, go = threading.Event(), threading.Event()
+    run_turn = worker.turns.run_turn
+
+    def slow_turn(message_id: int) -> dict[str, Any]:
+        started.set()
+        go.wait(10)
+        return run_turn(message_id)
+
+    monkeypatch.setattr(worker.turns, "run_turn", slow_turn)
+    return worker, started, go
+
+
+def test_turn_in_hand_finishes_within_the_deadline(prop: Property, monkeypatch: pytest.MonkeyPatch) -> None:
+    worker, started, go = blocked_worker(monkeypatch)
+    ask(prop)
+    worker.start()
+    assert started.wait(10)
+    stopping = threading.Thread(target=worker.stop, kwargs={"timeout": 10})
+    stopping.start()
+    go.set()
+    stopping.join(15)
+    assert not stopping.is_alive()
+    assert job().status == JobStatus.done and replies() == 1
+
+
+def test_unfinished_turn_is_released_at_the_deadline_and_answered_once_elsewhere(
+    prop: Property, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker, started, go = blocked_worker(monkeypatch)
+    ask(prop)
+    worker.start()
+    assert started.wait(10)
+    worker.stop(timeout=0.1)
+    released = job()
+    assert released.status == JobStatus.pending and released.lease_token is None and released.attempts == 0
+    assert TurnRunner(get_settings()).run_next()  # another worker takes it at once, no lease to wait out
+    assert job().status == JobStatus.done and replies() == 1
+    go.set()  # the old turn finishes late: its result is discarded, no second reply
+    deadline = time.monotonic() + 10
+    while worker.turns.in_flight is not None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert worker.turns.in_flight is None
+    assert replies() == 1
