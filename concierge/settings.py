@@ -42,6 +42,21 @@ class Settings(BaseSettings):
     history_messages: int = 10
     max_inbound_chars: int = 2000
 
+    # Escalations (escalation/): SLA minutes per urgency before re-notifying the next staff member, and the
+    # optional email and signed-webhook notifications.
+    escalation_sla_minutes: str = "emergency:5,high:15,normal:60"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "concierge@localhost"
+    notify_email_to: str | None = None  # comma-separated addresses
+    notify_webhook_url: str | None = None
+    notify_webhook_secret: str | None = None
+    notify_max_attempts: int = 5
+    notify_retry_base_seconds: float = 5.0
+
     sentry_dsn: str | None = None
     log_level: str = "INFO"
 

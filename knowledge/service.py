@@ -191,3 +191,10 @@ def list_reservations(session: Session, *, property_id: int) -> list[Reservation
             select(Reservation).where(Reservation.property_id == property_id).order_by(col(Reservation.check_in))
         )
     )
+
+
+def list_staff(session: Session, *, property_id: int) -> list[StaffMember]:
+    """A property's staff in the pack's order, which is the on-call order."""
+    return list(
+        session.exec(select(StaffMember).where(StaffMember.property_id == property_id).order_by(col(StaffMember.id)))
+    )

@@ -17,6 +17,7 @@ from concierge.i18n.detect import fold
 from concierge.i18n.smalltalk import GREETINGS, THANKS
 from concierge.llm.types import ResponseRequest
 from concierge.models import BOT_OWNER
+from escalation import requests as person_requests
 from knowledge import retrieval
 
 Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
@@ -87,6 +88,8 @@ def screen_input(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
     access = access_for(state["property"], state["reservation"], now=runtime.context.now)
     if not words:
         verdict = "empty"
+    elif person_requests.asks_for_person(state["text"]):
+        verdict = "person"
     elif all(w in THANKS or w in GREETINGS for w in words) and any(w in THANKS for w in words):
         verdict = "thanks"
     elif len(words) <= 3 and all(w in GREETINGS for w in words):
@@ -112,6 +115,12 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if verdict == "empty":
         text = _("I can only read text messages. Could you write your question in a message?")
         return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+    if verdict == "person":
+        ctx = runtime.context
+        text = person_requests.person_requested_reply(
+            ctx.session, prop=state["property"], language=state["language"], now=ctx.now
+        )
+        return {"reply": text, "responder": "handoff", "entry_ids": [], "escalate": "human_requested"}
     if verdict == "greeting":
         text = _(
             "Hello! I am the virtual concierge of %(property)s. Ask me about Wi-Fi, check-in, parking "

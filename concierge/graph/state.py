@@ -41,7 +41,7 @@ class TurnState(TypedDict, total=False):
     language: str
     language_reason: str
     # screen_input
-    verdict: str  # "question", "empty", "greeting", "thanks"
+    verdict: str  # "question", "empty", "greeting", "thanks", "person"
     access: Access
     # retrieve
     candidates: list[Candidate]
