@@ -22,7 +22,7 @@ SYSTEM = "system"  # author of notices that leave whoever owns the conversation 
 MAX_ROUNDS = 5
 TRIGGER_CHARS = 120
 
-URGENCY_LABELS = {Urgency.emergency: N_("EMERGENCY"), Urgency.high: N_("Urgent"), Urgency.normal: N_("New")}
+URGENCY_LABELS = {Urgency.emergency: N_("EMERGENCY"), Urgency.high: N_("High priority"), Urgency.normal: N_("New")}
 REASON_LABELS = {
     "human_requested": N_("the guest asked for a person"),
     "emergency": N_("the guest reported an emergency"),
