@@ -41,7 +41,7 @@ _ASKS = re.compile("|".join(f"(?:{p})" for p in _PATTERNS.values()))
 
 def asks_for_person(text: str) -> bool:
     """Whether the guest asks to talk to a person (any supported language)."""
-    return bool(_ASKS.search(fold(text)))
+    return bool(_ASKS.search(fold(text).replace("ł", "l")))  # ł has no decomposition to fold away
 
 
 def person_requested_reply(session: Session, *, prop: Property, language: str, now: datetime) -> str:
