@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 import concierge.models  # noqa: F401  (register tables)
+import concierge.web.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import context

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     notify_max_attempts: int = 5
     notify_retry_base_seconds: float = 5.0
 
+    # Web sign-in (admin pages, console). Unset SESSION_SECRET: a random one per process (sessions end on restart).
+    session_secret: str | None = None
+    session_cookie_secure: bool | None = None  # None: Secure when PUBLIC_URL is https
+    session_max_age_seconds: int = 12 * 3600
+    login_max_failures: int = 5  # consecutive failures before the account is locked
+    login_lockout_seconds: float = 60.0  # first lock; doubles with every further failure, at most one day
+
     sentry_dsn: str | None = None
     log_level: str = "INFO"
 
@@ -74,6 +81,13 @@ class Settings(BaseSettings):
     def simulator_on(self) -> bool:
         """Whether the guest simulator pages are served."""
         return not self.twilio_enabled if self.simulator_enabled is None else self.simulator_enabled
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Whether session cookies carry the Secure flag."""
+        if self.session_cookie_secure is None:
+            return self.public_url.startswith("https://")
+        return self.session_cookie_secure
 
     @property
     def twilio_enabled(self) -> bool:

@@ -1,7 +1,7 @@
 """Escalation lifecycle: claim/resolve/hand-back fields, SLA timers, notes, policy, notifications, canned replies.
 
 Revision ID: 0007
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-23 16:45:25.591998
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"  # 0001 on its own branch; re-chained after issue-3 merged
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

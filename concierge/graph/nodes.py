@@ -19,6 +19,8 @@ from concierge.llm.types import ResponseRequest
 from concierge.models import BOT_OWNER
 from escalation import requests as person_requests
 from knowledge import retrieval
+from knowledge import service as knowledge_service
+from knowledge.checks import entries_in_effect
 
 Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
 
@@ -48,6 +50,7 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         ctx.session, message_id=state["message_id"], today=ctx.now.date(), history=ctx.history_messages
     )
     version = turn.knowledge
+    today = knowledge_service.local_date(turn.property, now=ctx.now)
     return {
         "message": turn.message,
         "conversation": turn.conversation,
@@ -55,7 +58,7 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         "reservation": turn.reservation,
         "history": turn.history,
         "knowledge_version": version.version if version else None,
-        "entries": version.entries if version else [],
+        "entries": entries_in_effect(version.entries, today=today) if version else [],
         "text": turn.message.body[: ctx.max_inbound_chars],
     }
 

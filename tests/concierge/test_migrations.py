@@ -5,6 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
 import concierge.models  # noqa: F401
+import concierge.web.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import command
