@@ -14,6 +14,7 @@ from concierge.observability import configure_sentry
 from concierge.settings import get_settings
 from concierge.web import WEB_DIR, auth
 from concierge.worker import Worker
+from escalation import console
 from knowledge import admin
 
 
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
     app.include_router(simulator.router)
     auth.install(app, settings)
     app.include_router(admin.router)
+    app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.exception_handler(DomainError)

@@ -172,6 +172,16 @@ def unresolved(session: Session, *, conversation_id: int) -> Escalation | None:
     ).first()
 
 
+def latest(session: Session, *, conversation_id: int) -> Escalation | None:
+    """The conversation's most recent escalation, resolved or not."""
+    return session.exec(
+        select(Escalation)
+        .where(Escalation.conversation_id == conversation_id)
+        .order_by(col(Escalation.id).desc())
+        .limit(1)
+    ).first()
+
+
 def open_escalations(session: Session, *, conversation_id: int) -> list[Escalation]:
     """The conversation's escalations that nobody resolved yet."""
     return list(
