@@ -67,7 +67,9 @@ def editor(request: Request, session: SessionDep, user: Owner, slug: str) -> Res
     return render(request, "admin/editor.html", context)
 
 
-def _entry_form(request: Request, prop: Property, entry: dict[str, Any], *, topic: str, problems: list[str]) -> Response:
+def _entry_form(
+    request: Request, prop: Property, entry: dict[str, Any], *, topic: str, problems: list[str]
+) -> Response:
     context = {
         "prop": prop,
         "entry": entry,
@@ -229,6 +231,8 @@ def pack_import(request: Request, session: SessionDep, user: Owner, form: Checke
             raise InvalidInput([f"not valid YAML: {exc}"]) from None
         version = editing.import_pack_for(session, prop=prop, data=data, author=user.email)
     except InvalidInput as exc:
-        return render(request, "admin/pack.html", {"prop": prop, "problems": exc.problems, "text": text}, status_code=422)
+        return render(
+            request, "admin/pack.html", {"prop": prop, "problems": exc.problems, "text": text}, status_code=422
+        )
     audit(session, user_id=user.id, action="kb.import", target=f"property:{slug}", detail={"version": version.version})
     return RedirectResponse(f"/admin/p/{slug}/history?saved={version.version}", status_code=303)

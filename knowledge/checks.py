@@ -14,7 +14,10 @@ _CODE_WORDS = (
 )
 # ...unless they name something else: a postal code, a country calling code, a dress code.
 _NOT_ACCESS = re.compile(r"(?:zip|post|postal|area|country|dress|promo|discount|qr)\s*$|^\s*(?:postal|postale|zip)\b")
-_CODE = re.compile(rf"(?<![a-z])(?P<word>{_CODE_WORDS})(?P<gap>[^\d+]{{0,40}}?)(?P<digits>(?<![\d+])\d{{3,8}}(?![\d:.,]\d))", re.UNICODE)
+_CODE = re.compile(
+    rf"(?<![a-z])(?P<word>{_CODE_WORDS})(?P<gap>[^\d+]{{0,40}}?)(?P<digits>(?<![\d+])\d{{3,8}}(?![\d:.,]\d))",
+    re.UNICODE,
+)
 
 
 def looks_like_code(text: str) -> str | None:

@@ -74,7 +74,9 @@ def remove_entry(session: Session, *, property_id: int, topic: str, author: str)
     if current is None or topic not in {e["topic"] for e in current.entries}:
         raise NotFound(f"no entry {topic!r} in the published version")
     entries = [e for e in current.entries if e["topic"] != topic]
-    return knowledge_service.publish(session, property_id=property_id, entries=entries, author=author, summary=f"-{topic}")
+    return knowledge_service.publish(
+        session, property_id=property_id, entries=entries, author=author, summary=f"-{topic}"
+    )
 
 
 def import_pack_for(session: Session, *, prop: Property, data: Any, author: str) -> KnowledgeVersion:
@@ -177,4 +179,3 @@ def import_reservations_csv(session: Session, *, property_id: int, text: str) ->
         session.add(target)
     session.flush()
     return len(rows)
-
