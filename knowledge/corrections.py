@@ -1,7 +1,7 @@
 """Guests to correct: recent bot replies that quoted an entry which has changed since, for guests still staying."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -87,7 +87,7 @@ def guests_to_correct(
     return list(found.values())
 
 
-def _current_or_upcoming_stay(session: Session, *, prop: Property, address: str, today: Any) -> Reservation | None:
+def _current_or_upcoming_stay(session: Session, *, prop: Property, address: str, today: date) -> Reservation | None:
     assert prop.id is not None
     return knowledge_service.reservation_for(
         session, property_id=prop.id, phone=address.removeprefix("whatsapp:"), today=today

@@ -4,6 +4,7 @@ Generic on purpose: the owner's admin pages and the staff console both use `Curr
 `CheckedForm` and `visible_property`.
 """
 
+import contextlib
 import hmac
 import logging
 import secrets
@@ -117,10 +118,8 @@ def authenticate(session: Session, *, email: str, password: str, now: datetime, 
     Returns an outcome instead of raising, because the failure counter must be committed."""
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher.verify(_dummy_hash(), password)
-        except VerificationError:
-            pass
         return LoginOutcome(None, "invalid")
     if user.locked_until is not None and user.locked_until > now:
         return LoginOutcome(None, "locked")
