@@ -82,20 +82,30 @@ def queue_fragment(request: Request, session: SessionDep, user: Staff) -> Respon
 
 
 def _fingerprint(user_id: int, conversation_id: int | None) -> str:
-    """A digest of what the page shows; it changes when an escalation or the watched transcript does."""
+    """A digest of what the page shows: the queue, or one conversation (owner, transcript, escalation, notes)."""
     with session_scope(readonly=True) as session:
         user = session.get(User, user_id)
         if user is None:
             return "gone"
-        state: list[Any] = [
-            (e.id, e.status, e.urgency, e.claimed_by)
-            for e in escalation_service.queue(session, property_ids=list(_scope(session, user)))
-        ]
-        if conversation_id is not None:
+        scope = _scope(session, user)
+        state: list[Any]
+        if conversation_id is None:
+            state = [
+                (e.id, e.status, e.urgency, e.claimed_by)
+                for e in escalation_service.queue(session, property_ids=list(scope))
+            ]
+        else:
             conversation = session.get(Conversation, conversation_id)
-            if conversation is not None and conversation.property_id in _scope(session, user):
-                messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
-                state.append((conversation.owner, messages[-1].id if messages else 0))
+            if conversation is None or conversation.property_id not in scope:
+                return "hidden"
+            messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
+            current = escalation_service.unresolved(session, conversation_id=conversation_id)
+            state = [
+                conversation.owner,
+                messages[-1].id if messages else 0,
+                (current.id, current.status, current.urgency) if current else None,
+                len(escalation_service.notes(session, conversation_id=conversation_id)),
+            ]
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
 
