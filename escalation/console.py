@@ -16,7 +16,14 @@ from concierge.db import SessionDep, session_scope
 from concierge.errors import NotFound
 from concierge.modelbase import utcnow
 from concierge.models import Conversation, Message
-from concierge.web.auth import CheckedForm, render, require_role, user_properties, visible_property
+from concierge.web.auth import (
+    CheckedForm,
+    current_user,
+    render,
+    require_role,
+    user_properties,
+    visible_property,
+)
 from concierge.web.models import User
 from escalation import canned, handoff, notify
 from escalation import service as escalation_service
@@ -109,11 +116,20 @@ def _fingerprint(user_id: int, conversation_id: int | None) -> str:
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
 
+def _stream_user(request: Request) -> int:
+    """The signed-in staff member's id, checked in a short read-only transaction (a stream must hold none)."""
+    with session_scope(readonly=True) as session:
+        user = require_role("staff", "owner")(current_user(request, session))
+        assert user.id is not None
+        return user.id
+
+
 @router.get("/events")
-async def events(request: Request, user: Staff, conversation: int | None = None) -> StreamingResponse:
+async def events(request: Request, conversation: int | None = None) -> StreamingResponse:
     """Server-sent events: `change` whenever the queue (or the watched conversation) changes."""
-    assert user.id is not None
-    user_id = user.id
+    # Not the request-session dependency: it would keep a transaction (on SQLite, the write lock) open for
+    # as long as the stream lives.
+    user_id = await asyncio.to_thread(_stream_user, request)
 
     async def stream() -> AsyncIterator[str]:
         last, quiet = None, 0.0
