@@ -150,18 +150,24 @@ def test_escalation_claim_reply_hand_back_on_the_guest_channel(
     assert "Hand-off card" in page.content() and "Ana López" in page.content()
     if channel == "sms":
         page.screenshot(path=str(shots / "console-conversation.png"), full_page=True)
-    page.click("#claim")
+    with page.expect_navigation():  # the form posts and redirects back: type only into the new page
+        page.click("#claim")
     page.wait_for_selector("#owner:has-text('you')")
     page.fill("#reply-body", "Hola Ana, soy Marta. ¿En qué te ayudo?")
-    page.click("#send")
+    with page.expect_navigation():  # the form posts and redirects back: type only into the new page
+        page.click("#send")
     [staff_reply] = sent_to(fake_twilio, guest, count=2)[1:]
     assert staff_reply["body"] == "Hola Ana, soy Marta. ¿En qué te ayudo?"
     assert staff_reply["from_"] == ("whatsapp:" if channel == "whatsapp" else "") + PROPERTY_NUMBER
+    page.wait_for_selector("#transcript li.staff")  # the page after the post, before typing into it
 
     page.fill("#note-body", "Asked for towels; delivered")
-    page.click("#add-note")
+    with page.expect_navigation():  # the form posts and redirects back: type only into the new page
+        page.click("#add-note")
+    page.wait_for_selector("#notes li:has-text('towels')")
     page.fill("#hand-back-note", "Towels delivered")
-    page.click("#hand-back")
+    with page.expect_navigation():  # the form posts and redirects back: type only into the new page
+        page.click("#hand-back")
     page.wait_for_selector("#owner:has-text('bot')")
     if channel == "sms":
         page.screenshot(path=str(shots / "console-handed-back.png"), full_page=True)

@@ -1,4 +1,4 @@
-// Staff console: live updates over server-sent events, canned replies into the reply box.
+// Staff console: the queue updates live over server-sent events; a conversation shows a banner on news.
 (function () {
   "use strict";
   function watch(el) {
@@ -7,9 +7,9 @@
     source.addEventListener("change", function () {
       if (first) { first = false; return; } // the first event describes the page as rendered
       if (el.dataset.reload) {
-        var typing = document.getElementById("reply-body");
-        if (typing && typing.value) { el.textContent = "New activity: reload the page to see it."; el.className = "ok"; return; }
-        window.location.reload();
+        // A conversation page is never reloaded under the user's hands (half-typed replies, clicks in flight).
+        el.innerHTML = 'New activity in this conversation. <a href="">Reload</a> to see it.';
+        el.className = "ok";
         return;
       }
       fetch(el.dataset.refresh, { credentials: "same-origin" })
