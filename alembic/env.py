@@ -6,6 +6,7 @@ import concierge.guard.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.models  # noqa: F401  (register tables)
 import concierge.releases.models  # noqa: F401
+import concierge.web.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import context

@@ -13,8 +13,10 @@ from concierge.errors import DomainError
 from concierge.metrics import register_backlog_collector
 from concierge.observability import configure_sentry
 from concierge.settings import get_settings
-from concierge.web import WEB_DIR
+from concierge.web import WEB_DIR, auth
 from concierge.worker import Worker
+from escalation import console
+from knowledge import admin
 
 
 @asynccontextmanager
@@ -41,10 +43,15 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(twilio.router)
     app.include_router(simulator.router)
+    auth.install(app, settings)
+    app.include_router(admin.router)
+    app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.exception_handler(DomainError)
-    async def domain_error(_request: Request, exc: DomainError) -> Response:
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if "text/html" in request.headers.get("accept", ""):  # a person in a browser gets a page, not JSON
+            return auth.render(request, "error.html", {"message": exc.message}, status_code=exc.status_code)
         return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
 
     @app.exception_handler(twilio.Rejected)

@@ -90,6 +90,31 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_password(*, prompt: bool) -> str:
+    """The new password: asked twice on a terminal, else the first line of stdin (never an argument)."""
+    import getpass
+
+    if not prompt:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat it: ") != password:
+        raise InvalidInput(["password: the two entries differ"])
+    return password
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from concierge.db import session_scope
+    from concierge.web import auth
+
+    password = read_password(prompt=sys.stdin.isatty())
+    with session_scope() as session:
+        user = auth.create_user(
+            session, email=args.email, role=args.role, password=password, property_slugs=args.property
+        )
+        print(f"added {user.email} ({user.role}) for {', '.join(args.property) or 'no property'}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -190,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("purge", help="blank message bodies older than the retention period")
     p.add_argument("--days", type=int, default=0, help="retention in days (default: MESSAGE_RETENTION_DAYS)")
     p.set_defaults(func=cmd_purge)
+    users = sub.add_parser("users", help="web accounts").add_subparsers(dest="users_command", required=True)
+    p = users.add_parser("add", help="add an account; the password is read from the prompt or stdin")
+    p.add_argument("--email", required=True)
+    p.add_argument("--role", required=True, choices=["owner", "staff", "admin"])
+    p.add_argument("--property", action="append", default=[], metavar="SLUG", help="repeat for several")
+    p.set_defaults(func=cmd_users_add)
 
     p = sub.add_parser("serve", help="run the web app (and, on SQLite, the worker)")
     p.add_argument("--host", default="127.0.0.1")

@@ -25,6 +25,7 @@ from concierge.models import (
     Outbox,
     Trace,
 )
+from escalation import requests as escalation_requests
 from escalation import service as escalation_service
 from knowledge import service as knowledge_service
 from knowledge.models import KnowledgeVersion, Property, Reservation
@@ -208,32 +209,45 @@ def record_turn(
     """Write a finished turn: the reply and its outbox row, any escalation, the trace; the job is done."""
     _finish_job(session, job_id=job_id, lease_token=lease_token, status=JobStatus.done, now=now)
     job = session.get_one(Job, job_id)
-    conversation = session.get_one(Conversation, job.conversation_id)
+    # Locked: a staff takeover committing meanwhile is seen here, so the bot never answers after a person.
+    conversation = escalation_service.lock_conversation(session, conversation_id=job.conversation_id)
     if result.get("language"):
         conversation.language = result["language"]
     outbox = None
-    if result["decision"] in ("reply", "reply_escalate"):
-        outbox = enqueue_reply(
-            session,
-            conversation=conversation,
-            body=result["reply"],
-            author="bot",
-            now=now,
-            language=result.get("language"),
-            knowledge_version=result.get("knowledge_version"),
-            entry_ids=result.get("entry_ids", []),
-        )
-    if result.get("escalate"):
-        escalation_service.open_escalation(
+    reply, author = result.get("reply", ""), "bot"
+    send = result["decision"] in ("reply", "reply_escalate")
+    handoff: dict[str, Any] = {"owner_at_record": conversation.owner.partition(":")[0]}
+    owner_before = conversation.owner
+    if result.get("escalate") and not owner_before.startswith(escalation_service.STAFF_PREFIX):
+        escalation = escalation_service.open_escalation(
             session,
             conversation=conversation,
             message_id=job.message_id,
             reason=result["escalate"],
             detail=result.get("text", ""),
-            urgency=result.get("urgency") or "normal",
+            urgency=result.get("urgency"),
+            now=now,
         )
+        handoff["escalation_id"] = escalation.id if escalation else None
+        if escalation is None:  # staff handed this back already and the guest only repeated it: no loop
+            reply, send = escalation_requests.already_handled_reply(result.get("language") or "en"), True
+        elif owner_before == BOT_OWNER != conversation.owner:
+            author = "system"  # the bot's hand-off notice leaves although people own the chat from now on
+    if send and (conversation.owner == BOT_OWNER or author == "system"):
+        outbox = enqueue_reply(
+            session,
+            conversation=conversation,
+            body=reply,
+            author=author,
+            now=now,
+            language=result.get("language"),
+            knowledge_version=result.get("knowledge_version"),
+            entry_ids=result.get("entry_ids", []),
+        )
+    elif send:
+        handoff["reply_withheld"] = True  # a person took the conversation while the turn ran
     assert conversation.id is not None
-    data = trace_data(result)
+    data = {**trace_data(result), "handoff": handoff}
     if result.get("llm"):  # model calls: usage rows for budgets, spend on the trace, staff told when over budget
         llm_service.record_calls(
             session, conversation=conversation, job_id=job_id, calls=result["llm"]["calls"], now=now
@@ -291,6 +305,7 @@ def fail_job(session: Session, *, job_id: int, lease_token: str, error: str, now
         message_id=job.message_id,
         reason="technical_error",
         detail=error[:500],
+        now=now,
     )
     return True
 

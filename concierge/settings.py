@@ -73,6 +73,27 @@ class Settings(BaseSettings):
     rate_limit_messages: int = Field(default=20, ge=1)
     rate_limit_window_seconds: float = Field(default=600.0, gt=0)
     message_retention_days: int = Field(default=365, ge=1)
+    # Escalations (escalation/): SLA minutes per urgency before re-notifying the next staff member, and the
+    # optional email and signed-webhook notifications.
+    escalation_sla_minutes: str = "emergency:5,high:15,normal:60"
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "concierge@localhost"
+    notify_email_to: str | None = None  # comma-separated addresses
+    notify_webhook_url: str | None = None
+    notify_webhook_secret: str | None = None
+    notify_max_attempts: int = 5
+    notify_retry_base_seconds: float = 5.0
+
+    # Web sign-in (admin pages, console). Unset SESSION_SECRET: a random one per process (sessions end on restart).
+    session_secret: str | None = None
+    session_cookie_secure: bool | None = None  # None: Secure when PUBLIC_URL is https
+    session_max_age_seconds: int = 12 * 3600
+    login_max_failures: int = 5  # consecutive failures before the account is locked
+    login_lockout_seconds: float = 60.0  # first lock; doubles with every further failure, at most one day
 
     sentry_dsn: str | None = None
     log_level: str = "INFO"
@@ -91,6 +112,13 @@ class Settings(BaseSettings):
     def simulator_on(self) -> bool:
         """Whether the guest simulator pages are served."""
         return not self.twilio_enabled if self.simulator_enabled is None else self.simulator_enabled
+
+    @property
+    def cookie_secure(self) -> bool:
+        """Whether session cookies carry the Secure flag."""
+        if self.session_cookie_secure is None:
+            return self.public_url.startswith("https://")
+        return self.session_cookie_secure
 
     @property
     def twilio_enabled(self) -> bool:

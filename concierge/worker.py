@@ -21,6 +21,7 @@ from concierge.observability import turn_scope
 from concierge.releases import service as release_service
 from concierge.releases.service import ReleaseConfig
 from concierge.settings import Settings
+from escalation.delivery import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +142,9 @@ class Worker:
         self.settings = settings
         self.turns = TurnRunner(settings)
         self.sender = Sender(settings, now=utcnow)
+        self.notifier = Notifier(settings, now=utcnow)  # SLA timers, escalation emails and webhooks
         self._stop = threading.Event()
-        self._wake = {"turns": threading.Event(), "outbox": threading.Event()}
+        self._wake = {"turns": threading.Event(), "outbox": threading.Event(), "escalations": threading.Event()}
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -150,6 +152,9 @@ class Worker:
         self._threads = [
             threading.Thread(target=self._loop, args=("turns", self.turns.run_next), name="turns", daemon=True),
             threading.Thread(target=self._loop, args=("outbox", self.sender.send_next), name="outbox", daemon=True),
+            threading.Thread(
+                target=self._loop, args=("escalations", self.notifier.run_next), name="escalations", daemon=True
+            ),
         ]
         for thread in self._threads:
             thread.start()
@@ -189,8 +194,10 @@ class Worker:
                 log.exception("worker step failed", extra={"loop": name})
                 did_work = False
             if did_work:
-                if name == "turns":
+                if name in ("turns", "escalations"):
                     self._wake["outbox"].set()
+                if name == "turns":
+                    self._wake["escalations"].set()
                 continue
             wake.wait(self.settings.worker_poll_seconds)
 

@@ -1,18 +1,28 @@
-"""Escalations: a conversation handed to people, with why and how urgent."""
+"""Escalations: a conversation handed to people, with why, how urgent, and its lifecycle."""
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Column, Text
+from sqlalchemy import JSON, Column, Text, false
 from sqlmodel import Field, SQLModel
 
 from concierge.modelbase import utcnow
 
 
 class EscalationStatus(StrEnum):
-    open = "open"
-    claimed = "claimed"
-    resolved = "resolved"
+    open = "open"  # waiting for a person (SLA timers run)
+    claimed = "claimed"  # a staff member took it
+    resolved = "resolved"  # closed with a note (and maybe handed back to the bot)
+
+
+class Urgency(StrEnum):
+    emergency = "emergency"
+    high = "high"
+    normal = "normal"
+
+
+URGENCY_RANK = {Urgency.normal: 0, Urgency.high: 1, Urgency.emergency: 2}
 
 
 class Escalation(SQLModel, table=True):
@@ -20,8 +30,76 @@ class Escalation(SQLModel, table=True):
     property_id: int = Field(foreign_key="property.id", index=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     message_id: int | None = Field(default=None, foreign_key="message.id")  # the triggering guest message
-    reason: str = Field(max_length=64)  # e.g. "no_answer", "empty_message"
+    reason: str = Field(max_length=64)  # e.g. "no_answer", "human_requested", "emergency"
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
-    urgency: str = Field(default="normal", max_length=16)
+    urgency: str = Field(default=Urgency.normal, max_length=16)
     status: str = Field(default=EscalationStatus.open, max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow)
+    language: str | None = Field(default=None, max_length=16)  # the guest's, when the escalation opened
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # Later reasons merged into this open escalation: [{"reason", "message_id", "at"}].
+    reasons: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    resolved_by: str | None = Field(default=None, max_length=64)
+    resolved_at: datetime | None = None
+    resolution_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    handed_back: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # SLA: when nobody has claimed it by next_check_at, notify again (round 0 = first notice deferred by quiet hours).
+    notify_round: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    next_check_at: datetime | None = Field(default=None, index=True)
+    guest_told_at: datetime | None = None  # when the guest was told a person is on the way
+
+
+class ConversationNote(SQLModel, table=True):
+    """An internal note on a conversation: staff-only, never sent to the guest."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    escalation_id: int | None = Field(default=None, foreign_key="escalation.id")
+    author: str = Field(max_length=64)  # "staff:<id>" or "system"
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EscalationPolicy(SQLModel, table=True):
+    """Per-property hand-off settings: the hours when staff are not expected to answer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    property_id: int = Field(foreign_key="property.id", unique=True)
+    quiet_start: str | None = Field(default=None, max_length=5)  # "22:00", property time
+    quiet_end: str | None = Field(default=None, max_length=5)  # "08:00"
+
+
+class NotificationStatus(StrEnum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+class Notification(SQLModel, table=True):
+    """An email or signed webhook about an escalation, delivered with retries by the worker."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    kind: str = Field(max_length=16)  # "email" | "webhook"
+    target: str = Field(max_length=500)  # address or URL
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=NotificationStatus.pending, max_length=16, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class CannedReply(SQLModel, table=True):
+    """A ready-made staff reply for a property, in one language."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    property_id: int = Field(foreign_key="property.id", index=True)
+    title: str = Field(max_length=100)
+    language: str = Field(max_length=16)
+    body: str = Field(sa_column=Column(Text, nullable=False))

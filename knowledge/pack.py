@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from concierge.errors import InvalidInput
 from concierge.guard.policy import PolicyIn
+from knowledge.checks import looks_like_code
 from knowledge.lexicon import TOPICS
 
 E164 = r"^\+[1-9]\d{6,14}$"
@@ -64,6 +65,9 @@ class EntryIn(_Strict):
     title: str = Field(min_length=1, max_length=200)
     sensitive: bool = False
     content: dict[str, str] = Field(min_length=1)
+    # Optional, inclusive, in the property's time zone: "pool closed until 2026-05-01" ends the day before.
+    effective_from: date | None = None
+    effective_until: date | None = None
 
     @field_validator("topic")
     @classmethod
@@ -86,6 +90,29 @@ class EntryIn(_Strict):
         if self.topic == "access" and not self.sensitive:
             raise ValueError("the access topic is always sensitive: set sensitive: true")
         return self
+
+    @model_validator(mode="after")
+    def _no_code_in_the_open(self) -> "EntryIn":
+        if self.sensitive:
+            return self
+        for language, text in self.content.items():
+            fragment = looks_like_code(text)
+            if fragment:
+                raise ValueError(
+                    f"content in {language!r} looks like an access code ({fragment!r}): mark the entry "
+                    "sensitive, or move the code to the sensitive access entry"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "EntryIn":
+        if self.effective_from and self.effective_until and self.effective_until < self.effective_from:
+            raise ValueError("effective_until must not be before effective_from")
+        return self
+
+    def stored(self) -> dict[str, Any]:
+        """The entry as a knowledge version stores it (JSON; absent dates left out)."""
+        return self.model_dump(mode="json", exclude_none=True)
 
 
 class ReservationIn(_Strict):

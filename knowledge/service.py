@@ -1,7 +1,8 @@
 """Knowledge service: properties, packs, reservations and the published knowledge version."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, delete, select
 
@@ -17,6 +18,11 @@ def get_property(session: Session, *, slug: str) -> Property:
     if prop is None:
         raise NotFound(f"no property with slug {slug!r}")
     return prop
+
+
+def local_date(prop: Property, *, now: datetime) -> date:
+    """Today's date at the property (effective dates and stays are in its time zone)."""
+    return now.astimezone(ZoneInfo(prop.timezone)).date()
 
 
 def list_properties(session: Session) -> list[Property]:
@@ -120,7 +126,7 @@ def import_pack(session: Session, *, pack: Pack, author: str) -> tuple[Property,
         session.add(StaffMember(property_id=prop.id, **staff.model_dump()))
     for reservation in pack.reservations:
         _upsert_reservation(session, property_id=prop.id, reservation=reservation)
-    entries = [entry.model_dump() for entry in pack.knowledge]
+    entries = [entry.stored() for entry in pack.knowledge]
     current = published_version(session, property_id=prop.id)
     summary = "import: " + change_summary(current.entries if current else [], entries)
     version = publish(session, property_id=prop.id, entries=entries, author=author, summary=summary)
@@ -193,4 +199,11 @@ def list_reservations(session: Session, *, property_id: int) -> list[Reservation
         session.exec(
             select(Reservation).where(Reservation.property_id == property_id).order_by(col(Reservation.check_in))
         )
+    )
+
+
+def list_staff(session: Session, *, property_id: int) -> list[StaffMember]:
+    """A property's staff in the pack's order, which is the on-call order."""
+    return list(
+        session.exec(select(StaffMember).where(StaffMember.property_id == property_id).order_by(col(StaffMember.id)))
     )

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
+import concierge.web.models  # noqa: F401  (users are emptied between tests too)
 from alembic import command
 from concierge.db import engine_for, session_scope
 from concierge.health import alembic_config
@@ -47,7 +48,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def clean_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[None]:
     """Every test starts from the default settings on the test database and no Twilio credentials."""
     for key in list(os.environ):
-        if key.startswith(("TWILIO_", "LLM_", "SIMULATOR_", "SENTRY_", "OUTBOX_", "WORKER_", "JOB_")):
+        if key.startswith(
+            (
+                "TWILIO_",
+                "LLM_",
+                "SIMULATOR_",
+                "SENTRY_",
+                "OUTBOX_",
+                "WORKER_",
+                "JOB_",
+                "SMTP_",
+                "NOTIFY_",
+                "ESCALATION_",
+            )
+        ):
             monkeypatch.delenv(key)
     monkeypatch.setenv("DATABASE_URL", database_url)
     get_settings.cache_clear()

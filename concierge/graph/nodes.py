@@ -20,7 +20,10 @@ from concierge.i18n.smalltalk import GREETINGS, THANKS
 from concierge.i18n.topics import clarifying_question
 from concierge.llm import offline
 from concierge.models import BOT_OWNER
+from escalation import requests as person_requests
 from knowledge import retrieval
+from knowledge import service as knowledge_service
+from knowledge.checks import entries_in_effect
 
 Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
 
@@ -52,6 +55,7 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         ctx.session, message_id=state["message_id"], today=ctx.now.date(), history=ctx.history_messages
     )
     version = turn.knowledge
+    today = knowledge_service.local_date(turn.property, now=ctx.now)
     return {
         "message": turn.message,
         "conversation": turn.conversation,
@@ -59,7 +63,7 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         "reservation": turn.reservation,
         "history": turn.history,
         "knowledge_version": version.version if version else None,
-        "entries": version.entries if version else [],
+        "entries": entries_in_effect(version.entries, today=today) if version else [],
         "text": turn.message.body[: ctx.max_inbound_chars],
     }
 
@@ -96,6 +100,8 @@ def screen_input(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         return {**screened, "access": access}
     if not words:
         verdict = "empty"
+    elif person_requests.asks_for_person(state["text"]):
+        verdict = "person"
     elif all(w in THANKS or w in GREETINGS for w in words) and any(w in THANKS for w in words):
         verdict = "thanks"
     elif len(words) <= 3 and all(w in GREETINGS for w in words):
@@ -133,6 +139,12 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if verdict == "empty":
         text = _("I can only read text messages. Could you write your question in a message?")
         return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+    if verdict == "person":
+        ctx = runtime.context
+        text = person_requests.person_requested_reply(
+            ctx.session, prop=state["property"], language=state["language"], now=ctx.now
+        )
+        return {"reply": text, "responder": "handoff", "entry_ids": [], "escalate": "human_requested"}
     if verdict == "greeting":
         text = _(
             "Hello! I am the virtual concierge of %(property)s. Ask me about Wi-Fi, check-in, parking "

@@ -46,11 +46,11 @@ class TurnState(TypedDict, total=False):
     language: str
     language_reason: str
     # screen_input
-    verdict: str  # "question", "empty", "greeting", "thanks", "screened", "rate_limited", "silenced"
+    verdict: str  # "question", "empty", "greeting", "thanks", "person", "screened", "rate_limited", "silenced"
     access: Access
     screen: dict[str, Any]  # the screening verdict for the trace: category, action, signal rule ids
     outcome: str  # "refuse"/"escalate" when screening decided, "clarify" when retrieval asks (evals read it)
-    urgency: str  # the escalation's urgency: "normal" or "urgent"
+    urgency: str  # the escalation's urgency: "normal", "high" or "emergency"
     private: list[str]  # other guests' and staff's details a reply must not contain
     # retrieve
     candidates: list[Candidate]

@@ -58,7 +58,7 @@ def screen(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
     if screening.action is Action.refuse:
         return {**found, "verdict": "screened", "outcome": "refuse"}
     if screening.action in (Action.escalate, Action.emergency):
-        urgency = "urgent" if screening.action is Action.emergency else "normal"
+        urgency = "emergency" if screening.action is Action.emergency else "normal"
         return {**found, "verdict": "screened", "outcome": "escalate", "urgency": urgency}
     return found
 

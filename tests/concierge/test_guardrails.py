@@ -54,13 +54,13 @@ def test_emergency_gets_guidance_with_the_number_and_an_urgent_escalation(prop: 
     assert "112" in result["reply"] and "ascensor" in result["reply"]
     with session_scope() as s:
         escalation = s.exec(select(Escalation)).one()
-        assert (escalation.reason, escalation.urgency) == ("policy:fire", "urgent")
+        assert (escalation.reason, escalation.urgency) == ("policy:fire", "emergency")
 
 
 def test_property_policy_overrides_number_and_actions(database_url: str) -> None:
     prop = make_property(policy={"emergency_number": "911", "actions": {"early_check_in": "answer"}})
     assert "911" in ask(prop, "There is a gas leak, I smell gas!", phone=UPCOMING)["reply"]
-    early = ask(prop, "can we check in early?", phone=UPCOMING)
+    early = ask(prop, "can we check in early?")  # another guest: the emergency handed UPCOMING's chat to staff
     assert early["escalations"] == [] and early["entry_ids"] == ["check_in"]
     with session_scope() as s:  # the section round-trips through export
         exported = knowledge_service.export_pack(s, slug="casa-test")
@@ -152,7 +152,7 @@ def test_output_check_blocks_other_guests_details_whoever_wrote_the_reply(prop: 
     assert runner.last_result is not None
     assert runner.last_result["checks"] == ["private_withheld:name", "private_withheld:phone"]
     with session_scope() as s:
-        body = s.exec(select(Outbox)).one().body
+        body = s.exec(select(Outbox).where(Outbox.to_address == STRANGER)).one().body  # staff get an alert too
         assert "900123" not in body and "John" not in body
 
 

@@ -8,6 +8,7 @@ import concierge.guard.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.models  # noqa: F401
 import concierge.releases.models  # noqa: F401
+import concierge.web.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import command

@@ -1,0 +1,49 @@
+"""People who sign in to the web pages (owners, staff, admins), the properties they may see, and the audit log."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from concierge.modelbase import utcnow
+
+
+class Role(StrEnum):
+    owner = "owner"  # edits the knowledge and reservations of their own properties
+    staff = "staff"  # answers guests of their properties (the console)
+    admin = "admin"  # every property
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)  # stored lowercased
+    role: str = Field(max_length=16)
+    password_hash: str = Field(max_length=255)  # argon2id
+    failed_attempts: int = 0  # consecutive failed logins; reset by a successful one
+    locked_until: datetime | None = None
+    session_epoch: int = 0  # bumped on logout and password change: every older session cookie stops working
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class Membership(SQLModel, table=True):
+    """A user may see a property (admins see all without one)."""
+
+    __table_args__ = (UniqueConstraint("user_id", "property_id", name="uq_membership_user_property"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    property_id: int = Field(foreign_key="property.id", index=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which property: edits, rollbacks, logins, and requests refused as out of scope."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    action: str = Field(max_length=64)  # e.g. "kb.save", "kb.rollback", "login.failed", "denied"
+    target: str = Field(default="", max_length=200)  # e.g. "property:casa-azul"
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

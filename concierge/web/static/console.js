@@ -1,0 +1,27 @@
+// Staff console: the queue updates live over server-sent events; a conversation shows a banner on news.
+(function () {
+  "use strict";
+  function watch(el) {
+    var source = new EventSource(el.dataset.live);
+    var first = true;
+    source.addEventListener("change", function () {
+      if (first) { first = false; return; } // the first event describes the page as rendered
+      if (el.dataset.reload) {
+        // A conversation page is never reloaded under the user's hands (half-typed replies, clicks in flight).
+        el.innerHTML = 'New activity in this conversation. <a href="">Reload</a> to see it.';
+        el.className = "ok";
+        return;
+      }
+      fetch(el.dataset.refresh, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) { el.innerHTML = html; })
+        .catch(function () { /* the next event retries */ });
+    });
+  }
+  document.querySelectorAll("[data-live]").forEach(watch);
+  var canned = document.getElementById("canned");
+  var body = document.getElementById("reply-body");
+  if (canned && body) {
+    canned.addEventListener("change", function () { if (canned.value) body.value = canned.value; });
+  }
+})();

@@ -1,0 +1,276 @@
+"""Who hears about an escalation, when, and in which language: staff SMS, email, webhook, SLA rounds."""
+
+import logging
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from concierge import service as conversation_service
+from concierge.i18n import N_, gettext_for
+from concierge.models import Channel, Conversation
+from concierge.settings import Settings, get_settings
+from escalation.models import Escalation, EscalationPolicy, EscalationStatus, Notification, Urgency
+from knowledge import service as knowledge_service
+from knowledge.models import Property, StaffMember
+
+log = logging.getLogger(__name__)
+
+ALERTS_OWNER = "staff-alerts"  # owner of the SMS thread with a staff member: never answered by the bot
+SYSTEM = "system"  # author of notices that leave whoever owns the conversation (never cancelled)
+MAX_ROUNDS = 5
+TRIGGER_CHARS = 120
+
+URGENCY_LABELS = {Urgency.emergency: N_("EMERGENCY"), Urgency.high: N_("High priority"), Urgency.normal: N_("New")}
+REASON_LABELS = {
+    "human_requested": N_("the guest asked for a person"),
+    "emergency": N_("the guest reported an emergency"),
+    "no_answer": N_("a question the concierge could not answer"),
+    "access_request": N_("access details requested by an unknown number"),
+    "secret_blocked": N_("access details withheld"),
+    "technical_error": N_("a technical problem"),
+}
+OTHER_REASON = N_("a conversation that needs a person")
+
+
+def sla_minutes(settings: Settings) -> dict[str, float]:
+    """Minutes to claim an escalation per urgency, from ESCALATION_SLA_MINUTES ("emergency:5,high:15,…")."""
+    minutes = {Urgency.emergency.value: 5.0, Urgency.high.value: 15.0, Urgency.normal.value: 60.0}
+    for item in settings.escalation_sla_minutes.split(","):
+        name, _sep, value = item.partition(":")
+        if name.strip() in minutes and value.strip():
+            minutes[name.strip()] = float(value)
+    return minutes
+
+
+def console_link(settings: Settings, escalation: Escalation) -> str:
+    """Where staff open the conversation."""
+    return f"{settings.public_url.rstrip('/')}/console/conversations/{escalation.conversation_id}"
+
+
+def reason_label(reason: str, language: str | None) -> str:
+    """The reason in words, in a staff member's language."""
+    _ = gettext_for(language)
+    return _(REASON_LABELS.get(reason, OTHER_REASON))
+
+
+def urgency_label(urgency: str, language: str | None) -> str:
+    """The urgency in words, in a staff member's language."""
+    _ = gettext_for(language)
+    return _(URGENCY_LABELS.get(Urgency(urgency), URGENCY_LABELS[Urgency.normal]))
+
+
+def _clock(value: str) -> time:
+    hours, _sep, minutes = value.partition(":")
+    return time(int(hours), int(minutes or 0))
+
+
+def policy(session: Session, *, property_id: int) -> EscalationPolicy | None:
+    """The property's hand-off policy (quiet hours), if set."""
+    return session.exec(select(EscalationPolicy).where(EscalationPolicy.property_id == property_id)).first()
+
+
+def set_quiet_hours(session: Session, *, property_id: int, start: str | None, end: str | None) -> EscalationPolicy:
+    """Set (or clear, with None) the hours when staff are not expected to answer, in property time."""
+    for value in (start, end):
+        if value is not None:
+            _clock(value)  # ValueError on a malformed time, before anything is stored
+    row = policy(session, property_id=property_id) or EscalationPolicy(property_id=property_id)
+    row.quiet_start, row.quiet_end = start, end
+    session.add(row)
+    session.flush()
+    return row
+
+
+def quiet_until(session: Session, *, prop: Property, now: datetime) -> datetime | None:
+    """When the property's quiet hours end, if `now` falls inside them; None otherwise."""
+    assert prop.id is not None
+    row = policy(session, property_id=prop.id)
+    if row is None or not row.quiet_start or not row.quiet_end:
+        return None
+    local = now.astimezone(ZoneInfo(prop.timezone))
+    start, end, current = _clock(row.quiet_start), _clock(row.quiet_end), local.time()
+    inside = start <= current < end if start < end else (current >= start or current < end)
+    if not inside:
+        return None
+    end_at = datetime.combine(local.date(), end, tzinfo=local.tzinfo)
+    if end_at <= local:
+        end_at += timedelta(days=1)
+    return end_at
+
+
+def escalation_opened(session: Session, *, escalation: Escalation, now: datetime) -> None:
+    """Notify at once, or when quiet hours end (emergencies never wait)."""
+    prop = session.get_one(Property, escalation.property_id)
+    wait_until = quiet_until(session, prop=prop, now=now)
+    if wait_until is not None and escalation.urgency != Urgency.emergency:
+        escalation.next_check_at = wait_until
+        return
+    send_round(session, escalation=escalation, now=now)
+
+
+def send_round(session: Session, *, escalation: Escalation, now: datetime) -> None:
+    """One notification round: the first alert, or (after an SLA breach) reminders plus the next staff member."""
+    settings = get_settings()
+    escalation.notify_round += 1
+    round_ = escalation.notify_round
+    staff = knowledge_service.list_staff(session, property_id=escalation.property_id)
+    for member in staff[: min(round_, len(staff))]:
+        _staff_sms(session, escalation=escalation, member=member, reminder=round_ > 1, now=now)
+    event = "escalation.opened" if round_ == 1 else "escalation.sla_breach"
+    _queue_channels(session, settings=settings, escalation=escalation, event=event, now=now)
+    if round_ > 1 and escalation.guest_told_at is None:
+        _tell_guest(session, escalation=escalation, now=now)
+    escalation.next_check_at = (
+        now + timedelta(minutes=sla_minutes(settings)[escalation.urgency]) if round_ < MAX_ROUNDS else None
+    )
+    session.flush()
+    log.info("escalation notified", extra={"escalation_id": escalation.id, "round": round_, "staff": len(staff)})
+
+
+def staff_text(
+    escalation: Escalation, *, property_name: str, trigger: str, language: str | None, reminder: bool
+) -> str:
+    """The alert a staff member reads, in their language, with the console link."""
+    _ = gettext_for(language)
+    values = {
+        "urgency": urgency_label(escalation.urgency, language),
+        "property": property_name,
+        "reason": reason_label(escalation.reason, language),
+        "link": console_link(get_settings(), escalation),
+    }
+    if reminder:
+        text = _("Reminder, nobody has replied yet. %(urgency)s at %(property)s: %(reason)s. Open %(link)s", **values)
+    else:
+        text = _("%(urgency)s at %(property)s: %(reason)s. Open %(link)s", **values)
+    flat = " ".join(trigger.split())
+    if flat:
+        text += "\n“" + (flat if len(flat) <= TRIGGER_CHARS else flat[: TRIGGER_CHARS - 1] + "…") + "”"
+    return text
+
+
+def _trigger(session: Session, escalation: Escalation) -> str:
+    from concierge.models import Message
+
+    message = session.get(Message, escalation.message_id) if escalation.message_id else None
+    return message.body if message else ""
+
+
+def _staff_sms(session: Session, *, escalation: Escalation, member: StaffMember, reminder: bool, now: datetime) -> None:
+    """Queue an SMS to a staff member on the outbox (retries and delivery tracking come with it)."""
+    prop = session.get_one(Property, escalation.property_id)
+    assert prop.id is not None
+    numbers = [n for n in knowledge_service.property_numbers(session, property_id=prop.id) if ":" not in n]
+    if not numbers:
+        log.warning("no SMS number to alert staff from", extra={"property_id": prop.id})
+        return
+    thread = conversation_service.find_conversation(
+        session, property_id=prop.id, channel=Channel.sms, guest_address=member.phone
+    )
+    if thread is None:
+        thread = Conversation(
+            property_id=prop.id,
+            channel=Channel.sms,
+            guest_address=member.phone,
+            property_address=numbers[0],
+            owner=ALERTS_OWNER,
+        )
+        session.add(thread)
+        session.flush()
+    language = member.languages[0] if member.languages else prop.default_language
+    body = staff_text(
+        escalation, property_name=prop.name, trigger=_trigger(session, escalation), language=language, reminder=reminder
+    )
+    conversation_service.enqueue_reply(
+        session, conversation=thread, body=body, author=SYSTEM, now=now, language=language
+    )
+
+
+def _tell_guest(session: Session, *, escalation: Escalation, now: datetime) -> None:
+    """Nobody claimed in time: tell the guest, in their language, that a person is on the way."""
+    conversation = session.get_one(Conversation, escalation.conversation_id)
+    prop = session.get_one(Property, escalation.property_id)
+    language = conversation.language or prop.default_language
+    _ = gettext_for(language)
+    body = _("I have alerted our team again and a person is on the way. Thank you for your patience.")
+    conversation_service.enqueue_reply(
+        session, conversation=conversation, body=body, author=SYSTEM, now=now, language=language
+    )
+    escalation.guest_told_at = now
+
+
+def _queue_channels(session: Session, *, settings: Settings, escalation: Escalation, event: str, now: datetime) -> None:
+    """Email and webhook notifications, delivered with retries by the worker (outside this transaction)."""
+    assert escalation.id is not None
+    prop = session.get_one(Property, escalation.property_id)
+    payload: dict[str, Any] = {
+        "event": event,
+        "escalation_id": escalation.id,
+        "property": prop.slug,
+        "urgency": escalation.urgency,
+        "reason": escalation.reason,
+        "status": escalation.status,
+        "round": escalation.notify_round,
+        "created_at": escalation.created_at.isoformat(),
+        "console_url": console_link(settings, escalation),
+    }
+    if settings.smtp_host and settings.notify_email_to:
+        language = prop.default_language
+        email = {
+            "subject": f"[{urgency_label(escalation.urgency, language)}] {prop.name}: "
+            f"{reason_label(escalation.reason, language)}",
+            "text": staff_text(
+                escalation,
+                property_name=prop.name,
+                trigger=_trigger(session, escalation),
+                language=language,
+                reminder=escalation.notify_round > 1,
+            )
+            + "\n\n"
+            + escalation.summary,
+        }
+        for address in (a.strip() for a in settings.notify_email_to.split(",")):
+            if address:
+                session.add(
+                    Notification(
+                        escalation_id=escalation.id,
+                        kind="email",
+                        target=address,
+                        payload=email,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                )
+    if settings.notify_webhook_url and settings.notify_webhook_secret:  # unsigned webhooks are never sent
+        session.add(
+            Notification(
+                escalation_id=escalation.id,
+                kind="webhook",
+                target=settings.notify_webhook_url,
+                payload=payload,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    session.flush()
+
+
+def check_sla(session: Session, *, now: datetime, limit: int = 20) -> int:
+    """Run the notification round of every open escalation whose timer is due; returns how many ran."""
+    due = list(
+        session.exec(
+            select(Escalation)
+            .where(
+                Escalation.status == EscalationStatus.open,
+                col(Escalation.next_check_at).is_not(None),
+                col(Escalation.next_check_at) <= now,
+            )
+            .order_by(col(Escalation.next_check_at))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for escalation in due:
+        send_round(session, escalation=escalation, now=now)
+    return len(due)

@@ -1,0 +1,48 @@
+"""Content checks on knowledge entries: does a non-sensitive entry carry something that looks like an access code?"""
+
+import re
+from datetime import date
+from typing import Any
+
+from concierge.i18n.detect import fold
+
+# Words that introduce an access code, folded (lowercase, no accents), in the supported languages.
+_CODE_WORDS = (
+    r"code|codes|codigo|codice|kod|kodu|pin|passcode|keycode|keypad|combination|combinacion|combinazione"
+    r"|combinaison|zahlencode|turcode|tuercode|zugangscode|toegangscode|deurcode|cijfercode|clave"
+    r"|暗証番号|暗号|ドアコード|コード|门禁码|门锁密码|密码锁|开门密码"
+)
+# ...unless they name something else: a postal code, a country calling code, a dress code.
+_NOT_ACCESS = re.compile(r"(?:zip|post|postal|area|country|dress|promo|discount|qr)\s*$|^\s*(?:postal|postale|zip)\b")
+_CODE = re.compile(
+    rf"(?<![a-z])(?P<word>{_CODE_WORDS})(?P<gap>[^\d+]{{0,40}}?)(?P<digits>(?<![\d+])\d{{3,8}}(?![\d:.,]\d))",
+    re.UNICODE,
+)
+
+
+def looks_like_code(text: str) -> str | None:
+    """The fragment that looks like an access code ("code: 4821"), or None; a heuristic, tuned to not
+    flag times ("15:00"), prices, addresses without a code word, postal codes or Wi-Fi passwords."""
+    folded = fold(text)
+    for match in _CODE.finditer(folded):
+        before = folded[max(0, match.start() - 12) : match.start()]
+        after = match.group("gap")
+        if _NOT_ACCESS.search(before) or _NOT_ACCESS.search(after):
+            continue
+        if "\n" in after or re.search(r"[.!?。]\s", after):  # the number belongs to another sentence
+            continue
+        return match.group(0).strip()
+    return None
+
+
+def in_effect(entry: dict[str, Any], *, today: date) -> bool:
+    """Whether an entry applies today (its optional effective dates are inclusive, in the property's zone)."""
+    starts, ends = entry.get("effective_from"), entry.get("effective_until")
+    if starts and today < date.fromisoformat(str(starts)):
+        return False
+    return not (ends and today > date.fromisoformat(str(ends)))
+
+
+def entries_in_effect(entries: list[dict[str, Any]], *, today: date) -> list[dict[str, Any]]:
+    """The entries that apply today; the others are invisible to retrieval and the responder."""
+    return [entry for entry in entries if in_effect(entry, today=today)]

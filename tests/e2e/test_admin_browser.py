@@ -1,0 +1,173 @@
+"""The owner's admin pages in real headless Chromium against the real server and a fake Twilio.
+
+Debian's chromium is used (never a downloaded browser). Without it these tests skip with the reason,
+except under CI=true, where a missing browser is a failure.
+"""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from knowledge.models import Property
+from tests.conftest import ROOT, make_property, pack_data
+from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
+from tests.fakes.twilio_api import FakeTwilio
+from tests.web.helpers import PASSWORD, add_user
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# UPDATE_SCREENSHOTS=1 refreshes the README's images; otherwise they go to a temporary folder.
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _browser_missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[dev]')"
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    missing = _browser_missing()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run in CI: {missing}")
+        pytest.skip(f"browser tests skipped: {missing}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def fake_twilio() -> Iterator[FakeTwilio]:
+    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
+    env = {
+        "DATABASE_URL": database_url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_API_BASE_URL": fake_twilio.base_url,
+        "WORKER_IN_PROCESS": "true",
+        "WORKER_POLL_SECONDS": "0.05",
+        "SESSION_SECRET": "browser-test-secret",
+    }
+    with running_server(env) as base:
+        yield base
+
+
+def ask_by_sms(server: str, fake: FakeTwilio, body: str) -> str:
+    """A signed Spanish webhook from the booked guest; returns the reply the fake Twilio received."""
+    fake.reset()
+    params = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "AccountSid": ACCOUNT_SID,
+        "From": "+34611111111",
+        "To": "+15005550006",
+        "Body": body,
+        "NumMedia": "0",
+    }
+    url = f"{server}/twilio/messages"
+    response = httpx.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params)}, timeout=10)
+    assert response.status_code == 200
+    [sent] = fake.wait_for(1)
+    return str(sent["body"])
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+
+
+def test_owner_edits_checks_rolls_back_and_stays_in_scope(
+    browser: Any, server: str, fake_twilio: FakeTwilio, prop: Property, shots: Path
+) -> None:
+    other = pack_data()["property"] | {"slug": "casa-b", "name": "Casa B", "phone_numbers": ["+15005550007"]}
+    make_property(property=other, reservations=[])
+    add_user("owner@example.com")
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+
+    page.goto(f"{server}/admin")
+    assert page.url.startswith(f"{server}/login")
+    page.get_by_label("Email").fill("owner@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{server}/admin")
+    page.get_by_role("link", name="Casa Test").click()
+    page.screenshot(path=str(shots / "admin-editor.png"), full_page=True)
+
+    page.get_by_role("link", name="Edit Check-in").click()
+    page.get_by_label("Content in es").fill("La entrada es a partir de las 16:30.")
+    page.get_by_label("Content in en").fill("Check-in is from 16:30.")
+    page.screenshot(path=str(shots / "admin-entry.png"), full_page=True)
+    page.get_by_role("button", name="Save and publish").click()
+    assert "Published version 2" in page.inner_text("main")
+
+    assert "16:30" in ask_by_sms(server, fake_twilio, "¿a qué hora es el check-in?")
+
+    page.get_by_role("link", name="Preview").click()
+    page.get_by_label("Question").fill("what time is check-in?")
+    page.get_by_role("button", name="Ask").click()
+    assert page.inner_text("#preview-reply") == "Check-in is from 16:30."
+    assert page.inner_text("#preview-entries") == "check_in"
+    page.screenshot(path=str(shots / "admin-preview.png"), full_page=True)
+
+    page.get_by_role("link", name="History").click()
+    assert "16:30" in page.inner_text("ins")
+    page.screenshot(path=str(shots / "admin-history.png"), full_page=True)
+    page.click("#rollback-1")
+    page.screenshot(path=str(shots / "admin-rollback.png"), full_page=True)
+    page.get_by_role("button", name="Yes, publish v1 again").click()
+    assert "Published version 3" in page.inner_text("main")
+
+    assert "15:00" in ask_by_sms(server, fake_twilio, "¿a qué hora es el check-in?")
+
+    page.get_by_role("link", name="Knowledge").click()
+    assert "Ana López" in page.inner_text(".corrections")  # she was told 16:30, which is gone again
+
+    response = page.goto(f"{server}/admin/p/casa-b")
+    assert response is not None and response.status == 404
+    refused = page.request.post(
+        f"{server}/admin/p/casa-test/entries/check_in", form={"topic": "check_in", "title": "x", "languages": ""}
+    )
+    assert refused.status == 403
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, storage_state=context.storage_state())
+    small = phone.new_page()
+    small.goto(f"{server}/admin/p/casa-test/reservations")
+    width = small.evaluate("document.documentElement.scrollWidth")
+    small.screenshot(path=str(shots / "admin-reservations-phone.png"), full_page=True)
+    assert width <= 390 + 1, "the reservations page scrolls sideways on a phone"
+    phone.close()
+    context.close()
+
+
+def test_keyboard_only_sign_in(browser: Any, server: str, prop: Property) -> None:
+    add_user("owner@example.com")
+    page = browser.new_page()
+    page.goto(f"{server}/login")
+    page.keyboard.type("owner@example.com")  # the email field has focus on arrival
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/admin")
+    assert "Casa Test" in page.inner_text("main")
+    page.close()

@@ -1,0 +1,1 @@
+"""Tests of the web sign-in and the owner's pages."""

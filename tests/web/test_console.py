@@ -1,0 +1,154 @@
+"""The staff console in-process: scope (404 for other properties), claim, reply, notes, hand back, resolve, SSE."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import col, select
+
+from concierge import service
+from concierge.app import create_app
+from concierge.db import session_scope
+from concierge.modelbase import utcnow
+from concierge.models import Conversation, Outbox
+from concierge.settings import get_settings
+from concierge.worker import TurnRunner
+from escalation import console
+from escalation.models import ConversationNote, Escalation, EscalationStatus
+from knowledge.models import Property
+from tests.conftest import make_property, pack_data
+from tests.web.helpers import PASSWORD, add_user, csrf_of
+
+
+@pytest.fixture
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("WORKER_IN_PROCESS", "false")  # the test runs turns itself, in order
+    get_settings.cache_clear()
+    with TestClient(create_app()) as c:
+        yield c
+
+
+def staff_sign_in(client: TestClient, email: str) -> str:
+    token = csrf_of(client.get("/login").text)
+    response = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/console"}
+    )
+    assert response.status_code == 200, response.text
+    return csrf_of(response.text)
+
+
+def other_property() -> Property:
+    data = pack_data()
+    data["property"] = {**data["property"], "slug": "casa-b", "name": "Casa B", "phone_numbers": ["+15005550007"]}
+    return make_property(property=data["property"], reservations=[])
+
+
+def guest_asks_for_person(prop: Property, *, to: str = "+15005550006", phone: str = "+34611111111") -> int:
+    with session_scope() as s:
+        message = service.receive(
+            s, prop=prop, channel="sms", guest_address=phone, property_address=to, body="talk to a person", now=utcnow()
+        )
+        assert message is not None
+        conversation_id = message.conversation_id
+    assert TurnRunner(get_settings()).run_next()
+    return conversation_id
+
+
+def test_queue_lists_only_my_properties_and_other_conversations_are_404(client: TestClient, prop: Property) -> None:
+    b = other_property()
+    mine = guest_asks_for_person(prop)
+    theirs = guest_asks_for_person(b, to="+15005550007", phone="+34622222222")
+    add_user("staff-a@example.com", role="staff", properties=("casa-test",))
+    staff_sign_in(client, "staff-a@example.com")
+    page = client.get("/console").text
+    assert "Casa Test" in page and "Casa B" not in page
+    assert client.get(f"/console/conversations/{mine}").status_code == 200
+    assert client.get(f"/console/conversations/{theirs}").status_code == 404
+    assert client.get("/console/conversations/999999").status_code == 404
+    token = csrf_of(client.get(f"/console/conversations/{mine}").text)
+    assert client.post(f"/console/conversations/{theirs}/claim", data={"csrf_token": token}).status_code == 404
+    with session_scope() as s:
+        assert s.get_one(Conversation, theirs).owner == "unassigned-human"  # untouched
+
+
+def test_console_needs_sign_in_and_a_csrf_token(client: TestClient, prop: Property) -> None:
+    conversation_id = guest_asks_for_person(prop)
+    assert client.get("/console", follow_redirects=False).status_code == 303
+    add_user("staff-a@example.com", role="staff", properties=("casa-test",))
+    staff_sign_in(client, "staff-a@example.com")
+    assert client.post(f"/console/conversations/{conversation_id}/claim", data={}).status_code == 403
+
+
+def test_claim_reply_note_hand_back(client: TestClient, prop: Property) -> None:
+    conversation_id = guest_asks_for_person(prop)
+    user = add_user("staff-a@example.com", role="staff", properties=("casa-test",))
+    staff_sign_in(client, "staff-a@example.com")
+    page = client.get(f"/console/conversations/{conversation_id}")
+    assert "Hand-off card" in page.text and "talk to a person" in page.text and "Ana López" in page.text
+    token = csrf_of(page.text)
+    url = f"/console/conversations/{conversation_id}"
+    assert client.post(f"{url}/claim", data={"csrf_token": token}).status_code == 200
+    with session_scope() as s:
+        assert s.get_one(Conversation, conversation_id).owner == f"staff:{user.id}"
+        assert s.exec(select(Escalation)).one().status == EscalationStatus.claimed
+    client.post(f"{url}/reply", data={"csrf_token": token, "body": "Hola Ana, soy Marta"})
+    client.post(f"{url}/note", data={"csrf_token": token, "body": "Guest wants a late checkout"})
+    page = client.post(f"{url}/hand-back", data={"csrf_token": token, "note": "Late checkout agreed at 12:00"})
+    assert "Late checkout agreed at 12:00" in page.text
+    with session_scope() as s:
+        outgoing = s.exec(select(Outbox).where(Outbox.to_address == "+34611111111").order_by(col(Outbox.id))).all()
+        assert [o.author for o in outgoing] == ["system", "staff"] and outgoing[1].body == "Hola Ana, soy Marta"
+        notes = [n.body for n in s.exec(select(ConversationNote))]
+        assert notes == ["Guest wants a late checkout", "Late checkout agreed at 12:00"]
+        assert all("late checkout" not in o.body.lower() for o in s.exec(select(Outbox)))  # notes never leave
+        escalation = s.exec(select(Escalation)).one()
+        assert escalation.status == EscalationStatus.resolved and escalation.handed_back
+        assert s.get_one(Conversation, conversation_id).owner == "bot"
+
+
+def test_resolve_keeps_the_conversation_with_its_owner(client: TestClient, prop: Property) -> None:
+    conversation_id = guest_asks_for_person(prop)
+    user = add_user("staff-a@example.com", role="staff", properties=("casa-test",))
+    token = staff_sign_in(client, "staff-a@example.com")
+    url = f"/console/conversations/{conversation_id}"
+    client.post(f"{url}/claim", data={"csrf_token": token})
+    client.post(f"{url}/resolve", data={"csrf_token": token, "note": "Called the guest"})
+    with session_scope() as s:
+        escalation = s.exec(select(Escalation)).one()
+        assert escalation.status == EscalationStatus.resolved and escalation.resolution_note == "Called the guest"
+        assert s.get_one(Conversation, conversation_id).owner == f"staff:{user.id}"
+
+
+def test_canned_replies_per_property(client: TestClient, prop: Property) -> None:
+    other_property()
+    add_user("staff-a@example.com", role="staff", properties=("casa-test",))
+    token = staff_sign_in(client, "staff-a@example.com")
+    data = {"csrf_token": token, "title": "Late checkout", "language": "es", "body": "Podemos ofrecer salida a las 12."}
+    assert "Podemos ofrecer" in client.post("/console/p/casa-test/canned", data=data).text
+    assert client.post("/console/p/casa-b/canned", data=data).status_code == 404
+    conversation_id = guest_asks_for_person(prop)
+    assert "Late checkout (es)" in client.get(f"/console/conversations/{conversation_id}").text
+
+
+def test_fingerprint_changes_when_the_queue_or_conversation_does(prop: Property) -> None:
+    user = add_user("staff-a@example.com", role="staff", properties=("casa-test",))
+    assert user.id is not None
+    empty = console._fingerprint(user.id, None)
+    conversation_id = guest_asks_for_person(prop)
+    queued = console._fingerprint(user.id, None)
+    watched = console._fingerprint(user.id, conversation_id)
+    assert empty != queued
+    with session_scope() as s:
+        service.receive(
+            s,
+            prop=prop,
+            channel="sms",
+            guest_address="+34611111111",
+            property_address="+15005550006",
+            body="are you there?",
+            now=utcnow(),
+        )
+    assert console._fingerprint(user.id, conversation_id) != watched
+    b = other_property()
+    guest_asks_for_person(b, to="+15005550007", phone="+34622222222")
+    assert console._fingerprint(user.id, None) == queued  # another property's escalation is not this user's news
