@@ -28,7 +28,7 @@ from knowledge.checks import entries_in_effect
 Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
 
 # Responders whose text is ours (knowledge-base entries, catalog strings), not a model's.
-OWN_RESPONDERS = ("offline", "canned", "guard")
+OWN_RESPONDERS = ("offline", "canned", "guard", "handoff")
 _WORDS = re.compile(r"\w+", re.UNICODE)
 
 

@@ -62,7 +62,9 @@ def ask(prop: Property, body: str, *, phone: str = JOHN, runner: TurnRunner | No
     assert (runner or TurnRunner(get_settings())).run_next()
     with session_scope() as s:
         job = s.exec(select(Job).where(Job.message_id == message_id)).one()
-        reply = s.exec(select(Message).where(Message.direction == "out", Message.id > message_id)).first()  # type: ignore[operator]
+        reply = s.exec(  # the bot's reply to the guest, not a staff alert
+            select(Message).where(Message.direction == "out", Message.author == "bot", Message.id > message_id)  # type: ignore[operator]
+        ).first()
         trace = s.exec(select(Trace).where(Trace.job_id == job.id)).one()
         escalations = s.exec(select(Escalation).where(Escalation.message_id == message_id)).all()
         calls = s.exec(select(ModelCall).where(ModelCall.job_id == job.id)).all()

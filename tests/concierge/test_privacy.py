@@ -108,10 +108,11 @@ def test_purge_blanks_old_bodies_and_their_copies(prop: Property) -> None:
     ask(prop, "wifi?")  # recent: kept
     result = concierge("purge", "--days", "365")
     assert result.returncode == 0, result.stderr
-    assert "purged 2 message bodies, 1 outbox copies, 1 escalation details" in result.stdout
+    # the guest's message, the bot's reply and the staff alert quoting it; their two outbox copies
+    assert "purged 3 message bodies, 2 outbox copies, 1 escalation details" in result.stdout
     with session_scope() as s:
         bodies = [m.body for m in s.exec(select(Message).order_by(Message.id)).all()]  # type: ignore[arg-type]
-        assert bodies[:2] == ["", ""] and bodies[2] == "wifi?" and bodies[3]
+        assert bodies[:3] == ["", "", ""] and bodies[3] == "wifi?" and bodies[4]
         assert [e.detail for e in s.exec(select(Escalation)).all()] == [""]
 
 

@@ -164,7 +164,8 @@ def test_keyboard_only_sign_in(browser: Any, server: str, prop: Property) -> Non
     add_user("owner@example.com")
     page = browser.new_page()
     page.goto(f"{server}/login")
-    page.keyboard.type("owner@example.com")  # the email field has focus on arrival
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'email'")  # autofocus
+    page.keyboard.type("owner@example.com")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
