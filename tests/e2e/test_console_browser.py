@@ -8,7 +8,6 @@ Debian's chromium only; without it these tests skip with the reason, except unde
 
 import os
 import re
-import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,43 +26,10 @@ from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
 from tests.fakes.twilio_api import FakeTwilio
 from tests.web.helpers import PASSWORD, add_user
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = ROOT / "docs" / "screenshots"  # UPDATE_SCREENSHOTS=1 refreshes them; otherwise a temporary folder
 PROPERTY_NUMBER = "+15005550006"
 GUEST = "+34611111111"
 STAFF_PHONE = "+34600000001"
-
-
-def _browser_missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed (pip install -e '.[dev]')"
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    missing = _browser_missing()
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run in CI: {missing}")
-        pytest.skip(f"browser tests skipped: {missing}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def fake_twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
-        yield fake
 
 
 @pytest.fixture(scope="module")

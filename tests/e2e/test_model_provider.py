@@ -20,12 +20,6 @@ GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024
 
 
 @pytest.fixture(scope="module")
-def fake_twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
 def fake_model() -> Iterator[FakeModelAPI]:
     with FakeModelAPI() as fake:
         yield fake

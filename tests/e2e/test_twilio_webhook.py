@@ -19,12 +19,6 @@ PROPERTY_NUMBER = "+15005550006"
 
 
 @pytest.fixture(scope="module")
-def fake_twilio() -> Iterator[FakeTwilio]:
-    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
-        yield fake
-
-
-@pytest.fixture(scope="module")
 def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
     env = {
         "DATABASE_URL": database_url,
