@@ -172,36 +172,33 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     }
 
 
+def _withheld(state: TurnState, checks: list[str], reason: str) -> dict[str, Any]:
+    """Replace a reply that failed a check with the polite "a person will follow up", and escalate."""
+    _ = gettext_for(state["language"])
+    reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
+    return {"reply": reply, "checks": checks, "entry_ids": [], "escalate": reason}
+
+
 @timed("check_output")
 def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    """Last line of defence: no sensitive content leaves unless the secrets policy allows it."""
-    checks: list[str] = []
+    """Last line of defence: no private or sensitive content leaves unless the policies allow it."""
     reply = state["reply"]
     leaks = guarded.private_leaks(reply, private=state.get("private", []))
     if leaks:  # other guests' or staff's details: never sent, whoever composed the reply
-        _ = gettext_for(state["language"])
-        reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
-        return {
-            "reply": reply,
-            "checks": [f"private_withheld:{k}" for k in leaks],
-            "entry_ids": [],
-            "escalate": "private_blocked",
-        }
+        return _withheld(state, [f"private_withheld:{k}" for k in leaks], "private_blocked")
     if state["access"] is not Access.allowed:
-        for entry in state["entries"]:
-            if entry.get("sensitive") and any(text in reply for text in entry["content"].values()):
-                checks.append(f"secret_withheld:{entry['topic']}")
+        checks = [
+            f"secret_withheld:{entry['topic']}"
+            for entry in state["entries"]
+            if entry.get("sensitive") and any(text in reply for text in entry["content"].values())
+        ]
         if checks:
-            _ = gettext_for(state["language"])
-            reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
-            return {"reply": reply, "checks": checks, "entry_ids": [], "escalate": "secret_blocked"}
+            return _withheld(state, checks, "secret_blocked")
     if state.get("responder") not in (None, *OWN_RESPONDERS):  # a model wrote it: the router checked; again anyway
         checks = llm_request.recheck(state)
         if checks:
-            _ = gettext_for(state["language"])
-            reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
-            return {"reply": reply, "checks": checks, "entry_ids": [], "escalate": "output_blocked"}
-    return {"checks": checks}
+            return _withheld(state, checks, "output_blocked")
+    return {"checks": []}
 
 
 @timed("decide")
