@@ -2,7 +2,6 @@
 
 from sqlmodel import SQLModel
 
-import concierge.guard.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.models  # noqa: F401  (register tables)
 import concierge.releases.models  # noqa: F401

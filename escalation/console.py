@@ -14,6 +14,7 @@ from sqlmodel import Session
 from concierge import service as conversation_service
 from concierge.db import SessionDep, session_scope
 from concierge.errors import NotFound
+from concierge.guard import service as guard_service
 from concierge.modelbase import utcnow
 from concierge.models import Conversation, Message
 from concierge.web.auth import (
@@ -39,13 +40,14 @@ def _scope(session: Session, user: User) -> dict[int, Property]:
     return {p.id: p for p in user_properties(session, user=user) if p.id is not None}
 
 
-def _conversation(session: Session, user: User, conversation_id: int) -> tuple[Conversation, Property]:
-    """The conversation if the user may see its property; a 404 otherwise (the same as a missing one)."""
+def _conversation(session: Session, user: User, conversation_id: int, action: str) -> tuple[Conversation, Property]:
+    """The conversation if the user may see its property (the access is audited); a 404 otherwise, as if missing."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
         raise NotFound("page not found")
     prop = session.get_one(Property, conversation.property_id)
     visible_property(session, user=user, slug=prop.slug)
+    guard_service.record_access(session, user_id=user.id, action=action, conversation_id=conversation_id)
     return conversation, prop
 
 
@@ -152,7 +154,7 @@ async def events(request: Request, conversation: int | None = None) -> Streaming
 @router.get("/conversations/{conversation_id}")
 def conversation_page(request: Request, session: SessionDep, user: Staff, conversation_id: int) -> Response:
     """The hand-off card on top, the transcript and internal notes below, the reply box and actions."""
-    conversation, prop = _conversation(session, user, conversation_id)
+    conversation, prop = _conversation(session, user, conversation_id, "view")
     now = utcnow()
     current = escalation_service.unresolved(session, conversation_id=conversation_id)
     latest = current or escalation_service.latest(session, conversation_id=conversation_id)
@@ -184,7 +186,7 @@ def _back(conversation_id: int, error: str | None = None) -> Response:
 @router.post("/conversations/{conversation_id}/claim")
 def claim(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Take the conversation: the bot stops, and the escalation (if any) is claimed by this user."""
-    _conversation(session, user, conversation_id)
+    _conversation(session, user, conversation_id, "take_over")
     escalation_service.take_over(session, conversation_id=conversation_id, staff_id=str(user.id), now=utcnow())
     return _back(conversation_id)
 
@@ -192,7 +194,7 @@ def claim(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: 
 @router.post("/conversations/{conversation_id}/reply")
 def reply(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Send a reply to the guest on their channel, through the outbox."""
-    _conversation(session, user, conversation_id)
+    _conversation(session, user, conversation_id, "reply")
     escalation_service.staff_reply(
         session,
         conversation_id=conversation_id,
@@ -206,7 +208,7 @@ def reply(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: 
 @router.post("/conversations/{conversation_id}/note")
 def note(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """An internal note: visible to staff only, never sent."""
-    _conversation(session, user, conversation_id)
+    _conversation(session, user, conversation_id, "note")
     body = str(form.get("body", "")).strip()
     if body:
         escalation_service.add_note(
@@ -222,7 +224,7 @@ def note(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: i
 @router.post("/conversations/{conversation_id}/hand-back")
 def hand_back(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Return the conversation to the bot with a note of what happened."""
-    _conversation(session, user, conversation_id)
+    _conversation(session, user, conversation_id, "hand_back")
     escalation_service.hand_back(
         session,
         conversation_id=conversation_id,
@@ -236,7 +238,7 @@ def hand_back(session: SessionDep, user: Staff, form: CheckedForm, conversation_
 @router.post("/conversations/{conversation_id}/resolve")
 def resolve(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Close the open escalation with a resolution note (the conversation stays with its owner)."""
-    _conversation(session, user, conversation_id)
+    _conversation(session, user, conversation_id, "resolve")
     current = escalation_service.unresolved(session, conversation_id=conversation_id)
     if current is None or current.id is None:
         raise NotFound("this conversation has no open escalation")

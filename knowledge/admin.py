@@ -212,6 +212,7 @@ def pack_export(session: SessionDep, user: Owner, slug: str) -> Response:
     """The published pack as a YAML download."""
     prop = _prop(session, user, slug)
     text = dump_pack(knowledge_service.export_pack(session, slug=prop.slug))
+    audit(session, user_id=user.id, action="kb.export", target=f"property:{slug}")  # it holds guests' bookings
     headers = {"Content-Disposition": f'attachment; filename="{prop.slug}.yaml"'}
     return Response(text, media_type="application/yaml", headers=headers)
 

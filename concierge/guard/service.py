@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from concierge.guard.models import AuditEntry
 from concierge.models import Conversation, Message, Outbox, OutboxStatus
+from concierge.web.models import AuditEvent
 from escalation.models import Escalation
 from knowledge.models import Reservation, StaffMember
 
@@ -64,22 +64,26 @@ def private_details(
     )
 
 
-def record_access(session: Session, *, actor: str, action: str, conversation_id: int | None) -> AuditEntry:
-    """Write one audit-log entry for a person's access to a conversation (or to one that does not exist)."""
-    entry = AuditEntry(actor=actor[:200], action=action[:64], conversation_id=conversation_id)
-    session.add(entry)
-    session.flush()
-    log.info("conversation accessed", extra={"audit_id": entry.id, "action": action})
-    return entry
+def conversation_target(conversation_id: int) -> str:
+    """The audit-log target naming a conversation."""
+    return f"conversation:{conversation_id}"
 
 
-def audit_log(session: Session, *, conversation_id: int) -> list[AuditEntry]:
-    """Every recorded access to a conversation, oldest first."""
-    return list(
-        session.exec(
-            select(AuditEntry).where(AuditEntry.conversation_id == conversation_id).order_by(col(AuditEntry.id))
-        )
+def record_access(session: Session, *, user_id: int | None, action: str, conversation_id: int) -> AuditEvent:
+    """Write one audit-log event for a person's access to a conversation (view, reply, take-over, …)."""
+    event = AuditEvent(
+        user_id=user_id, action=f"conversation.{action}"[:64], target=conversation_target(conversation_id)
     )
+    session.add(event)
+    session.flush()
+    log.info("conversation accessed", extra={"audit_id": event.id, "action": action})
+    return event
+
+
+def audit_log(session: Session, *, conversation_id: int) -> list[AuditEvent]:
+    """Every recorded access to a conversation, oldest first."""
+    target = conversation_target(conversation_id)
+    return list(session.exec(select(AuditEvent).where(AuditEvent.target == target).order_by(col(AuditEvent.id))))
 
 
 @dataclass(frozen=True)

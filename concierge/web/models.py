@@ -1,4 +1,4 @@
-"""People who sign in to the web pages (owners, staff, admins), the properties they may see, and the audit log."""
+"""People who sign in to the web pages (owners, staff, admins), the properties they may see, and the one audit log."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -39,11 +39,11 @@ class Membership(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Who did what to which property: edits, rollbacks, logins, and requests refused as out of scope."""
+    """Who did what: edits, rollbacks, logins, refused out-of-scope requests, and staff access to conversations."""
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     action: str = Field(max_length=64)  # e.g. "kb.save", "kb.rollback", "login.failed", "denied"
-    target: str = Field(default="", max_length=200)  # e.g. "property:casa-azul"
+    target: str = Field(default="", max_length=200, index=True)  # e.g. "property:casa-azul", "conversation:42"
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -2,9 +2,9 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlmodel import SQLModel
+from sqlalchemy import text
+from sqlmodel import SQLModel, col, select
 
-import concierge.guard.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.models  # noqa: F401
 import concierge.releases.models  # noqa: F401
@@ -12,8 +12,9 @@ import concierge.web.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import command
-from concierge.db import get_engine
+from concierge.db import get_engine, session_scope
 from concierge.health import alembic_config, readiness
+from concierge.web.models import AuditEvent
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -28,3 +29,27 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
     assert readiness()["migrations"]["ok"] is False
     command.upgrade(config, "head")
     assert readiness()["migrations"]["ok"] is True
+
+
+def test_one_audit_log_keeps_the_old_conversation_accesses(database_url: str) -> None:
+    config = alembic_config()
+    command.downgrade(config, "0013-1")
+    try:
+        with get_engine().begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO auditentry (actor, action, conversation_id, created_at) "
+                    "VALUES ('staff:7', 'view', 42, '2026-11-01 10:00:00'), ('staff:7', 'not_found', NULL, "
+                    "'2026-11-01 10:01:00')"
+                )
+            )
+    finally:
+        command.upgrade(config, "head")
+    with session_scope() as s:
+        moved = s.exec(select(AuditEvent).where(col(AuditEvent.action).startswith("conversation."))).all()
+        assert [(e.action, e.target, e.detail, e.at.minute) for e in moved] == [
+            ("conversation.view", "conversation:42", {"actor": "staff:7"}, 0),
+            ("conversation.not_found", "conversation:unknown", {"actor": "staff:7"}, 1),
+        ]
+        for event in moved:
+            s.delete(event)

@@ -24,6 +24,7 @@ from escalation.models import Escalation
 from knowledge.models import Property
 from tests.concierge.test_cli import concierge
 from tests.concierge.test_turn import ask
+from tests.web.helpers import add_user
 
 BODY = "my door code question, I am Ana at Carrer de la Reina"
 PHONE = "+34611111111"
@@ -128,11 +129,14 @@ def test_purge_keeps_undelivered_outbox_bodies(prop: Property) -> None:
 
 def test_record_access_writes_the_audit_log(prop: Property) -> None:
     ask(prop, "hola")
+    staff = add_user("staff-a@example.com", role="staff", properties=(prop.slug,))
     with session_scope() as s:
         conversation_id = service.find_conversation(s, property_id=prop.id or 0, channel="sms", guest_address=PHONE).id  # type: ignore[union-attr]
         assert conversation_id is not None
-        guard_service.record_access(s, actor="staff:7", action="view", conversation_id=conversation_id)
-        guard_service.record_access(s, actor="staff:7", action="not_found", conversation_id=None)
+        guard_service.record_access(s, user_id=staff.id, action="view", conversation_id=conversation_id)
+        guard_service.record_access(s, user_id=staff.id, action="view", conversation_id=conversation_id + 1)
     with session_scope() as s:
         entries = guard_service.audit_log(s, conversation_id=conversation_id)
-        assert [(e.actor, e.action) for e in entries] == [("staff:7", "view")]
+        assert [(e.user_id, e.action, e.target) for e in entries] == [
+            (staff.id, "conversation.view", f"conversation:{conversation_id}")
+        ]

@@ -223,3 +223,13 @@ def test_users_add_reads_the_password_from_stdin(prop: Property) -> None:
         "users", "add", "--email", "c@example.com", "--role", "owner", "--property", "x", stdin=PASSWORD
     )
     assert nowhere.returncode == 2 and "no property with slug 'x'" in nowhere.stderr
+
+
+def test_pack_download_is_audited(client: TestClient, prop: Property) -> None:
+    add_user("owner@example.com")
+    sign_in(client, "owner@example.com")
+    response = client.get("/admin/p/casa-test/pack.yaml")
+    assert response.status_code == 200 and "casa-test" in response.text
+    with session_scope() as s:
+        exports = s.exec(select(AuditEvent).where(AuditEvent.action == "kb.export")).all()
+        assert [e.target for e in exports] == ["property:casa-test"]

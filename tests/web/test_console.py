@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from concierge import service
 from concierge.app import create_app
 from concierge.db import session_scope
+from concierge.guard import service as guard_service
 from concierge.modelbase import utcnow
 from concierge.models import Conversation, Outbox
 from concierge.settings import get_settings
@@ -69,6 +70,7 @@ def test_queue_lists_only_my_properties_and_other_conversations_are_404(client: 
     assert client.post(f"/console/conversations/{theirs}/claim", data={"csrf_token": token}).status_code == 404
     with session_scope() as s:
         assert s.get_one(Conversation, theirs).owner == "unassigned-human"  # untouched
+        assert guard_service.audit_log(s, conversation_id=theirs) == []  # refused, so no access was recorded
 
 
 def test_console_needs_sign_in_and_a_csrf_token(client: TestClient, prop: Property) -> None:
@@ -104,6 +106,19 @@ def test_claim_reply_note_hand_back(client: TestClient, prop: Property) -> None:
         escalation = s.exec(select(Escalation)).one()
         assert escalation.status == EscalationStatus.resolved and escalation.handed_back
         assert s.get_one(Conversation, conversation_id).owner == "bot"
+        audited = [(e.user_id, e.action) for e in guard_service.audit_log(s, conversation_id=conversation_id)]
+    # Every view and action of a staff member is in the audit log, in order (the redirects are views too).
+    assert audited == [
+        (user.id, "conversation.view"),
+        (user.id, "conversation.take_over"),
+        (user.id, "conversation.view"),
+        (user.id, "conversation.reply"),
+        (user.id, "conversation.view"),
+        (user.id, "conversation.note"),
+        (user.id, "conversation.view"),
+        (user.id, "conversation.hand_back"),
+        (user.id, "conversation.view"),
+    ]
 
 
 def test_resolve_keeps_the_conversation_with_its_owner(client: TestClient, prop: Property) -> None:
