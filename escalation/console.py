@@ -28,6 +28,8 @@ from concierge.web.auth import (
 from concierge.web.models import User
 from escalation import canned, handoff, notify
 from escalation import service as escalation_service
+from knowledge import editing
+from knowledge import service as knowledge_service
 from knowledge.models import Property
 
 router = APIRouter(prefix="/console", tags=["console"])
@@ -160,6 +162,8 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
     latest = current or escalation_service.latest(session, conversation_id=conversation_id)
     card = handoff.build_card(session, escalation=latest, today=now.date()) if latest else None
     assert prop.id is not None
+    phone = conversation_service.guest_phone(conversation.guest_address)
+    stay = knowledge_service.reservation_for(session, property_id=prop.id, phone=phone, today=now.date())
     context = {
         "conversation": conversation,
         "prop": prop,
@@ -174,6 +178,11 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         "window_open": escalation_service.whatsapp_window_open(session, conversation=conversation, now=now),
         "me": escalation_service.staff_owner(str(user.id)),
         "error": request.query_params.get("error"),
+        "stay": stay,
+        # An unknown number (a co-traveller?) can be linked to one of the property's current or coming stays.
+        "bookings": []
+        if stay
+        else knowledge_service.current_reservations(session, property_id=prop.id, today=now.date()),
     }
     return render(request, "console/conversation.html", context)
 
@@ -181,6 +190,25 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
 def _back(conversation_id: int, error: str | None = None) -> Response:
     target = f"/console/conversations/{conversation_id}"
     return RedirectResponse(target + (f"?error={quote(error)}" if error else ""), status_code=303)
+
+
+@router.post("/conversations/{conversation_id}/link")
+def link_booking(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
+    """Link the guest's number to a booking of this property: from now on it is that booking's guest."""
+    conversation, prop = _conversation(session, user, conversation_id, "link_booking")
+    assert prop.id is not None
+    try:
+        reservation_id = int(str(form.get("reservation_id", "")))
+    except ValueError:
+        return _back(conversation_id, "Choose a booking to link this number to.")
+    editing.link_phone(
+        session,
+        property_id=prop.id,
+        reservation_id=reservation_id,
+        phone=conversation_service.guest_phone(conversation.guest_address),
+        user_id=user.id,
+    )
+    return _back(conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/claim")

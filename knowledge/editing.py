@@ -5,12 +5,12 @@ import io
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, delete, select
 
 from concierge.errors import InvalidInput, NotFound
 from knowledge import service as knowledge_service
 from knowledge.diff import EntryChange, diff_entries
-from knowledge.models import KnowledgeVersion, Property, Reservation
+from knowledge.models import KnowledgeVersion, Property, Reservation, ReservationPhone
 from knowledge.pack import EntryIn, ReservationIn, parse_pack
 
 CSV_COLUMNS = ("guest_name", "phone", "check_in", "check_out", "language", "guests")
@@ -137,9 +137,31 @@ def save_reservation(
 
 
 def delete_reservation(session: Session, *, property_id: int, reservation_id: int) -> None:
-    """Remove a reservation of this property."""
-    session.delete(get_reservation(session, property_id=property_id, reservation_id=reservation_id))
+    """Remove a reservation of this property (and the numbers linked to it)."""
+    row = get_reservation(session, property_id=property_id, reservation_id=reservation_id)
+    session.exec(delete(ReservationPhone).where(col(ReservationPhone.reservation_id) == reservation_id))
+    session.delete(row)
     session.flush()
+
+
+def link_phone(
+    session: Session, *, property_id: int, reservation_id: int, phone: str, user_id: int | None
+) -> ReservationPhone:
+    """Treat another number as this booking's guest (a co-traveller staff have checked); linking twice is a no-op."""
+    reservation = get_reservation(session, property_id=property_id, reservation_id=reservation_id)
+    if phone == reservation.phone:
+        raise InvalidInput(["phone: this is already the booking's own number"])
+    existing = session.exec(
+        select(ReservationPhone).where(
+            ReservationPhone.reservation_id == reservation_id, ReservationPhone.phone == phone
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    row = ReservationPhone(reservation_id=reservation_id, phone=phone, linked_by=user_id)
+    session.add(row)
+    session.flush()
+    return row
 
 
 def parse_reservations_csv(text: str) -> list[ReservationIn]:

@@ -54,6 +54,18 @@ class Reservation(SQLModel, table=True):
     guests: int = 1
 
 
+class ReservationPhone(SQLModel, table=True):
+    """Another number staff linked to a booking (a co-traveller): it is treated as the booked guest's own."""
+
+    __table_args__ = (UniqueConstraint("reservation_id", "phone", name="uq_reservationphone_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reservation_id: int = Field(foreign_key="reservation.id", index=True)
+    phone: str = Field(max_length=32, index=True)  # E.164, without the whatsapp: prefix
+    linked_by: int | None = Field(default=None, foreign_key="user.id")
+    linked_at: datetime = Field(default_factory=utcnow)
+
+
 class KnowledgeVersion(SQLModel, table=True):
     """One immutable snapshot of a property's knowledge; the newest version is the published one."""
 

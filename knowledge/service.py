@@ -4,11 +4,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, delete, select
 
 from concierge.errors import Conflict, NotFound
 from concierge.guard.policy import PolicyIn
-from knowledge.models import KnowledgeVersion, Property, PropertyNumber, Reservation, StaffMember
+from knowledge.models import KnowledgeVersion, Property, PropertyNumber, Reservation, ReservationPhone, StaffMember
 from knowledge.pack import EntryIn, Pack, PropertyIn, ReservationIn, StaffIn
 
 
@@ -180,17 +181,29 @@ def export_pack(session: Session, *, slug: str) -> Pack:
 
 
 def reservation_for(session: Session, *, property_id: int, phone: str, today: date) -> Reservation | None:
-    """The guest's current stay at this property, else their next upcoming one."""
+    """The guest's current stay at this property, else their next upcoming one (by booking or linked number)."""
+    linked = select(ReservationPhone.reservation_id).where(ReservationPhone.phone == phone)
     return session.exec(
         select(Reservation)
         .where(
             Reservation.property_id == property_id,
-            Reservation.phone == phone,
+            or_(col(Reservation.phone) == phone, col(Reservation.id).in_(linked)),
             Reservation.check_out >= today,
         )
         .order_by(col(Reservation.check_in))
         .limit(1)
     ).first()
+
+
+def current_reservations(session: Session, *, property_id: int, today: date) -> list[Reservation]:
+    """A property's stays that have not ended yet, by check-in date."""
+    return list(
+        session.exec(
+            select(Reservation)
+            .where(Reservation.property_id == property_id, Reservation.check_out >= today)
+            .order_by(col(Reservation.check_in))
+        )
+    )
 
 
 def list_reservations(session: Session, *, property_id: int) -> list[Reservation]:

@@ -16,7 +16,8 @@ from concierge.settings import get_settings
 from concierge.worker import TurnRunner
 from escalation import console
 from escalation.models import ConversationNote, Escalation, EscalationStatus
-from knowledge.models import Property
+from knowledge.models import Property, Reservation, ReservationPhone
+from tests.concierge.test_turn import ask
 from tests.conftest import make_property, pack_data
 from tests.web.helpers import PASSWORD, add_user, csrf_of
 
@@ -167,3 +168,43 @@ def test_fingerprint_changes_when_the_queue_or_conversation_does(prop: Property)
     b = other_property()
     guest_asks_for_person(b, to="+15005550007", phone="+34622222222")
     assert console._fingerprint(user.id, None) == queued  # another property's escalation is not this user's news
+
+
+def test_staff_link_a_co_travellers_number_to_a_booking(client: TestClient, prop: Property) -> None:
+    friend = "+34699999999"
+    before = ask(prop, "What is the door code?", phone=friend)
+    assert before["reply"] is not None and "4821" not in before["reply"]  # an unknown number: no code
+    with session_scope() as s:
+        conversation = service.find_conversation(s, property_id=prop.id or 0, channel="sms", guest_address=friend)
+        assert conversation is not None and conversation.id is not None
+        conversation_id = conversation.id
+        ana = s.exec(select(Reservation).where(Reservation.guest_name == "Ana López")).one()
+    staff = add_user("staff-a@example.com", role="staff", properties=("casa-test",))
+    staff_sign_in(client, "staff-a@example.com")
+    page = client.get(f"/console/conversations/{conversation_id}").text
+    assert "Link this number" in page and "John Smith" in page  # every current or coming stay is offered
+    token = csrf_of(page)
+    url = f"/console/conversations/{conversation_id}/link"
+    assert "Choose a booking" in client.post(url, data={"csrf_token": token, "reservation_id": "x"}).text
+    other = other_property()
+    with session_scope() as s:
+        theirs = Reservation(
+            property_id=other.id or 0,
+            guest_name="Eve",
+            phone="+34633333333",
+            check_in=ana.check_in,
+            check_out=ana.check_out,
+        )
+        s.add(theirs)
+        s.flush()
+        theirs_id = theirs.id
+    assert client.post(url, data={"csrf_token": token, "reservation_id": str(theirs_id)}).status_code == 404
+    page = client.post(url, data={"csrf_token": token, "reservation_id": str(ana.id)}).text
+    assert "Ana López" in page and "Link this number" not in page
+    with session_scope() as s:
+        links = s.exec(select(ReservationPhone)).all()
+        assert [(link.reservation_id, link.phone, link.linked_by) for link in links] == [(ana.id, friend, staff.id)]
+        actions = [e.action for e in guard_service.audit_log(s, conversation_id=conversation_id)]
+        assert "conversation.link_booking" in actions
+    after = ask(prop, "What is the door code?", phone=friend)
+    assert after["reply"] is not None and "4821" in after["reply"]  # now treated as Ana's party, inside the window
