@@ -5,7 +5,7 @@ import time
 
 from concierge import service
 from concierge.channels.sender import Sender
-from concierge.channels.simulator import SIMULATOR_ADDRESS
+from concierge.channels.simulator import store_guest_message
 from concierge.db import session_scope
 from concierge.errors import InvalidInput
 from concierge.modelbase import utcnow
@@ -49,17 +49,7 @@ def chat_loop(*, slug: str, phone: str, timeout: float) -> int:
             break
         if not line.strip():
             break
-        with session_scope() as session:
-            prop = knowledge_service.get_property(session, slug=slug)
-            service.receive(
-                session,
-                prop=prop,
-                channel=Channel.simulator,
-                guest_address=phone,
-                property_address=SIMULATOR_ADDRESS,
-                body=line,
-                now=utcnow(),
-            )
+        store_guest_message(slug, phone, line)
         deadline = time.monotonic() + timeout
         replies: list[tuple[int, str]] = []
         while not replies and time.monotonic() < deadline:

@@ -75,7 +75,8 @@ async def messages(property: str, phone: Annotated[str, Query(pattern=PHONE.patt
     return await run_in_threadpool(_transcript, property, phone)
 
 
-def _store(slug: str, phone: str, body: str) -> None:
+def store_guest_message(slug: str, phone: str, body: str) -> None:
+    """Store a simulated guest's message (and its job) as the webhook would, in its own transaction."""
     with session_scope() as session:
         prop = knowledge_service.get_property(session, slug=slug)
         service.receive(
@@ -98,7 +99,7 @@ async def send(
 ) -> Response:
     """Send a message as the guest; the reply arrives through the worker like any other."""
     _require_enabled()
-    await run_in_threadpool(_store, property, phone, body)
+    await run_in_threadpool(store_guest_message, property, phone, body)
     worker = getattr(request.app.state, "worker", None)
     if worker is not None:
         worker.wake()
