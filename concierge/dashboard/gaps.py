@@ -41,7 +41,7 @@ _SLUG_WORD = re.compile(r"[a-z0-9]+")
 _GENERIC = frozenset(
     fold(w)
     for w in (
-        "near nearby nearest close closest around here area know tell get find recommend good best time "
+        "by near nearby nearest close closest around here area know tell get find recommend good best time "
         "cerca cercano cercana próximo próxima zona recomendar recomiendas bueno buena mejor hora "
         "qu près proche proches ici coin quartier recommander bon bonne meilleur heure "
         "nähe nahe nächste gegend hier empfehlen gut gute beste uhr zeit "
@@ -67,7 +67,8 @@ class Gap:
 class GapCluster:
     """Questions that ask the same thing, with what the editor needs to add an entry for them."""
 
-    key: str
+    key: str  # the first question's key: later questions are compared with it
+    label: str = ""  # the shortest key of its questions: the plainest words for what they ask
     count: int = 0
     examples: list[str] = field(default_factory=list)
     languages: Counter[str] = field(default_factory=Counter)
@@ -77,7 +78,7 @@ class GapCluster:
     @property
     def topic(self) -> str:
         """A custom topic for a new entry, from the question's content words ("custom:gym-nearby")."""
-        words = _SLUG_WORD.findall(fold(self.key).encode("ascii", "ignore").decode())
+        words = _SLUG_WORD.findall(fold(self.label or self.key).encode("ascii", "ignore").decode())
         slug = "-".join(words[:4])[:40].strip("-")
         return f"custom:{slug or 'new-topic'}"
 
@@ -110,6 +111,8 @@ def cluster(gaps: list[Gap]) -> list[GapCluster]:
         else:
             target = clusters[found[2]]
         target.count += 1
+        if not target.label or len(key) < len(target.label):
+            target.label = key
         target.latest = max(target.latest or gap.at, gap.at)
         example = redact_text(gap.text.strip())[:EXAMPLE_CHARS]
         if len(target.examples) < MAX_EXAMPLES and example not in target.examples:

@@ -146,7 +146,7 @@ def _in_period(column: Any, period: Period) -> Any:
 
 
 def build(session: Session, *, prop: Property, period: Period) -> Dashboard:
-    """The dashboard of one property for one period (nine queries, whatever the traffic)."""
+    """The dashboard of one property for one period (eight queries, whatever the traffic)."""
     board = Dashboard(period=period)
     _messages(session, board, prop=prop)
     _turns(session, board, prop=prop)
