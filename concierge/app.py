@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from concierge import health
 from concierge.channels import simulator, twilio
+from concierge.dashboard import admin as dashboard_admin
 from concierge.errors import DomainError
 from concierge.metrics import register_backlog_collector
 from concierge.observability import configure_sentry
@@ -45,6 +46,7 @@ def create_app() -> FastAPI:
     app.include_router(simulator.router)
     auth.install(app, settings)
     app.include_router(admin.router)
+    app.include_router(dashboard_admin.router)
     app.include_router(console.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 

@@ -68,9 +68,10 @@ def editor(request: Request, session: SessionDep, user: Owner, slug: str) -> Res
 
 
 def _entry_form(
-    request: Request, prop: Property, entry: dict[str, Any], *, topic: str, problems: list[str]
+    request: Request, prop: Property, entry: dict[str, Any], *, topic: str, problems: list[str], new_language: str = ""
 ) -> Response:
     context = {
+        "new_language": new_language,
         "prop": prop,
         "entry": entry,
         "topic": topic,
@@ -82,13 +83,25 @@ def _entry_form(
 
 
 @router.get("/p/{slug}/entries/{topic}")
-def entry_page(request: Request, session: SessionDep, user: Owner, slug: str, topic: str, new: str = "") -> Response:
-    """One entry's form: title, content per language, sensitive, effective dates."""
+def entry_page(
+    request: Request,
+    session: SessionDep,
+    user: Owner,
+    slug: str,
+    topic: str,
+    new: str = "",
+    title: str = "",
+    language: str = "",
+) -> Response:
+    """One entry's form: title, content per language, sensitive, effective dates.
+
+    A new entry's form can be prefilled (`new` topic, `title`, first `language`): the dashboard's knowledge
+    gaps link here with the guests' question."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
     if topic == NEW:
-        entry: dict[str, Any] = {"topic": new, "title": "", "sensitive": new == "access", "content": {}}
-        return _entry_form(request, prop, entry, topic=NEW, problems=[])
+        entry: dict[str, Any] = {"topic": new, "title": title[:200], "sensitive": new == "access", "content": {}}
+        return _entry_form(request, prop, entry, topic=NEW, problems=[], new_language=language)
     version = knowledge_service.published_version(session, property_id=prop.id)
     found = next((e for e in (version.entries if version else []) if e["topic"] == topic), None)
     if found is None:

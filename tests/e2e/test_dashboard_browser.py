@@ -1,0 +1,122 @@
+"""The owner dashboard in real headless Chromium: traffic goes in through signed Twilio webhooks to a running
+server (its worker answers, a fake Twilio receives the replies), then the owner reads the real numbers, adds a
+knowledge entry from a gap, and the next guest asking the same question gets the answer.
+
+UPDATE_SCREENSHOTS=1 writes docs/screenshots/dashboard.png for the README.
+"""
+
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from knowledge.models import Property
+from tests.conftest import ROOT
+from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
+from tests.fakes.twilio_api import FakeTwilio
+from tests.web.helpers import PASSWORD, add_user
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+JOHN, ANA, EVE = "+447700900123", "+34611111111", "+447700900555"
+
+
+@pytest.fixture(scope="module")
+def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
+    env = {
+        "DATABASE_URL": database_url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_API_BASE_URL": fake_twilio.base_url,
+        "WORKER_IN_PROCESS": "true",
+        "WORKER_POLL_SECONDS": "0.05",
+        "SESSION_SECRET": "browser-test-secret",
+    }
+    with running_server(env) as base:
+        yield base
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+
+
+def text_by_sms(server: str, fake: FakeTwilio, phone: str, body: str, timeout: float = 15.0) -> str:
+    """A signed SMS webhook from `phone`; returns the reply the fake Twilio received for that phone."""
+    before = sum(1 for m in fake.messages if m["to"] == phone)
+    params = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "AccountSid": ACCOUNT_SID,
+        "From": phone,
+        "To": "+15005550006",
+        "Body": body,
+        "NumMedia": "0",
+    }
+    url = f"{server}/twilio/messages"
+    response = httpx.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params)}, timeout=10)
+    assert response.status_code == 200
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = [m for m in fake.messages if m["to"] == phone]
+        if len(replies) > before:
+            return str(replies[-1]["body"])
+        time.sleep(0.05)
+    raise AssertionError(f"no reply to {body!r} within {timeout}s")
+
+
+def test_dashboard_shows_real_traffic_and_a_gap_becomes_an_entry(
+    browser: Any, server: str, fake_twilio: FakeTwilio, prop: Property, shots: Path
+) -> None:
+    assert "15:00" in text_by_sms(server, fake_twilio, JOHN, "what time is check-in?")
+    text_by_sms(server, fake_twilio, JOHN, "Is there a gym nearby?")  # nothing in the pack: a gap, a hand-off
+    text_by_sms(server, fake_twilio, ANA, "¿hay un gimnasio cerca?")
+    text_by_sms(server, fake_twilio, JOHN, "Where is the nearest gym?")
+    assert "sol-y-mar-2024" in text_by_sms(server, fake_twilio, EVE, "wifi password?")
+    add_user("owner@example.com")
+    shots.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+
+    page.goto(f"{server}/login?next=/admin")
+    page.get_by_label("Email").fill("owner@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{server}/admin")
+    page.get_by_role("listitem").filter(has_text="Casa Test").get_by_role("link", name="Dashboard").click()
+    page.wait_for_url(f"{server}/admin/p/casa-test/dashboard")
+
+    # Five guest messages, five replies (the staff alerts sent to the host are not guest traffic).
+    assert page.inner_text("#m-messages") == "5 in · 5 out"
+    assert "40.0 %" in page.inner_text("#m-answered") and "2 of 5 guest messages" in page.inner_text("#m-answered")
+    assert "1 of 3 conversations" in page.inner_text("#m-conversations")
+    assert "2 opened, 0 claimed" in page.inner_text("#m-handoffs")
+    assert page.inner_text("#t-channels tbody") == "sms\t5\t5"
+    assert page.inner_text("#t-reasons tbody").split("\t")[::2] == ["no_answer", "3"]
+    assert page.inner_text("#t-languages tbody").split("\n") == ["English en\t4", "Spanish es\t1"]
+    assert page.get_attribute("#chart-daily", "role") == "img"
+    assert "5 in, 5 out" in (page.text_content("#chart-daily-desc") or "")
+    gap = page.locator("article.gap").first
+    assert gap.locator("h3").inner_text() == "“Where is the nearest gym?”"
+    assert gap.locator(".count").inner_text() == "2"
+    assert "“Is there a gym nearby?”" in gap.inner_text()
+    assert "“¿hay un gimnasio cerca?”" in page.locator("article.gap").nth(1).inner_text()
+    assert JOHN not in page.content() and ANA not in page.content()
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+
+    gap.get_by_role("link", name="Add an entry").click()
+    assert page.get_by_label("Topic").input_value() == "custom:gym"
+    assert page.get_by_label("Title").input_value() == "Where is the nearest gym?"
+    assert page.locator("#new_language").input_value() == "en"
+    page.get_by_label("Content", exact=True).fill("The nearest gym is FitBox, Calle Sol 5, open 7:00 to 22:00.")
+    page.get_by_role("button", name="Save and publish").click()
+    assert "Published version 2" in page.inner_text("main")
+
+    assert "FitBox" in text_by_sms(server, fake_twilio, EVE, "is there a gym nearby?")
+    page.goto(f"{server}/admin/p/casa-test/dashboard")
+    assert page.inner_text("#m-messages") == "6 in · 6 out"
+    assert "3 of 6 guest messages" in page.inner_text("#m-answered")
+    context.close()
