@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
+import concierge.alerts.models  # noqa: F401  (alert state is emptied between tests too)
 import concierge.web.models  # noqa: F401  (users are emptied between tests too)
 from alembic import command
 from concierge.db import engine_for, session_scope

@@ -4,6 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
+import concierge.alerts.models  # noqa: F401
 import concierge.guard.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.models  # noqa: F401
