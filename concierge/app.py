@@ -15,7 +15,7 @@ from concierge.observability import configure_sentry
 from concierge.settings import get_settings
 from concierge.web import WEB_DIR, auth
 from concierge.worker import Worker
-from escalation import console
+from escalation import console, trace_page
 from knowledge import admin
 
 
@@ -46,6 +46,7 @@ def create_app() -> FastAPI:
     auth.install(app, settings)
     app.include_router(admin.router)
     app.include_router(console.router)
+    app.include_router(trace_page.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.exception_handler(DomainError)
