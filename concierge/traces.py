@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from concierge.metrics import FALLBACK_ROUTES
 from concierge.models import Conversation, Job, Message, Trace
 from concierge.observability import pseudonym
 
@@ -34,12 +35,15 @@ def _call(call: dict[str, Any]) -> dict[str, Any]:
 def llm_data(llm: dict[str, Any]) -> dict[str, Any]:
     """The router's record with each call spelled out and the turn's retries and errors counted."""
     calls = [_call(c) for c in llm.get("calls", [])]
+    chain = llm.get("chain") or []
+    # A fallback: the offline responder answered for the models, or a provider after the first one did.
+    later_provider = llm.get("route") == "model" and bool(calls) and bool(chain) and calls[-1]["provider"] != chain[0]
     return {
         **llm,
         "calls": calls,
         "retries": sum(1 for c in calls if c["retry"]),
         "errors": sum(1 for c in calls if c["error"]),
-        "fallback": llm.get("route") in ("fallback", "model_no_answer", "output_rejected"),
+        "fallback": llm.get("route") in FALLBACK_ROUTES or later_provider,
     }
 
 

@@ -60,6 +60,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[No
                 "JOB_",
                 "SMTP_",
                 "NOTIFY_",
+                "ALERT",
                 "ESCALATION_",
             )
         ):
