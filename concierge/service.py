@@ -253,7 +253,9 @@ def record_turn(
         **traces.trace_data(
             result,
             reply=reply,
-            guest_address=conversation.guest_address, reply_message_id=reply_message_id, sent=outbox is not None
+            guest_address=conversation.guest_address,
+            reply_message_id=reply_message_id,
+            sent=outbox is not None,
         ),
         "handoff": handoff,
     }

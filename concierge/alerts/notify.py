@@ -87,7 +87,9 @@ def _sms(session: Session, *, to: str, body: str, language: str, now: datetime) 
         )
         session.add(thread)
         session.flush()
-    conversation_service.enqueue_reply(session, conversation=thread, body=body, author=SYSTEM, now=now, language=language)
+    conversation_service.enqueue_reply(
+        session, conversation=thread, body=body, author=SYSTEM, now=now, language=language
+    )
     return True
 
 
@@ -118,7 +120,11 @@ def notify_admins(session: Session, *, changes: list[Change], settings: Settings
             }
             session.add(
                 Notification(
-                    kind="webhook", target=settings.notify_webhook_url, payload=payload, next_attempt_at=now, created_at=now
+                    kind="webhook",
+                    target=settings.notify_webhook_url,
+                    payload=payload,
+                    next_attempt_at=now,
+                    created_at=now,
                 )
             )
             queued += 1

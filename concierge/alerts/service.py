@@ -76,7 +76,9 @@ def measure(session: Session, *, settings: Settings, now: datetime) -> list[Meas
             float(settings.alert_output_check_failures),
             blocked >= settings.alert_output_check_failures,
         ),
-        Measure("outbox_age", round(age, 1), settings.alert_outbox_age_seconds, age > settings.alert_outbox_age_seconds),
+        Measure(
+            "outbox_age", round(age, 1), settings.alert_outbox_age_seconds, age > settings.alert_outbox_age_seconds
+        ),
         Measure(
             "unclaimed_escalations",
             float(unclaimed),

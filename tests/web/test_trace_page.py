@@ -86,7 +86,7 @@ def test_trace_page_shows_the_turn_as_a_timeline(client: TestClient, prop: Prope
     assert "server_error 500" in html and "gpt-4o-mini" in html and "grounded_reply@" in html
     assert re.search(r"<td>\d+ / \d+</td>", html)  # tokens of the answered call
     assert "route model" in html and "version 1" in html and "providers openai:gpt-4o-mini" in html
-    assert "en <span class=\"hint\">(" in html  # language with its reason
+    assert 'en <span class="hint">(' in html  # language with its reason
     assert "<td>wifi</td>" in html and "selected" in html  # retrieval candidates
     assert "verdict question" in html and "passed" in html  # screening and output checks
     assert GOOD_WIFI in html  # the reply, read from the transcript (retention applies to it there)
