@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+import concierge.alerts.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.models  # noqa: F401  (register tables)
 import concierge.releases.models  # noqa: F401

@@ -16,7 +16,7 @@ from concierge.observability import configure_sentry
 from concierge.settings import get_settings
 from concierge.web import WEB_DIR, auth
 from concierge.worker import Worker
-from escalation import console
+from escalation import console, trace_page
 from knowledge import admin
 
 
@@ -48,6 +48,7 @@ def create_app() -> FastAPI:
     app.include_router(admin.router)
     app.include_router(dashboard_admin.router)
     app.include_router(console.router)
+    app.include_router(trace_page.router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.exception_handler(DomainError)

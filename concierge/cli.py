@@ -1,4 +1,4 @@
-"""The `concierge` command: serve, worker, db upgrade, import, export, kb, chat, eval, release, report, purge."""
+"""The `concierge` command: serve, worker, db, import, export, kb, chat, eval, release, report, purge, alerts."""
 
 import argparse
 import logging
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from concierge.alerts import commands as alert_commands
 from concierge.errors import DomainError, InvalidInput
 from concierge.releases import commands as release_commands
 from concierge.settings import get_settings
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     release_commands.add_commands(sub)
+    alert_commands.add_commands(sub)
 
     p = sub.add_parser("report", help="drift: the last 7 days against the previous 28 (run it weekly)")
     p.add_argument("--property", default="", help="a property's slug (default: all properties)")

@@ -109,5 +109,6 @@ class Trace(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     job_id: int = Field(foreign_key="job.id", unique=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    reply_message_id: int | None = Field(default=None, foreign_key="message.id", index=True)  # the reply it sent
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)  # alerts read recent turns

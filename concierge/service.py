@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from concierge import traces
 from concierge.channels.formatting import split_reply
 from concierge.errors import Conflict
 from concierge.i18n import gettext_for
@@ -247,18 +248,36 @@ def record_turn(
     elif send:
         handoff["reply_withheld"] = True  # a person took the conversation while the turn ran
     assert conversation.id is not None
-    data = {**trace_data(result), "handoff": handoff}
+    reply_message_id = outbox.message_id if outbox is not None else None
+    data = {
+        **traces.trace_data(
+            result,
+            reply=reply,
+            guest_address=conversation.guest_address,
+            reply_message_id=reply_message_id,
+            sent=outbox is not None,
+        ),
+        "handoff": handoff,
+    }
     if result.get("llm"):  # model calls: usage rows for budgets, spend on the trace, staff told when over budget
         llm_service.record_calls(
             session, conversation=conversation, job_id=job_id, calls=result["llm"]["calls"], now=now
         )
         data["llm"] = {
-            **result["llm"],
+            **traces.llm_data(result["llm"]),
             "conversation_cost_usd": llm_service.conversation_cost(session, conversation_id=conversation.id),
         }
         if result["llm"].get("budget_exceeded"):
             llm_service.alert_budget(session, conversation=conversation, message_id=job.message_id, now=now)
-    session.add(Trace(job_id=job_id, conversation_id=conversation.id, data=data, created_at=now))
+    session.add(
+        Trace(
+            job_id=job_id,
+            conversation_id=conversation.id,
+            reply_message_id=reply_message_id,
+            data=data,
+            created_at=now,
+        )
+    )
     session.flush()
     return outbox
 
@@ -357,32 +376,6 @@ def enqueue_reply(
         session.flush()  # per part: row ids give the delivery order
         rows.append(outbox)
     return rows[0]
-
-
-def trace_data(result: dict[str, Any]) -> dict[str, Any]:
-    """The turn's trace: decisions and scores, never the guest's text or phone number."""
-    return {
-        "nodes": result.get("nodes", []),
-        "language": result.get("language"),
-        "language_reason": result.get("language_reason"),
-        "verdict": result.get("verdict"),
-        "screen": result.get("screen"),
-        "outcome": result.get("outcome"),
-        "access": str(result["access"]) if result.get("access") else None,
-        "candidates": [
-            {"topic": c.topic, "score": c.score, "matched": c.matched} for c in result.get("candidates", [])
-        ],
-        "selected": result.get("selected", []),
-        "clarify": result.get("clarify", []),
-        "responder": result.get("responder"),
-        "entry_ids": result.get("entry_ids", []),
-        "knowledge_version": result.get("knowledge_version"),
-        "checks": result.get("checks", []),
-        "escalate": result.get("escalate"),
-        "decision": result.get("decision"),
-        "release": result.get("release"),
-        "degraded": result.get("degraded", False),
-    }
 
 
 def conversation_messages(session: Session, *, conversation_id: int) -> list[Message]:

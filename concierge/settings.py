@@ -88,6 +88,22 @@ class Settings(BaseSettings):
     notify_max_attempts: int = 5
     notify_retry_base_seconds: float = 5.0
 
+    # Alerts (concierge/alerts/): measured over the last ALERT_WINDOW_MINUTES and told to admins at most once
+    # per window per kind (also "resolved" once back under). Recipients: ALERT_SMS_TO (SMS through the outbox),
+    # email to ALERT_EMAIL_TO (default NOTIFY_EMAIL_TO, else every admin user) when SMTP is set, the webhook.
+    alerts_enabled: bool = True
+    alert_window_minutes: float = Field(default=60.0, gt=0)
+    alert_check_seconds: float = Field(default=60.0, gt=0)  # how often the worker evaluates them
+    alert_fallback_rate: float = Field(default=0.25, ge=0.0, le=1.0)  # share of model turns a fallback answered
+    alert_fallback_min_turns: int = Field(default=10, ge=1)  # fewer model turns in the window: no verdict
+    alert_output_check_failures: int = Field(default=5, ge=1)  # turns whose reply an output check blocked
+    alert_outbox_age_seconds: float = Field(default=600.0, gt=0)  # the oldest reply still waiting to leave
+    alert_unclaimed_escalations: int = Field(default=1, ge=1)  # open escalations nobody claimed …
+    alert_unclaimed_minutes: float = Field(default=30.0, gt=0)  # … for this long
+    alert_sms_to: str | None = None  # comma-separated admin phone numbers
+    alert_email_to: str | None = None
+    alert_language: str = "en"
+
     # Web sign-in (admin pages, console). Unset SESSION_SECRET: a random one per process (sessions end on restart).
     session_secret: str | None = None
     session_cookie_secure: bool | None = None  # None: Secure when PUBLIC_URL is https

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from concierge import metrics, outbox, service
+from concierge.alerts.runner import AlertChecker
 from concierge.channels.sender import Sender
 from concierge.db import session_scope
 from concierge.graph.builder import build_graph
@@ -143,8 +144,14 @@ class Worker:
         self.turns = TurnRunner(settings)
         self.sender = Sender(settings, now=utcnow)
         self.notifier = Notifier(settings, now=utcnow)  # SLA timers, escalation emails and webhooks
+        self.alerts = AlertChecker(settings, now=utcnow)  # thresholds; admins told once per window
         self._stop = threading.Event()
-        self._wake = {"turns": threading.Event(), "outbox": threading.Event(), "escalations": threading.Event()}
+        self._wake = {
+            "turns": threading.Event(),
+            "outbox": threading.Event(),
+            "escalations": threading.Event(),
+            "alerts": threading.Event(),
+        }
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
@@ -155,6 +162,7 @@ class Worker:
             threading.Thread(
                 target=self._loop, args=("escalations", self.notifier.run_next), name="escalations", daemon=True
             ),
+            threading.Thread(target=self._loop, args=("alerts", self.alerts.run_next), name="alerts", daemon=True),
         ]
         for thread in self._threads:
             thread.start()
@@ -194,7 +202,7 @@ class Worker:
                 log.exception("worker step failed", extra={"loop": name})
                 did_work = False
             if did_work:
-                if name in ("turns", "escalations"):
+                if name in ("turns", "escalations", "alerts"):
                     self._wake["outbox"].set()
                 if name == "turns":
                     self._wake["escalations"].set()

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlmodel import Session
 
 from concierge import service as conversation_service
+from concierge import traces
 from concierge.db import SessionDep, session_scope
 from concierge.errors import NotFound
 from concierge.guard import service as guard_service
@@ -173,6 +174,7 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         "reason": notify.reason_label(latest.reason, "en") if latest else "",
         "urgency": notify.urgency_label(latest.urgency, "en") if latest else "",
         "messages": conversation_service.conversation_messages(session, conversation_id=conversation_id),
+        "trace_links": traces.reply_traces(session, conversation_id=conversation_id),
         "notes": escalation_service.notes(session, conversation_id=conversation_id),
         "canned": canned.list_canned(session, property_id=prop.id),
         "window_open": escalation_service.whatsapp_window_open(session, conversation=conversation, now=now),

@@ -80,10 +80,10 @@ class NotificationStatus(StrEnum):
 
 
 class Notification(SQLModel, table=True):
-    """An email or signed webhook about an escalation, delivered with retries by the worker."""
+    """An email or signed webhook about an escalation (or an operational alert), delivered with retries."""
 
     id: int | None = Field(default=None, primary_key=True)
-    escalation_id: int = Field(foreign_key="escalation.id", index=True)
+    escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)  # None: an alert
     kind: str = Field(max_length=16)  # "email" | "webhook"
     target: str = Field(max_length=500)  # address or URL
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
+import concierge.alerts.models  # noqa: F401  (alert state is emptied between tests too)
 import concierge.web.models  # noqa: F401  (users are emptied between tests too)
 from alembic import command
 from concierge.db import engine_for, session_scope
@@ -59,6 +60,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[No
                 "JOB_",
                 "SMTP_",
                 "NOTIFY_",
+                "ALERT",
                 "ESCALATION_",
             )
         ):

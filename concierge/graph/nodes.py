@@ -33,7 +33,7 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 
 
 def timed(name: str) -> Callable[[Node], Node]:
-    """Record the node's name and duration in the state's `nodes` list (the turn's trace timeline)."""
+    """Record the node's name, start offset in the turn and duration in the state's `nodes` list (the timeline)."""
 
     def wrap(node: Node) -> Node:
         @wraps(node)
@@ -41,7 +41,8 @@ def timed(name: str) -> Callable[[Node], Node]:
             started = time.perf_counter()
             update = node(state, runtime)
             elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-            return {**update, "nodes": [{"node": name, "ms": elapsed_ms}]}
+            start_ms = round((started - runtime.context.started) * 1000, 2)
+            return {**update, "nodes": [{"node": name, "start_ms": start_ms, "ms": elapsed_ms}]}
 
         return run
 
@@ -160,6 +161,7 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
     request = llm_request.build(state, runtime.context)
     degraded = runtime.context.degraded
+    routed_ms = round((time.perf_counter() - runtime.context.started) * 1000, 2)  # model calls start from here
     # Under backpressure the offline grounded responder answers: no model call, no provider latency.
     response = offline.respond(request) if degraded else runtime.context.router.respond(request)
     return {
@@ -167,7 +169,7 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         "responder": response.responder,
         "entry_ids": response.entry_ids,
         "escalate": response.escalate,
-        "llm": llm_request.trace(response),
+        "llm": {**llm_request.trace(response), "start_ms": routed_ms},
         "degraded": degraded,
     }
 

@@ -1,6 +1,7 @@
 """The turn's state and the collaborators its nodes are given."""
 
 import operator
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, TypedDict
@@ -29,6 +30,7 @@ class TurnContext:
     rate_limit_window_seconds: float = 600.0
     screener: Screener = field(default_factory=Screener)  # extra classifiers (e.g. a model) plug in here
     degraded: bool = False  # outbox backlog over its threshold: take the cheapest path (no model calls)
+    started: float = field(default_factory=time.perf_counter)  # the turn's zero on the trace timeline
 
 
 class TurnState(TypedDict, total=False):

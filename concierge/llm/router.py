@@ -101,6 +101,7 @@ class _Attempt:
 class _Turn:
     request: ResponseRequest
     deadline: float
+    started: float = 0.0  # router clock at the start of the turn's routing (call offsets on the timeline)
     calls: list[dict[str, Any]] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
 
@@ -161,7 +162,8 @@ class Router:
 
     def respond(self, request: ResponseRequest) -> TurnResponse:
         """A grounded reply for the request, within the turn deadline."""
-        turn = _Turn(request=request, deadline=self.clock() + self.config.turn_deadline)
+        started = self.clock()
+        turn = _Turn(request=request, deadline=started + self.config.turn_deadline, started=started)
         fallback = self._offline(request)
         skip = self._skip_reason(request, fallback)
         if skip is not None:
@@ -267,6 +269,8 @@ class Router:
                 "attempt": attempt + 1,
                 "outcome": result.kind,
                 "status": result.status,
+                "prompt": self.prompt.ref if self.prompt else None,
+                "at_ms": round((started - turn.started) * 1000, 1),
                 "ms": round((self.clock() - started) * 1000, 1),
             }
             turn.calls.append(record)

@@ -278,7 +278,9 @@ def test_unclaimed_escalation_renotifies_next_staff_and_tells_guest_once(two_sta
     assert [a.to_address for a in alerts] == ["+34600000001", "+34600000001", "+34600000002"]
     assert alerts[1].body.startswith("Recordatorio") and alerts[2].body.startswith("Reminder")  # each in their language
     with session_scope() as s:
-        guest_notices = s.exec(select(Outbox).where(Outbox.to_address == GUEST, Outbox.author == notify.SYSTEM)).all()
+        guest_notices = s.exec(
+            select(Outbox).where(Outbox.to_address == GUEST, Outbox.author == notify.SYSTEM).order_by(col(Outbox.id))
+        ).all()  # in order: PostgreSQL returns rows in any order without one
     assert len(guest_notices) == 2 and "en camino" in guest_notices[1].body
     later = escalations()[0].next_check_at
     assert later is not None

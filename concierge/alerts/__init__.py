@@ -1,0 +1,1 @@
+"""Operational alerts: thresholds on recent turns, the outbox and escalations, notified to admins once per window."""

@@ -1,0 +1,111 @@
+"""The trace page in real headless Chromium: a turn whose primary model failed, opened from the transcript.
+
+The server runs as a real process with its in-process worker, the fake Twilio and the fake model provider
+(OpenAI-style 500s, then an Anthropic-style answer) on loopback. UPDATE_SCREENSHOTS=1 refreshes
+docs/screenshots/trace.png.
+"""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from concierge.db import session_scope
+from concierge.models import Conversation
+from knowledge.models import Property
+from tests.conftest import ROOT
+from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
+from tests.e2e.test_console_browser import sent_to
+from tests.fakes.openai_api import FakeModelAPI
+from tests.fakes.twilio_api import FakeTwilio
+from tests.web.helpers import PASSWORD, add_user
+
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+GUEST = "+447700900123"
+GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."
+
+
+@pytest.fixture(scope="module")
+def fake_model() -> Iterator[FakeModelAPI]:
+    with FakeModelAPI() as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+def server(fake_twilio: FakeTwilio, fake_model: FakeModelAPI, database_url: str) -> Iterator[str]:
+    env = {
+        "DATABASE_URL": database_url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_API_BASE_URL": fake_twilio.base_url,
+        "WORKER_IN_PROCESS": "true",
+        "WORKER_POLL_SECONDS": "0.05",
+        "SESSION_SECRET": "trace-browser-secret",
+        "LLM_PROVIDERS": "openai:gpt-4o-mini,anthropic:claude-haiku-4-5",
+        "OPENAI_BASE_URL": fake_model.openai_base_url,
+        "OPENAI_API_KEY": "test-key",
+        "ANTHROPIC_BASE_URL": fake_model.anthropic_base_url,
+        "ANTHROPIC_API_KEY": "test-key",
+        "LLM_OFFLINE_FIRST": "false",
+        "LLM_RETRY_BASE_SECONDS": "0.01",
+    }
+    with running_server(env, timeout=60) as base:
+        yield base
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+
+
+def test_trace_page_opens_from_the_transcript(
+    browser: Any, server: str, fake_twilio: FakeTwilio, fake_model: FakeModelAPI, prop: Property, shots: Path
+) -> None:
+    fake_twilio.reset()
+    fake_model.reset()
+    fake_model.fail(500, times=3)  # the primary: first try and both retries
+    fake_model.answer(GOOD_WIFI)  # the second provider
+    params = {
+        "MessageSid": f"SM{uuid.uuid4().hex}",
+        "AccountSid": ACCOUNT_SID,
+        "From": GUEST,
+        "To": "+15005550006",
+        "Body": "what is the wifi password?",
+        "NumMedia": "0",
+    }
+    url = f"{server}/twilio/messages"
+    assert httpx.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params)}, timeout=10).is_success
+    [reply] = sent_to(fake_twilio, GUEST)
+    assert reply["body"] == GOOD_WIFI
+
+    add_user("admin@example.com", role="admin", properties=())
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(f"{server}/login?next=/console")
+    page.get_by_label("Email").fill("admin@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("h1:has-text('Escalations')")
+    with session_scope() as s:
+        conversation = s.exec(select(Conversation).where(Conversation.guest_address == GUEST)).one()
+    page.goto(f"{server}/console/conversations/{conversation.id}")
+    with page.expect_navigation():
+        page.click("#transcript li.bot a.trace")
+    page.wait_for_selector("#timeline")
+    rows = page.locator("#timeline tbody tr")
+    assert rows.count() == 7 + 4  # seven nodes, four model calls
+    assert page.locator("#timeline tr.call.failed").count() == 3
+    bar = page.locator("#timeline tr.call rect.err").first.bounding_box()
+    respond = page.locator("#timeline tr.node:has-text('respond') rect.node").bounding_box()
+    assert bar is not None and respond is not None
+    assert respond["x"] <= bar["x"] + 1 and bar["x"] + bar["width"] <= respond["x"] + respond["width"] + 1
+    calls = page.locator("#calls").inner_text()
+    assert "server_error 500" in calls and "claude-haiku-4-5" in calls and "grounded_reply@" in calls
+    assert "wifi" in page.locator("#candidates").inner_text()
+    assert page.locator("#reply").inner_text().startswith(GOOD_WIFI)
+    page.screenshot(path=str(shots / "trace.png"), full_page=True)
+    page.close()
