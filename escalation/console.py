@@ -27,6 +27,7 @@ from concierge.web.auth import (
 from concierge.web.models import User
 from escalation import canned, handoff, notify
 from escalation import service as escalation_service
+from escalation import staff as staff_service
 from knowledge.models import Property
 
 router = APIRouter(prefix="/console", tags=["console"])
@@ -111,7 +112,7 @@ def _fingerprint(user_id: int, conversation_id: int | None) -> str:
                 conversation.owner,
                 messages[-1].id if messages else 0,
                 (current.id, current.status, current.urgency) if current else None,
-                len(escalation_service.notes(session, conversation_id=conversation_id)),
+                len(staff_service.notes(session, conversation_id=conversation_id)),
             ]
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
@@ -167,9 +168,9 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         "reason": notify.reason_label(latest.reason, "en") if latest else "",
         "urgency": notify.urgency_label(latest.urgency, "en") if latest else "",
         "messages": conversation_service.conversation_messages(session, conversation_id=conversation_id),
-        "notes": escalation_service.notes(session, conversation_id=conversation_id),
+        "notes": staff_service.notes(session, conversation_id=conversation_id),
         "canned": canned.list_canned(session, property_id=prop.id),
-        "window_open": escalation_service.whatsapp_window_open(session, conversation=conversation, now=now),
+        "window_open": staff_service.whatsapp_window_open(session, conversation=conversation, now=now),
         "me": escalation_service.staff_owner(str(user.id)),
         "error": request.query_params.get("error"),
     }
@@ -193,7 +194,7 @@ def claim(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: 
 def reply(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Send a reply to the guest on their channel, through the outbox."""
     _conversation(session, user, conversation_id)
-    escalation_service.staff_reply(
+    staff_service.staff_reply(
         session,
         conversation_id=conversation_id,
         staff_id=str(user.id),
@@ -209,7 +210,7 @@ def note(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: i
     _conversation(session, user, conversation_id)
     body = str(form.get("body", "")).strip()
     if body:
-        escalation_service.add_note(
+        staff_service.add_note(
             session,
             conversation_id=conversation_id,
             author=escalation_service.staff_owner(str(user.id)),
