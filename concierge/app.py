@@ -15,7 +15,8 @@ from concierge.observability import configure_sentry
 from concierge.settings import get_settings
 from concierge.web import WEB_DIR, auth
 from concierge.worker import Worker
-from escalation import console
+from concierge.llm.translate import Translator
+from escalation import console, console_settings
 from knowledge import admin
 
 
@@ -46,6 +47,8 @@ def create_app() -> FastAPI:
     auth.install(app, settings)
     app.include_router(admin.router)
     app.include_router(console.router)
+    app.include_router(console_settings.router)
+    app.state.translator = Translator.from_settings(settings)  # None with only the offline responder
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.exception_handler(DomainError)

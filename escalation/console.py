@@ -14,7 +14,10 @@ from sqlmodel import Session
 from concierge import service as conversation_service
 from concierge.db import SessionDep, session_scope
 from concierge.errors import NotFound
+from concierge.i18n import N_, gettext_for
+from concierge.llm.translate import Translator
 from concierge.modelbase import utcnow
+from concierge.settings import get_settings
 from concierge.models import Conversation, Message
 from concierge.web.auth import (
     CheckedForm,
@@ -25,15 +28,37 @@ from concierge.web.auth import (
     visible_property,
 )
 from concierge.web.models import User
-from escalation import canned, handoff, notify
+from escalation import canned, handoff, notify, translations
 from escalation import service as escalation_service
 from escalation import staff as staff_service
+from escalation.models import EscalationStatus
 from knowledge.models import Property
 
 router = APIRouter(prefix="/console", tags=["console"])
 Staff = Annotated[User, Depends(require_role("staff", "owner"))]
 SSE_POLL_SECONDS = 1.0
 SSE_HEARTBEAT_SECONDS = 15.0
+
+
+STATUSES = {
+    EscalationStatus.open: N_("open"),
+    EscalationStatus.claimed: N_("claimed"),
+    EscalationStatus.resolved: N_("resolved"),
+}
+AUTHORS = {"guest": N_("guest"), "bot": N_("bot"), "staff": N_("staff"), "system": N_("system")}
+
+
+def page(request: Request, user: User, template: str, context: dict[str, Any]) -> Response:
+    """A console page in the signed-in staff member's language."""
+    _ = gettext_for(user.language)
+    base = {
+        "_": _,
+        "lang": user.language,
+        "staff_language": user.language,
+        "statuses": {key: _(value) for key, value in STATUSES.items()},
+        "authors": {key: _(value) for key, value in AUTHORS.items()},
+    }
+    return render(request, template, {**base, **context})
 
 
 def _scope(session: Session, user: User) -> dict[int, Property]:
@@ -66,8 +91,8 @@ def _queue_rows(session: Session, user: User) -> list[dict[str, Any]]:
             {
                 "e": e,
                 "property": scope[e.property_id].name,
-                "reason": notify.reason_label(e.reason, "en"),
-                "urgency": notify.urgency_label(e.urgency, "en"),
+                "reason": notify.reason_label(e.reason, user.language),
+                "urgency": notify.urgency_label(e.urgency, user.language),
                 "age": _age(e.created_at, now),
                 "trigger": handoff.excerpt(trigger.body if trigger else e.detail, 90),
                 "owner": owner,
@@ -80,13 +105,14 @@ def _queue_rows(session: Session, user: User) -> list[dict[str, Any]]:
 @router.get("")
 def queue_page(request: Request, session: SessionDep, user: Staff) -> Response:
     """Open escalations of the user's properties, most urgent and oldest first; updates live."""
-    return render(request, "console/queue.html", {"rows": _queue_rows(session, user)})
+    properties = list(_scope(session, user).values())
+    return page(request, user, "console/queue.html", {"rows": _queue_rows(session, user), "properties": properties})
 
 
 @router.get("/queue")
 def queue_fragment(request: Request, session: SessionDep, user: Staff) -> Response:
     """The queue table alone, for the page to swap in when the event stream says it changed."""
-    return render(request, "console/_queue.html", {"rows": _queue_rows(session, user)})
+    return page(request, user, "console/_queue.html", {"rows": _queue_rows(session, user)})
 
 
 def _fingerprint(user_id: int, conversation_id: int | None) -> str:
@@ -159,22 +185,43 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
     latest = current or escalation_service.latest(session, conversation_id=conversation_id)
     card = handoff.build_card(session, escalation=latest, today=now.date()) if latest else None
     assert prop.id is not None
+    messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
+    settings = get_settings()
+    translator: Translator | None = getattr(request.app.state, "translator", None)
+    template = staff_service.template_for(prop) if conversation.channel == "whatsapp" else None
+    preview = ""
+    if template is not None:
+        values = staff_service.template_values(session, conversation=conversation, template=template, now=now)
+        preview = staff_service.render_preview(template, values)
     context = {
         "conversation": conversation,
         "prop": prop,
         "escalation": current,
         "latest": latest,
         "card": card,
-        "reason": notify.reason_label(latest.reason, "en") if latest else "",
-        "urgency": notify.urgency_label(latest.urgency, "en") if latest else "",
-        "messages": conversation_service.conversation_messages(session, conversation_id=conversation_id),
+        "reason": notify.reason_label(latest.reason, user.language) if latest else "",
+        "urgency": notify.urgency_label(latest.urgency, user.language) if latest else "",
+        "messages": messages,
+        "lines": translations.transcript_lines(
+            session,
+            conversation=conversation,
+            messages=messages,
+            target=user.language,
+            translator=translator,
+            limit=settings.console_translate_max,
+            now=now,
+        ),
+        "problems": staff_service.delivery_problems(session, conversation_id=conversation_id),
+        "window_errors": staff_service.WINDOW_ERRORS,
         "notes": staff_service.notes(session, conversation_id=conversation_id),
         "canned": canned.list_canned(session, property_id=prop.id),
         "window_open": staff_service.whatsapp_window_open(session, conversation=conversation, now=now),
+        "template": template,
+        "template_preview": preview,
         "me": escalation_service.staff_owner(str(user.id)),
         "error": request.query_params.get("error"),
     }
-    return render(request, "console/conversation.html", context)
+    return page(request, user, "console/conversation.html", context)
 
 
 def _back(conversation_id: int, error: str | None = None) -> Response:
@@ -201,6 +248,14 @@ def reply(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: 
         body=str(form.get("body", "")),
         now=utcnow(),
     )
+    return _back(conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/template")
+def send_template(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
+    """Send the property's approved WhatsApp template (the only way to reach the guest after 24 hours)."""
+    _conversation(session, user, conversation_id)
+    staff_service.send_template(session, conversation_id=conversation_id, staff_id=str(user.id), now=utcnow())
     return _back(conversation_id)
 
 
@@ -245,37 +300,3 @@ def resolve(session: SessionDep, user: Staff, form: CheckedForm, conversation_id
         session, escalation_id=current.id, staff_id=str(user.id), note=str(form.get("note", "")).strip(), now=utcnow()
     )
     return _back(conversation_id)
-
-
-@router.get("/p/{slug}/canned")
-def canned_page(request: Request, session: SessionDep, user: Staff, slug: str) -> Response:
-    """A property's canned replies."""
-    prop = visible_property(session, user=user, slug=slug)
-    assert prop.id is not None
-    return render(
-        request, "console/canned.html", {"prop": prop, "canned": canned.list_canned(session, property_id=prop.id)}
-    )
-
-
-@router.post("/p/{slug}/canned")
-def canned_add(session: SessionDep, user: Staff, form: CheckedForm, slug: str) -> Response:
-    """Add a canned reply to the property."""
-    prop = visible_property(session, user=user, slug=slug)
-    assert prop.id is not None
-    canned.add_canned(
-        session,
-        property_id=prop.id,
-        title=str(form.get("title", "")),
-        language=str(form.get("language", "")),
-        body=str(form.get("body", "")),
-    )
-    return RedirectResponse(f"/console/p/{slug}/canned", status_code=303)
-
-
-@router.post("/p/{slug}/canned/{canned_id}/delete")
-def canned_delete(session: SessionDep, user: Staff, form: CheckedForm, slug: str, canned_id: int) -> Response:
-    """Remove a canned reply."""
-    prop = visible_property(session, user=user, slug=slug)
-    assert prop.id is not None
-    canned.delete_canned(session, property_id=prop.id, canned_id=canned_id)
-    return RedirectResponse(f"/console/p/{slug}/canned", status_code=303)
