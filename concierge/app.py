@@ -10,12 +10,12 @@ from fastapi.staticfiles import StaticFiles
 from concierge import health
 from concierge.channels import simulator, twilio
 from concierge.errors import DomainError
+from concierge.llm.translate import Translator
 from concierge.metrics import register_backlog_collector
 from concierge.observability import configure_sentry
 from concierge.settings import get_settings
 from concierge.web import WEB_DIR, auth
 from concierge.worker import Worker
-from concierge.llm.translate import Translator
 from escalation import console, console_settings
 from knowledge import admin
 

@@ -11,8 +11,8 @@ from types import FrameType
 
 from concierge.errors import DomainError, InvalidInput
 from concierge.releases import commands as release_commands
-from escalation import commands as escalation_commands
 from concierge.settings import get_settings
+from escalation import commands as escalation_commands
 
 log = logging.getLogger("concierge.cli")
 

@@ -17,8 +17,8 @@ from concierge.errors import NotFound
 from concierge.i18n import N_, gettext_for
 from concierge.llm.translate import Translator
 from concierge.modelbase import utcnow
-from concierge.settings import get_settings
 from concierge.models import Conversation, Message
+from concierge.settings import get_settings
 from concierge.web.auth import (
     CheckedForm,
     current_user,

@@ -79,7 +79,9 @@ def template_for(prop: Property) -> Template | None:
     )
 
 
-def template_values(session: Session, *, conversation: Conversation, template: Template, now: datetime) -> dict[str, str]:
+def template_values(
+    session: Session, *, conversation: Conversation, template: Template, now: datetime
+) -> dict[str, str]:
     """The template's variables with the guest's name and the property's name filled in."""
     prop = session.get_one(Property, conversation.property_id)
     phone = conversation.guest_address.removeprefix("whatsapp:")
@@ -115,9 +117,7 @@ def send_template(session: Session, *, conversation_id: int, staff_id: str, now:
 
 def delivery_problems(session: Session, *, conversation_id: int) -> dict[int, Outbox]:
     """Replies Twilio failed or could not deliver, by transcript message id (e.g. 63016 outside the window)."""
-    rows = session.exec(
-        select(Outbox).where(Outbox.conversation_id == conversation_id, col(Outbox.status).in_(FAILED))
-    )
+    rows = session.exec(select(Outbox).where(Outbox.conversation_id == conversation_id, col(Outbox.status).in_(FAILED)))
     return {row.message_id: row for row in rows}
 
 

@@ -47,7 +47,11 @@ def transcript_lines(
     """Translation lines by message id: cached ones, plus up to `limit` new ones asked for now (newest first)."""
     if translator is None:
         return {}  # only the offline responder: it cannot translate, so no line and no hint
-    wanted = {m.id: (m, source) for m in messages if m.id and (source := needs_line(m, conversation=conversation, target=target))}
+    wanted = {
+        m.id: (m, source)
+        for m in messages
+        if m.id and (source := needs_line(m, conversation=conversation, target=target))
+    }
     if not wanted:
         return {}
     cached = session.exec(
@@ -57,22 +61,23 @@ def transcript_lines(
     )
     lines = {row.message_id: Line(row.text) for row in cached}
     missing = sorted((i for i in wanted if i not in lines), reverse=True)
-    asked = [
-        Request(key=i, text=wanted[i][0].body, source=wanted[i][1], target=target) for i in missing[:limit]
-    ]
+    asked = [Request(key=i, text=wanted[i][0].body, source=wanted[i][1], target=target) for i in missing[:limit]]
     found = translator.translate_many(asked)
     for message_id in missing:
         result = found.get(message_id)
         lines[message_id] = Line(result.text if result else None)
         if result is not None:
-            _store(session, row=MessageTranslation(
-                message_id=message_id,
-                language=target,
-                text=result.text,
-                prompt=translator.prompt.ref,
-                provider=result.provider[:128],
-                created_at=now,
-            ))
+            _store(
+                session,
+                row=MessageTranslation(
+                    message_id=message_id,
+                    language=target,
+                    text=result.text,
+                    prompt=translator.prompt.ref,
+                    provider=result.provider[:128],
+                    created_at=now,
+                ),
+            )
     return lines
 
 

@@ -146,7 +146,9 @@ class WhatsAppTemplateIn(_Strict):
                 raise ValueError(f"variable name {key!r} must be like '1' or 'name'")
             for field in re.findall(r"\{([^{}]*)\}", value):
                 if field not in ("guest_name", "property_name"):
-                    raise ValueError(f"variable {key!r}: unknown field {{{field}}}; use {{guest_name}} or {{property_name}}")
+                    raise ValueError(
+                        f"variable {key!r}: unknown field {{{field}}}; use {{guest_name}} or {{property_name}}"
+                    )
         return values
 
 

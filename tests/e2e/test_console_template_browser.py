@@ -3,6 +3,7 @@ the WhatsApp 24-hour window, the approved template reaching the guest's WhatsApp
 """
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from concierge.db import session_scope
 from concierge.models import Conversation, Message
 from tests.conftest import make_property
 from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
-from tests.e2e.test_console_browser import GUEST, guest_writes, sent_to, shots, sign_in  # noqa: F401 (fixture)
+from tests.e2e.test_console_browser import GUEST, SCREENSHOTS, guest_writes, sent_to, sign_in
 from tests.fakes.openai_api import FakeModelAPI, last_user_text, system_text
 from tests.fakes.twilio_api import FakeTwilio
 from tests.web.helpers import add_user
@@ -34,6 +35,11 @@ def model_answer(body: dict[str, Any]) -> str:
     if "You translate one message" in system_text(body):
         return "[EN] " + last_user_text(body).removeprefix("Message:\n")
     return "NO_ANSWER"
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
 
 
 @pytest.fixture(scope="module")

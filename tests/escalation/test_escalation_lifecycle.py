@@ -260,9 +260,7 @@ def test_second_claim_by_someone_else_is_refused(prop: Property) -> None:
     with session_scope() as s, pytest.raises(escalation_service.EscalationConflict):
         escalation_service.claim(s, escalation_id=escalation.id or 0, staff_id="8", now=utcnow())
     with session_scope() as s, pytest.raises(escalation_service.EscalationConflict):
-        staff_service.staff_reply(
-            s, conversation_id=escalation.conversation_id, staff_id="8", body="hi", now=utcnow()
-        )
+        staff_service.staff_reply(s, conversation_id=escalation.conversation_id, staff_id="8", body="hi", now=utcnow())
     assert conversation().owner == "staff:7"
 
 

@@ -52,7 +52,9 @@ def lines(html: str) -> list[str]:
     return re.findall(r'<span class="translation"[^>]*>(.*?)</span>\s*</li>', html, flags=re.S)
 
 
-def test_translation_line_appears_and_is_cached(monkeypatch: pytest.MonkeyPatch, prop: Property, model: FakeModelAPI) -> None:
+def test_translation_line_appears_and_is_cached(
+    monkeypatch: pytest.MonkeyPatch, prop: Property, model: FakeModelAPI
+) -> None:
     conversation_id = guest_asks_for_person(prop, body=SPANISH)  # offline turn: the model is not involved yet
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     with console(monkeypatch, with_model(model)) as client:
@@ -71,7 +73,9 @@ def test_translation_line_appears_and_is_cached(monkeypatch: pytest.MonkeyPatch,
         assert {r.provider for r in rows} == {"openai:gpt-test"}
 
 
-def test_provider_down_still_renders_with_a_hint(monkeypatch: pytest.MonkeyPatch, prop: Property, model: FakeModelAPI) -> None:
+def test_provider_down_still_renders_with_a_hint(
+    monkeypatch: pytest.MonkeyPatch, prop: Property, model: FakeModelAPI
+) -> None:
     conversation_id = guest_asks_for_person(prop, body=SPANISH)
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     model.fail(500, times=50)
@@ -84,7 +88,9 @@ def test_provider_down_still_renders_with_a_hint(monkeypatch: pytest.MonkeyPatch
         assert s.exec(select(MessageTranslation)).all() == []  # a failure is not cached: the next view retries
 
 
-def test_a_hanging_provider_does_not_hold_the_page(monkeypatch: pytest.MonkeyPatch, prop: Property, model: FakeModelAPI) -> None:
+def test_a_hanging_provider_does_not_hold_the_page(
+    monkeypatch: pytest.MonkeyPatch, prop: Property, model: FakeModelAPI
+) -> None:
     conversation_id = guest_asks_for_person(prop, body=SPANISH)
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     model.hang(10, times=50)
