@@ -11,12 +11,13 @@ from concierge import health
 from concierge.channels import simulator, twilio
 from concierge.dashboard import admin as dashboard_admin
 from concierge.errors import DomainError
+from concierge.llm.translate import Translator
 from concierge.metrics import register_backlog_collector
 from concierge.observability import configure_sentry
 from concierge.settings import get_settings
 from concierge.web import WEB_DIR, auth
 from concierge.worker import Worker
-from escalation import console, trace_page
+from escalation import console, console_settings, trace_page
 from knowledge import admin
 
 
@@ -49,6 +50,8 @@ def create_app() -> FastAPI:
     app.include_router(dashboard_admin.router)
     app.include_router(console.router)
     app.include_router(trace_page.router)
+    app.include_router(console_settings.router)
+    app.state.translator = Translator.from_settings(settings)  # None with only the offline responder
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
 
     @app.exception_handler(DomainError)

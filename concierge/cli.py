@@ -13,6 +13,7 @@ from concierge.alerts import commands as alert_commands
 from concierge.errors import DomainError, InvalidInput
 from concierge.releases import commands as release_commands
 from concierge.settings import get_settings
+from escalation import commands as escalation_commands
 
 log = logging.getLogger("concierge.cli")
 
@@ -110,9 +111,14 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     password = read_password(prompt=sys.stdin.isatty())
     with session_scope() as session:
         user = auth.create_user(
-            session, email=args.email, role=args.role, password=password, property_slugs=args.property
+            session,
+            email=args.email,
+            role=args.role,
+            password=password,
+            property_slugs=args.property,
+            language=args.language,
         )
-        print(f"added {user.email} ({user.role}) for {', '.join(args.property) or 'no property'}")
+        print(f"added {user.email} ({user.role}, {user.language}) for {', '.join(args.property) or 'no property'}")
     return 0
 
 
@@ -221,7 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--email", required=True)
     p.add_argument("--role", required=True, choices=["owner", "staff", "admin"])
     p.add_argument("--property", action="append", default=[], metavar="SLUG", help="repeat for several")
+    p.add_argument("--language", default="en", help="console language and translation target (default en)")
     p.set_defaults(func=cmd_users_add)
+    escalation_commands.add_commands(sub)
 
     p = sub.add_parser("serve", help="run the web app (and, on SQLite, the worker)")
     p.add_argument("--host", default="127.0.0.1")

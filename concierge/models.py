@@ -89,6 +89,9 @@ class Outbox(SQLModel, table=True):
     to_address: str = Field(max_length=64)
     from_address: str = Field(max_length=64)
     body: str = Field(sa_column=Column(Text, nullable=False))
+    # An approved WhatsApp template (Twilio Content API) instead of free text: its HX… SID and JSON variables.
+    content_sid: str | None = Field(default=None, max_length=64)
+    content_variables: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     author: str = Field(max_length=16)  # "bot" replies are cancelled when a person owns the conversation
     status: str = Field(default=OutboxStatus.pending, max_length=16, index=True)
     attempts: int = 0

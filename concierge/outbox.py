@@ -43,6 +43,8 @@ class Delivery:
     attempts: int
     reconcile_since: datetime | None  # set when a previous attempt may have reached Twilio before a crash
     author: str = ""  # "bot" or "staff" (metrics count replies by author)
+    content_sid: str | None = None  # an approved WhatsApp template instead of free text
+    content_variables: str | None = None  # its variables, as the JSON object Twilio expects
 
 
 def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> Delivery | None:
@@ -86,6 +88,8 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
             attempts=row.attempts,
             reconcile_since=reconcile_since,
             author=row.author,
+            content_sid=row.content_sid,
+            content_variables=row.content_variables,
         )
 
 

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     llm_daily_budget_usd: float | None = None  # per property; None: no limit
     llm_prices_file: str | None = None  # None: the table shipped in concierge/llm/prices.toml
     llm_prompt_version: int | None = None  # None: the newest prompt file; set to roll back
+    # Console translation lines: the page waits at most this long for missing ones, and asks for at most this many.
+    console_translate_timeout_seconds: float = Field(default=3.0, gt=0)
+    console_translate_max: int = Field(default=20, ge=0)
     # The providers' own variables (read here because this is the only module that reads the environment).
     openai_api_key: str | None = None
     openai_base_url: str | None = None

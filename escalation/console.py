@@ -16,8 +16,11 @@ from concierge import traces
 from concierge.db import SessionDep, session_scope
 from concierge.errors import NotFound
 from concierge.guard import service as guard_service
+from concierge.i18n import N_, gettext_for
+from concierge.llm.translate import Translator
 from concierge.modelbase import utcnow
 from concierge.models import Conversation, Message
+from concierge.settings import get_settings
 from concierge.web.auth import (
     CheckedForm,
     current_user,
@@ -27,16 +30,39 @@ from concierge.web.auth import (
     visible_property,
 )
 from concierge.web.models import User
-from escalation import canned, handoff, notify
+from escalation import canned, handoff, notify, translations
 from escalation import service as escalation_service
 from knowledge import editing
 from knowledge import service as knowledge_service
+from escalation import staff as staff_service
+from escalation.models import EscalationStatus
 from knowledge.models import Property
 
 router = APIRouter(prefix="/console", tags=["console"])
 Staff = Annotated[User, Depends(require_role("staff", "owner"))]
 SSE_POLL_SECONDS = 1.0
 SSE_HEARTBEAT_SECONDS = 15.0
+
+
+STATUSES = {
+    EscalationStatus.open: N_("open"),
+    EscalationStatus.claimed: N_("claimed"),
+    EscalationStatus.resolved: N_("resolved"),
+}
+AUTHORS = {"guest": N_("guest"), "bot": N_("bot"), "staff": N_("staff"), "system": N_("system")}
+
+
+def page(request: Request, user: User, template: str, context: dict[str, Any]) -> Response:
+    """A console page in the signed-in staff member's language."""
+    _ = gettext_for(user.language)
+    base = {
+        "_": _,
+        "lang": user.language,
+        "staff_language": user.language,
+        "statuses": {key: _(value) for key, value in STATUSES.items()},
+        "authors": {key: _(value) for key, value in AUTHORS.items()},
+    }
+    return render(request, template, {**base, **context})
 
 
 def _scope(session: Session, user: User) -> dict[int, Property]:
@@ -70,8 +96,8 @@ def _queue_rows(session: Session, user: User) -> list[dict[str, Any]]:
             {
                 "e": e,
                 "property": scope[e.property_id].name,
-                "reason": notify.reason_label(e.reason, "en"),
-                "urgency": notify.urgency_label(e.urgency, "en"),
+                "reason": notify.reason_label(e.reason, user.language),
+                "urgency": notify.urgency_label(e.urgency, user.language),
                 "age": _age(e.created_at, now),
                 "trigger": handoff.excerpt(trigger.body if trigger else e.detail, 90),
                 "owner": owner,
@@ -84,13 +110,14 @@ def _queue_rows(session: Session, user: User) -> list[dict[str, Any]]:
 @router.get("")
 def queue_page(request: Request, session: SessionDep, user: Staff) -> Response:
     """Open escalations of the user's properties, most urgent and oldest first; updates live."""
-    return render(request, "console/queue.html", {"rows": _queue_rows(session, user)})
+    properties = list(_scope(session, user).values())
+    return page(request, user, "console/queue.html", {"rows": _queue_rows(session, user), "properties": properties})
 
 
 @router.get("/queue")
 def queue_fragment(request: Request, session: SessionDep, user: Staff) -> Response:
     """The queue table alone, for the page to swap in when the event stream says it changed."""
-    return render(request, "console/_queue.html", {"rows": _queue_rows(session, user)})
+    return page(request, user, "console/_queue.html", {"rows": _queue_rows(session, user)})
 
 
 def _fingerprint(user_id: int, conversation_id: int | None) -> str:
@@ -116,7 +143,7 @@ def _fingerprint(user_id: int, conversation_id: int | None) -> str:
                 conversation.owner,
                 messages[-1].id if messages else 0,
                 (current.id, current.status, current.urgency) if current else None,
-                len(escalation_service.notes(session, conversation_id=conversation_id)),
+                len(staff_service.notes(session, conversation_id=conversation_id)),
             ]
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
 
@@ -165,19 +192,40 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
     assert prop.id is not None
     phone = conversation_service.guest_phone(conversation.guest_address)
     stay = knowledge_service.reservation_for(session, property_id=prop.id, phone=phone, today=now.date())
+    messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
+    settings = get_settings()
+    translator: Translator | None = getattr(request.app.state, "translator", None)
+    template = staff_service.template_for(prop) if conversation.channel == "whatsapp" else None
+    preview = ""
+    if template is not None:
+        values = staff_service.template_values(session, conversation=conversation, template=template, now=now)
+        preview = staff_service.render_preview(template, values)
     context = {
         "conversation": conversation,
         "prop": prop,
         "escalation": current,
         "latest": latest,
         "card": card,
-        "reason": notify.reason_label(latest.reason, "en") if latest else "",
-        "urgency": notify.urgency_label(latest.urgency, "en") if latest else "",
-        "messages": conversation_service.conversation_messages(session, conversation_id=conversation_id),
+        "reason": notify.reason_label(latest.reason, user.language) if latest else "",
+        "urgency": notify.urgency_label(latest.urgency, user.language) if latest else "",
+        "messages": messages,
         "trace_links": traces.reply_traces(session, conversation_id=conversation_id),
-        "notes": escalation_service.notes(session, conversation_id=conversation_id),
+        "lines": translations.transcript_lines(
+            session,
+            conversation=conversation,
+            messages=messages,
+            target=user.language,
+            translator=translator,
+            limit=settings.console_translate_max,
+            now=now,
+        ),
+        "problems": staff_service.delivery_problems(session, conversation_id=conversation_id),
+        "window_errors": staff_service.WINDOW_ERRORS,
+        "notes": staff_service.notes(session, conversation_id=conversation_id),
         "canned": canned.list_canned(session, property_id=prop.id),
-        "window_open": escalation_service.whatsapp_window_open(session, conversation=conversation, now=now),
+        "window_open": staff_service.whatsapp_window_open(session, conversation=conversation, now=now),
+        "template": template,
+        "template_preview": preview,
         "me": escalation_service.staff_owner(str(user.id)),
         "error": request.query_params.get("error"),
         "stay": stay,
@@ -186,7 +234,7 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         if stay
         else knowledge_service.current_reservations(session, property_id=prop.id, today=now.date()),
     }
-    return render(request, "console/conversation.html", context)
+    return page(request, user, "console/conversation.html", context)
 
 
 def _back(conversation_id: int, error: str | None = None) -> Response:
@@ -202,7 +250,8 @@ def link_booking(session: SessionDep, user: Staff, form: CheckedForm, conversati
     try:
         reservation_id = int(str(form.get("reservation_id", "")))
     except ValueError:
-        return _back(conversation_id, "Choose a booking to link this number to.")
+        _ = gettext_for(user.language)
+        return _back(conversation_id, _("Choose a booking to link this number to."))
     editing.link_phone(
         session,
         property_id=prop.id,
@@ -225,7 +274,7 @@ def claim(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: 
 def reply(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Send a reply to the guest on their channel, through the outbox."""
     _conversation(session, user, conversation_id, "reply")
-    escalation_service.staff_reply(
+    staff_service.staff_reply(
         session,
         conversation_id=conversation_id,
         staff_id=str(user.id),
@@ -235,13 +284,21 @@ def reply(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: 
     return _back(conversation_id)
 
 
+@router.post("/conversations/{conversation_id}/template")
+def send_template(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
+    """Send the property's approved WhatsApp template (the only way to reach the guest after 24 hours)."""
+    _conversation(session, user, conversation_id, "template")
+    staff_service.send_template(session, conversation_id=conversation_id, staff_id=str(user.id), now=utcnow())
+    return _back(conversation_id)
+
+
 @router.post("/conversations/{conversation_id}/note")
 def note(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """An internal note: visible to staff only, never sent."""
     _conversation(session, user, conversation_id, "note")
     body = str(form.get("body", "")).strip()
     if body:
-        escalation_service.add_note(
+        staff_service.add_note(
             session,
             conversation_id=conversation_id,
             author=escalation_service.staff_owner(str(user.id)),
@@ -276,37 +333,3 @@ def resolve(session: SessionDep, user: Staff, form: CheckedForm, conversation_id
         session, escalation_id=current.id, staff_id=str(user.id), note=str(form.get("note", "")).strip(), now=utcnow()
     )
     return _back(conversation_id)
-
-
-@router.get("/p/{slug}/canned")
-def canned_page(request: Request, session: SessionDep, user: Staff, slug: str) -> Response:
-    """A property's canned replies."""
-    prop = visible_property(session, user=user, slug=slug)
-    assert prop.id is not None
-    return render(
-        request, "console/canned.html", {"prop": prop, "canned": canned.list_canned(session, property_id=prop.id)}
-    )
-
-
-@router.post("/p/{slug}/canned")
-def canned_add(session: SessionDep, user: Staff, form: CheckedForm, slug: str) -> Response:
-    """Add a canned reply to the property."""
-    prop = visible_property(session, user=user, slug=slug)
-    assert prop.id is not None
-    canned.add_canned(
-        session,
-        property_id=prop.id,
-        title=str(form.get("title", "")),
-        language=str(form.get("language", "")),
-        body=str(form.get("body", "")),
-    )
-    return RedirectResponse(f"/console/p/{slug}/canned", status_code=303)
-
-
-@router.post("/p/{slug}/canned/{canned_id}/delete")
-def canned_delete(session: SessionDep, user: Staff, form: CheckedForm, slug: str, canned_id: int) -> Response:
-    """Remove a canned reply."""
-    prop = visible_property(session, user=user, slug=slug)
-    assert prop.id is not None
-    canned.delete_canned(session, property_id=prop.id, canned_id=canned_id)
-    return RedirectResponse(f"/console/p/{slug}/canned", status_code=303)

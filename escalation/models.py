@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text, false
+from sqlalchemy import JSON, Column, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from concierge.modelbase import utcnow
@@ -103,3 +103,17 @@ class CannedReply(SQLModel, table=True):
     title: str = Field(max_length=100)
     language: str = Field(max_length=16)
     body: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class MessageTranslation(SQLModel, table=True):
+    """A transcript message translated for staff into one language, so a page view never asks a model twice."""
+
+    __table_args__ = (UniqueConstraint("message_id", "language", name="uq_messagetranslation_message_language"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    language: str = Field(max_length=16)  # the target: the staff member's language
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    prompt: str = Field(max_length=64)  # "translate_message@1"
+    provider: str = Field(max_length=128)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,17 +1,16 @@
 """Escalation service: the hand-off lifecycle (open → claimed → resolved) and who owns a conversation."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rapidfuzz import fuzz
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from concierge import service as conversation_service
-from concierge.errors import Conflict, InvalidInput, NotFound
+from concierge.errors import Conflict, NotFound
 from concierge.i18n.detect import fold
 from concierge.modelbase import utcnow
-from concierge.models import BOT_OWNER, Channel, Conversation, Message, Outbox
+from concierge.models import BOT_OWNER, Conversation, Message
 from escalation import handoff, notify
 from escalation.models import (
     URGENCY_RANK,
@@ -287,32 +286,6 @@ def _resolve(escalation: Escalation, *, by: str, note: str, now: datetime, hande
     escalation.next_check_at = None
 
 
-def add_note(session: Session, *, conversation_id: int, author: str, body: str, now: datetime) -> ConversationNote:
-    """An internal note on the conversation; it is never sent to the guest."""
-    current = unresolved(session, conversation_id=conversation_id)
-    note = ConversationNote(
-        conversation_id=conversation_id,
-        escalation_id=current.id if current else None,
-        author=author,
-        body=body,
-        created_at=now,
-    )
-    session.add(note)
-    session.flush()
-    return note
-
-
-def notes(session: Session, *, conversation_id: int) -> list[ConversationNote]:
-    """A conversation's internal notes, oldest first."""
-    return list(
-        session.exec(
-            select(ConversationNote)
-            .where(ConversationNote.conversation_id == conversation_id)
-            .order_by(col(ConversationNote.id))
-        )
-    )
-
-
 def queue(session: Session, *, property_ids: list[int] | None) -> list[Escalation]:
     """Unresolved escalations, most urgent first, then oldest first; None means every property."""
     query = select(Escalation).where(Escalation.status != EscalationStatus.resolved)
@@ -320,36 +293,3 @@ def queue(session: Session, *, property_ids: list[int] | None) -> list[Escalatio
         query = query.where(col(Escalation.property_id).in_(property_ids))
     rows = list(session.exec(query))
     return sorted(rows, key=lambda e: (-URGENCY_RANK[Urgency(e.urgency)], e.created_at, e.id or 0))
-
-
-WHATSAPP_WINDOW = timedelta(hours=24)
-
-
-class WindowClosed(Conflict):
-    """WhatsApp only delivers free text within 24 hours of the guest's last message."""
-
-
-def whatsapp_window_open(session: Session, *, conversation: Conversation, now: datetime) -> bool:
-    """Whether free text can reach the guest: always on SMS, within 24 h of their last message on WhatsApp."""
-    if conversation.channel != Channel.whatsapp:
-        return True
-    last = session.exec(
-        select(Message.created_at)
-        .where(Message.conversation_id == conversation.id, Message.direction == "in")
-        .order_by(col(Message.id).desc())
-        .limit(1)
-    ).first()
-    return last is not None and now - last < WHATSAPP_WINDOW
-
-
-def staff_reply(session: Session, *, conversation_id: int, staff_id: str, body: str, now: datetime) -> Outbox:
-    """A staff member writes to the guest: they own the conversation from now on, the reply goes out the outbox."""
-    text = body.strip()
-    if not text:
-        raise InvalidInput(["body: write a reply first"])
-    conversation = take_over(session, conversation_id=conversation_id, staff_id=staff_id, now=now)
-    if not whatsapp_window_open(session, conversation=conversation, now=now):
-        raise WindowClosed(
-            "The guest last wrote more than 24 hours ago: WhatsApp only delivers an approved template now."
-        )
-    return conversation_service.enqueue_reply(session, conversation=conversation, body=text, author="staff", now=now)

@@ -21,6 +21,11 @@ class Property(PropertyBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # The pack's optional `policy` section (concierge.guard.policy.PolicyIn); {} means the defaults.
     policy: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
+    # The pack's optional `whatsapp_template` section: the approved Twilio Content template offered to staff when
+    # the WhatsApp 24-hour window is closed ({"content_sid": "HX…", "variables": {"1": "{guest_name}"}}); {} = none.
+    whatsapp_template: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
     created_at: datetime = Field(default_factory=utcnow)
 
 

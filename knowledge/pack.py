@@ -130,12 +130,35 @@ class ReservationIn(_Strict):
         return self
 
 
+class WhatsAppTemplateIn(_Strict):
+    """An approved Twilio Content template, offered to staff when the WhatsApp 24-hour window has closed."""
+
+    content_sid: str = Field(pattern=r"^HX[0-9a-fA-F]{32}$")
+    # The template's numbered variables; a value may say {guest_name} or {property_name}, filled in when sent.
+    variables: dict[str, str] = Field(default_factory=dict)
+    preview: str = Field(default="", max_length=1000)  # the approved text, e.g. "Hi {{1}}, …", for the transcript
+
+    @field_validator("variables")
+    @classmethod
+    def _known_fields(cls, values: dict[str, str]) -> dict[str, str]:
+        for key, value in values.items():
+            if not re.match(r"^\w{1,32}$", key):
+                raise ValueError(f"variable name {key!r} must be like '1' or 'name'")
+            for field in re.findall(r"\{([^{}]*)\}", value):
+                if field not in ("guest_name", "property_name"):
+                    raise ValueError(
+                        f"variable {key!r}: unknown field {{{field}}}; use {{guest_name}} or {{property_name}}"
+                    )
+        return values
+
+
 class Pack(_Strict):
     property: PropertyIn
     staff: list[StaffIn] = Field(default_factory=list)
     knowledge: list[EntryIn] = Field(default_factory=list)
     reservations: list[ReservationIn] = Field(default_factory=list)
     policy: PolicyIn | None = None  # optional: guardrail actions and the local emergency number
+    whatsapp_template: WhatsAppTemplateIn | None = None  # optional: the approved template for after 24 hours
 
 
 def _language_tag(value: str) -> str:

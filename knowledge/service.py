@@ -10,7 +10,7 @@ from sqlmodel import Session, col, delete, select
 from concierge.errors import Conflict, NotFound
 from concierge.guard.policy import PolicyIn
 from knowledge.models import KnowledgeVersion, Property, PropertyNumber, Reservation, ReservationPhone, StaffMember
-from knowledge.pack import EntryIn, Pack, PropertyIn, ReservationIn, StaffIn
+from knowledge.pack import EntryIn, Pack, PropertyIn, ReservationIn, StaffIn, WhatsAppTemplateIn
 
 
 def get_property(session: Session, *, slug: str) -> Property:
@@ -119,6 +119,7 @@ def import_pack(session: Session, *, pack: Pack, author: str) -> tuple[Property,
         for key, value in fields.items():
             setattr(prop, key, value)
     prop.policy = pack.policy.model_dump(mode="json", exclude_defaults=True) if pack.policy else {}
+    prop.whatsapp_template = pack.whatsapp_template.model_dump(mode="json") if pack.whatsapp_template else {}
     session.flush()
     assert prop.id is not None
     _replace_numbers(session, property_id=prop.id, numbers=pack.property.phone_numbers)
@@ -177,6 +178,7 @@ def export_pack(session: Session, *, slug: str) -> Pack:
         knowledge=[EntryIn(**e) for e in (version.entries if version else [])],
         reservations=[ReservationIn(**r.model_dump(include=set(ReservationIn.model_fields))) for r in reservations],
         policy=PolicyIn.model_validate(prop.policy) if prop.policy else None,
+        whatsapp_template=WhatsAppTemplateIn.model_validate(prop.whatsapp_template) if prop.whatsapp_template else None,
     )
 
 

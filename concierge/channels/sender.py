@@ -118,12 +118,19 @@ class Sender:
                 log.warning("reconciled a send that reached Twilio before a crash", extra={"outbox_id": delivery.id})
                 return SendOutcome("sent", sid=found)
         try:
-            message = self.client.messages.create(
-                to=delivery.to_address,
-                from_=delivery.from_address,
-                body=delivery.body,
-                status_callback=f"{self.settings.public_url.rstrip('/')}/twilio/status?outbox={delivery.id}",
-            )
+            callback = f"{self.settings.public_url.rstrip('/')}/twilio/status?outbox={delivery.id}"
+            if delivery.content_sid:  # an approved WhatsApp template: Twilio renders the text from the SID
+                message = self.client.messages.create(
+                    to=delivery.to_address,
+                    from_=delivery.from_address,
+                    content_sid=delivery.content_sid,
+                    content_variables=delivery.content_variables,
+                    status_callback=callback,
+                )
+            else:
+                message = self.client.messages.create(
+                    to=delivery.to_address, from_=delivery.from_address, body=delivery.body, status_callback=callback
+                )
         except (TwilioRestException, TwilioServiceException) as exc:
             kind = "retry" if exc.status in RETRYABLE_STATUS else "failed"
             return SendOutcome(kind, code=str(exc.code or exc.status), error=f"HTTP {exc.status}")
@@ -147,7 +154,8 @@ class Sender:
         with session_scope(readonly=True) as session:
             for candidate in candidates:
                 if (
-                    candidate.body == delivery.body
+                    # A template's text is rendered by Twilio, so only the numbers and the time can match it.
+                    (delivery.content_sid is not None or candidate.body == delivery.body)
                     and candidate.sid
                     and not outbox.sid_recorded(session, twilio_sid=candidate.sid)
                 ):

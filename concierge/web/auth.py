@@ -25,6 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from concierge.db import SessionDep, session_scope
 from concierge.errors import DomainError, InvalidInput, NotFound
+from concierge.i18n import available_languages, gettext_for
 from concierge.modelbase import utcnow
 from concierge.settings import Settings, get_settings
 from concierge.web import templates
@@ -77,10 +78,12 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def create_user(session: Session, *, email: str, role: str, password: str, property_slugs: list[str]) -> User:
+def create_user(
+    session: Session, *, email: str, role: str, password: str, property_slugs: list[str], language: str = "en"
+) -> User:
     """Add a user with access to these properties (admins see every property anyway)."""
     email = email.strip().lower()
-    problems = []
+    problems = _language_problems(language)
     if "@" not in email or len(email) > 254:
         problems.append(f"email: {email!r} is not an email address")
     if role not in set(Role):
@@ -95,13 +98,28 @@ def create_user(session: Session, *, email: str, role: str, password: str, prope
         properties.append(prop)
     if problems:
         raise InvalidInput(problems)
-    user = User(email=email, role=role, password_hash=hash_password(password))
+    user = User(email=email, role=role, password_hash=hash_password(password), language=language)
     session.add(user)
     session.flush()
     assert user.id is not None
     for prop in properties:
         assert prop is not None and prop.id is not None
         session.add(Membership(user_id=user.id, property_id=prop.id))
+    session.flush()
+    return user
+
+
+def _language_problems(language: str) -> list[str]:
+    known = available_languages()
+    return [] if language in known else [f"language: {language!r} is not one of {', '.join(known)}"]
+
+
+def set_language(session: Session, *, user: User, language: str) -> User:
+    """Change the language a user's console is shown in (and translated into)."""
+    problems = _language_problems(language)
+    if problems:
+        raise InvalidInput(problems)
+    user.language = language
     session.flush()
     return user
 
@@ -233,7 +251,12 @@ def csrf_token(request: Request) -> str:
 
 def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> Response:
     """A page with the CSRF token and the signed-in user's email available to the template."""
-    base = {"csrf_token": csrf_token(request), "signed_in": request.session.get("email")}
+    base = {
+        "csrf_token": csrf_token(request),
+        "signed_in": request.session.get("email"),
+        "_": gettext_for("en"),  # console pages pass the signed-in user's own
+        "lang": "en",
+    }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
 
 

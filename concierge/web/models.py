@@ -20,6 +20,7 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True, index=True)  # stored lowercased
     role: str = Field(max_length=16)
+    language: str = Field(default="en", max_length=16, sa_column_kwargs={"server_default": "en"})  # console language
     password_hash: str = Field(max_length=255)  # argon2id
     failed_attempts: int = 0  # consecutive failed logins; reset by a successful one
     locked_until: datetime | None = None

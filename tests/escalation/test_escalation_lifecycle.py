@@ -16,6 +16,7 @@ from concierge.settings import get_settings
 from concierge.worker import TurnRunner
 from escalation import handoff, notify
 from escalation import service as escalation_service
+from escalation import staff as staff_service
 from escalation.models import Escalation, EscalationStatus
 from escalation.requests import asks_for_person
 from knowledge.models import Property
@@ -182,7 +183,7 @@ def test_staff_reply_during_an_in_flight_turn_is_never_followed_by_the_bot(fake:
     def turn_while_staff_replies(message_id: int) -> dict[str, Any]:
         result = original(message_id)  # the bot's answer is ready, not yet recorded
         with session_scope() as s:
-            escalation_service.staff_reply(
+            staff_service.staff_reply(
                 s, conversation_id=conversation().id or 0, staff_id="7", body="Hola Ana, soy Marta.", now=utcnow()
             )
         return result
@@ -202,7 +203,7 @@ def test_staff_reply_during_an_in_flight_turn_is_never_followed_by_the_bot(fake:
 def test_bot_reply_queued_before_the_staff_reply_leaves_first_or_not_at_all(fake: FakeTwilio, prop: Property) -> None:
     guest_says(prop, "wifi password?")  # the bot's reply is queued, not sent
     with session_scope() as s:
-        escalation_service.staff_reply(
+        staff_service.staff_reply(
             s, conversation_id=conversation().id or 0, staff_id="7", body="Soy Marta", now=utcnow()
         )
     drain(Sender(get_settings(), now=utcnow))
@@ -221,7 +222,7 @@ def test_hand_back_then_the_same_complaint_does_not_loop(prop: Property) -> None
     now = utcnow()
     with session_scope() as s:
         escalation_service.claim(s, escalation_id=opened.id or 0, staff_id="7", now=now)
-        escalation_service.staff_reply(
+        staff_service.staff_reply(
             s, conversation_id=opened.conversation_id, staff_id="7", body="A technician comes at 17:00", now=now
         )
         escalation_service.hand_back(
@@ -259,9 +260,7 @@ def test_second_claim_by_someone_else_is_refused(prop: Property) -> None:
     with session_scope() as s, pytest.raises(escalation_service.EscalationConflict):
         escalation_service.claim(s, escalation_id=escalation.id or 0, staff_id="8", now=utcnow())
     with session_scope() as s, pytest.raises(escalation_service.EscalationConflict):
-        escalation_service.staff_reply(
-            s, conversation_id=escalation.conversation_id, staff_id="8", body="hi", now=utcnow()
-        )
+        staff_service.staff_reply(s, conversation_id=escalation.conversation_id, staff_id="8", body="hi", now=utcnow())
     assert conversation().owner == "staff:7"
 
 
@@ -307,12 +306,12 @@ def test_handoff_card_has_the_whole_situation(prop: Property) -> None:
 def test_whatsapp_reply_outside_24_hours_is_refused(prop: Property) -> None:
     store(prop, "hola", channel="whatsapp")
     conv = conversation()
-    with session_scope() as s, pytest.raises(escalation_service.WindowClosed):
-        escalation_service.staff_reply(
+    with session_scope() as s, pytest.raises(staff_service.WindowClosed):
+        staff_service.staff_reply(
             s, conversation_id=conv.id or 0, staff_id="7", body="hi", now=utcnow() + timedelta(hours=25)
         )
     with session_scope() as s:
-        escalation_service.staff_reply(s, conversation_id=conv.id or 0, staff_id="7", body="hi", now=utcnow())
+        staff_service.staff_reply(s, conversation_id=conv.id or 0, staff_id="7", body="hi", now=utcnow())
 
 
 def test_pack_staff_languages_pick_the_alert_language(database_url: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -59,6 +60,28 @@ def test_create_returns_sid_and_records_message(fake: FakeTwilio) -> None:
     assert (recorded["to"], recorded["from_"], recorded["body"]) == (GUEST, HOUSE, "Check-in is at 3pm.")
     assert recorded["status_callback"] == "https://example.test/status"
     assert client_for(fake).messages(message.sid).fetch().body == "Check-in is at 3pm."
+
+
+def test_approved_template_is_recorded_with_its_variables(fake: FakeTwilio) -> None:
+    variables = json.dumps({"1": "Ana", "2": "Casa Azul"})
+    client_for(fake).messages.create(
+        to="whatsapp:" + GUEST, from_="whatsapp:" + HOUSE, content_sid="HX" + "a" * 32, content_variables=variables
+    )
+
+    [recorded] = fake.messages
+    assert recorded["content_sid"] == "HX" + "a" * 32
+    assert json.loads(recorded["content_variables"]) == {"1": "Ana", "2": "Casa Azul"}
+    assert recorded["body"] == ""
+
+
+def test_neither_body_nor_template_is_21602(fake: FakeTwilio) -> None:
+    with pytest.raises(TwilioRestException) as caught:
+        client_for(fake).messages.create(to=GUEST, from_=HOUSE, content_sid="not-a-template")
+    assert caught.value.code == 21656
+    with pytest.raises(TwilioRestException) as caught:
+        client_for(fake).messages.create(to=GUEST, from_=HOUSE, body="")
+    assert caught.value.code == 21602
+    assert fake.messages == []
 
 
 def test_wrong_token_is_401(fake: FakeTwilio) -> None:

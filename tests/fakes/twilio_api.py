@@ -197,12 +197,12 @@ class FakeTwilio:
         if failure is not None:
             headers = {"Retry-After": f"{failure.retry_after:g}"} if failure.retry_after is not None else {}
             return failure.status, _error(failure.status, failure.code, failure.message), headers
-        for field, code, text in (
-            ("To", 21604, "A 'To' phone number is required."),
-            ("Body", 21602, "Message body is required."),
-        ):
-            if not form.get(field):
-                return 400, _error(400, code, text), {}
+        if not form.get("To"):
+            return 400, _error(400, 21604, "A 'To' phone number is required."), {}
+        if not form.get("Body") and not form.get("ContentSid"):
+            return 400, _error(400, 21602, "Message body is required."), {}
+        if form.get("ContentSid") and not form["ContentSid"].startswith("HX"):
+            return 400, _error(400, 21656, "The ContentSid is Invalid."), {}
         if not form.get("From") and not form.get("MessagingServiceSid"):
             return 400, _error(400, 21603, "A 'From' phone number is required."), {}
         # Twilio timestamps have whole-second resolution; match it so DateSent filters are exact.
@@ -213,7 +213,7 @@ class FakeTwilio:
             "account_sid": self.account_sid,
             "to": form["To"],
             "from": form.get("From"),
-            "body": form["Body"],
+            "body": form.get("Body", ""),
             "status": "queued",
             "direction": "outbound-api",
             "date_created": format_datetime(now),
@@ -233,6 +233,8 @@ class FakeTwilio:
             "_created": now,
             "_received": time.monotonic(),
             "_status_callback": form.get("StatusCallback"),
+            "_content_sid": form.get("ContentSid"),  # an approved template (Content API) instead of a Body
+            "_content_variables": form.get("ContentVariables"),
         }
         with self._cond:
             self._records.append(record)
@@ -367,6 +369,8 @@ def _summary(record: dict[str, Any]) -> dict[str, Any]:
         "from_": record["from"],
         "body": record["body"],
         "status_callback": record["_status_callback"],
+        "content_sid": record["_content_sid"],
+        "content_variables": record["_content_variables"],
         "messaging_service_sid": record["messaging_service_sid"],
         "date_created": record["_created"],
         "received_at": record["_received"],  # time.monotonic() when the fake accepted it (benchmarks)

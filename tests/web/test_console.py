@@ -45,10 +45,12 @@ def other_property() -> Property:
     return make_property(property=data["property"], reservations=[])
 
 
-def guest_asks_for_person(prop: Property, *, to: str = "+15005550006", phone: str = "+34611111111") -> int:
+def guest_asks_for_person(
+    prop: Property, *, to: str = "+15005550006", phone: str = "+34611111111", body: str = "talk to a person"
+) -> int:
     with session_scope() as s:
         message = service.receive(
-            s, prop=prop, channel="sms", guest_address=phone, property_address=to, body="talk to a person", now=utcnow()
+            s, prop=prop, channel="sms", guest_address=phone, property_address=to, body=body, now=utcnow()
         )
         assert message is not None
         conversation_id = message.conversation_id

@@ -14,7 +14,7 @@ class Prompt:
     version: int
     system: str
     user: str
-    retry: str
+    retry: str = ""  # the text asking for a corrected answer, for prompts that have one
 
     @property
     def ref(self) -> str:
@@ -42,4 +42,6 @@ def load_prompt(prompt_id: str, version: int | None = None) -> Prompt:
     data = tomllib.loads((PROMPTS_DIR / f"{prompt_id}.v{chosen}.toml").read_text(encoding="utf-8"))
     if data["id"] != prompt_id or data["version"] != chosen:
         raise ValueError(f"{prompt_id}.v{chosen}.toml declares {data['id']}@{data['version']}")
-    return Prompt(id=data["id"], version=data["version"], system=data["system"], user=data["user"], retry=data["retry"])
+    return Prompt(
+        id=data["id"], version=data["version"], system=data["system"], user=data["user"], retry=data.get("retry", "")
+    )

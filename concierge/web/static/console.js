@@ -8,7 +8,11 @@
       if (first) { first = false; return; } // the first event describes the page as rendered
       if (el.dataset.reload) {
         // A conversation page is never reloaded under the user's hands (half-typed replies, clicks in flight).
-        el.innerHTML = 'New activity in this conversation. <a href="">Reload</a> to see it.';
+        el.textContent = (el.dataset.news || "New activity in this conversation.") + " ";
+        var link = document.createElement("a");
+        link.href = "";
+        link.textContent = el.dataset.reloadLabel || "Reload";
+        el.appendChild(link);
         el.className = "ok";
         return;
       }
