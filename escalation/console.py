@@ -32,10 +32,10 @@ from concierge.web.auth import (
 from concierge.web.models import User
 from escalation import canned, handoff, notify, translations
 from escalation import service as escalation_service
-from knowledge import editing
-from knowledge import service as knowledge_service
 from escalation import staff as staff_service
 from escalation.models import EscalationStatus
+from knowledge import editing
+from knowledge import service as knowledge_service
 from knowledge.models import Property
 
 router = APIRouter(prefix="/console", tags=["console"])
