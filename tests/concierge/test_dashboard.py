@@ -18,6 +18,7 @@ from concierge.modelbase import utcnow
 from concierge.settings import get_settings
 from concierge.worker import TurnRunner
 from escalation import service as escalation_service
+from escalation import staff as staff_service
 from escalation.models import Escalation
 from knowledge.models import Property
 from tests.conftest import make_property, pack_data
@@ -131,7 +132,7 @@ def seed_traffic(monkeypatch: pytest.MonkeyPatch, at: datetime) -> tuple[Propert
         escalation_service.claim(s, escalation_id=carla, staff_id="7", now=at + timedelta(minutes=4))
         carla_conversation = conversation_of(s, prop, CARLA)
         assert carla_conversation is not None
-        escalation_service.staff_reply(
+        staff_service.staff_reply(
             s, conversation_id=carla_conversation, staff_id="7", body="Bonjour, ici Marta.", now=at
         )
         escalation_service.resolve(s, escalation_id=carla, staff_id="7", note="answered", now=at)

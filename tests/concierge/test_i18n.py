@@ -134,11 +134,11 @@ def test_placeholders_match(language: str) -> None:
 # Console words whose correct translation is the English word itself (loanwords and cognates).
 SAME_AS_ENGLISH = {
     "es": {"bot"},
-    "fr": {"Conversation", "bot"},
+    "fr": {"Conversation", "bot", "trace"},
     "de": {"Status", "Text"},
     "it": {"Account", "bot"},
     "pt": {"bot"},
-    "nl": {"Account", "Status", "bot", "open"},
+    "nl": {"Account", "Status", "bot", "open", "trace"},
     "pl": {"bot", "system"},
 }
 
