@@ -60,6 +60,8 @@ def server(fake_twilio: FakeTwilio, model: FakeModelAPI, database_url: str) -> I
         "SESSION_SECRET": "console-template-secret",
         "LLM_PROVIDERS": "openai:gpt-test",
         "OPENAI_BASE_URL": model.openai_base_url,
+        # A loaded test machine may be slow to answer the first call; the deadline itself is tested in tests/web.
+        "CONSOLE_TRANSLATE_TIMEOUT_SECONDS": "20",
     }
     with running_server(env, timeout=60) as base:
         yield base
