@@ -158,7 +158,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from concierge import eval_runs, evals
+    from concierge import evals
+    from concierge.evals import runs as eval_runs
 
     if args.compare:
         return eval_runs.compare_command(args.compare, path=Path(args.path), pack=Path(args.pack))

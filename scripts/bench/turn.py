@@ -43,7 +43,7 @@ def main() -> None:
         from knowledge.pack import load_pack_file
 
         command.upgrade(alembic_config(), "head")
-        pack = evals._pack_around_today(load_pack_file(evals.DEFAULT_PACK).model_dump(mode="json"))
+        pack = evals.runner.pack_around_today(load_pack_file(evals.DEFAULT_PACK).model_dump(mode="json"))
         with session_scope() as session:
             prop, _ = knowledge_service.import_pack(session, pack=pack, author="bench")
         messages = [m for case in evals.load_cases(ROOT / "tests" / "evals" / "scenarios") for m in case.messages]

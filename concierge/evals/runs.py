@@ -4,8 +4,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from concierge import eval_compare, evals
+from concierge import evals
 from concierge.errors import NotFound
+from concierge.evals import compare as eval_compare
 from concierge.releases.service import ReleaseConfig
 
 
