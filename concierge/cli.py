@@ -144,6 +144,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if args.wake_fd is not None:  # started by `concierge serve`: woken through a pipe, stops when it closes
+        # Acks are the latency that matters; turns are throughput: when CPU is short, the web process goes first.
+        os.nice(get_settings().worker_process_nice)
         follow_wake_pipe(args.wake_fd, wake=worker.wake, parent_gone=lambda: os.kill(os.getpid(), signal.SIGTERM))
     worker.run_forever()
     return 0
