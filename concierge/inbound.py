@@ -107,7 +107,7 @@ class _ReceiveStatements:
 def _receive_statements(dialect: str) -> _ReceiveStatements:
     """receive()'s statements, built once per dialect (both have INSERT … ON CONFLICT … RETURNING)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    conversation = insert(Conversation.__table__)  # type: ignore[arg-type]
+    conversation = insert(Conversation)
     return _ReceiveStatements(
         duplicate=select(col(Message.id)).where(col(Message.twilio_sid) == bindparam("sid")),
         conversation=conversation.on_conflict_do_update(
@@ -117,8 +117,6 @@ def _receive_statements(dialect: str) -> _ReceiveStatements:
                 "property_address": conversation.excluded.property_address,
             },
         ).returning(col(Conversation.id)),
-        message=insert(Message.__table__)  # type: ignore[arg-type]
-        .on_conflict_do_nothing(index_elements=["twilio_sid"])
-        .returning(col(Message.id)),
-        job=sa_insert(Job.__table__),  # type: ignore[arg-type]
+        message=insert(Message).on_conflict_do_nothing(index_elements=["twilio_sid"]).returning(col(Message.id)),
+        job=sa_insert(Job),
     )
