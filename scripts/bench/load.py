@@ -3,12 +3,16 @@ Twilio, and the same traffic against a bare FastAPI form-parsing endpoint (the c
 
     .venv/bin/python -m scripts.bench.load --guests 200 --messages 5 --think 1.0
     .venv/bin/python -m scripts.bench.load --guests 200 --messages 5 --think 0      # saturation throughput
+    .venv/bin/python -m scripts.bench.load --guests 25 --saturate                   # K doubles until ack p99 > 50 ms
 
-Prints ack latency p50/p95/p99, turn time p50/p99 with a per-node breakdown (from the turn traces), reply
-latency (ack → reply at the fake Twilio), replies/s, errors, duplicates, lost, the server's peak RSS, and the
-ratio of webhook throughput to the bare endpoint's. Each guest keeps one keep-alive connection and sends its
-next message only after the previous one was acknowledged (and its think time, exponential with mean --think).
-A fresh SQLite database in a temporary folder is used unless --database-url is given.
+Prints the load average, ack latency p50/p95/p99, the handler's own time (from /metrics), turn time p50/p99
+(claim → recorded, and the graph alone with a per-node breakdown), reply latency (ack → reply at the fake Twilio),
+replies/s, errors, duplicates, lost, the server's peak RSS and CPU per webhook, the ratio of webhook throughput to
+the bare endpoint's, and a markdown row for docs/benchmarks.md; exits 1 when a message was lost or duplicated.
+The server is warmed up (10 webhooks and their replies) before timing. Each guest keeps one keep-alive
+connection and sends its next message only after the previous one was acknowledged (and its think time,
+exponential with mean --think). A fresh SQLite database in a temporary folder is used unless --database-url is
+given (a PostgreSQL database is emptied first).
 """
 
 import argparse
@@ -442,13 +446,17 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=5, help="messages per guest (M)")
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between messages, seconds")
     parser.add_argument("--database-url", help="default: a fresh SQLite file; a PostgreSQL database is EMPTIED")
-    parser.add_argument("--workers", type=int, default=0, help="`concierge worker` processes (PostgreSQL)")
+    parser.add_argument(
+        "--workers", type=int, help="`concierge worker` processes (default: 2 on PostgreSQL, 0 on SQLite)"
+    )
     parser.add_argument("--reply-timeout", type=float, default=300.0)
     parser.add_argument("--saturate", action="store_true", help="double K from --guests until ack p99 > --target")
     parser.add_argument("--target", type=float, default=50.0, help="ack p99 target in ms (--saturate)")
     parser.add_argument("--max-guests", type=int, default=1600, help="largest K tried by --saturate")
     parser.add_argument("--profile", help="record the server with py-spy while the webhooks arrive (raw stacks)")
     args = parser.parse_args()
+    if args.workers is None:  # SQLite: `serve` runs its own worker; PostgreSQL: separate worker processes
+        args.workers = 2 if args.database_url and not args.database_url.startswith("sqlite") else 0
     results: list[Result] = []
     guests = args.guests
     with tempfile.TemporaryDirectory() as tmp:
