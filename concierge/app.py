@@ -17,15 +17,18 @@ from concierge.observability import configure_sentry
 from concierge.settings import get_settings
 from concierge.web import WEB_DIR, auth
 from concierge.worker import Worker
+from concierge.worker_process import WorkerProcess
 from escalation import console, console_settings, trace_page
 from knowledge import admin
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the worker with the app when it runs in-process; drain it on shutdown."""
+    """Start the worker with the app when it runs beside it (threads or a child process); drain it on shutdown."""
     settings = get_settings()
-    worker = Worker(settings) if settings.run_worker_in_process else None
+    worker: Worker | WorkerProcess | None = None
+    if settings.run_worker_in_process:
+        worker = WorkerProcess(settings) if app.state.worker_process else Worker(settings)
     app.state.worker = worker
     if worker is not None:
         worker.start()
@@ -36,12 +39,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             worker.stop()  # waits up to SHUTDOWN_TIMEOUT_SECONDS, then releases unfinished turns
 
 
-def create_app() -> FastAPI:
-    """Build the application from the current settings."""
+def create_app(*, worker_process: bool = False) -> FastAPI:
+    """Build the application from the current settings; `worker_process`: run the worker as a child process."""
     settings = get_settings()
     configure_sentry(settings)
     register_backlog_collector()
     app = FastAPI(title="Guest concierge", lifespan=lifespan)
+    app.state.worker_process = worker_process
     app.include_router(health.router)
     app.include_router(twilio.router)
     app.include_router(simulator.router)

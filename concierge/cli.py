@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import time
@@ -125,9 +126,10 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from concierge.app import create_app
+
     uvicorn.run(
-        "concierge.app:create_app",
-        factory=True,
+        create_app(worker_process=True),  # on SQLite the worker runs as a child process (worker_process.py)
         host=args.host,
         port=args.port,
         log_config=None,
@@ -136,8 +138,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_worker(_args: argparse.Namespace) -> int:
+def cmd_worker(args: argparse.Namespace) -> int:
     from concierge.worker import Worker
+    from concierge.worker_process import follow_wake_pipe
 
     worker = Worker(get_settings())
 
@@ -147,6 +150,10 @@ def cmd_worker(_args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if args.wake_fd is not None:  # started by `concierge serve`: woken through a pipe, stops when it closes
+        # Acks are the latency that matters; turns are throughput: when CPU is short, the web process goes first.
+        os.nice(get_settings().worker_process_nice)
+        follow_wake_pipe(args.wake_fd, wake=worker.wake, parent_gone=lambda: os.kill(os.getpid(), signal.SIGTERM))
     worker.run_forever()
     return 0
 
@@ -237,7 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
 
-    sub.add_parser("worker", help="run the turn worker and outbox sender").set_defaults(func=cmd_worker)
+    p = sub.add_parser("worker", help="run the turn worker and outbox sender")
+    p.add_argument("--wake-fd", type=int, default=None, help=argparse.SUPPRESS)  # set by `concierge serve`
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("eval", help="run the scenario suites, print a scorecard, exit 1 below thresholds")
     p.add_argument("path", nargs="?", default="tests/evals", help="a suite file or a folder of them")

@@ -1,14 +1,12 @@
 """Conversation service: store inbound messages, claim turn jobs, record what a turn decided."""
 
 import logging
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, or_, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -16,6 +14,7 @@ from concierge import traces
 from concierge.channels.formatting import split_reply
 from concierge.errors import Conflict
 from concierge.i18n import gettext_for
+from concierge.inbound import receive as receive  # the conversation's entry point, re-exported
 from concierge.llm import service as llm_service
 from concierge.models import (
     BOT_OWNER,
@@ -32,8 +31,6 @@ from knowledge import service as knowledge_service
 from knowledge.models import KnowledgeVersion, Property, Reservation
 
 log = logging.getLogger(__name__)
-
-MAX_STORED_CHARS = 10_000
 
 
 class LeaseLost(Conflict):
@@ -52,86 +49,9 @@ class Turn:
     knowledge: KnowledgeVersion | None
 
 
-def clean_body(body: str) -> str:
-    """Text as we store it: control characters (NUL breaks PostgreSQL) removed, bounded in size."""
-    kept = "".join(ch for ch in body if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    return kept[:MAX_STORED_CHARS]
-
-
 def guest_phone(address: str) -> str:
     """The phone number behind a channel address ("whatsapp:+34…" → "+34…")."""
     return address.removeprefix("whatsapp:")
-
-
-def receive(
-    session: Session,
-    *,
-    prop: Property,
-    channel: str,
-    guest_address: str,
-    property_address: str,
-    body: str,
-    twilio_sid: str | None = None,
-    now: datetime,
-) -> Message | None:
-    """Store an inbound message and its turn job; None when this MessageSid was stored already."""
-    if twilio_sid and session.exec(select(Message.id).where(Message.twilio_sid == twilio_sid)).first():
-        return None
-    assert prop.id is not None
-    conversation = _conversation(
-        session,
-        property_id=prop.id,
-        channel=channel,
-        guest_address=guest_address,
-        property_address=property_address,
-    )
-    assert conversation.id is not None
-    message = Message(
-        conversation_id=conversation.id,
-        direction="in",
-        author="guest",
-        body=clean_body(body),
-        twilio_sid=twilio_sid,
-        created_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(message)
-            session.flush()
-    except IntegrityError:  # the same MessageSid arrived concurrently and the other request won
-        return None
-    assert message.id is not None
-    session.add(Job(conversation_id=conversation.id, message_id=message.id, created_at=now, available_at=now))
-    conversation.last_message_at = now
-    conversation.property_address = property_address
-    session.flush()
-    return message
-
-
-def _conversation(
-    session: Session, *, property_id: int, channel: str, guest_address: str, property_address: str
-) -> Conversation:
-    def find() -> Conversation | None:
-        return find_conversation(session, property_id=property_id, channel=channel, guest_address=guest_address)
-
-    found = find()
-    if found is not None:
-        return found
-    conversation = Conversation(
-        property_id=property_id,
-        channel=channel,
-        guest_address=guest_address,
-        property_address=property_address,
-    )
-    try:
-        with session.begin_nested():
-            session.add(conversation)
-            session.flush()
-    except IntegrityError:  # created concurrently by another request
-        found = find()
-        assert found is not None
-        return found
-    return conversation
 
 
 def load_turn(session: Session, *, message_id: int, today: date, history: int) -> Turn:

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # Worker and outbox tuning.
     worker_in_process: bool | None = None  # None: on for SQLite, off for PostgreSQL
     worker_poll_seconds: float = 0.5
+    # `serve` on SQLite runs the worker as a child process at this lower CPU priority (nice), so acks go first.
+    worker_process_nice: int = Field(default=10, ge=0, le=19)
     job_lease_seconds: float = 60.0
     job_max_attempts: int = 5
     outbox_max_attempts: int = 6

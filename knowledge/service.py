@@ -36,6 +36,11 @@ def property_for_number(session: Session, *, number: str) -> Property | None:
     return session.exec(select(Property).join(PropertyNumber).where(PropertyNumber.number == number)).first()
 
 
+def property_id_for_number(session: Session, *, number: str) -> int | None:
+    """The id of the property guests reach at this number, without loading it (the webhook's path)."""
+    return session.exec(select(PropertyNumber.property_id).where(PropertyNumber.number == number)).first()
+
+
 def property_numbers(session: Session, *, property_id: int) -> list[str]:
     """The numbers of a property, in the order they were imported."""
     rows = session.exec(

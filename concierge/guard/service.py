@@ -1,6 +1,7 @@
 """Guard service: sender rate counts, private details to keep out of replies, the audit log, retention."""
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,6 +38,9 @@ def inbound_count(session: Session, *, guest_address: str, since: datetime, up_t
     ).one()
 
 
+_NON_DIGITS = re.compile(r"\D+")
+
+
 @dataclass(frozen=True)
 class PrivateDetails:
     """What a reply to this sender must never contain, and the names the screen watches for."""
@@ -54,7 +58,7 @@ def private_details(
         select(Reservation).where(Reservation.property_id == property_id, Reservation.id != reservation_id)
     ).all()
     staff = session.exec(select(StaffMember).where(StaffMember.property_id == property_id)).all()
-    published_digits = "".join(ch for ch in published if ch.isdigit())
+    published_digits = _NON_DIGITS.sub("", published)  # the whole published text, every turn: one C-level pass
     values = [r.guest_name for r in others] + [r.phone for r in others]
     values += [s.phone for s in staff if s.phone.lstrip("+")[-9:] not in published_digits]
     return PrivateDetails(
