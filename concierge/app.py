@@ -21,16 +21,18 @@ from concierge.worker_process import WorkerProcess
 from escalation import console, console_settings, trace_page
 from knowledge import admin
 
+WORKER_READY_SECONDS = 120.0  # the child imports the turn graph; health checks wait for it rather than guests
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the worker with the app when it runs beside it (threads or a child process); drain it on shutdown."""
     settings = get_settings()
-    worker: Worker | WorkerProcess | None = None
-    if settings.run_worker_in_process:
-        worker = WorkerProcess(settings) if app.state.worker_process else Worker(settings)
-    app.state.worker = worker
-    if worker is not None:
+    worker: Worker | WorkerProcess | None = app.state.worker
+    if isinstance(worker, WorkerProcess):  # started by `serve` before the app was imported
+        worker.wait_ready(WORKER_READY_SECONDS)
+    elif settings.run_worker_in_process:  # an app built without `serve` (tests): the worker's threads
+        worker = app.state.worker = Worker(settings)
         worker.start()
     try:
         yield
@@ -39,13 +41,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             worker.stop()  # waits up to SHUTDOWN_TIMEOUT_SECONDS, then releases unfinished turns
 
 
-def create_app(*, worker_process: bool = False) -> FastAPI:
-    """Build the application from the current settings; `worker_process`: run the worker as a child process."""
+def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
+    """Build the application from the current settings; `worker`: a started child worker the app stops with it."""
     settings = get_settings()
     configure_sentry(settings)
     register_backlog_collector()
     app = FastAPI(title="Guest concierge", lifespan=lifespan)
-    app.state.worker_process = worker_process
+    app.state.worker = worker
     app.include_router(health.router)
     app.include_router(twilio.router)
     app.include_router(simulator.router)

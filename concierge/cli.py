@@ -126,10 +126,16 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from concierge.worker_process import WorkerProcess
+
+    worker = None
+    if get_settings().run_worker_in_process:  # on SQLite: a child process, started first so both import at once
+        worker = WorkerProcess(get_settings())
+        worker.start()
     from concierge.app import create_app
 
     uvicorn.run(
-        create_app(worker_process=True),  # on SQLite the worker runs as a child process (worker_process.py)
+        create_app(worker=worker),
         host=args.host,
         port=args.port,
         log_config=None,
@@ -140,7 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from concierge.worker import Worker
-    from concierge.worker_process import follow_wake_pipe
+    from concierge.worker_process import follow_wake_pipe, signal_ready
 
     worker = Worker(get_settings())
 
@@ -154,6 +160,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         # Acks are the latency that matters; turns are throughput: when CPU is short, the web process goes first.
         os.nice(get_settings().worker_process_nice)
         follow_wake_pipe(args.wake_fd, wake=worker.wake, parent_gone=lambda: os.kill(os.getpid(), signal.SIGTERM))
+    if args.ready_fd is not None:
+        signal_ready(args.ready_fd)
     worker.run_forever()
     return 0
 
@@ -246,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("worker", help="run the turn worker and outbox sender")
     p.add_argument("--wake-fd", type=int, default=None, help=argparse.SUPPRESS)  # set by `concierge serve`
+    p.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("eval", help="run the scenario suites, print a scorecard, exit 1 below thresholds")

@@ -10,7 +10,6 @@ from sqlalchemy import bindparam
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, col, select
 
 from concierge.models import BOT_OWNER, Conversation, Job, JobStatus, Message
@@ -89,10 +88,7 @@ def receive(
             "available_at": now,
         },
     )
-    message = Message(id=message_id, **values)
-    make_transient_to_detached(message)  # the row exists: let the session know it without reading it back
-    session.add(message)
-    return message
+    return Message(id=message_id, **values)  # the stored row's values, not read back (nor tracked by the session)
 
 
 @dataclass(frozen=True)

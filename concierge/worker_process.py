@@ -9,6 +9,7 @@ machine's cores, never the web process's interpreter. Still one command: the chi
 import contextlib
 import logging
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -27,18 +28,41 @@ class WorkerProcess:
         self.settings = settings
         self.proc: subprocess.Popen[bytes] | None = None
         self._wake_fd: int | None = None
+        self._ready_fd: int | None = None
 
     def start(self) -> None:
         """Start the child; it reads wake-ups from a pipe and stops when the pipe closes (this process died)."""
         read_fd, write_fd = os.pipe()
+        ready_read, ready_write = os.pipe()
         os.set_blocking(write_fd, False)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "concierge.cli", "worker", "--wake-fd", str(read_fd)],
-            pass_fds=(read_fd,),
+            [
+                sys.executable,
+                "-m",
+                "concierge.cli",
+                "worker",
+                "--wake-fd",
+                str(read_fd),
+                "--ready-fd",
+                str(ready_write),
+            ],
+            pass_fds=(read_fd, ready_write),
         )
         os.close(read_fd)
-        self._wake_fd = write_fd
+        os.close(ready_write)
+        self._wake_fd, self._ready_fd = write_fd, ready_read
         log.info("worker process started", extra={"pid": self.proc.pid})
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until the child has loaded the turn graph (imports take seconds), so the first guest does not."""
+        if self._ready_fd is None:
+            return False
+        ready, _, _ = select.select([self._ready_fd], [], [], timeout)
+        os.close(self._ready_fd)
+        self._ready_fd = None
+        if not ready:
+            log.error("worker process not ready in time; serving anyway", extra={"seconds": timeout})
+        return bool(ready)
 
     def wake(self) -> None:
         """New work was stored: the child looks now instead of at its next poll."""
@@ -70,6 +94,13 @@ class WorkerProcess:
         if self._wake_fd is not None:
             os.close(self._wake_fd)
             self._wake_fd = None
+
+
+def signal_ready(fd: int) -> None:
+    """In the child: tell `serve` the worker is loaded."""
+    with contextlib.suppress(OSError):
+        os.write(fd, b"r")
+    os.close(fd)
 
 
 def follow_wake_pipe(fd: int, *, wake: Callable[[], None], parent_gone: Callable[[], None]) -> threading.Thread:

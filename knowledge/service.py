@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, delete, select
 
 from concierge.errors import Conflict, NotFound
@@ -37,8 +37,16 @@ def property_for_number(session: Session, *, number: str) -> Property | None:
 
 
 def property_id_for_number(session: Session, *, number: str) -> int | None:
-    """The id of the property guests reach at this number, without loading it (the webhook's path)."""
-    return session.exec(select(PropertyNumber.property_id).where(PropertyNumber.number == number)).first()
+    """The id of the property guests reach at this number, without loading it (the webhook's path).
+
+    A Core statement on the session's connection: the ORM's per-statement machinery was a sixth of the webhook's CPU.
+    """
+    return session.connection().execute(_PROPERTY_ID_FOR_NUMBER, {"number": number}).scalar()
+
+
+_PROPERTY_ID_FOR_NUMBER = select(col(PropertyNumber.property_id)).where(
+    col(PropertyNumber.number) == bindparam("number")
+)
 
 
 def property_numbers(session: Session, *, property_id: int) -> list[str]:
