@@ -20,6 +20,7 @@ from concierge.settings import Settings
 from concierge.traces import StoredTurn
 
 SCOPE = "concierge.turns"
+SCHEDULE_DELAY_MILLIS = 2000  # a batch leaves at least this often; shutdown sends what is left
 Attributes = dict[str, str | bool | int | float]
 
 
@@ -76,7 +77,7 @@ class SpanWriter:
         provider.add_span_processor(
             BatchSpanProcessor(
                 GuardedExporter(exporter, failures),
-                schedule_delay_millis=2000,
+                schedule_delay_millis=SCHEDULE_DELAY_MILLIS,
                 export_timeout_millis=timeout * 1000,
             )
         )

@@ -6,19 +6,20 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
 from sqlmodel import select
 
-from concierge import otel, service
+from concierge import otel, otel_spans, service
 from concierge.db import session_scope
 from concierge.modelbase import utcnow
 from concierge.models import Job, Message, Outbox, Trace
 from concierge.otel_spans import SpanWriter
 from concierge.releases import service as release_service
 from concierge.settings import Settings, get_settings
-from concierge.worker import TurnRunner
+from concierge.worker import TurnRunner, Worker
 from knowledge.models import Property
 from tests.conftest import ROOT
 from tests.fakes.openai_api import FakeModelAPI
@@ -187,6 +188,29 @@ def test_a_fallback_turn_is_exported_as_turn_node_and_model_call_spans(
     exported = b"".join(collector.bodies)
     for secret in (inbound.body, "7700900123", GOOD_WIFI, "sol-y-mar-2024", "wifi password"):
         assert secret.encode() not in exported
+
+
+def test_worker_shutdown_sends_the_spans_still_queued(
+    prop: Property, collector: FakeCollector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(otel_spans, "SCHEDULE_DELAY_MILLIS", 600_000)  # no timed batch: only shutdown sends them
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint)
+    get_settings.cache_clear()
+    worker = Worker(get_settings())
+    worker.start()
+    try:
+        message_id = receive(prop, "what is the wifi password?")
+        worker.wake()
+        for _ in range(200):
+            with session_scope() as s:
+                if s.exec(select(Trace).join(Job).where(Job.message_id == message_id)).first():
+                    break
+            time.sleep(0.05)
+        assert collector.spans == []  # queued, not sent yet
+    finally:
+        worker.stop(timeout=5)
+    names = [s.name for s in collector.spans]  # stop() returned: nothing to wait for
+    assert names.count("turn") == 1 and "respond" in names
 
 
 def free_port() -> int:
