@@ -32,8 +32,10 @@ class FailureLog:
         with self._lock:
             first, self._failing = not self._failing, True
         if first:
-            log.warning("OpenTelemetry export failed; further failures are not logged until it recovers",
-                        extra={"otel_failure": what, **extra})
+            log.warning(
+                "OpenTelemetry export failed; further failures are not logged until it recovers",
+                extra={"otel_failure": what, **extra},
+            )
 
     def ok(self) -> None:
         """Record a success; the next failure is logged again."""

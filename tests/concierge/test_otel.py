@@ -121,7 +121,9 @@ def test_a_fallback_turn_is_exported_as_turn_node_and_model_call_spans(
 
     [root] = [s for s in spans if not s.span.parent_span_id]
     assert root.name == "turn"
-    nodes = sorted((s for s in spans if s.span.parent_span_id == root.span.span_id), key=lambda s: s.span.start_time_unix_nano)
+    nodes = sorted(
+        (s for s in spans if s.span.parent_span_id == root.span.span_id), key=lambda s: s.span.start_time_unix_nano
+    )
     assert [n.name for n in nodes] == NODES
     [respond] = [n for n in nodes if n.name == "respond"]
     calls = sorted(
@@ -222,9 +224,7 @@ def free_port() -> int:
 def test_a_collector_that_is_down_never_touches_the_turn_and_is_logged_once(
     prop: Property, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    runner = runner_exporting(
-        monkeypatch, f"http://127.0.0.1:{free_port()}", OTEL_EXPORT_TIMEOUT_SECONDS="0.5"
-    )
+    runner = runner_exporting(monkeypatch, f"http://127.0.0.1:{free_port()}", OTEL_EXPORT_TIMEOUT_SECONDS="0.5")
     assert runner.spans is not None
     caplog.set_level(logging.INFO)
     try:
@@ -238,7 +238,7 @@ def test_a_collector_that_is_down_never_touches_the_turn_and_is_logged_once(
         runner.close()
     failures = [r for r in caplog.records if r.name == "concierge.otel" and "export failed" in r.getMessage()]
     assert len(failures) == 1 and failures[0].levelno == logging.WARNING
-    assert getattr(failures[0], "otel_failure") == "export"
+    assert failures[0].__dict__["otel_failure"] == "export"
     assert not any("7700900123" in r.getMessage() or "wifi" in r.getMessage() for r in caplog.records)
 
 
@@ -258,7 +258,7 @@ def test_a_span_that_cannot_be_built_is_logged_and_the_turn_still_replies(
     job, _trace, _inbound, outbox = turn_of(message_id)
     assert job.status == "done" and outbox is not None and "CasaTest-5G" in outbox.body
     [failure] = [r for r in caplog.records if r.name == "concierge.otel"]
-    assert getattr(failure, "otel_failure") == "build" and getattr(failure, "error") == "ValueError"
+    assert failure.__dict__["otel_failure"] == "build" and failure.__dict__["error"] == "ValueError"
     assert collector.spans == []
 
 

@@ -1,9 +1,9 @@
 """A local OpenTelemetry collector over real HTTP on loopback: accepts OTLP/HTTP protobuf at POST /v1/traces.
 
-    with FakeCollector() as collector:
-        ...  # OTEL_EXPORTER_OTLP_ENDPOINT=collector.endpoint
-        collector.wait_for(spans=9)
-        collector.spans  # every span received, decoded with opentelemetry-proto
+with FakeCollector() as collector:
+    ...  # OTEL_EXPORTER_OTLP_ENDPOINT=collector.endpoint
+    collector.wait_for(spans=9)
+    collector.spans  # every span received, decoded with opentelemetry-proto
 """
 
 from __future__ import annotations
