@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import unquote
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -118,6 +119,12 @@ class Settings(BaseSettings):
 
     sentry_dsn: str | None = None
     log_level: str = "INFO"
+    # OpenTelemetry: with an OTLP/HTTP collector's base URL (e.g. http://127.0.0.1:4318) every finished turn is
+    # exported as spans (needs the `otel` extra). Headers: "key=value,key2=value2", values URL-encoded.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_exporter_otlp_headers: str | None = None
+    otel_service_name: str = "guest-concierge"
+    otel_export_timeout_seconds: float = Field(default=5.0, gt=0)  # per batch, in the exporter's own thread
 
     @property
     def is_sqlite(self) -> bool:
@@ -140,6 +147,16 @@ class Settings(BaseSettings):
         if self.session_cookie_secure is None:
             return self.public_url.startswith("https://")
         return self.session_cookie_secure
+
+    @property
+    def otel_headers(self) -> dict[str, str]:
+        """OTEL_EXPORTER_OTLP_HEADERS as a dict (W3C-baggage-like `key=value` pairs; malformed pairs ignored)."""
+        headers: dict[str, str] = {}
+        for pair in (self.otel_exporter_otlp_headers or "").split(","):
+            key, sep, value = pair.partition("=")
+            if sep and key.strip():
+                headers[unquote(key.strip()).lower()] = unquote(value.strip())
+        return headers
 
     @property
     def twilio_enabled(self) -> bool:

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from concierge.metrics import FALLBACK_ROUTES
 from concierge.models import Conversation, Job, Message, Trace
 from concierge.observability import pseudonym
+from knowledge.models import Property
 
 
 def _call(call: dict[str, Any]) -> dict[str, Any]:
@@ -178,3 +179,30 @@ def reply_traces(session: Session, *, conversation_id: int) -> dict[int, int]:
         )
     )
     return {message_id: trace_id for trace_id, message_id in rows if trace_id is not None and message_id is not None}
+
+
+@dataclass
+class StoredTurn:
+    """A recorded turn as exporters see it: the trace and where it happened (ids and slugs, no guest data)."""
+
+    job_id: int
+    conversation_id: int
+    property_slug: str
+    channel: str
+    data: dict[str, Any]
+
+
+def stored_turn(session: Session, *, job_id: int) -> StoredTurn | None:
+    """The committed trace of a job with its conversation's property and channel (one query)."""
+    row = session.exec(
+        select(Trace, Conversation.channel, Property.slug)
+        .join(Conversation, col(Conversation.id) == col(Trace.conversation_id))
+        .join(Property, col(Property.id) == col(Conversation.property_id))
+        .where(Trace.job_id == job_id)
+    ).first()
+    if row is None:
+        return None
+    trace, channel, slug = row
+    return StoredTurn(
+        job_id=job_id, conversation_id=trace.conversation_id, property_slug=slug, channel=channel, data=trace.data
+    )

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from concierge import metrics, outbox, service
+from concierge import metrics, otel, outbox, service
 from concierge.alerts.runner import AlertChecker
 from concierge.channels.sender import Sender
 from concierge.db import session_scope
@@ -42,6 +42,7 @@ class TurnRunner:
         self.in_flight: tuple[int, str] | None = None  # (job id, lease token) of the turn running now
         self._degraded = False
         self._backlog_checked = -BACKLOG_CHECK_SECONDS
+        self.spans = otel.turn_export(settings)  # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set
 
     def run_next(self) -> bool:
         """Process one due job; False when there is none."""
@@ -54,7 +55,7 @@ class TurnRunner:
         assert job_id is not None and lease_token is not None
         self.last_result = None
         self.in_flight = (job_id, lease_token)
-        started = time.perf_counter()
+        started, started_ns = time.perf_counter(), time.time_ns()
         with turn_scope(job_id):  # Sentry events raised by this turn carry its id, never its text
             try:
                 result = self.run_turn(message_id)
@@ -62,6 +63,8 @@ class TurnRunner:
                     service.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
                 self.last_result = result
                 metrics.record_turn(result, seconds=time.perf_counter() - started)
+                if self.spans is not None:  # after the commit: spans are built from the stored trace
+                    self.spans.export(job_id, start_ns=started_ns, end_ns=time.time_ns())
             except service.LeaseLost:
                 log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
             except Exception as exc:
@@ -94,6 +97,12 @@ class TurnRunner:
         if released:
             log.warning("released an unfinished turn at shutdown", extra={"job_id": in_flight[0]})
         return released
+
+    def close(self) -> None:
+        """Flush and stop the span exporter, if any (shutdown)."""
+        spans, self.spans = self.spans, None
+        if spans is not None:
+            spans.shutdown()
 
     def degraded(self) -> bool:
         """Whether the outbox backlog is over its threshold (checked at most once a second, not per turn)."""
@@ -184,6 +193,7 @@ class Worker:
             thread.join(max(0.0, deadline - time.monotonic()))
         if any(thread.is_alive() for thread in self._threads):
             self.turns.release()
+        self.turns.close()  # queued spans leave before the process does
 
     def _loop(self, name: str, step: Callable[[], bool]) -> None:
         wake = self._wake[name]

@@ -62,6 +62,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[No
                 "NOTIFY_",
                 "ALERT",
                 "ESCALATION_",
+                "OTEL_",
             )
         ):
             monkeypatch.delenv(key)
