@@ -16,7 +16,7 @@ from concierge import traces
 from concierge.db import SessionDep, session_scope
 from concierge.errors import NotFound
 from concierge.guard import service as guard_service
-from concierge.i18n import N_
+from concierge.i18n import N_, gettext_for
 from concierge.llm.translate import Translator
 from concierge.modelbase import utcnow
 from concierge.models import Conversation, Message

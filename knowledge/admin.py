@@ -71,7 +71,12 @@ def editor(request: Request, session: SessionDep, user: Owner, slug: str) -> Res
 def _entry_form(
     request: Request,
     user: User,
-    prop: Property, entry: dict[str, Any], *, topic: str, problems: list[str], new_language: str = ""
+    prop: Property,
+    entry: dict[str, Any],
+    *,
+    topic: str,
+    problems: list[str],
+    new_language: str = "",
 ) -> Response:
     context = {
         "new_language": new_language,

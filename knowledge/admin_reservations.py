@@ -24,7 +24,11 @@ def _list(
     request: Request,
     session: SessionDep,
     user: User,
-    prop: Property, *, form: dict[str, Any], problems: list[str], csv: str = ""
+    prop: Property,
+    *,
+    form: dict[str, Any],
+    problems: list[str],
+    csv: str = "",
 ) -> Response:
     assert prop.id is not None
     context = {
@@ -80,7 +84,9 @@ def reservation_page(request: Request, session: SessionDep, user: Owner, slug: s
     assert prop.id is not None
     row = editing.get_reservation(session, property_id=prop.id, reservation_id=reservation_id)
     data = {key: "" if getattr(row, key) is None else str(getattr(row, key)) for key in FIELDS}
-    return page(request, user, "admin/reservation.html", {"prop": prop, "id": reservation_id, "form": data, "problems": []})
+    return page(
+        request, user, "admin/reservation.html", {"prop": prop, "id": reservation_id, "form": data, "problems": []}
+    )
 
 
 @router.post("/p/{slug}/reservations/{reservation_id}")

@@ -28,8 +28,8 @@ from concierge.errors import DomainError, InvalidInput, NotFound
 from concierge.i18n import N_, available_languages
 from concierge.modelbase import utcnow
 from concierge.settings import Settings, get_settings
-from concierge.web.rendering import SESSION_LANGUAGE, csrf_token, render
 from concierge.web.models import AuditEvent, Membership, Role, User
+from concierge.web.rendering import SESSION_LANGUAGE, csrf_token, render
 from knowledge.models import Property
 
 log = logging.getLogger(__name__)

@@ -155,7 +155,8 @@ SAME_AS_ENGLISH = {
     "de": {"Status", "Text", "Prompt", "Version"},
     "it": {"Account", "bot", "Password", "Prompt"},
     "pt": {"bot", "Prompt", "prompts", "original"},
-    "nl": {"Account", "Status", "bot", "open", "trace", "Model", "Prompt", "prompts", "Score", "Screening", "Sorry"},
+    "nl": {"Account", "Status", "bot", "open", "trace", "Model", "Prompt", "prompts", "Score", "Screening", "Sorry"}
+    | {"route %(route)s"},
     "pl": {"bot", "system", "Model", "Prompt"},
 }
 
