@@ -15,7 +15,7 @@ from concierge.llm.translate import Translator
 from concierge.metrics import register_backlog_collector
 from concierge.observability import configure_sentry
 from concierge.settings import get_settings
-from concierge.web import WEB_DIR, auth
+from concierge.web import WEB_DIR, auth, rendering
 from concierge.worker import Worker
 from concierge.worker_process import WorkerProcess
 from escalation import console, console_settings, trace_page
@@ -63,7 +63,7 @@ def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
         if "text/html" in request.headers.get("accept", ""):  # a person in a browser gets a page, not JSON
-            return auth.render(request, "error.html", {"message": exc.message}, status_code=exc.status_code)
+            return rendering.render(request, "error.html", {"message": exc.message}, status_code=exc.status_code)
         return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
 
     @app.exception_handler(twilio.Rejected)

@@ -21,10 +21,10 @@ from concierge.llm.translate import Translator
 from concierge.modelbase import utcnow
 from concierge.models import Conversation, Message
 from concierge.settings import get_settings
+from concierge.web import rendering
 from concierge.web.auth import (
     CheckedForm,
     current_user,
-    render,
     require_role,
     user_properties,
     visible_property,
@@ -49,20 +49,11 @@ STATUSES = {
     EscalationStatus.claimed: N_("claimed"),
     EscalationStatus.resolved: N_("resolved"),
 }
-AUTHORS = {"guest": N_("guest"), "bot": N_("bot"), "staff": N_("staff"), "system": N_("system")}
 
 
 def page(request: Request, user: User, template: str, context: dict[str, Any]) -> Response:
-    """A console page in the signed-in staff member's language."""
-    _ = gettext_for(user.language)
-    base = {
-        "_": _,
-        "lang": user.language,
-        "staff_language": user.language,
-        "statuses": {key: _(value) for key, value in STATUSES.items()},
-        "authors": {key: _(value) for key, value in AUTHORS.items()},
-    }
-    return render(request, template, {**base, **context})
+    """A console page in the signed-in staff member's language, with the escalation status names."""
+    return rendering.page(request, user, template, {"statuses": STATUSES, **context})
 
 
 def _scope(session: Session, user: User) -> dict[int, Property]:

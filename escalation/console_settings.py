@@ -7,6 +7,7 @@ from concierge.db import SessionDep
 from concierge.errors import InvalidInput
 from concierge.i18n import available_languages, language_name
 from concierge.web.auth import CheckedForm, audit, set_language, visible_property
+from concierge.web.rendering import SESSION_LANGUAGE
 from escalation import canned, quiet_hours
 from escalation.console import Staff, page
 
@@ -88,16 +89,22 @@ def quiet_hours_save(request: Request, session: SessionDep, user: Staff, form: C
 
 
 @router.get("/account")
-def account_page(request: Request, user: Staff) -> Response:
-    """The signed-in staff member's language (console text and translation lines)."""
+def account_page(request: Request, user: Staff, back: str = "") -> Response:
+    """The signed-in user's language (console and admin text, translation lines); `back=admin` links to the admin."""
     languages = [(code, language_name(code, in_language=code)) for code in available_languages()]
-    context = {"languages": languages, "saved": request.query_params.get("saved") == "1"}
+    context = {
+        "languages": languages,
+        "saved": request.query_params.get("saved") == "1",
+        "back": "admin" if back == "admin" else "",
+    }
     return page(request, user, "console/account.html", context)
 
 
 @router.post("/account")
-def account_save(session: SessionDep, user: Staff, form: CheckedForm) -> Response:
-    """Change the signed-in staff member's language."""
+def account_save(request: Request, session: SessionDep, user: Staff, form: CheckedForm) -> Response:
+    """Change the signed-in user's language (also for pages rendered without the user, such as errors)."""
     set_language(session, user=user, language=str(form.get("language", "")))
     audit(session, user_id=user.id, action="account.language", detail={"language": user.language})
-    return RedirectResponse("/console/account?saved=1", status_code=303)
+    request.session[SESSION_LANGUAGE] = user.language
+    back = "&back=admin" if form.get("back") == "admin" else ""
+    return RedirectResponse(f"/console/account?saved=1{back}", status_code=303)

@@ -7,8 +7,8 @@ from concierge import traces
 from concierge.db import SessionDep
 from concierge.errors import NotFound
 from concierge.guard import service as guard_service
-from concierge.web.auth import render, visible_property
-from escalation.console import Staff
+from concierge.web.auth import visible_property
+from escalation.console import Staff, page
 from knowledge.models import Property
 
 router = APIRouter(prefix="/console", tags=["console"])
@@ -34,4 +34,4 @@ def trace_page(request: Request, session: SessionDep, user: Staff, trace_id: int
         "reply_info": data.get("reply") or {},
         "screen": data.get("screen") or {},
     }
-    return render(request, "console/trace.html", context)
+    return page(request, user, "console/trace.html", context)

@@ -16,8 +16,9 @@ from concierge.errors import InvalidInput, NotFound
 from concierge.modelbase import utcnow
 from concierge.preview import preview_answer
 from concierge.settings import get_settings
-from concierge.web.auth import CheckedForm, audit, checked_form, render, require_role, user_properties, visible_property
+from concierge.web.auth import CheckedForm, audit, checked_form, require_role, user_properties, visible_property
 from concierge.web.models import User
+from concierge.web.rendering import page
 from knowledge import editing
 from knowledge import service as knowledge_service
 from knowledge.admin_reservations import router as reservations_router
@@ -46,7 +47,7 @@ def _prop(session: SessionDep, user: User, slug: str) -> Property:
 @router.get("")
 def properties(request: Request, session: SessionDep, user: Owner) -> Response:
     """The properties this user may edit."""
-    return render(request, "admin/properties.html", {"properties": user_properties(session, user=user)})
+    return page(request, user, "admin/properties.html", {"properties": user_properties(session, user=user)})
 
 
 @router.get("/p/{slug}")
@@ -64,11 +65,18 @@ def editor(request: Request, session: SessionDep, user: Owner, slug: str) -> Res
         "corrections": guests_to_correct(session, prop=prop, now=utcnow()),
         "topics": [t for t in TOPICS if t not in {e["topic"] for e in (version.entries if version else [])}],
     }
-    return render(request, "admin/editor.html", context)
+    return page(request, user, "admin/editor.html", context)
 
 
 def _entry_form(
-    request: Request, prop: Property, entry: dict[str, Any], *, topic: str, problems: list[str], new_language: str = ""
+    request: Request,
+    user: User,
+    prop: Property,
+    entry: dict[str, Any],
+    *,
+    topic: str,
+    problems: list[str],
+    new_language: str = "",
 ) -> Response:
     context = {
         "new_language": new_language,
@@ -79,7 +87,7 @@ def _entry_form(
         "languages": SUPPORTED_LANGUAGES,
         "topics": TOPICS,
     }
-    return render(request, "admin/entry.html", context, status_code=422 if problems else 200)
+    return page(request, user, "admin/entry.html", context, status_code=422 if problems else 200)
 
 
 @router.get("/p/{slug}/entries/{topic}")
@@ -101,12 +109,12 @@ def entry_page(
     assert prop.id is not None
     if topic == NEW:
         entry: dict[str, Any] = {"topic": new, "title": title[:200], "sensitive": new == "access", "content": {}}
-        return _entry_form(request, prop, entry, topic=NEW, problems=[], new_language=language)
+        return _entry_form(request, user, prop, entry, topic=NEW, problems=[], new_language=language)
     version = knowledge_service.published_version(session, property_id=prop.id)
     found = next((e for e in (version.entries if version else []) if e["topic"] == topic), None)
     if found is None:
         raise NotFound(f"no entry {topic!r}")
-    return _entry_form(request, prop, found, topic=topic, problems=[])
+    return _entry_form(request, user, prop, found, topic=topic, problems=[])
 
 
 def entry_from_form(form: FormData) -> dict[str, Any]:
@@ -141,7 +149,7 @@ def save_entry(
             session, property_id=prop.id, entry=entry, replaces=None if topic == NEW else topic, author=user.email
         )
     except InvalidInput as exc:
-        return _entry_form(request, prop, entry, topic=topic, problems=exc.problems)
+        return _entry_form(request, user, prop, entry, topic=topic, problems=exc.problems)
     audit(session, user_id=user.id, action="kb.save", target=f"property:{slug}", detail={"version": version.version})
     return RedirectResponse(f"/admin/p/{slug}?saved={version.version}", status_code=303)
 
@@ -169,7 +177,7 @@ def preview(request: Request, session: SessionDep, user: Owner, form: CheckedFor
         )
     reservations = knowledge_service.list_reservations(session, property_id=prop.id)
     context = {"prop": prop, "question": question, "phone": phone, "result": result, "reservations": reservations}
-    return render(request, "admin/preview.html", context)
+    return page(request, user, "admin/preview.html", context)
 
 
 @router.get("/p/{slug}/history")
@@ -188,7 +196,7 @@ def history(
     if old is not None and new is not None:
         changes = editing.compare(session, property_id=prop.id, old=old, new=new)
     context = {"prop": prop, "versions": versions, "old": old, "new": new, "changes": changes}
-    return render(request, "admin/history.html", context)
+    return page(request, user, "admin/history.html", context)
 
 
 @router.get("/p/{slug}/rollback/{version}")
@@ -200,7 +208,7 @@ def rollback_confirm(request: Request, session: SessionDep, user: Owner, slug: s
     assert current is not None
     changes = editing.compare(session, property_id=prop.id, old=current.version, new=version)
     context = {"prop": prop, "version": version, "current": current, "changes": changes}
-    return render(request, "admin/rollback.html", context)
+    return page(request, user, "admin/rollback.html", context)
 
 
 @router.post("/p/{slug}/rollback/{version}")
@@ -217,7 +225,7 @@ def rollback(request: Request, session: SessionDep, user: Owner, slug: str, vers
 def pack_page(request: Request, session: SessionDep, user: Owner, slug: str) -> Response:
     """Import and export of the property pack."""
     prop = _prop(session, user, slug)
-    return render(request, "admin/pack.html", {"prop": prop, "problems": [], "text": ""})
+    return page(request, user, "admin/pack.html", {"prop": prop, "problems": [], "text": ""})
 
 
 @router.get("/p/{slug}/pack.yaml")
@@ -245,8 +253,8 @@ def pack_import(request: Request, session: SessionDep, user: Owner, form: Checke
             raise InvalidInput([f"not valid YAML: {exc}"]) from None
         version = editing.import_pack_for(session, prop=prop, data=data, author=user.email)
     except InvalidInput as exc:
-        return render(
-            request, "admin/pack.html", {"prop": prop, "problems": exc.problems, "text": text}, status_code=422
+        return page(
+            request, user, "admin/pack.html", {"prop": prop, "problems": exc.problems, "text": text}, status_code=422
         )
     audit(session, user_id=user.id, action="kb.import", target=f"property:{slug}", detail={"version": version.version})
     return RedirectResponse(f"/admin/p/{slug}/history?saved={version.version}", status_code=303)

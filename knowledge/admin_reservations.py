@@ -7,8 +7,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from concierge.db import SessionDep
 from concierge.errors import InvalidInput
-from concierge.web.auth import CheckedForm, audit, checked_form, render, require_role, visible_property
+from concierge.web.auth import CheckedForm, audit, checked_form, require_role, visible_property
 from concierge.web.models import User
+from concierge.web.rendering import page
 from knowledge import editing
 from knowledge import service as knowledge_service
 from knowledge.editing import CSV_COLUMNS
@@ -20,7 +21,14 @@ FIELDS = ("guest_name", "phone", "check_in", "check_out", "language", "guests")
 
 
 def _list(
-    request: Request, session: SessionDep, prop: Property, *, form: dict[str, Any], problems: list[str], csv: str = ""
+    request: Request,
+    session: SessionDep,
+    user: User,
+    prop: Property,
+    *,
+    form: dict[str, Any],
+    problems: list[str],
+    csv: str = "",
 ) -> Response:
     assert prop.id is not None
     context = {
@@ -31,14 +39,14 @@ def _list(
         "csv": csv,
         "csv_columns": ",".join(CSV_COLUMNS),
     }
-    return render(request, "admin/reservations.html", context, status_code=422 if problems else 200)
+    return page(request, user, "admin/reservations.html", context, status_code=422 if problems else 200)
 
 
 @router.get("/p/{slug}/reservations")
 def reservations(request: Request, session: SessionDep, user: Owner, slug: str) -> Response:
     """The property's reservations by check-in date, with the add and import forms."""
     prop = visible_property(session, user=user, slug=slug)
-    return _list(request, session, prop, form={}, problems=[])
+    return _list(request, session, user, prop, form={}, problems=[])
 
 
 @router.post("/p/{slug}/reservations")
@@ -50,7 +58,7 @@ def add_reservation(request: Request, session: SessionDep, user: Owner, form: Ch
     try:
         editing.save_reservation(session, property_id=prop.id, data=data)
     except InvalidInput as exc:
-        return _list(request, session, prop, form=data, problems=exc.problems)
+        return _list(request, session, user, prop, form=data, problems=exc.problems)
     audit(session, user_id=user.id, action="reservation.add", target=f"property:{slug}")
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)
 
@@ -64,7 +72,7 @@ def import_csv(request: Request, session: SessionDep, user: Owner, form: Checked
     try:
         count = editing.import_reservations_csv(session, property_id=prop.id, text=text)
     except InvalidInput as exc:
-        return _list(request, session, prop, form={}, problems=exc.problems, csv=text)
+        return _list(request, session, user, prop, form={}, problems=exc.problems, csv=text)
     audit(session, user_id=user.id, action="reservation.import", target=f"property:{slug}", detail={"rows": count})
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)
 
@@ -76,7 +84,9 @@ def reservation_page(request: Request, session: SessionDep, user: Owner, slug: s
     assert prop.id is not None
     row = editing.get_reservation(session, property_id=prop.id, reservation_id=reservation_id)
     data = {key: "" if getattr(row, key) is None else str(getattr(row, key)) for key in FIELDS}
-    return render(request, "admin/reservation.html", {"prop": prop, "id": reservation_id, "form": data, "problems": []})
+    return page(
+        request, user, "admin/reservation.html", {"prop": prop, "id": reservation_id, "form": data, "problems": []}
+    )
 
 
 @router.post("/p/{slug}/reservations/{reservation_id}")
@@ -91,7 +101,7 @@ def edit_reservation(
         editing.save_reservation(session, property_id=prop.id, data=data, reservation_id=reservation_id)
     except InvalidInput as exc:
         context = {"prop": prop, "id": reservation_id, "form": data, "problems": exc.problems}
-        return render(request, "admin/reservation.html", context, status_code=422)
+        return page(request, user, "admin/reservation.html", context, status_code=422)
     audit(session, user_id=user.id, action="reservation.edit", target=f"property:{slug}")
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)
 

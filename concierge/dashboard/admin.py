@@ -13,10 +13,11 @@ from concierge.dashboard import charts
 from concierge.dashboard import service as dashboard_service
 from concierge.dashboard.period import PERIODS, parse_period
 from concierge.db import SessionDep
-from concierge.i18n import language_name
+from concierge.i18n import gettext_for, language_name
 from concierge.modelbase import utcnow
-from concierge.web.auth import checked_form, render, require_role, visible_property
+from concierge.web.auth import checked_form, require_role, visible_property
 from concierge.web.models import User
+from concierge.web.rendering import page
 from escalation.notify import reason_label
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(checked_form)])
@@ -37,23 +38,33 @@ def dashboard(
     prop = visible_property(session, user=user, slug=slug)
     window = parse_period(period=period, start=start, end=end, timezone=prop.timezone, now=utcnow())
     board = dashboard_service.build(session, prop=prop, period=window)
-    reasons = [(reason, reason_label(reason, "en"), n) for reason, n in board.reasons.most_common()]
+    _ = gettext_for(user.language)
+    reasons = [(reason, reason_label(reason, user.language), n) for reason, n in board.reasons.most_common()]
     languages = [
-        (code, language_name(code, in_language="en") if code != "?" else "unknown", n)
+        (code, language_name(code, in_language=user.language) if code != "?" else _("unknown"), n)
         for code, n in board.languages.most_common()
     ]
+    labels = charts.Labels.for_language(user.language)
     context = {
         "prop": prop,
         "board": board,
         "periods": list(PERIODS),
         "reasons": reasons,
         "languages": languages,
-        "daily_chart": charts.daily_chart(board.days, ident="chart-daily", title="Messages per day, in and out"),
+        "daily_chart": charts.daily_chart(
+            board.days, ident="chart-daily", title=_("Messages per day, in and out"), labels=labels
+        ),
         "languages_chart": charts.bar_chart(
-            [(name, n) for _code, name, n in languages], ident="chart-languages", title="Guest messages by language"
+            [(name, n) for _code, name, n in languages],
+            ident="chart-languages",
+            title=_("Guest messages by language"),
+            labels=labels,
         ),
         "reasons_chart": charts.bar_chart(
-            [(reason, n) for reason, _label, n in reasons], ident="chart-reasons", title="Hand-offs by reason"
+            [(reason, n) for reason, _label, n in reasons],
+            ident="chart-reasons",
+            title=_("Hand-offs by reason"),
+            labels=labels,
         ),
     }
-    return render(request, "admin/dashboard.html", context)
+    return page(request, user, "admin/dashboard.html", context)

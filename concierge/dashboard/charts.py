@@ -2,16 +2,52 @@
 per-bar tooltips, and the page shows the same numbers as text in a table beside it."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 
+from babel.dates import format_skeleton
 from markupsafe import Markup, escape
 
 from concierge.dashboard.service import Day
+from concierge.i18n import gettext_for
 
 WIDTH = 640
 DAILY_HEIGHT = 180
 ROW_HEIGHT = 24
 LABEL_WIDTH = 170
 INBOUND, OUTBOUND, BAR = "#12355b", "#6aa5d8", "#12355b"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words a chart writes, in the reader's language."""
+
+    language: str = "en"
+    in_out: str = "%(day)s: %(inbound)s in, %(outbound)s out"
+    no_messages: str = "no messages"
+    nothing: str = "nothing to show"
+
+    @classmethod
+    def for_language(cls, language: str) -> "Labels":
+        """The chart words translated into `language`."""
+        _ = gettext_for(language)
+        return cls(
+            language=language,
+            in_out=_("%(day)s: %(inbound)s in, %(outbound)s out"),
+            no_messages=_("no messages"),
+            nothing=_("nothing to show"),
+        )
+
+    def day(self, d: Day) -> str:
+        """One day's counts ("2026-03-05: 5 in, 5 out")."""
+        return self.in_out % {"day": d.day.isoformat(), "inbound": d.inbound, "outbound": d.outbound}
+
+    def short_date(self, value: date) -> str:
+        """A day on the axis, with the month's name in the reader's language ("Mar 5", "5 mar")."""
+        return format_skeleton("MMMd", value, locale=self.language)
+
+
+ENGLISH = Labels()
 
 
 def _frame(ident: str, title: str, desc: str, width: int, height: int, body: list[str]) -> Markup:
@@ -23,14 +59,14 @@ def _frame(ident: str, title: str, desc: str, width: int, height: int, body: lis
     return Markup(head + "".join(body) + "</svg>")  # noqa: S704  (every interpolated text is escaped)
 
 
-def daily_chart(days: Sequence[Day], *, ident: str, title: str) -> Markup:
+def daily_chart(days: Sequence[Day], *, ident: str, title: str, labels: Labels = ENGLISH) -> Markup:
     """Messages in and out per day as paired vertical bars, with the busiest day's count on the axis."""
     top = max([max(d.inbound, d.outbound) for d in days] + [1])
     plot_top, plot_bottom, left = 16, DAILY_HEIGHT - 24, 36
     slot = (WIDTH - left - 8) / max(len(days), 1)
     bar = max(min(slot * 0.4, 18), 1)
     scale = (plot_bottom - plot_top) / top
-    desc = "; ".join(f"{d.day.isoformat()}: {d.inbound} in, {d.outbound} out" for d in days if d.inbound or d.outbound)
+    desc = "; ".join(labels.day(d) for d in days if d.inbound or d.outbound)
     body = [
         f'<line x1="{left}" y1="{plot_bottom}" x2="{WIDTH - 4}" y2="{plot_bottom}" stroke="#b8c0cc"/>',
         f'<text x="{left - 6}" y="{plot_top + 4}" text-anchor="end" font-size="11">{top}</text>',
@@ -38,7 +74,7 @@ def daily_chart(days: Sequence[Day], *, ident: str, title: str) -> Markup:
     ]
     for i, d in enumerate(days):
         x = left + i * slot + (slot - 2 * bar) / 2
-        tip = escape(f"{d.day.isoformat()}: {d.inbound} in, {d.outbound} out")
+        tip = escape(labels.day(d))
         body.append(f'<g class="day"><title>{tip}</title>')
         for offset, value, colour in ((0.0, d.inbound, INBOUND), (bar, d.outbound, OUTBOUND)):
             height = value * scale
@@ -52,12 +88,12 @@ def daily_chart(days: Sequence[Day], *, ident: str, title: str) -> Markup:
         x = left + i * slot + slot / 2
         body.append(
             f'<text x="{x:.1f}" y="{DAILY_HEIGHT - 6}" text-anchor="middle" font-size="11">'
-            f"{escape(days[i].day.strftime('%b %d'))}</text>"
+            f"{escape(labels.short_date(days[i].day))}</text>"
         )
-    return _frame(ident, title, desc or "no messages", WIDTH, DAILY_HEIGHT, body)
+    return _frame(ident, title, desc or labels.no_messages, WIDTH, DAILY_HEIGHT, body)
 
 
-def bar_chart(rows: Sequence[tuple[str, int]], *, ident: str, title: str) -> Markup:
+def bar_chart(rows: Sequence[tuple[str, int]], *, ident: str, title: str, labels: Labels = ENGLISH) -> Markup:
     """One horizontal bar per row (label, count), longest first as given, the count written after the bar."""
     top = max([count for _label, count in rows] + [1])
     room = WIDTH - LABEL_WIDTH - 60
@@ -72,5 +108,5 @@ def bar_chart(rows: Sequence[tuple[str, int]], *, ident: str, title: str) -> Mar
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="{ROW_HEIGHT - 8}" fill="{BAR}"/>'
             f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}" font-size="12">{count}</text></g>'
         )
-    desc = ", ".join(f"{label}: {count}" for label, count in rows) or "nothing to show"
+    desc = ", ".join(f"{label}: {count}" for label, count in rows) or labels.nothing
     return _frame(ident, title, desc, WIDTH, height, body)

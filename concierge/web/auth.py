@@ -25,11 +25,11 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from concierge.db import SessionDep, session_scope
 from concierge.errors import DomainError, InvalidInput, NotFound
-from concierge.i18n import available_languages, gettext_for
+from concierge.i18n import N_, available_languages
 from concierge.modelbase import utcnow
 from concierge.settings import Settings, get_settings
-from concierge.web import templates
 from concierge.web.models import AuditEvent, Membership, Role, User
+from concierge.web.rendering import SESSION_LANGUAGE, csrf_token, render
 from knowledge.models import Property
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class Hidden(NotFound):
     """A property outside the user's scope, answered exactly like one that does not exist, and audited."""
 
     def __init__(self, *, user_id: int | None, slug: str) -> None:
-        super().__init__("page not found")
+        super().__init__(N_("page not found"))
         self.user_id = user_id
         self.slug = slug
 
@@ -240,26 +240,6 @@ async def _hidden(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", {"message": exc.message}, status_code=404)
 
 
-def csrf_token(request: Request) -> str:
-    """The session's CSRF token (created on first use); every form carries it back."""
-    token = request.session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return token
-
-
-def render(request: Request, template: str, context: dict[str, Any], *, status_code: int = 200) -> Response:
-    """A page with the CSRF token and the signed-in user's email available to the template."""
-    base = {
-        "csrf_token": csrf_token(request),
-        "signed_in": request.session.get("email"),
-        "_": gettext_for("en"),  # console pages pass the signed-in user's own
-        "lang": "en",
-    }
-    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
-
-
 async def checked_form(request: Request) -> FormData:
     """The posted form once its CSRF token matches the session's; CsrfRejected (403) otherwise."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
@@ -268,7 +248,7 @@ async def checked_form(request: Request) -> FormData:
     expected, given = request.session.get("csrf"), form.get("csrf_token")
     if not isinstance(expected, str) or not isinstance(given, str) or not hmac.compare_digest(expected, given):
         log.warning("form post without a valid CSRF token", extra={"path": request.url.path})
-        raise CsrfRejected("this form has expired; reload the page and try again")
+        raise CsrfRejected(N_("this form has expired; reload the page and try again"))
     return form
 
 
@@ -281,7 +261,7 @@ def current_user(request: Request, session: SessionDep) -> User:
     user = session.get(User, uid) if isinstance(uid, int) else None
     if user is None or user.session_epoch != epoch:
         request.session.pop("uid", None)
-        raise LoginRequired("please sign in")
+        raise LoginRequired(N_("please sign in"))
     return user
 
 
@@ -293,7 +273,7 @@ def require_role(*roles: str) -> Callable[[User], User]:
 
     def check(user: CurrentUser) -> User:
         if user.role != Role.admin and user.role not in roles:
-            raise Forbidden("your account cannot open this page")
+            raise Forbidden(N_("your account cannot open this page"))
         return user
 
     return check
@@ -318,13 +298,14 @@ def login(request: Request, session: SessionDep, form: CheckedForm) -> Response:
     outcome = authenticate(session, email=email, password=password, now=utcnow(), settings=get_settings())
     if outcome.user is None:
         error = (
-            "Too many failed attempts: this account is locked for a while. Try again later."
+            N_("Too many failed attempts: this account is locked for a while. Try again later.")
             if outcome.reason == "locked"
-            else "Wrong email or password."
+            else N_("Wrong email or password.")
         )
         return render(request, "login.html", {"next": target, "error": error, "email": email}, status_code=401)
     request.session.clear()  # a new session on every login: no fixation of an attacker's cookie
     request.session.update({"uid": outcome.user.id, "epoch": outcome.user.session_epoch, "email": outcome.user.email})
+    request.session[SESSION_LANGUAGE] = outcome.user.language  # for pages rendered without the user (errors)
     csrf_token(request)
     return RedirectResponse(target, status_code=303)
 

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("concierge", "knowledge", "escalation")
 # The same extraction map as babel.cfg (checked against it below), so the test never trusts a stale .pot.
 METHOD_MAP = [(f"{package}/**.py", "python") for package in PACKAGES] + [
-    ("concierge/web/templates/console/**.html", "jinja2")  # the staff console's pages
+    ("concierge/web/templates/**.html", "jinja2")  # every page: console, admin, dashboard, sign-in, errors
 ]
 LANGUAGES = ("es", "fr", "de", "it", "pt", "nl", "pl", "ja", "zh")
 PLURAL_FORMS = {
@@ -131,15 +131,33 @@ def test_placeholders_match(language: str) -> None:
     assert mismatches == []
 
 
-# Console words whose correct translation is the English word itself (loanwords and cognates).
+# Console and admin words whose correct translation is the English word itself (loanwords and cognates).
 SAME_AS_ENGLISH = {
-    "es": {"bot"},
-    "fr": {"Conversation", "bot", "trace"},
-    "de": {"Status", "Text"},
-    "it": {"Account", "bot"},
-    "pt": {"bot"},
-    "nl": {"Account", "Status", "bot", "open", "trace"},
-    "pl": {"bot", "system"},
+    "es": {"bot", "Prompt", "prompts", "original"},
+    "fr": {
+        "Conversation",
+        "bot",
+        "trace",
+        "Actions",
+        "Messages",
+        "Prompt",
+        "prompts",
+        "Question",
+        "question",
+        "questions",
+        "Score",
+        "Version",
+        "version %(version)s",
+        "original",
+        "route %(route)s",
+        "verdict %(verdict)s",
+    },
+    "de": {"Status", "Text", "Prompt", "Version"},
+    "it": {"Account", "bot", "Password", "Prompt"},
+    "pt": {"bot", "Prompt", "prompts", "original"},
+    "nl": {"Account", "Status", "bot", "open", "trace", "Model", "Prompt", "prompts", "Score", "Screening", "Sorry"}
+    | {"route %(route)s"},
+    "pl": {"bot", "system", "Model", "Prompt"},
 }
 
 

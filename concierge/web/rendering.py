@@ -1,0 +1,91 @@
+"""Server-rendered pages in the reader's language (DESIGN.md rule 8).
+
+A signed-in user's pages (`page`) are in that user's language. Pages without a user (sign-in, errors) use the
+language remembered in the session at sign-in, else the browser's Accept-Language among the catalogs, else English.
+"""
+
+import secrets
+from datetime import date
+from functools import partial
+from typing import Any
+
+from babel import negotiate_locale
+from babel.dates import format_skeleton
+from fastapi import Request
+from fastapi.responses import Response
+
+from concierge.i18n import N_, available_languages, gettext_for
+from concierge.web import templates
+from concierge.web.models import User
+
+SESSION_LANGUAGE = "lang"  # the signed-in user's language, kept in the session for pages rendered without a user
+AUTHORS = {"guest": N_("guest"), "bot": N_("bot"), "staff": N_("staff"), "system": N_("system")}
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (created on first use); every form carries it back."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The best supported language for an Accept-Language header ("de-CH,fr;q=0.8" → "de"), or English."""
+    wanted = []
+    for part in (accept_language or "").split(","):
+        tag, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and tag != "*" and quality > 0:
+            wanted.append((quality, tag.replace("_", "-")))
+    # A stable sort keeps the header's order among equal qualities.
+    preferred = [tag for _q, tag in sorted(wanted, key=lambda item: -item[0])]
+    found = negotiate_locale(preferred, available_languages(), sep="-")  # "de-CH" falls back to "de"
+    return found.lower() if found else "en"
+
+
+def format_date(value: date, skeleton: str = "yMMMd", *, language: str) -> str:
+    """A date with the month's name in the reader's language ("Mar 5, 2026", "5 mar 2026")."""
+    return format_skeleton(skeleton, value, locale=language)
+
+
+def request_language(request: Request) -> str:
+    """The language of a page without a signed-in user: the session's, else the browser's, else English."""
+    remembered = request.session.get(SESSION_LANGUAGE)
+    if isinstance(remembered, str) and remembered in available_languages():
+        return remembered
+    return negotiate(request.headers.get("accept-language"))
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    language: str | None = None,
+) -> Response:
+    """A page with the CSRF token, the signed-in email, and `_` for its language (the visitor's unless given)."""
+    lang = language or request_language(request)
+    _ = gettext_for(lang)
+    base = {
+        "csrf_token": csrf_token(request),
+        "signed_in": request.session.get("email"),
+        "_": _,
+        "lang": lang,
+        "authors": {key: _(value) for key, value in AUTHORS.items()},
+        "format_date": partial(format_date, language=lang),
+    }
+    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
+
+
+def page(request: Request, user: User, template: str, context: dict[str, Any], *, status_code: int = 200) -> Response:
+    """A page in the signed-in user's language (console, admin, dashboard)."""
+    context = {"staff_language": user.language, **context}
+    return render(request, template, context, status_code=status_code, language=user.language)
