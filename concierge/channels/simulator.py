@@ -12,7 +12,7 @@ from concierge.db import session_scope
 from concierge.modelbase import utcnow
 from concierge.models import Channel
 from concierge.settings import get_settings
-from concierge.web import templates
+from concierge.web import rendering
 from knowledge import service as knowledge_service
 
 router = APIRouter(prefix="/simulator", tags=["simulator"])
@@ -65,7 +65,7 @@ async def page(request: Request, property: str | None = None, phone: str | None 
     data = await run_in_threadpool(_page_data, property, phone)
     phone = phone if phone and PHONE.match(phone) else (data["guests"][0]["phone"] if data["guests"] else None)
     messages = await run_in_threadpool(_transcript, data["current"], phone) if data["current"] and phone else []
-    return templates.TemplateResponse(request, "simulator.html", {**data, "phone": phone, "messages": messages})
+    return rendering.render(request, "simulator.html", {**data, "phone": phone, "messages": messages})
 
 
 @router.get("/messages")
