@@ -178,12 +178,21 @@ def test_twilio_failing_twice_then_accepting_sends_one_reply(
     assert post_webhook(server, body="wifi password").status_code == 200
     [sent] = fake_twilio.wait_for(1)
     assert "sol-y-mar-2024" in sent["body"]
-    time.sleep(0.3)
+    row = recorded_outbox(timeout=10)  # the SID is recorded just after Twilio answers
     assert fake_twilio.requests_seen == 3
     assert len(fake_twilio.messages) == 1
-    with session_scope() as s:
-        row = s.exec(select(Outbox)).one()
     assert row.attempts == 3 and row.twilio_sid == sent["sid"]
+
+
+def recorded_outbox(timeout: float) -> Outbox:
+    """The one outbox row, once its Twilio SID is recorded."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with session_scope() as s:
+            row = s.exec(select(Outbox)).one()
+        if row.twilio_sid or time.monotonic() > deadline:
+            return row
+        time.sleep(0.05)
 
 
 def test_status_callback_records_delivery(server: str, fake_twilio: FakeTwilio, prop: Property) -> None:
@@ -191,12 +200,7 @@ def test_status_callback_records_delivery(server: str, fake_twilio: FakeTwilio, 
     [sent] = fake_twilio.wait_for(1)
     url = sent["status_callback"]
     params = {"MessageSid": sent["sid"], "MessageStatus": "delivered", "AccountSid": ACCOUNT_SID}
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the SID is recorded just after Twilio answers
-        with session_scope() as s:
-            if s.exec(select(Outbox)).one().twilio_sid:
-                break
-        time.sleep(0.05)
+    recorded_outbox(timeout=5)
     response = httpx.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params)})
     assert response.status_code == 200
     with session_scope() as s:
