@@ -151,8 +151,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     worker = Worker(get_settings())
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
-        log.info("stopping worker")
-        worker.stop()
+        worker.request_stop()  # no logging or locks in a signal handler; run_forever drains
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

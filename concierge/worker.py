@@ -162,6 +162,13 @@ class Worker:
             "alerts": threading.Event(),
         }
         self._threads: list[threading.Thread] = []
+        # Set from signal handlers: a plain flag, because a handler that takes a lock (Event.set) deadlocks when a
+        # second signal lands while the first handler holds it.
+        self._stop_requested = False
+
+    def request_stop(self) -> None:
+        """Ask `run_forever` to stop (safe in a signal handler: no locks); it drains as `stop()` does."""
+        self._stop_requested = True
 
     def start(self) -> None:
         """Start the turn and delivery loops."""
@@ -220,8 +227,12 @@ class Worker:
             wake.wait(self.settings.worker_poll_seconds)
 
     def run_forever(self) -> None:
-        """Run until `stop()` (the `concierge worker` command)."""
+        """Run until `stop()` or `request_stop()` (the `concierge worker` command)."""
         self.start()
         log.info("worker started")
         while not self._stop.is_set():
+            if self._stop_requested:
+                log.info("stopping worker")
+                self.stop()
+                break
             time.sleep(0.2)

@@ -87,3 +87,21 @@ def test_unfinished_turn_is_released_at_the_deadline_and_answered_once_elsewhere
         time.sleep(0.01)
     assert worker.turns.in_flight is None
     assert replies() == 1
+
+
+def test_a_second_sigterm_during_the_first_cannot_deadlock_the_worker(database_url: str) -> None:
+    """The signal handler takes no lock: here it runs while an Event's lock is held, as a second signal would."""
+    worker = Worker(get_settings())
+    runner = threading.Thread(target=worker.run_forever, daemon=True)
+    runner.start()
+    handler_returned = threading.Event()
+
+    def second_signal_inside_the_first() -> None:
+        with worker._wake["turns"]._cond:  # the lock the first handler held when the second signal arrived
+            worker.request_stop()
+        handler_returned.set()
+
+    threading.Thread(target=second_signal_inside_the_first, daemon=True).start()
+    assert handler_returned.wait(5), "the stop request blocked on a lock"
+    runner.join(get_settings().shutdown_timeout_seconds + 5)
+    assert not runner.is_alive(), "run_forever did not drain and return after the stop request"
