@@ -104,15 +104,11 @@ def store_inbound(form: dict[str, str]) -> str:
 
 
 async def stored(form: dict[str, str]) -> str:
-    """Run `store_inbound`: on the event loop itself on SQLite, on the threadpool on PostgreSQL.
+    """Run `store_inbound` on the threadpool, so a store waiting for the database never stalls the event loop.
 
-    SQLite takes one writer at a time and a store costs about a millisecond of CPU, so threads buy nothing but
-    GIL hand-offs: every SQLite call releases the GIL, and a thread that wants it back waits behind the busy
-    event loop for up to the switch interval (5 ms), several times per store. Inline, the loop stalls for the
-    store alone. PostgreSQL stores in parallel over the pool's connections, so it keeps the threadpool.
+    Storing inline on the event loop (SQLite) was tried: on a quiet machine its ack p95 was 11 s against 0.9 s on
+    the threadpool (docs/benchmarks.md, third pass): a store waiting on SQLite's busy handler stalls every request.
     """
-    if get_settings().is_sqlite:
-        return store_inbound(form)
     return await run_in_threadpool(store_inbound, form)
 
 
