@@ -22,7 +22,7 @@ from concierge.db import session_scope
 from concierge.models import Conversation
 from knowledge.models import Property
 from tests.conftest import ROOT, make_property, pack_data
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
+from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
 from tests.fakes.twilio_api import FakeTwilio
 from tests.web.helpers import PASSWORD, add_user
 
@@ -34,15 +34,11 @@ STAFF_PHONE = "+34600000001"
 
 @pytest.fixture(scope="module")
 def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
-    env = {
-        "DATABASE_URL": database_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": fake_twilio.base_url,
-        "WORKER_IN_PROCESS": "true",
-        "WORKER_POLL_SECONDS": "0.05",
-        "SESSION_SECRET": "console-browser-secret",
-    }
+    env = server_env(
+        database_url,
+        fake_twilio.base_url,
+        SESSION_SECRET="console-browser-secret",
+    )
     with running_server(env, timeout=60) as base:  # a shared, loaded machine can take long to import
         yield base
 

@@ -17,7 +17,7 @@ import pytest
 
 from knowledge.models import Property
 from tests.conftest import ROOT
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
+from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
 from tests.fakes.twilio_api import FakeTwilio
 from tests.web.helpers import PASSWORD, add_user
 
@@ -27,15 +27,11 @@ JOHN, ANA, EVE = "+447700900123", "+34611111111", "+447700900555"
 
 @pytest.fixture(scope="module")
 def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
-    env = {
-        "DATABASE_URL": database_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": fake_twilio.base_url,
-        "WORKER_IN_PROCESS": "true",
-        "WORKER_POLL_SECONDS": "0.05",
-        "SESSION_SECRET": "browser-test-secret",
-    }
+    env = server_env(
+        database_url,
+        fake_twilio.base_url,
+        SESSION_SECRET="browser-test-secret",
+    )
     with running_server(env) as base:
         yield base
 

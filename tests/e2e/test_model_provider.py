@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from knowledge.models import Property
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server
+from tests.e2e.server import running_server, server_env
 from tests.e2e.test_twilio_webhook import post_webhook
 from tests.fakes.openai_api import FakeModelAPI
 from tests.fakes.twilio_api import FakeTwilio
@@ -27,20 +27,16 @@ def fake_model() -> Iterator[FakeModelAPI]:
 
 @pytest.fixture(scope="module")
 def server(fake_twilio: FakeTwilio, fake_model: FakeModelAPI, database_url: str) -> Iterator[str]:
-    env = {
-        "DATABASE_URL": database_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": fake_twilio.base_url,
-        "WORKER_IN_PROCESS": "true",
-        "WORKER_POLL_SECONDS": "0.05",
-        "LLM_PROVIDERS": "openai:gpt-4o-mini",
-        "OPENAI_BASE_URL": fake_model.openai_base_url,
-        "OPENAI_API_KEY": "test-key",
-        "LLM_OFFLINE_FIRST": "false",
-        "LLM_RETRY_BASE_SECONDS": "0.01",
-        "LLM_BREAKER_FAILURES": "100",  # tests share the server process: keep one test's 500s from the next
-    }
+    env = server_env(
+        database_url,
+        fake_twilio.base_url,
+        LLM_PROVIDERS="openai:gpt-4o-mini",
+        OPENAI_BASE_URL=fake_model.openai_base_url,
+        OPENAI_API_KEY="test-key",
+        LLM_OFFLINE_FIRST="false",
+        LLM_RETRY_BASE_SECONDS="0.01",
+        LLM_BREAKER_FAILURES="100",  # tests share the server process: keep one test's 500s from the next
+    )
     with running_server(env, timeout=60) as base:
         yield base
 

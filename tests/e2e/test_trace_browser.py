@@ -19,7 +19,7 @@ from concierge.db import session_scope
 from concierge.models import Conversation
 from knowledge.models import Property
 from tests.conftest import ROOT
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
+from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
 from tests.e2e.test_console_browser import sent_to
 from tests.fakes.openai_api import FakeModelAPI
 from tests.fakes.twilio_api import FakeTwilio
@@ -38,22 +38,18 @@ def fake_model() -> Iterator[FakeModelAPI]:
 
 @pytest.fixture(scope="module")
 def server(fake_twilio: FakeTwilio, fake_model: FakeModelAPI, database_url: str) -> Iterator[str]:
-    env = {
-        "DATABASE_URL": database_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": fake_twilio.base_url,
-        "WORKER_IN_PROCESS": "true",
-        "WORKER_POLL_SECONDS": "0.05",
-        "SESSION_SECRET": "trace-browser-secret",
-        "LLM_PROVIDERS": "openai:gpt-4o-mini,anthropic:claude-haiku-4-5",
-        "OPENAI_BASE_URL": fake_model.openai_base_url,
-        "OPENAI_API_KEY": "test-key",
-        "ANTHROPIC_BASE_URL": fake_model.anthropic_base_url,
-        "ANTHROPIC_API_KEY": "test-key",
-        "LLM_OFFLINE_FIRST": "false",
-        "LLM_RETRY_BASE_SECONDS": "0.01",
-    }
+    env = server_env(
+        database_url,
+        fake_twilio.base_url,
+        SESSION_SECRET="trace-browser-secret",
+        LLM_PROVIDERS="openai:gpt-4o-mini,anthropic:claude-haiku-4-5",
+        OPENAI_BASE_URL=fake_model.openai_base_url,
+        OPENAI_API_KEY="test-key",
+        ANTHROPIC_BASE_URL=fake_model.anthropic_base_url,
+        ANTHROPIC_API_KEY="test-key",
+        LLM_OFFLINE_FIRST="false",
+        LLM_RETRY_BASE_SECONDS="0.01",
+    )
     with running_server(env, timeout=60) as base:
         yield base
 

@@ -12,7 +12,7 @@ from sqlmodel import func, select
 from concierge.db import session_scope
 from concierge.models import Message, Outbox, OutboxStatus
 from knowledge.models import Property
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
+from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
 from tests.fakes.twilio_api import FakeTwilio
 
 PROPERTY_NUMBER = "+15005550006"
@@ -20,15 +20,11 @@ PROPERTY_NUMBER = "+15005550006"
 
 @pytest.fixture(scope="module")
 def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
-    env = {
-        "DATABASE_URL": database_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": fake_twilio.base_url,
-        "WORKER_IN_PROCESS": "true",
-        "WORKER_POLL_SECONDS": "0.05",
-        "OUTBOX_RETRY_BASE_SECONDS": "0.05",
-    }
+    env = server_env(
+        database_url,
+        fake_twilio.base_url,
+        OUTBOX_RETRY_BASE_SECONDS="0.05",
+    )
     with running_server(env) as base:
         yield base
 
