@@ -181,8 +181,7 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
     latest = current or escalation_service.latest(session, conversation_id=conversation_id)
     card = handoff.build_card(session, escalation=latest, today=now.date()) if latest else None
     assert prop.id is not None
-    phone = conversation_service.guest_phone(conversation.guest_address)
-    stay = knowledge_service.reservation_for(session, property_id=prop.id, phone=phone, today=now.date())
+    stay = card.reservation if card else handoff.stay_of(session, conversation, now.date())
     messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
     settings = get_settings()
     translator: Translator | None = getattr(request.app.state, "translator", None)

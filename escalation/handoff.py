@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from concierge import service as conversation_service
 from concierge.models import Conversation, Job, Message, Trace
 from escalation.models import ConversationNote, Escalation
 from knowledge import service as knowledge_service
@@ -44,8 +45,9 @@ def _transcript(session: Session, conversation_id: int) -> list[Message]:
     )
 
 
-def _reservation(session: Session, conversation: Conversation, today: date) -> Reservation | None:
-    phone = conversation.guest_address.removeprefix("whatsapp:")
+def stay_of(session: Session, conversation: Conversation, today: date) -> Reservation | None:
+    """The booking behind the conversation's number (its own or a linked one), current or coming."""
+    phone = conversation_service.guest_phone(conversation.guest_address)
     return knowledge_service.reservation_for(session, property_id=conversation.property_id, phone=phone, today=today)
 
 
@@ -94,7 +96,7 @@ def build_card(session: Session, *, escalation: Escalation, today: date) -> Hand
         conversation=conversation,
         property_name=prop.name,
         trigger=trigger.body if trigger else escalation.detail,
-        reservation=_reservation(session, conversation, today),
+        reservation=stay_of(session, conversation, today),
         cited=cited,
         refused=refused,
         promised=promised,
