@@ -11,6 +11,7 @@ from concierge import health
 from concierge.channels import simulator, twilio
 from concierge.dashboard import admin as dashboard_admin
 from concierge.errors import DomainError
+from concierge.group_commit import GroupCommit
 from concierge.llm.translate import Translator
 from concierge.metrics import register_backlog_collector
 from concierge.observability import configure_sentry
@@ -37,6 +38,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        app.state.inbound_writes.close()  # in-flight webhooks have finished: writes what is queued, if anything
         if worker is not None:
             worker.stop()  # waits up to SHUTDOWN_TIMEOUT_SECONDS, then releases unfinished turns
 
@@ -48,6 +50,7 @@ def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
     register_backlog_collector()
     app = FastAPI(title="Guest concierge", lifespan=lifespan)
     app.state.worker = worker
+    app.state.inbound_writes = GroupCommit()  # the webhook's stores, batched (concierge/group_commit.py)
     app.include_router(health.router)
     app.include_router(twilio.router)
     app.include_router(simulator.router)

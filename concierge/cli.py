@@ -1,6 +1,7 @@
 """The `concierge` command: serve, worker, db, import, export, kb, chat, eval, release, report, purge, alerts."""
 
 import argparse
+import gc
 import logging
 import os
 import signal
@@ -134,8 +135,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         worker.start()
     from concierge.app import create_app
 
+    app = create_app(worker=worker)
+    freeze_heap()
     uvicorn.run(
-        create_app(worker=worker),
+        app,
         host=args.host,
         port=args.port,
         log_config=None,
@@ -144,7 +147,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def freeze_heap() -> None:
+    """Move everything loaded at startup out of the garbage collector's sight (long-running commands only).
+
+    A full collection walks every object: 140 ms in the web process under load, one pause per few seconds that
+    stalled every webhook (docs/benchmarks.md, fourth pass). Frozen, the modules, models and caches loaded at
+    startup are never walked again; only what is allocated afterwards is.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
+    from concierge.i18n.detect import warm_up
     from concierge.worker import Worker
     from concierge.worker_process import follow_wake_pipe, signal_ready
 
@@ -159,6 +174,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         # Acks are the latency that matters; turns are throughput: when CPU is short, the web process goes first.
         os.nice(get_settings().worker_process_nice)
         follow_wake_pipe(args.wake_fd, wake=worker.wake, parent_gone=lambda: os.kill(os.getpid(), signal.SIGTERM))
+    warm_up()  # the language models, before the first turn and before the heap is frozen
+    freeze_heap()
     if args.ready_fd is not None:
         signal_ready(args.ready_fd)
     worker.run_forever()

@@ -6,11 +6,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from concierge.models import BOT_OWNER, Conversation, Job, JobStatus, Message
 from knowledge.models import Property
@@ -42,15 +41,14 @@ def receive(
 
     The conversation row is written (created or touched) first, so on PostgreSQL it stays locked until commit:
     two messages of one guest then get their message and job ids in commit order, and the worker, which takes
-    a conversation's jobs in id order, answers them in the order they were acknowledged. Four statements,
-    no savepoints: this runs on the webhook's path.
+    a conversation's jobs in id order, answers them in the order they were acknowledged. Three statements,
+    no savepoints: this runs on the webhook's path. A repeated MessageSid (Twilio's retry) is not looked up
+    first: the message's ON CONFLICT finds it; the conversation's last_message_at moves to the retry's time.
     """
     property_id = prop.id if prop is not None else property_id
     assert property_id is not None, "receive() needs prop or property_id"
     connection = session.connection()
     statements = _receive_statements(connection.dialect.name)
-    if twilio_sid and connection.execute(statements.duplicate, {"sid": twilio_sid}).first():
-        return None
     conversation_id = connection.execute(
         statements.conversation,
         {
@@ -75,7 +73,7 @@ def receive(
         "created_at": now,
     }
     message_id = connection.execute(statements.message, values).scalar()
-    if message_id is None:  # the same MessageSid arrived concurrently and the other request stored it
+    if message_id is None:  # this MessageSid was stored already (Twilio's retry): nothing more to store
         return None
     connection.execute(
         statements.job,
@@ -93,7 +91,6 @@ def receive(
 
 @dataclass(frozen=True)
 class _ReceiveStatements:
-    duplicate: Any
     conversation: Any
     message: Any
     job: Any
@@ -105,7 +102,6 @@ def _receive_statements(dialect: str) -> _ReceiveStatements:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     conversation = insert(Conversation)
     return _ReceiveStatements(
-        duplicate=select(col(Message.id)).where(col(Message.twilio_sid) == bindparam("sid")),
         conversation=conversation.on_conflict_do_update(
             index_elements=["property_id", "channel", "guest_address"],
             set_={

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
@@ -47,8 +48,8 @@ class Delivery:
     content_variables: str | None = None  # its variables, as the JSON object Twilio expects
 
 
-def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> Delivery | None:
-    """Claim the next due reply (in order per conversation); bot replies to a human-owned chat are cancelled."""
+def _due_deliveries(now: datetime, stale_after: float) -> Any:
+    """Due replies, oldest first, with nothing earlier of their conversation still waiting to leave."""
     stale = now - timedelta(seconds=stale_after)
     earlier = aliased(Outbox)
     blocked = exists().where(
@@ -60,10 +61,18 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
         (col(Outbox.status) == OutboxStatus.pending) & (col(Outbox.next_attempt_at) <= now),
         (col(Outbox.status) == OutboxStatus.sending) & (col(Outbox.attempt_started_at) < stale),
     )
+    return select(Outbox).where(due, ~blocked).order_by(col(Outbox.id)).limit(1)
+
+
+def delivery_due(session: Session, *, now: datetime, stale_after: float) -> bool:
+    """Whether `claim_delivery` would find a reply (a read: on SQLite it does not take the write lock)."""
+    return session.exec(_due_deliveries(now, stale_after)).first() is not None
+
+
+def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> Delivery | None:
+    """Claim the next due reply (in order per conversation); bot replies to a human-owned chat are cancelled."""
     while True:
-        row = session.exec(
-            select(Outbox).where(due, ~blocked).order_by(col(Outbox.id)).limit(1).with_for_update(skip_locked=True)
-        ).first()
+        row = session.exec(_due_deliveries(now, stale_after).with_for_update(skip_locked=True)).first()
         if row is None:
             return None
         owner = session.exec(select(Conversation.owner).where(Conversation.id == row.conversation_id)).one()

@@ -78,8 +78,8 @@ def load_turn(session: Session, *, message_id: int, today: date, history: int) -
     )
 
 
-def claim_job(session: Session, *, now: datetime, lease_seconds: float) -> Job | None:
-    """Lease the oldest due job whose conversation has nothing earlier pending or running."""
+def _due_jobs(now: datetime) -> Any:
+    """Due jobs, oldest first, whose conversation has nothing earlier pending or running."""
     earlier = aliased(Job)
     blocked = exists().where(
         col(earlier.conversation_id) == col(Job.conversation_id),
@@ -91,9 +91,17 @@ def claim_job(session: Session, *, now: datetime, lease_seconds: float) -> Job |
         # A worker that died mid-turn leaves an expired lease: its job is claimable again, first in line.
         (col(Job.status) == JobStatus.running) & (col(Job.lease_until) < now),
     )
-    job = session.exec(
-        select(Job).where(due, ~blocked).order_by(col(Job.id)).limit(1).with_for_update(skip_locked=True)
-    ).first()
+    return select(Job).where(due, ~blocked).order_by(col(Job.id)).limit(1)
+
+
+def job_due(session: Session, *, now: datetime) -> bool:
+    """Whether `claim_job` would find a job (a read: on SQLite it does not take the write lock)."""
+    return session.exec(_due_jobs(now)).first() is not None
+
+
+def claim_job(session: Session, *, now: datetime, lease_seconds: float) -> Job | None:
+    """Lease the oldest due job whose conversation has nothing earlier pending or running."""
+    job = session.exec(_due_jobs(now).with_for_update(skip_locked=True)).first()
     if job is None:
         return None
     job.status = JobStatus.running

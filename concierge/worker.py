@@ -46,6 +46,9 @@ class TurnRunner:
 
     def run_next(self) -> bool:
         """Process one due job; False when there is none."""
+        with session_scope(readonly=True) as session:  # a read first: claiming takes SQLite's write lock
+            if not service.job_due(session, now=self.now()):
+                return False
         with session_scope() as session:
             job = service.claim_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
             claimed = (job.id, job.lease_token, job.message_id) if job else None

@@ -56,15 +56,23 @@ class Outcome:
     error: str = ""
 
 
-def claim_notification(session: Session, *, now: datetime, lease_seconds: float) -> Claimed | None:
-    """Claim the next due email or webhook; its next attempt moves past the lease so no one else takes it."""
-    row = session.exec(
+def _due_notifications(now: datetime) -> Any:
+    return (
         select(Notification)
         .where(Notification.status == NotificationStatus.pending, col(Notification.next_attempt_at) <= now)
         .order_by(col(Notification.id))
         .limit(1)
-        .with_for_update(skip_locked=True)
-    ).first()
+    )
+
+
+def notification_due(session: Session, *, now: datetime) -> bool:
+    """Whether `claim_notification` would find one (a read: on SQLite it does not take the write lock)."""
+    return session.exec(_due_notifications(now)).first() is not None
+
+
+def claim_notification(session: Session, *, now: datetime, lease_seconds: float) -> Claimed | None:
+    """Claim the next due email or webhook; its next attempt moves past the lease so no one else takes it."""
+    row = session.exec(_due_notifications(now).with_for_update(skip_locked=True)).first()
     if row is None:
         return None
     row.attempts += 1
@@ -99,10 +107,16 @@ class Notifier:
 
     def run_next(self) -> bool:
         """Run due SLA rounds and deliver one due notification; False when there was nothing to do."""
-        with session_scope() as session:
-            rounds = notify.check_sla(session, now=self.now())
-        with session_scope() as session:
-            claimed = claim_notification(session, now=self.now(), lease_seconds=2 * TIMEOUT_SECONDS + 5)
+        now = self.now()
+        with session_scope(readonly=True) as session:  # woken after every turn: usually nothing is due
+            sla_due, notifying = notify.sla_due(session, now=now), notification_due(session, now=now)
+        rounds, claimed = 0, None
+        if sla_due:
+            with session_scope() as session:
+                rounds = notify.check_sla(session, now=self.now())
+        if notifying:
+            with session_scope() as session:
+                claimed = claim_notification(session, now=self.now(), lease_seconds=2 * TIMEOUT_SECONDS + 5)
         if claimed is None:
             return rounds > 0
         outcome = self._deliver(claimed)

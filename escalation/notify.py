@@ -256,21 +256,28 @@ def _queue_channels(session: Session, *, settings: Settings, escalation: Escalat
     session.flush()
 
 
+def _due_rounds(now: datetime, limit: int) -> Any:
+    """Open escalations whose notification timer is due, earliest first."""
+    return (
+        select(Escalation)
+        .where(
+            Escalation.status == EscalationStatus.open,
+            col(Escalation.next_check_at).is_not(None),
+            col(Escalation.next_check_at) <= now,
+        )
+        .order_by(col(Escalation.next_check_at))
+        .limit(limit)
+    )
+
+
+def sla_due(session: Session, *, now: datetime) -> bool:
+    """Whether `check_sla` has a round to run (a read: on SQLite it does not take the write lock)."""
+    return session.exec(_due_rounds(now, 1)).first() is not None
+
+
 def check_sla(session: Session, *, now: datetime, limit: int = 20) -> int:
     """Run the notification round of every open escalation whose timer is due; returns how many ran."""
-    due = list(
-        session.exec(
-            select(Escalation)
-            .where(
-                Escalation.status == EscalationStatus.open,
-                col(Escalation.next_check_at).is_not(None),
-                col(Escalation.next_check_at) <= now,
-            )
-            .order_by(col(Escalation.next_check_at))
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    )
+    due = list(session.exec(_due_rounds(now, limit).with_for_update(skip_locked=True)))
     for escalation in due:
         send_round(session, escalation=escalation, now=now)
     return len(due)

@@ -67,6 +67,9 @@ class Sender:
 
     def send_next(self) -> bool:
         """Claim and deliver one due reply; False when nothing is due."""
+        with session_scope(readonly=True) as session:  # a read first: claiming takes SQLite's write lock
+            if not outbox.delivery_due(session, now=self.now(), stale_after=self.stale_after):
+                return False
         with session_scope() as session:
             delivery = outbox.claim_delivery(session, now=self.now(), stale_after=self.stale_after)
         if delivery is None:

@@ -95,11 +95,14 @@ async def guest(base: str, index: int, messages: int, think: float, run: Run, pr
         headers = {"X-Twilio-Signature": sign(url, params)}
         started = time.monotonic()
         while True:
+            reused = conn.writer is not None
             try:
                 if await conn.post("/twilio/messages", body, headers) == 200:
                     break
             except (OSError, asyncio.IncompleteReadError):
                 conn.close()
+                if reused:  # the server closed the idle keep-alive connection (5 s): reconnect, as clients do
+                    continue
             run.errors += 1
             await asyncio.sleep(0.1)
         now = time.monotonic()
