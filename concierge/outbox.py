@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from concierge.models import BOT_OWNER, Conversation, Outbox, OutboxStatus
 
@@ -48,7 +48,7 @@ class Delivery:
     content_variables: str | None = None  # its variables, as the JSON object Twilio expects
 
 
-def _due_deliveries(now: datetime, stale_after: float) -> Any:
+def _due_deliveries(now: datetime, stale_after: float) -> SelectOfScalar[Outbox]:
     """Due replies, oldest first, with nothing earlier of their conversation still waiting to leave."""
     stale = now - timedelta(seconds=stale_after)
     earlier = aliased(Outbox)

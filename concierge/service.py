@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import exists, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from concierge import traces
 from concierge.channels.formatting import split_reply
@@ -78,7 +79,7 @@ def load_turn(session: Session, *, message_id: int, today: date, history: int) -
     )
 
 
-def _due_jobs(now: datetime) -> Any:
+def _due_jobs(now: datetime) -> SelectOfScalar[Job]:
     """Due jobs, oldest first, whose conversation has nothing earlier pending or running."""
     earlier = aliased(Job)
     blocked = exists().where(

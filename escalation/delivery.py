@@ -14,6 +14,7 @@ from typing import Any
 
 import requests
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from concierge.db import session_scope
 from concierge.settings import Settings
@@ -56,7 +57,7 @@ class Outcome:
     error: str = ""
 
 
-def _due_notifications(now: datetime) -> Any:
+def _due_notifications(now: datetime) -> SelectOfScalar[Notification]:
     return (
         select(Notification)
         .where(Notification.status == NotificationStatus.pending, col(Notification.next_attempt_at) <= now)

@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from concierge import service as conversation_service
 from concierge.i18n import N_, gettext_for
@@ -256,7 +257,7 @@ def _queue_channels(session: Session, *, settings: Settings, escalation: Escalat
     session.flush()
 
 
-def _due_rounds(now: datetime, limit: int) -> Any:
+def _due_rounds(now: datetime, limit: int) -> SelectOfScalar[Escalation]:
     """Open escalations whose notification timer is due, earliest first."""
     return (
         select(Escalation)
