@@ -1,6 +1,7 @@
 """SQLite's single writer: idle worker steps never take the write lock, a killed writer never leaves it taken,
 and a writer that cannot get it in time fails clearly without leaking it."""
 
+import os
 import subprocess
 import sys
 import threading
@@ -17,7 +18,7 @@ from concierge.modelbase import utcnow
 from concierge.settings import get_settings
 from concierge.worker import TurnRunner
 from escalation.delivery import Notifier
-from tests.conftest import ROOT
+from tests.conftest import PG_URL_ENV, ROOT
 
 HOLD_WRITE = """
 import sys, time
@@ -52,7 +53,7 @@ def test_idle_worker_steps_do_not_wait_for_the_write_lock(database_url: str) -> 
             assert returns_within(5, step) is False, f"{name} waited for the write lock with nothing to do"
 
 
-@pytest.mark.skipif("sqlite" not in get_settings().database_url, reason="SQLite's single writer")
+@pytest.mark.skipif(bool(os.environ.get(PG_URL_ENV)), reason="SQLite's single writer")
 def test_a_killed_writer_does_not_leave_the_lock_taken(database_url: str) -> None:
     holder = subprocess.Popen([sys.executable, "-c", HOLD_WRITE], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
@@ -72,7 +73,7 @@ def test_a_killed_writer_does_not_leave_the_lock_taken(database_url: str) -> Non
         holder.wait(10)
 
 
-@pytest.mark.skipif("sqlite" not in get_settings().database_url, reason="SQLite's single writer")
+@pytest.mark.skipif(bool(os.environ.get(PG_URL_ENV)), reason="SQLite's single writer")
 def test_a_writer_that_waits_too_long_fails_clearly_and_leaks_nothing(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
