@@ -6,6 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import bindparam, cast, literal, select
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -49,6 +50,23 @@ def receive(
     assert property_id is not None, "receive() needs prop or property_id"
     connection = session.connection()
     statements = _receive_statements(connection.dialect.name)
+    if statements.combined is not None:  # PostgreSQL: the three inserts in one statement, one round trip
+        row = connection.execute(
+            statements.combined,
+            {
+                "property_id": property_id,
+                "channel": channel,
+                "guest_address": guest_address,
+                "property_address": property_address,
+                "owner": BOT_OWNER,
+                "now": now,
+                "body": clean_body(body),
+                "twilio_sid": twilio_sid,
+            },
+        ).first()
+        if row is None:  # this MessageSid was stored already (Twilio's retry)
+            return None
+        return Message(id=row.message_id, **_inbound_values(row.conversation_id, body, twilio_sid, now))
     conversation_id = connection.execute(
         statements.conversation,
         {
@@ -61,17 +79,7 @@ def receive(
             "last_message_at": now,
         },
     ).scalar_one()
-    values: dict[str, Any] = {
-        "conversation_id": conversation_id,
-        "direction": "in",
-        "author": "guest",
-        "body": clean_body(body),
-        "twilio_sid": twilio_sid,
-        "language": None,
-        "knowledge_version": None,
-        "entry_ids": [],
-        "created_at": now,
-    }
+    values = _inbound_values(conversation_id, body, twilio_sid, now)
     message_id = connection.execute(statements.message, values).scalar()
     if message_id is None:  # this MessageSid was stored already (Twilio's retry): nothing more to store
         return None
@@ -89,11 +97,26 @@ def receive(
     return Message(id=message_id, **values)  # the stored row's values, not read back (nor tracked by the session)
 
 
+def _inbound_values(conversation_id: int, body: str, twilio_sid: str | None, now: datetime) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation_id,
+        "direction": "in",
+        "author": "guest",
+        "body": clean_body(body),
+        "twilio_sid": twilio_sid,
+        "language": None,
+        "knowledge_version": None,
+        "entry_ids": [],
+        "created_at": now,
+    }
+
+
 @dataclass(frozen=True)
 class _ReceiveStatements:
     conversation: Any
     message: Any
     job: Any
+    combined: Any  # PostgreSQL only (data-modifying CTEs): conversation, message and job in one statement
 
 
 @lru_cache
@@ -101,14 +124,86 @@ def _receive_statements(dialect: str) -> _ReceiveStatements:
     """receive()'s statements, built once per dialect (both have INSERT … ON CONFLICT … RETURNING)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     conversation = insert(Conversation)
+    conversation_upsert = conversation.on_conflict_do_update(
+        index_elements=["property_id", "channel", "guest_address"],
+        set_={
+            "last_message_at": conversation.excluded.last_message_at,
+            "property_address": conversation.excluded.property_address,
+        },
+    ).returning(col(Conversation.id))
     return _ReceiveStatements(
-        conversation=conversation.on_conflict_do_update(
+        conversation=conversation_upsert,
+        message=insert(Message).on_conflict_do_nothing(index_elements=["twilio_sid"]).returning(col(Message.id)),
+        job=sa_insert(Job),
+        combined=_combined_statement() if dialect == "postgresql" else None,
+    )
+
+
+def _combined_statement() -> Any:
+    """WITH conv AS (upsert conversation), msg AS (insert message) INSERT job … RETURNING message and conversation.
+
+    The conversation is still written first (its row lock orders one guest's concurrent stores); a message whose
+    MessageSid exists already inserts nothing, so no job either, and the statement returns no row.
+    """
+
+    def param(name: str, column: Any) -> Any:  # typed: PostgreSQL cannot infer a SELECT list's parameter types
+        return cast(bindparam(name, type_=column.type), column.type)
+
+    def constant(value: Any, column: Any) -> Any:
+        return cast(literal(value, column.type), column.type)
+
+    conversation = pg_insert(Conversation).values(
+        property_id=bindparam("property_id"),
+        channel=bindparam("channel"),
+        guest_address=bindparam("guest_address"),
+        property_address=bindparam("property_address"),
+        owner=bindparam("owner"),
+        created_at=bindparam("now"),
+        last_message_at=bindparam("now"),
+    )
+    conv = (
+        conversation.on_conflict_do_update(
             index_elements=["property_id", "channel", "guest_address"],
             set_={
                 "last_message_at": conversation.excluded.last_message_at,
                 "property_address": conversation.excluded.property_address,
             },
-        ).returning(col(Conversation.id)),
-        message=insert(Message).on_conflict_do_nothing(index_elements=["twilio_sid"]).returning(col(Message.id)),
-        job=sa_insert(Job),
+        )
+        .returning(col(Conversation.id))
+        .cte("conv")
+    )
+    message = Message.__table__.c  # type: ignore[attr-defined]
+    msg = (
+        pg_insert(Message)
+        .from_select(
+            ["conversation_id", "direction", "author", "body", "twilio_sid", "entry_ids", "created_at"],
+            select(
+                conv.c.id,
+                constant("in", message.direction),
+                constant("guest", message.author),
+                param("body", message.body),
+                param("twilio_sid", message.twilio_sid),
+                constant([], message.entry_ids),
+                param("now", message.created_at),
+            ),
+        )
+        .on_conflict_do_nothing(index_elements=["twilio_sid"])
+        .returning(col(Message.id), col(Message.conversation_id))
+        .cte("msg")
+    )
+    job = Job.__table__.c  # type: ignore[attr-defined]
+    return (
+        sa_insert(Job)
+        .from_select(
+            ["conversation_id", "message_id", "status", "attempts", "created_at", "available_at"],
+            select(
+                msg.c.conversation_id,
+                msg.c.id,
+                constant(JobStatus.pending.value, job.status),
+                constant(0, job.attempts),
+                param("now", job.created_at),
+                param("now", job.available_at),
+            ),
+        )
+        .returning(col(Job.message_id), col(Job.conversation_id))
     )

@@ -78,7 +78,9 @@ def test_concurrent_messages_of_one_guest_are_answered_in_commit_order(prop: Pro
     paused, resume = threading.Event(), threading.Event()
 
     def pause_after_message_insert(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if conn.info.get("pause") and statement.lstrip().upper().startswith("INSERT INTO MESSAGE"):
+        # After the statement that inserts the message (on PostgreSQL one statement writes conversation, message
+        # and job), before the commit.
+        if conn.info.get("pause") and "INSERT INTO MESSAGE" in statement.upper():
             paused.set()
             resume.wait(20)
 
