@@ -1,4 +1,5 @@
-"""Inbound messages: store a guest's message and its turn job (the webhook's path, kept to four statements)."""
+"""Inbound messages: store a guest's message and its turn job (the webhook's path: three statements on SQLite,
+one on PostgreSQL)."""
 
 import unicodedata
 from dataclasses import dataclass
