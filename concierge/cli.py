@@ -151,8 +151,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 # How often a thread waiting for the GIL gets it (Python's default: 5 ms), in `serve` and `worker`. A thread that
 # holds the database's write lock (the webhook's group commit; a worker's claim or delivery mark) gives the GIL
 # up at every SQLite call and then waits for a CPU-bound thread (the event loop, a turn) to hand it back, while
-# every other writer waits for its lock. At 1 ms the worker's lock holds shrank and the webhook's ack p99 at 200
-# senders went from 52-74 ms to 22-53 ms (docs/benchmarks.md, fourth pass).
+# every other writer waits for its lock. At 1 ms the worker's lock holds fell from p50 7-9 ms to 4-7 ms, and the
+# webhook's ack tail with them (docs/benchmarks.md, fourth pass).
 SWITCH_INTERVAL = 0.001
 
 
