@@ -22,6 +22,7 @@ from typing import Any
 from sqlmodel import Session
 
 from concierge.db import session_scope
+from concierge.observability import BATCH_SIZE
 
 log = logging.getLogger(__name__)
 
@@ -106,5 +107,6 @@ class GroupCommit:
             for item in batch:
                 self._write([item])
             return
+        BATCH_SIZE.observe(len(batch))
         for item, result in zip(batch, results, strict=True):
             item.future.set_result(result)

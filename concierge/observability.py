@@ -20,6 +20,11 @@ ACK_SECONDS = Histogram(
     "Time to store and acknowledge an inbound webhook",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
+BATCH_SIZE = Histogram(
+    "concierge_webhook_batch_size",
+    "Webhooks stored per transaction (group commit)",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200),
+)
 
 _PHONE = re.compile(r"\+?\d[\d\s-]{6,}\d")
 _SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]*")  # SQLAlchemy errors quote the bound values: message bodies

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
@@ -71,9 +72,14 @@ def test_concurrent_stores_share_transactions_and_each_guest_keeps_its_order(
     prop: Property, commits: list[int]
 ) -> None:
     forms = [form(guest, n) for n in range(5) for guest in range(20)]  # interleaved, as guests arrive
+    batches_before = REGISTRY.get_sample_value("concierge_webhook_batch_size_count") or 0.0
+    stored_before = REGISTRY.get_sample_value("concierge_webhook_batch_size_sum") or 0.0
     results = run_all(GroupCommit(), [(store(f), f"{f['To']} {f['From']}") for f in forms])
     assert results == ["stored"] * 100
     assert len(commits) < 100 / 4  # batched: far fewer transactions than messages
+    # /metrics shows it: every message in a batch, one batch per commit
+    assert REGISTRY.get_sample_value("concierge_webhook_batch_size_sum") == stored_before + 100
+    assert REGISTRY.get_sample_value("concierge_webhook_batch_size_count") == batches_before + len(commits)
     bodies = stored_bodies()
     assert len(bodies) == 20
     assert all(b == ["q0", "q1", "q2", "q3", "q4"] for b in bodies.values())
