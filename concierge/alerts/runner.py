@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 
 def check(settings: Settings, *, now: datetime) -> tuple[list[Measure], list[Change]]:
     """Measure every alert kind and notify what fired or resolved (once per window, across processes)."""
-    with session_scope() as session:
+    with session_scope(readonly=True) as session:  # aggregates (30 ms+): not inside SQLite's write lock
         measures = alert_service.measure(session, settings=settings, now=now)
+    with session_scope() as session:
         changes = alert_service.record(
             session, measures=measures, window_minutes=settings.alert_window_minutes, now=now
         )

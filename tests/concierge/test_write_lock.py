@@ -7,11 +7,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from concierge import db
+from concierge.alerts.runner import check
 from concierge.channels.sender import Sender
 from concierge.db import session_scope
 from concierge.modelbase import utcnow
@@ -22,7 +24,7 @@ from tests.conftest import PG_URL_ENV, ROOT
 
 HOLD_WRITE = """
 import sys, time
-from sqlalchemy import text
+from sqlalchemy import event, text
 from concierge.db import session_scope
 with session_scope() as s:
     s.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the write lock is ours
@@ -96,3 +98,22 @@ def test_a_writer_that_waits_too_long_fails_clearly_and_leaks_nothing(
         assert time.monotonic() - started < 2
     assert "write lock" in str(failures[0])
     assert returns_within(5, write) is True  # neither the thread lock nor the flock was left taken
+
+
+@pytest.mark.skipif(bool(os.environ.get(PG_URL_ENV)), reason="SQLite's single writer")
+def test_alert_measurements_do_not_hold_the_write_lock(database_url: str) -> None:
+    under_lock: list[str] = []
+
+    def note(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if conn.info.get("writer"):
+            under_lock.append(statement.split()[0].upper())
+
+    engine = db.get_engine()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        check(get_settings(), now=utcnow())
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    # The four measures' aggregates run before; under the lock only the alert states' own reads and writes.
+    assert under_lock.count("UPDATE") >= 4
+    assert under_lock.count("SELECT") <= 4, under_lock
