@@ -43,9 +43,10 @@ def receive(
 
     The conversation row is written (created or touched) first, so on PostgreSQL it stays locked until commit:
     two messages of one guest then get their message and job ids in commit order, and the worker, which takes
-    a conversation's jobs in id order, answers them in the order they were acknowledged. Three statements,
-    no savepoints: this runs on the webhook's path. A repeated MessageSid (Twilio's retry) is not looked up
-    first: the message's ON CONFLICT finds it; the conversation's last_message_at moves to the retry's time.
+    a conversation's jobs in id order, answers them in the order they were acknowledged. Three statements on
+    SQLite, one on PostgreSQL, no savepoints: this runs on the webhook's path. A repeated MessageSid (Twilio's
+    retry) is not looked up first: the message's ON CONFLICT finds it; the conversation's last_message_at moves
+    to the retry's time.
     """
     property_id = prop.id if prop is not None else property_id
     assert property_id is not None, "receive() needs prop or property_id"
