@@ -52,36 +52,23 @@ def receive(
     assert property_id is not None, "receive() needs prop or property_id"
     connection = session.connection()
     statements = _receive_statements(connection.dialect.name)
+    text = clean_body(body)
+    conversation = {
+        "property_id": property_id,
+        "channel": channel,
+        "guest_address": guest_address,
+        "property_address": property_address,
+        "owner": BOT_OWNER,
+        "created_at": now,
+        "last_message_at": now,
+    }
     if statements.combined is not None:  # PostgreSQL: the three inserts in one statement, one round trip
-        row = connection.execute(
-            statements.combined,
-            {
-                "property_id": property_id,
-                "channel": channel,
-                "guest_address": guest_address,
-                "property_address": property_address,
-                "owner": BOT_OWNER,
-                "now": now,
-                "body": clean_body(body),
-                "twilio_sid": twilio_sid,
-            },
-        ).first()
+        row = connection.execute(statements.combined, {**conversation, "body": text, "twilio_sid": twilio_sid}).first()
         if row is None:  # this MessageSid was stored already (Twilio's retry)
             return None
-        return Message(id=row.message_id, **_inbound_values(row.conversation_id, body, twilio_sid, now))
-    conversation_id = connection.execute(
-        statements.conversation,
-        {
-            "property_id": property_id,
-            "channel": channel,
-            "guest_address": guest_address,
-            "property_address": property_address,
-            "owner": BOT_OWNER,
-            "created_at": now,
-            "last_message_at": now,
-        },
-    ).scalar_one()
-    values = _inbound_values(conversation_id, body, twilio_sid, now)
+        return Message(id=row.message_id, **_inbound_values(row.conversation_id, text, twilio_sid, now))
+    conversation_id = connection.execute(statements.conversation, conversation).scalar_one()
+    values = _inbound_values(conversation_id, text, twilio_sid, now)
     message_id = connection.execute(statements.message, values).scalar()
     if message_id is None:  # this MessageSid was stored already (Twilio's retry): nothing more to store
         return None
@@ -99,12 +86,13 @@ def receive(
     return Message(id=message_id, **values)  # the stored row's values, not read back (nor tracked by the session)
 
 
-def _inbound_values(conversation_id: int, body: str, twilio_sid: str | None, now: datetime) -> dict[str, Any]:
+def _inbound_values(conversation_id: int, text: str, twilio_sid: str | None, now: datetime) -> dict[str, Any]:
+    """The stored message's columns (`text` already cleaned)."""
     return {
         "conversation_id": conversation_id,
         "direction": "in",
         "author": "guest",
-        "body": clean_body(body),
+        "body": text,
         "twilio_sid": twilio_sid,
         "language": None,
         "knowledge_version": None,
@@ -125,20 +113,25 @@ class _ReceiveStatements:
 def _receive_statements(dialect: str) -> _ReceiveStatements:
     """receive()'s statements, built once per dialect (both have INSERT … ON CONFLICT … RETURNING)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    conversation = insert(Conversation)
-    conversation_upsert = conversation.on_conflict_do_update(
+    return _ReceiveStatements(
+        conversation=_conversation_upsert(insert),
+        message=insert(Message).on_conflict_do_nothing(index_elements=["twilio_sid"]).returning(col(Message.id)),
+        job=sa_insert(Job),
+        combined=_combined_statement() if dialect == "postgresql" else None,
+    )
+
+
+def _conversation_upsert(insert: Any) -> Any:
+    """Create the guest's conversation or touch it (last message, the number they wrote to); returns its id."""
+    names = ["property_id", "channel", "guest_address", "property_address", "owner", "created_at", "last_message_at"]
+    conversation = insert(Conversation).values({name: bindparam(name) for name in names})
+    return conversation.on_conflict_do_update(
         index_elements=["property_id", "channel", "guest_address"],
         set_={
             "last_message_at": conversation.excluded.last_message_at,
             "property_address": conversation.excluded.property_address,
         },
     ).returning(col(Conversation.id))
-    return _ReceiveStatements(
-        conversation=conversation_upsert,
-        message=insert(Message).on_conflict_do_nothing(index_elements=["twilio_sid"]).returning(col(Message.id)),
-        job=sa_insert(Job),
-        combined=_combined_statement() if dialect == "postgresql" else None,
-    )
 
 
 def _combined_statement() -> Any:
@@ -154,26 +147,7 @@ def _combined_statement() -> Any:
     def constant(value: Any, column: Any) -> Any:
         return cast(literal(value, column.type), column.type)
 
-    conversation = pg_insert(Conversation).values(
-        property_id=bindparam("property_id"),
-        channel=bindparam("channel"),
-        guest_address=bindparam("guest_address"),
-        property_address=bindparam("property_address"),
-        owner=bindparam("owner"),
-        created_at=bindparam("now"),
-        last_message_at=bindparam("now"),
-    )
-    conv = (
-        conversation.on_conflict_do_update(
-            index_elements=["property_id", "channel", "guest_address"],
-            set_={
-                "last_message_at": conversation.excluded.last_message_at,
-                "property_address": conversation.excluded.property_address,
-            },
-        )
-        .returning(col(Conversation.id))
-        .cte("conv")
-    )
+    conv = _conversation_upsert(pg_insert).cte("conv")
     message = Message.__table__.c  # type: ignore[attr-defined]
     msg = (
         pg_insert(Message)
@@ -186,7 +160,7 @@ def _combined_statement() -> Any:
                 param("body", message.body),
                 param("twilio_sid", message.twilio_sid),
                 constant([], message.entry_ids),
-                param("now", message.created_at),
+                param("created_at", message.created_at),
             ),
         )
         .on_conflict_do_nothing(index_elements=["twilio_sid"])
@@ -203,8 +177,8 @@ def _combined_statement() -> Any:
                 msg.c.id,
                 constant(JobStatus.pending.value, job.status),
                 constant(0, job.attempts),
-                param("now", job.created_at),
-                param("now", job.available_at),
+                param("created_at", job.created_at),
+                param("created_at", job.available_at),
             ),
         )
         .returning(col(Job.message_id), col(Job.conversation_id))
