@@ -1,13 +1,9 @@
 """The staff console in-process: scope (404 for other properties), claim, reply, notes, hand back, resolve, SSE."""
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from concierge import service
-from concierge.app import create_app
 from concierge.db import session_scope
 from concierge.guard import service as guard_service
 from concierge.modelbase import utcnow
@@ -20,14 +16,6 @@ from knowledge.models import Property, Reservation, ReservationPhone
 from tests.concierge.test_turn import ask
 from tests.conftest import make_property, pack_data
 from tests.web.helpers import PASSWORD, add_user, csrf_of
-
-
-@pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("WORKER_IN_PROCESS", "false")  # the test runs turns itself, in order
-    get_settings.cache_clear()
-    with TestClient(create_app()) as c:
-        yield c
 
 
 def staff_sign_in(client: TestClient, email: str) -> str:

@@ -1,6 +1,5 @@
 """Quiet hours on the console page (scoped, validated, audited) and the CLI; the guest's next answer follows them."""
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,10 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from concierge.app import create_app
 from concierge.db import session_scope
 from concierge.models import Outbox
-from concierge.settings import get_settings
 from concierge.web.models import AuditEvent, User
 from escalation import notify
 from knowledge.models import Property
@@ -20,14 +17,6 @@ from tests.web.helpers import PASSWORD, add_user
 from tests.web.test_console import guest_asks_for_person, other_property, staff_sign_in
 
 URL = "/console/p/casa-test/quiet-hours"
-
-
-@pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("WORKER_IN_PROCESS", "false")
-    get_settings.cache_clear()
-    with TestClient(create_app()) as c:
-        yield c
 
 
 def answer_to_person_request(prop: Property, phone: str) -> str:

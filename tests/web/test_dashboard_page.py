@@ -1,14 +1,12 @@
 """The dashboard page in-process: numbers and charts rendered, scope (404 and audit), staff refused, bad periods
 answered 400, an empty period explained, and a number of queries that does not grow with traffic."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from concierge.app import create_app
 from concierge.db import session_scope
 from concierge.modelbase import utcnow
 from concierge.settings import get_settings
@@ -19,14 +17,6 @@ from tests.querycount import assert_constant_queries
 from tests.web.helpers import PASSWORD, add_user, csrf_of, sign_in
 
 PAGE = "/admin/p/casa-test/dashboard"
-
-
-@pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("WORKER_IN_PROCESS", "false")  # nothing polls the database while queries are counted
-    get_settings.cache_clear()
-    with TestClient(create_app()) as c:
-        yield c
 
 
 def test_owner_sees_the_numbers_charts_and_gaps(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

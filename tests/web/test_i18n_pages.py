@@ -2,14 +2,12 @@
 and trace pages; the session's or the browser's (Accept-Language) for sign-in and error pages; English otherwise.
 Owners' content (property names, knowledge titles) and guests' messages stay as written."""
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from concierge.app import create_app
 from concierge.db import session_scope
 from concierge.modelbase import utcnow
 from concierge.settings import get_settings
@@ -21,14 +19,6 @@ from tests.concierge.test_dashboard import seed_traffic
 from tests.fakes.openai_api import FakeModelAPI
 from tests.web.helpers import PASSWORD, csrf_of
 from tests.web.test_trace_page import GOOD_WIFI, turn
-
-
-@pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("WORKER_IN_PROCESS", "false")  # the tests run turns themselves
-    get_settings.cache_clear()
-    with TestClient(create_app()) as c:
-        yield c
 
 
 def add_user(email: str, *, role: str, language: str, properties: tuple[str, ...] = ("casa-test",)) -> None:

@@ -8,7 +8,6 @@ from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
 from concierge import service
-from concierge.app import create_app
 from concierge.db import session_scope
 from concierge.guard import service as guard_service
 from concierge.modelbase import utcnow
@@ -23,14 +22,6 @@ from tests.web.test_console import other_property, staff_sign_in
 
 JOHN = "+447700900123"
 GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."
-
-
-@pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("WORKER_IN_PROCESS", "false")  # the test runs turns itself
-    get_settings.cache_clear()
-    with TestClient(create_app()) as c:
-        yield c
 
 
 @pytest.fixture
