@@ -22,7 +22,7 @@ from concierge.settings import Settings, get_settings
 from concierge.worker import TurnRunner, Worker
 from knowledge.models import Property
 from tests.conftest import ROOT
-from tests.fakes.openai_api import FakeModelAPI
+from tests.fakes.openai_api import FakeModelAPI, use_both_providers
 from tests.fakes.otlp_collector import FakeCollector, Received
 
 JOHN = "+447700900123"
@@ -37,12 +37,7 @@ ERROR, UNSET = 2, 0  # opentelemetry.proto Status.StatusCode values
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModelAPI]:
     """Both providers on one fake, no retries: a failed primary is one call, the fallback provider another."""
     with FakeModelAPI() as api:
-        monkeypatch.setenv("OPENAI_BASE_URL", api.openai_base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", api.anthropic_base_url)
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-        monkeypatch.setenv("LLM_OFFLINE_FIRST", "false")
-        monkeypatch.setenv("LLM_MAX_RETRIES", "0")
+        use_both_providers(api, monkeypatch, LLM_MAX_RETRIES="0")
         get_settings.cache_clear()
         yield api
     get_settings.cache_clear()

@@ -15,7 +15,7 @@ from concierge.releases import service as release_service
 from concierge.settings import get_settings
 from concierge.worker import TurnRunner
 from knowledge.models import Property
-from tests.fakes.openai_api import FakeModelAPI
+from tests.fakes.openai_api import FakeModelAPI, use_both_providers
 
 JOHN = "+447700900123"
 GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."
@@ -26,13 +26,7 @@ CHAIN = "openai:gpt-4o-mini,anthropic:claude-haiku-4-5"
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModelAPI]:
     """Both providers on one fake; offline-first off so the question goes to the models."""
     with FakeModelAPI() as api:
-        monkeypatch.setenv("OPENAI_BASE_URL", api.openai_base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-        monkeypatch.setenv("ANTHROPIC_BASE_URL", api.anthropic_base_url)
-        monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
-        monkeypatch.setenv("LLM_OFFLINE_FIRST", "false")
-        monkeypatch.setenv("LLM_RETRY_BASE_SECONDS", "0.01")
-        monkeypatch.setenv("LLM_MAX_RETRIES", "1")
+        use_both_providers(api, monkeypatch, LLM_RETRY_BASE_SECONDS="0.01", LLM_MAX_RETRIES="1")
         get_settings.cache_clear()
         yield api
     get_settings.cache_clear()

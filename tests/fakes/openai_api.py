@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
+
 Responder = str | Callable[[dict[str, Any]], str]
 
 
@@ -253,3 +255,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def use_both_providers(api: FakeModelAPI, monkeypatch: pytest.MonkeyPatch, **settings: str) -> None:
+    """Point the OpenAI- and Anthropic-style providers at this fake, offline-first off, plus `settings` (env)."""
+    env = {
+        "OPENAI_BASE_URL": api.openai_base_url,
+        "OPENAI_API_KEY": "test-key",
+        "ANTHROPIC_BASE_URL": api.anthropic_base_url,
+        "ANTHROPIC_API_KEY": "test-key",
+        "LLM_OFFLINE_FIRST": "false",
+        **settings,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
