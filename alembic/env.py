@@ -2,16 +2,16 @@
 
 from sqlmodel import SQLModel
 
-import concierge.alerts.models  # noqa: F401
+import concierge.conversation.models  # noqa: F401  (register tables)
 import concierge.llm.models  # noqa: F401
-import concierge.models  # noqa: F401  (register tables)
-import concierge.releases.models  # noqa: F401
+import concierge.ops.alerts.models  # noqa: F401
+import concierge.ops.releases.models  # noqa: F401
 import concierge.web.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import context
-from concierge.db import get_engine
-from concierge.settings import get_settings
+from concierge.core.db import get_engine
+from concierge.core.settings import get_settings
 
 target_metadata = SQLModel.metadata
 

@@ -7,20 +7,22 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from concierge import health
 from concierge.channels import simulator, twilio
-from concierge.dashboard import admin as dashboard_admin
-from concierge.errors import DomainError
-from concierge.group_commit import GroupCommit
+from concierge.conversation.group_commit import GroupCommit
+from concierge.core.errors import DomainError
+from concierge.core.metrics import register_backlog_collector
+from concierge.core.observability import configure_sentry
+from concierge.core.settings import get_settings
 from concierge.llm.translate import Translator
-from concierge.metrics import register_backlog_collector
-from concierge.observability import configure_sentry
-from concierge.settings import get_settings
+from concierge.ops import health
+from concierge.ops.dashboard import admin as dashboard_admin
 from concierge.web import WEB_DIR, auth, rendering
-from concierge.worker import Worker
-from concierge.worker_process import WorkerProcess
-from escalation import console, console_settings, trace_page
-from knowledge import admin
+from concierge.worker.loops import Worker
+from concierge.worker.process import WorkerProcess
+from escalation.console import pages as console
+from escalation.console import settings as console_settings
+from escalation.console import trace as trace_page
+from knowledge.admin import pages as admin
 
 WORKER_READY_SECONDS = 120.0  # the child imports the turn graph; health checks wait for it rather than guests
 

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from concierge.alerts import commands as alert_commands
-from concierge.errors import DomainError, InvalidInput
-from concierge.releases import commands as release_commands
-from concierge.settings import get_settings
+from concierge.core.errors import DomainError, InvalidInput
+from concierge.core.settings import get_settings
+from concierge.ops.alerts import commands as alert_commands
+from concierge.ops.releases import commands as release_commands
 from escalation import commands as escalation_commands
 
 log = logging.getLogger("concierge.cli")
@@ -22,14 +22,14 @@ log = logging.getLogger("concierge.cli")
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     from alembic import command
-    from concierge.health import alembic_config
+    from concierge.ops.health import alembic_config
 
     command.upgrade(alembic_config(), "head")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from concierge.db import session_scope
+    from concierge.core.db import session_scope
     from knowledge import service as knowledge_service
     from knowledge.pack import load_pack_file
 
@@ -44,7 +44,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from concierge.db import session_scope
+    from concierge.core.db import session_scope
     from knowledge import service as knowledge_service
     from knowledge.pack import dump_pack
 
@@ -54,7 +54,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_history(args: argparse.Namespace) -> int:
-    from concierge.db import session_scope
+    from concierge.core.db import session_scope
     from knowledge import service as knowledge_service
 
     with session_scope(readonly=True) as session:
@@ -66,7 +66,7 @@ def cmd_kb_history(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_rollback(args: argparse.Namespace) -> int:
-    from concierge.db import session_scope
+    from concierge.core.db import session_scope
     from knowledge import service as knowledge_service
 
     with session_scope() as session:
@@ -80,9 +80,9 @@ def cmd_kb_rollback(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from concierge.db import session_scope
-    from concierge.guard import service as guard_service
-    from concierge.modelbase import utcnow
+    from concierge.core.db import session_scope
+    from concierge.core.modelbase import utcnow
+    from concierge.guard import privacy as guard_service
 
     days = args.days or get_settings().message_retention_days
     with session_scope() as session:
@@ -107,7 +107,7 @@ def read_password(*, prompt: bool) -> str:
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
-    from concierge.db import session_scope
+    from concierge.core.db import session_scope
     from concierge.web import auth
 
     password = read_password(prompt=sys.stdin.isatty())
@@ -127,7 +127,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from concierge.worker_process import WorkerProcess
+    from concierge.worker.process import WorkerProcess
 
     worker = None
     if get_settings().run_worker_in_process:  # on SQLite: a child process, started first so both import at once
@@ -169,8 +169,8 @@ def freeze_heap() -> None:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from concierge.i18n.detect import warm_up
-    from concierge.worker import Worker
-    from concierge.worker_process import follow_wake_pipe, signal_ready
+    from concierge.worker.loops import Worker
+    from concierge.worker.process import follow_wake_pipe, signal_ready
 
     worker = Worker(get_settings())
 
@@ -193,14 +193,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from concierge.chat import chat_loop
+    from concierge.channels.terminal import chat_loop
 
     return chat_loop(slug=args.slug, phone=args.phone, timeout=args.timeout)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from concierge import evals
-    from concierge.evals import runs as eval_runs
+    from concierge.ops import evals
+    from concierge.ops.evals import runs as eval_runs
 
     if args.compare:
         return eval_runs.compare_command(args.compare, path=Path(args.path), pack=Path(args.pack))
@@ -213,9 +213,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from concierge import reports
-    from concierge.db import session_scope
-    from concierge.modelbase import utcnow
+    from concierge.core.db import session_scope
+    from concierge.core.modelbase import utcnow
+    from concierge.ops import reports
     from knowledge import service as knowledge_service
 
     with session_scope(readonly=True) as session:
@@ -314,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; DomainErrors become one-line messages and exit codes (2 for invalid input)."""
     args = build_parser().parse_args(argv)
-    from concierge.observability import configure_logging
+    from concierge.core.observability import configure_logging
 
     configure_logging(get_settings())
     started = time.perf_counter()

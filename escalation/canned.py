@@ -2,7 +2,7 @@
 
 from sqlmodel import Session, col, select
 
-from concierge.errors import InvalidInput, NotFound
+from concierge.core.errors import InvalidInput, NotFound
 from escalation.models import CannedReply
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 def cmd_quiet_hours(args: argparse.Namespace) -> int:
     """Show, set or clear a property's quiet hours (audited like the console page)."""
-    from concierge.db import session_scope
+    from concierge.core.db import session_scope
     from escalation import quiet_hours
     from knowledge import service as knowledge_service
 

@@ -16,8 +16,8 @@ import requests
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from concierge.db import session_scope
-from concierge.settings import Settings
+from concierge.core.db import session_scope
+from concierge.core.settings import Settings
 from escalation import notify
 from escalation.models import Notification, NotificationStatus
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from concierge import service as conversation_service
-from concierge.models import Conversation, Job, Message, Trace
+from concierge.conversation import service as conversation_service
+from concierge.conversation.models import Conversation, Job, Message, Trace
 from escalation.models import ConversationNote, Escalation
 from knowledge import service as knowledge_service
 from knowledge.models import Property, Reservation

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from concierge import service as conversation_service
+from concierge.conversation import service as conversation_service
+from concierge.conversation.models import Channel, Conversation
+from concierge.core.settings import Settings, get_settings
 from concierge.i18n import N_, gettext_for
-from concierge.models import Channel, Conversation
-from concierge.settings import Settings, get_settings
 from escalation.models import Escalation, EscalationPolicy, EscalationStatus, Notification, Urgency
 from knowledge import service as knowledge_service
 from knowledge.models import Property, StaffMember
@@ -152,7 +152,7 @@ def staff_text(
 
 
 def _trigger(session: Session, escalation: Escalation) -> str:
-    from concierge.models import Message
+    from concierge.conversation.models import Message
 
     message = session.get(Message, escalation.message_id) if escalation.message_id else None
     return message.body if message else ""

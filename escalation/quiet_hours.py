@@ -4,7 +4,7 @@ import re
 
 from sqlmodel import Session
 
-from concierge.errors import InvalidInput
+from concierge.core.errors import InvalidInput
 from concierge.i18n import gettext_for
 from concierge.web.auth import audit
 from escalation import notify

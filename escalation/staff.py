@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from concierge import service as conversation_service
-from concierge.errors import Conflict, InvalidInput
-from concierge.models import Channel, Conversation, Message, Outbox, OutboxStatus
+from concierge.conversation import service as conversation_service
+from concierge.conversation.models import Channel, Conversation, Message, Outbox, OutboxStatus
+from concierge.core.errors import Conflict, InvalidInput
 from escalation.models import ConversationNote
 from escalation.service import take_over, unresolved
 from knowledge import service as knowledge_service

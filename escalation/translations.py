@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from concierge.conversation.models import Conversation, Message
 from concierge.llm.translate import Request, Translator
-from concierge.models import Conversation, Message
 from escalation.models import MessageTranslation
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from concierge.models import Conversation, Message
+from concierge.conversation.models import Conversation, Message
 from knowledge import service as knowledge_service
 from knowledge.models import KnowledgeVersion, Property, Reservation
 

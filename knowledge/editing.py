@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session, col, delete, select
 
-from concierge.errors import InvalidInput, NotFound
+from concierge.core.errors import InvalidInput, NotFound
 from knowledge import service as knowledge_service
 from knowledge.diff import EntryChange, diff_entries
 from knowledge.models import KnowledgeVersion, Property, Reservation, ReservationPhone

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from concierge.modelbase import utcnow
+from concierge.core.modelbase import utcnow
 
 
 class PropertyBase(SQLModel):

@@ -9,7 +9,7 @@ from zoneinfo import available_timezones
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from concierge.errors import InvalidInput
+from concierge.core.errors import InvalidInput
 from concierge.guard.policy import PolicyIn
 from knowledge.checks import looks_like_code
 from knowledge.lexicon import TOPICS

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, delete, select
 
-from concierge.errors import Conflict, NotFound
+from concierge.core.errors import Conflict, NotFound
 from concierge.guard.policy import PolicyIn
 from knowledge.models import KnowledgeVersion, Property, PropertyNumber, Reservation, ReservationPhone, StaffMember
 from knowledge.pack import EntryIn, Pack, PropertyIn, ReservationIn, StaffIn, WhatsAppTemplateIn

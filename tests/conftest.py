@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
-import concierge.alerts.models  # noqa: F401  (alert state is emptied between tests too)
+import concierge.ops.alerts.models  # noqa: F401  (alert state is emptied between tests too)
 import concierge.web.models  # noqa: F401  (users are emptied between tests too)
 from alembic import command
-from concierge.db import engine_for, session_scope
-from concierge.health import alembic_config
-from concierge.settings import get_settings
+from concierge.core.db import engine_for, session_scope
+from concierge.core.settings import get_settings
+from concierge.ops.health import alembic_config
 from knowledge import service as knowledge_service
 from knowledge.models import Property
 from knowledge.pack import parse_pack

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from concierge.db import get_engine
+from concierge.core.db import get_engine
 
 # Transaction control and connection setup, not queries a page chose to make.
 _IGNORED = ("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")

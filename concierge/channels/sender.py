@@ -13,10 +13,11 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from concierge import metrics, outbox
-from concierge.db import session_scope
-from concierge.models import Channel
-from concierge.settings import Settings
+from concierge.conversation import outbox
+from concierge.conversation.models import Channel
+from concierge.core import metrics
+from concierge.core.db import session_scope
+from concierge.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from concierge import service
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Channel
-from concierge.settings import get_settings
+from concierge.conversation import service
+from concierge.conversation.models import Channel
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from concierge.web import rendering
 from knowledge import service as knowledge_service
 

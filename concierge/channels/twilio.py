@@ -11,13 +11,13 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
-from concierge import outbox, service
-from concierge.db import session_scope
-from concierge.group_commit import GroupCommit
-from concierge.modelbase import utcnow
-from concierge.models import Channel
-from concierge.observability import ACK_SECONDS, MESSAGES_DUPLICATE, MESSAGES_IN, WEBHOOK_REJECTED, pseudonym
-from concierge.settings import Settings, get_settings
+from concierge.conversation import outbox, service
+from concierge.conversation.group_commit import GroupCommit
+from concierge.conversation.models import Channel
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.observability import ACK_SECONDS, MESSAGES_DUPLICATE, MESSAGES_IN, WEBHOOK_REJECTED, pseudonym
+from concierge.core.settings import Settings, get_settings
 from knowledge import service as knowledge_service
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from concierge.modelbase import utcnow
+from concierge.core.modelbase import utcnow
 
 
 class ModelCall(SQLModel, table=True):

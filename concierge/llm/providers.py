@@ -8,8 +8,8 @@ the OpenAI chat API and go through `ChatOpenAI` with their base URL.
 from dataclasses import dataclass
 from typing import Any
 
-from concierge.errors import DomainError
-from concierge.settings import Settings
+from concierge.core.errors import DomainError
+from concierge.core.settings import Settings
 
 OFFLINE = "offline"
 MODEL_PROVIDERS = ("openai", "anthropic", "gemini", "deepseek", "ollama", "compatible")

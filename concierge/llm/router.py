@@ -23,13 +23,14 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from concierge.graph.prompts import Prompt, load_prompt
+from concierge.core.settings import Settings
 from concierge.guard.output import Finding, OutputContext, check_reply
 from concierge.guard.secrets import Access
 from concierge.i18n import gettext_for, language_name
 from concierge.llm import offline
 from concierge.llm.breaker import CircuitBreaker
 from concierge.llm.cost import PriceTable, load_prices
+from concierge.llm.prompts import Prompt, load_prompt
 from concierge.llm.providers import (
     KNOWN_PROVIDERS,
     ProviderSpec,
@@ -38,7 +39,6 @@ from concierge.llm.providers import (
     parse_specs,
 )
 from concierge.llm.types import ResponseRequest, TurnResponse
-from concierge.settings import Settings
 
 log = logging.getLogger(__name__)
 

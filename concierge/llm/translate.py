@@ -14,10 +14,10 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
-from concierge.graph.prompts import Prompt, load_prompt
+from concierge.core.settings import Settings
 from concierge.i18n import language_name
+from concierge.llm.prompts import Prompt, load_prompt
 from concierge.llm.providers import ProviderSpec, build_chat_model, parse_specs
-from concierge.settings import Settings
 
 log = logging.getLogger(__name__)
 

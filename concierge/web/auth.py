@@ -23,11 +23,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.middleware.sessions import SessionMiddleware
 
-from concierge.db import SessionDep, session_scope
-from concierge.errors import DomainError, InvalidInput, NotFound
+from concierge.core.db import SessionDep, session_scope
+from concierge.core.errors import DomainError, InvalidInput, NotFound
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import Settings, get_settings
 from concierge.i18n import N_, available_languages
-from concierge.modelbase import utcnow
-from concierge.settings import Settings, get_settings
 from concierge.web.models import AuditEvent, Membership, Role, User
 from concierge.web.rendering import SESSION_LANGUAGE, csrf_token, render
 from knowledge.models import Property

@@ -96,9 +96,9 @@ def job_timings(db_url: str, skip: int) -> tuple[list[float], list[float], dict[
     os.environ["DATABASE_URL"] = db_url
     from sqlmodel import col, select
 
-    from concierge.db import engine_for, session_scope
-    from concierge.models import Job, Trace
-    from concierge.settings import get_settings
+    from concierge.conversation.models import Job, Trace
+    from concierge.core.db import engine_for, session_scope
+    from concierge.core.settings import get_settings
 
     lease = get_settings().job_lease_seconds
     with session_scope(readonly=True) as session:

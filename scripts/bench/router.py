@@ -22,12 +22,12 @@ from langchain_core.messages import AIMessage, BaseMessage
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from concierge.core.settings import Settings  # noqa: E402
 from concierge.guard.output import check_reply  # noqa: E402
 from concierge.guard.secrets import Access  # noqa: E402
 from concierge.llm.providers import ProviderSpec, build_chat_model  # noqa: E402
 from concierge.llm.router import Router, RouterConfig, output_context  # noqa: E402
 from concierge.llm.types import ResponseRequest  # noqa: E402
-from concierge.settings import Settings  # noqa: E402
 from tests.conftest import pack_data  # noqa: E402
 from tests.fakes.openai_api import FakeModelAPI  # noqa: E402
 

@@ -31,13 +31,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="concierge-bench-") as tmp:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
         from alembic import command
-        from concierge import evals, service
-        from concierge.db import session_scope
-        from concierge.health import alembic_config
+        from concierge.conversation import service
+        from concierge.core.db import session_scope
+        from concierge.core.modelbase import utcnow
+        from concierge.core.settings import get_settings
         from concierge.i18n.detect import warm_up
-        from concierge.modelbase import utcnow
-        from concierge.settings import get_settings
-        from concierge.worker import TurnRunner
+        from concierge.ops import evals
+        from concierge.ops.health import alembic_config
+        from concierge.turn.runner import TurnRunner
         from knowledge import service as knowledge_service
         from knowledge.models import Property
         from knowledge.pack import load_pack_file

@@ -9,16 +9,16 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from concierge import service
-from concierge.alerts import service as alert_service
-from concierge.alerts.models import AlertState
-from concierge.alerts.runner import AlertChecker, check
 from concierge.channels.sender import Sender
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Conversation, Outbox
-from concierge.settings import Settings, get_settings
-from concierge.traces import llm_data
+from concierge.conversation import service
+from concierge.conversation.models import Conversation, Outbox
+from concierge.conversation.traces import llm_data
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import Settings, get_settings
+from concierge.ops.alerts import service as alert_service
+from concierge.ops.alerts.models import AlertState
+from concierge.ops.alerts.runner import AlertChecker, check
 from escalation.models import Escalation, EscalationStatus, Notification
 from knowledge.models import Property
 from tests.concierge.test_cli import concierge
@@ -35,7 +35,7 @@ def settings(**values: Any) -> Settings:
 
 def add_trace(prop: Property, data: dict[str, Any], *, at: datetime) -> None:
     """A recorded turn with this trace data, `at` that time (one guest message and its job)."""
-    from concierge.models import Job, Trace
+    from concierge.conversation.models import Job, Trace
 
     with session_scope() as s:
         message = service.receive(

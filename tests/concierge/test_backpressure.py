@@ -4,15 +4,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from concierge import service
 from concierge.app import create_app
-from concierge.db import session_scope
+from concierge.conversation import service
+from concierge.conversation.models import Conversation, Job, JobStatus, Outbox, Trace
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
-from concierge.modelbase import utcnow
-from concierge.models import Conversation, Job, JobStatus, Outbox, Trace
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
 
 

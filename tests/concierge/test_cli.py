@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from sqlmodel import select
 
-from concierge.db import session_scope
+from concierge.core.db import session_scope
 from knowledge.models import KnowledgeVersion, Property
 from tests.conftest import ROOT, pack_data
 

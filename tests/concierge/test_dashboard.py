@@ -7,16 +7,16 @@ from typing import Any
 
 import pytest
 
-from concierge import service
-from concierge.dashboard import service as dashboard_service
-from concierge.dashboard.gaps import Gap, cluster, question_key
-from concierge.dashboard.period import BadPeriod, make_period, parse_period
-from concierge.db import session_scope
+from concierge.conversation import service
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from concierge.llm import offline
 from concierge.llm.types import ResponseRequest, TurnResponse
-from concierge.modelbase import utcnow
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.ops.dashboard import service as dashboard_service
+from concierge.ops.dashboard.gaps import Gap, cluster, question_key
+from concierge.ops.dashboard.period import BadPeriod, make_period, parse_period
+from concierge.turn.runner import TurnRunner
 from escalation import service as escalation_service
 from escalation import staff as staff_service
 from escalation.models import Escalation

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from concierge.cli import main
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.releases import service as release_service
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.ops.releases import service as release_service
 
 SUITE = """
 suite: tiny

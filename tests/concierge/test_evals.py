@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from concierge.db import session_scope
+from concierge.core.db import session_scope
 from knowledge.models import Property
 from tests.concierge.test_cli import concierge
 

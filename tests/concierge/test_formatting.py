@@ -1,6 +1,6 @@
 """Channel formatting: SMS parts at sensible boundaries, within Twilio's limits, nothing lost."""
 
-from concierge.channels.formatting import HARD_LIMIT, SMS_PREFERRED, split_reply
+from concierge.conversation.formatting import HARD_LIMIT, SMS_PREFERRED, split_reply
 
 
 def test_short_replies_are_one_part() -> None:

@@ -14,10 +14,10 @@ from sqlalchemy import event
 from sqlmodel import Session, col, select
 
 from concierge.channels.twilio import store_inbound
-from concierge.db import get_engine, session_scope
-from concierge.group_commit import GroupCommit
-from concierge.modelbase import utcnow
-from concierge.models import Job, Message
+from concierge.conversation.group_commit import GroupCommit
+from concierge.conversation.models import Job, Message
+from concierge.core.db import get_engine, session_scope
+from concierge.core.modelbase import utcnow
 from knowledge.models import Property
 from tests.conftest import PG_URL_ENV
 

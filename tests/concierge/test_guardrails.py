@@ -5,15 +5,15 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from concierge import service
-from concierge.db import session_scope
-from concierge.errors import InvalidInput
+from concierge.conversation import service
+from concierge.conversation.models import Message, Outbox
+from concierge.core.db import session_scope
+from concierge.core.errors import InvalidInput
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
-from concierge.modelbase import utcnow
-from concierge.models import Message, Outbox
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.turn.runner import TurnRunner
 from escalation.models import Escalation
 from knowledge import service as knowledge_service
 from knowledge.models import Property

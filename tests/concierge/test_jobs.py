@@ -6,12 +6,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from concierge import service
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Job, JobStatus, Message, Outbox
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.conversation import service
+from concierge.conversation.models import Job, JobStatus, Message, Outbox
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
+from concierge.turn.runner import TurnRunner
 from escalation.models import Escalation
 from knowledge.models import Property
 

@@ -5,12 +5,12 @@ import sys
 
 import pytest
 
-from concierge.graph.prompts import load_prompt, versions
+from concierge.core.settings import Settings
 from concierge.llm.breaker import BreakerState, CircuitBreaker
 from concierge.llm.cost import PriceTable, load_prices
+from concierge.llm.prompts import load_prompt, versions
 from concierge.llm.providers import ProviderSpec, UnsupportedProvider, build_chat_model, parse_specs
 from concierge.llm.router import classify, parse_providers
-from concierge.settings import Settings
 from tests.e2e.server import ROOT
 
 
@@ -130,7 +130,7 @@ def test_each_provider_builds_its_langchain_model() -> None:
 
 def test_no_provider_sdk_is_imported_when_offline() -> None:
     code = (
-        "import sys; from concierge.worker import TurnRunner; from concierge.settings import Settings;"
+        "import sys; from concierge.turn.runner import TurnRunner; from concierge.core.settings import Settings;"
         "TurnRunner(Settings(_env_file=None));"
         "print(sorted(m for m in ('langchain_openai', 'langchain_anthropic', 'langchain_google_genai',"
         " 'openai', 'anthropic') if m in sys.modules))"

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from concierge import service
-from concierge.db import session_scope
+from concierge.conversation import service
+from concierge.conversation.models import Job, Message, Trace
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from concierge.llm.models import ModelCall
 from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
-from concierge.modelbase import utcnow
-from concierge.models import Job, Message, Trace
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.turn.runner import TurnRunner
 from escalation.models import Escalation
 from knowledge.models import Property
 from tests.fakes.openai_api import FakeModelAPI, last_user_text, system_text

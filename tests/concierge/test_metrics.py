@@ -12,16 +12,17 @@ from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 from sqlmodel import select
 
-from concierge import metrics, service
 from concierge.app import create_app
 from concierge.channels.sender import Sender
-from concierge.db import session_scope
+from concierge.conversation import service
+from concierge.conversation.models import Job
+from concierge.core import metrics
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.observability import configure_sentry
+from concierge.core.settings import get_settings
 from concierge.llm.types import ResponseRequest, TurnResponse
-from concierge.modelbase import utcnow
-from concierge.models import Job
-from concierge.observability import configure_sentry
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
 
 

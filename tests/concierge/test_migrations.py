@@ -5,16 +5,16 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel, col, select
 
-import concierge.alerts.models  # noqa: F401
+import concierge.conversation.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
-import concierge.models  # noqa: F401
-import concierge.releases.models  # noqa: F401
+import concierge.ops.alerts.models  # noqa: F401
+import concierge.ops.releases.models  # noqa: F401
 import concierge.web.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import command
-from concierge.db import get_engine, session_scope
-from concierge.health import alembic_config, readiness
+from concierge.core.db import get_engine, session_scope
+from concierge.ops.health import alembic_config, readiness
 from concierge.web.models import AuditEvent
 
 

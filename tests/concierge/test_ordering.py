@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import col, select
 
-from concierge import service
-from concierge.db import engine_for, session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Job, JobStatus, Message
+from concierge.conversation import service
+from concierge.conversation.models import Job, JobStatus, Message
+from concierge.core.db import engine_for, session_scope
+from concierge.core.modelbase import utcnow
 from knowledge.models import Property
 
 PHONE = "+34611111111"

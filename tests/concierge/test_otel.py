@@ -12,14 +12,16 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from concierge import otel, otel_spans, service
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Job, Message, Outbox, Trace
-from concierge.otel_spans import SpanWriter
-from concierge.releases import service as release_service
-from concierge.settings import Settings, get_settings
-from concierge.worker import TurnRunner, Worker
+from concierge.conversation import service
+from concierge.conversation.models import Job, Message, Outbox, Trace
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import Settings, get_settings
+from concierge.ops import otel, otel_spans
+from concierge.ops.otel_spans import SpanWriter
+from concierge.ops.releases import service as release_service
+from concierge.turn.runner import TurnRunner
+from concierge.worker.loops import Worker
 from knowledge.models import Property
 from tests.conftest import ROOT
 from tests.fakes.openai_api import FakeModelAPI, use_both_providers
@@ -231,7 +233,7 @@ def test_a_collector_that_is_down_never_touches_the_turn_and_is_logged_once(
             assert outbox is not None and outbox.body  # the guest got the answer
     finally:
         runner.close()
-    failures = [r for r in caplog.records if r.name == "concierge.otel" and "export failed" in r.getMessage()]
+    failures = [r for r in caplog.records if r.name == "concierge.ops.otel" and "export failed" in r.getMessage()]
     assert len(failures) == 1 and failures[0].levelno == logging.WARNING
     assert failures[0].__dict__["otel_failure"] == "export"
     assert not any("7700900123" in r.getMessage() or "wifi" in r.getMessage() for r in caplog.records)
@@ -252,7 +254,7 @@ def test_a_span_that_cannot_be_built_is_logged_and_the_turn_still_replies(
         runner.close()
     job, _trace, _inbound, outbox = turn_of(message_id)
     assert job.status == "done" and outbox is not None and "CasaTest-5G" in outbox.body
-    [failure] = [r for r in caplog.records if r.name == "concierge.otel"]
+    [failure] = [r for r in caplog.records if r.name == "concierge.ops.otel"]
     assert failure.__dict__["otel_failure"] == "build" and failure.__dict__["error"] == "ValueError"
     assert collector.spans == []
 
@@ -262,11 +264,11 @@ def test_not_configured_exports_nothing_and_imports_no_opentelemetry(prop: Prope
     # LangSmith (under LangChain) imports opentelemetry.sdk.trace by itself when it is installed: what must stay
     # out is ours, the OTLP exporter and protobuf, and the batch processor's thread.
     code = (
-        "import json, sys, threading; from concierge.worker import TurnRunner;"
-        "from concierge.settings import get_settings;"
+        "import json, sys, threading; from concierge.turn.runner import TurnRunner;"
+        "from concierge.core.settings import get_settings;"
         "runner = TurnRunner(get_settings()); ran = runner.run_next();"
         "mods = sorted(m for m in sys.modules if m.startswith(('opentelemetry.exporter', 'opentelemetry.proto',"
-        " 'opentelemetry.sdk.trace.export', 'concierge.otel_spans')));"
+        " 'opentelemetry.sdk.trace.export', 'concierge.ops.otel_spans')));"
         "threads = [t.name for t in threading.enumerate() if t.name.startswith('OtelBatch')];"
         "print(json.dumps({'ran': ran, 'spans': runner.spans, 'modules': mods, 'threads': threads}))"
     )
@@ -281,10 +283,10 @@ def test_not_configured_exports_nothing_and_imports_no_opentelemetry(prop: Prope
 def test_without_the_packages_a_configured_endpoint_only_logs(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setitem(sys.modules, "concierge.otel_spans", None)  # what a missing opentelemetry looks like
+    monkeypatch.setitem(sys.modules, "concierge.ops.otel_spans", None)  # what a missing opentelemetry looks like
     settings = Settings(_env_file=None, otel_exporter_otlp_endpoint="http://127.0.0.1:4318")
     assert otel.turn_export(settings) is None
-    [warning] = [r for r in caplog.records if r.name == "concierge.otel"]
+    [warning] = [r for r in caplog.records if r.name == "concierge.ops.otel"]
     assert "not installed" in warning.getMessage()
 
 

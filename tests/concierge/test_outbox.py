@@ -7,12 +7,12 @@ import pytest
 from sqlmodel import select
 from twilio.rest import Client
 
-from concierge import outbox, service
 from concierge.channels.sender import RebasedHttpClient, Sender
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Conversation, Outbox, OutboxStatus
-from concierge.settings import get_settings
+from concierge.conversation import outbox, service
+from concierge.conversation.models import Conversation, Outbox, OutboxStatus
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from knowledge.models import Property
 from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN
 from tests.fakes.twilio_api import FakeTwilio

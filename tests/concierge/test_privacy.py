@@ -13,13 +13,13 @@ from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
 from sqlmodel import select
 
-from concierge import service
-from concierge.db import session_scope
-from concierge.guard import service as guard_service
-from concierge.modelbase import utcnow
-from concierge.models import Message, Outbox, OutboxStatus
-from concierge.observability import configure_sentry
-from concierge.settings import Settings
+from concierge.conversation import service
+from concierge.conversation.models import Message, Outbox, OutboxStatus
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.observability import configure_sentry
+from concierge.core.settings import Settings
+from concierge.guard import privacy as guard_service
 from escalation.models import Escalation
 from knowledge.models import Property
 from tests.concierge.test_cli import concierge

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from concierge import service
 from concierge.app import create_app
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Channel
-from concierge.settings import get_settings
+from concierge.conversation import service
+from concierge.conversation.models import Channel
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from knowledge.models import Property, Reservation
 from tests.conftest import make_property, pack_data
 from tests.querycount import assert_constant_queries, count_queries

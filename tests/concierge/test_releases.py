@@ -5,15 +5,15 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from concierge import service
 from concierge.cli import main
-from concierge.db import session_scope
-from concierge.errors import Conflict, InvalidInput, NotFound
-from concierge.modelbase import utcnow
-from concierge.models import Job, Trace
-from concierge.releases import service as release_service
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.conversation import service
+from concierge.conversation.models import Job, Trace
+from concierge.core.db import session_scope
+from concierge.core.errors import Conflict, InvalidInput, NotFound
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
+from concierge.ops.releases import service as release_service
+from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
 
 

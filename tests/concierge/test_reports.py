@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from concierge import reports, service
 from concierge.cli import main
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.conversation import service
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
+from concierge.ops import reports
+from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
 
 ANA, JOHN = "+34611111111", "+447700900123"

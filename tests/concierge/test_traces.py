@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from concierge import service, traces
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Job, Message, Trace
-from concierge.releases import service as release_service
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.conversation import service, traces
+from concierge.conversation.models import Job, Message, Trace
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
+from concierge.ops.releases import service as release_service
+from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
 from tests.fakes.openai_api import FakeModelAPI, use_both_providers
 

@@ -2,10 +2,10 @@
 
 from sqlmodel import col, select
 
-from concierge import outbox
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Outbox
+from concierge.conversation import outbox
+from concierge.conversation.models import Outbox
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
 from escalation.models import Escalation
 from knowledge.models import Property
 from tests.concierge.test_turn import ask

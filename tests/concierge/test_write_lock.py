@@ -12,20 +12,20 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from concierge import db
-from concierge.alerts.runner import check
 from concierge.channels.sender import Sender
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.core import db
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
+from concierge.ops.alerts.runner import check
+from concierge.turn.runner import TurnRunner
 from escalation.delivery import Notifier
 from tests.conftest import PG_URL_ENV, ROOT
 
 HOLD_WRITE = """
 import sys, time
 from sqlalchemy import event, text
-from concierge.db import session_scope
+from concierge.core.db import session_scope
 with session_scope() as s:
     s.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: the write lock is ours
     print("holding", flush=True)

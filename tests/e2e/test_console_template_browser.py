@@ -13,8 +13,8 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from concierge.db import session_scope
-from concierge.models import Conversation, Message
+from concierge.conversation.models import Conversation, Message
+from concierge.core.db import session_scope
 from tests.conftest import make_property
 from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
 from tests.e2e.test_console_browser import GUEST, SCREENSHOTS, guest_writes, sent_to, sign_in

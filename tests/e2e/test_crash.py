@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import col, func, select
 
-from concierge.db import session_scope
-from concierge.models import Job, JobStatus, Outbox, OutboxStatus
+from concierge.conversation.models import Job, JobStatus, Outbox, OutboxStatus
+from concierge.core.db import session_scope
 from tests.conftest import make_property, pack_data
 from tests.e2e.guests import Traffic, run_guests
 from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, Process, serve_process

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlmodel import col, select
 
-from concierge.db import session_scope
-from concierge.models import Job, Message
+from concierge.conversation.models import Job, Message
+from concierge.core.db import session_scope
 from tests.conftest import make_property, pack_data
 from tests.e2e.server import ACCOUNT_SID, Process, serve_process, sign
 from tests.e2e.test_crash import PROPERTY_NUMBER, QUESTIONS, TRASH, process_env, wait_until_settled

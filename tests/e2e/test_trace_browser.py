@@ -15,8 +15,8 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from concierge.db import session_scope
-from concierge.models import Conversation
+from concierge.conversation.models import Conversation
+from concierge.core.db import session_scope
 from knowledge.models import Property
 from tests.conftest import ROOT
 from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign

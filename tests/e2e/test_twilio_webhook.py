@@ -9,8 +9,8 @@ import httpx
 import pytest
 from sqlmodel import func, select
 
-from concierge.db import session_scope
-from concierge.models import Message, Outbox, OutboxStatus
+from concierge.conversation.models import Message, Outbox, OutboxStatus
+from concierge.core.db import session_scope
 from knowledge.models import Property
 from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
 from tests.fakes.twilio_api import FakeTwilio

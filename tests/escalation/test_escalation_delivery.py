@@ -11,11 +11,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
-from concierge import service
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Conversation
-from concierge.settings import get_settings
+from concierge.conversation import service
+from concierge.conversation.models import Conversation
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from escalation import delivery
 from escalation import service as escalation_service
 from escalation.models import Notification, NotificationStatus

@@ -7,18 +7,18 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from concierge import service
 from concierge.channels.sender import Sender
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.models import Conversation, Message, Outbox, OutboxStatus
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.conversation import service
+from concierge.conversation.models import Conversation, Message, Outbox, OutboxStatus
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
+from concierge.turn.runner import TurnRunner
 from escalation import handoff, notify
 from escalation import service as escalation_service
 from escalation import staff as staff_service
 from escalation.models import Escalation, EscalationStatus
-from escalation.requests import asks_for_person
+from escalation.person_requests import asks_for_person
 from knowledge.models import Property
 from tests.conftest import make_property, pack_data
 from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN

@@ -7,14 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from concierge import service
 from concierge.channels.sender import Sender
 from concierge.channels.twilio import store_status
-from concierge.db import session_scope
-from concierge.errors import InvalidInput
-from concierge.modelbase import utcnow
-from concierge.models import Conversation, Outbox, OutboxStatus
-from concierge.settings import get_settings
+from concierge.conversation import service
+from concierge.conversation.models import Conversation, Outbox, OutboxStatus
+from concierge.core.db import session_scope
+from concierge.core.errors import InvalidInput
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from escalation import staff as staff_service
 from knowledge import service as knowledge_service
 from knowledge.models import Property

@@ -5,13 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
-from concierge import service
-from concierge.db import session_scope
-from concierge.errors import InvalidInput, NotFound
-from concierge.models import Conversation, Job, Message, Outbox, Trace
-from concierge.preview import preview_answer
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.conversation import service
+from concierge.conversation.models import Conversation, Job, Message, Outbox, Trace
+from concierge.core.db import session_scope
+from concierge.core.errors import InvalidInput, NotFound
+from concierge.core.settings import get_settings
+from concierge.turn.preview import preview_answer
+from concierge.turn.runner import TurnRunner
 from knowledge import editing
 from knowledge import service as knowledge_service
 from knowledge.checks import looks_like_code

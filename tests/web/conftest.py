@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from concierge.app import create_app
-from concierge.settings import get_settings
+from concierge.core.settings import get_settings
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from concierge.db import session_scope
+from concierge.core.db import session_scope
 from concierge.web import auth
 from concierge.web.models import User
 

@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from concierge.app import create_app
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.settings import get_settings
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from concierge.web.models import AuditEvent, User
 from knowledge.models import KnowledgeVersion, Property
 from tests.concierge.test_cli import concierge

@@ -3,14 +3,14 @@
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from concierge import service
-from concierge.db import session_scope
-from concierge.guard import service as guard_service
-from concierge.modelbase import utcnow
-from concierge.models import Conversation, Outbox
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
-from escalation import console
+from concierge.conversation import service
+from concierge.conversation.models import Conversation, Outbox
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
+from concierge.guard import privacy as guard_service
+from concierge.turn.runner import TurnRunner
+from escalation.console import pages as console
 from escalation.models import ConversationNote, Escalation, EscalationStatus
 from knowledge.models import Property, Reservation, ReservationPhone
 from tests.concierge.test_turn import ask

@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from concierge.db import session_scope
-from concierge.models import Outbox
+from concierge.conversation.models import Outbox
+from concierge.core.db import session_scope
 from concierge.web.models import AuditEvent, User
 from escalation import notify
 from knowledge.models import Property

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from concierge.app import create_app
-from concierge.db import session_scope
-from concierge.settings import get_settings
+from concierge.core.db import session_scope
+from concierge.core.settings import get_settings
 from concierge.web.models import User
 from escalation.models import MessageTranslation
 from knowledge.models import Property

@@ -8,9 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from concierge.db import session_scope
-from concierge.modelbase import utcnow
-from concierge.settings import get_settings
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
 from concierge.web import auth
 from concierge.web.models import User
 from concierge.web.rendering import negotiate

@@ -7,13 +7,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from concierge import service
-from concierge.db import session_scope
-from concierge.guard import service as guard_service
-from concierge.modelbase import utcnow
-from concierge.models import Trace
-from concierge.settings import get_settings
-from concierge.worker import TurnRunner
+from concierge.conversation import service
+from concierge.conversation.models import Trace
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
+from concierge.guard import privacy as guard_service
+from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
 from tests.fakes.openai_api import FakeModelAPI
 from tests.querycount import assert_constant_queries, count_queries

@@ -1,0 +1,1 @@
+"""The conversation: its models, storing inbound messages, jobs, the outbox, traces."""

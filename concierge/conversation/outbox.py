@@ -1,0 +1,172 @@
+"""Outbox service: claim replies that are due, record attempts, and follow Twilio's delivery status."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from concierge.conversation.models import BOT_OWNER, Conversation, Outbox, OutboxStatus
+
+# How far a status may move: a late "sent" callback never undoes "delivered".
+_RANK = {
+    OutboxStatus.pending: 0,
+    OutboxStatus.sending: 1,
+    OutboxStatus.sent: 2,
+    OutboxStatus.undelivered: 3,
+    OutboxStatus.failed: 3,
+    OutboxStatus.delivered: 4,
+}
+_TWILIO_STATUS = {
+    "accepted": OutboxStatus.sent,
+    "scheduled": OutboxStatus.sent,
+    "queued": OutboxStatus.sent,
+    "sending": OutboxStatus.sent,
+    "sent": OutboxStatus.sent,
+    "delivered": OutboxStatus.delivered,
+    "read": OutboxStatus.delivered,
+    "undelivered": OutboxStatus.undelivered,
+    "failed": OutboxStatus.failed,
+}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed outbox row, detached from the session: what the sender needs for one attempt."""
+
+    id: int
+    channel: str
+    to_address: str
+    from_address: str
+    body: str
+    attempts: int
+    reconcile_since: datetime | None  # set when a previous attempt may have reached Twilio before a crash
+    author: str = ""  # "bot" or "staff" (metrics count replies by author)
+    content_sid: str | None = None  # an approved WhatsApp template instead of free text
+    content_variables: str | None = None  # its variables, as the JSON object Twilio expects
+
+
+def _due_deliveries(now: datetime, stale_after: float) -> SelectOfScalar[Outbox]:
+    """Due replies, oldest first, with nothing earlier of their conversation still waiting to leave."""
+    stale = now - timedelta(seconds=stale_after)
+    earlier = aliased(Outbox)
+    blocked = exists().where(
+        col(earlier.conversation_id) == col(Outbox.conversation_id),
+        col(earlier.id) < col(Outbox.id),
+        col(earlier.status).in_([OutboxStatus.pending, OutboxStatus.sending]),
+    )
+    due = or_(
+        (col(Outbox.status) == OutboxStatus.pending) & (col(Outbox.next_attempt_at) <= now),
+        (col(Outbox.status) == OutboxStatus.sending) & (col(Outbox.attempt_started_at) < stale),
+    )
+    return select(Outbox).where(due, ~blocked).order_by(col(Outbox.id)).limit(1)
+
+
+def delivery_due(session: Session, *, now: datetime, stale_after: float) -> bool:
+    """Whether `claim_delivery` would find a reply (a read: on SQLite it does not take the write lock)."""
+    return session.exec(_due_deliveries(now, stale_after)).first() is not None
+
+
+def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> Delivery | None:
+    """Claim the next due reply (in order per conversation); bot replies to a human-owned chat are cancelled."""
+    while True:
+        row = session.exec(_due_deliveries(now, stale_after).with_for_update(skip_locked=True)).first()
+        if row is None:
+            return None
+        owner = session.exec(select(Conversation.owner).where(Conversation.id == row.conversation_id)).one()
+        if row.author == BOT_OWNER and owner != BOT_OWNER:
+            # A person owns the conversation now: the bot must not talk over them.
+            row.status = OutboxStatus.cancelled
+            session.flush()
+            continue
+        # A stale "sending" row is a crashed attempt; `reconcile_from` marks an earlier unanswered one.
+        reconcile_since = row.reconcile_from or (row.attempt_started_at if row.status == OutboxStatus.sending else None)
+        row.status = OutboxStatus.sending
+        row.attempts += 1
+        row.attempt_started_at = now
+        session.flush()
+        assert row.id is not None
+        return Delivery(
+            id=row.id,
+            channel=row.channel,
+            to_address=row.to_address,
+            from_address=row.from_address,
+            body=row.body,
+            attempts=row.attempts,
+            reconcile_since=reconcile_since,
+            author=row.author,
+            content_sid=row.content_sid,
+            content_variables=row.content_variables,
+        )
+
+
+def mark_sent(session: Session, *, outbox_id: int, twilio_sid: str | None, now: datetime) -> None:
+    """The provider accepted the reply (or the simulator showed it)."""
+    row = session.get_one(Outbox, outbox_id)
+    row.twilio_sid = twilio_sid or row.twilio_sid
+    if _RANK[OutboxStatus(row.status)] < _RANK[OutboxStatus.sent]:
+        row.status = OutboxStatus.sent
+    row.sent_at = row.sent_at or now
+    session.flush()
+
+
+def mark_retry(
+    session: Session, *, outbox_id: int, error: str, delay: float, now: datetime, maybe_sent: bool = False
+) -> None:
+    """A retryable failure: try again after `delay` seconds; `maybe_sent` makes that attempt reconcile first."""
+    row = session.get_one(Outbox, outbox_id)
+    if maybe_sent and row.reconcile_from is None:
+        row.reconcile_from = row.attempt_started_at
+    row.status = OutboxStatus.pending
+    row.error_message = error[:500]
+    row.next_attempt_at = now + timedelta(seconds=delay)
+    session.flush()
+
+
+def mark_failed(session: Session, *, outbox_id: int, code: str | None, error: str) -> None:
+    """A permanent failure (bad number, WhatsApp window closed, attempts exhausted)."""
+    row = session.get_one(Outbox, outbox_id)
+    row.status = OutboxStatus.failed
+    row.error_code = code
+    row.error_message = error[:500]
+    session.flush()
+
+
+def update_delivery(
+    session: Session, *, twilio_sid: str, status: str, error_code: str | None, outbox_id: int | None = None
+) -> bool:
+    """Apply a Twilio status callback; never moves a reply backwards. False when the SID is unknown."""
+    row = session.exec(select(Outbox).where(Outbox.twilio_sid == twilio_sid)).first()
+    if row is None and outbox_id is not None:
+        # The callback names our row: a crash after Twilio accepted the send but before we recorded the SID.
+        row = session.get(Outbox, outbox_id)
+        if row is not None and row.twilio_sid is None:
+            row.twilio_sid = twilio_sid
+    new = _TWILIO_STATUS.get(status)
+    if row is None or new is None:
+        return False
+    if _RANK[new] >= _RANK[OutboxStatus(row.status)]:
+        row.status = new
+        row.error_code = error_code or row.error_code
+    session.flush()
+    return True
+
+
+def sid_recorded(session: Session, *, twilio_sid: str) -> bool:
+    """Whether some outbox row already owns this Twilio SID."""
+    return session.exec(select(Outbox.id).where(Outbox.twilio_sid == twilio_sid)).first() is not None
+
+
+def backlog(session: Session) -> int:
+    """Replies waiting to leave."""
+    waiting = col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending])
+    return int(session.exec(select(func.count()).select_from(Outbox).where(waiting)).one())
+
+
+def backlog_stats(session: Session) -> tuple[int, datetime | None]:
+    """Replies waiting to leave (pending or sending) and when the oldest of them was queued."""
+    waiting = col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending])
+    oldest = session.exec(select(Outbox.created_at).where(waiting).order_by(col(Outbox.id)).limit(1)).first()
+    return backlog(session), oldest

@@ -1,0 +1,208 @@
+"""Turn traces: what the trace keeps of a turn's result, and the timeline a person reads it as.
+
+A trace never holds the guest's text or phone number: the guest is a pseudonym, the inbound message and the
+reply are referenced by message id with their length (and the reply's digest), so their bodies live only in
+the transcript, where the retention purge (`concierge purge`) blanks them.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from concierge.conversation.models import Conversation, Job, Message, Trace
+from concierge.core.metrics import FALLBACK_ROUTES
+from concierge.core.observability import pseudonym
+from knowledge.models import Property
+
+
+def _call(call: dict[str, Any]) -> dict[str, Any]:
+    """One model call as the trace shows it: provider, model, prompt, tokens, cost, latency, retry, error."""
+    provider, _sep, model = str(call.get("provider", "")).partition(":")
+    outcome = call.get("outcome")
+    error = None
+    if outcome != "ok":
+        error = f"{outcome} {call['status']}" if call.get("status") else outcome
+    return {
+        **call,
+        "vendor": provider,
+        "model": model or None,
+        "retry": int(call.get("attempt") or 1) > 1,
+        "error": error,
+    }
+
+
+def llm_data(llm: dict[str, Any]) -> dict[str, Any]:
+    """The router's record with each call spelled out and the turn's retries and errors counted."""
+    calls = [_call(c) for c in llm.get("calls", [])]
+    chain = llm.get("chain") or []
+    # A fallback: the offline responder answered for the models, or a provider after the first one did.
+    later_provider = llm.get("route") == "model" and bool(calls) and bool(chain) and calls[-1]["provider"] != chain[0]
+    return {
+        **llm,
+        "calls": calls,
+        "retries": sum(1 for c in calls if c["retry"]),
+        "errors": sum(1 for c in calls if c["error"]),
+        "fallback": llm.get("route") in FALLBACK_ROUTES or later_provider,
+    }
+
+
+def reply_digest(text: str) -> str:
+    """A short digest of a reply: tells two replies apart without storing them."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def trace_data(
+    result: dict[str, Any],
+    *,
+    reply: str | None = None,
+    guest_address: str | None = None,
+    reply_message_id: int | None = None,
+    sent: bool = False,
+) -> dict[str, Any]:
+    """The turn's trace: decisions, scores, timings and model calls, never the guest's text or phone number."""
+    reply = (result.get("reply") if reply is None else reply) or ""
+    return {
+        "nodes": result.get("nodes", []),
+        "guest": pseudonym(guest_address) if guest_address else None,
+        "input": {"message_id": result.get("message_id"), "chars": len(result.get("text") or "")},
+        "language": result.get("language"),
+        "language_reason": result.get("language_reason"),
+        "verdict": result.get("verdict"),
+        "screen": result.get("screen"),
+        "outcome": result.get("outcome"),
+        "access": str(result["access"]) if result.get("access") else None,
+        "candidates": [
+            {"topic": c.topic, "score": c.score, "matched": c.matched} for c in result.get("candidates", [])
+        ],
+        "selected": result.get("selected", []),
+        "clarify": result.get("clarify", []),
+        "responder": result.get("responder"),
+        "entry_ids": result.get("entry_ids", []),
+        "knowledge_version": result.get("knowledge_version"),
+        "checks": result.get("checks", []),
+        "escalate": result.get("escalate"),
+        "decision": result.get("decision"),
+        "reply": {
+            "message_id": reply_message_id,
+            "chars": len(reply),
+            "digest": reply_digest(reply) if reply else None,
+            "sent": sent,
+        },
+        "release": result.get("release"),
+        "degraded": result.get("degraded", False),
+    }
+
+
+# -- reading traces ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    """One row of the timeline: a node or a model call, placed by start offset and duration."""
+
+    label: str
+    kind: str  # "node" or "call"
+    start_ms: float
+    ms: float
+    x: float = 0.0  # percent of the timeline's width
+    width: float = 0.0
+    detail: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class TraceView:
+    """A trace with what the page shows beside it."""
+
+    trace: Trace
+    conversation: Conversation
+    inbound: Message | None
+    reply: Message | None
+    bars: list[Bar]
+    total_ms: float
+
+
+def timeline(data: dict[str, Any]) -> tuple[list[Bar], float]:
+    """Node bars and model-call bars (nested under `respond`) with their x/width in percent of the turn."""
+    bars: list[Bar] = []
+    offset = 0.0
+    for node in data.get("nodes", []):
+        start = float(node.get("start_ms", offset))  # traces older than start offsets: laid end to end
+        bars.append(Bar(label=node["node"], kind="node", start_ms=start, ms=float(node.get("ms", 0.0))))
+        offset = start + float(node.get("ms", 0.0))
+        if node["node"] == "respond":
+            llm = data.get("llm") or {}
+            base = float(llm.get("start_ms", start))
+            for call in llm.get("calls", []):
+                bars.append(
+                    Bar(
+                        label=f"{call.get('provider')} · {call.get('purpose', 'answer')} #{call.get('attempt', '-')}",
+                        kind="call",
+                        start_ms=base + float(call.get("at_ms", 0.0)),
+                        ms=float(call.get("ms", 0.0)),
+                        detail=call,
+                        error=call.get("error"),
+                    )
+                )
+    total = max((b.start_ms + b.ms for b in bars), default=0.0) or 1.0
+    for bar in bars:
+        bar.x = round(100 * bar.start_ms / total, 2)
+        bar.width = max(round(100 * bar.ms / total, 2), 0.3)  # a 0 ms node stays visible
+    return bars, round(total, 2)
+
+
+def trace_view(session: Session, *, trace_id: int) -> TraceView | None:
+    """A trace with its conversation, the guest message it answered and the reply it sent (three reads)."""
+    row = session.exec(
+        select(Trace, Conversation, Message)
+        .join(Job, col(Job.id) == col(Trace.job_id))
+        .join(Conversation, col(Conversation.id) == col(Trace.conversation_id))
+        .join(Message, col(Message.id) == col(Job.message_id))
+        .where(Trace.id == trace_id)
+    ).first()
+    if row is None:
+        return None
+    trace, conversation, inbound = row
+    reply_id = (trace.data.get("reply") or {}).get("message_id")
+    reply = session.get(Message, reply_id) if reply_id else None
+    bars, total = timeline(trace.data)
+    return TraceView(trace=trace, conversation=conversation, inbound=inbound, reply=reply, bars=bars, total_ms=total)
+
+
+def reply_traces(session: Session, *, conversation_id: int) -> dict[int, int]:
+    """The trace id of each bot reply in a conversation, by reply message id (one query)."""
+    rows = session.exec(
+        select(Trace.id, Trace.reply_message_id).where(
+            Trace.conversation_id == conversation_id, col(Trace.reply_message_id).is_not(None)
+        )
+    )
+    return {message_id: trace_id for trace_id, message_id in rows if trace_id is not None and message_id is not None}
+
+
+@dataclass
+class StoredTurn:
+    """A recorded turn as exporters see it: the trace and where it happened (ids and slugs, no guest data)."""
+
+    job_id: int
+    conversation_id: int
+    property_slug: str
+    channel: str
+    data: dict[str, Any]
+
+
+def stored_turn(session: Session, *, job_id: int) -> StoredTurn | None:
+    """The committed trace of a job with its conversation's property and channel (one query)."""
+    row = session.exec(
+        select(Trace, Conversation.channel, Property.slug)
+        .join(Conversation, col(Conversation.id) == col(Trace.conversation_id))
+        .join(Property, col(Property.id) == col(Conversation.property_id))
+        .where(Trace.job_id == job_id)
+    ).first()
+    if row is None:
+        return None
+    trace, channel, slug = row
+    return StoredTurn(
+        job_id=job_id, conversation_id=trace.conversation_id, property_slug=slug, channel=channel, data=trace.data
+    )

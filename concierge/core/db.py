@@ -1,0 +1,135 @@
+"""Database engine, the request session dependency and `session_scope()` for workers and commands."""
+
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Annotated, Any
+
+from fastapi import Depends
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from concierge.core.settings import get_settings
+
+WRITE_LOCK_SECONDS = 30.0
+
+
+@lru_cache
+def engine_for(url: str) -> Engine:
+    """One engine per database URL; SQLite gets WAL and a busy timeout so web and worker threads share it."""
+    settings = get_settings()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # Let pysqlite stay out of transaction handling; we issue BEGIN IMMEDIATE ourselves so that
+            # two writers queue on the lock instead of failing on an upgrade from a read lock.
+            dbapi_conn.isolation_level = None
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        writers = _Writers(url)
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            # Read-only sessions (a turn reading its context) must not block the webhook's writes.
+            readonly = conn.get_execution_options().get("readonly", False)
+            if not readonly:
+                writers.acquire()
+                conn.info["writer"] = True
+            try:
+                conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            except BaseException:
+                _sqlite_rollback(conn)
+                raise
+
+        @event.listens_for(engine, "commit")
+        def _sqlite_commit(conn: Any) -> None:
+            # Commit here, before the writer lock is released (this event comes before SQLAlchemy's own commit,
+            # which then finds nothing to do): the next writer must not meet SQLite's lock still taken.
+            try:  # a failing COMMIT raises from here; the pool rolls the connection back when it is returned
+                conn.connection.dbapi_connection.commit()
+            finally:
+                if conn.info.pop("writer", False):
+                    writers.release()
+
+        @event.listens_for(engine, "rollback")
+        def _sqlite_rollback(conn: Any) -> None:
+            try:
+                conn.connection.dbapi_connection.rollback()
+            finally:
+                if conn.info.pop("writer", False):
+                    writers.release()
+
+        return engine
+    return create_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size, pool_pre_ping=True)
+
+
+class _Writers:
+    """One writer at a time on a SQLite file: this process's threads queue on a lock, processes on a flock().
+
+    Both wake the moment the writer before them is done. Left to SQLite's busy handler, a waiting writer sleeps
+    in steps (1, 2, 5, 10 … 100 ms) and loses the lock to whoever asks in between: the web process's stores lost
+    to the worker's back-to-back transactions for up to half a second (docs/benchmarks.md, fourth pass). The
+    kernel drops a dead process's flock, so a killed worker never leaves the lock taken.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.lock = threading.Lock()
+        database = make_url(url).database
+        in_memory = not database or database == ":memory:"
+        # Beside the database file, open for the engine's lifetime (other processes lock the same file).
+        self.file = None if in_memory else open(f"{database}-writer.lock", "a+b")  # noqa: SIM115
+
+    def acquire(self) -> None:
+        """Wait for this process's other writers (at most WRITE_LOCK_SECONDS), then for other processes'."""
+        if not self.lock.acquire(timeout=WRITE_LOCK_SECONDS):
+            raise TimeoutError(f"no database write lock within {WRITE_LOCK_SECONDS:g} s")
+        if self.file is not None:
+            try:
+                fcntl.flock(self.file, fcntl.LOCK_EX)
+            except BaseException:
+                self.lock.release()
+                raise
+
+    def release(self) -> None:
+        if self.file is not None:
+            fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.lock.release()
+
+
+def get_engine() -> Engine:
+    """The engine for the configured `DATABASE_URL`."""
+    return engine_for(get_settings().database_url)
+
+
+@contextmanager
+def session_scope(*, readonly: bool = False) -> Iterator[Session]:
+    """One transaction: commit when the block succeeds, roll back when it raises."""
+    engine = get_engine()
+    if readonly:
+        engine = engine.execution_options(readonly=True)
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def get_session() -> Iterator[Session]:
+    """FastAPI dependency: one transaction per request."""
+    with session_scope() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,136 @@
+"""Prometheus metrics of turns, deliveries, escalations and model calls, and the recording API they share.
+
+Counters are recorded after the turn's transaction commits, from the same result the trace is written from, so
+a turn that is retried is counted once. Backlog gauges (outbox, unclaimed escalations) are computed at scrape
+time by a collector that reads the database, so they are right even when several worker processes run.
+"""
+
+import logging
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+log = logging.getLogger(__name__)
+
+TURN_SECONDS = Histogram(
+    "concierge_turn_seconds",
+    "Time from claiming a turn job to its recorded decision",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20),
+)
+TURNS = Counter("concierge_turns_total", "Turns recorded", ["decision", "responder"])
+MESSAGES_OUT = Counter("concierge_messages_out_total", "Replies accepted by the channel", ["channel", "author"])
+DELIVERY_FAILURES = Counter("concierge_delivery_failures_total", "Replies given up on", ["channel", "code"])
+ESCALATIONS = Counter("concierge_escalations_total", "Escalations opened by turns", ["reason"])
+OUTPUT_CHECK_FAILURES = Counter(
+    "concierge_output_check_failures_total", "Replies changed or blocked by the output checks", ["check"]
+)
+LLM_CALLS = Counter("concierge_llm_calls_total", "Model calls (and skipped calls) by outcome", ["provider", "outcome"])
+LLM_ERRORS = Counter("concierge_llm_errors_total", "Model calls that did not return a usable reply", ["provider"])
+LLM_FALLBACKS = Counter(
+    "concierge_llm_fallbacks_total", "Turns answered by the offline responder after the models failed", ["route"]
+)
+LLM_COST = Counter("concierge_llm_cost_usd_total", "Model spend in USD", ["provider"])
+LLM_BREAKER = Gauge("concierge_llm_breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open", ["provider"])
+
+# Router routes that mean "a model should have answered but the offline responder did".
+FALLBACK_ROUTES = frozenset({"fallback", "model_no_answer", "output_rejected"})
+_BREAKER_VALUE = {"closed": 0, "half_open": 1, "open": 2}
+_NOT_CALLED = frozenset({"ok", "breaker_open", "deadline"})
+
+
+def record_model_call(*, provider: str, outcome: str, cost_usd: float = 0.0) -> None:
+    """Count one model call; the router (or the turn's trace) calls this once per attempt."""
+    LLM_CALLS.labels(provider, outcome).inc()
+    if outcome not in _NOT_CALLED:
+        LLM_ERRORS.labels(provider).inc()
+    if cost_usd:
+        LLM_COST.labels(provider).inc(cost_usd)
+
+
+def set_breaker_state(*, provider: str, state: str) -> None:
+    """Publish a provider's circuit-breaker state ("closed", "half_open" or "open")."""
+    LLM_BREAKER.labels(provider).set(_BREAKER_VALUE.get(state, 2))
+
+
+def record_turn(result: dict[str, Any], *, seconds: float) -> None:
+    """Count a recorded turn: its latency, decision, escalation, output-check failures and model calls."""
+    TURN_SECONDS.observe(seconds)
+    TURNS.labels(result.get("decision") or "unknown", result.get("responder") or "none").inc()
+    if result.get("escalate"):
+        ESCALATIONS.labels(result["escalate"]).inc()
+    for check in result.get("checks") or []:
+        OUTPUT_CHECK_FAILURES.labels(str(check).split(":", 1)[0]).inc()
+    llm = result.get("llm") or {}
+    for call in llm.get("calls") or []:
+        record_model_call(
+            provider=str(call.get("provider", "?")),
+            outcome=str(call.get("outcome", "?")),
+            cost_usd=float(call.get("cost_usd") or 0.0),
+        )
+    if llm.get("route") in FALLBACK_ROUTES:
+        LLM_FALLBACKS.labels(llm["route"]).inc()
+
+
+def record_escalation(reason: str) -> None:
+    """Count an escalation opened outside a recorded turn (a turn that failed for good)."""
+    ESCALATIONS.labels(reason).inc()
+
+
+def record_delivery(*, channel: str, author: str | None, outcome: str, code: str | None = None) -> None:
+    """Count a finished delivery attempt: "sent" replies by channel, "failed" ones by error code."""
+    if outcome == "sent":
+        MESSAGES_OUT.labels(channel, author or "?").inc()
+    elif outcome == "failed":
+        DELIVERY_FAILURES.labels(channel, code or "?").inc()
+
+
+class BacklogCollector(Collector):
+    """Outbox backlog and oldest age, and unclaimed escalations, read from the database at scrape time."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from concierge.conversation import outbox
+        from concierge.core.db import session_scope
+        from concierge.core.modelbase import utcnow
+        from escalation import service as escalation_service
+
+        waiting = GaugeMetricFamily("concierge_outbox_backlog", "Replies waiting to leave (pending or sending)")
+        oldest = GaugeMetricFamily("concierge_outbox_oldest_age_seconds", "Age of the oldest reply waiting to leave")
+        unclaimed = GaugeMetricFamily("concierge_escalations_open", "Escalations nobody has claimed yet")
+        unclaimed_age = GaugeMetricFamily(
+            "concierge_escalations_open_oldest_age_seconds", "Age of the oldest escalation nobody has claimed"
+        )
+        now = utcnow()
+        try:
+            with session_scope(readonly=True) as session:
+                count, first = outbox.backlog_stats(session)
+                open_count, open_first = escalation_service.open_stats(session)
+        except Exception:  # a scrape must not fail because the database is briefly away
+            log.warning("backlog metrics unavailable", exc_info=True)
+            return
+        waiting.add_metric([], count)
+        oldest.add_metric([], _age(first, now))
+        unclaimed.add_metric([], open_count)
+        unclaimed_age.add_metric([], _age(open_first, now))
+        yield from (waiting, oldest, unclaimed, unclaimed_age)
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        return iter(())  # no database reads at registration time
+
+
+def _age(first: datetime | None, now: datetime) -> float:
+    return max(0.0, (now - first).total_seconds()) if first else 0.0
+
+
+_collector: BacklogCollector | None = None
+
+
+def register_backlog_collector() -> None:
+    """Add the scrape-time backlog gauges to the default registry (once per process)."""
+    global _collector
+    if _collector is None:
+        _collector = BacklogCollector()
+        REGISTRY.register(_collector)

@@ -1,0 +1,121 @@
+"""Guard service: sender rate counts, private details to keep out of replies, the audit log, retention."""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from concierge.conversation.models import Conversation, Message, Outbox, OutboxStatus
+from concierge.web.models import AuditEvent
+from escalation.models import Escalation
+from knowledge.models import Reservation, StaffMember
+
+log = logging.getLogger(__name__)
+
+PURGED = ""  # what a purged body becomes (the column is NOT NULL)
+
+
+def sender_addresses(guest_address: str) -> list[str]:
+    """Every channel address of the same phone: SMS and WhatsApp count as one sender."""
+    phone = guest_address.removeprefix("whatsapp:")
+    return [phone, f"whatsapp:{phone}"]
+
+
+def inbound_count(session: Session, *, guest_address: str, since: datetime, up_to_message_id: int) -> int:
+    """Messages this sender wrote since `since`, up to and including this one (in arrival order)."""
+    return session.exec(
+        select(func.count(col(Message.id)))
+        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+        .where(
+            col(Conversation.guest_address).in_(sender_addresses(guest_address)),
+            Message.direction == "in",
+            col(Message.created_at) >= since,
+            col(Message.id) <= up_to_message_id,
+        )
+    ).one()
+
+
+_NON_DIGITS = re.compile(r"\D+")
+
+
+@dataclass(frozen=True)
+class PrivateDetails:
+    """What a reply to this sender must never contain, and the names the screen watches for."""
+
+    guest_names: list[str]  # other reservations' guests
+    staff_names: list[str]
+    values: list[str]  # other guests' names and phones, staff phones: unless the owner published them
+
+
+def private_details(
+    session: Session, *, property_id: int, reservation_id: int | None, published: str
+) -> PrivateDetails:
+    """Other guests' and staff's details for this property; values the owner published in the KB are public."""
+    others = session.exec(
+        select(Reservation).where(Reservation.property_id == property_id, Reservation.id != reservation_id)
+    ).all()
+    staff = session.exec(select(StaffMember).where(StaffMember.property_id == property_id)).all()
+    published_digits = _NON_DIGITS.sub("", published)  # the whole published text, every turn: one C-level pass
+    values = [r.guest_name for r in others] + [r.phone for r in others]
+    values += [s.phone for s in staff if s.phone.lstrip("+")[-9:] not in published_digits]
+    return PrivateDetails(
+        guest_names=sorted({r.guest_name for r in others}),
+        staff_names=sorted({s.name for s in staff}),
+        values=values,
+    )
+
+
+def conversation_target(conversation_id: int) -> str:
+    """The audit-log target naming a conversation."""
+    return f"conversation:{conversation_id}"
+
+
+def record_access(session: Session, *, user_id: int | None, action: str, conversation_id: int) -> AuditEvent:
+    """Write one audit-log event for a person's access to a conversation (view, reply, take-over, …)."""
+    event = AuditEvent(
+        user_id=user_id, action=f"conversation.{action}"[:64], target=conversation_target(conversation_id)
+    )
+    session.add(event)
+    session.flush()
+    log.info("conversation accessed", extra={"audit_id": event.id, "action": action})
+    return event
+
+
+def audit_log(session: Session, *, conversation_id: int) -> list[AuditEvent]:
+    """Every recorded access to a conversation, oldest first."""
+    target = conversation_target(conversation_id)
+    return list(session.exec(select(AuditEvent).where(AuditEvent.target == target).order_by(col(AuditEvent.id))))
+
+
+@dataclass(frozen=True)
+class Purged:
+    messages: int
+    outbox: int
+    escalations: int
+
+
+def purge_bodies(session: Session, *, before: datetime) -> Purged:
+    """Blank message bodies (and their copies in the outbox and escalations) written before `before`."""
+    messages = session.exec(
+        update(Message).where(col(Message.created_at) < before, col(Message.body) != PURGED).values(body=PURGED)
+    ).rowcount
+    outbox = session.exec(
+        update(Outbox)
+        .where(
+            col(Outbox.created_at) < before,
+            col(Outbox.body) != PURGED,
+            col(Outbox.status).not_in([OutboxStatus.pending, OutboxStatus.sending]),  # still to be delivered
+        )
+        .values(body=PURGED)
+    ).rowcount
+    escalations = session.exec(
+        update(Escalation)
+        .where(col(Escalation.created_at) < before, col(Escalation.detail) != PURGED)
+        .values(detail=PURGED)
+    ).rowcount
+    session.flush()
+    log.info("message bodies purged", extra={"messages": messages, "outbox": outbox, "escalations": escalations})
+    return Purged(messages=messages, outbox=outbox, escalations=escalations)

@@ -1,0 +1,1 @@
+"""Operations: health, OpenTelemetry, alerts, releases, the dashboard, reports and evaluations."""

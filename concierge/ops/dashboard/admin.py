@@ -1,0 +1,70 @@
+"""The owner dashboard page: parse the period, ask the service for the numbers, render them with SVG charts.
+
+Owners see their own properties (others answer 404, audited), admins every property; staff accounts cannot
+open it, because it quotes guests' questions.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from concierge.core.db import SessionDep
+from concierge.core.modelbase import utcnow
+from concierge.i18n import gettext_for, language_name
+from concierge.ops.dashboard import charts
+from concierge.ops.dashboard import service as dashboard_service
+from concierge.ops.dashboard.period import PERIODS, parse_period
+from concierge.web.auth import checked_form, require_role, visible_property
+from concierge.web.models import User
+from concierge.web.rendering import page
+from escalation.notify import reason_label
+
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(checked_form)])
+Owner = Annotated[User, Depends(require_role("owner"))]
+
+
+@router.get("/p/{slug}/dashboard")
+def dashboard(
+    request: Request,
+    session: SessionDep,
+    user: Owner,
+    slug: str,
+    period: str | None = None,
+    start: Annotated[str | None, Query(alias="from")] = None,
+    end: Annotated[str | None, Query(alias="to")] = None,
+) -> Response:
+    """Messages, answers without a person, hand-offs, fallbacks, cost, languages and knowledge gaps."""
+    prop = visible_property(session, user=user, slug=slug)
+    window = parse_period(period=period, start=start, end=end, timezone=prop.timezone, now=utcnow())
+    board = dashboard_service.build(session, prop=prop, period=window)
+    _ = gettext_for(user.language)
+    reasons = [(reason, reason_label(reason, user.language), n) for reason, n in board.reasons.most_common()]
+    languages = [
+        (code, language_name(code, in_language=user.language) if code != "?" else _("unknown"), n)
+        for code, n in board.languages.most_common()
+    ]
+    labels = charts.Labels.for_language(user.language)
+    context = {
+        "prop": prop,
+        "board": board,
+        "periods": list(PERIODS),
+        "reasons": reasons,
+        "languages": languages,
+        "daily_chart": charts.daily_chart(
+            board.days, ident="chart-daily", title=_("Messages per day, in and out"), labels=labels
+        ),
+        "languages_chart": charts.bar_chart(
+            [(name, n) for _code, name, n in languages],
+            ident="chart-languages",
+            title=_("Guest messages by language"),
+            labels=labels,
+        ),
+        "reasons_chart": charts.bar_chart(
+            [(reason, n) for reason, _label, n in reasons],
+            ident="chart-reasons",
+            title=_("Hand-offs by reason"),
+            labels=labels,
+        ),
+    }
+    return page(request, user, "admin/dashboard.html", context)

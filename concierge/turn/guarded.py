@@ -1,0 +1,111 @@
+"""The guardrails' part of a turn: what screen_input and respond do when the policy, not the KB, decides.
+
+Kept out of graph/nodes.py so the nodes stay small: `screen` runs the screener and the sender's rate limit;
+`respond` writes the localized reply for a screened message, adding grounded knowledge-base answers to
+escalations (a late check-out request still hears the check-out rules) but never to refusals.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from concierge.guard import policy as guard_policy
+from concierge.guard import privacy as guard_service
+from concierge.guard.policy import Action, Category, policy_from, private_leaks
+from concierge.i18n import gettext_for
+from concierge.turn import request as llm_request
+from concierge.turn.state import TurnContext, TurnState
+
+__all__ = ["VERDICTS", "long_message_note", "private_leaks", "respond", "screen"]
+
+VERDICTS = ("screened", "rate_limited", "silenced")
+
+
+def _published_text(entries: list[dict[str, Any]]) -> str:
+    return " ".join(text for entry in entries for text in entry["content"].values())
+
+
+def screen(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
+    """The screening verdict as state: `verdict` is set only when the guardrails decide the turn."""
+    prop, reservation, message = state["property"], state["reservation"], state["message"]
+    assert prop.id is not None and message.id is not None
+    private = guard_service.private_details(
+        ctx.session,
+        property_id=prop.id,
+        reservation_id=reservation.id if reservation else None,
+        published=_published_text(state["entries"]),
+    )
+    # The whole stored message is screened, not only what the turn reads: instructions hidden past the reading
+    # limit of a long message count too.
+    screening = ctx.screener.screen(
+        message.body,
+        language=state["language"],
+        history=[m.body for m in state["history"] if m.direction == "in"],
+        policy=policy_from(prop.policy),
+        private_names=private.guest_names,
+        staff_names=private.staff_names,
+    )
+    found: dict[str, Any] = {"screen": screening.trace(), "private": private.values}
+    if screening.action is not Action.emergency:  # an emergency is always answered, however many messages came
+        count = guard_service.inbound_count(
+            ctx.session,
+            guest_address=state["conversation"].guest_address,
+            since=ctx.now - timedelta(seconds=ctx.rate_limit_window_seconds),
+            up_to_message_id=message.id,
+        )
+        if count > ctx.rate_limit_messages:
+            verdict = "rate_limited" if count == ctx.rate_limit_messages + 1 else "silenced"
+            return {**found, "verdict": verdict, "outcome": "refuse"}
+    if screening.action is Action.refuse:
+        return {**found, "verdict": "screened", "outcome": "refuse"}
+    if screening.action in (Action.escalate, Action.emergency):
+        urgency = "emergency" if screening.action is Action.emergency else "normal"
+        return {**found, "verdict": "screened", "outcome": "escalate", "urgency": urgency}
+    return found
+
+
+def long_message_note(state: TurnState) -> str:
+    """A localized note for a message longer than the turn reads (it is answered from its beginning)."""
+    if len(state["message"].body) <= len(state["text"]):
+        return ""
+    _ = gettext_for(state["language"])
+    return "\n\n" + _(
+        "Your message was long, so I only read its beginning. If I missed something, please send one short "
+        "question per message."
+    )
+
+
+def respond(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
+    """The reply for a turn the guardrails decided."""
+    _ = gettext_for(state["language"])
+    verdict = state["verdict"]
+    if verdict == "silenced":  # stored for staff, not answered: the notice went out once already
+        return {"reply": "", "responder": "guard", "entry_ids": [], "escalate": None}
+    if verdict == "rate_limited":
+        text = _(
+            "You have sent many messages in a short time, so I will pause my replies for a while. "
+            "Our team can still read everything you send."
+        )
+        return {"reply": text, "responder": "guard", "entry_ids": [], "escalate": None}
+    prop = state["property"]
+    category = Category(state["screen"]["category"])
+    action = Action(state["screen"]["action"])
+    lead = guard_policy.reply_for(
+        category, action, policy=policy_from(prop.policy), language=state["language"], property_name=prop.name
+    )
+    if action is Action.refuse:
+        return {"reply": lead, "responder": "guard", "entry_ids": [], "escalate": None}
+    parts, entry_ids, llm = [lead], [], {}
+    if state.get("selected"):
+        # The entries the hand-off quotes go through the same grounded request and output checks as any answer.
+        response = ctx.router.respond(llm_request.build(state, ctx))
+        llm = llm_request.trace(response)
+        if response.entry_ids:
+            parts.append(response.text)
+            entry_ids = response.entry_ids
+    return {
+        "reply": "\n\n".join(parts),
+        "responder": "guard",
+        "entry_ids": entry_ids,
+        "escalate": f"policy:{category}",
+        "llm": llm,
+    }

@@ -1,0 +1,210 @@
+"""The turn's nodes: each reads the state, calls services, and returns what it adds."""
+
+import re
+import time
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from concierge.conversation import service
+from concierge.conversation.models import BOT_OWNER
+from concierge.guard.secrets import Access, access_for
+from concierge.i18n import gettext_for
+from concierge.i18n.detect import detect_language as decide_language
+from concierge.i18n.detect import fold
+from concierge.i18n.smalltalk import GREETINGS, THANKS
+from concierge.i18n.topics import clarifying_question
+from concierge.llm import offline
+from concierge.turn import guarded
+from concierge.turn import request as llm_request
+from concierge.turn.state import TurnContext, TurnState
+from escalation import person_requests as person_requests
+from knowledge import retrieval
+from knowledge import service as knowledge_service
+from knowledge.checks import entries_in_effect
+
+Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
+
+# Responders whose text is ours (knowledge-base entries, catalog strings), not a model's.
+OWN_RESPONDERS = ("offline", "canned", "guard", "handoff")
+_WORDS = re.compile(r"\w+", re.UNICODE)
+
+
+def timed(name: str) -> Callable[[Node], Node]:
+    """Record the node's name, start offset in the turn and duration in the state's `nodes` list (the timeline)."""
+
+    def wrap(node: Node) -> Node:
+        @wraps(node)
+        def run(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+            started = time.perf_counter()
+            update = node(state, runtime)
+            elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+            start_ms = round((started - runtime.context.started) * 1000, 2)
+            return {**update, "nodes": [{"node": name, "start_ms": start_ms, "ms": elapsed_ms}]}
+
+        return run
+
+    return wrap
+
+
+@timed("load_context")
+def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    ctx = runtime.context
+    turn = service.load_turn(
+        ctx.session, message_id=state["message_id"], today=ctx.now.date(), history=ctx.history_messages
+    )
+    version = turn.knowledge
+    today = knowledge_service.local_date(turn.property, now=ctx.now)
+    return {
+        "message": turn.message,
+        "conversation": turn.conversation,
+        "property": turn.property,
+        "reservation": turn.reservation,
+        "history": turn.history,
+        "knowledge_version": version.version if version else None,
+        "entries": entries_in_effect(version.entries, today=today) if version else [],
+        "text": turn.message.body[: ctx.max_inbound_chars],
+    }
+
+
+def route_after_context(state: TurnState) -> str:
+    """Only a bot-owned conversation is answered; otherwise staff own it and the turn only records."""
+    return "detect_language" if state["conversation"].owner == BOT_OWNER else "record_only"
+
+
+@timed("record_only")
+def record_only(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    return {"decision": "record_only", "reply": "", "entry_ids": [], "escalate": None}
+
+
+@timed("detect_language")
+def detect_language(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    reservation = state["reservation"]
+    decision = decide_language(
+        state["text"],
+        current=state["conversation"].language,
+        reservation=reservation.language if reservation else None,
+        default=state["property"].default_language,
+        phone=state["conversation"].guest_address,
+    )
+    return {"language": decision.language, "language_reason": decision.reason}
+
+
+@timed("screen_input")
+def screen_input(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    words = [fold(w) for w in _WORDS.findall(state["text"])]
+    access = access_for(state["property"], state["reservation"], now=runtime.context.now)
+    screened = guarded.screen(state, runtime.context)  # policy categories, rate limit, length
+    if screened.get("verdict"):
+        return {**screened, "access": access}
+    if not words:
+        verdict = "empty"
+    elif person_requests.asks_for_person(state["text"]):
+        verdict = "person"
+    elif all(w in THANKS or w in GREETINGS for w in words) and any(w in THANKS for w in words):
+        verdict = "thanks"
+    elif len(words) <= 3 and all(w in GREETINGS for w in words):
+        verdict = "greeting"
+    else:
+        verdict = "question"
+    return {**screened, "verdict": verdict, "access": access}
+
+
+@timed("retrieve")
+def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    escalating = state.get("outcome") == "escalate"  # screening escalated: the hand-off quotes the KB too
+    if state["verdict"] != "question" and not escalating:
+        return {"candidates": [], "selected": [], "clarify": []}
+    version = state["knowledge_version"]
+    key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
+    candidates = retrieval.rank(state["entries"], state["text"], key=key, language=state["language"])
+    ranking = retrieval.decide(candidates, threshold=runtime.context.retrieval_threshold)
+    update: dict[str, Any] = {
+        "candidates": candidates[:5],
+        "selected": [c.topic for c in ranking.selected],
+        "clarify": [] if escalating else [c.topic for c in ranking.clarify],
+    }
+    if update["clarify"]:
+        update["outcome"] = "clarify"
+    return update
+
+
+@timed("respond")
+def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    _ = gettext_for(state["language"])
+    verdict = state["verdict"]
+    if verdict in guarded.VERDICTS:
+        return guarded.respond(state, runtime.context)
+    if verdict == "empty":
+        text = _("I can only read text messages. Could you write your question in a message?")
+        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+    if verdict == "person":
+        ctx = runtime.context
+        text = person_requests.person_requested_reply(
+            ctx.session, prop=state["property"], language=state["language"], now=ctx.now
+        )
+        return {"reply": text, "responder": "handoff", "entry_ids": [], "escalate": "human_requested"}
+    if verdict == "greeting":
+        text = _(
+            "Hello! I am the virtual concierge of %(property)s. Ask me about Wi-Fi, check-in, parking "
+            "or anything else about your stay.",
+            property=state["property"].name,
+        )
+        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+    if verdict == "thanks":
+        text = _("You're welcome! Write to me any time if you need anything else.")
+        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+    if state.get("clarify"):
+        text = clarifying_question(state["clarify"], language=state["language"], entries=state["entries"])
+        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+    request = llm_request.build(state, runtime.context)
+    degraded = runtime.context.degraded
+    routed_ms = round((time.perf_counter() - runtime.context.started) * 1000, 2)  # model calls start from here
+    # Under backpressure the offline grounded responder answers: no model call, no provider latency.
+    response = offline.respond(request) if degraded else runtime.context.router.respond(request)
+    return {
+        "reply": response.text + guarded.long_message_note(state),
+        "responder": response.responder,
+        "entry_ids": response.entry_ids,
+        "escalate": response.escalate,
+        "llm": {**llm_request.trace(response), "start_ms": routed_ms},
+        "degraded": degraded,
+    }
+
+
+def _withheld(state: TurnState, checks: list[str], reason: str) -> dict[str, Any]:
+    """Replace a reply that failed a check with the polite "a person will follow up", and escalate."""
+    _ = gettext_for(state["language"])
+    reply = _("Sorry, I don't have that information. A member of our team will follow up with you shortly.")
+    return {"reply": reply, "checks": checks, "entry_ids": [], "escalate": reason}
+
+
+@timed("check_output")
+def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    """Last line of defence: no private or sensitive content leaves unless the policies allow it."""
+    reply = state["reply"]
+    leaks = guarded.private_leaks(reply, private=state.get("private", []))
+    if leaks:  # other guests' or staff's details: never sent, whoever composed the reply
+        return _withheld(state, [f"private_withheld:{k}" for k in leaks], "private_blocked")
+    if state["access"] is not Access.allowed:
+        checks = [
+            f"secret_withheld:{entry['topic']}"
+            for entry in state["entries"]
+            if entry.get("sensitive") and any(text in reply for text in entry["content"].values())
+        ]
+        if checks:
+            return _withheld(state, checks, "secret_blocked")
+    if state.get("responder") not in (None, *OWN_RESPONDERS):  # a model wrote it: the router checked; again anyway
+        checks = llm_request.recheck(state)
+        if checks:
+            return _withheld(state, checks, "output_blocked")
+    return {"checks": []}
+
+
+@timed("decide")
+def decide(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    if not state["reply"]:
+        return {"decision": "record_only" if state.get("verdict") == "silenced" else "escalate"}
+    return {"decision": "reply_escalate" if state.get("escalate") else "reply"}

@@ -1,0 +1,75 @@
+"""The respond node's side of the router: what a responder is given, and what the trace keeps of its answer."""
+
+from typing import Any
+
+from concierge.guard.output import check_reply
+from concierge.llm import usage as llm_service
+from concierge.llm.router import output_context
+from concierge.llm.types import ResponseRequest, TurnResponse
+from concierge.turn.state import TurnContext, TurnState
+
+RELATED_FLOOR = 0.3  # weaker candidates from this score are offered to a model as possibly relevant
+RELATED_MOST = 3
+
+
+def request_for(state: TurnState, *, spent_today_usd: float = 0.0) -> ResponseRequest:
+    """The responder's input: selected and related entries, the guest's booking facts, the policy inputs."""
+    by_topic = {e["topic"]: e for e in state["entries"]}
+    selected = set(state["selected"])
+    scores = {c.topic: c.score for c in state.get("candidates", [])}
+    related = [
+        by_topic[c.topic]
+        for c in state.get("candidates", [])
+        if c.topic not in selected and c.score >= RELATED_FLOOR and c.topic in by_topic
+    ][:RELATED_MOST]
+    reservation = state.get("reservation")
+    prop = state["property"]
+    return ResponseRequest(
+        text=state["text"],
+        language=state["language"],
+        entries=[by_topic[t] for t in state["selected"]],
+        property_name=prop.name,
+        access=state["access"],
+        access_window_hours=prop.access_window_hours,
+        confidence=max((scores.get(t, 0.0) for t in state["selected"]), default=0.0),
+        related=related,
+        knowledge=state["entries"],
+        reservation=(
+            {
+                "guest name": reservation.guest_name,
+                "check-in date": reservation.check_in.isoformat(),
+                "check-out date": reservation.check_out.isoformat(),
+                "guests": str(reservation.guests),
+            }
+            if reservation is not None
+            else None
+        ),
+        spent_today_usd=spent_today_usd,
+    )
+
+
+def build(state: TurnState, context: TurnContext) -> ResponseRequest:
+    """The request for this turn; the property's spend today is read only when a model may be called."""
+    spent = 0.0
+    if context.router.uses_models:
+        spent = llm_service.spent_today(context.session, prop=state["property"], now=context.now)
+    return request_for(state, spent_today_usd=spent)
+
+
+def trace(response: TurnResponse) -> dict[str, Any]:
+    """What the trace keeps of the router's work: no message text, no model output."""
+    return {
+        "route": response.route,
+        "chain": response.chain,
+        "prompt": response.prompt,
+        "calls": response.calls,
+        "rejected": response.checks,
+        "cost_usd": response.cost_usd,
+        "budget_exceeded": response.budget_exceeded,
+    }
+
+
+def recheck(state: TurnState) -> list[str]:
+    """The output check run again on a model's reply, as the graph's last line of defence."""
+    request = request_for(state)
+    return [f"output:{f.kind}" for f in check_reply(state["reply"], output_context(request))]

@@ -1,0 +1,145 @@
+"""The turn runner: claims one job, runs its turn on a read-only session, records the result in one transaction."""
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from concierge.conversation import outbox, service
+from concierge.core import metrics
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from concierge.core.observability import turn_scope
+from concierge.core.settings import Settings
+from concierge.llm.router import Router
+from concierge.ops import otel
+from concierge.ops.releases import service as release_service
+from concierge.ops.releases.service import ReleaseConfig
+from concierge.turn.builder import build_graph
+from concierge.turn.state import TurnContext
+
+log = logging.getLogger(__name__)
+
+BACKLOG_CHECK_SECONDS = 1.0
+
+
+class TurnRunner:
+    """Claims one job at a time, runs its turn on a read-only session, records the result in one transaction."""
+
+    def __init__(self, settings: Settings, now: Callable[[], datetime] = utcnow) -> None:
+        self.settings = settings
+        self.now = now
+        self.graph = build_graph()
+        self.router = Router.from_settings(settings)  # used until a release is activated
+        self.releases: dict[int, tuple[ReleaseConfig, Settings, Router]] = {}  # releases are immutable: cache
+        self.last_result: dict[str, Any] | None = None  # the final state of the latest turn (evals read it)
+        self.in_flight: tuple[int, str] | None = None  # (job id, lease token) of the turn running now
+        self._degraded = False
+        self._backlog_checked = -BACKLOG_CHECK_SECONDS
+        self.spans = otel.turn_export(settings)  # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set
+
+    def run_next(self) -> bool:
+        """Process one due job; False when there is none."""
+        with session_scope(readonly=True) as session:  # a read first: claiming takes SQLite's write lock
+            if not service.job_due(session, now=self.now()):
+                return False
+        with session_scope() as session:
+            job = service.claim_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
+            claimed = (job.id, job.lease_token, job.message_id) if job else None
+        if claimed is None:
+            return False
+        job_id, lease_token, message_id = claimed
+        assert job_id is not None and lease_token is not None
+        self.last_result = None
+        self.in_flight = (job_id, lease_token)
+        started, started_ns = time.perf_counter(), time.time_ns()
+        with turn_scope(job_id):  # Sentry events raised by this turn carry its id, never its text
+            try:
+                result = self.run_turn(message_id)
+                with session_scope() as session:
+                    service.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
+                self.last_result = result
+                metrics.record_turn(result, seconds=time.perf_counter() - started)
+                if self.spans is not None:  # after the commit: spans are built from the stored trace
+                    self.spans.export(job_id, start_ns=started_ns, end_ns=time.time_ns())
+            except service.LeaseLost:
+                log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
+            except Exception as exc:
+                log.exception("turn failed", extra={"job_id": job_id})
+                try:
+                    with session_scope() as session:
+                        final = service.fail_job(
+                            session,
+                            job_id=job_id,
+                            lease_token=lease_token,
+                            error=f"{type(exc).__name__}: {exc}",
+                            now=self.now(),
+                            max_attempts=self.settings.job_max_attempts,
+                        )
+                    if final:
+                        metrics.record_escalation("technical_error")
+                except service.LeaseLost:  # released at shutdown or taken over after the lease expired
+                    log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
+            finally:
+                self.in_flight = None
+        return True
+
+    def release(self) -> bool:
+        """Give the running turn's job back (shutdown deadline passed); its late result will be discarded."""
+        in_flight = self.in_flight
+        if in_flight is None:
+            return False
+        with session_scope() as session:
+            released = service.release_job(session, job_id=in_flight[0], lease_token=in_flight[1])
+        if released:
+            log.warning("released an unfinished turn at shutdown", extra={"job_id": in_flight[0]})
+        return released
+
+    def close(self) -> None:
+        """Flush and stop the span exporter, if any (shutdown)."""
+        spans, self.spans = self.spans, None
+        if spans is not None:
+            spans.shutdown()
+
+    def degraded(self) -> bool:
+        """Whether the outbox backlog is over its threshold (checked at most once a second, not per turn)."""
+        checked_at = time.monotonic()
+        if checked_at - self._backlog_checked >= BACKLOG_CHECK_SECONDS:
+            with session_scope(readonly=True) as session:
+                self._degraded = outbox.backlog(session) > self.settings.outbox_backlog_degraded
+            self._backlog_checked = checked_at
+        return self._degraded
+
+    def run_turn(self, message_id: int) -> dict[str, Any]:
+        """Run the graph for one message and return its final state."""
+        degraded = self.degraded()
+        with session_scope(readonly=True) as session:
+            release, settings, router = self.active_release(session)
+            context = TurnContext(
+                session=session,
+                router=router,
+                now=self.now(),
+                retrieval_threshold=settings.retrieval_threshold,
+                history_messages=settings.history_messages,
+                max_inbound_chars=settings.max_inbound_chars,
+                rate_limit_messages=settings.rate_limit_messages,
+                rate_limit_window_seconds=settings.rate_limit_window_seconds,
+                degraded=degraded,
+            )
+            result: dict[str, Any] = self.graph.invoke({"message_id": message_id, "nodes": []}, context=context)
+            result["release"] = release.trace()
+            return result
+
+    def active_release(self, session: Session) -> tuple[ReleaseConfig, Settings, Router]:
+        """The release this turn runs with: one small read per turn, so activating one needs no restart."""
+        release_id = release_service.active_release_id(session)
+        if release_id is None:
+            return release_service.environment_config(self.settings), self.settings, self.router
+        if release_id not in self.releases:
+            release = release_service.config_for(release_service.get_release(session, release_id=release_id))
+            settings = release.apply(self.settings)
+            self.releases[release_id] = (release, settings, Router.from_settings(settings))
+        return self.releases[release_id]

@@ -1,0 +1,71 @@
+"""The turn's state and the collaborators its nodes are given."""
+
+import operator
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any, TypedDict
+
+from sqlmodel import Session
+
+from concierge.conversation.models import Conversation, Message
+from concierge.guard.screening import Screener
+from concierge.guard.secrets import Access
+from concierge.llm.router import Router
+from knowledge.models import Property, Reservation
+from knowledge.retrieval import Candidate
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    """Given to every node: a read-only session, the responder router, the clock and tuning."""
+
+    session: Session
+    router: Router
+    now: datetime  # aware (UTC)
+    retrieval_threshold: float = 0.7
+    history_messages: int = 10
+    max_inbound_chars: int = 2000
+    rate_limit_messages: int = 20
+    rate_limit_window_seconds: float = 600.0
+    screener: Screener = field(default_factory=Screener)  # extra classifiers (e.g. a model) plug in here
+    degraded: bool = False  # outbox backlog over its threshold: take the cheapest path (no model calls)
+    started: float = field(default_factory=time.perf_counter)  # the turn's zero on the trace timeline
+
+
+class TurnState(TypedDict, total=False):
+    message_id: int
+    # load_context
+    message: Message
+    conversation: Conversation
+    property: Property
+    reservation: Reservation | None
+    history: list[Message]
+    knowledge_version: int | None
+    entries: list[dict[str, Any]]
+    text: str
+    # detect_language
+    language: str
+    language_reason: str
+    # screen_input
+    verdict: str  # "question", "empty", "greeting", "thanks", "person", "screened", "rate_limited", "silenced"
+    access: Access
+    screen: dict[str, Any]  # the screening verdict for the trace: category, action, signal rule ids
+    outcome: str  # "refuse"/"escalate" when screening decided, "clarify" when retrieval asks (evals read it)
+    urgency: str  # the escalation's urgency: "normal", "high" or "emergency"
+    private: list[str]  # other guests' and staff's details a reply must not contain
+    # retrieve
+    candidates: list[Candidate]
+    selected: list[str]
+    clarify: list[str]  # plausible topics to ask about when none is sure enough
+    # respond / check_output
+    reply: str
+    responder: str
+    entry_ids: list[str]
+    escalate: str | None
+    checks: list[str]
+    llm: dict[str, Any]  # the router's record: route, provider chain, prompt, calls, cost, rejected replies
+    degraded: bool
+    # decide
+    decision: str  # "reply", "reply_escalate", "escalate", "record_only"
+    nodes: Annotated[list[dict[str, Any]], operator.add]

@@ -1,0 +1,1 @@
+"""The staff console: the queue, conversations, settings and trace pages."""

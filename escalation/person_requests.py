@@ -1,0 +1,70 @@
+"""A guest asking for a person, in any supported language, and what we answer them."""
+
+import re
+from datetime import datetime
+
+from sqlmodel import Session
+
+from concierge.core.settings import get_settings
+from concierge.i18n import gettext_for
+from concierge.i18n.detect import fold
+from escalation import notify
+from escalation.models import Urgency
+from knowledge.models import Property
+
+# Matched on folded text (lowercase, no accents). Phrases, not single words, so "personal" or "agent orange"
+# questions stay questions; "human"/"humano" alone are common enough requests to keep.
+_PATTERNS = {
+    "en": r"\b(talk|speak|chat|write)\w*\s+(to|with)\s+(a\s+|an\s+|the\s+|some\s*|your\s+)?"
+    r"(real\s+|live\s+|actual\s+)?(person|human|body|one|agent|operator|host|owner|manager|staff|someone|somebody)"
+    r"|\b(real|actual|live)\s+(person|human|agent)|\bhuman\s+(please|agent)|^\s*(human|agent|operator)\W*$"
+    r"|\b(connect|transfer)\s+me\b|\bcustomer\s+service\b",
+    "es": r"\bhablar\s+con\s+(una\s+|un\s+|el\s+|la\s+|alguien|algun)|\bpersona\s+real\b|\bun\s+humano\b"
+    r"|\b(agente|operador|anfitrion|propietario|dueno)\b.*\bpor\s+favor\b|^\s*(humano|agente|operador)\W*$",
+    "fr": r"\bparler\s+(a|avec)\s+(une\s+|un\s+|l'|le\s+|la\s+|quelqu)|\bvraie\s+personne\b|\b(un|une)\s+humain"
+    r"|^\s*(humain|agent|operateur)\W*$",
+    "de": r"\bmit\s+(einem|einer|jemandem|dem|der)\s*(echten\s+)?(mensch|person|mitarbeiter|gastgeber|vermieter|)\w*"
+    r"\s+(sprechen|reden|schreiben)|\bechte[nr]?\s+(person|mensch)|^\s*(mensch|mitarbeiter)\W*$",
+    "it": r"\bparlare\s+con\s+(una\s+|un\s+|qualcuno|l'|il\s+|la\s+)|\bpersona\s+reale\b|\bun\s+umano\b"
+    r"|^\s*(umano|operatore)\W*$",
+    "pt": r"\bfalar\s+com\s+(uma\s+|um\s+|alguem|o\s+|a\s+)|\bpessoa\s+real\b|\bum\s+humano\b|\batendente\b"
+    r"|^\s*(humano|atendente)\W*$",
+    "nl": r"\b(praten|spreken)\s+met\s+(een|iemand|de)|\bmet\s+(een\s+|iemand|de\s+)\w*\s*(praten|spreken)"
+    r"|\becht(e)?\s+(persoon|mens)\b|\been\s+mens\b|^\s*(mens|medewerker)\W*$",
+    "pl": r"\b(rozmawiac|porozmawiac|mowic)\s+z\s+(kims|osoba|czlowiekiem|konsultantem|gospodarzem|wlascicielem)"
+    r"|\b(z\s+)?(prawdziwa|zywa)\s+osoba|\bz\s+czlowiekiem\b|^\s*(czlowiek|konsultant)\W*$",
+    "ja": r"(人|担当者|スタッフ|オーナー|ホスト|オペレーター)(と|に)(話|つな|繋)|人間|担当者をお願い",
+    "zh": r"人工|真人|转人|找人|(跟|和|与)(人|工作人员|房东|客服)(说话|聊|谈|沟通)|客服",
+}
+_ASKS = re.compile("|".join(f"(?:{p})" for p in _PATTERNS.values()))
+
+
+def asks_for_person(text: str) -> bool:
+    """Whether the guest asks to talk to a person (any supported language)."""
+    return bool(_ASKS.search(fold(text).replace("ł", "l")))  # ł has no decomposition to fold away
+
+
+def person_requested_reply(session: Session, *, prop: Property, language: str, now: datetime) -> str:
+    """The answer to "talk to a person": a person was alerted, and when they will reply (quiet hours aware)."""
+    _ = gettext_for(language)
+    until = notify.quiet_until(session, prop=prop, now=now)
+    if until is not None:
+        return _(
+            "I have passed your message to our team. They reply from %(time)s (local time), so a person will "
+            "write to you here then. If this is an emergency, tell me what is happening.",
+            time=until.strftime("%H:%M"),
+        )
+    minutes = round(notify.sla_minutes(get_settings())[Urgency.high])
+    return _(
+        "I have passed your message to our team, and a person will reply to you here within about %(minutes)s minutes.",
+        minutes=minutes,
+    )
+
+
+def already_handled_reply(language: str) -> str:
+    """The answer when a hand-back already settled the same request: no new hand-off, a way to add what is new."""
+    _ = gettext_for(language)
+    return _(
+        "Our team has already looked into this. If something has changed, tell me what is new and I will pass "
+        "it on to them."
+    )

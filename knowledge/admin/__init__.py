@@ -1,0 +1,1 @@
+"""The owner's admin pages: knowledge editing, reservations, previews."""

@@ -1,0 +1,260 @@
+"""The owner's pages: properties, the knowledge editor, preview, history with diffs, rollback, packs.
+
+Server-rendered forms that work without JavaScript. Every route: parse, call a service, render.
+Reservations live in knowledge/admin_reservations.py.
+"""
+
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData, UploadFile
+
+from concierge.core.db import SessionDep
+from concierge.core.errors import InvalidInput, NotFound
+from concierge.core.modelbase import utcnow
+from concierge.core.settings import get_settings
+from concierge.turn.preview import preview_answer
+from concierge.web.auth import CheckedForm, audit, checked_form, require_role, user_properties, visible_property
+from concierge.web.models import User
+from concierge.web.rendering import page
+from knowledge import editing
+from knowledge import service as knowledge_service
+from knowledge.admin.reservations import router as reservations_router
+from knowledge.corrections import guests_to_correct
+from knowledge.lexicon import SUPPORTED_LANGUAGES, TOPICS
+from knowledge.models import Property
+from knowledge.pack import dump_pack
+
+# Every post under /admin needs the session's CSRF token, whether or not the route reads the form.
+router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(checked_form)])
+router.include_router(reservations_router)
+Owner = Annotated[User, Depends(require_role("owner"))]
+NEW = "_new"  # the entry form's topic segment for an entry that does not exist yet
+
+
+def _ordered(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Standard topics in their usual order, then custom ones alphabetically."""
+    rank = {topic: i for i, topic in enumerate(TOPICS)}
+    return sorted(entries, key=lambda e: (rank.get(e["topic"], len(TOPICS)), e["topic"]))
+
+
+def _prop(session: SessionDep, user: User, slug: str) -> Property:
+    return visible_property(session, user=user, slug=slug)
+
+
+@router.get("")
+def properties(request: Request, session: SessionDep, user: Owner) -> Response:
+    """The properties this user may edit."""
+    return page(request, user, "admin/properties.html", {"properties": user_properties(session, user=user)})
+
+
+@router.get("/p/{slug}")
+def editor(request: Request, session: SessionDep, user: Owner, slug: str) -> Response:
+    """The knowledge editor's overview: entries by topic, and guests who were told something that changed."""
+    prop = _prop(session, user, slug)
+    assert prop.id is not None
+    version = knowledge_service.published_version(session, property_id=prop.id)
+    today = knowledge_service.local_date(prop, now=utcnow())
+    context = {
+        "prop": prop,
+        "version": version,
+        "entries": _ordered(version.entries if version else []),
+        "today": today.isoformat(),
+        "corrections": guests_to_correct(session, prop=prop, now=utcnow()),
+        "topics": [t for t in TOPICS if t not in {e["topic"] for e in (version.entries if version else [])}],
+    }
+    return page(request, user, "admin/editor.html", context)
+
+
+def _entry_form(
+    request: Request,
+    user: User,
+    prop: Property,
+    entry: dict[str, Any],
+    *,
+    topic: str,
+    problems: list[str],
+    new_language: str = "",
+) -> Response:
+    context = {
+        "new_language": new_language,
+        "prop": prop,
+        "entry": entry,
+        "topic": topic,
+        "problems": problems,
+        "languages": SUPPORTED_LANGUAGES,
+        "topics": TOPICS,
+    }
+    return page(request, user, "admin/entry.html", context, status_code=422 if problems else 200)
+
+
+@router.get("/p/{slug}/entries/{topic}")
+def entry_page(
+    request: Request,
+    session: SessionDep,
+    user: Owner,
+    slug: str,
+    topic: str,
+    new: str = "",
+    title: str = "",
+    language: str = "",
+) -> Response:
+    """One entry's form: title, content per language, sensitive, effective dates.
+
+    A new entry's form can be prefilled (`new` topic, `title`, first `language`): the dashboard's knowledge
+    gaps link here with the guests' question."""
+    prop = _prop(session, user, slug)
+    assert prop.id is not None
+    if topic == NEW:
+        entry: dict[str, Any] = {"topic": new, "title": title[:200], "sensitive": new == "access", "content": {}}
+        return _entry_form(request, user, prop, entry, topic=NEW, problems=[], new_language=language)
+    version = knowledge_service.published_version(session, property_id=prop.id)
+    found = next((e for e in (version.entries if version else []) if e["topic"] == topic), None)
+    if found is None:
+        raise NotFound(f"no entry {topic!r}")
+    return _entry_form(request, user, prop, found, topic=topic, problems=[])
+
+
+def entry_from_form(form: FormData) -> dict[str, Any]:
+    """The entry a submitted form describes: languages kept in their order, removed ones dropped, one added."""
+    content: dict[str, str] = {}
+    for language in str(form.get("languages", "")).split(","):
+        if language and not form.get(f"remove.{language}"):
+            content[language] = str(form.get(f"content.{language}", ""))
+    new_language = str(form.get("new_language", "")).strip().lower()
+    if new_language:
+        content[new_language] = str(form.get("new_content", ""))
+    return {
+        "topic": str(form.get("topic", "")).strip(),
+        "title": str(form.get("title", "")),
+        "sensitive": form.get("sensitive") == "on",
+        "content": content,
+        "effective_from": str(form.get("effective_from", "")).strip() or None,
+        "effective_until": str(form.get("effective_until", "")).strip() or None,
+    }
+
+
+@router.post("/p/{slug}/entries/{topic}")
+def save_entry(
+    request: Request, session: SessionDep, user: Owner, form: CheckedForm, slug: str, topic: str
+) -> Response:
+    """Publish a new version with this entry (nothing is published when nothing changed)."""
+    prop = _prop(session, user, slug)
+    assert prop.id is not None
+    entry = entry_from_form(form)
+    try:
+        version = editing.save_entry(
+            session, property_id=prop.id, entry=entry, replaces=None if topic == NEW else topic, author=user.email
+        )
+    except InvalidInput as exc:
+        return _entry_form(request, user, prop, entry, topic=topic, problems=exc.problems)
+    audit(session, user_id=user.id, action="kb.save", target=f"property:{slug}", detail={"version": version.version})
+    return RedirectResponse(f"/admin/p/{slug}?saved={version.version}", status_code=303)
+
+
+@router.post("/p/{slug}/entries/{topic}/delete")
+def delete_entry(request: Request, session: SessionDep, user: Owner, slug: str, topic: str) -> Response:
+    """Publish a new version without this entry."""
+    prop = _prop(session, user, slug)
+    assert prop.id is not None
+    version = editing.remove_entry(session, property_id=prop.id, topic=topic, author=user.email)
+    audit(session, user_id=user.id, action="kb.remove", target=f"property:{slug}", detail={"version": version.version})
+    return RedirectResponse(f"/admin/p/{slug}?saved={version.version}", status_code=303)
+
+
+@router.api_route("/p/{slug}/preview", methods=["GET", "POST"])
+def preview(request: Request, session: SessionDep, user: Owner, form: CheckedForm, slug: str) -> Response:
+    """Ask a test question: the answer the concierge would send now, and the entries it used."""
+    prop = _prop(session, user, slug)
+    assert prop.id is not None
+    question, phone = str(form.get("question", "")).strip(), str(form.get("phone", ""))
+    result = None
+    if request.method == "POST" and question:
+        result = preview_answer(
+            session, prop=prop, text=question, phone=phone or None, now=utcnow(), settings=get_settings()
+        )
+    reservations = knowledge_service.list_reservations(session, property_id=prop.id)
+    context = {"prop": prop, "question": question, "phone": phone, "result": result, "reservations": reservations}
+    return page(request, user, "admin/preview.html", context)
+
+
+@router.get("/p/{slug}/history")
+def history(
+    request: Request, session: SessionDep, user: Owner, slug: str, old: int | None = None, new: int | None = None
+) -> Response:
+    """Every version, newest first, and the diff between any two (default: the last change)."""
+    prop = _prop(session, user, slug)
+    assert prop.id is not None
+    versions = knowledge_service.history(session, property_id=prop.id)
+    if versions and new is None:
+        new = versions[0].version
+    if versions and old is None:
+        old = versions[1].version if len(versions) > 1 else versions[0].version
+    changes = []
+    if old is not None and new is not None:
+        changes = editing.compare(session, property_id=prop.id, old=old, new=new)
+    context = {"prop": prop, "versions": versions, "old": old, "new": new, "changes": changes}
+    return page(request, user, "admin/history.html", context)
+
+
+@router.get("/p/{slug}/rollback/{version}")
+def rollback_confirm(request: Request, session: SessionDep, user: Owner, slug: str, version: int) -> Response:
+    """What rolling back would change, and the button that does it."""
+    prop = _prop(session, user, slug)
+    assert prop.id is not None
+    current = knowledge_service.published_version(session, property_id=prop.id)
+    assert current is not None
+    changes = editing.compare(session, property_id=prop.id, old=current.version, new=version)
+    context = {"prop": prop, "version": version, "current": current, "changes": changes}
+    return page(request, user, "admin/rollback.html", context)
+
+
+@router.post("/p/{slug}/rollback/{version}")
+def rollback(request: Request, session: SessionDep, user: Owner, slug: str, version: int) -> Response:
+    """Publish a new version equal to `version`."""
+    prop = _prop(session, user, slug)
+    assert prop.id is not None
+    new = knowledge_service.rollback(session, property_id=prop.id, version=version, author=user.email)
+    audit(session, user_id=user.id, action="kb.rollback", target=f"property:{slug}", detail={"to": version})
+    return RedirectResponse(f"/admin/p/{slug}/history?saved={new.version}", status_code=303)
+
+
+@router.get("/p/{slug}/pack")
+def pack_page(request: Request, session: SessionDep, user: Owner, slug: str) -> Response:
+    """Import and export of the property pack."""
+    prop = _prop(session, user, slug)
+    return page(request, user, "admin/pack.html", {"prop": prop, "problems": [], "text": ""})
+
+
+@router.get("/p/{slug}/pack.yaml")
+def pack_export(session: SessionDep, user: Owner, slug: str) -> Response:
+    """The published pack as a YAML download."""
+    prop = _prop(session, user, slug)
+    text = dump_pack(knowledge_service.export_pack(session, slug=prop.slug))
+    audit(session, user_id=user.id, action="kb.export", target=f"property:{slug}")  # it holds guests' bookings
+    headers = {"Content-Disposition": f'attachment; filename="{prop.slug}.yaml"'}
+    return Response(text, media_type="application/yaml", headers=headers)
+
+
+@router.post("/p/{slug}/pack")
+def pack_import(request: Request, session: SessionDep, user: Owner, form: CheckedForm, slug: str) -> Response:
+    """Validate a pack (pasted or uploaded) for this property and publish it; every problem is listed."""
+    prop = _prop(session, user, slug)
+    upload = form.get("file")
+    text = str(form.get("text", ""))
+    if isinstance(upload, UploadFile) and upload.filename:
+        text = upload.file.read().decode("utf-8", errors="replace")
+    try:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise InvalidInput([f"not valid YAML: {exc}"]) from None
+        version = editing.import_pack_for(session, prop=prop, data=data, author=user.email)
+    except InvalidInput as exc:
+        return page(
+            request, user, "admin/pack.html", {"prop": prop, "problems": exc.problems, "text": text}, status_code=422
+        )
+    audit(session, user_id=user.id, action="kb.import", target=f"property:{slug}", detail={"version": version.version})
+    return RedirectResponse(f"/admin/p/{slug}/history?saved={version.version}", status_code=303)
