@@ -10,11 +10,11 @@ from fastapi.staticfiles import StaticFiles
 from concierge.channels import simulator, twilio
 from concierge.conversation.group_commit import GroupCommit
 from concierge.core.errors import DomainError
-from concierge.core.metrics import register_backlog_collector
 from concierge.core.observability import configure_sentry
 from concierge.core.settings import get_settings
 from concierge.llm.translate import Translator
 from concierge.ops import health
+from concierge.ops.backlog import register_backlog_collector
 from concierge.ops.dashboard import admin as dashboard_admin
 from concierge.web import WEB_DIR, auth, rendering
 from concierge.worker.loops import Worker

@@ -6,13 +6,9 @@ time by a collector that reads the database, so they are right even when several
 """
 
 import logging
-from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.registry import Collector
+from prometheus_client import Counter, Gauge, Histogram
 
 log = logging.getLogger(__name__)
 
@@ -86,51 +82,3 @@ def record_delivery(*, channel: str, author: str | None, outcome: str, code: str
         MESSAGES_OUT.labels(channel, author or "?").inc()
     elif outcome == "failed":
         DELIVERY_FAILURES.labels(channel, code or "?").inc()
-
-
-class BacklogCollector(Collector):
-    """Outbox backlog and oldest age, and unclaimed escalations, read from the database at scrape time."""
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        from concierge.conversation import outbox
-        from concierge.core.db import session_scope
-        from concierge.core.modelbase import utcnow
-        from escalation import service as escalation_service
-
-        waiting = GaugeMetricFamily("concierge_outbox_backlog", "Replies waiting to leave (pending or sending)")
-        oldest = GaugeMetricFamily("concierge_outbox_oldest_age_seconds", "Age of the oldest reply waiting to leave")
-        unclaimed = GaugeMetricFamily("concierge_escalations_open", "Escalations nobody has claimed yet")
-        unclaimed_age = GaugeMetricFamily(
-            "concierge_escalations_open_oldest_age_seconds", "Age of the oldest escalation nobody has claimed"
-        )
-        now = utcnow()
-        try:
-            with session_scope(readonly=True) as session:
-                count, first = outbox.backlog_stats(session)
-                open_count, open_first = escalation_service.open_stats(session)
-        except Exception:  # a scrape must not fail because the database is briefly away
-            log.warning("backlog metrics unavailable", exc_info=True)
-            return
-        waiting.add_metric([], count)
-        oldest.add_metric([], _age(first, now))
-        unclaimed.add_metric([], open_count)
-        unclaimed_age.add_metric([], _age(open_first, now))
-        yield from (waiting, oldest, unclaimed, unclaimed_age)
-
-    def describe(self) -> Iterator[GaugeMetricFamily]:
-        return iter(())  # no database reads at registration time
-
-
-def _age(first: datetime | None, now: datetime) -> float:
-    return max(0.0, (now - first).total_seconds()) if first else 0.0
-
-
-_collector: BacklogCollector | None = None
-
-
-def register_backlog_collector() -> None:
-    """Add the scrape-time backlog gauges to the default registry (once per process)."""
-    global _collector
-    if _collector is None:
-        _collector = BacklogCollector()
-        REGISTRY.register(_collector)

@@ -10,8 +10,6 @@ from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation
 from concierge.llm.models import ModelCall
-from escalation import service as escalation_service
-from escalation.models import Escalation
 from knowledge.models import Property
 
 log = logging.getLogger(__name__)
@@ -67,26 +65,3 @@ def record_calls(
             )
         )
     session.flush()
-
-
-def alert_budget(session: Session, *, conversation: Conversation, message_id: int | None, now: datetime) -> bool:
-    """Tell staff once per local day that the property's model budget is spent; True if alerted now."""
-    prop = session.get_one(Property, conversation.property_id)
-    already = session.exec(
-        select(Escalation.id).where(
-            Escalation.property_id == prop.id,
-            Escalation.reason == BUDGET_REASON,
-            col(Escalation.created_at) >= day_start(prop, now=now),
-        )
-    ).first()
-    if already is not None:
-        return False
-    escalation_service.open_escalation(
-        session,
-        conversation=conversation,
-        message_id=message_id,
-        reason=BUDGET_REASON,
-        detail="The daily model budget is spent: replies come from the offline responder until midnight.",
-    )
-    log.warning("daily model budget spent", extra={"property_id": prop.id})
-    return True

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from concierge.conversation import outbox, service
+from concierge.conversation import jobs, outbox
 from concierge.core import metrics
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
@@ -18,6 +18,7 @@ from concierge.llm.router import Router
 from concierge.ops import otel
 from concierge.ops.releases import service as release_service
 from concierge.ops.releases.service import ReleaseConfig
+from concierge.turn import record
 from concierge.turn.builder import build_graph
 from concierge.turn.state import TurnContext
 
@@ -44,10 +45,10 @@ class TurnRunner:
     def run_next(self) -> bool:
         """Process one due job; False when there is none."""
         with session_scope(readonly=True) as session:  # a read first: claiming takes SQLite's write lock
-            if not service.job_due(session, now=self.now()):
+            if not jobs.job_due(session, now=self.now()):
                 return False
         with session_scope() as session:
-            job = service.claim_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
+            job = jobs.claim_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
             claimed = (job.id, job.lease_token, job.message_id) if job else None
         if claimed is None:
             return False
@@ -60,18 +61,18 @@ class TurnRunner:
             try:
                 result = self.run_turn(message_id)
                 with session_scope() as session:
-                    service.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
+                    record.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
                 self.last_result = result
                 metrics.record_turn(result, seconds=time.perf_counter() - started)
                 if self.spans is not None:  # after the commit: spans are built from the stored trace
                     self.spans.export(job_id, start_ns=started_ns, end_ns=time.time_ns())
-            except service.LeaseLost:
+            except jobs.LeaseLost:
                 log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
             except Exception as exc:
                 log.exception("turn failed", extra={"job_id": job_id})
                 try:
                     with session_scope() as session:
-                        final = service.fail_job(
+                        final = record.fail_turn(
                             session,
                             job_id=job_id,
                             lease_token=lease_token,
@@ -81,7 +82,7 @@ class TurnRunner:
                         )
                     if final:
                         metrics.record_escalation("technical_error")
-                except service.LeaseLost:  # released at shutdown or taken over after the lease expired
+                except jobs.LeaseLost:  # released at shutdown or taken over after the lease expired
                     log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
             finally:
                 self.in_flight = None
@@ -93,7 +94,7 @@ class TurnRunner:
         if in_flight is None:
             return False
         with session_scope() as session:
-            released = service.release_job(session, job_id=in_flight[0], lease_token=in_flight[1])
+            released = jobs.release_job(session, job_id=in_flight[0], lease_token=in_flight[1])
         if released:
             log.warning("released an unfinished turn at shutdown", extra={"job_id": in_flight[0]})
         return released

@@ -6,11 +6,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from concierge.conversation import service
+from concierge.conversation import jobs, service
 from concierge.conversation.models import Job, JobStatus, Message, Outbox
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
+from concierge.turn import record
 from concierge.turn.runner import TurnRunner
 from escalation.models import Escalation
 from knowledge.models import Property
@@ -33,7 +34,7 @@ def receive(prop: Property, body: str, phone: str = "+34611111111", sid: str | N
 
 def claim() -> tuple[int, str, int] | None:
     with session_scope() as s:
-        job = service.claim_job(s, now=utcnow(), lease_seconds=60)
+        job = jobs.claim_job(s, now=utcnow(), lease_seconds=60)
         return (job.id, job.lease_token, job.message_id) if job else None  # type: ignore[return-value]
 
 
@@ -63,8 +64,8 @@ def test_expired_lease_is_claimed_again(prop: Property) -> None:
         s.get_one(Job, first[0]).lease_until = utcnow() - timedelta(seconds=1)
     again = claim()
     assert again is not None and again[0] == first[0] and again[1] != first[1]
-    with session_scope() as s, pytest.raises(service.LeaseLost):  # the first worker woke up too late
-        service.record_turn(s, job_id=first[0], lease_token=first[1], now=utcnow(), result={"decision": "escalate"})
+    with session_scope() as s, pytest.raises(jobs.LeaseLost):  # the first worker woke up too late
+        record.record_turn(s, job_id=first[0], lease_token=first[1], now=utcnow(), result={"decision": "escalate"})
 
 
 def test_failing_turn_retries_then_sends_fallback_and_escalates(

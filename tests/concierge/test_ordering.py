@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import col, select
 
-from concierge.conversation import service
+from concierge.conversation import jobs, service
 from concierge.conversation.models import Job, JobStatus, Message
 from concierge.core.db import engine_for, session_scope
 from concierge.core.modelbase import utcnow
@@ -47,7 +47,7 @@ def store(prop: Property, body: str, *, pause: bool = False, pids: dict[str, int
 def claim() -> tuple[int, str] | None:
     """What a worker would take now: (job id, message body)."""
     with session_scope() as s:
-        job = service.claim_job(s, now=utcnow(), lease_seconds=60)
+        job = jobs.claim_job(s, now=utcnow(), lease_seconds=60)
         if job is None:
             return None
         assert job.id is not None

@@ -1,0 +1,152 @@
+"""Record a turn: the one place a turn's result is written, its reply queued and its escalations opened.
+
+A turn runs on a read-only session; its result is written here in one transaction: the job is finished, the
+reply goes to the outbox (unless a person took the conversation meanwhile), any escalation is opened, model usage
+is recorded and the trace is stored. A turn that fails for good gets the fallback reply and an escalation.
+"""
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from concierge.conversation import jobs, service, traces
+from concierge.conversation.models import BOT_OWNER, Conversation, Job, JobStatus, Outbox, Trace
+from concierge.i18n import gettext_for
+from concierge.llm import usage
+from escalation import person_requests as escalation_requests
+from escalation import service as escalation_service
+from escalation.models import Escalation
+from knowledge.models import Property
+
+log = logging.getLogger(__name__)
+
+
+def record_turn(
+    session: Session, *, job_id: int, lease_token: str, now: datetime, result: dict[str, Any]
+) -> Outbox | None:
+    """Write a finished turn: the reply and its outbox row, any escalation, the trace; the job is done."""
+    jobs.finish_job(session, job_id=job_id, lease_token=lease_token, status=JobStatus.done, now=now)
+    job = session.get_one(Job, job_id)
+    # Locked: a staff takeover committing meanwhile is seen here, so the bot never answers after a person.
+    conversation = escalation_service.lock_conversation(session, conversation_id=job.conversation_id)
+    if result.get("language"):
+        conversation.language = result["language"]
+    outbox = None
+    reply, author = result.get("reply", ""), "bot"
+    send = result["decision"] in ("reply", "reply_escalate")
+    handoff: dict[str, Any] = {"owner_at_record": conversation.owner.partition(":")[0]}
+    owner_before = conversation.owner
+    if result.get("escalate") and not owner_before.startswith(escalation_service.STAFF_PREFIX):
+        escalation = escalation_service.open_escalation(
+            session,
+            conversation=conversation,
+            message_id=job.message_id,
+            reason=result["escalate"],
+            detail=result.get("text", ""),
+            urgency=result.get("urgency"),
+            now=now,
+        )
+        handoff["escalation_id"] = escalation.id if escalation else None
+        if escalation is None:  # staff handed this back already and the guest only repeated it: no loop
+            reply, send = escalation_requests.already_handled_reply(result.get("language") or "en"), True
+        elif owner_before == BOT_OWNER != conversation.owner:
+            author = "system"  # the bot's hand-off notice leaves although people own the chat from now on
+    if send and (conversation.owner == BOT_OWNER or author == "system"):
+        outbox = service.enqueue_reply(
+            session,
+            conversation=conversation,
+            body=reply,
+            author=author,
+            now=now,
+            language=result.get("language"),
+            knowledge_version=result.get("knowledge_version"),
+            entry_ids=result.get("entry_ids", []),
+        )
+    elif send:
+        handoff["reply_withheld"] = True  # a person took the conversation while the turn ran
+    assert conversation.id is not None
+    reply_message_id = outbox.message_id if outbox is not None else None
+    data = {
+        **traces.trace_data(
+            result,
+            reply=reply,
+            guest_address=conversation.guest_address,
+            reply_message_id=reply_message_id,
+            sent=outbox is not None,
+        ),
+        "handoff": handoff,
+    }
+    if result.get("llm"):  # model calls: usage rows for budgets, spend on the trace, staff told when over budget
+        usage.record_calls(session, conversation=conversation, job_id=job_id, calls=result["llm"]["calls"], now=now)
+        data["llm"] = {
+            **traces.llm_data(result["llm"]),
+            "conversation_cost_usd": usage.conversation_cost(session, conversation_id=conversation.id),
+        }
+        if result["llm"].get("budget_exceeded"):
+            alert_budget(session, conversation=conversation, message_id=job.message_id, now=now)
+    session.add(
+        Trace(
+            job_id=job_id,
+            conversation_id=conversation.id,
+            reply_message_id=reply_message_id,
+            data=data,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return outbox
+
+
+def fail_turn(session: Session, *, job_id: int, lease_token: str, error: str, now: datetime, max_attempts: int) -> bool:
+    """Record a failed attempt: retry later with backoff, or give up with a fallback reply. True if final."""
+    job = jobs.retry_or_fail(
+        session, job_id=job_id, lease_token=lease_token, error=error, now=now, max_attempts=max_attempts
+    )
+    if job.status != JobStatus.failed:
+        return False
+    conversation = session.get_one(Conversation, job.conversation_id)
+    prop = session.get_one(Property, conversation.property_id)
+    _ = gettext_for(conversation.language or prop.default_language)
+    if conversation.owner == BOT_OWNER:
+        service.enqueue_reply(
+            session,
+            conversation=conversation,
+            author="bot",
+            now=now,
+            language=conversation.language,
+            body=_("Sorry, I'm having a technical problem. A member of our team will follow up with you shortly."),
+        )
+    escalation_service.open_escalation(
+        session,
+        conversation=conversation,
+        message_id=job.message_id,
+        reason="technical_error",
+        detail=error[:500],
+        now=now,
+    )
+    return True
+
+
+def alert_budget(session: Session, *, conversation: Conversation, message_id: int | None, now: datetime) -> bool:
+    """Tell staff once per local day that the property's model budget is spent; True if alerted now."""
+    prop = session.get_one(Property, conversation.property_id)
+    already = session.exec(
+        select(Escalation.id).where(
+            Escalation.property_id == prop.id,
+            Escalation.reason == usage.BUDGET_REASON,
+            col(Escalation.created_at) >= usage.day_start(prop, now=now),
+        )
+    ).first()
+    if already is not None:
+        return False
+    escalation_service.open_escalation(
+        session,
+        conversation=conversation,
+        message_id=message_id,
+        reason=usage.BUDGET_REASON,
+        detail="The daily model budget is spent: replies come from the offline responder until midnight.",
+    )
+    log.warning("daily model budget spent", extra={"property_id": prop.id})
+    return True
