@@ -82,11 +82,11 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
     from concierge.core.db import session_scope
     from concierge.core.modelbase import utcnow
-    from concierge.guard import privacy as guard_service
+    from concierge.ops import retention
 
     days = args.days or get_settings().message_retention_days
     with session_scope() as session:
-        purged = guard_service.purge_bodies(session, before=utcnow() - timedelta(days=days))
+        purged = retention.purge_bodies(session, before=utcnow() - timedelta(days=days))
     print(
         f"purged {purged.messages} message bodies, {purged.outbox} outbox copies, "
         f"{purged.escalations} escalation details older than {days} days"

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from concierge.core.settings import get_settings
+from concierge.core.text import fold
 from concierge.i18n import gettext_for
-from concierge.i18n.detect import fold
 from escalation import notify
 from escalation.models import Urgency
 from knowledge.models import Property

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from concierge.conversation.models import BOT_OWNER, Conversation, Message
 from concierge.core.errors import Conflict, NotFound
 from concierge.core.modelbase import utcnow
-from concierge.i18n.detect import fold
+from concierge.core.text import fold
 from escalation import handoff, notify
 from escalation.models import (
     URGENCY_RANK,

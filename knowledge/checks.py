@@ -4,7 +4,7 @@ import re
 from datetime import date
 from typing import Any
 
-from concierge.i18n.detect import fold
+from concierge.core.text import fold
 
 # Words that introduce an access code, folded (lowercase, no accents), in the supported languages.
 _CODE_WORDS = (

@@ -10,9 +10,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from concierge.core.errors import InvalidInput
-from concierge.guard.policy import PolicyIn
 from knowledge.checks import looks_like_code
 from knowledge.lexicon import TOPICS
+from knowledge.policy import PolicyIn
 
 E164 = r"^\+[1-9]\d{6,14}$"
 LANGUAGE_TAG = r"^[a-z]{2,3}$"

@@ -21,7 +21,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from concierge.i18n.detect import fold
+from concierge.core.text import fold
 from knowledge.lexicon import (
     COMMON_WORDS,
     CONTEXT_KEYWORDS,

@@ -8,9 +8,9 @@ from sqlalchemy import bindparam, or_
 from sqlmodel import Session, col, delete, select
 
 from concierge.core.errors import Conflict, NotFound
-from concierge.guard.policy import PolicyIn
 from knowledge.models import KnowledgeVersion, Property, PropertyNumber, Reservation, ReservationPhone, StaffMember
 from knowledge.pack import EntryIn, Pack, PropertyIn, ReservationIn, StaffIn, WhatsAppTemplateIn
+from knowledge.policy import PolicyIn
 
 
 def get_property(session: Session, *, slug: str) -> Property:

@@ -13,9 +13,9 @@ knowledge lexicon's files: a malformed file fails the import with `path:line: me
 from pathlib import Path
 from typing import NamedTuple
 
-from concierge.guard.policy import Category
 from knowledge.lexicon import SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, load_yaml_data, mapping, named_files, words
+from knowledge.policy import Category
 
 L = dict[str, tuple[str, ...]]
 

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from concierge.i18n.detect import detect_language, fold
+from concierge.core.text import fold
+from concierge.i18n.detect import detect_language
 
 MAX_REPLY_CHARS = 1200
 LANGUAGE_EVIDENCE = 2.0  # function-word score of another language that marks a reply as written in it

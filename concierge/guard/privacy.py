@@ -1,21 +1,18 @@
-"""Guard service: sender rate counts, private details to keep out of replies, the audit log, retention."""
+"""Guard service: sender rate counts, private details to keep out of replies, the audit log of staff access."""
 
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from concierge.conversation.models import Conversation, Message, Outbox, OutboxStatus
+from concierge.conversation.models import Conversation, Message
 from concierge.web.models import AuditEvent
-from escalation.models import Escalation
 from knowledge.models import Reservation, StaffMember
 
 log = logging.getLogger(__name__)
-
-PURGED = ""  # what a purged body becomes (the column is NOT NULL)
 
 
 def sender_addresses(guest_address: str) -> list[str]:
@@ -88,34 +85,3 @@ def audit_log(session: Session, *, conversation_id: int) -> list[AuditEvent]:
     """Every recorded access to a conversation, oldest first."""
     target = conversation_target(conversation_id)
     return list(session.exec(select(AuditEvent).where(AuditEvent.target == target).order_by(col(AuditEvent.id))))
-
-
-@dataclass(frozen=True)
-class Purged:
-    messages: int
-    outbox: int
-    escalations: int
-
-
-def purge_bodies(session: Session, *, before: datetime) -> Purged:
-    """Blank message bodies (and their copies in the outbox and escalations) written before `before`."""
-    messages = session.exec(
-        update(Message).where(col(Message.created_at) < before, col(Message.body) != PURGED).values(body=PURGED)
-    ).rowcount
-    outbox = session.exec(
-        update(Outbox)
-        .where(
-            col(Outbox.created_at) < before,
-            col(Outbox.body) != PURGED,
-            col(Outbox.status).not_in([OutboxStatus.pending, OutboxStatus.sending]),  # still to be delivered
-        )
-        .values(body=PURGED)
-    ).rowcount
-    escalations = session.exec(
-        update(Escalation)
-        .where(col(Escalation.created_at) < before, col(Escalation.detail) != PURGED)
-        .values(detail=PURGED)
-    ).rowcount
-    session.flush()
-    log.info("message bodies purged", extra={"messages": messages, "outbox": outbox, "escalations": escalations})
-    return Purged(messages=messages, outbox=outbox, escalations=escalations)

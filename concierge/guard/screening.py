@@ -19,10 +19,12 @@ from typing import Any, Protocol
 
 from rapidfuzz import fuzz
 
+from concierge.core.text import fold
 from concierge.guard.lexicon import EXCLUDE, FOLLOW_UPS, LEXICON
-from concierge.guard.policy import Action, Category, Policy, strongest
-from concierge.i18n.detect import detect_language, fold
+from concierge.guard.policy import Policy, strongest
+from concierge.i18n.detect import detect_language
 from knowledge.lexicon import KEYWORDS
+from knowledge.policy import Action, Category
 
 # Categories an attacker hides (encodes, spaces out, misspells, splits over messages); requests and emergencies
 # are written plainly by the people who have them.

@@ -15,7 +15,6 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import phonenumbers
 from babel.languages import get_official_languages
 
+from concierge.core.text import fold
 from knowledge.lexicon import FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
@@ -46,16 +46,6 @@ class LanguageDecision:
     language: str
     reason: str  # "script", "detected", "sticky", "reservation", "phone", "property"
     scores: dict[str, float]
-
-
-_KANA_MARKS = "\u3099\u309a"  # Japanese voicing marks: バス (bus) and パス (pass) must stay apart
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents: how guests' words and lexicon words are compared."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in _KANA_MARKS)
-    return unicodedata.normalize("NFC", kept)
 
 
 def _keyword_words() -> tuple[dict[str, frozenset[str]], frozenset[str]]:

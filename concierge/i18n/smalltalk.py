@@ -1,6 +1,6 @@
 """Greetings and thanks in the supported languages: messages that need a polite word, not the knowledge base."""
 
-from concierge.i18n.detect import fold
+from concierge.core.text import fold
 
 GREETINGS = frozenset(
     fold(w)

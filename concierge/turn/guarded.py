@@ -10,10 +10,11 @@ from typing import Any
 
 from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
-from concierge.guard.policy import Action, Category, policy_from, private_leaks
+from concierge.guard.policy import policy_from, private_leaks
 from concierge.i18n import gettext_for
 from concierge.turn import request as llm_request
 from concierge.turn.state import TurnContext, TurnState
+from knowledge.policy import Action, Category
 
 __all__ = ["VERDICTS", "long_message_note", "private_leaks", "respond", "screen"]
 

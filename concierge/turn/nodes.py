@@ -10,10 +10,10 @@ from langgraph.runtime import Runtime
 
 from concierge.conversation import service
 from concierge.conversation.models import BOT_OWNER
+from concierge.core.text import fold
 from concierge.guard.secrets import Access, access_for
 from concierge.i18n import gettext_for
 from concierge.i18n.detect import detect_language as decide_language
-from concierge.i18n.detect import fold
 from concierge.i18n.smalltalk import GREETINGS, THANKS
 from concierge.i18n.topics import clarifying_question
 from concierge.llm import offline

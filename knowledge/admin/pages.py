@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from concierge.conversation.corrections import guests_to_correct
 from concierge.core.db import SessionDep
 from concierge.core.errors import InvalidInput, NotFound
 from concierge.core.modelbase import utcnow
@@ -22,7 +23,6 @@ from concierge.web.rendering import page
 from knowledge import editing
 from knowledge import service as knowledge_service
 from knowledge.admin.reservations import router as reservations_router
-from knowledge.corrections import guests_to_correct
 from knowledge.lexicon import SUPPORTED_LANGUAGES, TOPICS
 from knowledge.models import Property
 from knowledge.pack import dump_pack

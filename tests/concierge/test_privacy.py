@@ -20,6 +20,7 @@ from concierge.core.modelbase import utcnow
 from concierge.core.observability import configure_sentry
 from concierge.core.settings import Settings
 from concierge.guard import privacy as guard_service
+from concierge.ops import retention
 from escalation.models import Escalation
 from knowledge.models import Property
 from tests.concierge.test_cli import concierge
@@ -124,7 +125,7 @@ def test_purge_keeps_undelivered_outbox_bodies(prop: Property) -> None:
         outbox = s.exec(select(Outbox)).one()
         outbox.created_at = utcnow() - timedelta(days=400)
     with session_scope() as s:
-        purged = guard_service.purge_bodies(s, before=utcnow() - timedelta(days=365))
+        purged = retention.purge_bodies(s, before=utcnow() - timedelta(days=365))
     assert purged.outbox == 0  # still pending: the guest has not received it yet
 
 

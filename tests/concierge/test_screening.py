@@ -4,8 +4,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from concierge.guard.policy import Action, Category, policy_from
+from concierge.guard.policy import policy_from
 from concierge.guard.screening import Screener, Signal
+from knowledge.policy import Action, Category
 
 POLICY = policy_from(None)
 

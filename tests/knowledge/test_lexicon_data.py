@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from concierge.guard import lexicon as guard
-from concierge.guard.policy import Category
 from knowledge import lexicon
 from knowledge.lexicon_data import LexiconDataError
+from knowledge.policy import Category
 
 ROOT = Path(__file__).parents[2]
 

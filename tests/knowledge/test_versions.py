@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import func, select
 
 from concierge.conversation import service
+from concierge.conversation.corrections import guests_to_correct
 from concierge.conversation.models import Conversation, Job, Message, Outbox, Trace
 from concierge.core.db import session_scope
 from concierge.core.errors import InvalidInput, NotFound
@@ -15,7 +16,6 @@ from concierge.turn.runner import TurnRunner
 from knowledge import editing
 from knowledge import service as knowledge_service
 from knowledge.checks import looks_like_code
-from knowledge.corrections import guests_to_correct
 from knowledge.diff import Segment, diff_entries, word_diff
 from knowledge.models import KnowledgeVersion, Property, Reservation
 from knowledge.pack import parse_pack

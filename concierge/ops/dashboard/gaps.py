@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation, Job, Message, Trace
 from concierge.core.observability import redact_text
-from concierge.i18n.detect import fold
+from concierge.core.text import fold
 from concierge.ops.dashboard.period import Period
 from escalation.notify import ALERTS_OWNER
 from knowledge.lexicon import FUNCTION_WORDS, SHARED_FUNCTION_WORDS

@@ -1,0 +1,12 @@
+"""Text folding shared by retrieval, screening and language detection (below every package that compares words)."""
+
+import unicodedata
+
+_KANA_MARKS = "\u3099\u309a"  # Japanese voicing marks: バス (bus) and パス (pass) must stay apart
+
+
+def fold(text: str) -> str:
+    """Lowercase without accents: how guests' words and lexicon words are compared."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in _KANA_MARKS)
+    return unicodedata.normalize("NFC", kept)
