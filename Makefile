@@ -35,6 +35,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy concierge knowledge escalation
+	$(BIN)/lint-imports
 
 # The scenario and adversarial suites on a scratch database; exit 1 below a threshold (CI runs it).
 eval: install
