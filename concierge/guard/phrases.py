@@ -1,0 +1,165 @@
+"""Phrase rules of the screen: the per-category phrase lists compiled to regexes, matched on folded text.
+
+A phrase is matched on case- and accent-folded text, in the message's language, English and every language its
+words point to; `*` stands for up to three words, a trailing `*` for a word's ending. Attack phrases may also match
+fuzzily (misspelled on purpose) and after undoing disguises (s.p.a.c.e.d letters, leetspeak).
+"""
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from concierge.core.text import fold
+from concierge.guard.lexicon import EXCLUDE, FOLLOW_UPS, LEXICON
+from concierge.i18n.detect import detect_language
+from knowledge.lexicon import KEYWORDS
+from knowledge.policy import Category
+
+# Categories an attacker hides (encodes, spaces out, misspells, splits over messages); requests and emergencies
+# are written plainly by the people who have them.
+HIDDEN = (Category.injection, Category.manipulation, Category.privacy)
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+_SPACED = re.compile(r"\b(?:\w[\s.\-_*]){2,}\w\b")
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+WORD = re.compile(r"\w+")
+FUZZY_CUTOFF = 90.0
+FUZZY_MIN_CHARS = 12
+FUZZY_MAX_TEXT = 2000  # partial_ratio is linear in the text: long messages get the exact rules only
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One piece of evidence: a category, the rule that saw it (never the guest's text) and where."""
+
+    category: Category
+    rule: str
+    source: str = "message"  # "message", "decoded", "history", "across_messages"
+
+
+def normalize(text: str) -> str:
+    """Fold case and accents, unify compatibility forms and quotes, drop invisible format characters."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return fold(text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'"))
+
+
+def deobfuscate(folded: str) -> str:
+    """Undo common disguises: s.p.a.c.e.d letters joined, leetspeak digits in words read as letters."""
+    joined = _SPACED.sub(lambda m: re.sub(r"[\s.\-_*]", "", m.group(0)), folded)
+    return " ".join(w.translate(_LEET) if re.search(r"[a-z]", w) else w for w in joined.split())
+
+
+def _anchor(phrase: str) -> tuple[str, bool]:
+    """The phrase's first word (and whether it is a prefix): a cheap test before running its regex."""
+    folded = normalize(phrase)
+    if CJK.search(folded):
+        return "", False
+    first = next(t for t in folded.split() if t != "*")
+    word = WORD.match(first.rstrip("*"))
+    return (word.group(0) if word else ""), first.endswith("*") or not word or word.end() < len(first.rstrip("*"))
+
+
+def _phrase_pattern(phrase: str) -> str:
+    folded = normalize(phrase)
+    if CJK.search(folded):
+        return re.escape(folded)
+    out = ""
+    tokens = folded.split()
+    for index, token in enumerate(tokens):
+        if token == "*":
+            out += r"(?:\w+\W+){0,3}"
+            continue
+        out += re.escape(token[:-1]) + r"\w*" if token.endswith("*") else re.escape(token)
+        if index < len(tokens) - 1:
+            out += r"\W+"
+    return r"(?<!\w)" + out + r"(?!\w)"
+
+
+@cache
+def _compiled(category: Category, language: str) -> list[tuple[int, str, bool, re.Pattern[str]]]:
+    return [(i, *_anchor(p), re.compile(_phrase_pattern(p))) for i, p in enumerate(LEXICON[category].get(language, ()))]
+
+
+class _Text:
+    """Folded text with its words and word prefixes, so most phrases are ruled out without a regex."""
+
+    def __init__(self, folded: str) -> None:
+        self.text = folded
+        self.words = set(WORD.findall(folded))
+        self.prefixes = {w[:k] for w in self.words for k in range(1, min(len(w), 16) + 1)}
+
+    def search(self, anchor: str, prefix: bool, pattern: re.Pattern[str]) -> bool:
+        if anchor and anchor not in (self.prefixes if prefix else self.words):
+            return False
+        return pattern.search(self.text) is not None
+
+
+@cache
+def _excluded(category: Category) -> re.Pattern[str] | None:
+    phrases = EXCLUDE.get(category)
+    return re.compile("|".join(_phrase_pattern(p) for p in phrases)) if phrases else None
+
+
+@cache
+def _fuzzy_phrases(category: Category, language: str) -> list[tuple[int, str]]:
+    return [
+        (i, normalize(p))
+        for i, p in enumerate(LEXICON[category].get(language, ()))
+        if "*" not in p and len(p) >= FUZZY_MIN_CHARS and not CJK.search(p)
+    ]
+
+
+@cache
+def follow_up_patterns(language: str) -> list[re.Pattern[str]]:
+    access = [*KEYWORDS["access"].get(language, ()), *KEYWORDS["access"]["en"]]
+    return [re.compile(_phrase_pattern(p)) for p in (*FOLLOW_UPS, *access)]
+
+
+@cache
+def _languages(text: str, language: str) -> list[str]:
+    """The reply language, English (the lingua franca of jailbreaks), and every language the words point to.
+
+    The turn's language leans on the conversation's prior, so a German emergency in a Spanish conversation must
+    still be read with the German lexicon.
+    """
+    languages = [language, "en"] if language != "en" else ["en"]
+    evidence = detect_language(text, current=None, reservation=None, default=language).scores
+    languages += [lang for lang in sorted(evidence, key=lambda k: -evidence[k]) if lang not in languages]
+    if CJK.search(text):
+        languages += [lang for lang in ("ja", "zh") if lang not in languages]
+    return languages
+
+
+def match_lexicon(
+    folded: str, *, language: str, categories: Sequence[Category] | None = None, fuzzy: bool = False
+) -> list[Signal]:
+    """Lexicon hits in already-normalized text, per category, for the given language (plus English)."""
+    signals = []
+    plain = _Text(folded)
+    for category in categories or list(LEXICON):
+        excluded = _excluded(category)
+        text = _Text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
+        for lang in _languages(folded, language):
+            hit = next(
+                (i for i, anchor, prefix, rule in _compiled(category, lang) if text.search(anchor, prefix, rule)), None
+            )
+            if hit is None and fuzzy and category in HIDDEN and len(folded) <= FUZZY_MAX_TEXT:
+                hit = next(
+                    (
+                        i
+                        for i, p in _fuzzy_phrases(category, lang)
+                        if fuzz.partial_ratio(p, text.text, score_cutoff=FUZZY_CUTOFF)
+                    ),
+                    None,
+                )
+                if hit is not None:
+                    signals.append(Signal(category, f"fuzzy:{lang}#{hit}"))
+                    break
+            if hit is not None:
+                signals.append(Signal(category, f"lexicon:{lang}#{hit}"))
+                break
+    return signals

@@ -1,0 +1,167 @@
+"""The offline index of a knowledge version: the curated lexicon's words, titles and distinctive content words.
+
+Built once per property version and cached (versions are immutable); `knowledge/retrieval.py` ranks with it.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from concierge.core.text import fold
+from knowledge.lexicon import (
+    COMMON_WORDS,
+    CONTEXT_KEYWORDS,
+    FUNCTION_WORDS,
+    KEYWORDS,
+    SHARED_FUNCTION_WORDS,
+    WEAK_KEYWORDS,
+)
+
+TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)  # "check-in" stays one word
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+STOPWORDS = frozenset(fold(w) for words in (*FUNCTION_WORDS.values(), SHARED_FUNCTION_WORDS) for w in words)
+COMMON = frozenset(fold(w) for w in COMMON_WORDS)
+WEAK = frozenset(fold(w) for w in WEAK_KEYWORDS)
+CONTEXT_WORDS = frozenset(fold(w) for w in CONTEXT_KEYWORDS)
+_ELIDED = 4  # "l'", "dall'", "qu'": an elided article or preposition glued to the next word
+
+
+@dataclass(frozen=True)
+class Term:
+    topic: str
+    words: tuple[str, ...]  # content words, fuzzy-matched
+    exact: tuple[str, ...]  # function words inside a phrase ("check in"): must appear as they are
+    source: str
+    text: str  # what the trace shows as "matched"
+    cjk: bool  # Japanese/Chinese phrase: matched as a substring (no word boundaries)
+
+
+@dataclass
+class Index:
+    """One knowledge version compiled for matching (built once per property version)."""
+
+    terms: list[Term]
+    vocab: list[str]  # words longer than 3 letters: fuzzy and prefix matched
+    languages: dict[str, frozenset[str]]  # lexicon word → its languages ("*": the entry's own title or text)
+    known: frozenset[str]  # every word of every term
+    by_word: dict[str, list[int]]  # word → terms using it
+    prefixes: dict[str, frozenset[str]]  # a prefix → vocabulary words starting with it
+    cjk_terms: list[int]
+    topics: list[str] = field(default_factory=list)
+
+
+def words_of(text: str) -> list[str]:
+    """Folded words of a text; "dall'aeroporto" also yields "aeroporto"."""
+    found = []
+    for word in TOKEN.findall(fold(text)):
+        found.append(word)
+        head, _, tail = word.rpartition("'")
+        if head and len(head) <= _ELIDED and len(tail) >= 3:
+            found.append(tail)
+    return found
+
+
+def tokens(text: str) -> list[str]:
+    """Folded words of a text, without the most common function words."""
+    return [t for t in words_of(text) if t not in STOPWORDS]
+
+
+def is_prefix(a: str, b: str) -> bool:
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and 2 * len(short) >= len(long) and long.startswith(short)
+
+
+def build_index(entries: list[dict[str, Any]]) -> Index:
+    """Compile entries into an index: lexicon keywords, title words and distinctive content words."""
+    terms: list[Term] = []
+    languages: dict[str, set[str]] = {}
+    for entry in entries:
+        topic = entry["topic"]
+        for language, keywords in KEYWORDS.get(topic, {}).items():
+            for keyword in keywords:
+                for word in TOKEN.findall(fold(keyword)):
+                    languages.setdefault(word, set()).add(language)
+        for keyword in sorted({fold(k) for words in KEYWORDS.get(topic, {}).values() for k in words}):
+            source = "weak" if keyword in WEAK else "context" if keyword in CONTEXT_WORDS else "lexicon"
+            terms.append(_term(topic, keyword, source))
+        original = next(iter(entry["content"]), "*")  # titles are written in the entry's original language
+        for word in tokens(entry["title"]):
+            terms.append(_term(topic, word, "title"))
+            languages.setdefault(word, set()).add(original)
+        distinctive = distinctive_content_words(entries).get(topic, set())
+        for language, text in entry["content"].items():
+            for word in sorted(set(tokens(text)) & distinctive):
+                terms.append(_term(topic, word, "content"))
+                languages.setdefault(word, set()).add(language)
+    terms = [t for t in terms if t.words or t.cjk]
+    by_word: dict[str, list[int]] = {}
+    cjk_terms = []
+    for i, term in enumerate(terms):
+        if term.cjk:
+            cjk_terms.append(i)
+            continue
+        for word in term.words:
+            by_word.setdefault(word, []).append(i)
+    vocab = sorted(w for w in by_word if len(w) > 3)
+    prefixes: dict[str, set[str]] = {}
+    for word in vocab:
+        for length in range(max(4, (len(word) + 1) // 2), len(word)):
+            prefixes.setdefault(word[:length], set()).add(word)
+    return Index(
+        terms=terms,
+        vocab=vocab,
+        languages={w: frozenset(langs) for w, langs in languages.items()},
+        known=frozenset(by_word),
+        by_word=by_word,
+        prefixes={p: frozenset(ws) for p, ws in prefixes.items()},
+        cjk_terms=cjk_terms,
+        topics=[e["topic"] for e in entries],
+    )
+
+
+def _term(topic: str, phrase: str, source: str) -> Term:
+    if CJK.search(phrase):
+        return Term(topic, (), (), source, phrase, cjk=True)
+    words = TOKEN.findall(phrase)
+    content = tuple(w for w in words if w not in STOPWORDS)
+    exact = tuple(w for w in words if w in STOPWORDS) if content else ()
+    return Term(topic, content or tuple(words), exact, source, phrase, cjk=False)
+
+
+_INDEXES: dict[tuple[int, int, str], Index] = {}
+_MAX_INDEXES = 256
+
+
+def index_for(entries: list[dict[str, Any]], *, key: tuple[int, int] | None) -> Index:
+    """The index of a knowledge version, cached by (property id, version, content fingerprint).
+
+    Versions are immutable, but ids can be reused after rows are deleted (SQLite does): the fingerprint of
+    the entries makes a stale index impossible, for the price of hashing a few kilobytes per turn.
+    """
+    if key is None:
+        return build_index(entries)
+    fingerprint = hashlib.blake2b(
+        json.dumps(entries, sort_keys=True, ensure_ascii=False).encode(), digest_size=16
+    ).hexdigest()
+    cache_key = (*key, fingerprint)
+    found = _INDEXES.get(cache_key)
+    if found is None:
+        if len(_INDEXES) >= _MAX_INDEXES:  # dropping the oldest only costs a rebuild
+            _INDEXES.pop(next(iter(_INDEXES)))
+        found = _INDEXES[cache_key] = build_index(entries)
+    return found
+
+
+def distinctive_content_words(entries: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Per entry, the content words (5+ letters) no other entry uses: "hairdryer" yes, "apartment" no."""
+    words = {e["topic"]: {w for text in e["content"].values() for w in tokens(text) if len(w) >= 5} for e in entries}
+    seen: dict[str, int] = {}
+    for entry_words in words.values():
+        for word in entry_words:
+            seen[word] = seen.get(word, 0) + 1
+    return {
+        topic: {w for w in entry_words if seen[w] == 1 and w not in COMMON and not any(c.isdigit() for c in w)}
+        for topic, entry_words in words.items()
+    }
