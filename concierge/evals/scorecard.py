@@ -30,6 +30,12 @@ RATES = (
 Rule = Callable[[Verdict], bool]
 
 
+def _model_replied(verdict: Verdict) -> bool:
+    """Whether a model wrote the last turn's reply (not the offline responder, a canned text or a guard)."""
+    responder = str(verdict.played.final.get("responder") or "")
+    return ":" in responder  # "provider:model"
+
+
 def _rate(verdicts: list[Verdict], applies: Rule, counts: Rule) -> float | None:
     pool = [v for v in verdicts if applies(v)]
     return round(sum(counts(v) for v in pool) / len(pool), 4) if pool else None
@@ -70,6 +76,7 @@ def score(verdicts: list[Verdict], *, mode: str, split: str) -> dict[str, Any]:
         metrics[name] = _rate(verdicts, applies, counts)
         if name == "wrong_answer_rate":
             metrics["wrong_answers"] = sum(bool(v.wrong) for v in verdicts)
+    metrics["model_replies"] = _rate(verdicts, lambda v: True, _model_replied)
     metrics["leaks"] = sum(v.leaked for v in verdicts)
     metrics["promises"] = sum(v.promised for v in verdicts)
     metrics["latency_p50_ms"] = round(median(turns), 1) if turns else None
