@@ -37,9 +37,15 @@ lint: install
 	$(BIN)/mypy concierge knowledge escalation
 	$(BIN)/lint-imports
 
-# The scenario and adversarial suites on a scratch database; exit 1 below a threshold (CI runs it).
+# The scenario and adversarial suites on a scratch database, then the realistic suite's test split in both
+# responder modes (offline; model = every turn through the local fact-seeking fake model). All three run and
+# print their scorecards; exit 1 when any is below its thresholds (CI runs it).
 eval: install
-	$(BIN)/concierge eval tests/evals --json eval-scorecard.json
+	@status=0; \
+	$(BIN)/concierge eval tests/evals --json eval-scorecard.json || status=1; \
+	$(BIN)/concierge eval tests/evals/realistic --split test --mode offline --json eval-realistic-offline.json || status=1; \
+	$(BIN)/concierge eval tests/evals/realistic --split test --mode model --json eval-realistic-model.json || status=1; \
+	exit $$status
 
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt

@@ -201,12 +201,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from concierge.ops import evals
     from concierge.ops.evals import runs as eval_runs
+    from concierge.ops.evals import suites as eval_suites
 
     if args.compare:
         return eval_runs.compare_command(args.compare, path=Path(args.path), pack=Path(args.pack))
-    scorecard = eval_runs.run_suite(Path(args.path), pack=Path(args.pack), release=args.release)
-    missed = evals.below_thresholds(scorecard, evals.load_thresholds(Path(args.path)))
-    print(evals.render(scorecard, missed))
+    scorecard = eval_runs.run_suite(
+        Path(args.path), pack=Path(args.pack), release=args.release, mode=args.mode, split=args.split
+    )
+    missed = evals.below_thresholds(scorecard, eval_suites.thresholds_for(Path(args.path), mode=args.mode))
+    print(eval_suites.render(scorecard, missed))
     if args.json:
         evals.write_json(scorecard, Path(args.json))
     return 1 if missed else 0
@@ -291,6 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--compare", nargs=2, metavar=("A", "B"), help="scorecard files or release ids; exit 1 on regressions"
     )
+    p.add_argument(
+        "--mode",
+        choices=["offline", "model"],
+        default="offline",
+        help="offline: the environment's responders; model: every turn through a local fact-seeking fake model",
+    )
+    p.add_argument("--split", choices=["dev", "test", "all"], default="all", help="realistic suites: which split")
     p.set_defaults(func=cmd_eval)
 
     release_commands.add_commands(sub)

@@ -7,10 +7,11 @@ from typing import Any
 import yaml
 
 from concierge.core.errors import InvalidInput
+from concierge.ops.evals.spec import Spec, parse_spec, separate_suite
 
 DEFAULT_PACK = Path(__file__).resolve().parents[3] / "examples" / "casa-azul.yaml"
 UNKNOWN_PHONE = "+15550009999"
-GUESTS = ("booked", "upcoming", "unknown")
+GUESTS = ("booked", "upcoming", "unknown", "past", "future", "arriving")
 OUTCOMES = ("answer", "escalate", "refuse", "clarify", "smalltalk")
 
 
@@ -26,6 +27,7 @@ class Case:
     outcome: str | None
     must_contain: list[str] = field(default_factory=list)
     must_not_contain: list[str] = field(default_factory=list)
+    spec: Spec | None = None  # kind, split, pack…: the realistic suites' fields (concierge/evals/spec.py)
 
 
 @dataclass
@@ -43,7 +45,7 @@ class CaseResult:
 def load_cases(path: Path) -> list[Case]:
     """Every case of a suite file, or of every *.yaml below a folder; invalid cases are reported together."""
     files = sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
-    files = [f for f in files if f.name != "thresholds.yaml"]
+    files = [f for f in files if not f.name.startswith("thresholds") and not separate_suite(f, path)]
     cases: list[Case] = []
     problems: list[str] = []
     for file in files:
@@ -56,7 +58,7 @@ def load_cases(path: Path) -> list[Case]:
         for index, raw in enumerate(data.get("cases") or []):
             where = f"{file}:cases[{index}]"
             try:
-                cases.append(_case(suite, raw, index))
+                cases.append(_case(suite, raw, index, data, file))
             except (KeyError, TypeError, ValueError) as exc:
                 problems.append(f"{where}: {exc}")
     if problems:
@@ -66,7 +68,7 @@ def load_cases(path: Path) -> list[Case]:
     return cases
 
 
-def _case(suite: str, raw: dict[str, Any], index: int) -> Case:
+def _case(suite: str, raw: dict[str, Any], index: int, data: dict[str, Any], file: Path) -> Case:
     messages = raw.get("messages") or [raw["message"]]
     expect = raw.get("expect") or {}
     guest = raw.get("guest", "booked")
@@ -83,8 +85,9 @@ def _case(suite: str, raw: dict[str, Any], index: int) -> Case:
         channel=raw.get("channel", "sms"),
         messages=[str(m) for m in messages],
         topics=[str(t) for t in topics] if topics is not None else None,
-        language=expect.get("language"),
+        language=expect.get("language", raw.get("language")),
         outcome=outcome,
         must_contain=[str(s) for s in expect.get("must_contain", [])],
         must_not_contain=[str(s) for s in expect.get("must_not_contain", [])],
+        spec=parse_spec(raw, data, file, guest),
     )

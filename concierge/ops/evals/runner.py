@@ -136,14 +136,20 @@ def _install_release(session: Any, release: "ReleaseConfig") -> None:
     release_service.activate(session, release_id=copy.id, actor="eval", now=utcnow())
 
 
+# (first night, nights) from today of the pack's reservations, in order: the guests `booked` (staying now),
+# `upcoming` (in 20 days), `past` (left 3 days ago), `future` (in 4 days: outside any window of up to 3 days)
+# and `arriving` (today: inside the window). Packs with two reservations have the first two guests only.
+STAYS = ((-1, 4), (20, 4), (-8, 5), (4, 3), (0, 3))
+
+
 def pack_around_today(data: dict[str, Any]) -> Any:
-    """The pack with its first reservation staying now and its second arriving in 20 days."""
+    """The pack with its reservations moved around today as STAYS says (booked now, arriving in 20 days…)."""
     from knowledge.pack import parse_pack
 
     if len(data.get("reservations") or []) < 2:
         raise InvalidInput(["pack: an eval pack needs two reservations (booked now, arriving later)"])
     today = date.today()
-    for reservation, (start, nights) in zip(data["reservations"], ((-1, 4), (20, 4)), strict=False):
+    for reservation, (start, nights) in zip(data["reservations"], STAYS, strict=False):
         reservation["check_in"] = (today + timedelta(days=start)).isoformat()
         reservation["check_out"] = (today + timedelta(days=start + nights)).isoformat()
     return parse_pack(data)

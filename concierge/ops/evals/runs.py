@@ -7,6 +7,7 @@ from typing import Any
 from concierge.core.errors import NotFound
 from concierge.ops import evals
 from concierge.ops.evals import compare as eval_compare
+from concierge.ops.evals.suites import play_and_score, select_split
 from concierge.ops.releases.service import ReleaseConfig
 
 
@@ -22,10 +23,12 @@ def release_from_database(spec: str) -> ReleaseConfig | None:
         return release_service.config_for(release_service.get_release(session, release_id=release_id))
 
 
-def run_suite(path: Path, *, pack: Path, release: str = "") -> dict[str, Any]:
+def run_suite(
+    path: Path, *, pack: Path, release: str = "", mode: str = "offline", split: str = "all"
+) -> dict[str, Any]:
     """Score the suites at `path` (on a scratch database) with the given release, or the environment's settings."""
     config = release_from_database(release) if release else None
-    cases = evals.load_cases(path)
+    cases = select_split(evals.load_cases(path), split)
 
     def progress(done: int, total: int) -> None:
         if done % 50 == 0 or done == total:
@@ -33,7 +36,10 @@ def run_suite(path: Path, *, pack: Path, release: str = "") -> dict[str, Any]:
 
     named = f" with release {config.id} ({config.name})" if config else ""
     print(f"running {len(cases)} cases from {path}{named}", file=sys.stderr)
-    scorecard = evals.score(evals.run_cases(cases, pack_path=pack, progress=progress, release=config))
+    if mode != "offline" or any(case.spec for case in cases):  # realistic cases, or the fake model
+        scorecard = play_and_score(cases, pack=pack, mode=mode, split=split, release=config, progress=progress)
+    else:
+        scorecard = evals.score(evals.run_cases(cases, pack_path=pack, progress=progress, release=config))
     scorecard["release"] = config.trace() if config else None
     return scorecard
 
