@@ -8,14 +8,15 @@ import random
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
 import requests
-from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel import Session
 
+from concierge.core import queue
+from concierge.core.backoff import Backoff
 from concierge.core.db import session_scope
 from concierge.core.settings import Settings
 from escalation import notify
@@ -27,6 +28,15 @@ RETRYABLE_HTTP = frozenset({408, 425, 429, 500, 502, 503, 504})
 SIGNATURE_HEADER = "X-Concierge-Signature"
 TIMESTAMP_HEADER = "X-Concierge-Timestamp"
 TIMEOUT_SECONDS = 10.0
+RETRY_CAP_SECONDS = 3600.0  # retries spread over hours, never more than an hour apart
+
+NOTIFICATIONS = queue.Queue(
+    table=Notification,
+    pending=NotificationStatus.pending,
+    failed=NotificationStatus.failed,
+    due_at="next_attempt_at",  # a claim moves it past the lease: no other worker takes the row meanwhile
+    error="last_error",
+)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -55,56 +65,57 @@ class Claimed:
 class Outcome:
     kind: str  # "sent", "retry", "failed"
     error: str = ""
-
-
-def _due_notifications(now: datetime) -> SelectOfScalar[Notification]:
-    return (
-        select(Notification)
-        .where(Notification.status == NotificationStatus.pending, col(Notification.next_attempt_at) <= now)
-        .order_by(col(Notification.id))
-        .limit(1)
-    )
+    retry_after: str | None = None  # the webhook receiver's Retry-After header (a 429 or 503 says when to come back)
 
 
 def notification_due(session: Session, *, now: datetime) -> bool:
     """Whether `claim_notification` would find one (a read: on SQLite it does not take the write lock)."""
-    return session.exec(_due_notifications(now)).first() is not None
+    return queue.is_due(session, NOTIFICATIONS, now=now)
 
 
 def claim_notification(session: Session, *, now: datetime, lease_seconds: float) -> Claimed | None:
     """Claim the next due email or webhook; its next attempt moves past the lease so no one else takes it."""
-    row = session.exec(_due_notifications(now).with_for_update(skip_locked=True)).first()
+    row = queue.claim(session, NOTIFICATIONS, now=now, lease_seconds=lease_seconds)
     if row is None:
         return None
-    row.attempts += 1
-    row.next_attempt_at = now + timedelta(seconds=lease_seconds)
-    session.flush()
     assert row.id is not None
     return Claimed(id=row.id, kind=row.kind, target=row.target, payload=dict(row.payload), attempts=row.attempts)
 
 
 def record_outcome(
-    session: Session, *, notification_id: int, outcome: Outcome, now: datetime, retry_delay: float | None
-) -> None:
-    """Mark a notification sent, failed, or due again after `retry_delay` seconds."""
-    row = session.get_one(Notification, notification_id)
-    row.last_error = outcome.error[:500] or None
+    session: Session, *, claimed: Claimed, outcome: Outcome, now: datetime, max_attempts: int, backoff: Backoff
+) -> bool:
+    """Mark a notification sent or failed, or due again after a backoff while attempts remain (True)."""
+    error = outcome.error or None
     if outcome.kind == "sent":
-        row.status = NotificationStatus.sent
-        row.sent_at = now
-    elif outcome.kind == "retry" and retry_delay is not None:
-        row.next_attempt_at = now + timedelta(seconds=retry_delay)
-    else:
-        row.status = NotificationStatus.failed
-    session.flush()
+        values = {"sent_at": now, "last_error": error}
+        queue.finish(session, NOTIFICATIONS, row_id=claimed.id, status=NotificationStatus.sent, values=values)
+        return False
+    if outcome.kind != "retry":
+        queue.fail(session, NOTIFICATIONS, row_id=claimed.id, error=error)
+        return False
+    return queue.retry_or_fail(
+        session,
+        NOTIFICATIONS,
+        row_id=claimed.id,
+        attempts=claimed.attempts,
+        max_attempts=max_attempts,
+        error=error,
+        now=now,
+        backoff=backoff,
+        retry_after=outcome.retry_after,
+    )
 
 
 class Notifier:
     """The worker's escalation loop: SLA rounds, then one email or webhook delivery per step."""
 
-    def __init__(self, settings: Settings, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, settings: Settings, now: Callable[[], datetime], rng: Callable[[], float] = random.random
+    ) -> None:
         self.settings = settings
         self.now = now
+        self.backoff = Backoff(base=settings.notify_retry_base_seconds, cap=RETRY_CAP_SECONDS, rng=rng)
 
     def run_next(self) -> bool:
         """Run due SLA rounds and deliver one due notification; False when there was nothing to do."""
@@ -121,13 +132,14 @@ class Notifier:
         if claimed is None:
             return rounds > 0
         outcome = self._deliver(claimed)
-        retry_delay = None
-        if outcome.kind == "retry" and claimed.attempts < self.settings.notify_max_attempts:
-            base = self.settings.notify_retry_base_seconds * float(2 ** (claimed.attempts - 1))
-            retry_delay = min(base, 3600.0) * random.uniform(0.8, 1.2)
         with session_scope() as session:
             record_outcome(
-                session, notification_id=claimed.id, outcome=outcome, now=self.now(), retry_delay=retry_delay
+                session,
+                claimed=claimed,
+                outcome=outcome,
+                now=self.now(),
+                max_attempts=self.settings.notify_max_attempts,
+                backoff=self.backoff,
             )
         log.info(
             "notification attempt",
@@ -192,5 +204,6 @@ class Notifier:
             return Outcome("retry", type(exc).__name__)
         if 200 <= response.status_code < 300:
             return Outcome("sent")
-        kind = "retry" if response.status_code in RETRYABLE_HTTP else "failed"
-        return Outcome(kind, f"HTTP {response.status_code}")
+        if response.status_code in RETRYABLE_HTTP:
+            return Outcome("retry", f"HTTP {response.status_code}", retry_after=response.headers.get("Retry-After"))
+        return Outcome("failed", f"HTTP {response.status_code}")

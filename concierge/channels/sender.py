@@ -2,6 +2,7 @@
 
 import logging
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from twilio.rest import Client
 from concierge.conversation import outbox
 from concierge.conversation.models import Channel
 from concierge.core import metrics
+from concierge.core.backoff import Backoff
 from concierge.core.db import session_scope
 from concierge.core.settings import Settings
 
@@ -26,16 +28,30 @@ RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
 
 class RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships no type information
-    """The official HTTP client, sending to `TWILIO_API_BASE_URL` instead of api.twilio.com."""
+    """The official HTTP client, sending to `TWILIO_API_BASE_URL` instead of api.twilio.com.
+
+    It also keeps the last answer's `Retry-After` header: the client's exceptions carry the status but drop the
+    headers, and a 429 says how long to wait only there.
+    """
 
     def __init__(self, base_url: str, timeout: float) -> None:
         super().__init__(timeout=timeout)
         self.base_url = base_url.rstrip("/")
+        self._answer = threading.local()  # per thread: one client may serve several threads
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
         if url.startswith(TWILIO_API):
             url = self.base_url + url[len(TWILIO_API) :]
-        return super().request(method, url, *args, **kwargs)
+        self._answer.retry_after = None
+        response = super().request(method, url, *args, **kwargs)
+        self._answer.retry_after = (response.headers or {}).get("Retry-After")
+        return response
+
+    @property
+    def retry_after(self) -> str | None:
+        """The `Retry-After` header of this thread's last answer, if it had one."""
+        value = getattr(self._answer, "retry_after", None)
+        return str(value) if value is not None else None
 
 
 @dataclass
@@ -45,21 +61,23 @@ class SendOutcome:
     code: str | None = None
     error: str = ""
     maybe_sent: bool = False  # no answer (timeout, connection dropped): Twilio may have accepted it
+    retry_after: str | None = None  # Twilio's Retry-After header (a 429 or 503 says when to come back)
 
 
 class Sender:
     """Sends one claimed delivery at a time; owns the retry policy and the crash reconciliation."""
 
-    def __init__(self, settings: Settings, now: Callable[[], datetime]) -> None:
+    def __init__(
+        self, settings: Settings, now: Callable[[], datetime], rng: Callable[[], float] = random.random
+    ) -> None:
         self.settings = settings
         self.now = now
+        self.backoff = Backoff(base=settings.outbox_retry_base_seconds, cap=settings.outbox_retry_max_seconds, rng=rng)
         self.client: Client | None = None
+        self.http: RebasedHttpClient | None = None
         if settings.twilio_enabled:
-            self.client = Client(
-                settings.twilio_account_sid,
-                settings.twilio_auth_token,
-                http_client=RebasedHttpClient(settings.twilio_api_base_url, settings.twilio_timeout_seconds),
-            )
+            self.http = RebasedHttpClient(settings.twilio_api_base_url, settings.twilio_timeout_seconds)
+            self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=self.http)
 
     @property
     def stale_after(self) -> float:
@@ -76,20 +94,22 @@ class Sender:
         if delivery is None:
             return False
         result = self._deliver(delivery)
-        retry = result.kind == "retry" and delivery.attempts < self.settings.outbox_max_attempts
+        retry = False
         with session_scope() as session:
             if result.kind == "sent":
                 outbox.mark_sent(session, outbox_id=delivery.id, twilio_sid=result.sid, now=self.now())
-            elif retry:
-                delay = self._backoff(delivery.attempts)
-                if result.maybe_sent:  # give a request Twilio is still processing time to show up in its list
-                    delay = max(delay, self.settings.twilio_timeout_seconds)
-                outbox.mark_retry(
+            elif result.kind == "retry":
+                retry = outbox.retry_or_fail(
                     session,
-                    outbox_id=delivery.id,
+                    delivery=delivery,
+                    max_attempts=self.settings.outbox_max_attempts,
+                    code=result.code,
                     error=result.error,
-                    delay=delay,
                     now=self.now(),
+                    backoff=self.backoff,
+                    retry_after=result.retry_after,
+                    # Give a request Twilio is still processing time to show up in its list.
+                    min_delay=self.settings.twilio_timeout_seconds if result.maybe_sent else 0.0,
                     maybe_sent=result.maybe_sent,
                 )
             else:
@@ -106,10 +126,6 @@ class Sender:
             },
         )
         return True
-
-    def _backoff(self, attempts: int) -> float:
-        base = self.settings.outbox_retry_base_seconds * float(2 ** (attempts - 1))
-        return min(base, self.settings.outbox_retry_max_seconds) * random.uniform(0.8, 1.2)
 
     def _deliver(self, delivery: outbox.Delivery) -> SendOutcome:
         if delivery.channel == Channel.simulator:
@@ -137,7 +153,10 @@ class Sender:
                 )
         except (TwilioRestException, TwilioServiceException) as exc:
             kind = "retry" if exc.status in RETRYABLE_STATUS else "failed"
-            return SendOutcome(kind, code=str(exc.code or exc.status), error=f"HTTP {exc.status}")
+            retry_after = self.http.retry_after if self.http is not None else None
+            return SendOutcome(
+                kind, code=str(exc.code or exc.status), error=f"HTTP {exc.status}", retry_after=retry_after
+            )
         except (RequestException, TwilioException, OSError) as exc:
             # A timeout or dropped connection says nothing about whether Twilio created the message.
             return SendOutcome("retry", code="network", error=type(exc).__name__, maybe_sent=True)

@@ -1,14 +1,24 @@
 """Outbox service: claim replies that are due, record attempts, and follow Twilio's delivery status."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import exists, or_
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from concierge.conversation.models import BOT_OWNER, Conversation, Outbox, OutboxStatus
+from concierge.core import queue
+from concierge.core.backoff import Backoff
+
+OUTBOX = queue.Queue(
+    table=Outbox,
+    pending=OutboxStatus.pending,
+    failed=OutboxStatus.failed,
+    due_at="next_attempt_at",
+    error="error_message",
+    claimed=OutboxStatus.sending,
+    claimed_at="attempt_started_at",  # an attempt older than `stale_after` never finished: reconciled, then resent
+    in_order_of="conversation_id",  # a conversation's replies leave in order
+)
 
 # How far a status may move: a late "sent" callback never undoes "delivered".
 _RANK = {
@@ -48,31 +58,15 @@ class Delivery:
     content_variables: str | None = None  # its variables, as the JSON object Twilio expects
 
 
-def _due_deliveries(now: datetime, stale_after: float) -> SelectOfScalar[Outbox]:
-    """Due replies, oldest first, with nothing earlier of their conversation still waiting to leave."""
-    stale = now - timedelta(seconds=stale_after)
-    earlier = aliased(Outbox)
-    blocked = exists().where(
-        col(earlier.conversation_id) == col(Outbox.conversation_id),
-        col(earlier.id) < col(Outbox.id),
-        col(earlier.status).in_([OutboxStatus.pending, OutboxStatus.sending]),
-    )
-    due = or_(
-        (col(Outbox.status) == OutboxStatus.pending) & (col(Outbox.next_attempt_at) <= now),
-        (col(Outbox.status) == OutboxStatus.sending) & (col(Outbox.attempt_started_at) < stale),
-    )
-    return select(Outbox).where(due, ~blocked).order_by(col(Outbox.id)).limit(1)
-
-
 def delivery_due(session: Session, *, now: datetime, stale_after: float) -> bool:
     """Whether `claim_delivery` would find a reply (a read: on SQLite it does not take the write lock)."""
-    return session.exec(_due_deliveries(now, stale_after)).first() is not None
+    return queue.is_due(session, OUTBOX, now=now, lease_seconds=stale_after)
 
 
 def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> Delivery | None:
     """Claim the next due reply (in order per conversation); bot replies to a human-owned chat are cancelled."""
     while True:
-        row = session.exec(_due_deliveries(now, stale_after).with_for_update(skip_locked=True)).first()
+        row = queue.next_due(session, OUTBOX, now=now, lease_seconds=stale_after)
         if row is None:
             return None
         owner = session.exec(select(Conversation.owner).where(Conversation.id == row.conversation_id)).one()
@@ -83,10 +77,7 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
             continue
         # A stale "sending" row is a crashed attempt; `reconcile_from` marks an earlier unanswered one.
         reconcile_since = row.reconcile_from or (row.attempt_started_at if row.status == OutboxStatus.sending else None)
-        row.status = OutboxStatus.sending
-        row.attempts += 1
-        row.attempt_started_at = now
-        session.flush()
+        queue.take(session, OUTBOX, row, now=now, lease_seconds=stale_after)
         assert row.id is not None
         return Delivery(
             id=row.id,
@@ -112,26 +103,44 @@ def mark_sent(session: Session, *, outbox_id: int, twilio_sid: str | None, now: 
     session.flush()
 
 
-def mark_retry(
-    session: Session, *, outbox_id: int, error: str, delay: float, now: datetime, maybe_sent: bool = False
-) -> None:
-    """A retryable failure: try again after `delay` seconds; `maybe_sent` makes that attempt reconcile first."""
-    row = session.get_one(Outbox, outbox_id)
-    if maybe_sent and row.reconcile_from is None:
-        row.reconcile_from = row.attempt_started_at
-    row.status = OutboxStatus.pending
-    row.error_message = error[:500]
-    row.next_attempt_at = now + timedelta(seconds=delay)
-    session.flush()
+def retry_or_fail(
+    session: Session,
+    *,
+    delivery: Delivery,
+    max_attempts: int,
+    code: str | None,
+    error: str,
+    now: datetime,
+    backoff: Backoff,
+    retry_after: float | str | None = None,
+    min_delay: float = 0.0,
+    maybe_sent: bool = False,
+) -> bool:
+    """A retryable failure: due again after a backoff (True), or failed once attempts run out.
+
+    `maybe_sent` (no answer: Twilio may have the message) makes the next attempt look for it before resending.
+    """
+    # The first unanswered attempt is where reconciliation looks from; a later one never moves it.
+    reconcile = {"reconcile_from": func.coalesce(col(Outbox.reconcile_from), col(Outbox.attempt_started_at))}
+    return queue.retry_or_fail(
+        session,
+        OUTBOX,
+        row_id=delivery.id,
+        attempts=delivery.attempts,
+        max_attempts=max_attempts,
+        error=error,
+        now=now,
+        backoff=backoff,
+        retry_after=retry_after,
+        min_delay=min_delay,
+        on_retry=reconcile if maybe_sent else None,
+        on_fail={"error_code": code},
+    )
 
 
 def mark_failed(session: Session, *, outbox_id: int, code: str | None, error: str) -> None:
-    """A permanent failure (bad number, WhatsApp window closed, attempts exhausted)."""
-    row = session.get_one(Outbox, outbox_id)
-    row.status = OutboxStatus.failed
-    row.error_code = code
-    row.error_message = error[:500]
-    session.flush()
+    """A permanent failure (bad number, WhatsApp window closed, not configured)."""
+    queue.fail(session, OUTBOX, row_id=outbox_id, error=error, values={"error_code": code})
 
 
 def update_delivery(

@@ -18,11 +18,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from concierge.core.backoff import Backoff, parse_retry_after
 from concierge.core.settings import Settings
 from concierge.guard.output import Finding, OutputContext, check_reply
 from concierge.guard.secrets import Access
@@ -126,7 +126,10 @@ class Router:
         self.providers = [s.name for s in self.specs] + ["offline"]
         self.config = config or RouterConfig()
         self.prices = prices or load_prices()
-        self.clock, self.sleep, self.jitter = clock, sleep, jitter
+        self.clock, self.sleep = clock, sleep
+        # Full jitter, never sooner than the provider's Retry-After; no wait is longer than a whole turn (a wait
+        # past what is left of the turn gives up at once anyway).
+        self.backoff = Backoff(base=self.config.retry_base, cap=self.config.turn_deadline, rng=jitter)
         self.breakers = {
             s.name: CircuitBreaker(
                 failures=self.config.breaker_failures, reset_seconds=self.config.breaker_reset, clock=clock
@@ -285,7 +288,7 @@ class Router:
             )
             if not result.retryable or attempt == self.config.max_retries:
                 return None
-            wait = self._backoff(attempt, result.retry_after)
+            wait = self.backoff.delay(attempt, retry_after=result.retry_after)
             if wait > self._deadline_left(turn) - MIN_CALL_SECONDS:
                 record["gave_up"] = "retry_after_past_deadline"
                 return None
@@ -308,11 +311,6 @@ class Router:
         if not isinstance(message, AIMessage) or not _text(message).strip():
             return _Attempt(kind="malformed")
         return _Attempt(message=message)
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        """Full jitter on an exponential base, but never sooner than the provider's Retry-After."""
-        jittered = self.jitter() * self.config.retry_base * float(2**attempt)
-        return max(jittered, retry_after or 0.0)
 
     def _usage(self, spec: ProviderSpec, message: AIMessage) -> dict[str, Any]:
         usage = message.usage_metadata
@@ -420,11 +418,6 @@ def _retry_after(headers: Any) -> float | None:
         if headers.get("retry-after-ms"):
             return float(headers["retry-after-ms"]) / 1000
         value = headers.get("retry-after")
-        if not value:
-            return None
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+        return parse_retry_after(str(value)) if value else None
     except (TypeError, ValueError):
         return None

@@ -141,6 +141,17 @@ def test_rate_limit_waits_for_retry_after(prop: Property, fake: FakeModelAPI) ->
     assert waits == [3.0]
 
 
+def test_server_errors_wait_a_full_jitter_backoff(prop: Property, fake: FakeModelAPI) -> None:
+    waits: list[float] = []
+    runner = TurnRunner(get_settings())
+    runner.router = Router.from_settings(get_settings(), sleep=waits.append, jitter=lambda: 0.5)
+    fake.fail(500)
+    fake.fail(503)
+    fake.answer(GOOD_WIFI)
+    assert ask(prop, "what is the wifi password?", runner=runner)["reply"] == GOOD_WIFI
+    assert waits == pytest.approx([0.005, 0.01])  # half of 0.01 s, then half of 0.02 s
+
+
 def test_retry_after_beyond_the_deadline_falls_back_at_once(prop: Property, fake: FakeModelAPI) -> None:
     fake.fail(429, retry_after=60)
     result = ask(prop, "what is the wifi password?")

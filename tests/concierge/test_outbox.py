@@ -211,3 +211,29 @@ def test_timed_out_send_that_twilio_accepted_is_not_sent_again(
     assert s.send_next()
     assert fake.requests_seen == 1 and len(fake.messages) == 1
     assert row(outbox_id).twilio_sid == accepted["sid"] and row(outbox_id).status == OutboxStatus.sent
+
+
+def test_rate_limit_waits_for_twilios_retry_after(fake: FakeTwilio, prop: Property) -> None:
+    """The official client drops the headers from its exception; the sender still reads Retry-After."""
+    outbox_id = queue_reply(prop)
+    fake.fail_next(429, retry_after=120)
+    before = utcnow()
+    assert sender().send_next()
+    waiting = row(outbox_id)
+    assert waiting.status == OutboxStatus.pending and waiting.error_message == "HTTP 429"
+    assert waiting.next_attempt_at >= before + timedelta(seconds=120)
+
+
+def test_retry_waits_a_full_jitter_backoff(fake: FakeTwilio, prop: Property, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OUTBOX_RETRY_BASE_SECONDS", "10")
+    get_settings.cache_clear()
+    outbox_id = queue_reply(prop)
+    fake.fail_next(500, 500)
+    now = utcnow()
+    s = Sender(get_settings(), now=lambda: now, rng=lambda: 0.25)
+    assert s.send_next()
+    assert row(outbox_id).next_attempt_at == now + timedelta(seconds=2.5)  # a quarter of 10 s
+    later = now + timedelta(seconds=3)
+    s.now = lambda: later
+    assert s.send_next()
+    assert row(outbox_id).next_attempt_at == later + timedelta(seconds=5)  # a quarter of 20 s

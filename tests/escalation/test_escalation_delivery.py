@@ -4,6 +4,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -55,6 +56,7 @@ class Hooks:
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.statuses: list[int] = []
+        self.retry_after: str | None = None  # sent with every error status when set
 
 
 @pytest.fixture
@@ -67,6 +69,8 @@ def hooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hooks]:
             received.requests.append({"headers": dict(self.headers), "body": body})
             status = received.statuses.pop(0) if received.statuses else 200
             self.send_response(status)
+            if status >= 400 and received.retry_after is not None:
+                self.send_header("Retry-After", received.retry_after)
             self.end_headers()
 
         def log_message(self, *args: Any) -> None:
@@ -187,3 +191,27 @@ def test_unsigned_webhooks_are_never_queued(monkeypatch: pytest.MonkeyPatch, pro
     get_settings.cache_clear()
     escalate(prop)
     assert statuses() == []
+
+
+def test_webhook_rate_limit_waits_for_retry_after(hooks: Hooks, prop: Property) -> None:
+    hooks.statuses, hooks.retry_after = [429], "120"
+    escalate(prop)
+    before = utcnow()
+    assert notifier().run_next()
+    with session_scope() as s:
+        row = s.exec(select(Notification)).one()
+        assert (row.status, row.attempts, row.last_error) == (NotificationStatus.pending, 1, "HTTP 429")
+        assert row.next_attempt_at >= before + timedelta(seconds=120)
+
+
+def test_webhook_retry_waits_a_full_jitter_backoff(
+    hooks: Hooks, monkeypatch: pytest.MonkeyPatch, prop: Property
+) -> None:
+    monkeypatch.setenv("NOTIFY_RETRY_BASE_SECONDS", "8")
+    get_settings.cache_clear()
+    hooks.statuses = [503]
+    escalate(prop)
+    now = utcnow()
+    assert delivery.Notifier(get_settings(), now=lambda: now, rng=lambda: 0.75).run_next()
+    with session_scope() as s:
+        assert s.exec(select(Notification)).one().next_attempt_at == now + timedelta(seconds=6)  # 3/4 of 8 s

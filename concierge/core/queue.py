@@ -1,0 +1,189 @@
+"""Claim-and-backoff for the database queues (turn jobs, outbox replies, escalation notifications).
+
+A queue is a table whose rows carry a status, an attempt count and a due time. A worker claims the next due row
+with one statement (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL; on SQLite the write lock serialises claims),
+acts outside that transaction, then marks the row done, due again after a backoff, or failed. An attempt that
+never finished (its worker died) is claimable again once its lease runs out. Each queue keeps its own ordering
+rule, its own columns (described by a `Queue`) and its own idea of what a final failure means.
+"""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, exists, or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from concierge.core.backoff import Backoff
+from concierge.core.errors import Conflict
+
+RowT = TypeVar("RowT", bound=SQLModel)
+ERROR_CHARS = 500
+
+
+class LeaseLost(Conflict):
+    """The row's lease expired and another worker took it; this worker's result is discarded."""
+
+
+@dataclass(frozen=True)
+class Queue(Generic[RowT]):
+    """How one table is used as a queue: its states, and the names of the columns that carry them."""
+
+    table: type[RowT]
+    pending: str  # status: waiting for its first or next attempt
+    failed: str  # status: given up for good
+    due_at: str  # not claimed before this time
+    error: str  # the last failed attempt's error
+    claimed: str | None = None  # status while an attempt runs; None: a claim moves `due_at` past the lease instead
+    lease_until: str | None = None  # when the running attempt's lease runs out
+    claimed_at: str | None = None  # when the running attempt started (its lease runs out `lease_seconds` later)
+    lease_token: str | None = None  # the claimer's token: marks by a worker that lost the lease are refused
+    in_order_of: str | None = None  # rows sharing this column are claimed one at a time, oldest first
+    status: str = "status"
+    attempts: str = "attempts"  # how many attempts were claimed
+
+    def column(self, name: str, table: Any = None) -> Any:
+        """The column `name` of the queue's table (or of an alias of it)."""
+        return col(getattr(self.table if table is None else table, name))
+
+
+def due(queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> SelectOfScalar[RowT]:
+    """The oldest due row: pending and due, or claimed with an expired lease; never behind an earlier one in order."""
+    status = queue.column(queue.status)
+    condition: ColumnElement[bool] = (status == queue.pending) & (queue.column(queue.due_at) <= now)
+    if queue.claimed is not None:
+        # A worker that died mid-attempt leaves an expired lease: its row is claimable again, first in line.
+        if queue.lease_until is not None:
+            expired = queue.column(queue.lease_until) < now
+        else:
+            assert queue.claimed_at is not None, "a queue with a claimed status needs a lease column"
+            expired = queue.column(queue.claimed_at) < now - timedelta(seconds=lease_seconds)
+        condition = or_(condition, (status == queue.claimed) & expired)
+    criteria = [condition]
+    if queue.in_order_of is not None:
+        earlier = aliased(queue.table)
+        waiting = [queue.pending] if queue.claimed is None else [queue.pending, queue.claimed]
+        blocked = exists().where(
+            queue.column(queue.in_order_of, earlier) == queue.column(queue.in_order_of),
+            queue.column("id", earlier) < queue.column("id"),
+            queue.column(queue.status, earlier).in_(waiting),
+        )
+        criteria.append(~blocked)
+    return select(queue.table).where(*criteria).order_by(queue.column("id")).limit(1)
+
+
+def is_due(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> bool:
+    """Whether `claim` would find a row (a read: on SQLite it does not take the write lock)."""
+    return session.exec(due(queue, now=now, lease_seconds=lease_seconds)).first() is not None
+
+
+def next_due(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> RowT | None:
+    """The oldest due row, locked for this transaction (other workers skip it), not yet claimed."""
+    return session.exec(due(queue, now=now, lease_seconds=lease_seconds).with_for_update(skip_locked=True)).first()
+
+
+def take(session: Session, queue: Queue[RowT], row: RowT, *, now: datetime, lease_seconds: float) -> RowT:
+    """Claim a row found by `next_due`: one more attempt, leased to this worker for `lease_seconds`."""
+    values: dict[str, Any] = {queue.attempts: getattr(row, queue.attempts) + 1}
+    if queue.claimed is not None:
+        values[queue.status] = queue.claimed
+    else:
+        values[queue.due_at] = now + timedelta(seconds=lease_seconds)
+    if queue.lease_token is not None:
+        values[queue.lease_token] = uuid.uuid4().hex
+    if queue.lease_until is not None:
+        values[queue.lease_until] = now + timedelta(seconds=lease_seconds)
+    if queue.claimed_at is not None:
+        values[queue.claimed_at] = now
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.flush()
+    return row
+
+
+def claim(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float) -> RowT | None:
+    """Claim the oldest due row for one attempt; None when nothing is due."""
+    row = next_due(session, queue, now=now, lease_seconds=lease_seconds)
+    return None if row is None else take(session, queue, row, now=now, lease_seconds=lease_seconds)
+
+
+def mark(
+    session: Session, queue: Queue[RowT], *, row_id: int, values: Mapping[str, Any], lease_token: str | None = None
+) -> bool:
+    """Update a claimed row in one statement; with `lease_token`, only while this worker still holds the lease."""
+    statement = update(queue.table).where(queue.column("id") == row_id)
+    if lease_token is not None:
+        assert queue.lease_token is not None and queue.claimed is not None
+        statement = statement.where(
+            queue.column(queue.lease_token) == lease_token, queue.column(queue.status) == queue.claimed
+        )
+    result = session.exec(statement.values(dict(values)))
+    return bool(result.rowcount == 1)
+
+
+def finish(
+    session: Session,
+    queue: Queue[RowT],
+    *,
+    row_id: int,
+    status: str | None,
+    values: Mapping[str, Any] | None = None,
+    lease_token: str | None = None,
+) -> None:
+    """Give a claimed row its final (or next) status; LeaseLost if this worker no longer holds its lease."""
+    values = {**({} if status is None else {queue.status: status}), **(values or {})}
+    if not mark(session, queue, row_id=row_id, values=values, lease_token=lease_token):
+        raise LeaseLost(f"{queue.table.__tablename__} {row_id} is no longer leased by this worker")
+
+
+def fail(
+    session: Session,
+    queue: Queue[RowT],
+    *,
+    row_id: int,
+    error: str | None,
+    values: Mapping[str, Any] | None = None,
+    lease_token: str | None = None,
+) -> None:
+    """Give up on a claimed row for good, keeping the error."""
+    failed = {queue.error: _error(error), **(values or {})}
+    finish(session, queue, row_id=row_id, status=queue.failed, values=failed, lease_token=lease_token)
+
+
+def retry_or_fail(
+    session: Session,
+    queue: Queue[RowT],
+    *,
+    row_id: int,
+    attempts: int,
+    max_attempts: int,
+    error: str | None,
+    now: datetime,
+    backoff: Backoff,
+    retry_after: float | str | None = None,
+    min_delay: float = 0.0,
+    on_retry: Mapping[str, Any] | None = None,
+    on_fail: Mapping[str, Any] | None = None,
+    lease_token: str | None = None,
+) -> bool:
+    """After a failed attempt: due again after a backoff while attempts remain (True), else failed for good.
+
+    The wait is `backoff`'s for this attempt, never shorter than `retry_after` (the server's) or `min_delay`.
+    """
+    if attempts >= max_attempts:
+        fail(session, queue, row_id=row_id, error=error, values=on_fail, lease_token=lease_token)
+        return False
+    wait = max(backoff.delay(attempts - 1, retry_after=retry_after), min_delay)
+    values = {queue.error: _error(error), queue.due_at: now + timedelta(seconds=wait), **(on_retry or {})}
+    # Without a claimed status the row is still pending: leave the status alone (a late worker never undoes "sent").
+    status = queue.pending if queue.claimed is not None else None
+    finish(session, queue, row_id=row_id, status=status, values=values, lease_token=lease_token)
+    return True
+
+
+def _error(error: str | None) -> str | None:
+    return None if error is None else error[:ERROR_CHARS]
