@@ -20,16 +20,18 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from concierge.core.backoff import Backoff, parse_retry_after
+from concierge.core.backoff import Backoff
 from concierge.core.settings import Settings
-from concierge.guard.output import Finding, OutputContext, check_reply
+from concierge.guard.output import Finding, check_reply
 from concierge.guard.secrets import Access
-from concierge.i18n import gettext_for, language_name
+from concierge.i18n import gettext_for
 from concierge.llm import offline
+from concierge.llm.attempts import Attempt, classify, text_of
 from concierge.llm.breaker import CircuitBreaker
 from concierge.llm.cost import PriceTable, load_prices
+from concierge.llm.prompting import build_messages, facts_entries, output_context
 from concierge.llm.prompts import Prompt, load_prompt
 from concierge.llm.providers import (
     KNOWN_PROVIDERS,
@@ -84,17 +86,6 @@ class RouterConfig:
             daily_budget_usd=settings.llm_daily_budget_usd,
             prompt_version=settings.llm_prompt_version,
         )
-
-
-@dataclass
-class _Attempt:
-    """What one provider call produced: a reply, or the error kind and whether to retry it."""
-
-    message: AIMessage | None = None
-    kind: str = "ok"
-    status: int | None = None
-    retryable: bool = False
-    retry_after: float | None = None
 
 
 @dataclass
@@ -172,7 +163,7 @@ class Router:
         if skip is not None:
             return self._finish(turn, fallback, route=skip, budget_exceeded=skip == "budget")
         assert self.prompt is not None
-        messages = self._messages(self.prompt, request)
+        messages = build_messages(self.prompt, request)
         for spec in self.specs:
             if self._deadline_left(turn) < MIN_CALL_SECONDS:
                 turn.calls.append({"provider": spec.name, "outcome": "deadline"})
@@ -280,7 +271,7 @@ class Router:
             if result.message is not None:
                 breaker.success()
                 record.update(self._usage(spec, result.message))
-                return _text(result.message)
+                return text_of(result.message)
             breaker.failure()
             log.warning(
                 "model call failed",
@@ -295,22 +286,22 @@ class Router:
             self.sleep(wait)
         return None
 
-    def _invoke(self, spec: ProviderSpec, messages: list[BaseMessage], *, timeout: float) -> _Attempt:
+    def _invoke(self, spec: ProviderSpec, messages: list[BaseMessage], *, timeout: float) -> Attempt:
         model = self._models.get(spec.name)
         if model is None:
-            return _Attempt(kind="not_configured")
+            return Attempt(kind="not_configured")
         assert self._pool is not None
         future = self._pool.submit(model.invoke, messages)
         try:
             message = future.result(timeout=timeout)
         except FutureTimeout:
             future.cancel()
-            return _Attempt(kind="timeout", retryable=True)
+            return Attempt(kind="timeout", retryable=True)
         except Exception as exc:
             return classify(exc)
-        if not isinstance(message, AIMessage) or not _text(message).strip():
-            return _Attempt(kind="malformed")
-        return _Attempt(message=message)
+        if not isinstance(message, AIMessage) or not text_of(message).strip():
+            return Attempt(kind="malformed")
+        return Attempt(message=message)
 
     def _usage(self, spec: ProviderSpec, message: AIMessage) -> dict[str, Any]:
         usage = message.usage_metadata
@@ -319,105 +310,6 @@ class Router:
         usd, listed = self.prices.cost(spec.provider, spec.model, input_tokens=tokens_in, output_tokens=tokens_out)
         return {"input_tokens": tokens_in, "output_tokens": tokens_out, "cost_usd": usd, "priced": listed}
 
-    # -- prompt and checks ----------------------------------------------------------------------------
-
-    def _facts(self, request: ResponseRequest) -> str:
-        lines = []
-        for entry in facts_entries(request):
-            text, _language = offline.entry_text(entry, request.language)
-            lines.append(f"- {entry['title']}: {text}")
-        if request.reservation:
-            booking = ", ".join(f"{key} {value}" for key, value in request.reservation.items())
-            lines.append(f"- This guest's booking: {booking}")
-        return "\n".join(lines)
-
-    def _messages(self, prompt: Prompt, request: ResponseRequest) -> list[BaseMessage]:
-        system = prompt.system.format(
-            property_name=request.property_name,
-            language=request.language,
-            language_name=language_name(request.language, in_language="en"),
-            facts=self._facts(request),
-        )
-        return [SystemMessage(system), HumanMessage(prompt.user.format(message=request.text))]
-
     def _retry_text(self, findings: list[Finding]) -> str:
         assert self.prompt is not None
         return self.prompt.retry.format(reasons="; ".join(f.detail for f in findings))
-
-
-def facts_entries(request: ResponseRequest) -> list[dict[str, Any]]:
-    """The entries a model may see: selected and related, sensitive ones only with access."""
-    seen: set[str] = set()
-    chosen = []
-    for entry in [*request.entries, *request.related]:
-        if entry["topic"] in seen or (entry.get("sensitive") and request.access is not Access.allowed):
-            continue
-        seen.add(entry["topic"])
-        chosen.append(entry)
-    return chosen
-
-
-def output_context(request: ResponseRequest) -> OutputContext:
-    """What a model's reply is checked against: the facts it was given, secrets, the published policy."""
-    given = facts_entries(request)
-    grounding = [text for e in given for text in e["content"].values()]
-    grounding += [e["title"] for e in given]
-    grounding += list((request.reservation or {}).values())
-    secrets = []
-    if request.access is not Access.allowed:
-        secrets = [t for e in request.knowledge if e.get("sensitive") for t in e["content"].values()]
-    policy = [t for e in request.knowledge if not e.get("sensitive") for t in e["content"].values()]
-    return OutputContext(
-        grounding=grounding,
-        secrets=secrets,
-        policy=policy,
-        language=request.language,
-        quoted=[request.text],  # the guest may be quoted back ("you asked about room 3")
-    )
-
-
-def _text(message: AIMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content
-    return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
-
-
-def classify(exc: Exception) -> _Attempt:
-    """Turn a provider SDK's exception into an outcome: only 429, 5xx and timeouts are retried."""
-    if isinstance(exc, TimeoutError) or "Timeout" in type(exc).__name__:
-        return _Attempt(kind="timeout", retryable=True)
-    status = getattr(exc, "status_code", None)
-    if not isinstance(status, int):
-        code = getattr(exc, "code", None)
-        status = code if isinstance(code, int) else None
-    if status is None:
-        name = type(exc).__name__
-        kind = (
-            "connection"
-            if "Connection" in name
-            else ("malformed" if "Validation" in name or "JSON" in name else "error")
-        )
-        return _Attempt(kind=kind)
-    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
-    if status == 429:
-        return _Attempt(kind="rate_limited", status=status, retryable=True, retry_after=_retry_after(headers))
-    if status >= 500:
-        return _Attempt(kind="server_error", status=status, retryable=True, retry_after=_retry_after(headers))
-    text = str(exc).lower()
-    if status in (404, 410) or "deprecat" in text or "model_not_found" in text:
-        return _Attempt(kind="model_unavailable", status=status)
-    if status in (401, 403):
-        return _Attempt(kind="auth", status=status)
-    return _Attempt(kind="client_error", status=status)
-
-
-def _retry_after(headers: Any) -> float | None:
-    """Seconds from `retry-after-ms` or `Retry-After` (seconds or an HTTP date)."""
-    try:
-        if headers.get("retry-after-ms"):
-            return float(headers["retry-after-ms"]) / 1000
-        value = headers.get("retry-after")
-        return parse_retry_after(str(value)) if value else None
-    except (TypeError, ValueError):
-        return None

@@ -4,7 +4,7 @@ from typing import Any
 
 from concierge.guard.output import check_reply
 from concierge.llm import usage as llm_service
-from concierge.llm.router import output_context
+from concierge.llm.prompting import output_context
 from concierge.llm.types import ResponseRequest, TurnResponse
 from concierge.turn.state import TurnContext, TurnState
 

@@ -25,8 +25,9 @@ sys.path.insert(0, str(ROOT))
 from concierge.core.settings import Settings  # noqa: E402
 from concierge.guard.output import check_reply  # noqa: E402
 from concierge.guard.secrets import Access  # noqa: E402
+from concierge.llm.prompting import output_context  # noqa: E402
 from concierge.llm.providers import ProviderSpec, build_chat_model  # noqa: E402
-from concierge.llm.router import Router, RouterConfig, output_context  # noqa: E402
+from concierge.llm.router import Router, RouterConfig  # noqa: E402
 from concierge.llm.types import ResponseRequest  # noqa: E402
 from tests.conftest import pack_data  # noqa: E402
 from tests.fakes.openai_api import FakeModelAPI  # noqa: E402

@@ -6,11 +6,12 @@ import sys
 import pytest
 
 from concierge.core.settings import Settings
+from concierge.llm.attempts import classify
 from concierge.llm.breaker import BreakerState, CircuitBreaker
 from concierge.llm.cost import PriceTable, load_prices
 from concierge.llm.prompts import load_prompt, versions
 from concierge.llm.providers import ProviderSpec, UnsupportedProvider, build_chat_model, parse_specs
-from concierge.llm.router import classify, parse_providers
+from concierge.llm.router import parse_providers
 from tests.e2e.server import ROOT
 
 

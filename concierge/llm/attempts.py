@@ -1,0 +1,66 @@
+"""One provider call's outcome: a reply, or the kind of error and whether (and when) to retry it."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.messages import AIMessage
+
+from concierge.core.backoff import parse_retry_after
+
+
+@dataclass
+class Attempt:
+    """What one provider call produced: a reply, or the error kind and whether to retry it."""
+
+    message: AIMessage | None = None
+    kind: str = "ok"
+    status: int | None = None
+    retryable: bool = False
+    retry_after: float | None = None
+
+
+def text_of(message: AIMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+
+
+def classify(exc: Exception) -> Attempt:
+    """Turn a provider SDK's exception into an outcome: only 429, 5xx and timeouts are retried."""
+    if isinstance(exc, TimeoutError) or "Timeout" in type(exc).__name__:
+        return Attempt(kind="timeout", retryable=True)
+    status = getattr(exc, "status_code", None)
+    if not isinstance(status, int):
+        code = getattr(exc, "code", None)
+        status = code if isinstance(code, int) else None
+    if status is None:
+        name = type(exc).__name__
+        kind = (
+            "connection"
+            if "Connection" in name
+            else ("malformed" if "Validation" in name or "JSON" in name else "error")
+        )
+        return Attempt(kind=kind)
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    if status == 429:
+        return Attempt(kind="rate_limited", status=status, retryable=True, retry_after=retry_after_of(headers))
+    if status >= 500:
+        return Attempt(kind="server_error", status=status, retryable=True, retry_after=retry_after_of(headers))
+    text = str(exc).lower()
+    if status in (404, 410) or "deprecat" in text or "model_not_found" in text:
+        return Attempt(kind="model_unavailable", status=status)
+    if status in (401, 403):
+        return Attempt(kind="auth", status=status)
+    return Attempt(kind="client_error", status=status)
+
+
+def retry_after_of(headers: Any) -> float | None:
+    """Seconds from `retry-after-ms` or `Retry-After` (seconds or an HTTP date)."""
+    try:
+        if headers.get("retry-after-ms"):
+            return float(headers["retry-after-ms"]) / 1000
+        value = headers.get("retry-after")
+        return parse_retry_after(str(value)) if value else None
+    except (TypeError, ValueError):
+        return None
