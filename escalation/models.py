@@ -59,7 +59,7 @@ class ConversationNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     escalation_id: int | None = Field(default=None, foreign_key="escalation.id")
-    author: str = Field(max_length=64)  # "staff:<id>" or "system"
+    author: str = Field(max_length=64)  # staff_owner(id) or Author.system
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from concierge.conversation.models import BOT_OWNER, Conversation, Outbox, OutboxStatus
+from concierge.conversation.models import Author, Conversation, Outbox, OutboxStatus, Owner
 
 # How far a status may move: a late "sent" callback never undoes "delivered".
 _RANK = {
@@ -43,7 +43,7 @@ class Delivery:
     body: str
     attempts: int
     reconcile_since: datetime | None  # set when a previous attempt may have reached Twilio before a crash
-    author: str = ""  # "bot" or "staff" (metrics count replies by author)
+    author: str = ""  # an Author (metrics count replies by author)
     content_sid: str | None = None  # an approved WhatsApp template instead of free text
     content_variables: str | None = None  # its variables, as the JSON object Twilio expects
 
@@ -76,7 +76,7 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
         if row is None:
             return None
         owner = session.exec(select(Conversation.owner).where(Conversation.id == row.conversation_id)).one()
-        if row.author == BOT_OWNER and owner != BOT_OWNER:
+        if row.author == Author.bot and owner != Owner.bot:
             # A person owns the conversation now: the bot must not talk over them.
             row.status = OutboxStatus.cancelled
             session.flush()

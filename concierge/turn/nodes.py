@@ -9,7 +9,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from concierge.conversation import service
-from concierge.conversation.models import BOT_OWNER
+from concierge.conversation.models import Owner
 from concierge.guard.secrets import Access, access_for
 from concierge.i18n import gettext_for
 from concierge.i18n.detect import detect_language as decide_language
@@ -71,7 +71,7 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
 
 def route_after_context(state: TurnState) -> str:
     """Only a bot-owned conversation is answered; otherwise staff own it and the turn only records."""
-    return "detect_language" if state["conversation"].owner == BOT_OWNER else "record_only"
+    return "detect_language" if state["conversation"].owner == Owner.bot else "record_only"
 
 
 @timed("record_only")

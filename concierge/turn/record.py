@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation import jobs, service, traces
-from concierge.conversation.models import BOT_OWNER, Conversation, Job, JobStatus, Outbox, Trace
+from concierge.conversation.models import Author, Conversation, Job, JobStatus, Outbox, Owner, Trace, is_staff
 from concierge.i18n import gettext_for
 from concierge.llm import usage
 from escalation import person_requests as escalation_requests
@@ -34,11 +34,11 @@ def record_turn(
     if result.get("language"):
         conversation.language = result["language"]
     outbox = None
-    reply, author = result.get("reply", ""), "bot"
+    reply, author = result.get("reply", ""), Author.bot
     send = result["decision"] in ("reply", "reply_escalate")
     handoff: dict[str, Any] = {"owner_at_record": conversation.owner.partition(":")[0]}
     owner_before = conversation.owner
-    if result.get("escalate") and not owner_before.startswith(escalation_service.STAFF_PREFIX):
+    if result.get("escalate") and not is_staff(owner_before):
         escalation = escalation_service.open_escalation(
             session,
             conversation=conversation,
@@ -51,9 +51,9 @@ def record_turn(
         handoff["escalation_id"] = escalation.id if escalation else None
         if escalation is None:  # staff handed this back already and the guest only repeated it: no loop
             reply, send = escalation_requests.already_handled_reply(result.get("language") or "en"), True
-        elif owner_before == BOT_OWNER != conversation.owner:
-            author = "system"  # the bot's hand-off notice leaves although people own the chat from now on
-    if send and (conversation.owner == BOT_OWNER or author == "system"):
+        elif owner_before == Owner.bot != conversation.owner:
+            author = Author.system  # the bot's hand-off notice leaves although people own the chat from now on
+    if send and (conversation.owner == Owner.bot or author == Author.system):
         outbox = service.enqueue_reply(
             session,
             conversation=conversation,
@@ -109,11 +109,11 @@ def fail_turn(session: Session, *, job_id: int, lease_token: str, error: str, no
     conversation = session.get_one(Conversation, job.conversation_id)
     prop = session.get_one(Property, conversation.property_id)
     _ = gettext_for(conversation.language or prop.default_language)
-    if conversation.owner == BOT_OWNER:
+    if conversation.owner == Owner.bot:
         service.enqueue_reply(
             session,
             conversation=conversation,
-            author="bot",
+            author=Author.bot,
             now=now,
             language=conversation.language,
             body=_("Sorry, I'm having a technical problem. A member of our team will follow up with you shortly."),

@@ -16,11 +16,10 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from concierge.conversation.models import Conversation, Job, Message, Trace
+from concierge.conversation.models import Conversation, Job, Message, Owner, Trace
 from concierge.core.observability import redact_text
 from concierge.i18n.detect import fold
 from concierge.ops.dashboard.period import Period
-from escalation.notify import ALERTS_OWNER
 from knowledge.lexicon import FUNCTION_WORDS, SHARED_FUNCTION_WORDS
 from knowledge.models import Property
 
@@ -142,7 +141,7 @@ def knowledge_gaps(session: Session, *, prop: Property, period: Period) -> list[
         .join(Conversation, col(Conversation.id) == col(Trace.conversation_id))
         .where(
             Conversation.property_id == prop.id,
-            Conversation.owner != ALERTS_OWNER,
+            Conversation.owner != Owner.alerts,
             col(Trace.created_at) >= period.since,
             col(Trace.created_at) < period.until,
             _is_gap(),

@@ -19,13 +19,12 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
-from concierge.conversation.models import Conversation, Job, JobStatus, Message, Trace
+from concierge.conversation.models import Author, Conversation, Job, JobStatus, Message, Owner, Trace
 from concierge.core.metrics import FALLBACK_ROUTES
 from concierge.llm.models import ModelCall
 from concierge.ops.dashboard.gaps import GapCluster, knowledge_gaps
 from concierge.ops.dashboard.period import Period
 from escalation.models import Escalation, EscalationStatus
-from escalation.notify import ALERTS_OWNER
 from knowledge.models import Property
 
 # Routes where the provider chain fell back to the offline answer, plus the canned reply when even that failed.
@@ -138,7 +137,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 def _guest_conversations(prop: Property) -> Any:
     """The property's guest conversations (staff-alert threads excluded), as a join condition."""
-    return and_(col(Conversation.property_id) == prop.id, col(Conversation.owner) != ALERTS_OWNER)
+    return and_(col(Conversation.property_id) == prop.id, col(Conversation.owner) != Owner.alerts)
 
 
 def _in_period(column: Any, period: Period) -> Any:
@@ -241,7 +240,9 @@ def _conversations(session: Session, board: Dashboard, *, prop: Property) -> Non
     )
     handed_off = exists().where(col(Escalation.conversation_id) == here, _in_period(Escalation.created_at, period))
     staff_wrote = exists().where(
-        col(Message.conversation_id) == here, col(Message.author) == "staff", _in_period(Message.created_at, period)
+        col(Message.conversation_id) == here,
+        col(Message.author) == Author.staff,
+        _in_period(Message.created_at, period),
     )
     staff_owned = exists().where(
         col(Trace.conversation_id) == here,
