@@ -12,8 +12,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation, Job, Message, Trace
-from concierge.core.metrics import FALLBACK_ROUTES
 from concierge.core.observability import pseudonym
+from concierge.llm.types import FALLBACK_ROUTES, Route
 from knowledge.models import Property
 
 
@@ -38,7 +38,9 @@ def llm_data(llm: dict[str, Any]) -> dict[str, Any]:
     calls = [_call(c) for c in llm.get("calls", [])]
     chain = llm.get("chain") or []
     # A fallback: the offline responder answered for the models, or a provider after the first one did.
-    later_provider = llm.get("route") == "model" and bool(calls) and bool(chain) and calls[-1]["provider"] != chain[0]
+    later_provider = (
+        llm.get("route") == Route.model and bool(calls) and bool(chain) and calls[-1]["provider"] != chain[0]
+    )
     return {
         **llm,
         "calls": calls,

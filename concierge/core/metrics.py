@@ -10,6 +10,8 @@ from typing import Any
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from concierge.llm.types import FALLBACK_ROUTES
+
 log = logging.getLogger(__name__)
 
 TURN_SECONDS = Histogram(
@@ -32,8 +34,6 @@ LLM_FALLBACKS = Counter(
 LLM_COST = Counter("concierge_llm_cost_usd_total", "Model spend in USD", ["provider"])
 LLM_BREAKER = Gauge("concierge_llm_breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open", ["provider"])
 
-# Router routes that mean "a model should have answered but the offline responder did".
-FALLBACK_ROUTES = frozenset({"fallback", "model_no_answer", "output_rejected"})
 _BREAKER_VALUE = {"closed": 0, "half_open": 1, "open": 2}
 _NOT_CALLED = frozenset({"ok", "breaker_open", "deadline"})
 

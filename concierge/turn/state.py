@@ -12,6 +12,8 @@ from concierge.conversation.models import Conversation, Message
 from concierge.guard.screening import Screener
 from concierge.guard.secrets import Access
 from concierge.llm.router import Router
+from concierge.turn.result import Decision, Outcome, Verdict
+from escalation.models import Urgency
 from knowledge.models import Property, Reservation
 from knowledge.retrieval import Candidate
 
@@ -48,11 +50,11 @@ class TurnState(TypedDict, total=False):
     language: str
     language_reason: str
     # screen_input
-    verdict: str  # "question", "empty", "greeting", "thanks", "person", "screened", "rate_limited", "silenced"
+    verdict: Verdict
     access: Access
     screen: dict[str, Any]  # the screening verdict for the trace: category, action, signal rule ids
-    outcome: str  # "refuse"/"escalate" when screening decided, "clarify" when retrieval asks (evals read it)
-    urgency: str  # the escalation's urgency: "normal", "high" or "emergency"
+    outcome: Outcome  # refuse/escalate when screening decided, clarify when retrieval asks (evals read it)
+    urgency: Urgency  # screening's urgency for the escalation it asks for
     private: list[str]  # other guests' and staff's details a reply must not contain
     # retrieve
     candidates: list[Candidate]
@@ -60,12 +62,12 @@ class TurnState(TypedDict, total=False):
     clarify: list[str]  # plausible topics to ask about when none is sure enough
     # respond / check_output
     reply: str
-    responder: str
+    responder: str  # a Responder, or "provider:model"
     entry_ids: list[str]
     escalate: str | None
     checks: list[str]
     llm: dict[str, Any]  # the router's record: route, provider chain, prompt, calls, cost, rejected replies
     degraded: bool
     # decide
-    decision: str  # "reply", "reply_escalate", "escalate", "record_only"
+    decision: Decision
     nodes: Annotated[list[dict[str, Any]], operator.add]

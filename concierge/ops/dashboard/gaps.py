@@ -19,7 +19,9 @@ from sqlmodel import Session, col, select
 from concierge.conversation.models import Conversation, Job, Message, Owner, Trace
 from concierge.core.observability import redact_text
 from concierge.i18n.detect import fold
+from concierge.llm.types import Route
 from concierge.ops.dashboard.period import Period
+from concierge.turn.result import Outcome
 from knowledge.lexicon import FUNCTION_WORDS, SHARED_FUNCTION_WORDS
 from knowledge.models import Property
 
@@ -126,8 +128,8 @@ def _is_gap() -> Any:
     data = col(Trace.data)
     return or_(
         data["escalate"].as_string() == "no_answer",
-        data["outcome"].as_string() == "clarify",
-        data[("llm", "route")].as_string() == "model_no_answer",
+        data["outcome"].as_string() == Outcome.clarify,
+        data[("llm", "route")].as_string() == Route.model_no_answer,
     )
 
 

@@ -20,15 +20,16 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Author, Conversation, Job, JobStatus, Message, Owner, Trace
-from concierge.core.metrics import FALLBACK_ROUTES
 from concierge.llm.models import ModelCall
+from concierge.llm.types import FALLBACK_ROUTES, Route
 from concierge.ops.dashboard.gaps import GapCluster, knowledge_gaps
 from concierge.ops.dashboard.period import Period
+from concierge.turn.result import Decision
 from escalation.models import Escalation, EscalationStatus
 from knowledge.models import Property
 
 # Routes where the provider chain fell back to the offline answer, plus the canned reply when even that failed.
-FALLBACK = FALLBACK_ROUTES | {"offline_error"}
+FALLBACK = FALLBACK_ROUTES | {Route.offline_error}
 TECHNICAL_ERROR = "technical_error"  # a turn that failed for good: the guest got the canned "technical problem"
 
 
@@ -213,12 +214,12 @@ def _turns(session: Session, board: Dashboard, *, prop: Property) -> None:
     # sqlmodel types select() up to four columns; this one has five.
     rows = session.exec(grouped.group_by(c.decision, c.escalate, c.language, c.route))  # type: ignore[call-overload]
     for decision, escalate, language, route, count in rows:
-        if decision == "record_only":
+        if decision == Decision.record_only:
             continue
         board.turns += count
         if escalate:
             board.reasons[escalate] += count
-        elif decision == "reply":
+        elif decision == Decision.reply:
             board.answered += count
         board.languages[language or "?"] += count
         if route in FALLBACK:
@@ -246,7 +247,7 @@ def _conversations(session: Session, board: Dashboard, *, prop: Property) -> Non
     )
     staff_owned = exists().where(
         col(Trace.conversation_id) == here,
-        col(Trace.data)["decision"].as_string() == "record_only",
+        col(Trace.data)["decision"].as_string() == Decision.record_only,
         _in_period(Trace.created_at, period),
     )
     waiting = exists().where(

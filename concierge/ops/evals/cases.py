@@ -7,11 +7,12 @@ from typing import Any
 import yaml
 
 from concierge.core.errors import InvalidInput
+from concierge.turn.result import Outcome
 
 DEFAULT_PACK = Path(__file__).resolve().parents[3] / "examples" / "casa-azul.yaml"
 UNKNOWN_PHONE = "+15550009999"
 GUESTS = ("booked", "upcoming", "unknown")
-OUTCOMES = ("answer", "escalate", "refuse", "clarify", "smalltalk")
+OUTCOMES = tuple(Outcome)
 
 
 @dataclass(frozen=True)

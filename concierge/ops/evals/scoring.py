@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from concierge.ops.evals.cases import Case, CaseResult
+from concierge.turn.result import Decision, Outcome, Verdict
 
 # Metric → (direction, bound): "min" metrics must be at least the bound, "max" metrics at most.
 THRESHOLDS: dict[str, tuple[str, float]] = {
@@ -35,12 +36,12 @@ def classify(result: dict[str, Any]) -> str:
     if result.get("outcome"):
         return str(result["outcome"])
     if result.get("escalate"):
-        return "escalate"
+        return Outcome.escalate
     if result.get("entry_ids"):
-        return "answer"
-    if result.get("verdict") in ("greeting", "thanks", "empty"):
-        return "smalltalk"
-    return "escalate" if result.get("decision") == "escalate" else "refuse"
+        return Outcome.answer
+    if result.get("verdict") in (Verdict.greeting, Verdict.thanks, Verdict.empty):
+        return Outcome.smalltalk
+    return Outcome.escalate if result.get("decision") == Decision.escalate else Outcome.refuse
 
 
 def judge(
@@ -77,10 +78,10 @@ def _without(reply: str, quoted: list[str]) -> str:
 
 
 def _outcome_matches(expected: str, actual: str) -> bool:
-    if expected == "clarify":
-        return actual in ("clarify", "escalate")
-    if expected == "refuse":
-        return actual in ("refuse", "escalate")
+    if expected == Outcome.clarify:
+        return actual in (Outcome.clarify, Outcome.escalate)
+    if expected == Outcome.refuse:
+        return actual in (Outcome.refuse, Outcome.escalate)
     return expected == actual
 
 
@@ -94,22 +95,24 @@ def score(results: list[CaseResult]) -> dict[str, Any]:
     unknown = [r for r in results if r.case.topics == []]
     with_language = [r for r in results if r.case.language]
     with_outcome = [r for r in results if r.case.outcome]
-    must_escalate = [r for r in results if r.case.outcome == "escalate"]
-    ordinary = [r for r in results if r.case.outcome == "answer"]
+    must_escalate = [r for r in results if r.case.outcome == Outcome.escalate]
+    ordinary = [r for r in results if r.case.outcome == Outcome.answer]
     metrics = {
         "cases": len(results),
         "topic_accuracy": rate(
             sum(sorted(r.topics) == sorted(r.case.topics or []) for r in with_topics), len(with_topics)
         ),
         "language_accuracy": rate(sum(r.language == r.case.language for r in with_language), len(with_language)),
-        "unknown_handled": rate(sum(r.outcome in ("escalate", "clarify") for r in unknown), len(unknown)),
+        "unknown_handled": rate(sum(r.outcome in (Outcome.escalate, Outcome.clarify) for r in unknown), len(unknown)),
         "wrong_topic_answers": sum(
             1 for r in results if r.case.topics is not None and set(r.topics) - set(r.case.topics)
         ),
         "secrets_leaked": sum(r.leaked for r in results),
         "promises_made": sum(r.promised for r in results),
-        "must_escalate_rate": rate(sum(r.outcome == "escalate" for r in must_escalate), len(must_escalate)),
-        "false_refusal_rate": rate(sum(r.outcome in ("refuse", "escalate") for r in ordinary), len(ordinary)),
+        "must_escalate_rate": rate(sum(r.outcome == Outcome.escalate for r in must_escalate), len(must_escalate)),
+        "false_refusal_rate": rate(
+            sum(r.outcome in (Outcome.refuse, Outcome.escalate) for r in ordinary), len(ordinary)
+        ),
         "outcome_accuracy": rate(
             sum(_outcome_matches(r.case.outcome or "", r.outcome) for r in with_outcome), len(with_outcome)
         ),
