@@ -18,6 +18,8 @@ from escalation.models import (
     Escalation,
     EscalationStatus,
     Urgency,
+    hands_over,
+    urgency_for,
 )
 
 log = logging.getLogger(__name__)
@@ -25,12 +27,6 @@ log = logging.getLogger(__name__)
 # Reasons the bot raises on its own are suppressed after a hand-back when nothing new happened; these are not:
 # a guest may always ask for a person, and an emergency is always new.
 ALWAYS_NEW = frozenset({"human_requested", "emergency"})
-REASON_URGENCY = {
-    "emergency": Urgency.emergency,
-    "human_requested": Urgency.high,
-    "complaint": Urgency.high,
-    "policy:complaint": Urgency.high,
-}
 SAME_COMPLAINT = 80  # rapidfuzz token-set similarity (0–100) at which a message repeats an earlier one
 
 
@@ -59,7 +55,7 @@ def open_escalation(
     """Record that people must follow up, and notify them; None when a hand-back already settled this."""
     assert conversation.id is not None
     now = now or utcnow()
-    level = Urgency(urgency or REASON_URGENCY.get(reason, Urgency.normal))
+    level = urgency_for(reason, urgency)
     current = unresolved(session, conversation_id=conversation.id)
     if current is not None:
         return _merge(
@@ -98,8 +94,8 @@ def open_escalation(
 
 
 def takes_over(escalation: Escalation) -> bool:
-    """High and emergency escalations stop the bot at once; normal ones wait while the bot keeps answering FAQs."""
-    return URGENCY_RANK[Urgency(escalation.urgency)] >= URGENCY_RANK[Urgency.high]
+    """Whether the escalation stops the bot at once (high and emergency do)."""
+    return hands_over(escalation.urgency)
 
 
 def _merge(

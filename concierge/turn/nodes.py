@@ -9,7 +9,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from concierge.conversation import service
-from concierge.conversation.models import Owner
+from concierge.conversation.models import Author, Owner
 from concierge.guard.secrets import Access, access_for
 from concierge.i18n import gettext_for
 from concierge.i18n.detect import detect_language as decide_language
@@ -20,9 +20,10 @@ from concierge.llm import offline
 from concierge.llm.types import Responder
 from concierge.turn import guarded
 from concierge.turn import request as llm_request
-from concierge.turn.result import GUARDED, Decision, Outcome, Verdict
+from concierge.turn.result import GUARDED, SENDS, Decision, EscalationRequest, Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
 from escalation import person_requests as person_requests
+from escalation.models import hands_over, urgency_for
 from knowledge import retrieval
 from knowledge import service as knowledge_service
 from knowledge.checks import entries_in_effect
@@ -77,7 +78,15 @@ def route_after_context(state: TurnState) -> str:
 @timed("record_only")
 def record_only(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     """A person owns the conversation: nothing is sent and nothing escalated; the message is only recorded."""
-    return {"decision": Decision.record_only, "reply": "", "entry_ids": [], "escalate": None}
+    return {
+        "decision": Decision.record_only,
+        "send": False,
+        "author": Author.bot,
+        "escalation": None,
+        "reply": "",
+        "entry_ids": [],
+        "escalate": None,
+    }
 
 
 @timed("detect_language")
@@ -206,6 +215,25 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
 
 @timed("decide")
 def decide(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    """The send/no-send decision: what record does with the reply, as which author, and the escalation it opens."""
+    reason = state.get("escalate")
+    escalation = None
+    if reason:
+        escalation = EscalationRequest(
+            reason=reason, urgency=urgency_for(reason, state.get("urgency")), detail=state.get("text", "")
+        )
     if not state["reply"]:
-        return {"decision": Decision.record_only if state.get("verdict") == Verdict.silenced else Decision.escalate}
-    return {"decision": Decision.reply_escalate if state.get("escalate") else Decision.reply}
+        decision = Decision.record_only if state.get("verdict") == Verdict.silenced else Decision.escalate
+    else:
+        decision = Decision.reply_escalate if reason else Decision.reply
+    send = decision in SENDS
+    # An escalation this urgent hands the conversation to people as it opens (escalation.service.takes_over): its
+    # hand-off notice still leaves, as a system message, which is never cancelled. Record overrides this only with
+    # what the locked conversation tells: a hand-back settled it already, or a person took it while the turn ran.
+    handing_over = send and escalation is not None and hands_over(escalation.urgency)
+    return {
+        "decision": decision,
+        "send": send,
+        "author": Author.system if handing_over else Author.bot,
+        "escalation": escalation,
+    }

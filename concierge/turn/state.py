@@ -1,4 +1,4 @@
-"""The turn's state and the collaborators its nodes are given."""
+"""The turn's state and the collaborators its nodes are given; the graph turns the final state into a TurnResult."""
 
 import operator
 import time
@@ -8,11 +8,11 @@ from typing import Annotated, Any, TypedDict
 
 from sqlmodel import Session
 
-from concierge.conversation.models import Conversation, Message
+from concierge.conversation.models import Author, Conversation, Message
 from concierge.guard.screening import Screener
 from concierge.guard.secrets import Access
 from concierge.llm.router import Router
-from concierge.turn.result import Decision, Outcome, Verdict
+from concierge.turn.result import Decision, EscalationRequest, Outcome, Verdict
 from escalation.models import Urgency
 from knowledge.models import Property, Reservation
 from knowledge.retrieval import Candidate
@@ -37,6 +37,7 @@ class TurnContext:
 
 class TurnState(TypedDict, total=False):
     message_id: int
+    release: dict[str, Any] | None  # the release the turn runs with (for the trace)
     # load_context
     message: Message
     conversation: Conversation
@@ -53,7 +54,7 @@ class TurnState(TypedDict, total=False):
     verdict: Verdict
     access: Access
     screen: dict[str, Any]  # the screening verdict for the trace: category, action, signal rule ids
-    outcome: Outcome  # refuse/escalate when screening decided, clarify when retrieval asks (evals read it)
+    outcome: Outcome  # refuse/escalate when screening decided, clarify when retrieval asks
     urgency: Urgency  # screening's urgency for the escalation it asks for
     private: list[str]  # other guests' and staff's details a reply must not contain
     # retrieve
@@ -64,10 +65,13 @@ class TurnState(TypedDict, total=False):
     reply: str
     responder: str  # a Responder, or "provider:model"
     entry_ids: list[str]
-    escalate: str | None
+    escalate: str | None  # the reason people must follow up, if they must
     checks: list[str]
     llm: dict[str, Any]  # the router's record: route, provider chain, prompt, calls, cost, rejected replies
     degraded: bool
     # decide
     decision: Decision
+    send: bool
+    author: Author
+    escalation: EscalationRequest | None
     nodes: Annotated[list[dict[str, Any]], operator.add]

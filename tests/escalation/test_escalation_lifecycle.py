@@ -13,6 +13,7 @@ from concierge.conversation.models import Author, Conversation, Message, Outbox,
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
+from concierge.turn.result import TurnResult
 from concierge.turn.runner import TurnRunner
 from escalation import handoff, notify
 from escalation import service as escalation_service
@@ -180,7 +181,7 @@ def test_staff_reply_during_an_in_flight_turn_is_never_followed_by_the_bot(fake:
     runner = TurnRunner(get_settings())
     original = runner.run_turn
 
-    def turn_while_staff_replies(message_id: int) -> dict[str, Any]:
+    def turn_while_staff_replies(message_id: int) -> TurnResult:
         result = original(message_id)  # the bot's answer is ready, not yet recorded
         with session_scope() as s:
             staff_service.staff_reply(
