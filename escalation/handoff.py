@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation import service as conversation_service
-from concierge.conversation.models import Conversation, Job, Message, Trace
+from concierge.conversation.models import Author, Conversation, Job, Message, Trace
 from escalation.models import ConversationNote, Escalation
 from knowledge import service as knowledge_service
 from knowledge.models import Property, Reservation
@@ -74,7 +74,7 @@ def build_card(session: Session, *, escalation: Escalation, today: date) -> Hand
     trigger = by_id.get(escalation.message_id)
     cited: list[str] = []
     for message in messages:
-        for topic in message.entry_ids if message.author == "bot" else []:
+        for topic in message.entry_ids if message.author == Author.bot else []:
             if topic not in cited:
                 cited.append(topic)
     refused: list[str] = []

@@ -23,6 +23,22 @@ class Urgency(StrEnum):
 
 
 URGENCY_RANK = {Urgency.normal: 0, Urgency.high: 1, Urgency.emergency: 2}
+REASON_URGENCY = {
+    "emergency": Urgency.emergency,
+    "human_requested": Urgency.high,
+    "complaint": Urgency.high,
+    "policy:complaint": Urgency.high,
+}
+
+
+def urgency_for(reason: str, urgency: str | None = None) -> Urgency:
+    """An escalation's urgency: the one given (screening's), else the reason's, else normal."""
+    return Urgency(urgency or REASON_URGENCY.get(reason, Urgency.normal))
+
+
+def hands_over(urgency: str) -> bool:
+    """High and emergency escalations stop the bot at once; normal ones wait while the bot keeps answering FAQs."""
+    return URGENCY_RANK[Urgency(urgency)] >= URGENCY_RANK[Urgency.high]
 
 
 class Escalation(SQLModel, table=True):
@@ -59,7 +75,7 @@ class ConversationNote(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     escalation_id: int | None = Field(default=None, foreign_key="escalation.id")
-    author: str = Field(max_length=64)  # "staff:<id>" or "system"
+    author: str = Field(max_length=64)  # staff_owner(id) or Author.system
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from concierge.conversation import service as conversation_service
-from concierge.conversation.models import Channel, Conversation
+from concierge.conversation.models import Author, Channel, Conversation, Owner
 from concierge.core.settings import Settings, get_settings
 from concierge.i18n import N_, gettext_for
 from escalation.models import Escalation, EscalationPolicy, EscalationStatus, Notification, Urgency
@@ -18,8 +18,6 @@ from knowledge.models import Property, StaffMember
 
 log = logging.getLogger(__name__)
 
-ALERTS_OWNER = "staff-alerts"  # owner of the SMS thread with a staff member: never answered by the bot
-SYSTEM = "system"  # author of notices that leave whoever owns the conversation (never cancelled)
 MAX_ROUNDS = 5
 TRIGGER_CHARS = 120
 
@@ -175,7 +173,7 @@ def _staff_sms(session: Session, *, escalation: Escalation, member: StaffMember,
             channel=Channel.sms,
             guest_address=member.phone,
             property_address=numbers[0],
-            owner=ALERTS_OWNER,
+            owner=Owner.alerts,
         )
         session.add(thread)
         session.flush()
@@ -184,7 +182,7 @@ def _staff_sms(session: Session, *, escalation: Escalation, member: StaffMember,
         escalation, property_name=prop.name, trigger=_trigger(session, escalation), language=language, reminder=reminder
     )
     conversation_service.enqueue_reply(
-        session, conversation=thread, body=body, author=SYSTEM, now=now, language=language
+        session, conversation=thread, body=body, author=Author.system, now=now, language=language
     )
 
 
@@ -196,7 +194,7 @@ def _tell_guest(session: Session, *, escalation: Escalation, now: datetime) -> N
     _ = gettext_for(language)
     body = _("I have alerted our team again and a person is on the way. Thank you for your patience.")
     conversation_service.enqueue_reply(
-        session, conversation=conversation, body=body, author=SYSTEM, now=now, language=language
+        session, conversation=conversation, body=body, author=Author.system, now=now, language=language
     )
     escalation.guest_told_at = now
 

@@ -7,7 +7,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from concierge.conversation.models import BOT_OWNER, Conversation, Message
+from concierge.conversation.models import Conversation, Message, Owner, staff_owner
 from concierge.core.errors import Conflict, NotFound
 from concierge.core.modelbase import utcnow
 from concierge.core.text import fold
@@ -18,31 +18,20 @@ from escalation.models import (
     Escalation,
     EscalationStatus,
     Urgency,
+    hands_over,
+    urgency_for,
 )
 
 log = logging.getLogger(__name__)
 
-UNASSIGNED = "unassigned-human"
-STAFF_PREFIX = "staff:"
 # Reasons the bot raises on its own are suppressed after a hand-back when nothing new happened; these are not:
 # a guest may always ask for a person, and an emergency is always new.
 ALWAYS_NEW = frozenset({"human_requested", "emergency"})
-REASON_URGENCY = {
-    "emergency": Urgency.emergency,
-    "human_requested": Urgency.high,
-    "complaint": Urgency.high,
-    "policy:complaint": Urgency.high,
-}
 SAME_COMPLAINT = 80  # rapidfuzz token-set similarity (0–100) at which a message repeats an earlier one
 
 
 class EscalationConflict(Conflict):
     """The escalation or conversation changed hands meanwhile (someone else claimed or resolved it)."""
-
-
-def staff_owner(staff_id: str) -> str:
-    """The owner value for a staff member."""
-    return f"{STAFF_PREFIX}{staff_id}"
 
 
 def lock_conversation(session: Session, *, conversation_id: int) -> Conversation:
@@ -66,7 +55,7 @@ def open_escalation(
     """Record that people must follow up, and notify them; None when a hand-back already settled this."""
     assert conversation.id is not None
     now = now or utcnow()
-    level = Urgency(urgency or REASON_URGENCY.get(reason, Urgency.normal))
+    level = urgency_for(reason, urgency)
     current = unresolved(session, conversation_id=conversation.id)
     if current is not None:
         return _merge(
@@ -96,8 +85,8 @@ def open_escalation(
     session.add(escalation)
     session.flush()
     escalation.summary = handoff.summarize(session, escalation=escalation, today=now.date())
-    if takes_over(escalation) and conversation.owner == BOT_OWNER:
-        conversation.owner = UNASSIGNED  # the bot stops; its queued replies are cancelled before sending
+    if takes_over(escalation) and conversation.owner == Owner.bot:
+        conversation.owner = Owner.unassigned  # the bot stops; its queued replies are cancelled before sending
     notify.escalation_opened(session, escalation=escalation, now=now)
     session.flush()
     log.info("escalation opened", extra={"escalation_id": escalation.id, "reason": reason, "urgency": level})
@@ -105,8 +94,8 @@ def open_escalation(
 
 
 def takes_over(escalation: Escalation) -> bool:
-    """High and emergency escalations stop the bot at once; normal ones wait while the bot keeps answering FAQs."""
-    return URGENCY_RANK[Urgency(escalation.urgency)] >= URGENCY_RANK[Urgency.high]
+    """Whether the escalation stops the bot at once (high and emergency do)."""
+    return hands_over(escalation.urgency)
 
 
 def _merge(
@@ -123,8 +112,8 @@ def _merge(
     escalation.reasons = [*escalation.reasons, {"reason": reason, "message_id": message_id, "at": now.isoformat()}]
     if URGENCY_RANK[urgency] > URGENCY_RANK[Urgency(escalation.urgency)]:
         escalation.urgency = urgency
-        if takes_over(escalation) and conversation.owner == BOT_OWNER:
-            conversation.owner = UNASSIGNED
+        if takes_over(escalation) and conversation.owner == Owner.bot:
+            conversation.owner = Owner.unassigned
         if escalation.status == EscalationStatus.open:
             notify.send_round(session, escalation=escalation, now=now)
     session.flush()
@@ -255,7 +244,7 @@ def hand_back(session: Session, *, conversation_id: int, staff_id: str, note: st
     by = staff_owner(staff_id)
     for escalation in open_escalations(session, conversation_id=conversation_id):
         _resolve(escalation, by=by, note=note, now=now, handed_back=True)
-    conversation.owner = BOT_OWNER
+    conversation.owner = Owner.bot
     session.add(ConversationNote(conversation_id=conversation_id, author=by, body=note or "-", created_at=now))
     session.flush()
     log.info("conversation handed back to the bot", extra={"conversation_id": conversation_id})
@@ -269,9 +258,9 @@ def resolve(session: Session, *, escalation_id: int, staff_id: str, note: str, n
     session.refresh(escalation)
     if escalation.status == EscalationStatus.resolved:
         raise EscalationConflict("This escalation is already resolved.")
-    handed_back = conversation.owner == UNASSIGNED
+    handed_back = conversation.owner == Owner.unassigned
     if handed_back:
-        conversation.owner = BOT_OWNER
+        conversation.owner = Owner.bot
     _resolve(escalation, by=staff_owner(staff_id), note=note, now=now, handed_back=handed_back)
     session.flush()
     return escalation

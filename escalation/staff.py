@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from concierge.conversation import service as conversation_service
-from concierge.conversation.models import Channel, Conversation, Message, Outbox, OutboxStatus
+from concierge.conversation.models import Author, Channel, Conversation, Message, Outbox, OutboxStatus
 from concierge.core.errors import Conflict, InvalidInput
 from escalation.models import ConversationNote
 from escalation.service import take_over, unresolved
@@ -64,7 +64,9 @@ def staff_reply(session: Session, *, conversation_id: int, staff_id: str, body: 
         raise WindowClosed(
             "The guest last wrote more than 24 hours ago: WhatsApp only delivers an approved template now."
         )
-    return conversation_service.enqueue_reply(session, conversation=conversation, body=text, author="staff", now=now)
+    return conversation_service.enqueue_reply(
+        session, conversation=conversation, body=text, author=Author.staff, now=now
+    )
 
 
 def template_for(prop: Property) -> Template | None:
@@ -107,7 +109,9 @@ def send_template(session: Session, *, conversation_id: int, staff_id: str, now:
         raise NoTemplate("This property has no approved WhatsApp template: add one to its pack (whatsapp_template).")
     values = template_values(session, conversation=conversation, template=template, now=now)
     body = render_preview(template, values)[:1000]  # one message: a template is never split
-    row = conversation_service.enqueue_reply(session, conversation=conversation, body=body, author="staff", now=now)
+    row = conversation_service.enqueue_reply(
+        session, conversation=conversation, body=body, author=Author.staff, now=now
+    )
     row.content_sid = template.content_sid
     row.content_variables = json.dumps(values, ensure_ascii=False, sort_keys=True)
     session.flush()

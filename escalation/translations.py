@@ -7,13 +7,14 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from concierge.conversation.models import Conversation, Message
+from concierge.conversation.models import Author, Conversation, Message
 from concierge.llm.translate import Request, Translator
 from escalation.models import MessageTranslation
 
 log = logging.getLogger(__name__)
 
-TRANSLATED_AUTHORS = frozenset({"guest", "bot", "system"})  # written in the guest's language; staff write their own
+# Written in the guest's language; staff write their own.
+TRANSLATED_AUTHORS = frozenset({Author.guest, Author.bot, Author.system})
 
 
 @dataclass(frozen=True)

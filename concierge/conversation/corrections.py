@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from concierge.conversation.models import Conversation, Message
+from concierge.conversation.models import Author, Conversation, Message
 from knowledge import service as knowledge_service
 from knowledge.models import KnowledgeVersion, Property, Reservation
 
@@ -43,7 +43,7 @@ def guests_to_correct(
         .where(
             Conversation.property_id == prop.id,
             Message.direction == "out",
-            Message.author == "bot",
+            Message.author == Author.bot,
             col(Message.knowledge_version).is_not(None),
             col(Message.knowledge_version) != published.version,
             col(Message.created_at) >= now - timedelta(days=days),

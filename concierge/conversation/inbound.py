@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from concierge.conversation.models import BOT_OWNER, Conversation, Job, JobStatus, Message
+from concierge.conversation.models import Author, Conversation, Job, JobStatus, Message, Owner
 from knowledge.models import Property
 
 MAX_STORED_CHARS = 10_000
@@ -58,7 +58,7 @@ def receive(
         "channel": channel,
         "guest_address": guest_address,
         "property_address": property_address,
-        "owner": BOT_OWNER,
+        "owner": Owner.bot,
         "created_at": now,
         "last_message_at": now,
     }
@@ -91,7 +91,7 @@ def _inbound_values(conversation_id: int, text: str, twilio_sid: str | None, now
     return {
         "conversation_id": conversation_id,
         "direction": "in",
-        "author": "guest",
+        "author": Author.guest,
         "body": text,
         "twilio_sid": twilio_sid,
         "language": None,
@@ -156,7 +156,7 @@ def _combined_statement() -> Any:
             select(
                 conv.c.id,
                 constant("in", message.direction),
-                constant("guest", message.author),
+                constant(Author.guest, message.author),
                 param("body", message.body),
                 param("twilio_sid", message.twilio_sid),
                 constant([], message.entry_ids),

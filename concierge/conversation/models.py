@@ -33,7 +33,34 @@ class OutboxStatus(StrEnum):
     cancelled = "cancelled"  # a person took the conversation over before the bot's reply left
 
 
-BOT_OWNER = "bot"
+class Owner(StrEnum):
+    """Who answers a conversation (`Conversation.owner`); a staff member who took it is `staff_owner(id)`."""
+
+    bot = "bot"  # the concierge answers
+    unassigned = "unassigned-human"  # handed to people, nobody took it yet: the bot stays silent
+    alerts = "staff-alerts"  # the SMS thread that alerts a staff member: never answered by the bot
+
+
+STAFF_PREFIX = "staff:"
+
+
+def staff_owner(staff_id: str) -> str:
+    """The owner value of a staff member ("staff:<id>"); also who claimed, resolved or noted an escalation."""
+    return f"{STAFF_PREFIX}{staff_id}"
+
+
+def is_staff(owner: str) -> bool:
+    """Whether a staff member (not the bot, nor the unassigned queue) owns the conversation."""
+    return owner.startswith(STAFF_PREFIX)
+
+
+class Author(StrEnum):
+    """Who wrote a message (`Message.author`, `Outbox.author`)."""
+
+    guest = "guest"
+    bot = "bot"  # the concierge: cancelled before sending when a person owns the conversation by then
+    staff = "staff"
+    system = "system"  # notices that leave whoever owns the conversation (hand-off notice, staff alerts)
 
 
 class Conversation(SQLModel, table=True):
@@ -45,7 +72,7 @@ class Conversation(SQLModel, table=True):
     guest_address: str = Field(max_length=64)  # Twilio "From", with the whatsapp: prefix when present
     property_address: str = Field(max_length=64)  # Twilio "To": replies are sent from it
     language: str | None = Field(default=None, max_length=16)
-    owner: str = Field(default=BOT_OWNER, max_length=64)  # "bot", "unassigned-human" or a staff id
+    owner: str = Field(default=Owner.bot, max_length=64)  # an Owner or staff_owner(id)
     created_at: datetime = Field(default_factory=utcnow)
     last_message_at: datetime = Field(default_factory=utcnow)
 
@@ -54,7 +81,7 @@ class Message(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     direction: str = Field(max_length=8)  # "in" | "out"
-    author: str = Field(max_length=16)  # "guest" | "bot" | "staff"
+    author: str = Field(max_length=16)  # an Author
     body: str = Field(sa_column=Column(Text, nullable=False))
     twilio_sid: str | None = Field(default=None, max_length=64, unique=True)  # inbound MessageSid
     language: str | None = Field(default=None, max_length=16)
@@ -92,7 +119,7 @@ class Outbox(SQLModel, table=True):
     # An approved WhatsApp template (Twilio Content API) instead of free text: its HX… SID and JSON variables.
     content_sid: str | None = Field(default=None, max_length=64)
     content_variables: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    author: str = Field(max_length=16)  # "bot" replies are cancelled when a person owns the conversation
+    author: str = Field(max_length=16)  # an Author: bot replies are cancelled when a person owns the conversation
     status: str = Field(default=OutboxStatus.pending, max_length=16, index=True)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from concierge.conversation.models import BOT_OWNER, Conversation, Outbox, OutboxStatus
+from concierge.conversation.models import Author, Conversation, Outbox, OutboxStatus, Owner
 from concierge.core import queue
 from concierge.core.backoff import Backoff
 
@@ -53,7 +53,7 @@ class Delivery:
     body: str
     attempts: int
     reconcile_since: datetime | None  # set when a previous attempt may have reached Twilio before a crash
-    author: str = ""  # "bot" or "staff" (metrics count replies by author)
+    author: str = ""  # an Author (metrics count replies by author)
     content_sid: str | None = None  # an approved WhatsApp template instead of free text
     content_variables: str | None = None  # its variables, as the JSON object Twilio expects
 
@@ -70,7 +70,7 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
         if row is None:
             return None
         owner = session.exec(select(Conversation.owner).where(Conversation.id == row.conversation_id)).one()
-        if row.author == BOT_OWNER and owner != BOT_OWNER:
+        if row.author == Author.bot and owner != Owner.bot:
             # A person owns the conversation now: the bot must not talk over them.
             row.status = OutboxStatus.cancelled
             session.flush()

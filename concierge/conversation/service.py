@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from concierge.conversation.formatting import split_reply
 from concierge.conversation.inbound import receive as receive  # the conversation's entry point, re-exported
 from concierge.conversation.models import (
+    Author,
     Conversation,
     Message,
     Outbox,
@@ -65,7 +66,7 @@ def enqueue_reply(
     *,
     conversation: Conversation,
     body: str,
-    author: str,
+    author: Author,
     now: datetime,
     language: str | None = None,
     knowledge_version: int | None = None,

@@ -1,4 +1,6 @@
-"""Turn traces: what the trace keeps of a turn's result, and the timeline a person reads it as.
+"""Turn traces: what the trace keeps of the router's work, and the timeline a person reads a trace as.
+
+The turn's record step writes the trace from its `TurnResult` (turn/record.py `trace_data`).
 
 A trace never holds the guest's text or phone number: the guest is a pseudonym, the inbound message and the
 reply are referenced by message id with their length (and the reply's digest), so their bodies live only in
@@ -12,8 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation, Job, Message, Trace
-from concierge.core.metrics import FALLBACK_ROUTES
-from concierge.core.observability import pseudonym
+from concierge.llm.types import FALLBACK_ROUTES, Route
 from knowledge.models import Property
 
 
@@ -38,7 +39,9 @@ def llm_data(llm: dict[str, Any]) -> dict[str, Any]:
     calls = [_call(c) for c in llm.get("calls", [])]
     chain = llm.get("chain") or []
     # A fallback: the offline responder answered for the models, or a provider after the first one did.
-    later_provider = llm.get("route") == "model" and bool(calls) and bool(chain) and calls[-1]["provider"] != chain[0]
+    later_provider = (
+        llm.get("route") == Route.model and bool(calls) and bool(chain) and calls[-1]["provider"] != chain[0]
+    )
     return {
         **llm,
         "calls": calls,
@@ -51,48 +54,6 @@ def llm_data(llm: dict[str, Any]) -> dict[str, Any]:
 def reply_digest(text: str) -> str:
     """A short digest of a reply: tells two replies apart without storing them."""
     return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def trace_data(
-    result: dict[str, Any],
-    *,
-    reply: str | None = None,
-    guest_address: str | None = None,
-    reply_message_id: int | None = None,
-    sent: bool = False,
-) -> dict[str, Any]:
-    """The turn's trace: decisions, scores, timings and model calls, never the guest's text or phone number."""
-    reply = (result.get("reply") if reply is None else reply) or ""
-    return {
-        "nodes": result.get("nodes", []),
-        "guest": pseudonym(guest_address) if guest_address else None,
-        "input": {"message_id": result.get("message_id"), "chars": len(result.get("text") or "")},
-        "language": result.get("language"),
-        "language_reason": result.get("language_reason"),
-        "verdict": result.get("verdict"),
-        "screen": result.get("screen"),
-        "outcome": result.get("outcome"),
-        "access": str(result["access"]) if result.get("access") else None,
-        "candidates": [
-            {"topic": c.topic, "score": c.score, "matched": c.matched} for c in result.get("candidates", [])
-        ],
-        "selected": result.get("selected", []),
-        "clarify": result.get("clarify", []),
-        "responder": result.get("responder"),
-        "entry_ids": result.get("entry_ids", []),
-        "knowledge_version": result.get("knowledge_version"),
-        "checks": result.get("checks", []),
-        "escalate": result.get("escalate"),
-        "decision": result.get("decision"),
-        "reply": {
-            "message_id": reply_message_id,
-            "chars": len(reply),
-            "digest": reply_digest(reply) if reply else None,
-            "sent": sent,
-        },
-        "release": result.get("release"),
-        "degraded": result.get("degraded", False),
-    }
 
 
 # -- reading traces ------------------------------------------------------------------------------------

@@ -1,12 +1,13 @@
 """Prometheus metrics of turns, deliveries, escalations and model calls, and the recording API they share.
 
-Counters are recorded after the turn's transaction commits, from the same result the trace is written from, so
-a turn that is retried is counted once. Backlog gauges (outbox, unclaimed escalations) are computed at scrape
+Counters are recorded after the turn's transaction commits, from the same `TurnResult` the trace is written from,
+so a turn that is retried is counted once. Backlog gauges (outbox, unclaimed escalations) are computed at scrape
 time by a collector that reads the database, so they are right even when several worker processes run.
 """
 
 import logging
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -32,8 +33,6 @@ LLM_FALLBACKS = Counter(
 LLM_COST = Counter("concierge_llm_cost_usd_total", "Model spend in USD", ["provider"])
 LLM_BREAKER = Gauge("concierge_llm_breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open", ["provider"])
 
-# Router routes that mean "a model should have answered but the offline responder did".
-FALLBACK_ROUTES = frozenset({"fallback", "model_no_answer", "output_rejected"})
 _BREAKER_VALUE = {"closed": 0, "half_open": 1, "open": 2}
 _NOT_CALLED = frozenset({"ok", "breaker_open", "deadline"})
 
@@ -52,23 +51,44 @@ def set_breaker_state(*, provider: str, state: str) -> None:
     LLM_BREAKER.labels(provider).set(_BREAKER_VALUE.get(state, 2))
 
 
-def record_turn(result: dict[str, Any], *, seconds: float) -> None:
+class _Escalation(Protocol):
+    @property
+    def reason(self) -> str: ...
+
+
+class CountedTurn(Protocol):
+    """What the turn counters read of a recorded turn: its `TurnResult` (concierge/turn/result.py)."""
+
+    @property
+    def decision(self) -> str: ...
+    @property
+    def responder(self) -> str | None: ...
+    @property
+    def escalation(self) -> _Escalation | None: ...
+    @property
+    def checks(self) -> Sequence[str]: ...
+    @property
+    def model_calls(self) -> Sequence[Mapping[str, Any]]: ...
+    @property
+    def fallback_route(self) -> str | None: ...
+
+
+def record_turn(result: CountedTurn, *, seconds: float) -> None:
     """Count a recorded turn: its latency, decision, escalation, output-check failures and model calls."""
     TURN_SECONDS.observe(seconds)
-    TURNS.labels(result.get("decision") or "unknown", result.get("responder") or "none").inc()
-    if result.get("escalate"):
-        ESCALATIONS.labels(result["escalate"]).inc()
-    for check in result.get("checks") or []:
+    TURNS.labels(result.decision or "unknown", result.responder or "none").inc()
+    if result.escalation:
+        ESCALATIONS.labels(result.escalation.reason).inc()
+    for check in result.checks:
         OUTPUT_CHECK_FAILURES.labels(str(check).split(":", 1)[0]).inc()
-    llm = result.get("llm") or {}
-    for call in llm.get("calls") or []:
+    for call in result.model_calls:
         record_model_call(
             provider=str(call.get("provider", "?")),
             outcome=str(call.get("outcome", "?")),
             cost_usd=float(call.get("cost_usd") or 0.0),
         )
-    if llm.get("route") in FALLBACK_ROUTES:
-        LLM_FALLBACKS.labels(llm["route"]).inc()
+    if result.fallback_route:
+        LLM_FALLBACKS.labels(result.fallback_route).inc()
 
 
 def record_escalation(reason: str) -> None:

@@ -4,7 +4,7 @@ from typing import Any
 
 from concierge.guard.secrets import Access
 from concierge.i18n import gettext_for, language_name
-from concierge.llm.types import ResponseRequest, TurnResponse
+from concierge.llm.types import Responder, ResponseRequest, TurnResponse
 
 
 def entry_text(entry: dict[str, Any], language: str) -> tuple[str, str]:
@@ -37,10 +37,10 @@ def respond(request: ResponseRequest) -> TurnResponse:
         return TurnResponse(
             text=_("Sorry, I don't have that information. A member of our team will follow up with you shortly."),
             entry_ids=[],
-            responder="offline",
+            responder=Responder.offline,
             escalate="no_answer",
         )
-    return TurnResponse(text="\n\n".join(parts), entry_ids=used, responder="offline", escalate=escalate)
+    return TurnResponse(text="\n\n".join(parts), entry_ids=used, responder=Responder.offline, escalate=escalate)
 
 
 def _access_refusal(request: ResponseRequest) -> str:

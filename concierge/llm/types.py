@@ -1,9 +1,38 @@
 """What a responder is given and what it returns."""
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from concierge.guard.secrets import Access
+
+
+class Responder(StrEnum):
+    """Who wrote a reply whose text is ours (trace key "responder"); a model's reply names "provider:model"."""
+
+    offline = "offline"  # the offline grounded responder: the knowledge entries themselves
+    canned = "canned"  # a catalog string: greeting, thanks, clarifying question, technical problem
+    guard = "guard"  # the guardrails' policy reply (refusal, hand-off, emergency guidance, rate limit)
+    handoff = "handoff"  # the reply to a guest who asked for a person
+
+
+class Route(StrEnum):
+    """Why the router's responder answered (the trace's "llm.route")."""
+
+    offline = "offline"  # no model is configured
+    offline_error = "offline_error"  # the offline responder failed: the canned technical-problem reply
+    policy = "policy"  # access details were asked outside the window: deterministic policy, never a model
+    offline_first = "offline_first"  # the offline matcher was sure of one self-contained question
+    no_context = "no_context"  # nothing in the knowledge base to ground a model on
+    budget = "budget"  # the property's daily model budget is spent
+    model = "model"  # a model answered
+    model_no_answer = "model_no_answer"  # the model said the knowledge base has no answer: offline answered
+    output_rejected = "output_rejected"  # the model's reply failed the output check twice: offline answered
+    fallback = "fallback"  # every provider failed: offline answered
+
+
+# Routes that mean "a model should have answered but the offline responder did".
+FALLBACK_ROUTES = frozenset({Route.fallback, Route.model_no_answer, Route.output_rejected})
 
 
 @dataclass(frozen=True)
@@ -25,12 +54,12 @@ class ResponseRequest:
 class TurnResponse:
     text: str
     entry_ids: list[str]
-    responder: str  # "offline", "canned" or "provider:model"
+    responder: str  # a Responder, or "provider:model"
     escalate: str | None = None  # a reason when people must follow up
     calls: list[dict[str, Any]] = field(default_factory=list)  # model calls, for the trace
     checks: list[str] = field(default_factory=list)  # why model replies were rejected
     prompt: str | None = None  # "id@version" of the prompt used, when a model was asked
     chain: list[str] = field(default_factory=list)  # the provider chain configured for the turn
-    route: str = "offline"  # why this responder answered: "offline_first", "model", "fallback", "budget" …
+    route: str = Route.offline  # why this responder answered: a Route
     cost_usd: float = 0.0
     budget_exceeded: bool = False

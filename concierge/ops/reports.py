@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation, Trace
+from concierge.turn.result import Decision
 
 # A drift worth a line of its own in the report (absolute change of a share).
 NOTABLE_CHANGE = 0.10
@@ -46,13 +47,13 @@ def period_stats(session: Session, *, since: datetime, until: datetime, property
         )
     stats = PeriodStats(since=since, until=until)
     for data in session.exec(query):
-        if data.get("decision") == "record_only":
+        if data.get("decision") == Decision.record_only:
             continue
         stats.turns += 1
         if data.get("escalate"):
             stats.escalated += 1
             stats.reasons[str(data["escalate"])] += 1
-        elif data.get("decision") == "reply":
+        elif data.get("decision") == Decision.reply:
             stats.answered += 1
         stats.languages[str(data.get("language") or "?")] += 1
     return stats

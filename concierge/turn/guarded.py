@@ -12,13 +12,14 @@ from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
 from concierge.guard.policy import policy_from, private_leaks
 from concierge.i18n import gettext_for
+from concierge.llm.types import Responder
 from concierge.turn import request as llm_request
+from concierge.turn.result import Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
+from escalation.models import Urgency
 from knowledge.policy import Action, Category
 
-__all__ = ["VERDICTS", "long_message_note", "private_leaks", "respond", "screen"]
-
-VERDICTS = ("screened", "rate_limited", "silenced")
+__all__ = ["long_message_note", "private_leaks", "respond", "screen"]
 
 
 def _published_text(entries: list[dict[str, Any]]) -> str:
@@ -54,13 +55,13 @@ def screen(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
             up_to_message_id=message.id,
         )
         if count > ctx.rate_limit_messages:
-            verdict = "rate_limited" if count == ctx.rate_limit_messages + 1 else "silenced"
-            return {**found, "verdict": verdict, "outcome": "refuse"}
+            verdict = Verdict.rate_limited if count == ctx.rate_limit_messages + 1 else Verdict.silenced
+            return {**found, "verdict": verdict, "outcome": Outcome.refuse}
     if screening.action is Action.refuse:
-        return {**found, "verdict": "screened", "outcome": "refuse"}
+        return {**found, "verdict": Verdict.screened, "outcome": Outcome.refuse}
     if screening.action in (Action.escalate, Action.emergency):
-        urgency = "emergency" if screening.action is Action.emergency else "normal"
-        return {**found, "verdict": "screened", "outcome": "escalate", "urgency": urgency}
+        urgency = Urgency.emergency if screening.action is Action.emergency else Urgency.normal
+        return {**found, "verdict": Verdict.screened, "outcome": Outcome.escalate, "urgency": urgency}
     return found
 
 
@@ -79,14 +80,14 @@ def respond(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
     """The reply for a turn the guardrails decided."""
     _ = gettext_for(state["language"])
     verdict = state["verdict"]
-    if verdict == "silenced":  # stored for staff, not answered: the notice went out once already
-        return {"reply": "", "responder": "guard", "entry_ids": [], "escalate": None}
-    if verdict == "rate_limited":
+    if verdict == Verdict.silenced:  # stored for staff, not answered: the notice went out once already
+        return {"reply": "", "responder": Responder.guard, "entry_ids": [], "escalate": None}
+    if verdict == Verdict.rate_limited:
         text = _(
             "You have sent many messages in a short time, so I will pause my replies for a while. "
             "Our team can still read everything you send."
         )
-        return {"reply": text, "responder": "guard", "entry_ids": [], "escalate": None}
+        return {"reply": text, "responder": Responder.guard, "entry_ids": [], "escalate": None}
     prop = state["property"]
     category = Category(state["screen"]["category"])
     action = Action(state["screen"]["action"])
@@ -94,7 +95,7 @@ def respond(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
         category, action, policy=policy_from(prop.policy), language=state["language"], property_name=prop.name
     )
     if action is Action.refuse:
-        return {"reply": lead, "responder": "guard", "entry_ids": [], "escalate": None}
+        return {"reply": lead, "responder": Responder.guard, "entry_ids": [], "escalate": None}
     parts, entry_ids, llm = [lead], [], {}
     if state.get("selected"):
         # The entries the hand-off quotes go through the same grounded request and output checks as any answer.
@@ -105,7 +106,7 @@ def respond(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
             entry_ids = response.entry_ids
     return {
         "reply": "\n\n".join(parts),
-        "responder": "guard",
+        "responder": Responder.guard,
         "entry_ids": entry_ids,
         "escalate": f"policy:{category}",
         "llm": llm,

@@ -9,7 +9,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from concierge.conversation import service
-from concierge.conversation.models import BOT_OWNER
+from concierge.conversation.models import Author, Owner
 from concierge.core.text import fold
 from concierge.guard.secrets import Access, access_for
 from concierge.i18n import gettext_for
@@ -17,18 +17,19 @@ from concierge.i18n.detect import detect_language as decide_language
 from concierge.i18n.smalltalk import GREETINGS, THANKS
 from concierge.i18n.topics import clarifying_question
 from concierge.llm import offline
+from concierge.llm.types import Responder
 from concierge.turn import guarded
 from concierge.turn import request as llm_request
+from concierge.turn.result import GUARDED, SENDS, Decision, EscalationRequest, Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
 from escalation import person_requests as person_requests
+from escalation.models import hands_over, urgency_for
 from knowledge import retrieval
 from knowledge import service as knowledge_service
 from knowledge.checks import entries_in_effect
 
 Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
 
-# Responders whose text is ours (knowledge-base entries, catalog strings), not a model's.
-OWN_RESPONDERS = ("offline", "canned", "guard", "handoff")
 _WORDS = re.compile(r"\w+", re.UNICODE)
 
 
@@ -71,12 +72,21 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
 
 def route_after_context(state: TurnState) -> str:
     """Only a bot-owned conversation is answered; otherwise staff own it and the turn only records."""
-    return "detect_language" if state["conversation"].owner == BOT_OWNER else "record_only"
+    return "detect_language" if state["conversation"].owner == Owner.bot else "record_only"
 
 
 @timed("record_only")
 def record_only(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    return {"decision": "record_only", "reply": "", "entry_ids": [], "escalate": None}
+    """A person owns the conversation: nothing is sent and nothing escalated; the message is only recorded."""
+    return {
+        "decision": Decision.record_only,
+        "send": False,
+        "author": Author.bot,
+        "escalation": None,
+        "reply": "",
+        "entry_ids": [],
+        "escalate": None,
+    }
 
 
 @timed("detect_language")
@@ -100,22 +110,22 @@ def screen_input(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
     if screened.get("verdict"):
         return {**screened, "access": access}
     if not words:
-        verdict = "empty"
+        verdict = Verdict.empty
     elif person_requests.asks_for_person(state["text"]):
-        verdict = "person"
+        verdict = Verdict.person
     elif all(w in THANKS or w in GREETINGS for w in words) and any(w in THANKS for w in words):
-        verdict = "thanks"
+        verdict = Verdict.thanks
     elif len(words) <= 3 and all(w in GREETINGS for w in words):
-        verdict = "greeting"
+        verdict = Verdict.greeting
     else:
-        verdict = "question"
+        verdict = Verdict.question
     return {**screened, "verdict": verdict, "access": access}
 
 
 @timed("retrieve")
 def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    escalating = state.get("outcome") == "escalate"  # screening escalated: the hand-off quotes the KB too
-    if state["verdict"] != "question" and not escalating:
+    escalating = state.get("outcome") == Outcome.escalate  # screening escalated: the hand-off quotes the KB too
+    if state["verdict"] != Verdict.question and not escalating:
         return {"candidates": [], "selected": [], "clarify": []}
     version = state["knowledge_version"]
     key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
@@ -127,7 +137,7 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         "clarify": [] if escalating else [c.topic for c in ranking.clarify],
     }
     if update["clarify"]:
-        update["outcome"] = "clarify"
+        update["outcome"] = Outcome.clarify
     return update
 
 
@@ -135,30 +145,30 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
 def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     _ = gettext_for(state["language"])
     verdict = state["verdict"]
-    if verdict in guarded.VERDICTS:
+    if verdict in GUARDED:
         return guarded.respond(state, runtime.context)
-    if verdict == "empty":
+    if verdict == Verdict.empty:
         text = _("I can only read text messages. Could you write your question in a message?")
-        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
-    if verdict == "person":
+        return {"reply": text, "responder": Responder.canned, "entry_ids": [], "escalate": None}
+    if verdict == Verdict.person:
         ctx = runtime.context
         text = person_requests.person_requested_reply(
             ctx.session, prop=state["property"], language=state["language"], now=ctx.now
         )
-        return {"reply": text, "responder": "handoff", "entry_ids": [], "escalate": "human_requested"}
-    if verdict == "greeting":
+        return {"reply": text, "responder": Responder.handoff, "entry_ids": [], "escalate": "human_requested"}
+    if verdict == Verdict.greeting:
         text = _(
             "Hello! I am the virtual concierge of %(property)s. Ask me about Wi-Fi, check-in, parking "
             "or anything else about your stay.",
             property=state["property"].name,
         )
-        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
-    if verdict == "thanks":
+        return {"reply": text, "responder": Responder.canned, "entry_ids": [], "escalate": None}
+    if verdict == Verdict.thanks:
         text = _("You're welcome! Write to me any time if you need anything else.")
-        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+        return {"reply": text, "responder": Responder.canned, "entry_ids": [], "escalate": None}
     if state.get("clarify"):
         text = clarifying_question(state["clarify"], language=state["language"], entries=state["entries"])
-        return {"reply": text, "responder": "canned", "entry_ids": [], "escalate": None}
+        return {"reply": text, "responder": Responder.canned, "entry_ids": [], "escalate": None}
     request = llm_request.build(state, runtime.context)
     degraded = runtime.context.degraded
     routed_ms = round((time.perf_counter() - runtime.context.started) * 1000, 2)  # model calls start from here
@@ -196,7 +206,7 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         ]
         if checks:
             return _withheld(state, checks, "secret_blocked")
-    if state.get("responder") not in (None, *OWN_RESPONDERS):  # a model wrote it: the router checked; again anyway
+    if state.get("responder") not in (None, *Responder):  # a model wrote it: the router checked; again anyway
         checks = llm_request.recheck(state)
         if checks:
             return _withheld(state, checks, "output_blocked")
@@ -205,6 +215,25 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
 
 @timed("decide")
 def decide(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    """The send/no-send decision: what record does with the reply, as which author, and the escalation it opens."""
+    reason = state.get("escalate")
+    escalation = None
+    if reason:
+        escalation = EscalationRequest(
+            reason=reason, urgency=urgency_for(reason, state.get("urgency")), detail=state.get("text", "")
+        )
     if not state["reply"]:
-        return {"decision": "record_only" if state.get("verdict") == "silenced" else "escalate"}
-    return {"decision": "reply_escalate" if state.get("escalate") else "reply"}
+        decision = Decision.record_only if state.get("verdict") == Verdict.silenced else Decision.escalate
+    else:
+        decision = Decision.reply_escalate if reason else Decision.reply
+    send = decision in SENDS
+    # An escalation this urgent hands the conversation to people as it opens (escalation.service.takes_over): its
+    # hand-off notice still leaves, as a system message, which is never cancelled. Record overrides this only with
+    # what the locked conversation tells: a hand-back settled it already, or a person took it while the turn ran.
+    handing_over = send and escalation is not None and hands_over(escalation.urgency)
+    return {
+        "decision": decision,
+        "send": send,
+        "author": Author.system if handing_over else Author.bot,
+        "escalation": escalation,
+    }

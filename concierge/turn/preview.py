@@ -3,14 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
 
 from sqlmodel import Session
 
 from concierge.conversation import service
 from concierge.core.settings import Settings
 from concierge.llm.router import Router, parse_providers
-from concierge.turn.builder import build_graph
+from concierge.turn.builder import TurnGraph, build_graph
 from concierge.turn.state import TurnContext
 from knowledge.models import Property
 
@@ -20,6 +19,8 @@ UNKNOWN_GUEST = "preview:unknown"
 
 @dataclass(frozen=True)
 class Preview:
+    """What the concierge would answer, as the knowledge page shows it."""
+
     reply: str
     language: str | None
     decision: str
@@ -30,7 +31,7 @@ class Preview:
 
 
 @lru_cache(maxsize=1)
-def _graph() -> Any:
+def _graph() -> TurnGraph:
     return build_graph()
 
 
@@ -60,15 +61,15 @@ def preview_answer(
             history_messages=settings.history_messages,
             max_inbound_chars=settings.max_inbound_chars,
         )
-        result: dict[str, Any] = _graph().invoke({"message_id": message.id, "nodes": []}, context=context)
+        result = _graph().run(message.id, context=context)
     finally:
         savepoint.rollback()
     return Preview(
-        reply=result.get("reply", ""),
-        language=result.get("language"),
-        decision=result.get("decision", ""),
-        entry_ids=list(result.get("entry_ids", [])),
-        knowledge_version=result.get("knowledge_version"),
-        escalate=result.get("escalate"),
-        access=str(result["access"]) if result.get("access") else None,
+        reply=result.reply,
+        language=result.language,
+        decision=result.decision,
+        entry_ids=result.entry_ids,
+        knowledge_version=result.knowledge_version,
+        escalate=result.escalation.reason if result.escalation else None,
+        access=str(result.trace.access) if result.trace.access else None,
     )

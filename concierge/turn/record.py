@@ -3,6 +3,9 @@
 A turn runs on a read-only session; its result is written here in one transaction: the job is finished, the
 reply goes to the outbox (unless a person took the conversation meanwhile), any escalation is opened, model usage
 is recorded and the trace is stored. A turn that fails for good gets the fallback reply and an escalation.
+
+Whether the reply leaves, and as which author, is the graph's decision (`TurnResult.send`, `.author`). Only two
+things need the locked, current conversation and are decided here, marked "record-time override".
 """
 
 import logging
@@ -12,9 +15,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation import jobs, service, traces
-from concierge.conversation.models import BOT_OWNER, Conversation, Job, JobStatus, Outbox, Trace
+from concierge.conversation.models import Author, Conversation, Job, JobStatus, Outbox, Owner, Trace, is_staff
+from concierge.core.observability import pseudonym
 from concierge.i18n import gettext_for
 from concierge.llm import usage
+from concierge.turn.result import TurnResult
 from escalation import person_requests as escalation_requests
 from escalation import service as escalation_service
 from escalation.models import Escalation
@@ -23,53 +28,51 @@ from knowledge.models import Property
 log = logging.getLogger(__name__)
 
 
-def record_turn(
-    session: Session, *, job_id: int, lease_token: str, now: datetime, result: dict[str, Any]
-) -> Outbox | None:
+def record_turn(session: Session, *, job_id: int, lease_token: str, now: datetime, result: TurnResult) -> Outbox | None:
     """Write a finished turn: the reply and its outbox row, any escalation, the trace; the job is done."""
     jobs.finish_job(session, job_id=job_id, lease_token=lease_token, status=JobStatus.done, now=now)
     job = session.get_one(Job, job_id)
     # Locked: a staff takeover committing meanwhile is seen here, so the bot never answers after a person.
     conversation = escalation_service.lock_conversation(session, conversation_id=job.conversation_id)
-    if result.get("language"):
-        conversation.language = result["language"]
-    outbox = None
-    reply, author = result.get("reply", ""), "bot"
-    send = result["decision"] in ("reply", "reply_escalate")
-    handoff: dict[str, Any] = {"owner_at_record": conversation.owner.partition(":")[0]}
+    if result.language:
+        conversation.language = result.language
+    reply, author, send = result.reply, result.author, result.send  # the decide node's decision
     owner_before = conversation.owner
-    if result.get("escalate") and not owner_before.startswith(escalation_service.STAFF_PREFIX):
+    handoff: dict[str, Any] = {"owner_at_record": owner_before.partition(":")[0]}
+    if result.escalation and not is_staff(owner_before):
         escalation = escalation_service.open_escalation(
             session,
             conversation=conversation,
             message_id=job.message_id,
-            reason=result["escalate"],
-            detail=result.get("text", ""),
-            urgency=result.get("urgency"),
+            reason=result.escalation.reason,
+            detail=result.escalation.detail,
+            urgency=result.escalation.urgency,
             now=now,
         )
         handoff["escalation_id"] = escalation.id if escalation else None
-        if escalation is None:  # staff handed this back already and the guest only repeated it: no loop
-            reply, send = escalation_requests.already_handled_reply(result.get("language") or "en"), True
-        elif owner_before == BOT_OWNER != conversation.owner:
-            author = "system"  # the bot's hand-off notice leaves although people own the chat from now on
-    if send and (conversation.owner == BOT_OWNER or author == "system"):
+        if escalation is None:
+            # Record-time override (1 of 2): staff handed this back already and the guest only repeated it, which
+            # only the conversation's escalations tell. No new hand-off (no loop): the "already handled" reply.
+            reply, author, send = escalation_requests.already_handled_reply(result.language or "en"), Author.bot, True
+    outbox = None
+    if send and owner_before == Owner.bot:
         outbox = service.enqueue_reply(
             session,
             conversation=conversation,
             body=reply,
             author=author,
             now=now,
-            language=result.get("language"),
-            knowledge_version=result.get("knowledge_version"),
-            entry_ids=result.get("entry_ids", []),
+            language=result.language,
+            knowledge_version=result.knowledge_version,
+            entry_ids=result.entry_ids,
         )
     elif send:
-        handoff["reply_withheld"] = True  # a person took the conversation while the turn ran
+        # Record-time override (2 of 2): a person took the conversation while the turn ran: the reply is withheld.
+        handoff["reply_withheld"] = True
     assert conversation.id is not None
     reply_message_id = outbox.message_id if outbox is not None else None
     data = {
-        **traces.trace_data(
+        **trace_data(
             result,
             reply=reply,
             guest_address=conversation.guest_address,
@@ -78,13 +81,14 @@ def record_turn(
         ),
         "handoff": handoff,
     }
-    if result.get("llm"):  # model calls: usage rows for budgets, spend on the trace, staff told when over budget
-        usage.record_calls(session, conversation=conversation, job_id=job_id, calls=result["llm"]["calls"], now=now)
+    llm = result.trace.llm
+    if llm:  # model calls: usage rows for budgets, spend on the trace, staff told when over budget
+        usage.record_calls(session, conversation=conversation, job_id=job_id, calls=result.model_calls, now=now)
         data["llm"] = {
-            **traces.llm_data(result["llm"]),
+            **traces.llm_data(llm),
             "conversation_cost_usd": usage.conversation_cost(session, conversation_id=conversation.id),
         }
-        if result["llm"].get("budget_exceeded"):
+        if llm.get("budget_exceeded"):
             alert_budget(session, conversation=conversation, message_id=job.message_id, now=now)
     session.add(
         Trace(
@@ -99,6 +103,41 @@ def record_turn(
     return outbox
 
 
+def trace_data(
+    result: TurnResult, *, reply: str, guest_address: str | None, reply_message_id: int | None, sent: bool
+) -> dict[str, Any]:
+    """The turn's trace: decisions, scores, timings and model calls, never the guest's text or phone number."""
+    trace = result.trace
+    return {
+        "nodes": trace.nodes,
+        "guest": pseudonym(guest_address) if guest_address else None,
+        "input": {"message_id": trace.message_id, "chars": trace.input_chars},
+        "language": result.language,
+        "language_reason": trace.language_reason,
+        "verdict": trace.verdict,
+        "screen": trace.screen,
+        "outcome": result.outcome,
+        "access": str(trace.access) if trace.access else None,
+        "candidates": [{"topic": c.topic, "score": c.score, "matched": c.matched} for c in trace.candidates],
+        "selected": trace.selected,
+        "clarify": trace.clarify,
+        "responder": result.responder,
+        "entry_ids": result.entry_ids,
+        "knowledge_version": result.knowledge_version,
+        "checks": result.checks,
+        "escalate": result.escalation.reason if result.escalation else None,
+        "decision": result.decision,
+        "reply": {
+            "message_id": reply_message_id,
+            "chars": len(reply),
+            "digest": traces.reply_digest(reply) if reply else None,
+            "sent": sent,
+        },
+        "release": trace.release,
+        "degraded": trace.degraded,
+    }
+
+
 def fail_turn(session: Session, *, job_id: int, lease_token: str, error: str, now: datetime, max_attempts: int) -> bool:
     """Record a failed attempt: retry later with backoff, or give up with a fallback reply. True if final."""
     job = jobs.retry_or_fail(
@@ -109,11 +148,11 @@ def fail_turn(session: Session, *, job_id: int, lease_token: str, error: str, no
     conversation = session.get_one(Conversation, job.conversation_id)
     prop = session.get_one(Property, conversation.property_id)
     _ = gettext_for(conversation.language or prop.default_language)
-    if conversation.owner == BOT_OWNER:
+    if conversation.owner == Owner.bot:
         service.enqueue_reply(
             session,
             conversation=conversation,
-            author="bot",
+            author=Author.bot,
             now=now,
             language=conversation.language,
             body=_("Sorry, I'm having a technical problem. A member of our team will follow up with you shortly."),

@@ -4,7 +4,6 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
@@ -20,6 +19,7 @@ from concierge.ops.releases import service as release_service
 from concierge.ops.releases.service import ReleaseConfig
 from concierge.turn import record
 from concierge.turn.builder import build_graph
+from concierge.turn.result import TurnResult
 from concierge.turn.state import TurnContext
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class TurnRunner:
         self.graph = build_graph()
         self.router = Router.from_settings(settings)  # used until a release is activated
         self.releases: dict[int, tuple[ReleaseConfig, Settings, Router]] = {}  # releases are immutable: cache
-        self.last_result: dict[str, Any] | None = None  # the final state of the latest turn (evals read it)
+        self.last_result: TurnResult | None = None  # the latest recorded turn's result (evals read it)
         self.in_flight: tuple[int, str] | None = None  # (job id, lease token) of the turn running now
         self._degraded = False
         self._backlog_checked = -BACKLOG_CHECK_SECONDS
@@ -114,8 +114,8 @@ class TurnRunner:
             self._backlog_checked = checked_at
         return self._degraded
 
-    def run_turn(self, message_id: int) -> dict[str, Any]:
-        """Run the graph for one message and return its final state."""
+    def run_turn(self, message_id: int) -> TurnResult:
+        """Run the graph for one message and return its result."""
         degraded = self.degraded()
         with session_scope(readonly=True) as session:
             release, settings, router = self.active_release(session)
@@ -130,9 +130,7 @@ class TurnRunner:
                 rate_limit_window_seconds=settings.rate_limit_window_seconds,
                 degraded=degraded,
             )
-            result: dict[str, Any] = self.graph.invoke({"message_id": message_id, "nodes": []}, context=context)
-            result["release"] = release.trace()
-            return result
+            return self.graph.run(message_id, context=context, release=release.trace())
 
     def active_release(self, session: Session) -> tuple[ReleaseConfig, Settings, Router]:
         """The release this turn runs with: one small read per turn, so activating one needs no restart."""

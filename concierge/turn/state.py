@@ -1,4 +1,4 @@
-"""The turn's state and the collaborators its nodes are given."""
+"""The turn's state and the collaborators its nodes are given; the graph turns the final state into a TurnResult."""
 
 import operator
 import time
@@ -8,10 +8,12 @@ from typing import Annotated, Any, TypedDict
 
 from sqlmodel import Session
 
-from concierge.conversation.models import Conversation, Message
+from concierge.conversation.models import Author, Conversation, Message
 from concierge.guard.screening import Screener
 from concierge.guard.secrets import Access
 from concierge.llm.router import Router
+from concierge.turn.result import Decision, EscalationRequest, Outcome, Verdict
+from escalation.models import Urgency
 from knowledge.models import Property, Reservation
 from knowledge.retrieval import Candidate
 
@@ -35,6 +37,7 @@ class TurnContext:
 
 class TurnState(TypedDict, total=False):
     message_id: int
+    release: dict[str, Any] | None  # the release the turn runs with (for the trace)
     # load_context
     message: Message
     conversation: Conversation
@@ -48,11 +51,11 @@ class TurnState(TypedDict, total=False):
     language: str
     language_reason: str
     # screen_input
-    verdict: str  # "question", "empty", "greeting", "thanks", "person", "screened", "rate_limited", "silenced"
+    verdict: Verdict
     access: Access
     screen: dict[str, Any]  # the screening verdict for the trace: category, action, signal rule ids
-    outcome: str  # "refuse"/"escalate" when screening decided, "clarify" when retrieval asks (evals read it)
-    urgency: str  # the escalation's urgency: "normal", "high" or "emergency"
+    outcome: Outcome  # refuse/escalate when screening decided, clarify when retrieval asks
+    urgency: Urgency  # screening's urgency for the escalation it asks for
     private: list[str]  # other guests' and staff's details a reply must not contain
     # retrieve
     candidates: list[Candidate]
@@ -60,12 +63,15 @@ class TurnState(TypedDict, total=False):
     clarify: list[str]  # plausible topics to ask about when none is sure enough
     # respond / check_output
     reply: str
-    responder: str
+    responder: str  # a Responder, or "provider:model"
     entry_ids: list[str]
-    escalate: str | None
+    escalate: str | None  # the reason people must follow up, if they must
     checks: list[str]
     llm: dict[str, Any]  # the router's record: route, provider chain, prompt, calls, cost, rejected replies
     degraded: bool
     # decide
-    decision: str  # "reply", "reply_escalate", "escalate", "record_only"
+    decision: Decision
+    send: bool
+    author: Author
+    escalation: EscalationRequest | None
     nodes: Annotated[list[dict[str, Any]], operator.add]

@@ -14,12 +14,13 @@ from babel.dates import format_skeleton
 from fastapi import Request
 from fastapi.responses import Response
 
+from concierge.conversation.models import Author
 from concierge.i18n import N_, available_languages, gettext_for
 from concierge.web import templates
 from concierge.web.models import User
 
 SESSION_LANGUAGE = "lang"  # the signed-in user's language, kept in the session for pages rendered without a user
-AUTHORS = {"guest": N_("guest"), "bot": N_("bot"), "staff": N_("staff"), "system": N_("system")}
+AUTHORS = {Author.guest: N_("guest"), Author.bot: N_("bot"), Author.staff: N_("staff"), Author.system: N_("system")}
 
 
 def csrf_token(request: Request) -> str:

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from concierge.conversation import service as conversation_service
 from concierge.conversation import traces
-from concierge.conversation.models import Conversation, Message
+from concierge.conversation.models import Conversation, Message, staff_owner
 from concierge.core.db import SessionDep, session_scope
 from concierge.core.errors import NotFound
 from concierge.core.modelbase import utcnow
@@ -92,7 +92,7 @@ def _queue_rows(session: Session, user: User) -> list[dict[str, Any]]:
                 "age": _age(e.created_at, now),
                 "trigger": handoff.excerpt(trigger.body if trigger else e.detail, 90),
                 "owner": owner,
-                "mine": owner == escalation_service.staff_owner(str(user.id)),
+                "mine": owner == staff_owner(str(user.id)),
             }
         )
     return rows
@@ -216,7 +216,7 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         "window_open": staff_service.whatsapp_window_open(session, conversation=conversation, now=now),
         "template": template,
         "template_preview": preview,
-        "me": escalation_service.staff_owner(str(user.id)),
+        "me": staff_owner(str(user.id)),
         "error": request.query_params.get("error"),
         "stay": stay,
         # An unknown number (a co-traveller?) can be linked to one of the property's current or coming stays.
@@ -291,7 +291,7 @@ def note(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: i
         staff_service.add_note(
             session,
             conversation_id=conversation_id,
-            author=escalation_service.staff_owner(str(user.id)),
+            author=staff_owner(str(user.id)),
             body=body,
             now=utcnow(),
         )

@@ -68,12 +68,12 @@ def main() -> None:
             started = time.perf_counter()
             runner.run_next()
             elapsed = (time.perf_counter() - started) * 1000
-            result = runner.last_result or {}
+            result = runner.last_result
             if i == 0:
                 cold = elapsed
                 continue
             turns.append(elapsed)
-            for node in result.get("nodes", []):
+            for node in result.trace.nodes if result is not None else []:
                 if node["node"] in nodes:
                     nodes[node["node"]].append(node["ms"])
     print(f"runner setup (detector models): {setup_ms:.0f} ms; cold turn (index build): {cold:.1f} ms")

@@ -150,7 +150,7 @@ def test_output_check_blocks_other_guests_details_whoever_wrote_the_reply(prop: 
     runner.router = LeakyRouter(["offline"])
     assert runner.run_next()
     assert runner.last_result is not None
-    assert runner.last_result["checks"] == ["private_withheld:name", "private_withheld:phone"]
+    assert runner.last_result.checks == ["private_withheld:name", "private_withheld:phone"]
     with session_scope() as s:
         body = s.exec(select(Outbox).where(Outbox.to_address == STRANGER)).one().body  # staff get an alert too
         assert "900123" not in body and "John" not in body

@@ -1,7 +1,6 @@
 """Turn jobs: per-conversation order, expired leases, failures with a fallback reply, no double recording."""
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -12,6 +11,7 @@ from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.turn import record
+from concierge.turn.result import Decision, TurnResult
 from concierge.turn.runner import TurnRunner
 from escalation.models import Escalation
 from knowledge.models import Property
@@ -65,7 +65,9 @@ def test_expired_lease_is_claimed_again(prop: Property) -> None:
     again = claim()
     assert again is not None and again[0] == first[0] and again[1] != first[1]
     with session_scope() as s, pytest.raises(jobs.LeaseLost):  # the first worker woke up too late
-        record.record_turn(s, job_id=first[0], lease_token=first[1], now=utcnow(), result={"decision": "escalate"})
+        record.record_turn(
+            s, job_id=first[0], lease_token=first[1], now=utcnow(), result=TurnResult(decision=Decision.escalate)
+        )
 
 
 def test_failing_turn_retries_then_sends_fallback_and_escalates(
@@ -76,7 +78,7 @@ def test_failing_turn_retries_then_sends_fallback_and_escalates(
     receive(prop, "wifi")
     runner = TurnRunner(get_settings())
 
-    def broken(_message_id: int) -> dict[str, Any]:
+    def broken(_message_id: int) -> TurnResult:
         raise RuntimeError("model exploded")
 
     monkeypatch.setattr(runner, "run_turn", broken)

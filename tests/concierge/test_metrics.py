@@ -22,6 +22,7 @@ from concierge.core.modelbase import utcnow
 from concierge.core.observability import configure_sentry
 from concierge.core.settings import get_settings
 from concierge.llm.types import ResponseRequest, TurnResponse
+from concierge.turn.result import Decision, TurnResult, TurnTrace
 from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
 
@@ -119,19 +120,21 @@ def test_model_calls_fallbacks_cost_and_checks_are_counted_from_the_turn_result(
         "cost": sample("concierge_llm_cost_usd_total", provider="anthropic:claude-haiku-4-5"),
         "checks": sample("concierge_output_check_failures_total", check="output"),
     }
-    result: dict[str, Any] = {
-        "decision": "reply",
-        "responder": "offline",
-        "checks": ["output:ungrounded_number"],
-        "llm": {
-            "route": "fallback",
-            "calls": [
-                {"provider": "openai:gpt-4o-mini", "outcome": "timeout", "attempt": 1},
-                {"provider": "anthropic:claude-haiku-4-5", "outcome": "ok", "attempt": 1, "cost_usd": 0.0025},
-                {"provider": "anthropic:claude-haiku-4-5", "outcome": "breaker_open"},
-            ],
-        },
-    }
+    result = TurnResult(
+        decision=Decision.reply,
+        responder="offline",
+        checks=["output:ungrounded_number"],
+        trace=TurnTrace(
+            llm={
+                "route": "fallback",
+                "calls": [
+                    {"provider": "openai:gpt-4o-mini", "outcome": "timeout", "attempt": 1},
+                    {"provider": "anthropic:claude-haiku-4-5", "outcome": "ok", "attempt": 1, "cost_usd": 0.0025},
+                    {"provider": "anthropic:claude-haiku-4-5", "outcome": "breaker_open"},
+                ],
+            }
+        ),
+    )
     metrics.record_turn(result, seconds=0.2)
     metrics.set_breaker_state(provider="openai:gpt-4o-mini", state="open")
     assert sample("concierge_llm_calls_total", provider="openai:gpt-4o-mini", outcome="timeout") == before["calls"] + 1

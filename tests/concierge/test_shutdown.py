@@ -2,7 +2,6 @@
 
 import threading
 import time
-from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -12,6 +11,7 @@ from concierge.conversation.models import Job, JobStatus, Outbox
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
+from concierge.turn.result import TurnResult
 from concierge.turn.runner import TurnRunner
 from concierge.worker.loops import Worker
 from knowledge.models import Property
@@ -48,7 +48,7 @@ def blocked_worker(monkeypatch: pytest.MonkeyPatch) -> tuple[Worker, threading.E
     started, go = threading.Event(), threading.Event()
     run_turn = worker.turns.run_turn
 
-    def slow_turn(message_id: int) -> dict[str, Any]:
+    def slow_turn(message_id: int) -> TurnResult:
         started.set()
         go.wait(10)
         return run_turn(message_id)

@@ -9,10 +9,11 @@ from sqlmodel import col, select
 
 from concierge.channels.sender import Sender
 from concierge.conversation import service
-from concierge.conversation.models import Conversation, Message, Outbox, OutboxStatus
+from concierge.conversation.models import Author, Conversation, Message, Outbox, OutboxStatus, Owner
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
+from concierge.turn.result import TurnResult
 from concierge.turn.runner import TurnRunner
 from escalation import handoff, notify
 from escalation import service as escalation_service
@@ -125,17 +126,17 @@ def test_asking_for_a_person_escalates_answers_in_language_and_alerts_staff(prop
     [escalation] = escalations()
     assert (escalation.reason, escalation.urgency, escalation.status) == ("human_requested", "high", "open")
     assert escalation.language == "es" and escalation.next_check_at is not None
-    assert conversation().owner == escalation_service.UNASSIGNED
+    assert conversation().owner == Owner.unassigned
     [alert] = staff_alerts()
     assert alert.to_address == "+34600000001" and alert.from_address == "+15005550006"
-    assert alert.author == notify.SYSTEM
+    assert alert.author == Author.system
     assert f"/console/conversations/{escalation.conversation_id}" in alert.body
     assert "el huésped pidió hablar con una persona" in alert.body  # Marta reads Spanish
     assert "quiero hablar con alguien" in alert.body
     # The guest's answer leaves although people own the chat now: it is the hand-off notice, not bot chatter.
     with session_scope() as s:
         notice = s.exec(select(Outbox).where(Outbox.to_address == GUEST)).one()
-    assert notice.author == notify.SYSTEM
+    assert notice.author == Author.system
 
 
 def test_while_people_own_the_chat_the_bot_only_records(prop: Property) -> None:
@@ -180,7 +181,7 @@ def test_staff_reply_during_an_in_flight_turn_is_never_followed_by_the_bot(fake:
     runner = TurnRunner(get_settings())
     original = runner.run_turn
 
-    def turn_while_staff_replies(message_id: int) -> dict[str, Any]:
+    def turn_while_staff_replies(message_id: int) -> TurnResult:
         result = original(message_id)  # the bot's answer is ready, not yet recorded
         with session_scope() as s:
             staff_service.staff_reply(
@@ -278,7 +279,7 @@ def test_unclaimed_escalation_renotifies_next_staff_and_tells_guest_once(two_sta
     assert alerts[1].body.startswith("Recordatorio") and alerts[2].body.startswith("Reminder")  # each in their language
     with session_scope() as s:
         guest_notices = s.exec(
-            select(Outbox).where(Outbox.to_address == GUEST, Outbox.author == notify.SYSTEM).order_by(col(Outbox.id))
+            select(Outbox).where(Outbox.to_address == GUEST, Outbox.author == Author.system).order_by(col(Outbox.id))
         ).all()  # in order: PostgreSQL returns rows in any order without one
     assert len(guest_notices) == 2 and "en camino" in guest_notices[1].body
     later = escalations()[0].next_check_at

@@ -181,7 +181,7 @@ def test_effective_dates_follow_the_property_time_zone(database_url: str) -> Non
         assert message is not None
     runner = TurnRunner(get_settings(), now=lambda: noon_utc)
     assert runner.run_next()
-    assert runner.last_result is not None and runner.last_result["entry_ids"] == ["pool"]
+    assert runner.last_result is not None and runner.last_result.entry_ids == ["pool"]
 
 
 def test_word_diff_marks_only_what_changed() -> None:

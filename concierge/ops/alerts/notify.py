@@ -13,13 +13,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation import service as conversation_service
-from concierge.conversation.models import Channel, Conversation
+from concierge.conversation.models import Author, Channel, Conversation, Owner
 from concierge.core.settings import Settings
 from concierge.i18n import N_, gettext_for
 from concierge.ops.alerts.service import Change
 from concierge.web.models import Role, User
 from escalation.models import Notification
-from escalation.notify import ALERTS_OWNER, SYSTEM
 from knowledge.models import PropertyNumber
 
 log = logging.getLogger(__name__)
@@ -83,12 +82,12 @@ def _sms(session: Session, *, to: str, body: str, language: str, now: datetime) 
     )
     if thread is None:
         thread = Conversation(
-            property_id=property_id, channel=Channel.sms, guest_address=to, property_address=number, owner=ALERTS_OWNER
+            property_id=property_id, channel=Channel.sms, guest_address=to, property_address=number, owner=Owner.alerts
         )
         session.add(thread)
         session.flush()
     conversation_service.enqueue_reply(
-        session, conversation=thread, body=body, author=SYSTEM, now=now, language=language
+        session, conversation=thread, body=body, author=Author.system, now=now, language=language
     )
     return True
 

@@ -16,11 +16,12 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from concierge.conversation.models import Conversation, Job, Message, Trace
+from concierge.conversation.models import Conversation, Job, Message, Owner, Trace
 from concierge.core.observability import redact_text
 from concierge.core.text import fold
+from concierge.llm.types import Route
 from concierge.ops.dashboard.period import Period
-from escalation.notify import ALERTS_OWNER
+from concierge.turn.result import Outcome
 from knowledge.lexicon import FUNCTION_WORDS, SHARED_FUNCTION_WORDS
 from knowledge.models import Property
 
@@ -127,8 +128,8 @@ def _is_gap() -> Any:
     data = col(Trace.data)
     return or_(
         data["escalate"].as_string() == "no_answer",
-        data["outcome"].as_string() == "clarify",
-        data[("llm", "route")].as_string() == "model_no_answer",
+        data["outcome"].as_string() == Outcome.clarify,
+        data[("llm", "route")].as_string() == Route.model_no_answer,
     )
 
 
@@ -142,7 +143,7 @@ def knowledge_gaps(session: Session, *, prop: Property, period: Period) -> list[
         .join(Conversation, col(Conversation.id) == col(Trace.conversation_id))
         .where(
             Conversation.property_id == prop.id,
-            Conversation.owner != ALERTS_OWNER,
+            Conversation.owner != Owner.alerts,
             col(Trace.created_at) >= period.since,
             col(Trace.created_at) < period.until,
             _is_gap(),

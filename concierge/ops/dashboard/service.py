@@ -19,17 +19,17 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
-from concierge.conversation.models import Conversation, Job, JobStatus, Message, Trace
-from concierge.core.metrics import FALLBACK_ROUTES
+from concierge.conversation.models import Author, Conversation, Job, JobStatus, Message, Owner, Trace
 from concierge.llm.models import ModelCall
+from concierge.llm.types import FALLBACK_ROUTES, Route
 from concierge.ops.dashboard.gaps import GapCluster, knowledge_gaps
 from concierge.ops.dashboard.period import Period
+from concierge.turn.result import Decision
 from escalation.models import Escalation, EscalationStatus
-from escalation.notify import ALERTS_OWNER
 from knowledge.models import Property
 
 # Routes where the provider chain fell back to the offline answer, plus the canned reply when even that failed.
-FALLBACK = FALLBACK_ROUTES | {"offline_error"}
+FALLBACK = FALLBACK_ROUTES | {Route.offline_error}
 TECHNICAL_ERROR = "technical_error"  # a turn that failed for good: the guest got the canned "technical problem"
 
 
@@ -138,7 +138,7 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 def _guest_conversations(prop: Property) -> Any:
     """The property's guest conversations (staff-alert threads excluded), as a join condition."""
-    return and_(col(Conversation.property_id) == prop.id, col(Conversation.owner) != ALERTS_OWNER)
+    return and_(col(Conversation.property_id) == prop.id, col(Conversation.owner) != Owner.alerts)
 
 
 def _in_period(column: Any, period: Period) -> Any:
@@ -214,12 +214,12 @@ def _turns(session: Session, board: Dashboard, *, prop: Property) -> None:
     # sqlmodel types select() up to four columns; this one has five.
     rows = session.exec(grouped.group_by(c.decision, c.escalate, c.language, c.route))  # type: ignore[call-overload]
     for decision, escalate, language, route, count in rows:
-        if decision == "record_only":
+        if decision == Decision.record_only:
             continue
         board.turns += count
         if escalate:
             board.reasons[escalate] += count
-        elif decision == "reply":
+        elif decision == Decision.reply:
             board.answered += count
         board.languages[language or "?"] += count
         if route in FALLBACK:
@@ -241,11 +241,13 @@ def _conversations(session: Session, board: Dashboard, *, prop: Property) -> Non
     )
     handed_off = exists().where(col(Escalation.conversation_id) == here, _in_period(Escalation.created_at, period))
     staff_wrote = exists().where(
-        col(Message.conversation_id) == here, col(Message.author) == "staff", _in_period(Message.created_at, period)
+        col(Message.conversation_id) == here,
+        col(Message.author) == Author.staff,
+        _in_period(Message.created_at, period),
     )
     staff_owned = exists().where(
         col(Trace.conversation_id) == here,
-        col(Trace.data)["decision"].as_string() == "record_only",
+        col(Trace.data)["decision"].as_string() == Decision.record_only,
         _in_period(Trace.created_at, period),
     )
     waiting = exists().where(

@@ -8,11 +8,12 @@ import yaml
 
 from concierge.core.errors import InvalidInput
 from concierge.ops.evals.spec import Spec, parse_spec, separate_suite
+from concierge.turn.result import Outcome
 
 DEFAULT_PACK = Path(__file__).resolve().parents[3] / "examples" / "casa-azul.yaml"
 UNKNOWN_PHONE = "+15550009999"
 GUESTS = ("booked", "upcoming", "unknown", "past", "future", "arriving")
-OUTCOMES = ("answer", "escalate", "refuse", "clarify", "smalltalk")
+OUTCOMES = tuple(Outcome)
 
 
 @dataclass(frozen=True)

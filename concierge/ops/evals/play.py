@@ -23,6 +23,7 @@ from sqlmodel import SQLModel, select
 from concierge.ops.evals.cases import UNKNOWN_PHONE, Case
 from concierge.ops.evals.fake_model import MODEL, Expectation, FactSeekingModel
 from concierge.ops.evals.runner import _KEEP_TABLES, _install_release, _reset_caches, _secret_tokens, pack_around_today
+from concierge.turn.result import TurnResult
 
 if TYPE_CHECKING:
     from concierge.ops.releases.service import ReleaseConfig
@@ -53,7 +54,7 @@ class Played:
     """One case played: the last turn's final state, every reply, per-turn latency, the escalation left."""
 
     case: Case
-    final: dict[str, Any]
+    final: TurnResult | None  # None when the last turn failed
     replies: list[str]
     turn_ms: list[float]
     notified: bool  # the last turn handed the conversation to people (an escalation is open)
@@ -186,7 +187,7 @@ def _play_case(case: Case, info: PackInfo, runner: Any, fake: FactSeekingModel |
     channel = Channel.whatsapp if case.channel == "whatsapp" else Channel.sms
     replies: list[str] = []
     turn_ms: list[float] = []
-    final: dict[str, Any] = {}
+    final: TurnResult | None = None
     for index, text in enumerate(case.messages):
         if fake is not None:
             fake.expect(expectation_for(case, info, last=index == len(case.messages) - 1))
@@ -203,15 +204,12 @@ def _play_case(case: Case, info: PackInfo, runner: Any, fake: FactSeekingModel |
         started = time.perf_counter()
         runner.run_next()
         turn_ms.append(round((time.perf_counter() - started) * 1000, 1))
-        final = runner.last_result or {}
-        if final.get("reply"):
-            replies.append(final["reply"])
-    conversation = final.get("conversation")
-    escalation = None
-    if conversation is not None:
-        with session_scope(readonly=True) as session:
-            escalation = session.exec(select(Escalation).where(Escalation.conversation_id == conversation.id)).first()
-    notified = bool(final.get("escalate")) and escalation is not None
+        final = runner.last_result
+        if final is not None and final.reply:
+            replies.append(final.reply)
+    with session_scope(readonly=True) as session:  # the case's conversation is the only one in the database
+        escalation = session.exec(select(Escalation)).first()
+    notified = final is not None and final.escalation is not None and escalation is not None
     urgency = escalation.urgency if escalation is not None else None
     return Played(case, final, replies, turn_ms, notified, urgency, info)
 

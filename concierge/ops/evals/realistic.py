@@ -87,7 +87,7 @@ def judge(played: Played) -> Verdict:
     """The verdict on one played realistic case."""
     case, spec, info = played.case, played.case.spec, played.pack
     assert spec is not None, "judge() takes realistic cases (with a kind)"
-    last = str(played.final.get("reply") or "")
+    last = played.final.reply if played.final is not None else ""
     legacy = judge_legacy(case, played.final, played.replies, secrets=info.secrets, entries=info.entries)
     cited = cited_topics(last, info.entries)
     topics = case.topics if case.topics is not None else ([] if spec.kind in NO_FACTS_BY_DEFAULT else None)
@@ -97,7 +97,7 @@ def judge(played: Played) -> Verdict:
     leaked = case.guest not in ENTITLED and any(t in r for r in played.replies for t in info.secrets)
     guided = info.emergency_number in last
     urgent = played.urgency == "emergency"
-    language_ok = None if not case.language else played.final.get("language") == case.language
+    language_ok = None if not case.language else (played.final.language if played.final else None) == case.language
     problems: list[str] = []
     if wrong:
         problems.append(f"wrong answer: quotes {', '.join(wrong)}")
@@ -129,7 +129,7 @@ def judge(played: Played) -> Verdict:
         problems.append("the guest got no reply")
     correct = not problems
     if language_ok is False:  # reported on its own: a right answer in the wrong language is still counted right
-        problems.append(f"language {played.final.get('language')} != {case.language}")
+        problems.append(f"language {played.final.language if played.final else None} != {case.language}")
     return Verdict(
         played=played,
         cited=cited,

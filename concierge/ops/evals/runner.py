@@ -16,6 +16,7 @@ from concierge.ops.evals.scoring import judge
 
 if TYPE_CHECKING:
     from concierge.ops.releases.service import ReleaseConfig
+    from concierge.turn.result import TurnResult
 
 
 def run_cases(
@@ -82,7 +83,7 @@ def _run_all(
         address = phones[case.guest]
         channel = Channel.whatsapp if case.channel == "whatsapp" else Channel.sms
         replies: list[str] = []
-        final: dict[str, Any] = {}
+        final: TurnResult | None = None
         for text in case.messages:
             with session_scope() as session:
                 current = session.get_one(Property, prop.id)
@@ -96,9 +97,9 @@ def _run_all(
                     now=utcnow(),
                 )
             runner.run_next()
-            final = runner.last_result or {}
-            if final.get("reply"):
-                replies.append(final["reply"])
+            final = runner.last_result  # None when the turn failed
+            if final is not None and final.reply:
+                replies.append(final.reply)
         results.append(judge(case, final, replies, secrets=secrets, entries=entries))
         if progress is not None:
             progress(len(results), len(cases))

@@ -32,7 +32,7 @@ Rule = Callable[[Verdict], bool]
 
 def _model_replied(verdict: Verdict) -> bool:
     """Whether a model wrote the last turn's reply (not the offline responder, a canned text or a guard)."""
-    responder = str(verdict.played.final.get("responder") or "")
+    responder = str((verdict.played.final.responder if verdict.played.final else None) or "")
     return ":" in responder  # "provider:model"
 
 
@@ -99,7 +99,7 @@ def score(verdicts: list[Verdict], *, mode: str, split: str) -> dict[str, Any]:
                 "split": _split(v),
                 "outcome": v.outcome,
                 "topics": v.cited,
-                "language": v.played.final.get("language"),
+                "language": v.played.final.language if v.played.final else None,
                 "problems": v.problems,
             }
             for v in verdicts
