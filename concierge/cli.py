@@ -22,7 +22,7 @@ log = logging.getLogger("concierge.cli")
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
     from alembic import command
-    from concierge.ops.health import alembic_config
+    from concierge.core.db import alembic_config
 
     command.upgrade(alembic_config(), "head")
     return 0

@@ -32,12 +32,11 @@ def main() -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
         from alembic import command
         from concierge.conversation import service
-        from concierge.core.db import session_scope
+        from concierge.core.db import alembic_config, session_scope
         from concierge.core.modelbase import utcnow
         from concierge.core.settings import get_settings
         from concierge.i18n.detect import warm_up
         from concierge.ops import evals
-        from concierge.ops.health import alembic_config
         from concierge.turn.runner import TurnRunner
         from knowledge import service as knowledge_service
         from knowledge.models import Property
