@@ -15,6 +15,7 @@ from concierge.core.errors import DomainError, InvalidInput
 from concierge.core.settings import get_settings
 from concierge.ops.alerts import commands as alert_commands
 from concierge.ops.releases import commands as release_commands
+from concierge.web import commands as web_commands
 from escalation import commands as escalation_commands
 
 log = logging.getLogger("concierge.cli")
@@ -91,36 +92,6 @@ def cmd_purge(args: argparse.Namespace) -> int:
         f"purged {purged.messages} message bodies, {purged.outbox} outbox copies, "
         f"{purged.escalations} escalation details older than {days} days"
     )
-    return 0
-
-
-def read_password(*, prompt: bool) -> str:
-    """The new password: asked twice on a terminal, else the first line of stdin (never an argument)."""
-    import getpass
-
-    if not prompt:
-        return sys.stdin.readline().rstrip("\r\n")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat it: ") != password:
-        raise InvalidInput(["password: the two entries differ"])
-    return password
-
-
-def cmd_users_add(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from concierge.web import auth
-
-    password = read_password(prompt=sys.stdin.isatty())
-    with session_scope() as session:
-        user = auth.create_user(
-            session,
-            email=args.email,
-            role=args.role,
-            password=password,
-            property_slugs=args.property,
-            language=args.language,
-        )
-        print(f"added {user.email} ({user.role}, {user.language}) for {', '.join(args.property) or 'no property'}")
     return 0
 
 
@@ -264,13 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("purge", help="blank message bodies older than the retention period")
     p.add_argument("--days", type=int, default=0, help="retention in days (default: MESSAGE_RETENTION_DAYS)")
     p.set_defaults(func=cmd_purge)
-    users = sub.add_parser("users", help="web accounts").add_subparsers(dest="users_command", required=True)
-    p = users.add_parser("add", help="add an account; the password is read from the prompt or stdin")
-    p.add_argument("--email", required=True)
-    p.add_argument("--role", required=True, choices=["owner", "staff", "admin"])
-    p.add_argument("--property", action="append", default=[], metavar="SLUG", help="repeat for several")
-    p.add_argument("--language", default="en", help="console language and translation target (default en)")
-    p.set_defaults(func=cmd_users_add)
+    web_commands.register(sub)
     escalation_commands.add_commands(sub)
 
     p = sub.add_parser("serve", help="run the web app (and, on SQLite, the worker)")
