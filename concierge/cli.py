@@ -11,71 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
+from concierge.core import commands as core_commands
 from concierge.core.errors import DomainError, InvalidInput
 from concierge.core.settings import get_settings
 from concierge.ops.alerts import commands as alert_commands
 from concierge.ops.releases import commands as release_commands
 from concierge.web import commands as web_commands
 from escalation import commands as escalation_commands
+from knowledge import commands as knowledge_commands
 
 log = logging.getLogger("concierge.cli")
-
-
-def cmd_db_upgrade(_args: argparse.Namespace) -> int:
-    from alembic import command
-    from concierge.core.db import alembic_config
-
-    command.upgrade(alembic_config(), "head")
-    return 0
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from knowledge import service as knowledge_service
-    from knowledge.pack import load_pack_file
-
-    pack = load_pack_file(Path(args.pack))
-    with session_scope() as session:
-        prop, version = knowledge_service.import_pack(session, pack=pack, author=args.author)
-        print(
-            f"imported {prop.slug}: knowledge v{version.version} ({version.summary}), "
-            f"{len(pack.staff)} staff, {len(pack.reservations)} reservations"
-        )
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from knowledge import service as knowledge_service
-    from knowledge.pack import dump_pack
-
-    with session_scope(readonly=True) as session:
-        sys.stdout.write(dump_pack(knowledge_service.export_pack(session, slug=args.slug)))
-    return 0
-
-
-def cmd_kb_history(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from knowledge import service as knowledge_service
-
-    with session_scope(readonly=True) as session:
-        prop = knowledge_service.get_property(session, slug=args.slug)
-        assert prop.id is not None
-        for v in knowledge_service.history(session, property_id=prop.id):
-            print(f"{v.version}\t{v.published_at.isoformat(timespec='seconds')}Z\t{v.author}\t{v.summary}")
-    return 0
-
-
-def cmd_kb_rollback(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from knowledge import service as knowledge_service
-
-    with session_scope() as session:
-        prop = knowledge_service.get_property(session, slug=args.slug)
-        assert prop.id is not None
-        new = knowledge_service.rollback(session, property_id=prop.id, version=args.version, author=args.author)
-        print(f"published v{new.version} = v{args.version}")
-    return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
@@ -210,27 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="concierge", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
-    db.add_parser("upgrade", help="migrate DATABASE_URL to the newest schema").set_defaults(func=cmd_db_upgrade)
-
-    p = sub.add_parser("import", help="validate a property pack and publish it")
-    p.add_argument("pack", help="path to the pack's YAML file")
-    p.add_argument("--author", default="import", help="recorded as the new knowledge version's author")
-    p.set_defaults(func=cmd_import)
-
-    p = sub.add_parser("export", help="print a property's published pack as YAML")
-    p.add_argument("slug")
-    p.set_defaults(func=cmd_export)
-
-    kb = sub.add_parser("kb", help="knowledge versions").add_subparsers(dest="kb_command", required=True)
-    p = kb.add_parser("history", help="one line per version, newest first")
-    p.add_argument("slug")
-    p.set_defaults(func=cmd_kb_history)
-    p = kb.add_parser("rollback", help="publish a new version equal to VERSION")
-    p.add_argument("slug")
-    p.add_argument("version", type=int)
-    p.add_argument("--author", default="cli")
-    p.set_defaults(func=cmd_kb_rollback)
+    core_commands.register(sub)
+    knowledge_commands.register(sub)
 
     p = sub.add_parser("purge", help="blank message bodies older than the retention period")
     p.add_argument("--days", type=int, default=0, help="retention in days (default: MESSAGE_RETENTION_DAYS)")
