@@ -5,8 +5,10 @@ from pathlib import Path
 from typing import Any
 
 from concierge.core.errors import NotFound
-from concierge.ops import evals
+from concierge.ops.evals import cases as eval_cases
 from concierge.ops.evals import compare as eval_compare
+from concierge.ops.evals import runner as eval_runner
+from concierge.ops.evals import scoring
 from concierge.ops.releases.service import ReleaseConfig
 
 
@@ -25,7 +27,7 @@ def release_from_database(spec: str) -> ReleaseConfig | None:
 def run_suite(path: Path, *, pack: Path, release: str = "") -> dict[str, Any]:
     """Score the suites at `path` (on a scratch database) with the given release, or the environment's settings."""
     config = release_from_database(release) if release else None
-    cases = evals.load_cases(path)
+    cases = eval_cases.load_cases(path)
 
     def progress(done: int, total: int) -> None:
         if done % 50 == 0 or done == total:
@@ -33,7 +35,7 @@ def run_suite(path: Path, *, pack: Path, release: str = "") -> dict[str, Any]:
 
     named = f" with release {config.id} ({config.name})" if config else ""
     print(f"running {len(cases)} cases from {path}{named}", file=sys.stderr)
-    scorecard = evals.score(evals.run_cases(cases, pack_path=pack, progress=progress, release=config))
+    scorecard = scoring.score(eval_runner.run_cases(cases, pack_path=pack, progress=progress, release=config))
     scorecard["release"] = config.trace() if config else None
     return scorecard
 
