@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from concierge.channels import commands as channel_commands
 from concierge.core import commands as core_commands
 from concierge.core.errors import DomainError, InvalidInput
-from concierge.core.settings import get_settings
 from concierge.guard import commands as guard_commands
 from concierge.ops import commands as ops_commands
 from concierge.ops.alerts import commands as alert_commands
@@ -22,9 +21,8 @@ from knowledge import commands as knowledge_commands
 
 log = logging.getLogger("concierge.cli")
 
-# Each package's commands.py adds its subcommands and implements them, importing what a command needs only when it
-# runs: `concierge --help` and the worker child `serve` starts load these small modules and nothing more.
-# Listed in the order of `concierge --help`.
+# Each package's commands.py adds its subcommands and implements them; a command imports what it needs when it runs,
+# so `concierge --help` loads these small modules and nothing else. Listed in the order of `concierge --help`.
 REGISTER: tuple[Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None], ...] = (
     core_commands.register,  # db upgrade
     knowledge_commands.register,  # import, export, kb history|rollback
@@ -52,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; DomainErrors become one-line messages and exit codes (2 for invalid input)."""
     args = build_parser().parse_args(argv)
-    from concierge.core.observability import configure_logging
+    from concierge.core.observability import configure_logging  # after parsing: `--help` needs no settings
+    from concierge.core.settings import get_settings
 
     configure_logging(get_settings())
     started = time.perf_counter()

@@ -4,7 +4,6 @@ import argparse
 import json
 
 from concierge.core.errors import InvalidInput
-from concierge.core.settings import get_settings
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -54,6 +53,7 @@ def cmd_list(_args: argparse.Namespace) -> int:
 def cmd_create(args: argparse.Namespace) -> int:
     from concierge.core.db import session_scope
     from concierge.core.modelbase import utcnow
+    from concierge.core.settings import get_settings
     from concierge.ops.releases import service
 
     settings = get_settings()
