@@ -16,7 +16,7 @@ from concierge.llm.translate import Translator
 from concierge.ops import health
 from concierge.ops.backlog import register_backlog_collector
 from concierge.ops.dashboard import admin as dashboard_admin
-from concierge.web import WEB_DIR, auth, rendering
+from concierge.web import auth, rendering
 from concierge.worker.loops import Worker
 from concierge.worker.process import WorkerProcess
 from escalation.console import pages as console
@@ -63,7 +63,7 @@ def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
     app.include_router(trace_page.router)
     app.include_router(console_settings.router)
     app.state.translator = Translator.from_settings(settings)  # None with only the offline responder
-    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.mount("/static", StaticFiles(directory=rendering.WEB_DIR / "static"), name="static")
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:

@@ -1,330 +1,56 @@
 """The `concierge` command: serve, worker, db, import, export, kb, chat, eval, release, report, purge, alerts."""
 
 import argparse
-import gc
 import logging
-import os
-import signal
 import sys
 import time
-from collections.abc import Sequence
-from pathlib import Path
-from types import FrameType
+from collections.abc import Callable, Sequence
 
+from concierge.channels import commands as channel_commands
+from concierge.core import commands as core_commands
 from concierge.core.errors import DomainError, InvalidInput
-from concierge.core.settings import get_settings
+from concierge.ops import commands as ops_commands
 from concierge.ops.alerts import commands as alert_commands
+from concierge.ops.evals import commands as eval_commands
 from concierge.ops.releases import commands as release_commands
+from concierge.web import commands as web_commands
+from concierge.worker import commands as worker_commands
 from escalation import commands as escalation_commands
+from knowledge import commands as knowledge_commands
 
 log = logging.getLogger("concierge.cli")
 
-
-def cmd_db_upgrade(_args: argparse.Namespace) -> int:
-    from alembic import command
-    from concierge.ops.health import alembic_config
-
-    command.upgrade(alembic_config(), "head")
-    return 0
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from knowledge import service as knowledge_service
-    from knowledge.pack import load_pack_file
-
-    pack = load_pack_file(Path(args.pack))
-    with session_scope() as session:
-        prop, version = knowledge_service.import_pack(session, pack=pack, author=args.author)
-        print(
-            f"imported {prop.slug}: knowledge v{version.version} ({version.summary}), "
-            f"{len(pack.staff)} staff, {len(pack.reservations)} reservations"
-        )
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from knowledge import service as knowledge_service
-    from knowledge.pack import dump_pack
-
-    with session_scope(readonly=True) as session:
-        sys.stdout.write(dump_pack(knowledge_service.export_pack(session, slug=args.slug)))
-    return 0
-
-
-def cmd_kb_history(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from knowledge import service as knowledge_service
-
-    with session_scope(readonly=True) as session:
-        prop = knowledge_service.get_property(session, slug=args.slug)
-        assert prop.id is not None
-        for v in knowledge_service.history(session, property_id=prop.id):
-            print(f"{v.version}\t{v.published_at.isoformat(timespec='seconds')}Z\t{v.author}\t{v.summary}")
-    return 0
-
-
-def cmd_kb_rollback(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from knowledge import service as knowledge_service
-
-    with session_scope() as session:
-        prop = knowledge_service.get_property(session, slug=args.slug)
-        assert prop.id is not None
-        new = knowledge_service.rollback(session, property_id=prop.id, version=args.version, author=args.author)
-        print(f"published v{new.version} = v{args.version}")
-    return 0
-
-
-def cmd_purge(args: argparse.Namespace) -> int:
-    from datetime import timedelta
-
-    from concierge.core.db import session_scope
-    from concierge.core.modelbase import utcnow
-    from concierge.ops import retention
-
-    days = args.days or get_settings().message_retention_days
-    with session_scope() as session:
-        purged = retention.purge_bodies(session, before=utcnow() - timedelta(days=days))
-    print(
-        f"purged {purged.messages} message bodies, {purged.outbox} outbox copies, "
-        f"{purged.escalations} escalation details older than {days} days"
-    )
-    return 0
-
-
-def read_password(*, prompt: bool) -> str:
-    """The new password: asked twice on a terminal, else the first line of stdin (never an argument)."""
-    import getpass
-
-    if not prompt:
-        return sys.stdin.readline().rstrip("\r\n")
-    password = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat it: ") != password:
-        raise InvalidInput(["password: the two entries differ"])
-    return password
-
-
-def cmd_users_add(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from concierge.web import auth
-
-    password = read_password(prompt=sys.stdin.isatty())
-    with session_scope() as session:
-        user = auth.create_user(
-            session,
-            email=args.email,
-            role=args.role,
-            password=password,
-            property_slugs=args.property,
-            language=args.language,
-        )
-        print(f"added {user.email} ({user.role}, {user.language}) for {', '.join(args.property) or 'no property'}")
-    return 0
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from concierge.worker.process import WorkerProcess
-
-    worker = None
-    if get_settings().run_worker_in_process:  # on SQLite: a child process, started first so both import at once
-        worker = WorkerProcess(get_settings())
-        worker.start()
-    from concierge.app import create_app
-
-    app = create_app(worker=worker)
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    freeze_heap()
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        timeout_graceful_shutdown=int(get_settings().shutdown_timeout_seconds),
-    )
-    return 0
-
-
-# How often a thread waiting for the GIL gets it (Python's default: 5 ms), in `serve` and `worker`. A thread that
-# holds the database's write lock (the webhook's group commit; a worker's claim or delivery mark) gives the GIL
-# up at every SQLite call and then waits for a CPU-bound thread (the event loop, a turn) to hand it back, while
-# every other writer waits for its lock. At 1 ms the worker's lock holds fell from p50 7-9 ms to 4-7 ms, and the
-# webhook's ack tail with them (docs/benchmarks.md, fourth pass).
-SWITCH_INTERVAL = 0.001
-
-
-def freeze_heap() -> None:
-    """Move everything loaded at startup out of the garbage collector's sight (long-running commands only).
-
-    A full collection walks every object: 140 ms in the web process under load, one pause per few seconds that
-    stalled every webhook (docs/benchmarks.md, fourth pass). Frozen, the modules, models and caches loaded at
-    startup are never walked again; only what is allocated afterwards is.
-    """
-    gc.collect()
-    gc.freeze()
-
-
-def cmd_worker(args: argparse.Namespace) -> int:
-    from concierge.i18n.detect import warm_up
-    from concierge.worker.loops import Worker
-    from concierge.worker.process import follow_wake_pipe, signal_ready
-
-    worker = Worker(get_settings())
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        worker.request_stop()  # no logging or locks in a signal handler; run_forever drains
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    if args.wake_fd is not None:  # started by `concierge serve`: woken through a pipe, stops when it closes
-        # Acks are the latency that matters; turns are throughput: when CPU is short, the web process goes first.
-        os.nice(get_settings().worker_process_nice)
-        follow_wake_pipe(args.wake_fd, wake=worker.wake, parent_gone=lambda: os.kill(os.getpid(), signal.SIGTERM))
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    warm_up()  # the language models, before the first turn and before the heap is frozen
-    freeze_heap()
-    if args.ready_fd is not None:
-        signal_ready(args.ready_fd)
-    worker.run_forever()
-    return 0
-
-
-def cmd_chat(args: argparse.Namespace) -> int:
-    from concierge.channels.terminal import chat_loop
-
-    return chat_loop(slug=args.slug, phone=args.phone, timeout=args.timeout)
-
-
-def cmd_eval(args: argparse.Namespace) -> int:
-    from concierge.ops import evals
-    from concierge.ops.evals import runs as eval_runs
-    from concierge.ops.evals import suites as eval_suites
-
-    if args.compare:
-        return eval_runs.compare_command(args.compare, path=Path(args.path), pack=Path(args.pack))
-    scorecard = eval_runs.run_suite(
-        Path(args.path), pack=Path(args.pack), release=args.release, mode=args.mode, split=args.split
-    )
-    missed = evals.below_thresholds(scorecard, eval_suites.thresholds_for(Path(args.path), mode=args.mode))
-    print(eval_suites.render(scorecard, missed))
-    if args.json:
-        evals.write_json(scorecard, Path(args.json))
-    return 1 if missed else 0
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from concierge.core.db import session_scope
-    from concierge.core.modelbase import utcnow
-    from concierge.ops import reports
-    from knowledge import service as knowledge_service
-
-    with session_scope(readonly=True) as session:
-        prop = knowledge_service.get_property(session, slug=args.property) if args.property else None
-        report = reports.drift(
-            session,
-            now=utcnow(),
-            property_id=prop.id if prop else None,
-            recent_days=args.days,
-            baseline_days=args.baseline,
-        )
-    text = reports.render_drift(report, title=prop.name if prop else "all properties")
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
-    return 0
+# Each package's commands.py adds its subcommands and implements them; a command imports what it needs when it runs,
+# so `concierge --help` loads these small modules and nothing else. Listed in the order of `concierge --help`.
+REGISTER: tuple[Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None], ...] = (
+    core_commands.register,  # db upgrade
+    knowledge_commands.register,  # import, export, kb history|rollback
+    ops_commands.register_purge,  # purge
+    web_commands.register,  # users add
+    escalation_commands.register,  # quiet-hours
+    worker_commands.register,  # serve, worker
+    eval_commands.register,  # eval
+    release_commands.register,  # release list|create|activate|rollback
+    alert_commands.register,  # alerts check
+    ops_commands.register,  # report
+    channel_commands.register,  # chat
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line, as documented in the README and the interface contract."""
     parser = argparse.ArgumentParser(prog="concierge", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
-    db.add_parser("upgrade", help="migrate DATABASE_URL to the newest schema").set_defaults(func=cmd_db_upgrade)
-
-    p = sub.add_parser("import", help="validate a property pack and publish it")
-    p.add_argument("pack", help="path to the pack's YAML file")
-    p.add_argument("--author", default="import", help="recorded as the new knowledge version's author")
-    p.set_defaults(func=cmd_import)
-
-    p = sub.add_parser("export", help="print a property's published pack as YAML")
-    p.add_argument("slug")
-    p.set_defaults(func=cmd_export)
-
-    kb = sub.add_parser("kb", help="knowledge versions").add_subparsers(dest="kb_command", required=True)
-    p = kb.add_parser("history", help="one line per version, newest first")
-    p.add_argument("slug")
-    p.set_defaults(func=cmd_kb_history)
-    p = kb.add_parser("rollback", help="publish a new version equal to VERSION")
-    p.add_argument("slug")
-    p.add_argument("version", type=int)
-    p.add_argument("--author", default="cli")
-    p.set_defaults(func=cmd_kb_rollback)
-
-    p = sub.add_parser("purge", help="blank message bodies older than the retention period")
-    p.add_argument("--days", type=int, default=0, help="retention in days (default: MESSAGE_RETENTION_DAYS)")
-    p.set_defaults(func=cmd_purge)
-    users = sub.add_parser("users", help="web accounts").add_subparsers(dest="users_command", required=True)
-    p = users.add_parser("add", help="add an account; the password is read from the prompt or stdin")
-    p.add_argument("--email", required=True)
-    p.add_argument("--role", required=True, choices=["owner", "staff", "admin"])
-    p.add_argument("--property", action="append", default=[], metavar="SLUG", help="repeat for several")
-    p.add_argument("--language", default="en", help="console language and translation target (default en)")
-    p.set_defaults(func=cmd_users_add)
-    escalation_commands.add_commands(sub)
-
-    p = sub.add_parser("serve", help="run the web app (and, on SQLite, the worker)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.set_defaults(func=cmd_serve)
-
-    p = sub.add_parser("worker", help="run the turn worker and outbox sender")
-    p.add_argument("--wake-fd", type=int, default=None, help=argparse.SUPPRESS)  # set by `concierge serve`
-    p.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
-    p.set_defaults(func=cmd_worker)
-
-    p = sub.add_parser("eval", help="run the scenario suites, print a scorecard, exit 1 below thresholds")
-    p.add_argument("path", nargs="?", default="tests/evals", help="a suite file or a folder of them")
-    p.add_argument("--pack", default=str(Path(__file__).resolve().parent.parent / "examples" / "casa-azul.yaml"))
-    p.add_argument("--json", default="", help="also write the scorecard as JSON to this file")
-    p.add_argument("--release", default="", help="evaluate release ID (or 'active') of DATABASE_URL")
-    p.add_argument(
-        "--compare", nargs=2, metavar=("A", "B"), help="scorecard files or release ids; exit 1 on regressions"
-    )
-    p.add_argument(
-        "--mode",
-        choices=["offline", "model"],
-        default="offline",
-        help="offline: the environment's responders; model: every turn through a local fact-seeking fake model",
-    )
-    p.add_argument("--split", choices=["dev", "test", "all"], default="all", help="realistic suites: which split")
-    p.set_defaults(func=cmd_eval)
-
-    release_commands.add_commands(sub)
-    alert_commands.add_commands(sub)
-
-    p = sub.add_parser("report", help="drift: the last 7 days against the previous 28 (run it weekly)")
-    p.add_argument("--property", default="", help="a property's slug (default: all properties)")
-    p.add_argument("--days", type=int, default=7)
-    p.add_argument("--baseline", type=int, default=28)
-    p.add_argument("--out", default="", help="also write the report to this file")
-    p.set_defaults(func=cmd_report)
-
-    p = sub.add_parser("chat", help="talk to the concierge as a guest in the terminal")
-    p.add_argument("slug")
-    p.add_argument("--phone", required=True, help="the guest's number, E.164 (+34611111111)")
-    p.add_argument("--timeout", type=float, default=15.0, help="seconds to wait for each reply")
-    p.set_defaults(func=cmd_chat)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for register in REGISTER:
+        register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; DomainErrors become one-line messages and exit codes (2 for invalid input)."""
     args = build_parser().parse_args(argv)
-    from concierge.core.observability import configure_logging
+    from concierge.core.observability import configure_logging  # after parsing: `--help` needs no settings
+    from concierge.core.settings import get_settings
 
     configure_logging(get_settings())
     started = time.perf_counter()

@@ -1,7 +1,6 @@
 """`concierge quiet-hours SLUG [--start HH:MM --end HH:MM | --clear]`: the operator's side of quiet hours."""
 
 import argparse
-from typing import Any
 
 
 def cmd_quiet_hours(args: argparse.Namespace) -> int:
@@ -20,9 +19,9 @@ def cmd_quiet_hours(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub: Any) -> None:
-    """Register `quiet-hours` on the `concierge` command's subparsers."""
-    p = sub.add_parser("quiet-hours", help="show, set or clear a property's quiet hours (property time)")
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add `quiet-hours` to the `concierge` command."""
+    p = commands.add_parser("quiet-hours", help="show, set or clear a property's quiet hours (property time)")
     p.add_argument("slug")
     p.add_argument("--start", help="HH:MM, e.g. 22:00")
     p.add_argument("--end", help="HH:MM, e.g. 08:00")

@@ -13,9 +13,8 @@ from sqlmodel import Session, SQLModel
 import concierge.ops.alerts.models  # noqa: F401  (alert state is emptied between tests too)
 import concierge.web.models  # noqa: F401  (users are emptied between tests too)
 from alembic import command
-from concierge.core.db import engine_for, session_scope
+from concierge.core.db import alembic_config, engine_for, session_scope
 from concierge.core.settings import get_settings
-from concierge.ops.health import alembic_config
 from knowledge import service as knowledge_service
 from knowledge.models import Property
 from knowledge.pack import parse_pack

@@ -1,11 +1,12 @@
-"""Database engine, the request session dependency and `session_scope()` for workers and commands."""
+"""Database engine, the request session dependency, `session_scope()` for workers and commands, the migrations."""
 
 import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends
 from sqlalchemy import event
@@ -14,7 +15,11 @@ from sqlmodel import Session, create_engine
 
 from concierge.core.settings import get_settings
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 WRITE_LOCK_SECONDS = 30.0
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @lru_cache
@@ -133,3 +138,12 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def alembic_config() -> "Config":
+    """Alembic configuration pointing at the migrations shipped with the project."""
+    from alembic.config import Config  # only `db upgrade` and the readiness check need alembic
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "alembic"))
+    return config

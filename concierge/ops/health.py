@@ -1,9 +1,7 @@
 """Liveness, readiness and metrics endpoints."""
 
-from pathlib import Path
 from typing import Any
 
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter
@@ -13,18 +11,10 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from concierge.conversation import outbox
-from concierge.core.db import get_engine, session_scope
+from concierge.core.db import alembic_config, get_engine, session_scope
 from concierge.core.settings import get_settings
 
 router = APIRouter(tags=["health"])
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def alembic_config() -> Config:
-    """Alembic configuration pointing at the migrations shipped with the project."""
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "alembic"))
-    return config
 
 
 def readiness() -> dict[str, Any]:

@@ -7,17 +7,23 @@ language remembered in the session at sign-in, else the browser's Accept-Languag
 import secrets
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from babel import negotiate_locale
 from babel.dates import format_skeleton
 from fastapi import Request
 from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
 
 from concierge.conversation.models import Author
 from concierge.i18n import N_, available_languages, gettext_for
-from concierge.web import templates
 from concierge.web.models import User
+
+WEB_DIR = Path(__file__).parent
+templates = Jinja2Templates(directory=WEB_DIR / "templates")
+# Pages rendered without a reader's language (the guest simulator) are in English; render() passes its own `_`.
+templates.env.globals["_"] = gettext_for("en")
 
 SESSION_LANGUAGE = "lang"  # the signed-in user's language, kept in the session for pages rendered without a user
 AUTHORS = {Author.guest: N_("guest"), Author.bot: N_("bot"), Author.staff: N_("staff"), Author.system: N_("system")}

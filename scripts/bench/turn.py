@@ -32,22 +32,22 @@ def main() -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
         from alembic import command
         from concierge.conversation import service
-        from concierge.core.db import session_scope
+        from concierge.core.db import alembic_config, session_scope
         from concierge.core.modelbase import utcnow
         from concierge.core.settings import get_settings
         from concierge.i18n.detect import warm_up
-        from concierge.ops import evals
-        from concierge.ops.health import alembic_config
+        from concierge.ops.evals import cases as eval_cases
+        from concierge.ops.evals import runner as eval_runner
         from concierge.turn.runner import TurnRunner
         from knowledge import service as knowledge_service
         from knowledge.models import Property
         from knowledge.pack import load_pack_file
 
         command.upgrade(alembic_config(), "head")
-        pack = evals.runner.pack_around_today(load_pack_file(evals.DEFAULT_PACK).model_dump(mode="json"))
+        pack = eval_runner.pack_around_today(load_pack_file(eval_cases.DEFAULT_PACK).model_dump(mode="json"))
         with session_scope() as session:
             prop, _ = knowledge_service.import_pack(session, pack=pack, author="bench")
-        messages = [m for case in evals.load_cases(ROOT / "tests" / "evals" / "scenarios") for m in case.messages]
+        messages = [m for case in eval_cases.load_cases(ROOT / "tests" / "evals" / "scenarios") for m in case.messages]
         started = time.perf_counter()
         warm_up()  # as the worker's turn thread does before its first turn
         setup_ms = (time.perf_counter() - started) * 1000

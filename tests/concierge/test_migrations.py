@@ -13,8 +13,8 @@ import concierge.web.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import command
-from concierge.core.db import get_engine, session_scope
-from concierge.ops.health import alembic_config, readiness
+from concierge.core.db import alembic_config, get_engine, session_scope
+from concierge.ops.health import readiness
 from concierge.web.models import AuditEvent
 
 

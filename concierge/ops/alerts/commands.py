@@ -1,7 +1,6 @@
 """`concierge alerts check`: evaluate the alerts now and print what fired (exit 0 either way)."""
 
 import argparse
-from typing import Any
 
 
 def cmd_check(_args: argparse.Namespace) -> int:
@@ -21,8 +20,10 @@ def cmd_check(_args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub: Any) -> None:
-    """Register `alerts check` on the main parser's subcommands."""
-    alerts = sub.add_parser("alerts", help="operational alerts").add_subparsers(dest="alerts_command", required=True)
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add `alerts check` to the `concierge` command."""
+    alerts = commands.add_parser("alerts", help="operational alerts").add_subparsers(
+        dest="alerts_command", required=True
+    )
     p = alerts.add_parser("check", help="evaluate the alert thresholds now; notify admins of what fired")
     p.set_defaults(func=cmd_check)

@@ -4,32 +4,6 @@ A suite is a YAML file of cases; each case is one guest (booked now, arriving la
 more messages, with what the last turn must do. Every suite runs on a fresh SQLite database built by the
 migrations, with the pack's reservations moved around today so the access window is always the same.
 
-cases.py reads suites, runner.py plays them, scoring.py judges them, runs.py and compare.py serve the CLI.
+cases.py reads suites, runner.py plays them, scoring.py judges them; commands.py is `concierge eval`, with runs.py
+and compare.py behind it. Nothing is imported here, so the command line can register `eval` without loading the turn.
 """
-
-from concierge.ops.evals.cases import DEFAULT_PACK, Case, CaseResult, load_cases
-from concierge.ops.evals.runner import run_cases
-from concierge.ops.evals.scoring import (
-    THRESHOLDS,
-    below_thresholds,
-    classify,
-    load_thresholds,
-    render,
-    score,
-    write_json,
-)
-
-__all__ = [
-    "DEFAULT_PACK",
-    "THRESHOLDS",
-    "Case",
-    "CaseResult",
-    "below_thresholds",
-    "classify",
-    "load_cases",
-    "load_thresholds",
-    "render",
-    "run_cases",
-    "score",
-    "write_json",
-]

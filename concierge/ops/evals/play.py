@@ -118,9 +118,8 @@ def _play_all(
     progress: Callable[[int, int], None] | None,
 ) -> list[Played]:
     from alembic import command
-    from concierge.core.db import get_engine
+    from concierge.core.db import alembic_config, get_engine
     from concierge.core.settings import get_settings
-    from concierge.ops.health import alembic_config
     from concierge.turn.runner import TurnRunner
 
     command.upgrade(alembic_config(), "head")

@@ -58,10 +58,9 @@ def _run_all(
     from alembic import command
     from concierge.conversation import service
     from concierge.conversation.models import Channel
-    from concierge.core.db import get_engine, session_scope
+    from concierge.core.db import alembic_config, get_engine, session_scope
     from concierge.core.modelbase import utcnow
     from concierge.core.settings import get_settings
-    from concierge.ops.health import alembic_config
     from concierge.turn.runner import TurnRunner
     from knowledge import service as knowledge_service
     from knowledge.models import Property

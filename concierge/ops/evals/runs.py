@@ -5,8 +5,10 @@ from pathlib import Path
 from typing import Any
 
 from concierge.core.errors import NotFound
-from concierge.ops import evals
+from concierge.ops.evals import cases as eval_cases
 from concierge.ops.evals import compare as eval_compare
+from concierge.ops.evals import runner as eval_runner
+from concierge.ops.evals import scoring
 from concierge.ops.evals.suites import play_and_score, select_split
 from concierge.ops.releases.service import ReleaseConfig
 
@@ -28,7 +30,7 @@ def run_suite(
 ) -> dict[str, Any]:
     """Score the suites at `path` (on a scratch database) with the given release, or the environment's settings."""
     config = release_from_database(release) if release else None
-    cases = select_split(evals.load_cases(path), split)
+    cases = select_split(eval_cases.load_cases(path), split)
 
     def progress(done: int, total: int) -> None:
         if done % 50 == 0 or done == total:
@@ -39,7 +41,7 @@ def run_suite(
     if mode != "offline" or any(case.spec for case in cases):  # realistic cases, or the fake model
         scorecard = play_and_score(cases, pack=pack, mode=mode, split=split, release=config, progress=progress)
     else:
-        scorecard = evals.score(evals.run_cases(cases, pack_path=pack, progress=progress, release=config))
+        scorecard = scoring.score(eval_runner.run_cases(cases, pack_path=pack, progress=progress, release=config))
     scorecard["release"] = config.trace() if config else None
     return scorecard
 

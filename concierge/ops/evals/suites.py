@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from concierge.core.errors import InvalidInput
-from concierge.ops import evals
 from concierge.ops.evals import scorecard as realistic_scorecard
+from concierge.ops.evals import scoring
 from concierge.ops.evals.cases import Case
 from concierge.ops.evals.play import play
 from concierge.ops.evals.realistic import judge
@@ -55,7 +55,7 @@ def play_and_score(
     results = [
         judge_scenario(p.case, p.final, p.replies, secrets=p.pack.secrets, entries=p.pack.entries) for p in played
     ]
-    return evals.score(results)
+    return scoring.score(results)
 
 
 def thresholds_for(path: Path, *, mode: str) -> dict[str, tuple[str, float]]:
@@ -69,11 +69,11 @@ def thresholds_for(path: Path, *, mode: str) -> dict[str, tuple[str, float]]:
                 ((direction, value),) = bound.items()
                 thresholds[metric] = (direction, float(value))
             return thresholds
-    return evals.load_thresholds(path)
+    return scoring.load_thresholds(path)
 
 
 def render(scorecard: dict[str, Any], missed: list[str]) -> str:
     """The scorecard as text, in the layout of its kind."""
     if scorecard.get("suite") == "realistic":
         return realistic_scorecard.render(scorecard, missed)
-    return evals.render(scorecard, missed)
+    return scoring.render(scorecard, missed)

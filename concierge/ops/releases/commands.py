@@ -4,7 +4,6 @@ import argparse
 import json
 
 from concierge.core.errors import InvalidInput
-from concierge.core.settings import get_settings
 
 
 def _pairs(values: list[str], what: str) -> dict[str, str]:
@@ -54,6 +53,7 @@ def cmd_list(_args: argparse.Namespace) -> int:
 def cmd_create(args: argparse.Namespace) -> int:
     from concierge.core.db import session_scope
     from concierge.core.modelbase import utcnow
+    from concierge.core.settings import get_settings
     from concierge.ops.releases import service
 
     settings = get_settings()
@@ -100,13 +100,15 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    """Register `concierge release …` on the main parser."""
-    release = sub.add_parser("release", help="prompt versions, provider chain and thresholds the turns run with")
-    commands = release.add_subparsers(dest="release_command", required=True)
-    commands.add_parser("list", help="every release, newest first; * marks the active one").set_defaults(func=cmd_list)
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add `release list|create|activate|rollback` to the `concierge` command."""
+    release = commands.add_parser("release", help="prompt versions, provider chain and thresholds the turns run with")
+    subcommands = release.add_subparsers(dest="release_command", required=True)
+    subcommands.add_parser("list", help="every release, newest first; * marks the active one").set_defaults(
+        func=cmd_list
+    )
 
-    p = commands.add_parser("create", help="store a release (defaults: the environment's settings)")
+    p = subcommands.add_parser("create", help="store a release (defaults: the environment's settings)")
     p.add_argument("name")
     p.add_argument("--providers", default="", help="an LLM_PROVIDERS value (default: the current one)")
     p.add_argument("--prompt", action="append", default=[], metavar="ID=VERSION", help="pin a prompt version")
@@ -118,11 +120,11 @@ def add_commands(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> 
     p.add_argument("--author", default="cli")
     p.set_defaults(func=cmd_create)
 
-    p = commands.add_parser("activate", help="make release ID active for the next turn")
+    p = subcommands.add_parser("activate", help="make release ID active for the next turn")
     p.add_argument("id", type=int)
     p.add_argument("--author", default="cli")
     p.set_defaults(func=cmd_activate)
 
-    p = commands.add_parser("rollback", help="return to the release active before the current one")
+    p = subcommands.add_parser("rollback", help="return to the release active before the current one")
     p.add_argument("--author", default="cli")
     p.set_defaults(func=cmd_rollback)

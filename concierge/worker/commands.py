@@ -1,0 +1,96 @@
+"""`concierge serve` and `concierge worker`: the long-running processes.
+
+On SQLite `serve` starts the worker as its child (`concierge worker --wake-fd … --ready-fd …`); on PostgreSQL
+`concierge worker` runs in as many processes as wanted beside the web servers.
+"""
+
+import argparse
+import gc
+import os
+import signal
+import sys
+from types import FrameType
+
+# How often a thread waiting for the GIL gets it (Python's default: 5 ms), in `serve` and `worker`. A thread that
+# holds the database's write lock (the webhook's group commit; a worker's claim or delivery mark) gives the GIL
+# up at every SQLite call and then waits for a CPU-bound thread (the event loop, a turn) to hand it back, while
+# every other writer waits for its lock. At 1 ms the worker's lock holds fell from p50 7-9 ms to 4-7 ms, and the
+# webhook's ack tail with them (docs/benchmarks.md, fourth pass).
+SWITCH_INTERVAL = 0.001
+
+
+def freeze_heap() -> None:
+    """Move everything loaded at startup out of the garbage collector's sight (long-running commands only).
+
+    A full collection walks every object: 140 ms in the web process under load, one pause per few seconds that
+    stalled every webhook (docs/benchmarks.md, fourth pass). Frozen, the modules, models and caches loaded at
+    startup are never walked again; only what is allocated afterwards is.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the web app; on SQLite, with the worker as a child process."""
+    import uvicorn
+
+    from concierge.core.settings import get_settings
+    from concierge.worker.process import WorkerProcess
+
+    worker = None
+    if get_settings().run_worker_in_process:  # on SQLite: a child process, started first so both import at once
+        worker = WorkerProcess(get_settings())
+        worker.start()
+    from concierge.app import create_app
+
+    app = create_app(worker=worker)
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    freeze_heap()
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        timeout_graceful_shutdown=int(get_settings().shutdown_timeout_seconds),
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the turn worker and the outbox sender until SIGTERM, then drain."""
+    from concierge.core.settings import get_settings
+    from concierge.i18n.detect import warm_up
+    from concierge.worker.loops import Worker
+    from concierge.worker.process import follow_wake_pipe, signal_ready
+
+    worker = Worker(get_settings())
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        worker.request_stop()  # no logging or locks in a signal handler; run_forever drains
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if args.wake_fd is not None:  # started by `concierge serve`: woken through a pipe, stops when it closes
+        # Acks are the latency that matters; turns are throughput: when CPU is short, the web process goes first.
+        os.nice(get_settings().worker_process_nice)
+        follow_wake_pipe(args.wake_fd, wake=worker.wake, parent_gone=lambda: os.kill(os.getpid(), signal.SIGTERM))
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    warm_up()  # the language models, before the first turn and before the heap is frozen
+    freeze_heap()
+    if args.ready_fd is not None:
+        signal_ready(args.ready_fd)
+    worker.run_forever()
+    return 0
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add `serve` and `worker` to the `concierge` command."""
+    p = commands.add_parser("serve", help="run the web app (and, on SQLite, the worker)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
+    p = commands.add_parser("worker", help="run the turn worker and outbox sender")
+    p.add_argument("--wake-fd", type=int, default=None, help=argparse.SUPPRESS)  # set by `concierge serve`
+    p.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_worker)
