@@ -3,10 +3,11 @@
 from sqlmodel import SQLModel
 
 import concierge.conversation.models  # noqa: F401  (register tables)
+import concierge.core.audit  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.ops.alerts.models  # noqa: F401
 import concierge.ops.releases.models  # noqa: F401
-import concierge.web.models  # noqa: F401
+import concierge.users.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import context

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
+import concierge.core.audit  # noqa: F401  (the audit log is emptied between tests too)
 import concierge.ops.alerts.models  # noqa: F401  (alert state is emptied between tests too)
-import concierge.web.models  # noqa: F401  (users are emptied between tests too)
+import concierge.users.models  # noqa: F401  (users are emptied between tests too)
 from alembic import command
 from concierge.core.db import engine_for, session_scope
 from concierge.core.settings import get_settings

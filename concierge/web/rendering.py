@@ -15,8 +15,8 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from concierge.i18n import N_, available_languages, gettext_for
+from concierge.users.models import User
 from concierge.web import templates
-from concierge.web.models import User
 
 SESSION_LANGUAGE = "lang"  # the signed-in user's language, kept in the session for pages rendered without a user
 AUTHORS = {"guest": N_("guest"), "bot": N_("bot"), "staff": N_("staff"), "system": N_("system")}

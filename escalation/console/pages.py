@@ -21,15 +21,10 @@ from concierge.core.settings import get_settings
 from concierge.guard import privacy as guard_service
 from concierge.i18n import N_, gettext_for
 from concierge.llm.translate import Translator
+from concierge.users.models import User
+from concierge.users.service import user_properties, visible_property
 from concierge.web import rendering
-from concierge.web.auth import (
-    CheckedForm,
-    current_user,
-    require_role,
-    user_properties,
-    visible_property,
-)
-from concierge.web.models import User
+from concierge.web.auth import CheckedForm, current_user, require_role
 from escalation import canned, handoff, notify, translations
 from escalation import service as escalation_service
 from escalation import staff as staff_service

@@ -3,10 +3,12 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from concierge.core import audit
 from concierge.core.db import SessionDep
 from concierge.core.errors import InvalidInput
 from concierge.i18n import available_languages, language_name
-from concierge.web.auth import CheckedForm, audit, set_language, visible_property
+from concierge.users.service import set_language, visible_property
+from concierge.web.auth import CheckedForm
 from concierge.web.rendering import SESSION_LANGUAGE
 from escalation import canned, quiet_hours
 from escalation.console.pages import Staff, page
@@ -104,7 +106,7 @@ def account_page(request: Request, user: Staff, back: str = "") -> Response:
 def account_save(request: Request, session: SessionDep, user: Staff, form: CheckedForm) -> Response:
     """Change the signed-in user's language (also for pages rendered without the user, such as errors)."""
     set_language(session, user=user, language=str(form.get("language", "")))
-    audit(session, user_id=user.id, action="account.language", detail={"language": user.language})
+    audit.record(session, user_id=user.id, action="account.language", detail={"language": user.language})
     request.session[SESSION_LANGUAGE] = user.language
     back = "&back=admin" if form.get("back") == "admin" else ""
     return RedirectResponse(f"/console/account?saved=1{back}", status_code=303)

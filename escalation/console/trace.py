@@ -7,7 +7,7 @@ from concierge.conversation import traces
 from concierge.core.db import SessionDep
 from concierge.core.errors import NotFound
 from concierge.guard import privacy as guard_service
-from concierge.web.auth import visible_property
+from concierge.users.service import visible_property
 from escalation.console.pages import Staff, page
 from knowledge.models import Property
 

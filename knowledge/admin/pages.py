@@ -1,7 +1,7 @@
 """The owner's pages: properties, the knowledge editor, preview, history with diffs, rollback, packs.
 
 Server-rendered forms that work without JavaScript. Every route: parse, call a service, render.
-Reservations live in knowledge/admin_reservations.py.
+Reservations live in knowledge/admin/reservations.py.
 """
 
 from typing import Annotated, Any
@@ -11,13 +11,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from concierge.core import audit
 from concierge.core.db import SessionDep
 from concierge.core.errors import InvalidInput, NotFound
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.turn.preview import preview_answer
-from concierge.web.auth import CheckedForm, audit, checked_form, require_role, user_properties, visible_property
-from concierge.web.models import User
+from concierge.users.models import User
+from concierge.users.service import user_properties, visible_property
+from concierge.web.auth import CheckedForm, checked_form, require_role
 from concierge.web.rendering import page
 from knowledge import editing
 from knowledge import service as knowledge_service
@@ -150,7 +152,9 @@ def save_entry(
         )
     except InvalidInput as exc:
         return _entry_form(request, user, prop, entry, topic=topic, problems=exc.problems)
-    audit(session, user_id=user.id, action="kb.save", target=f"property:{slug}", detail={"version": version.version})
+    audit.record(
+        session, user_id=user.id, action="kb.save", target=f"property:{slug}", detail={"version": version.version}
+    )
     return RedirectResponse(f"/admin/p/{slug}?saved={version.version}", status_code=303)
 
 
@@ -160,7 +164,9 @@ def delete_entry(request: Request, session: SessionDep, user: Owner, slug: str, 
     prop = _prop(session, user, slug)
     assert prop.id is not None
     version = editing.remove_entry(session, property_id=prop.id, topic=topic, author=user.email)
-    audit(session, user_id=user.id, action="kb.remove", target=f"property:{slug}", detail={"version": version.version})
+    audit.record(
+        session, user_id=user.id, action="kb.remove", target=f"property:{slug}", detail={"version": version.version}
+    )
     return RedirectResponse(f"/admin/p/{slug}?saved={version.version}", status_code=303)
 
 
@@ -217,7 +223,7 @@ def rollback(request: Request, session: SessionDep, user: Owner, slug: str, vers
     prop = _prop(session, user, slug)
     assert prop.id is not None
     new = knowledge_service.rollback(session, property_id=prop.id, version=version, author=user.email)
-    audit(session, user_id=user.id, action="kb.rollback", target=f"property:{slug}", detail={"to": version})
+    audit.record(session, user_id=user.id, action="kb.rollback", target=f"property:{slug}", detail={"to": version})
     return RedirectResponse(f"/admin/p/{slug}/history?saved={new.version}", status_code=303)
 
 
@@ -233,7 +239,7 @@ def pack_export(session: SessionDep, user: Owner, slug: str) -> Response:
     """The published pack as a YAML download."""
     prop = _prop(session, user, slug)
     text = dump_pack(knowledge_service.export_pack(session, slug=prop.slug))
-    audit(session, user_id=user.id, action="kb.export", target=f"property:{slug}")  # it holds guests' bookings
+    audit.record(session, user_id=user.id, action="kb.export", target=f"property:{slug}")  # it holds guests' bookings
     headers = {"Content-Disposition": f'attachment; filename="{prop.slug}.yaml"'}
     return Response(text, media_type="application/yaml", headers=headers)
 
@@ -256,5 +262,7 @@ def pack_import(request: Request, session: SessionDep, user: Owner, form: Checke
         return page(
             request, user, "admin/pack.html", {"prop": prop, "problems": exc.problems, "text": text}, status_code=422
         )
-    audit(session, user_id=user.id, action="kb.import", target=f"property:{slug}", detail={"version": version.version})
+    audit.record(
+        session, user_id=user.id, action="kb.import", target=f"property:{slug}", detail={"version": version.version}
+    )
     return RedirectResponse(f"/admin/p/{slug}/history?saved={version.version}", status_code=303)

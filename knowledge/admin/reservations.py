@@ -5,10 +5,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
+from concierge.core import audit
 from concierge.core.db import SessionDep
 from concierge.core.errors import InvalidInput
-from concierge.web.auth import CheckedForm, audit, checked_form, require_role, visible_property
-from concierge.web.models import User
+from concierge.users.models import User
+from concierge.users.service import visible_property
+from concierge.web.auth import CheckedForm, checked_form, require_role
 from concierge.web.rendering import page
 from knowledge import editing
 from knowledge import service as knowledge_service
@@ -59,7 +61,7 @@ def add_reservation(request: Request, session: SessionDep, user: Owner, form: Ch
         editing.save_reservation(session, property_id=prop.id, data=data)
     except InvalidInput as exc:
         return _list(request, session, user, prop, form=data, problems=exc.problems)
-    audit(session, user_id=user.id, action="reservation.add", target=f"property:{slug}")
+    audit.record(session, user_id=user.id, action="reservation.add", target=f"property:{slug}")
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)
 
 
@@ -73,7 +75,9 @@ def import_csv(request: Request, session: SessionDep, user: Owner, form: Checked
         count = editing.import_reservations_csv(session, property_id=prop.id, text=text)
     except InvalidInput as exc:
         return _list(request, session, user, prop, form={}, problems=exc.problems, csv=text)
-    audit(session, user_id=user.id, action="reservation.import", target=f"property:{slug}", detail={"rows": count})
+    audit.record(
+        session, user_id=user.id, action="reservation.import", target=f"property:{slug}", detail={"rows": count}
+    )
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)
 
 
@@ -102,7 +106,7 @@ def edit_reservation(
     except InvalidInput as exc:
         context = {"prop": prop, "id": reservation_id, "form": data, "problems": exc.problems}
         return page(request, user, "admin/reservation.html", context, status_code=422)
-    audit(session, user_id=user.id, action="reservation.edit", target=f"property:{slug}")
+    audit.record(session, user_id=user.id, action="reservation.edit", target=f"property:{slug}")
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)
 
 
@@ -112,5 +116,5 @@ def delete_reservation(request: Request, session: SessionDep, user: Owner, slug:
     prop = visible_property(session, user=user, slug=slug)
     assert prop.id is not None
     editing.delete_reservation(session, property_id=prop.id, reservation_id=reservation_id)
-    audit(session, user_id=user.id, action="reservation.delete", target=f"property:{slug}")
+    audit.record(session, user_id=user.id, action="reservation.delete", target=f"property:{slug}")
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)

@@ -9,13 +9,13 @@ import concierge.conversation.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.ops.alerts.models  # noqa: F401
 import concierge.ops.releases.models  # noqa: F401
-import concierge.web.models  # noqa: F401
+import concierge.users.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import command
+from concierge.core.audit import AuditEvent
 from concierge.core.db import get_engine, session_scope
 from concierge.ops.health import alembic_config, readiness
-from concierge.web.models import AuditEvent
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

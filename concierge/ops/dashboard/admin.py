@@ -15,8 +15,9 @@ from concierge.i18n import gettext_for, language_name
 from concierge.ops.dashboard import charts
 from concierge.ops.dashboard import service as dashboard_service
 from concierge.ops.dashboard.period import PERIODS, parse_period
-from concierge.web.auth import checked_form, require_role, visible_property
-from concierge.web.models import User
+from concierge.users.models import User
+from concierge.users.service import visible_property
+from concierge.web.auth import checked_form, require_role
 from concierge.web.rendering import page
 from escalation.notify import reason_label
 
