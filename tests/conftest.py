@@ -16,7 +16,7 @@ import concierge.users.models  # noqa: F401  (users are emptied between tests to
 from alembic import command
 from concierge.core.db import engine_for, session_scope
 from concierge.core.settings import get_settings
-from concierge.ops.health import alembic_config
+from concierge.ops.readiness import alembic_config
 from knowledge import service as knowledge_service
 from knowledge.models import Property
 from knowledge.pack import parse_pack

@@ -37,7 +37,7 @@ def main() -> None:
         from concierge.core.settings import get_settings
         from concierge.i18n.detect import warm_up
         from concierge.ops import evals
-        from concierge.ops.health import alembic_config
+        from concierge.ops.readiness import alembic_config
         from concierge.turn.runner import TurnRunner
         from knowledge import service as knowledge_service
         from knowledge.models import Property

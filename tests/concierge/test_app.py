@@ -11,7 +11,7 @@ from concierge.app import create_app
 from concierge.conversation.models import Message
 from concierge.core.db import session_scope
 from concierge.core.settings import get_settings
-from concierge.ops.health import alembic_config
+from concierge.ops.readiness import alembic_config
 from knowledge.models import Property
 from tests.e2e.server import sign
 

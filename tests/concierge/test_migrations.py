@@ -15,7 +15,7 @@ import knowledge.models  # noqa: F401
 from alembic import command
 from concierge.core.audit import AuditEvent
 from concierge.core.db import get_engine, session_scope
-from concierge.ops.health import alembic_config, readiness
+from concierge.ops.readiness import alembic_config, readiness
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

@@ -60,7 +60,7 @@ def _run_all(
     from concierge.core.db import get_engine, session_scope
     from concierge.core.modelbase import utcnow
     from concierge.core.settings import get_settings
-    from concierge.ops.health import alembic_config
+    from concierge.ops.readiness import alembic_config
     from concierge.turn.runner import TurnRunner
     from knowledge import service as knowledge_service
     from knowledge.models import Property
