@@ -9,10 +9,11 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
 from concierge.core import audit
-from concierge.core.db import SessionDep
+from concierge.core.db import ReadSessionDep, SessionDep
 from concierge.core.errors import InvalidInput, NotFound
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
@@ -33,6 +34,7 @@ from knowledge.pack import dump_pack
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(checked_form)])
 router.include_router(reservations_router)
 Owner = Annotated[User, Depends(require_role("owner"))]
+OwnerReader = Annotated[User, Depends(require_role("owner", readonly=True))]  # for pages that only read
 NEW = "_new"  # the entry form's topic segment for an entry that does not exist yet
 
 
@@ -42,18 +44,18 @@ def _ordered(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(entries, key=lambda e: (rank.get(e["topic"], len(TOPICS)), e["topic"]))
 
 
-def _prop(session: SessionDep, user: User, slug: str) -> Property:
+def _prop(session: Session, user: User, slug: str) -> Property:
     return visible_property(session, user=user, slug=slug)
 
 
 @router.get("")
-def properties(request: Request, session: SessionDep, user: Owner) -> Response:
+def properties(request: Request, session: ReadSessionDep, user: OwnerReader) -> Response:
     """The properties this user may edit."""
     return page(request, user, "admin/properties.html", {"properties": user_properties(session, user=user)})
 
 
 @router.get("/p/{slug}")
-def editor(request: Request, session: SessionDep, user: Owner, slug: str) -> Response:
+def editor(request: Request, session: ReadSessionDep, user: OwnerReader, slug: str) -> Response:
     """The knowledge editor's overview: entries by topic, and guests who were told something that changed."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
@@ -95,8 +97,8 @@ def _entry_form(
 @router.get("/p/{slug}/entries/{topic}")
 def entry_page(
     request: Request,
-    session: SessionDep,
-    user: Owner,
+    session: ReadSessionDep,
+    user: OwnerReader,
     slug: str,
     topic: str,
     new: str = "",
@@ -188,7 +190,12 @@ def preview(request: Request, session: SessionDep, user: Owner, form: CheckedFor
 
 @router.get("/p/{slug}/history")
 def history(
-    request: Request, session: SessionDep, user: Owner, slug: str, old: int | None = None, new: int | None = None
+    request: Request,
+    session: ReadSessionDep,
+    user: OwnerReader,
+    slug: str,
+    old: int | None = None,
+    new: int | None = None,
 ) -> Response:
     """Every version, newest first, and the diff between any two (default: the last change)."""
     prop = _prop(session, user, slug)
@@ -206,7 +213,7 @@ def history(
 
 
 @router.get("/p/{slug}/rollback/{version}")
-def rollback_confirm(request: Request, session: SessionDep, user: Owner, slug: str, version: int) -> Response:
+def rollback_confirm(request: Request, session: ReadSessionDep, user: OwnerReader, slug: str, version: int) -> Response:
     """What rolling back would change, and the button that does it."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
@@ -228,7 +235,7 @@ def rollback(request: Request, session: SessionDep, user: Owner, slug: str, vers
 
 
 @router.get("/p/{slug}/pack")
-def pack_page(request: Request, session: SessionDep, user: Owner, slug: str) -> Response:
+def pack_page(request: Request, session: ReadSessionDep, user: OwnerReader, slug: str) -> Response:
     """Import and export of the property pack."""
     prop = _prop(session, user, slug)
     return page(request, user, "admin/pack.html", {"prop": prop, "problems": [], "text": ""})

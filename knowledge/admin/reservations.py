@@ -4,9 +4,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from concierge.core import audit
-from concierge.core.db import SessionDep
+from concierge.core.db import ReadSessionDep, SessionDep
 from concierge.core.errors import InvalidInput
 from concierge.users.models import User
 from concierge.users.service import visible_property
@@ -19,12 +20,13 @@ from knowledge.models import Property
 
 router = APIRouter(dependencies=[Depends(checked_form)])  # included by knowledge.admin.pages under /admin
 Owner = Annotated[User, Depends(require_role("owner"))]
+OwnerReader = Annotated[User, Depends(require_role("owner", readonly=True))]  # for pages that only read
 FIELDS = ("guest_name", "phone", "check_in", "check_out", "language", "guests")
 
 
 def _list(
     request: Request,
-    session: SessionDep,
+    session: Session,
     user: User,
     prop: Property,
     *,
@@ -45,7 +47,7 @@ def _list(
 
 
 @router.get("/p/{slug}/reservations")
-def reservations(request: Request, session: SessionDep, user: Owner, slug: str) -> Response:
+def reservations(request: Request, session: ReadSessionDep, user: OwnerReader, slug: str) -> Response:
     """The property's reservations by check-in date, with the add and import forms."""
     prop = visible_property(session, user=user, slug=slug)
     return _list(request, session, user, prop, form={}, problems=[])
@@ -82,7 +84,9 @@ def import_csv(request: Request, session: SessionDep, user: Owner, form: Checked
 
 
 @router.get("/p/{slug}/reservations/{reservation_id}")
-def reservation_page(request: Request, session: SessionDep, user: Owner, slug: str, reservation_id: int) -> Response:
+def reservation_page(
+    request: Request, session: ReadSessionDep, user: OwnerReader, slug: str, reservation_id: int
+) -> Response:
     """One reservation's edit form."""
     prop = visible_property(session, user=user, slug=slug)
     assert prop.id is not None

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from concierge.core.db import SessionDep
+from concierge.core.db import ReadSessionDep
 from concierge.core.modelbase import utcnow
 from concierge.i18n import gettext_for, language_name
 from concierge.ops.dashboard import charts
@@ -22,14 +22,14 @@ from concierge.web.rendering import page
 from escalation.notify import reason_label
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(checked_form)])
-Owner = Annotated[User, Depends(require_role("owner"))]
+OwnerReader = Annotated[User, Depends(require_role("owner", readonly=True))]  # the page only reads
 
 
 @router.get("/p/{slug}/dashboard")
 def dashboard(
     request: Request,
-    session: SessionDep,
-    user: Owner,
+    session: ReadSessionDep,
+    user: OwnerReader,
     slug: str,
     period: str | None = None,
     start: Annotated[str | None, Query(alias="from")] = None,
