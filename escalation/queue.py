@@ -21,6 +21,8 @@ from escalation.models import Escalation
 
 @dataclass(frozen=True)
 class QueueEntry:
+    """One row of the console's queue."""
+
     escalation: Escalation
     trigger: str  # the guest message that raised it, else the escalation's own detail
     owner: str  # who owns the conversation now

@@ -1,7 +1,7 @@
 """Users service: argon2 passwords, accounts, sign-in with lockout, and which properties a user may see.
 
-Services: session first, keyword-only, flush only. The web pages reach these through `concierge.web.auth`'s
-dependencies; other services (alerts, the console's access checks) call them directly.
+Services: session first, keyword-only, flush only. The sign-in routes and pages call these, and so do other
+services (alert recipients, the console's access checks), which never import `concierge.web`.
 """
 
 import contextlib
@@ -106,6 +106,8 @@ def set_language(session: Session, *, user: User, language: str) -> User:
 
 @dataclass(frozen=True)
 class LoginOutcome:
+    """What a sign-in attempt came to: the user when it succeeded, and why not otherwise."""
+
     user: User | None
     reason: str  # "ok", "invalid" (unknown email or wrong password: not told apart) or "locked"
 
