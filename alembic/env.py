@@ -6,7 +6,8 @@ import concierge.conversation.models  # noqa: F401  (register tables)
 import concierge.llm.models  # noqa: F401
 import concierge.ops.alerts.models  # noqa: F401
 import concierge.ops.releases.models  # noqa: F401
-import concierge.web.models  # noqa: F401
+import concierge.users.audit  # noqa: F401
+import concierge.users.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import context

@@ -13,12 +13,48 @@ from concierge.ops import commands as ops_commands
 from concierge.ops.alerts import commands as alert_commands
 from concierge.ops.evals import commands as eval_commands
 from concierge.ops.releases import commands as release_commands
-from concierge.web import commands as web_commands
+from concierge.users import commands as user_commands
 from concierge.worker import commands as worker_commands
 from escalation import commands as escalation_commands
 from knowledge import commands as knowledge_commands
 
 log = logging.getLogger("concierge.cli")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the web app; on SQLite, with the worker as a child process."""
+    import uvicorn
+
+    from concierge.core.settings import get_settings
+    from concierge.worker.commands import SWITCH_INTERVAL, freeze_heap
+    from concierge.worker.process import WorkerProcess
+
+    worker = None
+    if get_settings().run_worker_in_process:  # on SQLite: a child process, started first so both import at once
+        worker = WorkerProcess(get_settings())
+        worker.start()
+    from concierge.app import create_app
+
+    app = create_app(worker=worker)
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    freeze_heap()
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        timeout_graceful_shutdown=int(get_settings().shutdown_timeout_seconds),
+    )
+    return 0
+
+
+def register_serve(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Add `serve` (the application shell: the app, and on SQLite the worker child) to the `concierge` command."""
+    p = commands.add_parser("serve", help="run the web app (and, on SQLite, the worker)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve)
+
 
 # Each package's commands.py adds its subcommands and implements them; a command imports what it needs when it runs,
 # so `concierge --help` loads these small modules and nothing else. Listed in the order of `concierge --help`.
@@ -26,9 +62,10 @@ REGISTER: tuple[Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"]
     core_commands.register,  # db upgrade
     knowledge_commands.register,  # import, export, kb history|rollback
     ops_commands.register_purge,  # purge
-    web_commands.register,  # users add
+    user_commands.register,  # users add
     escalation_commands.register,  # quiet-hours
-    worker_commands.register,  # serve, worker
+    register_serve,  # serve
+    worker_commands.register,  # worker
     eval_commands.register,  # eval
     release_commands.register,  # release list|create|activate|rollback
     alert_commands.register,  # alerts check

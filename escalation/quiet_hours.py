@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from concierge.core.errors import InvalidInput
 from concierge.i18n import gettext_for
-from concierge.web.auth import audit
+from concierge.users import audit
 from escalation import notify
 from escalation.models import EscalationPolicy
 from knowledge.models import Property
@@ -48,7 +48,7 @@ def update(
         raise InvalidInput(found)
     before = current(session, prop=prop)
     row = notify.set_quiet_hours(session, property_id=prop.id, start=start or None, end=end or None)
-    audit(
+    audit.record(
         session,
         user_id=user_id,
         action="quiet_hours.set" if start else "quiet_hours.clear",

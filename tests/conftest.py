@@ -11,7 +11,8 @@ from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 import concierge.ops.alerts.models  # noqa: F401  (alert state is emptied between tests too)
-import concierge.web.models  # noqa: F401  (users are emptied between tests too)
+import concierge.users.audit  # noqa: F401  (the audit log is emptied between tests too)
+import concierge.users.models  # noqa: F401  (users are emptied between tests too)
 from alembic import command
 from concierge.core.db import alembic_config, engine_for, session_scope
 from concierge.core.settings import get_settings

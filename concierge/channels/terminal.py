@@ -49,7 +49,8 @@ def chat_loop(*, slug: str, phone: str, timeout: float) -> int:
             break
         if not line.strip():
             break
-        store_guest_message(slug, phone, line)
+        with session_scope() as session:
+            store_guest_message(session, slug=slug, phone=phone, body=line)
         deadline = time.monotonic() + timeout
         replies: list[tuple[int, str]] = []
         while not replies and time.monotonic() < deadline:

@@ -8,13 +8,12 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
 from concierge.conversation import outbox, service
 from concierge.conversation.group_commit import GroupCommit
 from concierge.conversation.models import Channel
-from concierge.core.db import session_scope
+from concierge.core.db import CommittedSessionDep
 from concierge.core.modelbase import utcnow
 from concierge.core.observability import ACK_SECONDS, MESSAGES_DUPLICATE, MESSAGES_IN, WEBHOOK_REJECTED, pseudonym
 from concierge.core.settings import Settings, get_settings
@@ -137,23 +136,22 @@ async def inbound_message(request: Request, form: Form) -> Response:
     return twiml()
 
 
-def store_status(form: dict[str, str], outbox_id: int | None) -> bool:
-    """Apply a delivery status callback."""
-    with session_scope() as session:
-        return outbox.update_delivery(
-            session,
-            twilio_sid=form.get("MessageSid", ""),
-            status=form.get("MessageStatus", ""),
-            error_code=form.get("ErrorCode") or None,
-            outbox_id=outbox_id,
-        )
+def store_status(session: Session, form: dict[str, str], outbox_id: int | None) -> bool:
+    """Apply a delivery status callback in the caller's transaction; False when no reply of ours matches."""
+    return outbox.update_delivery(
+        session,
+        twilio_sid=form.get("MessageSid", ""),
+        status=form.get("MessageStatus", ""),
+        error_code=form.get("ErrorCode") or None,
+        outbox_id=outbox_id,
+    )
 
 
 @router.post("/status")
-async def status_callback(request: Request, form: Form) -> Response:
-    """Twilio's delivery status for a reply we sent."""
+def status_callback(request: Request, session: CommittedSessionDep, form: Form) -> Response:
+    """Twilio's delivery status for a reply we sent (committed before the acknowledgement, in one transaction)."""
     raw_id = request.query_params.get("outbox", "")
-    known = await run_in_threadpool(store_status, form, int(raw_id) if raw_id.isdigit() else None)
+    known = store_status(session, form, int(raw_id) if raw_id.isdigit() else None)
     if not known:
         log.info("status for an unknown message", extra={"status": form.get("MessageStatus")})
     return twiml()

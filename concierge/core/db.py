@@ -1,4 +1,4 @@
-"""Database engine, the request session dependency, `session_scope()` for workers and commands, the migrations."""
+"""Database engine, the request session dependencies, `session_scope()` for workers and commands, the migrations."""
 
 import fcntl
 import threading
@@ -137,7 +137,17 @@ def get_session() -> Iterator[Session]:
         yield session
 
 
+def get_readonly_session() -> Iterator[Session]:
+    """FastAPI dependency for pages that only read: a read-only transaction (on SQLite, no write lock)."""
+    with session_scope(readonly=True) as session:
+        yield session
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+# Committed (or rolled back) before the response is sent: a webhook's acknowledgement means its write is stored.
+CommittedSessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# Ended when the route returns, before the response is sent: a page, or a stream that must hold no transaction.
+ReadSessionDep = Annotated[Session, Depends(get_readonly_session, scope="function")]
 
 
 def alembic_config() -> "Config":

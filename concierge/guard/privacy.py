@@ -9,7 +9,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation, Message
-from concierge.web.models import AuditEvent
+from concierge.users import audit
+from concierge.users.audit import AuditEvent
 from knowledge.models import Reservation, StaffMember
 
 log = logging.getLogger(__name__)
@@ -72,16 +73,13 @@ def conversation_target(conversation_id: int) -> str:
 
 def record_access(session: Session, *, user_id: int | None, action: str, conversation_id: int) -> AuditEvent:
     """Write one audit-log event for a person's access to a conversation (view, reply, take-over, …)."""
-    event = AuditEvent(
-        user_id=user_id, action=f"conversation.{action}"[:64], target=conversation_target(conversation_id)
+    event = audit.record(
+        session, user_id=user_id, action=f"conversation.{action}", target=conversation_target(conversation_id)
     )
-    session.add(event)
-    session.flush()
     log.info("conversation accessed", extra={"audit_id": event.id, "action": action})
     return event
 
 
 def audit_log(session: Session, *, conversation_id: int) -> list[AuditEvent]:
     """Every recorded access to a conversation, oldest first."""
-    target = conversation_target(conversation_id)
-    return list(session.exec(select(AuditEvent).where(AuditEvent.target == target).order_by(col(AuditEvent.id))))
+    return audit.events(session, target=conversation_target(conversation_id))

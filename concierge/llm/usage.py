@@ -1,4 +1,4 @@
-"""Model usage service: record a turn's calls, sum spend per property per day and per conversation."""
+"""Model usage: record a turn's calls, sum spend per property per day and per conversation, the calls on a trace."""
 
 import logging
 from datetime import UTC, datetime, time
@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation
 from concierge.llm.models import ModelCall
+from concierge.llm.types import FALLBACK_ROUTES, Route
 from knowledge.models import Property
 
 log = logging.getLogger(__name__)
@@ -65,3 +66,36 @@ def record_calls(
             )
         )
     session.flush()
+
+
+def _call(call: dict[str, Any]) -> dict[str, Any]:
+    """One model call as the trace shows it: provider, model, prompt, tokens, cost, latency, retry, error."""
+    provider, _sep, model = str(call.get("provider", "")).partition(":")
+    outcome = call.get("outcome")
+    error = None
+    if outcome != "ok":
+        error = f"{outcome} {call['status']}" if call.get("status") else outcome
+    return {
+        **call,
+        "vendor": provider,
+        "model": model or None,
+        "retry": int(call.get("attempt") or 1) > 1,
+        "error": error,
+    }
+
+
+def llm_data(llm: dict[str, Any]) -> dict[str, Any]:
+    """The router's record with each call spelled out and the turn's retries and errors counted."""
+    calls = [_call(c) for c in llm.get("calls", [])]
+    chain = llm.get("chain") or []
+    # A fallback: the offline responder answered for the models, or a provider after the first one did.
+    later_provider = (
+        llm.get("route") == Route.model and bool(calls) and bool(chain) and calls[-1]["provider"] != chain[0]
+    )
+    return {
+        **llm,
+        "calls": calls,
+        "retries": sum(1 for c in calls if c["retry"]),
+        "errors": sum(1 for c in calls if c["error"]),
+        "fallback": llm.get("route") in FALLBACK_ROUTES or later_provider,
+    }

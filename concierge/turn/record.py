@@ -85,7 +85,7 @@ def record_turn(session: Session, *, job_id: int, lease_token: str, now: datetim
     if llm:  # model calls: usage rows for budgets, spend on the trace, staff told when over budget
         usage.record_calls(session, conversation=conversation, job_id=job_id, calls=result.model_calls, now=now)
         data["llm"] = {
-            **traces.llm_data(llm),
+            **usage.llm_data(llm),
             "conversation_cost_usd": usage.conversation_cost(session, conversation_id=conversation.id),
         }
         if llm.get("budget_exceeded"):

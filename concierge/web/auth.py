@@ -1,44 +1,40 @@
-"""Sign-in for the web pages: argon2 passwords, a signed session cookie, CSRF tokens, lockout, property scope.
+"""Sign-in for the web pages: the signed session cookie, CSRF tokens, the signed-in user and role checks, and the
+sign-in/sign-out routes. Accounts, passwords, lockout and property scope are the users service's
+(`concierge.users.service`).
 
-Generic on purpose: the owner's admin pages and the staff console both use `CurrentUser`, `require_role`,
-`CheckedForm` and `visible_property`.
+Generic on purpose: the owner's admin pages and the staff console both use `CurrentUser`, `require_role` and
+`CheckedForm`.
 """
 
-import contextlib
 import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Annotated, Any
+from functools import lru_cache, partial
+from typing import Annotated
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.middleware.sessions import SessionMiddleware
 
-from concierge.core.db import SessionDep, session_scope
-from concierge.core.errors import DomainError, InvalidInput, NotFound
+from concierge.core.db import ReadSessionDep, SessionDep
+from concierge.core.errors import DomainError
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import Settings, get_settings
-from concierge.i18n import N_, available_languages
-from concierge.web.models import AuditEvent, Membership, Role, User
+from concierge.i18n import N_
+from concierge.users import audit
+from concierge.users import service as users_service
+from concierge.users.models import Role, User
+from concierge.users.service import Hidden
 from concierge.web.rendering import SESSION_LANGUAGE, csrf_token, render
-from knowledge.models import Property
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["auth"])
 
 COOKIE_NAME = "concierge_session"
-MIN_PASSWORD_LENGTH = 10
-MAX_LOCKOUT = timedelta(days=1)
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
 class LoginRequired(DomainError):
@@ -51,155 +47,6 @@ class Forbidden(DomainError):
 
 class CsrfRejected(Forbidden):
     """A form post without the session's CSRF token."""
-
-
-class Hidden(NotFound):
-    """A property outside the user's scope, answered exactly like one that does not exist, and audited."""
-
-    def __init__(self, *, user_id: int | None, slug: str) -> None:
-        super().__init__(N_("page not found"))
-        self.user_id = user_id
-        self.slug = slug
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    """Verifying against this when the email is unknown makes both failures take the same time."""
-    return _hasher.hash(secrets.token_urlsafe(16))
-
-
-# ---- users and scope (services: session first, keyword-only, flush only) ----
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash of a password that meets the length rule."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput([f"password: use at least {MIN_PASSWORD_LENGTH} characters"])
-    return _hasher.hash(password)
-
-
-def create_user(
-    session: Session, *, email: str, role: str, password: str, property_slugs: list[str], language: str = "en"
-) -> User:
-    """Add a user with access to these properties (admins see every property anyway)."""
-    email = email.strip().lower()
-    problems = _language_problems(language)
-    if "@" not in email or len(email) > 254:
-        problems.append(f"email: {email!r} is not an email address")
-    if role not in set(Role):
-        problems.append(f"role: {role!r} is not one of {', '.join(Role)}")
-    if session.exec(select(User).where(User.email == email)).first():
-        problems.append(f"email: {email} already has an account")
-    properties = []
-    for slug in property_slugs:
-        prop = session.exec(select(Property).where(Property.slug == slug)).first()
-        if prop is None:
-            problems.append(f"property: no property with slug {slug!r}")
-        properties.append(prop)
-    if problems:
-        raise InvalidInput(problems)
-    user = User(email=email, role=role, password_hash=hash_password(password), language=language)
-    session.add(user)
-    session.flush()
-    assert user.id is not None
-    for prop in properties:
-        assert prop is not None and prop.id is not None
-        session.add(Membership(user_id=user.id, property_id=prop.id))
-    session.flush()
-    return user
-
-
-def _language_problems(language: str) -> list[str]:
-    known = available_languages()
-    return [] if language in known else [f"language: {language!r} is not one of {', '.join(known)}"]
-
-
-def set_language(session: Session, *, user: User, language: str) -> User:
-    """Change the language a user's console is shown in (and translated into)."""
-    problems = _language_problems(language)
-    if problems:
-        raise InvalidInput(problems)
-    user.language = language
-    session.flush()
-    return user
-
-
-@dataclass(frozen=True)
-class LoginOutcome:
-    user: User | None
-    reason: str  # "ok", "invalid" (unknown email or wrong password: not told apart) or "locked"
-
-
-def authenticate(session: Session, *, email: str, password: str, now: datetime, settings: Settings) -> LoginOutcome:
-    """Check a password, counting failures and locking the account with a doubling backoff.
-
-    Returns an outcome instead of raising, because the failure counter must be committed."""
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
-    if user is None:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_dummy_hash(), password)
-        return LoginOutcome(None, "invalid")
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginOutcome(None, "locked")
-    try:
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        user.failed_attempts += 1
-        over = user.failed_attempts - settings.login_max_failures
-        if over >= 0:
-            lock = timedelta(seconds=settings.login_lockout_seconds * 2 ** min(over, 20))
-            user.locked_until = now + min(lock, MAX_LOCKOUT)
-        audit(session, user_id=user.id, action="login.failed", detail={"attempts": user.failed_attempts})
-        session.flush()
-        return LoginOutcome(None, "locked" if over >= 0 else "invalid")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.failed_attempts = 0
-    user.locked_until = None
-    user.last_login_at = now
-    audit(session, user_id=user.id, action="login")
-    session.flush()
-    return LoginOutcome(user, "ok")
-
-
-def user_properties(session: Session, *, user: User) -> list[Property]:
-    """The properties this user may see, by name."""
-    query = select(Property).order_by(col(Property.name))
-    if user.role != Role.admin:
-        query = query.join(Membership, col(Membership.property_id) == col(Property.id)).where(
-            Membership.user_id == user.id
-        )
-    return list(session.exec(query))
-
-
-def visible_property(session: Session, *, user: User, slug: str) -> Property:
-    """The property if this user may see it; otherwise Hidden (a 404, the same as for a missing property)."""
-    prop = session.exec(select(Property).where(Property.slug == slug)).first()
-    if prop is not None and (
-        user.role == Role.admin
-        or session.exec(
-            select(Membership.id).where(Membership.user_id == user.id, Membership.property_id == prop.id)
-        ).first()
-    ):
-        return prop
-    raise Hidden(user_id=user.id, slug=slug)
-
-
-def audit(
-    session: Session, *, user_id: int | None, action: str, target: str = "", detail: dict[str, Any] | None = None
-) -> None:
-    """Add an audit record to the current transaction."""
-    session.add(AuditEvent(user_id=user_id, action=action, target=target[:200], detail=detail or {}, at=utcnow()))
-    session.flush()
-
-
-def end_sessions(session: Session, *, user: User) -> None:
-    """Invalidate every session cookie of this user (logout)."""
-    user.session_epoch += 1
-    session.flush()
-
-
-# ---- request plumbing ----
 
 
 @lru_cache(maxsize=1)
@@ -227,16 +74,13 @@ async def _login_required(request: Request, _exc: Exception) -> Response:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
-def _record_hidden(exc: Hidden) -> None:
-    # The request's own transaction was rolled back by the error, so the audit record gets its own.
-    with session_scope() as session:
-        audit(session, user_id=exc.user_id, action="denied", target=f"property:{exc.slug}")
-
-
 async def _hidden(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Hidden)
     log.warning("property out of scope", extra={"user_id": exc.user_id, "path": request.url.path})
-    await run_in_threadpool(_record_hidden, exc)
+    # The request's own transaction was rolled back by the error, so the audit record gets its own.
+    await run_in_threadpool(
+        partial(audit.record_apart, user_id=exc.user_id, action="denied", target=f"property:{exc.slug}")
+    )
     return render(request, "error.html", {"message": exc.message}, status_code=404)
 
 
@@ -255,28 +99,47 @@ async def checked_form(request: Request) -> FormData:
 CheckedForm = Annotated[FormData, Depends(checked_form)]
 
 
-def current_user(request: Request, session: SessionDep) -> User:
-    """The signed-in user; LoginRequired (a redirect to the login page) otherwise."""
+def _signed_in(request: Request, session: Session) -> User:
     uid, epoch = request.session.get("uid"), request.session.get("epoch")
-    user = session.get(User, uid) if isinstance(uid, int) else None
+    user = users_service.get_user(session, user_id=uid) if isinstance(uid, int) else None
     if user is None or user.session_epoch != epoch:
         request.session.pop("uid", None)
         raise LoginRequired(N_("please sign in"))
     return user
 
 
+def current_user(request: Request, session: SessionDep) -> User:
+    """The signed-in user; LoginRequired (a redirect to the login page) otherwise."""
+    return _signed_in(request, session)
+
+
+def current_reader(request: Request, session: ReadSessionDep) -> User:
+    """The signed-in user, read in the request's read-only session (for pages that only read)."""
+    return _signed_in(request, session)
+
+
 CurrentUser = Annotated[User, Depends(current_user)]
+CurrentReader = Annotated[User, Depends(current_reader)]
 
 
-def require_role(*roles: str) -> Callable[[User], User]:
-    """A dependency that lets only these roles through (admins always pass)."""
+def _check_role(user: User, roles: tuple[str, ...]) -> User:
+    if user.role != Role.admin and user.role not in roles:
+        raise Forbidden(N_("your account cannot open this page"))
+    return user
+
+
+def require_role(*roles: str, readonly: bool = False) -> Callable[[User], User]:
+    """A dependency that lets only these roles through (admins always pass).
+
+    `readonly=True` for pages that only read: the user comes from the read-only session the page also uses."""
 
     def check(user: CurrentUser) -> User:
-        if user.role != Role.admin and user.role not in roles:
-            raise Forbidden(N_("your account cannot open this page"))
-        return user
+        return _check_role(user, roles)
 
-    return check
+    def check_reader(user: CurrentReader) -> User:
+        return _check_role(user, roles)
+
+    return check_reader if readonly else check
 
 
 def _safe_next(target: str) -> str:
@@ -295,7 +158,7 @@ def login(request: Request, session: SessionDep, form: CheckedForm) -> Response:
     """Check the password; on success start a fresh session (new CSRF token) and go on to `next`."""
     email, password = str(form.get("email", "")), str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "/admin")))
-    outcome = authenticate(session, email=email, password=password, now=utcnow(), settings=get_settings())
+    outcome = users_service.authenticate(session, email=email, password=password, now=utcnow(), settings=get_settings())
     if outcome.user is None:
         error = (
             N_("Too many failed attempts: this account is locked for a while. Try again later.")
@@ -313,7 +176,7 @@ def login(request: Request, session: SessionDep, form: CheckedForm) -> Response:
 @router.post("/logout")
 def logout(request: Request, session: SessionDep, user: CurrentUser, form: CheckedForm) -> Response:
     """End this and every other session of the user."""
-    end_sessions(session, user=user)
-    audit(session, user_id=user.id, action="logout")
+    users_service.end_sessions(session, user=user)
+    audit.record(session, user_id=user.id, action="logout")
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from concierge.conversation.models import Author
 from concierge.i18n import N_, available_languages, gettext_for
-from concierge.web.models import User
+from concierge.users.models import User
 
 WEB_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=WEB_DIR / "templates")

@@ -1,4 +1,4 @@
-"""`concierge serve` and `concierge worker`: the long-running processes.
+"""`concierge worker`, and what `serve` (concierge/cli.py) shares with it: the long-running processes.
 
 On SQLite `serve` starts the worker as its child (`concierge worker --wake-fd … --ready-fd …`); on PostgreSQL
 `concierge worker` runs in as many processes as wanted beside the web servers.
@@ -30,32 +30,6 @@ def freeze_heap() -> None:
     gc.freeze()
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the web app; on SQLite, with the worker as a child process."""
-    import uvicorn
-
-    from concierge.core.settings import get_settings
-    from concierge.worker.process import WorkerProcess
-
-    worker = None
-    if get_settings().run_worker_in_process:  # on SQLite: a child process, started first so both import at once
-        worker = WorkerProcess(get_settings())
-        worker.start()
-    from concierge.app import create_app
-
-    app = create_app(worker=worker)
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    freeze_heap()
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-        timeout_graceful_shutdown=int(get_settings().shutdown_timeout_seconds),
-    )
-    return 0
-
-
 def cmd_worker(args: argparse.Namespace) -> int:
     """Run the turn worker and the outbox sender until SIGTERM, then drain."""
     from concierge.core.settings import get_settings
@@ -84,12 +58,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    """Add `serve` and `worker` to the `concierge` command."""
-    p = commands.add_parser("serve", help="run the web app (and, on SQLite, the worker)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.set_defaults(func=cmd_serve)
-
+    """Add `worker` to the `concierge` command (`serve`, which starts the app, is in concierge/cli.py)."""
     p = commands.add_parser("worker", help="run the turn worker and outbox sender")
     p.add_argument("--wake-fd", type=int, default=None, help=argparse.SUPPRESS)  # set by `concierge serve`
     p.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)

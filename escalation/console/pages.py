@@ -1,7 +1,6 @@
 """The staff console: the escalation queue (live over SSE), the conversation with its hand-off card, actions."""
 
 import asyncio
-import hashlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -13,24 +12,19 @@ from sqlmodel import Session
 
 from concierge.conversation import service as conversation_service
 from concierge.conversation import traces
-from concierge.conversation.models import Conversation, Message, staff_owner
-from concierge.core.db import SessionDep, session_scope
+from concierge.conversation.models import staff_owner
+from concierge.core.db import ReadSessionDep, SessionDep
 from concierge.core.errors import NotFound
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
-from concierge.guard import privacy as guard_service
 from concierge.i18n import N_, gettext_for
 from concierge.llm.translate import Translator
+from concierge.users.models import User
+from concierge.users.service import user_properties
 from concierge.web import rendering
-from concierge.web.auth import (
-    CheckedForm,
-    current_user,
-    require_role,
-    user_properties,
-    visible_property,
-)
-from concierge.web.models import User
-from escalation import canned, handoff, notify, translations
+from concierge.web.auth import CheckedForm, require_role
+from escalation import access, canned, handoff, notify, translations
+from escalation import queue as queue_service
 from escalation import service as escalation_service
 from escalation import staff as staff_service
 from escalation.models import EscalationStatus
@@ -40,6 +34,7 @@ from knowledge.models import Property
 
 router = APIRouter(prefix="/console", tags=["console"])
 Staff = Annotated[User, Depends(require_role("staff", "owner"))]
+StaffReader = Annotated[User, Depends(require_role("staff", "owner", readonly=True))]  # for pages that only read
 SSE_POLL_SECONDS = 1.0
 SSE_HEARTBEAT_SECONDS = 15.0
 
@@ -60,17 +55,6 @@ def _scope(session: Session, user: User) -> dict[int, Property]:
     return {p.id: p for p in user_properties(session, user=user) if p.id is not None}
 
 
-def _conversation(session: Session, user: User, conversation_id: int, action: str) -> tuple[Conversation, Property]:
-    """The conversation if the user may see its property (the access is audited); a 404 otherwise, as if missing."""
-    conversation = session.get(Conversation, conversation_id)
-    if conversation is None:
-        raise NotFound("page not found")
-    prop = session.get_one(Property, conversation.property_id)
-    visible_property(session, user=user, slug=prop.slug)
-    guard_service.record_access(session, user_id=user.id, action=action, conversation_id=conversation_id)
-    return conversation, prop
-
-
 def _age(since: datetime, now: datetime) -> str:
     minutes = int((now - since).total_seconds() // 60)
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
@@ -79,86 +63,48 @@ def _age(since: datetime, now: datetime) -> str:
 def _queue_rows(session: Session, user: User) -> list[dict[str, Any]]:
     scope = _scope(session, user)
     now = utcnow()
-    rows = []
-    for e in escalation_service.queue(session, property_ids=list(scope)):
-        trigger = session.get(Message, e.message_id) if e.message_id else None
-        owner = session.get_one(Conversation, e.conversation_id).owner
-        rows.append(
-            {
-                "e": e,
-                "property": scope[e.property_id].name,
-                "reason": notify.reason_label(e.reason, user.language),
-                "urgency": notify.urgency_label(e.urgency, user.language),
-                "age": _age(e.created_at, now),
-                "trigger": handoff.excerpt(trigger.body if trigger else e.detail, 90),
-                "owner": owner,
-                "mine": owner == staff_owner(str(user.id)),
-            }
-        )
-    return rows
+    me = staff_owner(str(user.id))
+    return [
+        {
+            "e": entry.escalation,
+            "property": scope[entry.escalation.property_id].name,
+            "reason": notify.reason_label(entry.escalation.reason, user.language),
+            "urgency": notify.urgency_label(entry.escalation.urgency, user.language),
+            "age": _age(entry.escalation.created_at, now),
+            "trigger": handoff.excerpt(entry.trigger, 90),
+            "owner": entry.owner,
+            "mine": entry.owner == me,
+        }
+        for entry in queue_service.queue_entries(session, property_ids=list(scope))
+    ]
 
 
 @router.get("")
-def queue_page(request: Request, session: SessionDep, user: Staff) -> Response:
+def queue_page(request: Request, session: ReadSessionDep, user: StaffReader) -> Response:
     """Open escalations of the user's properties, most urgent and oldest first; updates live."""
     properties = list(_scope(session, user).values())
     return page(request, user, "console/queue.html", {"rows": _queue_rows(session, user), "properties": properties})
 
 
 @router.get("/queue")
-def queue_fragment(request: Request, session: SessionDep, user: Staff) -> Response:
+def queue_fragment(request: Request, session: ReadSessionDep, user: StaffReader) -> Response:
     """The queue table alone, for the page to swap in when the event stream says it changed."""
     return page(request, user, "console/_queue.html", {"rows": _queue_rows(session, user)})
 
 
-def _fingerprint(user_id: int, conversation_id: int | None) -> str:
-    """A digest of what the page shows: the queue, or one conversation (owner, transcript, escalation, notes)."""
-    with session_scope(readonly=True) as session:
-        user = session.get(User, user_id)
-        if user is None:
-            return "gone"
-        scope = _scope(session, user)
-        state: list[Any]
-        if conversation_id is None:
-            state = [
-                (e.id, e.status, e.urgency, e.claimed_by)
-                for e in escalation_service.queue(session, property_ids=list(scope))
-            ]
-        else:
-            conversation = session.get(Conversation, conversation_id)
-            if conversation is None or conversation.property_id not in scope:
-                return "hidden"
-            messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
-            current = escalation_service.unresolved(session, conversation_id=conversation_id)
-            state = [
-                conversation.owner,
-                messages[-1].id if messages else 0,
-                (current.id, current.status, current.urgency) if current else None,
-                len(staff_service.notes(session, conversation_id=conversation_id)),
-            ]
-    return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
-
-
-def _stream_user(request: Request) -> int:
-    """The signed-in staff member's id, checked in a short read-only transaction (a stream must hold none)."""
-    with session_scope(readonly=True) as session:
-        user = require_role("staff", "owner")(current_user(request, session))
-        assert user.id is not None
-        return user.id
-
-
 @router.get("/events")
-async def events(request: Request, conversation: int | None = None) -> StreamingResponse:
+async def events(request: Request, user: StaffReader, conversation: int | None = None) -> StreamingResponse:
     """Server-sent events: `change` whenever the queue (or the watched conversation) changes."""
-    # Not the request-session dependency: it would keep a transaction (on SQLite, the write lock) open for
-    # as long as the stream lives.
-    user_id = await asyncio.to_thread(_stream_user, request)
+    # The user is read in a read-only session that ends before the stream starts: the request-session dependency
+    # would keep a transaction (on SQLite, the write lock) open for as long as the stream lives.
+    assert user.id is not None
+    user_id = user.id
 
     async def stream() -> AsyncIterator[str]:
         last, quiet = None, 0.0
         yield "retry: 2000\n\n"
         while not await request.is_disconnected():
-            current = await asyncio.to_thread(_fingerprint, user_id, conversation)
+            current = await asyncio.to_thread(queue_service.fingerprint, user_id=user_id, conversation_id=conversation)
             if current != last:
                 yield f"event: change\ndata: {current}\n\n"
                 last, quiet = current, 0.0
@@ -175,7 +121,7 @@ async def events(request: Request, conversation: int | None = None) -> Streaming
 @router.get("/conversations/{conversation_id}")
 def conversation_page(request: Request, session: SessionDep, user: Staff, conversation_id: int) -> Response:
     """The hand-off card on top, the transcript and internal notes below, the reply box and actions."""
-    conversation, prop = _conversation(session, user, conversation_id, "view")
+    conversation, prop = access.open_conversation(session, user=user, conversation_id=conversation_id, action="view")
     now = utcnow()
     current = escalation_service.unresolved(session, conversation_id=conversation_id)
     latest = current or escalation_service.latest(session, conversation_id=conversation_id)
@@ -235,7 +181,9 @@ def _back(conversation_id: int, error: str | None = None) -> Response:
 @router.post("/conversations/{conversation_id}/link")
 def link_booking(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Link the guest's number to a booking of this property: from now on it is that booking's guest."""
-    conversation, prop = _conversation(session, user, conversation_id, "link_booking")
+    conversation, prop = access.open_conversation(
+        session, user=user, conversation_id=conversation_id, action="link_booking"
+    )
     assert prop.id is not None
     try:
         reservation_id = int(str(form.get("reservation_id", "")))
@@ -255,7 +203,7 @@ def link_booking(session: SessionDep, user: Staff, form: CheckedForm, conversati
 @router.post("/conversations/{conversation_id}/claim")
 def claim(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Take the conversation: the bot stops, and the escalation (if any) is claimed by this user."""
-    _conversation(session, user, conversation_id, "take_over")
+    access.open_conversation(session, user=user, conversation_id=conversation_id, action="take_over")
     escalation_service.take_over(session, conversation_id=conversation_id, staff_id=str(user.id), now=utcnow())
     return _back(conversation_id)
 
@@ -263,7 +211,7 @@ def claim(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: 
 @router.post("/conversations/{conversation_id}/reply")
 def reply(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Send a reply to the guest on their channel, through the outbox."""
-    _conversation(session, user, conversation_id, "reply")
+    access.open_conversation(session, user=user, conversation_id=conversation_id, action="reply")
     staff_service.staff_reply(
         session,
         conversation_id=conversation_id,
@@ -277,7 +225,7 @@ def reply(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: 
 @router.post("/conversations/{conversation_id}/template")
 def send_template(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Send the property's approved WhatsApp template (the only way to reach the guest after 24 hours)."""
-    _conversation(session, user, conversation_id, "template")
+    access.open_conversation(session, user=user, conversation_id=conversation_id, action="template")
     staff_service.send_template(session, conversation_id=conversation_id, staff_id=str(user.id), now=utcnow())
     return _back(conversation_id)
 
@@ -285,7 +233,7 @@ def send_template(session: SessionDep, user: Staff, form: CheckedForm, conversat
 @router.post("/conversations/{conversation_id}/note")
 def note(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """An internal note: visible to staff only, never sent."""
-    _conversation(session, user, conversation_id, "note")
+    access.open_conversation(session, user=user, conversation_id=conversation_id, action="note")
     body = str(form.get("body", "")).strip()
     if body:
         staff_service.add_note(
@@ -301,7 +249,7 @@ def note(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: i
 @router.post("/conversations/{conversation_id}/hand-back")
 def hand_back(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Return the conversation to the bot with a note of what happened."""
-    _conversation(session, user, conversation_id, "hand_back")
+    access.open_conversation(session, user=user, conversation_id=conversation_id, action="hand_back")
     escalation_service.hand_back(
         session,
         conversation_id=conversation_id,
@@ -315,7 +263,7 @@ def hand_back(session: SessionDep, user: Staff, form: CheckedForm, conversation_
 @router.post("/conversations/{conversation_id}/resolve")
 def resolve(session: SessionDep, user: Staff, form: CheckedForm, conversation_id: int) -> Response:
     """Close the open escalation with a resolution note (the conversation stays with its owner)."""
-    _conversation(session, user, conversation_id, "resolve")
+    access.open_conversation(session, user=user, conversation_id=conversation_id, action="resolve")
     current = escalation_service.unresolved(session, conversation_id=conversation_id)
     if current is None or current.id is None:
         raise NotFound("this conversation has no open escalation")

@@ -3,19 +3,21 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from concierge.core.db import SessionDep
+from concierge.core.db import ReadSessionDep, SessionDep
 from concierge.core.errors import InvalidInput
 from concierge.i18n import available_languages, language_name
-from concierge.web.auth import CheckedForm, audit, set_language, visible_property
+from concierge.users import audit
+from concierge.users.service import set_language, visible_property
+from concierge.web.auth import CheckedForm
 from concierge.web.rendering import SESSION_LANGUAGE
 from escalation import canned, quiet_hours
-from escalation.console.pages import Staff, page
+from escalation.console.pages import Staff, StaffReader, page
 
 router = APIRouter(prefix="/console", tags=["console"])
 
 
 @router.get("/p/{slug}/canned")
-def canned_page(request: Request, session: SessionDep, user: Staff, slug: str) -> Response:
+def canned_page(request: Request, session: ReadSessionDep, user: StaffReader, slug: str) -> Response:
     """A property's canned replies."""
     prop = visible_property(session, user=user, slug=slug)
     assert prop.id is not None
@@ -48,7 +50,7 @@ def canned_delete(session: SessionDep, user: Staff, form: CheckedForm, slug: str
 
 
 @router.get("/p/{slug}/quiet-hours")
-def quiet_hours_page(request: Request, session: SessionDep, user: Staff, slug: str) -> Response:
+def quiet_hours_page(request: Request, session: ReadSessionDep, user: StaffReader, slug: str) -> Response:
     """The property's quiet hours, with a form to change or clear them."""
     prop = visible_property(session, user=user, slug=slug)
     start, end = quiet_hours.current(session, prop=prop)
@@ -89,7 +91,7 @@ def quiet_hours_save(request: Request, session: SessionDep, user: Staff, form: C
 
 
 @router.get("/account")
-def account_page(request: Request, user: Staff, back: str = "") -> Response:
+def account_page(request: Request, user: StaffReader, back: str = "") -> Response:
     """The signed-in user's language (console and admin text, translation lines); `back=admin` links to the admin."""
     languages = [(code, language_name(code, in_language=code)) for code in available_languages()]
     context = {
@@ -104,7 +106,7 @@ def account_page(request: Request, user: Staff, back: str = "") -> Response:
 def account_save(request: Request, session: SessionDep, user: Staff, form: CheckedForm) -> Response:
     """Change the signed-in user's language (also for pages rendered without the user, such as errors)."""
     set_language(session, user=user, language=str(form.get("language", "")))
-    audit(session, user_id=user.id, action="account.language", detail={"language": user.language})
+    audit.record(session, user_id=user.id, action="account.language", detail={"language": user.language})
     request.session[SESSION_LANGUAGE] = user.language
     back = "&back=admin" if form.get("back") == "admin" else ""
     return RedirectResponse(f"/console/account?saved=1{back}", status_code=303)

@@ -1,7 +1,7 @@
 """The owner's pages: properties, the knowledge editor, preview, history with diffs, rollback, packs.
 
 Server-rendered forms that work without JavaScript. Every route: parse, call a service, render.
-Reservations live in knowledge/admin_reservations.py.
+Reservations live in knowledge/admin/reservations.py.
 """
 
 from typing import Annotated, Any
@@ -9,16 +9,19 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
 from concierge.conversation.corrections import guests_to_correct
-from concierge.core.db import SessionDep
+from concierge.core.db import ReadSessionDep, SessionDep
 from concierge.core.errors import InvalidInput, NotFound
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.turn.preview import preview_answer
-from concierge.web.auth import CheckedForm, audit, checked_form, require_role, user_properties, visible_property
-from concierge.web.models import User
+from concierge.users import audit
+from concierge.users.models import User
+from concierge.users.service import user_properties, visible_property
+from concierge.web.auth import CheckedForm, checked_form, require_role
 from concierge.web.rendering import page
 from knowledge import editing
 from knowledge import service as knowledge_service
@@ -31,6 +34,7 @@ from knowledge.pack import dump_pack
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(checked_form)])
 router.include_router(reservations_router)
 Owner = Annotated[User, Depends(require_role("owner"))]
+OwnerReader = Annotated[User, Depends(require_role("owner", readonly=True))]  # for pages that only read
 NEW = "_new"  # the entry form's topic segment for an entry that does not exist yet
 
 
@@ -40,18 +44,18 @@ def _ordered(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(entries, key=lambda e: (rank.get(e["topic"], len(TOPICS)), e["topic"]))
 
 
-def _prop(session: SessionDep, user: User, slug: str) -> Property:
+def _prop(session: Session, user: User, slug: str) -> Property:
     return visible_property(session, user=user, slug=slug)
 
 
 @router.get("")
-def properties(request: Request, session: SessionDep, user: Owner) -> Response:
+def properties(request: Request, session: ReadSessionDep, user: OwnerReader) -> Response:
     """The properties this user may edit."""
     return page(request, user, "admin/properties.html", {"properties": user_properties(session, user=user)})
 
 
 @router.get("/p/{slug}")
-def editor(request: Request, session: SessionDep, user: Owner, slug: str) -> Response:
+def editor(request: Request, session: ReadSessionDep, user: OwnerReader, slug: str) -> Response:
     """The knowledge editor's overview: entries by topic, and guests who were told something that changed."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
@@ -93,8 +97,8 @@ def _entry_form(
 @router.get("/p/{slug}/entries/{topic}")
 def entry_page(
     request: Request,
-    session: SessionDep,
-    user: Owner,
+    session: ReadSessionDep,
+    user: OwnerReader,
     slug: str,
     topic: str,
     new: str = "",
@@ -150,7 +154,9 @@ def save_entry(
         )
     except InvalidInput as exc:
         return _entry_form(request, user, prop, entry, topic=topic, problems=exc.problems)
-    audit(session, user_id=user.id, action="kb.save", target=f"property:{slug}", detail={"version": version.version})
+    audit.record(
+        session, user_id=user.id, action="kb.save", target=f"property:{slug}", detail={"version": version.version}
+    )
     return RedirectResponse(f"/admin/p/{slug}?saved={version.version}", status_code=303)
 
 
@@ -160,7 +166,9 @@ def delete_entry(request: Request, session: SessionDep, user: Owner, slug: str, 
     prop = _prop(session, user, slug)
     assert prop.id is not None
     version = editing.remove_entry(session, property_id=prop.id, topic=topic, author=user.email)
-    audit(session, user_id=user.id, action="kb.remove", target=f"property:{slug}", detail={"version": version.version})
+    audit.record(
+        session, user_id=user.id, action="kb.remove", target=f"property:{slug}", detail={"version": version.version}
+    )
     return RedirectResponse(f"/admin/p/{slug}?saved={version.version}", status_code=303)
 
 
@@ -182,7 +190,12 @@ def preview(request: Request, session: SessionDep, user: Owner, form: CheckedFor
 
 @router.get("/p/{slug}/history")
 def history(
-    request: Request, session: SessionDep, user: Owner, slug: str, old: int | None = None, new: int | None = None
+    request: Request,
+    session: ReadSessionDep,
+    user: OwnerReader,
+    slug: str,
+    old: int | None = None,
+    new: int | None = None,
 ) -> Response:
     """Every version, newest first, and the diff between any two (default: the last change)."""
     prop = _prop(session, user, slug)
@@ -200,7 +213,7 @@ def history(
 
 
 @router.get("/p/{slug}/rollback/{version}")
-def rollback_confirm(request: Request, session: SessionDep, user: Owner, slug: str, version: int) -> Response:
+def rollback_confirm(request: Request, session: ReadSessionDep, user: OwnerReader, slug: str, version: int) -> Response:
     """What rolling back would change, and the button that does it."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
@@ -217,12 +230,12 @@ def rollback(request: Request, session: SessionDep, user: Owner, slug: str, vers
     prop = _prop(session, user, slug)
     assert prop.id is not None
     new = knowledge_service.rollback(session, property_id=prop.id, version=version, author=user.email)
-    audit(session, user_id=user.id, action="kb.rollback", target=f"property:{slug}", detail={"to": version})
+    audit.record(session, user_id=user.id, action="kb.rollback", target=f"property:{slug}", detail={"to": version})
     return RedirectResponse(f"/admin/p/{slug}/history?saved={new.version}", status_code=303)
 
 
 @router.get("/p/{slug}/pack")
-def pack_page(request: Request, session: SessionDep, user: Owner, slug: str) -> Response:
+def pack_page(request: Request, session: ReadSessionDep, user: OwnerReader, slug: str) -> Response:
     """Import and export of the property pack."""
     prop = _prop(session, user, slug)
     return page(request, user, "admin/pack.html", {"prop": prop, "problems": [], "text": ""})
@@ -233,7 +246,7 @@ def pack_export(session: SessionDep, user: Owner, slug: str) -> Response:
     """The published pack as a YAML download."""
     prop = _prop(session, user, slug)
     text = dump_pack(knowledge_service.export_pack(session, slug=prop.slug))
-    audit(session, user_id=user.id, action="kb.export", target=f"property:{slug}")  # it holds guests' bookings
+    audit.record(session, user_id=user.id, action="kb.export", target=f"property:{slug}")  # it holds guests' bookings
     headers = {"Content-Disposition": f'attachment; filename="{prop.slug}.yaml"'}
     return Response(text, media_type="application/yaml", headers=headers)
 
@@ -256,5 +269,7 @@ def pack_import(request: Request, session: SessionDep, user: Owner, form: Checke
         return page(
             request, user, "admin/pack.html", {"prop": prop, "problems": exc.problems, "text": text}, status_code=422
         )
-    audit(session, user_id=user.id, action="kb.import", target=f"property:{slug}", detail={"version": version.version})
+    audit.record(
+        session, user_id=user.id, action="kb.import", target=f"property:{slug}", detail={"version": version.version}
+    )
     return RedirectResponse(f"/admin/p/{slug}/history?saved={version.version}", status_code=303)

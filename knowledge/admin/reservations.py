@@ -4,11 +4,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
-from concierge.core.db import SessionDep
+from concierge.core.db import ReadSessionDep, SessionDep
 from concierge.core.errors import InvalidInput
-from concierge.web.auth import CheckedForm, audit, checked_form, require_role, visible_property
-from concierge.web.models import User
+from concierge.users import audit
+from concierge.users.models import User
+from concierge.users.service import visible_property
+from concierge.web.auth import CheckedForm, checked_form, require_role
 from concierge.web.rendering import page
 from knowledge import editing
 from knowledge import service as knowledge_service
@@ -17,12 +20,13 @@ from knowledge.models import Property
 
 router = APIRouter(dependencies=[Depends(checked_form)])  # included by knowledge.admin.pages under /admin
 Owner = Annotated[User, Depends(require_role("owner"))]
+OwnerReader = Annotated[User, Depends(require_role("owner", readonly=True))]  # for pages that only read
 FIELDS = ("guest_name", "phone", "check_in", "check_out", "language", "guests")
 
 
 def _list(
     request: Request,
-    session: SessionDep,
+    session: Session,
     user: User,
     prop: Property,
     *,
@@ -43,7 +47,7 @@ def _list(
 
 
 @router.get("/p/{slug}/reservations")
-def reservations(request: Request, session: SessionDep, user: Owner, slug: str) -> Response:
+def reservations(request: Request, session: ReadSessionDep, user: OwnerReader, slug: str) -> Response:
     """The property's reservations by check-in date, with the add and import forms."""
     prop = visible_property(session, user=user, slug=slug)
     return _list(request, session, user, prop, form={}, problems=[])
@@ -59,7 +63,7 @@ def add_reservation(request: Request, session: SessionDep, user: Owner, form: Ch
         editing.save_reservation(session, property_id=prop.id, data=data)
     except InvalidInput as exc:
         return _list(request, session, user, prop, form=data, problems=exc.problems)
-    audit(session, user_id=user.id, action="reservation.add", target=f"property:{slug}")
+    audit.record(session, user_id=user.id, action="reservation.add", target=f"property:{slug}")
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)
 
 
@@ -73,12 +77,16 @@ def import_csv(request: Request, session: SessionDep, user: Owner, form: Checked
         count = editing.import_reservations_csv(session, property_id=prop.id, text=text)
     except InvalidInput as exc:
         return _list(request, session, user, prop, form={}, problems=exc.problems, csv=text)
-    audit(session, user_id=user.id, action="reservation.import", target=f"property:{slug}", detail={"rows": count})
+    audit.record(
+        session, user_id=user.id, action="reservation.import", target=f"property:{slug}", detail={"rows": count}
+    )
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)
 
 
 @router.get("/p/{slug}/reservations/{reservation_id}")
-def reservation_page(request: Request, session: SessionDep, user: Owner, slug: str, reservation_id: int) -> Response:
+def reservation_page(
+    request: Request, session: ReadSessionDep, user: OwnerReader, slug: str, reservation_id: int
+) -> Response:
     """One reservation's edit form."""
     prop = visible_property(session, user=user, slug=slug)
     assert prop.id is not None
@@ -102,7 +110,7 @@ def edit_reservation(
     except InvalidInput as exc:
         context = {"prop": prop, "id": reservation_id, "form": data, "problems": exc.problems}
         return page(request, user, "admin/reservation.html", context, status_code=422)
-    audit(session, user_id=user.id, action="reservation.edit", target=f"property:{slug}")
+    audit.record(session, user_id=user.id, action="reservation.edit", target=f"property:{slug}")
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)
 
 
@@ -112,5 +120,5 @@ def delete_reservation(request: Request, session: SessionDep, user: Owner, slug:
     prop = visible_property(session, user=user, slug=slug)
     assert prop.id is not None
     editing.delete_reservation(session, property_id=prop.id, reservation_id=reservation_id)
-    audit(session, user_id=user.id, action="reservation.delete", target=f"property:{slug}")
+    audit.record(session, user_id=user.id, action="reservation.delete", target=f"property:{slug}")
     return RedirectResponse(f"/admin/p/{slug}/reservations", status_code=303)

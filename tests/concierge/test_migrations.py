@@ -9,13 +9,13 @@ import concierge.conversation.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.ops.alerts.models  # noqa: F401
 import concierge.ops.releases.models  # noqa: F401
-import concierge.web.models  # noqa: F401
+import concierge.users.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import command
 from concierge.core.db import alembic_config, get_engine, session_scope
-from concierge.ops.health import readiness
-from concierge.web.models import AuditEvent
+from concierge.ops.readiness import readiness
+from concierge.users.audit import AuditEvent
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

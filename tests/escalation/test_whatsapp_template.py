@@ -128,7 +128,10 @@ def test_a_63016_status_callback_is_listed_as_a_delivery_problem(fake: FakeTwili
     with session_scope() as s:
         row = s.exec(select(Outbox)).one()
         assert staff_service.delivery_problems(s, conversation_id=conversation_id) == {}
-    store_status({"MessageSid": row.twilio_sid or "", "MessageStatus": "undelivered", "ErrorCode": "63016"}, row.id)
+    with session_scope() as s:
+        store_status(
+            s, {"MessageSid": row.twilio_sid or "", "MessageStatus": "undelivered", "ErrorCode": "63016"}, row.id
+        )
     with session_scope() as s:
         problems = staff_service.delivery_problems(s, conversation_id=conversation_id)
         assert [(p.message_id, p.error_code) for p in problems.values()] == [(row.message_id, "63016")]

@@ -5,8 +5,8 @@ import re
 from fastapi.testclient import TestClient
 
 from concierge.core.db import session_scope
-from concierge.web import auth
-from concierge.web.models import User
+from concierge.users import service as users_service
+from concierge.users.models import User
 
 PASSWORD = "correct horse battery"
 
@@ -14,7 +14,7 @@ PASSWORD = "correct horse battery"
 def add_user(email: str, *, role: str = "owner", properties: tuple[str, ...] = ("casa-test",)) -> User:
     """Create an account with the standard test password."""
     with session_scope() as s:
-        return auth.create_user(s, email=email, role=role, password=PASSWORD, property_slugs=list(properties))
+        return users_service.create_user(s, email=email, role=role, password=PASSWORD, property_slugs=list(properties))
 
 
 def csrf_of(html: str) -> str:

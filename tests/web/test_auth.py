@@ -11,7 +11,8 @@ from concierge.app import create_app
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
-from concierge.web.models import AuditEvent, User
+from concierge.users.audit import AuditEvent
+from concierge.users.models import User
 from knowledge.models import KnowledgeVersion, Property
 from tests.concierge.test_cli import concierge
 from tests.conftest import make_property, pack_data

@@ -10,7 +10,7 @@ from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.guard import privacy as guard_service
 from concierge.turn.runner import TurnRunner
-from escalation.console import pages as console
+from escalation import queue as queue_service
 from escalation.models import ConversationNote, Escalation, EscalationStatus
 from knowledge.models import Property, Reservation, ReservationPhone
 from tests.concierge.test_turn import ask
@@ -139,10 +139,10 @@ def test_canned_replies_per_property(client: TestClient, prop: Property) -> None
 def test_fingerprint_changes_when_the_queue_or_conversation_does(prop: Property) -> None:
     user = add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     assert user.id is not None
-    empty = console._fingerprint(user.id, None)
+    empty = queue_service.fingerprint(user_id=user.id, conversation_id=None)
     conversation_id = guest_asks_for_person(prop)
-    queued = console._fingerprint(user.id, None)
-    watched = console._fingerprint(user.id, conversation_id)
+    queued = queue_service.fingerprint(user_id=user.id, conversation_id=None)
+    watched = queue_service.fingerprint(user_id=user.id, conversation_id=conversation_id)
     assert empty != queued
     with session_scope() as s:
         service.receive(
@@ -154,10 +154,11 @@ def test_fingerprint_changes_when_the_queue_or_conversation_does(prop: Property)
             body="are you there?",
             now=utcnow(),
         )
-    assert console._fingerprint(user.id, conversation_id) != watched
+    assert queue_service.fingerprint(user_id=user.id, conversation_id=conversation_id) != watched
     b = other_property()
     guest_asks_for_person(b, to="+15005550007", phone="+34622222222")
-    assert console._fingerprint(user.id, None) == queued  # another property's escalation is not this user's news
+    # another property's escalation is not this user's news
+    assert queue_service.fingerprint(user_id=user.id, conversation_id=None) == queued
 
 
 def test_staff_link_a_co_travellers_number_to_a_booking(client: TestClient, prop: Property) -> None:

@@ -9,7 +9,8 @@ from sqlmodel import col, select
 
 from concierge.conversation.models import Outbox
 from concierge.core.db import session_scope
-from concierge.web.models import AuditEvent, User
+from concierge.users.audit import AuditEvent
+from concierge.users.models import User
 from escalation import notify
 from knowledge.models import Property
 from tests.concierge.test_cli import concierge

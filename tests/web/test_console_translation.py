@@ -12,7 +12,7 @@ from sqlmodel import select
 from concierge.app import create_app
 from concierge.core.db import session_scope
 from concierge.core.settings import get_settings
-from concierge.web.models import User
+from concierge.users.models import User
 from escalation.models import MessageTranslation
 from knowledge.models import Property
 from tests.fakes.openai_api import FakeModelAPI, last_user_text, system_text

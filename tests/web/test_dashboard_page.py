@@ -11,7 +11,7 @@ from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.turn.runner import TurnRunner
-from concierge.web.models import AuditEvent
+from concierge.users.audit import AuditEvent
 from tests.concierge.test_dashboard import seed_traffic, turn
 from tests.querycount import assert_constant_queries
 from tests.web.helpers import PASSWORD, add_user, csrf_of, sign_in

@@ -11,8 +11,8 @@ from sqlmodel import select
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
-from concierge.web import auth
-from concierge.web.models import User
+from concierge.users import service as users_service
+from concierge.users.models import User
 from concierge.web.rendering import negotiate
 from knowledge.models import Property
 from tests.concierge.test_dashboard import seed_traffic
@@ -24,7 +24,7 @@ from tests.web.test_trace_page import GOOD_WIFI, turn
 def add_user(email: str, *, role: str, language: str, properties: tuple[str, ...] = ("casa-test",)) -> None:
     """An account whose pages are in `language`."""
     with session_scope() as s:
-        auth.create_user(
+        users_service.create_user(
             s, email=email, role=role, password=PASSWORD, property_slugs=list(properties), language=language
         )
 
@@ -88,7 +88,7 @@ def test_owner_changes_language_from_the_admin(client: TestClient, prop: Propert
     # Changed elsewhere (the CLI): the signed-in pages follow the account at once, not the session's copy.
     with session_scope() as s:
         user = s.exec(select(User).where(User.email == "owner@example.com")).one()
-        auth.set_language(s, user=user, language="it")
+        users_service.set_language(s, user=user, language="it")
     assert "<h1>Le tue strutture</h1>" in client.get("/admin").text
 
 

@@ -17,7 +17,7 @@ from concierge.conversation.models import Author, Channel, Conversation, Owner
 from concierge.core.settings import Settings
 from concierge.i18n import N_, gettext_for
 from concierge.ops.alerts.service import Change
-from concierge.web.models import Role, User
+from concierge.users import service as users_service
 from escalation.models import Notification
 from knowledge.models import PropertyNumber
 
@@ -58,7 +58,7 @@ def _emails(session: Session, settings: Settings) -> list[str]:
     explicit = _recipients(settings.alert_email_to) or _recipients(settings.notify_email_to)
     if explicit:
         return explicit
-    return list(session.exec(select(User.email).where(User.role == Role.admin).order_by(col(User.id))))
+    return users_service.admin_emails(session)
 
 
 def _sender(session: Session) -> tuple[int, str] | None:

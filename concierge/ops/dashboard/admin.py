@@ -9,26 +9,27 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from concierge.core.db import SessionDep
+from concierge.core.db import ReadSessionDep
 from concierge.core.modelbase import utcnow
 from concierge.i18n import gettext_for, language_name
 from concierge.ops.dashboard import charts
 from concierge.ops.dashboard import service as dashboard_service
 from concierge.ops.dashboard.period import PERIODS, parse_period
-from concierge.web.auth import checked_form, require_role, visible_property
-from concierge.web.models import User
+from concierge.users.models import User
+from concierge.users.service import visible_property
+from concierge.web.auth import checked_form, require_role
 from concierge.web.rendering import page
 from escalation.notify import reason_label
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(checked_form)])
-Owner = Annotated[User, Depends(require_role("owner"))]
+OwnerReader = Annotated[User, Depends(require_role("owner", readonly=True))]  # the page only reads
 
 
 @router.get("/p/{slug}/dashboard")
 def dashboard(
     request: Request,
-    session: SessionDep,
-    user: Owner,
+    session: ReadSessionDep,
+    user: OwnerReader,
     slug: str,
     period: str | None = None,
     start: Annotated[str | None, Query(alias="from")] = None,

@@ -1,10 +1,9 @@
-"""People who sign in to the web pages (owners, staff, admins), the properties they may see, and the one audit log."""
+"""Users who sign in to the web pages (owners, staff, admins) and the properties they may see."""
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from concierge.core.modelbase import utcnow
@@ -37,14 +36,3 @@ class Membership(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     property_id: int = Field(foreign_key="property.id", index=True)
-
-
-class AuditEvent(SQLModel, table=True):
-    """Who did what: edits, rollbacks, logins, refused out-of-scope requests, and staff access to conversations."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
-    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
-    action: str = Field(max_length=64)  # e.g. "kb.save", "kb.rollback", "login.failed", "denied"
-    target: str = Field(default="", max_length=200, index=True)  # e.g. "property:casa-azul", "conversation:42"
-    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -21,11 +21,11 @@ def read_password(*, prompt: bool) -> str:
 def cmd_users_add(args: argparse.Namespace) -> int:
     """Add an account with access to the given properties."""
     from concierge.core.db import session_scope
-    from concierge.web import auth
+    from concierge.users import service as users_service
 
     password = read_password(prompt=sys.stdin.isatty())
     with session_scope() as session:
-        user = auth.create_user(
+        user = users_service.create_user(
             session,
             email=args.email,
             role=args.role,

@@ -1,0 +1,77 @@
+"""The console's queue and its live updates: open escalations with what the table shows, and a digest of a page.
+
+The live page's event stream polls `fingerprint()`, which reads in a short read-only transaction of its own: a
+stream lives for minutes and must hold no transaction (on SQLite not even a read snapshot) while it waits.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from concierge.conversation import service as conversation_service
+from concierge.conversation.models import Conversation, Message
+from concierge.core.db import session_scope
+from concierge.users import service as users_service
+from escalation import service as escalation_service
+from escalation import staff as staff_service
+from escalation.models import Escalation
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One row of the console's queue."""
+
+    escalation: Escalation
+    trigger: str  # the guest message that raised it, else the escalation's own detail
+    owner: str  # who owns the conversation now
+
+
+def queue_entries(session: Session, *, property_ids: list[int]) -> list[QueueEntry]:
+    """Unresolved escalations of these properties in queue order, with their trigger and owner (three queries)."""
+    escalations = escalation_service.queue(session, property_ids=property_ids)
+    message_ids = {e.message_id for e in escalations if e.message_id}
+    conversation_ids = {e.conversation_id for e in escalations}
+    bodies: dict[int | None, str] = {}
+    if message_ids:
+        bodies = dict(session.exec(select(Message.id, Message.body).where(col(Message.id).in_(message_ids))).all())
+    owners: dict[int | None, str] = {}
+    if conversation_ids:
+        query = select(Conversation.id, Conversation.owner).where(col(Conversation.id).in_(conversation_ids))
+        owners = dict(session.exec(query).all())
+    return [
+        QueueEntry(escalation=e, trigger=bodies.get(e.message_id, e.detail), owner=owners[e.conversation_id])
+        for e in escalations
+    ]
+
+
+def page_state(session: Session, *, user_id: int, conversation_id: int | None) -> list[Any] | str:
+    """What a console page shows: the queue, or one conversation (owner, transcript, escalation, notes)."""
+    user = users_service.get_user(session, user_id=user_id)
+    if user is None:
+        return "gone"
+    scope = [p.id for p in users_service.user_properties(session, user=user) if p.id is not None]
+    if conversation_id is None:
+        escalations = escalation_service.queue(session, property_ids=scope)
+        return [(e.id, e.status, e.urgency, e.claimed_by) for e in escalations]
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.property_id not in scope:
+        return "hidden"
+    messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
+    current = escalation_service.unresolved(session, conversation_id=conversation_id)
+    return [
+        conversation.owner,
+        messages[-1].id if messages else 0,
+        (current.id, current.status, current.urgency) if current else None,
+        len(staff_service.notes(session, conversation_id=conversation_id)),
+    ]
+
+
+def fingerprint(*, user_id: int, conversation_id: int | None) -> str:
+    """A digest of `page_state`, read in a read-only transaction of its own; it changes when the page would."""
+    with session_scope(readonly=True) as session:
+        state = page_state(session, user_id=user_id, conversation_id=conversation_id)
+    if isinstance(state, str):
+        return state
+    return hashlib.sha256(repr(state).encode()).hexdigest()[:16]
