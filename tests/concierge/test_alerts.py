@@ -12,10 +12,10 @@ from sqlmodel import col, select
 from concierge.channels.sender import Sender
 from concierge.conversation import service
 from concierge.conversation.models import Conversation, Outbox
-from concierge.conversation.traces import llm_data
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import Settings, get_settings
+from concierge.llm.usage import llm_data
 from concierge.ops.alerts import service as alert_service
 from concierge.ops.alerts.models import AlertState
 from concierge.ops.alerts.runner import AlertChecker, check
