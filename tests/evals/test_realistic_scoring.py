@@ -7,6 +7,8 @@ from concierge.ops.evals.play import PackInfo, Played
 from concierge.ops.evals.realistic import Verdict, cited_topics, judge
 from concierge.ops.evals.scorecard import render, score
 from concierge.ops.evals.spec import NOTIFY_BY_DEFAULT, Spec
+from concierge.turn.result import Decision, EscalationRequest, Outcome, TurnResult
+from escalation.models import Urgency
 
 WIFI = "Network: Duin-Gast. Password: zeewind-2019. The router is in the meter cupboard next to the front door."
 PARKING = "The driveway has room for two cars. Parking on the street is paid from April to October."
@@ -56,7 +58,14 @@ def played(
         notify=kind in NOTIFY_BY_DEFAULT if notify is None else notify,
     )
     case = Case("suite", f"{kind}-{len(reply)}", guest, "sms", list(messages), topics, "en", None, spec=spec)
-    final = {"reply": reply, "language": "en", "outcome": outcome, "escalate": "x" if notified else None}
+    final = TurnResult(
+        decision=Decision.reply_escalate if notified else Decision.reply,
+        send=True,
+        reply=reply,
+        language="en",
+        outcome=Outcome(outcome) if outcome else None,
+        escalation=EscalationRequest(reason="x", urgency=Urgency(urgency or "normal")) if notified else None,
+    )
     return Played(case, final, [reply], [12.0] * len(messages), notified, urgency, PACK)
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 KINDS = ("answer", "unknown", "access", "manipulation", "exception", "emergency", "person")
 SPLITS = ("dev", "test")
 LANGUAGES = ("en", "es", "fr", "de", "it", "pt", "nl", "pl", "ja", "zh")
