@@ -51,8 +51,12 @@ def open_escalation(
     detail: str = "",
     urgency: str | None = None,
     now: datetime | None = None,
+    tell_guest: bool = True,
 ) -> Escalation | None:
-    """Record that people must follow up, and notify them; None when a hand-back already settled this."""
+    """Record that people must follow up, and notify them; None when a hand-back already settled this.
+
+    `tell_guest=False`: the caller's reply carries any "a person is on the way" notice (`notify.guest_notice`).
+    """
     assert conversation.id is not None
     now = now or utcnow()
     level = urgency_for(reason, urgency)
@@ -66,6 +70,7 @@ def open_escalation(
             message_id=message_id,
             urgency=level,
             now=now,
+            tell_guest=tell_guest,
         )
     if _settled_by_hand_back(
         session, conversation_id=conversation.id, reason=reason, message_id=message_id, urgency=level
@@ -107,6 +112,7 @@ def _merge(
     message_id: int | None,
     urgency: Urgency,
     now: datetime,
+    tell_guest: bool = True,
 ) -> Escalation:
     """One open escalation per conversation: later reasons join it, and a higher urgency re-notifies now."""
     escalation.reasons = [*escalation.reasons, {"reason": reason, "message_id": message_id, "at": now.isoformat()}]
@@ -115,16 +121,46 @@ def _merge(
         if takes_over(escalation) and conversation.owner == Owner.bot:
             conversation.owner = Owner.unassigned
         if escalation.status == EscalationStatus.open:
-            notify.send_round(session, escalation=escalation, now=now)
+            notify.send_round(session, escalation=escalation, now=now, tell_guest=tell_guest)
     session.flush()
     return escalation
+
+
+def raise_to_emergency(
+    session: Session, *, conversation: Conversation, message_id: int | None, reason: str, detail: str, now: datetime
+) -> Escalation:
+    """An emergency while people own the conversation: its escalation becomes an emergency, the on-call staff are
+    alerted again at once (a new round) and the SLA clock restarts; a claimed one waits to be claimed again."""
+    assert conversation.id is not None
+    current = unresolved(session, conversation_id=conversation.id)
+    if current is None:  # a person took the chat without an escalation: open one (emergencies are never settled)
+        opened = open_escalation(
+            session,
+            conversation=conversation,
+            message_id=message_id,
+            reason=reason,
+            detail=detail,
+            urgency=Urgency.emergency,
+            now=now,
+            tell_guest=False,
+        )
+        assert opened is not None
+        return opened
+    entry = {"reason": reason, "message_id": message_id, "at": now.isoformat(), "urgency": Urgency.emergency.value}
+    current.reasons = [*current.reasons, entry]
+    current.urgency = Urgency.emergency
+    current.status = EscalationStatus.open  # the SLA runs (reminders, the next staff member) until claimed again
+    notify.send_round(session, escalation=current, now=now, tell_guest=False, reminder=False)
+    session.flush()
+    log.info("escalation raised to emergency", extra={"escalation_id": current.id, "reason": reason})
+    return current
 
 
 def _settled_by_hand_back(
     session: Session, *, conversation_id: int, reason: str, message_id: int | None, urgency: Urgency
 ) -> bool:
     """True when staff handed back an escalation for this reason and the guest only repeats what they said."""
-    if reason in ALWAYS_NEW:
+    if reason in ALWAYS_NEW or urgency == Urgency.emergency:  # an emergency is never "already handled"
         return False
     previous = session.exec(
         select(Escalation)

@@ -36,6 +36,7 @@ class Verdict(StrEnum):
     screened = "screened"  # the guardrails' policy decided: refuse, escalate or emergency guidance
     rate_limited = "rate_limited"  # the sender just went over the rate limit: told once
     silenced = "silenced"  # still over the rate limit: stored for staff, not answered
+    waiting = "waiting"  # a person owns the conversation: recorded for staff, the guest at most acknowledged
 
 
 # Verdicts the guardrails answer (guarded.respond), not the knowledge base.
@@ -99,6 +100,8 @@ class TurnResult:
     decision: Decision
     send: bool = False  # the decide node's word; record withholds it only if a person took the chat meanwhile
     author: Author = Author.bot  # system: the hand-off notice leaves although people own the chat from now on
+    # The reply leaves whoever owns the conversation: safety guidance, a waiting guest's acknowledgement.
+    despite_owner: bool = False
     reply: str = ""
     escalation: EscalationRequest | None = None
     language: str | None = None
