@@ -112,7 +112,7 @@ def wait_for_person(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str
     return {
         "verdict": Verdict.waiting,
         "outcome": None,  # screening's refuse/escalate is for staff to read now, not a bot action
-        "decision": Decision.reply if acknowledge else Decision.record_only,
+        "decision": Decision.acknowledge if acknowledge else Decision.record_only,
         "send": acknowledge,
         "despite_owner": acknowledge,
         "author": Author.system,

@@ -60,9 +60,13 @@ class Decision(StrEnum):
     reply_escalate = "reply_escalate"  # send the reply (the hand-off notice) and open an escalation
     escalate = "escalate"  # nothing to send: open an escalation
     record_only = "record_only"  # nothing to send: a person owns the conversation, or the sender is silenced
+    acknowledge = "acknowledge"  # a person owns the conversation: send only "your message is with our team"
 
 
-SENDS = frozenset({Decision.reply, Decision.reply_escalate})
+SENDS = frozenset({Decision.reply, Decision.reply_escalate, Decision.acknowledge})
+# The bot did not answer these turns (a person owns the conversation, or the sender is silenced): reports and the
+# dashboard do not count them as the bot's turns.
+NOT_ANSWERED = frozenset({Decision.record_only, Decision.acknowledge})
 
 
 @dataclass(frozen=True)
