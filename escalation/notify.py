@@ -113,11 +113,7 @@ def send_round(
     session: Session, *, escalation: Escalation, now: datetime, tell_guest: bool = True, reminder: bool | None = None
 ) -> None:
     """One notification round: the first alert, or (after an SLA breach) reminders plus the next staff member.
-
-    `tell_guest=False`: a turn replying now carries the guest's notice after its own reply (`guest_notice`), so
-    the notice never arrives before the safety guidance. `reminder=False`: a fresh alert (an emergency raised
-    while people own the conversation), not "nobody has replied yet".
-    """
+    tell_guest=False: the caller's reply carries the guest's notice; reminder=False: a fresh alert (emergency.py)."""
     settings = get_settings()
     escalation.notify_round += 1
     round_ = escalation.notify_round
@@ -199,24 +195,12 @@ def _tell_guest(session: Session, *, escalation: Escalation, now: datetime) -> N
     conversation = session.get_one(Conversation, escalation.conversation_id)
     prop = session.get_one(Property, escalation.property_id)
     language = conversation.language or prop.default_language
+    _ = gettext_for(language)
+    body = _("I have alerted our team again and a person is on the way. Thank you for your patience.")
     conversation_service.enqueue_reply(
-        session, conversation=conversation, body=_notice(language), author=Author.system, now=now, language=language
+        session, conversation=conversation, body=body, author=Author.system, now=now, language=language
     )
     escalation.guest_told_at = now
-
-
-def _notice(language: str | None) -> str:
-    _ = gettext_for(language)
-    return _("I have alerted our team again and a person is on the way. Thank you for your patience.")
-
-
-def guest_notice(escalation: Escalation, *, language: str | None, now: datetime) -> str:
-    """The guest's "a person is on the way" notice if a round owes it (marked told), else "": a turn sends it after
-    its own reply, in the same message."""
-    if escalation.notify_round <= 1 or escalation.guest_told_at is not None:
-        return ""
-    escalation.guest_told_at = now
-    return _notice(language)
 
 
 def _queue_channels(session: Session, *, settings: Settings, escalation: Escalation, event: str, now: datetime) -> None:

@@ -126,36 +126,6 @@ def _merge(
     return escalation
 
 
-def raise_to_emergency(
-    session: Session, *, conversation: Conversation, message_id: int | None, reason: str, detail: str, now: datetime
-) -> Escalation:
-    """An emergency while people own the conversation: its escalation becomes an emergency, the on-call staff are
-    alerted again at once (a new round) and the SLA clock restarts; a claimed one waits to be claimed again."""
-    assert conversation.id is not None
-    current = unresolved(session, conversation_id=conversation.id)
-    if current is None:  # a person took the chat without an escalation: open one (emergencies are never settled)
-        opened = open_escalation(
-            session,
-            conversation=conversation,
-            message_id=message_id,
-            reason=reason,
-            detail=detail,
-            urgency=Urgency.emergency,
-            now=now,
-            tell_guest=False,
-        )
-        assert opened is not None
-        return opened
-    entry = {"reason": reason, "message_id": message_id, "at": now.isoformat(), "urgency": Urgency.emergency.value}
-    current.reasons = [*current.reasons, entry]
-    current.urgency = Urgency.emergency
-    current.status = EscalationStatus.open  # the SLA runs (reminders, the next staff member) until claimed again
-    notify.send_round(session, escalation=current, now=now, tell_guest=False, reminder=False)
-    session.flush()
-    log.info("escalation raised to emergency", extra={"escalation_id": current.id, "reason": reason})
-    return current
-
-
 def _settled_by_hand_back(
     session: Session, *, conversation_id: int, reason: str, message_id: int | None, urgency: Urgency
 ) -> bool:

@@ -20,7 +20,7 @@ from concierge.core.observability import pseudonym
 from concierge.i18n import gettext_for
 from concierge.llm import usage
 from concierge.turn.result import TurnResult
-from escalation import notify as escalation_notify
+from escalation import emergency
 from escalation import person_requests as escalation_requests
 from escalation import service as escalation_service
 from escalation.models import Escalation, Urgency
@@ -44,7 +44,7 @@ def record_turn(session: Session, *, job_id: int, lease_token: str, now: datetim
     escalation = None
     if result.escalation and owner_before != Owner.bot and result.escalation.urgency == Urgency.emergency:
         # An emergency while people own the chat: raised, the on-call staff alerted again, the SLA clock restarted.
-        escalation = escalation_service.raise_to_emergency(
+        escalation = emergency.raise_to_emergency(
             session,
             conversation=conversation,
             message_id=job.message_id,
@@ -72,7 +72,7 @@ def record_turn(session: Session, *, job_id: int, lease_token: str, now: datetim
             leaves = owner_before == Owner.bot
     if escalation is not None and leaves:
         # Safety guidance (or the reply) first, then "a person is on the way" when a round owes it: one message.
-        notice = escalation_notify.guest_notice(escalation, language=result.language, now=now)
+        notice = emergency.guest_notice(escalation, language=result.language, now=now)
         reply = f"{reply}\n\n{notice}" if notice else reply
     outbox = None
     if leaves:
