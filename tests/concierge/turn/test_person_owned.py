@@ -12,6 +12,7 @@ from concierge.conversation.models import Author, Conversation, Message, Outbox,
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
+from concierge.ops import reports
 from concierge.turn.runner import TurnRunner
 from escalation import notify
 from escalation import service as escalation_service
@@ -276,3 +277,12 @@ def test_repeated_emergency_after_a_hand_back_is_never_already_handled(house: Pr
     assert "leave the apartment now" in again.body
     with session_scope() as s:
         assert len(s.exec(select(Escalation)).all()) == 2
+
+
+def test_an_acknowledgement_is_not_counted_as_the_bots_answer(house: Property) -> None:
+    t0 = utcnow()
+    say(house, "can I talk to a person", at=t0)
+    assert say(house, "hello?", at=t0 + timedelta(minutes=3)).replies  # acknowledged
+    with session_scope() as s:
+        stats = reports.period_stats(s, since=t0 - timedelta(hours=1), until=t0 + timedelta(hours=1))
+    assert (stats.turns, stats.answered, stats.escalated) == (1, 0, 1)  # only the hand-off
