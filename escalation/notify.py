@@ -109,17 +109,21 @@ def escalation_opened(session: Session, *, escalation: Escalation, now: datetime
     send_round(session, escalation=escalation, now=now)
 
 
-def send_round(session: Session, *, escalation: Escalation, now: datetime) -> None:
-    """One notification round: the first alert, or (after an SLA breach) reminders plus the next staff member."""
+def send_round(
+    session: Session, *, escalation: Escalation, now: datetime, tell_guest: bool = True, reminder: bool | None = None
+) -> None:
+    """One notification round: the first alert, or (after an SLA breach) reminders plus the next staff member.
+    tell_guest=False: the caller's reply carries the guest's notice; reminder=False: a fresh alert (emergency.py)."""
     settings = get_settings()
     escalation.notify_round += 1
     round_ = escalation.notify_round
+    reminder = round_ > 1 if reminder is None else reminder
     staff = knowledge_service.list_staff(session, property_id=escalation.property_id)
     for member in staff[: min(round_, len(staff))]:
-        _staff_sms(session, escalation=escalation, member=member, reminder=round_ > 1, now=now)
-    event = "escalation.opened" if round_ == 1 else "escalation.sla_breach"
+        _staff_sms(session, escalation=escalation, member=member, reminder=reminder, now=now)
+    event = "escalation.opened" if round_ == 1 else "escalation.sla_breach" if reminder else "escalation.raised"
     _queue_channels(session, settings=settings, escalation=escalation, event=event, now=now)
-    if round_ > 1 and escalation.guest_told_at is None:
+    if tell_guest and round_ > 1 and escalation.guest_told_at is None:
         _tell_guest(session, escalation=escalation, now=now)
     escalation.next_check_at = (
         now + timedelta(minutes=sla_minutes(settings)[escalation.urgency]) if round_ < MAX_ROUNDS else None

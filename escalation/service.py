@@ -51,8 +51,12 @@ def open_escalation(
     detail: str = "",
     urgency: str | None = None,
     now: datetime | None = None,
+    tell_guest: bool = True,
 ) -> Escalation | None:
-    """Record that people must follow up, and notify them; None when a hand-back already settled this."""
+    """Record that people must follow up, and notify them; None when a hand-back already settled this.
+
+    `tell_guest=False`: the caller's reply carries any "a person is on the way" notice (`notify.guest_notice`).
+    """
     assert conversation.id is not None
     now = now or utcnow()
     level = urgency_for(reason, urgency)
@@ -66,6 +70,7 @@ def open_escalation(
             message_id=message_id,
             urgency=level,
             now=now,
+            tell_guest=tell_guest,
         )
     if _settled_by_hand_back(
         session, conversation_id=conversation.id, reason=reason, message_id=message_id, urgency=level
@@ -107,6 +112,7 @@ def _merge(
     message_id: int | None,
     urgency: Urgency,
     now: datetime,
+    tell_guest: bool = True,
 ) -> Escalation:
     """One open escalation per conversation: later reasons join it, and a higher urgency re-notifies now."""
     escalation.reasons = [*escalation.reasons, {"reason": reason, "message_id": message_id, "at": now.isoformat()}]
@@ -115,7 +121,7 @@ def _merge(
         if takes_over(escalation) and conversation.owner == Owner.bot:
             conversation.owner = Owner.unassigned
         if escalation.status == EscalationStatus.open:
-            notify.send_round(session, escalation=escalation, now=now)
+            notify.send_round(session, escalation=escalation, now=now, tell_guest=tell_guest)
     session.flush()
     return escalation
 
@@ -124,7 +130,7 @@ def _settled_by_hand_back(
     session: Session, *, conversation_id: int, reason: str, message_id: int | None, urgency: Urgency
 ) -> bool:
     """True when staff handed back an escalation for this reason and the guest only repeats what they said."""
-    if reason in ALWAYS_NEW:
+    if reason in ALWAYS_NEW or urgency == Urgency.emergency:  # an emergency is never "already handled"
         return False
     previous = session.exec(
         select(Escalation)

@@ -126,3 +126,17 @@ def find_conversation(session: Session, *, property_id: int, channel: str, guest
             Conversation.guest_address == guest_address,
         )
     ).first()
+
+
+def last_written_at(session: Session, *, conversation_id: int, authors: list[str]) -> datetime | None:
+    """When the conversation's latest outbound message by one of these authors was written, if any."""
+    return session.exec(
+        select(Message.created_at)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.direction == "out",
+            col(Message.author).in_(authors),
+        )
+        .order_by(col(Message.id).desc())
+        .limit(1)
+    ).first()

@@ -9,6 +9,7 @@ the transcript, where the retention purge (`concierge purge`) blanks them.
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -133,3 +134,18 @@ def stored_turn(session: Session, *, job_id: int) -> StoredTurn | None:
     return StoredTurn(
         job_id=job_id, conversation_id=trace.conversation_id, property_slug=slug, channel=channel, data=trace.data
     )
+
+
+def replied_since(session: Session, *, conversation_id: int, verdict: str, since: datetime) -> bool:
+    """Whether a turn with this verdict sent a reply in the conversation since then (e.g. an acknowledgement)."""
+    found = session.exec(
+        select(Trace.id)
+        .where(
+            Trace.conversation_id == conversation_id,
+            col(Trace.reply_message_id).is_not(None),
+            col(Trace.created_at) >= since,
+            col(Trace.data)["verdict"].as_string() == verdict,
+        )
+        .limit(1)
+    ).first()
+    return found is not None

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     # Escalations (escalation/): SLA minutes per urgency before re-notifying the next staff member, and the
     # optional email and signed-webhook notifications.
     escalation_sla_minutes: str = "emergency:5,high:15,normal:60"
+    # While a person owns a conversation: a guest who writes after nobody from the team has for this long (since
+    # the hand-off or the last staff message) hears "your message is with our team", at most once per interval.
+    handoff_ack_minutes: float = Field(default=2.0, ge=0)
+    handoff_ack_interval_minutes: float = Field(default=30.0, ge=0)
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_username: str | None = None

@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation, Trace
-from concierge.turn.result import Decision
+from concierge.turn.result import NOT_ANSWERED, Decision
 
 # A drift worth a line of its own in the report (absolute change of a share).
 NOTABLE_CHANGE = 0.10
@@ -47,7 +47,7 @@ def period_stats(session: Session, *, since: datetime, until: datetime, property
         )
     stats = PeriodStats(since=since, until=until)
     for data in session.exec(query):
-        if data.get("decision") == Decision.record_only:
+        if data.get("decision") in NOT_ANSWERED:
             continue
         stats.turns += 1
         if data.get("escalate"):

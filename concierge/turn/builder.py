@@ -8,7 +8,8 @@ from concierge.turn import nodes
 from concierge.turn.result import Decision, TurnResult, TurnTrace
 from concierge.turn.state import TurnContext, TurnState
 
-PIPELINE = ("detect_language", "screen_input", "retrieve", "respond", "check_output", "decide")
+SCREENING = ("detect_language", "screen_input")  # every guest message, whoever owns the conversation
+ANSWERING = ("retrieve", "respond", "check_output", "decide")  # the bot's conversations, and emergencies in any
 
 
 class TurnGraph:
@@ -19,14 +20,18 @@ class TurnGraph:
         # The @timed wrapper hides the node signature from langgraph's overloads; the call is right at runtime.
         graph.add_node("load_context", nodes.load_context)  # type: ignore[call-overload]
         graph.add_node("record_only", nodes.record_only)  # type: ignore[call-overload]
-        for name in PIPELINE:
+        graph.add_node("waiting", nodes.wait_for_person)  # type: ignore[call-overload]
+        for name in (*SCREENING, *ANSWERING):
             graph.add_node(name, getattr(nodes, name))
         graph.add_edge(START, "load_context")
         graph.add_conditional_edges("load_context", nodes.route_after_context, ["detect_language", "record_only"])
-        for before, after in zip(PIPELINE, PIPELINE[1:], strict=False):
-            graph.add_edge(before, after)
+        graph.add_conditional_edges("screen_input", nodes.route_after_screening, ["retrieve", "waiting"])
+        for stage in (SCREENING, ANSWERING):
+            for before, after in zip(stage, stage[1:], strict=False):
+                graph.add_edge(before, after)
         graph.add_edge("decide", END)
         graph.add_edge("record_only", END)
+        graph.add_edge("waiting", END)
         self.compiled = graph.compile(checkpointer=checkpointer)
 
     def run(self, message_id: int, *, context: TurnContext, release: dict[str, Any] | None = None) -> TurnResult:
@@ -47,6 +52,7 @@ def result_from(state: TurnState) -> TurnResult:
         decision=Decision(state["decision"]),
         send=state["send"],
         author=state["author"],
+        despite_owner=state.get("despite_owner", False),
         reply=state.get("reply", ""),
         escalation=state.get("escalation"),
         language=state.get("language"),

@@ -18,12 +18,12 @@ from concierge.i18n.smalltalk import GREETINGS, THANKS
 from concierge.i18n.topics import clarifying_question
 from concierge.llm import offline
 from concierge.llm.types import Responder
-from concierge.turn import guarded
+from concierge.turn import guarded, waiting
 from concierge.turn import request as llm_request
 from concierge.turn.result import GUARDED, SENDS, Decision, EscalationRequest, Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
 from escalation import person_requests as person_requests
-from escalation.models import hands_over, urgency_for
+from escalation.models import Urgency, hands_over, urgency_for
 from knowledge import retrieval
 from knowledge import service as knowledge_service
 from knowledge.checks import entries_in_effect
@@ -71,19 +71,54 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
 
 
 def route_after_context(state: TurnState) -> str:
-    """Only a bot-owned conversation is answered; otherwise staff own it and the turn only records."""
-    return "detect_language" if state["conversation"].owner == Owner.bot else "record_only"
+    """Every guest's message is screened, whoever owns the conversation; a staff alert thread is only recorded."""
+    return "record_only" if state["conversation"].owner == Owner.alerts else "detect_language"
+
+
+def route_after_screening(state: TurnState) -> str:
+    """The bot answers its own conversations; while a person owns one, only an emergency is answered at once."""
+    if state["conversation"].owner == Owner.bot or waiting.is_emergency(state):
+        return "retrieve"
+    return "waiting"
 
 
 @timed("record_only")
 def record_only(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-    """A person owns the conversation: nothing is sent and nothing escalated; the message is only recorded."""
+    """A staff alert thread: nothing is sent and nothing escalated; the message is only recorded."""
     return {
         "decision": Decision.record_only,
         "send": False,
         "author": Author.bot,
         "escalation": None,
         "reply": "",
+        "entry_ids": [],
+        "escalate": None,
+    }
+
+
+@timed("waiting")
+def wait_for_person(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+    """A person owns the conversation: recorded for staff; a guest nobody from the team has written to for a while
+    hears, at most once per interval, that their message is with the team (a system message: it leaves)."""
+    ctx = runtime.context
+    acknowledge = waiting.acknowledgement_due(
+        ctx.session,
+        conversation=state["conversation"],
+        now=ctx.now,
+        after_minutes=ctx.handoff_ack_minutes,
+        interval_minutes=ctx.handoff_ack_interval_minutes,
+    )
+    reply = waiting.acknowledgement(state["language"]) if acknowledge else ""
+    return {
+        "verdict": Verdict.waiting,
+        "outcome": None,  # screening's refuse/escalate is for staff to read now, not a bot action
+        "decision": Decision.acknowledge if acknowledge else Decision.record_only,
+        "send": acknowledge,
+        "despite_owner": acknowledge,
+        "author": Author.system,
+        "escalation": None,
+        "reply": reply,
+        "responder": Responder.canned if acknowledge else None,
         "entry_ids": [],
         "escalate": None,
     }
@@ -130,6 +165,9 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     version = state["knowledge_version"]
     key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
     candidates = retrieval.rank(state["entries"], state["text"], key=key, language=state["language"])
+    if escalating and state.get("urgency") == Urgency.emergency:
+        # Safety guidance stays in focus: the property's emergency entry may follow it, the kitchen's list never.
+        candidates = [c for c in candidates if c.topic == waiting.EMERGENCY_TOPIC]
     ranking = retrieval.decide(candidates, threshold=runtime.context.retrieval_threshold)
     update: dict[str, Any] = {
         "candidates": candidates[:5],
@@ -235,5 +273,7 @@ def decide(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         "decision": decision,
         "send": send,
         "author": Author.system if handing_over else Author.bot,
+        # Safety guidance leaves whoever owns the conversation, also when a person took it while the turn ran.
+        "despite_owner": send and escalation is not None and escalation.urgency == Urgency.emergency,
         "escalation": escalation,
     }

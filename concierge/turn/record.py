@@ -20,9 +20,10 @@ from concierge.core.observability import pseudonym
 from concierge.i18n import gettext_for
 from concierge.llm import usage
 from concierge.turn.result import TurnResult
+from escalation import emergency
 from escalation import person_requests as escalation_requests
 from escalation import service as escalation_service
-from escalation.models import Escalation
+from escalation.models import Escalation, Urgency
 from knowledge.models import Property
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,20 @@ def record_turn(session: Session, *, job_id: int, lease_token: str, now: datetim
     reply, author, send = result.reply, result.author, result.send  # the decide node's decision
     owner_before = conversation.owner
     handoff: dict[str, Any] = {"owner_at_record": owner_before.partition(":")[0]}
-    if result.escalation and not is_staff(owner_before):
+    leaves = send and (owner_before == Owner.bot or result.despite_owner)
+    escalation = None
+    if result.escalation and owner_before != Owner.bot and result.escalation.urgency == Urgency.emergency:
+        # An emergency while people own the chat: raised, the on-call staff alerted again, the SLA clock restarted.
+        escalation = emergency.raise_to_emergency(
+            session,
+            conversation=conversation,
+            message_id=job.message_id,
+            reason=result.escalation.reason,
+            detail=result.escalation.detail,
+            now=now,
+        )
+        handoff["escalation_id"], handoff["raised"] = escalation.id, True
+    elif result.escalation and not is_staff(owner_before):
         escalation = escalation_service.open_escalation(
             session,
             conversation=conversation,
@@ -48,14 +62,20 @@ def record_turn(session: Session, *, job_id: int, lease_token: str, now: datetim
             detail=result.escalation.detail,
             urgency=result.escalation.urgency,
             now=now,
+            tell_guest=not leaves,  # a reply leaving now carries the notice, after its own text
         )
         handoff["escalation_id"] = escalation.id if escalation else None
         if escalation is None:
             # Record-time override (1 of 2): staff handed this back already and the guest only repeated it, which
             # only the conversation's escalations tell. No new hand-off (no loop): the "already handled" reply.
             reply, author, send = escalation_requests.already_handled_reply(result.language or "en"), Author.bot, True
+            leaves = owner_before == Owner.bot
+    if escalation is not None and leaves:
+        # Safety guidance (or the reply) first, then "a person is on the way" when a round owes it: one message.
+        notice = emergency.guest_notice(escalation, language=result.language, now=now)
+        reply = f"{reply}\n\n{notice}" if notice else reply
     outbox = None
-    if send and owner_before == Owner.bot:
+    if leaves:
         outbox = service.enqueue_reply(
             session,
             conversation=conversation,

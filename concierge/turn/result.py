@@ -36,6 +36,7 @@ class Verdict(StrEnum):
     screened = "screened"  # the guardrails' policy decided: refuse, escalate or emergency guidance
     rate_limited = "rate_limited"  # the sender just went over the rate limit: told once
     silenced = "silenced"  # still over the rate limit: stored for staff, not answered
+    waiting = "waiting"  # a person owns the conversation: recorded for staff, the guest at most acknowledged
 
 
 # Verdicts the guardrails answer (guarded.respond), not the knowledge base.
@@ -59,9 +60,13 @@ class Decision(StrEnum):
     reply_escalate = "reply_escalate"  # send the reply (the hand-off notice) and open an escalation
     escalate = "escalate"  # nothing to send: open an escalation
     record_only = "record_only"  # nothing to send: a person owns the conversation, or the sender is silenced
+    acknowledge = "acknowledge"  # a person owns the conversation: send only "your message is with our team"
 
 
-SENDS = frozenset({Decision.reply, Decision.reply_escalate})
+SENDS = frozenset({Decision.reply, Decision.reply_escalate, Decision.acknowledge})
+# The bot did not answer these turns (a person owns the conversation, or the sender is silenced): reports and the
+# dashboard do not count them as the bot's turns.
+NOT_ANSWERED = frozenset({Decision.record_only, Decision.acknowledge})
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,8 @@ class TurnResult:
     decision: Decision
     send: bool = False  # the decide node's word; record withholds it only if a person took the chat meanwhile
     author: Author = Author.bot  # system: the hand-off notice leaves although people own the chat from now on
+    # The reply leaves whoever owns the conversation: safety guidance, a waiting guest's acknowledgement.
+    despite_owner: bool = False
     reply: str = ""
     escalation: EscalationRequest | None = None
     language: str | None = None

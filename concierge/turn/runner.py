@@ -128,6 +128,8 @@ class TurnRunner:
                 max_inbound_chars=settings.max_inbound_chars,
                 rate_limit_messages=settings.rate_limit_messages,
                 rate_limit_window_seconds=settings.rate_limit_window_seconds,
+                handoff_ack_minutes=settings.handoff_ack_minutes,
+                handoff_ack_interval_minutes=settings.handoff_ack_interval_minutes,
                 degraded=degraded,
             )
             return self.graph.run(message_id, context=context, release=release.trace())

@@ -30,6 +30,8 @@ class TurnContext:
     max_inbound_chars: int = 2000
     rate_limit_messages: int = 20
     rate_limit_window_seconds: float = 600.0
+    handoff_ack_minutes: float = 2.0  # a person owns the chat and nobody from the team wrote for this long: …
+    handoff_ack_interval_minutes: float = 30.0  # … the guest hears "your message is with our team", this rarely
     screener: Screener = field(default_factory=Screener)  # extra classifiers (e.g. a model) plug in here
     degraded: bool = False  # outbox backlog over its threshold: take the cheapest path (no model calls)
     started: float = field(default_factory=time.perf_counter)  # the turn's zero on the trace timeline
@@ -73,5 +75,6 @@ class TurnState(TypedDict, total=False):
     decision: Decision
     send: bool
     author: Author
+    despite_owner: bool  # the reply leaves even though a person owns the conversation
     escalation: EscalationRequest | None
     nodes: Annotated[list[dict[str, Any]], operator.add]

@@ -24,7 +24,7 @@ from concierge.llm.models import ModelCall
 from concierge.llm.types import FALLBACK_ROUTES, Route
 from concierge.ops.dashboard.gaps import GapCluster, knowledge_gaps
 from concierge.ops.dashboard.period import Period
-from concierge.turn.result import Decision
+from concierge.turn.result import NOT_ANSWERED, Decision
 from escalation.models import Escalation, EscalationStatus
 from knowledge.models import Property
 
@@ -214,7 +214,7 @@ def _turns(session: Session, board: Dashboard, *, prop: Property) -> None:
     # sqlmodel types select() up to four columns; this one has five.
     rows = session.exec(grouped.group_by(c.decision, c.escalate, c.language, c.route))  # type: ignore[call-overload]
     for decision, escalate, language, route, count in rows:
-        if decision == Decision.record_only:
+        if decision in NOT_ANSWERED:
             continue
         board.turns += count
         if escalate:
@@ -247,7 +247,7 @@ def _conversations(session: Session, board: Dashboard, *, prop: Property) -> Non
     )
     staff_owned = exists().where(
         col(Trace.conversation_id) == here,
-        col(Trace.data)["decision"].as_string() == Decision.record_only,
+        col(Trace.data)["decision"].as_string().in_(sorted(NOT_ANSWERED)),
         _in_period(Trace.created_at, period),
     )
     waiting = exists().where(
