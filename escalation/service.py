@@ -109,7 +109,9 @@ def _merge(
     now: datetime,
 ) -> Escalation:
     """One open escalation per conversation: later reasons join it, and a higher urgency re-notifies now."""
-    escalation.reasons = [*escalation.reasons, {"reason": reason, "message_id": message_id, "at": now.isoformat()}]
+    # Each reason keeps its message and urgency (and the urgency before it), so the card shows the most urgent.
+    merged = {"reason": reason, "message_id": message_id, "at": now.isoformat(), "urgency": urgency.value}
+    escalation.reasons = [*escalation.reasons, {**merged, "was": escalation.urgency}]
     if URGENCY_RANK[urgency] > URGENCY_RANK[Urgency(escalation.urgency)]:
         escalation.urgency = urgency
         if takes_over(escalation) and conversation.owner == Owner.bot:
