@@ -13,6 +13,7 @@ from concierge.core.modelbase import utcnow
 from concierge.core.text import fold
 from escalation import handoff, notify
 from escalation.models import (
+    FLOOD_REASON,
     URGENCY_RANK,
     ConversationNote,
     Escalation,
@@ -25,8 +26,8 @@ from escalation.models import (
 log = logging.getLogger(__name__)
 
 # Reasons the bot raises on its own are suppressed after a hand-back when nothing new happened; these are not:
-# a guest may always ask for a person, and an emergency is always new.
-ALWAYS_NEW = frozenset({"human_requested", "emergency"})
+# a guest may always ask for a person, an emergency is always new, and so is each flood of messages.
+ALWAYS_NEW = frozenset({"human_requested", "emergency", FLOOD_REASON})
 SAME_COMPLAINT = 80  # rapidfuzz token-set similarity (0–100) at which a message repeats an earlier one
 
 
