@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from concierge.app import create_app
 from concierge.conversation import service
-from concierge.conversation.models import Conversation
+from concierge.conversation.models import Conversation, Message, Trace
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
@@ -157,3 +157,14 @@ def test_only_an_unknown_number_is_offered_a_link_and_only_to_current_and_coming
     with session_scope() as s:
         conversation = s.get_one(Conversation, conversation_id)
         assert conversation.guest_address == STRANGER
+
+
+def test_a_commitment_in_a_model_reply_is_listed_as_promised(house: Property) -> None:
+    conversation_id = guest_says(house, "the shower is cold, can you do something about it?")
+    with session_scope() as s:  # as if a model had answered, and its promise had slipped past the checks
+        trace = s.exec(select(Trace).where(Trace.conversation_id == conversation_id)).one()
+        reply = s.get_one(Message, trace.reply_message_id)
+        trace.data = {**trace.data, "responder": "openai:gpt-4o-mini"}
+        reply.body = "So sorry! We'll give you a 20% discount on tonight for the trouble."
+    guest_says(house, "can I speak to someone please")
+    assert card_of(conversation_id).promised == ["So sorry! We'll give you a 20% discount on tonight for the trouble."]
