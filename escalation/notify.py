@@ -54,7 +54,7 @@ REASON_LABELS = {
     "policy:manipulation": N_("a suspicious request (false authority or pressure)"),
     "policy:privacy": N_("a request for private details"),
     "policy:abuse": N_("abusive messages"),
-    "policy:spam": N_("spam"),
+    "policy:spam": N_("spam messages"),
 }
 OTHER_REASON = N_("a conversation that needs a person")
 
