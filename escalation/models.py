@@ -1,5 +1,6 @@
 """Escalations: a conversation handed to people, with why, how urgent, and its lifecycle."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -22,6 +23,7 @@ class Urgency(StrEnum):
     normal = "normal"
 
 
+FLOOD_REASON = "many_messages"  # a sender went over the rate limit: the held messages wait for people
 URGENCY_RANK = {Urgency.normal: 0, Urgency.high: 1, Urgency.emergency: 2}
 REASON_URGENCY = {
     "emergency": Urgency.emergency,
@@ -39,6 +41,15 @@ def urgency_for(reason: str, urgency: str | None = None) -> Urgency:
 def hands_over(urgency: str) -> bool:
     """High and emergency escalations stop the bot at once; normal ones wait while the bot keeps answering FAQs."""
     return URGENCY_RANK[Urgency(urgency)] >= URGENCY_RANK[Urgency.high]
+
+
+@dataclass(frozen=True)
+class Raised:
+    """One reason an escalation holds, with the guest message that raised it and how urgent it is."""
+
+    reason: str
+    message_id: int | None
+    urgency: Urgency
 
 
 class Escalation(SQLModel, table=True):
@@ -67,6 +78,26 @@ class Escalation(SQLModel, table=True):
     notify_round: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     next_check_at: datetime | None = Field(default=None, index=True)
     guest_told_at: datetime | None = None  # when the guest was told a person is on the way
+
+    def raised(self) -> list["Raised"]:
+        """Every reason, oldest first, each with its message and urgency (the first one's as it opened)."""
+        merged = [dict(r) for r in self.reasons]
+        first = Urgency(merged[0].get("was") or urgency_for(self.reason)) if merged else Urgency(self.urgency)
+        return [
+            Raised(reason=self.reason, message_id=self.message_id, urgency=first),
+            *(
+                Raised(
+                    reason=str(r["reason"]),
+                    message_id=r.get("message_id"),
+                    urgency=Urgency(r.get("urgency") or urgency_for(str(r["reason"]))),
+                )
+                for r in merged
+            ),
+        ]
+
+    def top(self) -> "Raised":
+        """The most urgent reason; among equally urgent ones the latest, which is the guest's current concern."""
+        return max(reversed(self.raised()), key=lambda r: URGENCY_RANK[r.urgency])
 
 
 class ConversationNote(SQLModel, table=True):

@@ -24,14 +24,17 @@ class QueueEntry:
     """One row of the console's queue."""
 
     escalation: Escalation
-    trigger: str  # the guest message that raised it, else the escalation's own detail
+    reason: str  # the most urgent of its reasons
+    trigger: str  # the guest message that raised that reason, else the escalation's own detail
     owner: str  # who owns the conversation now
 
 
 def queue_entries(session: Session, *, property_ids: list[int]) -> list[QueueEntry]:
-    """Unresolved escalations of these properties in queue order, with their trigger and owner (three queries)."""
+    """Unresolved escalations of these properties in queue order, each with its most urgent reason, that reason's
+    message and the conversation's owner (three queries)."""
     escalations = escalation_service.queue(session, property_ids=property_ids)
-    message_ids = {e.message_id for e in escalations if e.message_id}
+    tops = {e.id: e.top() for e in escalations}
+    message_ids = {t.message_id for t in tops.values() if t.message_id}
     conversation_ids = {e.conversation_id for e in escalations}
     bodies: dict[int | None, str] = {}
     if message_ids:
@@ -41,7 +44,12 @@ def queue_entries(session: Session, *, property_ids: list[int]) -> list[QueueEnt
         query = select(Conversation.id, Conversation.owner).where(col(Conversation.id).in_(conversation_ids))
         owners = dict(session.exec(query).all())
     return [
-        QueueEntry(escalation=e, trigger=bodies.get(e.message_id, e.detail), owner=owners[e.conversation_id])
+        QueueEntry(
+            escalation=e,
+            reason=tops[e.id].reason,
+            trigger=bodies.get(tops[e.id].message_id, e.detail),
+            owner=owners[e.conversation_id],
+        )
         for e in escalations
     ]
 

@@ -13,6 +13,7 @@ from concierge.core.modelbase import utcnow
 from concierge.core.text import fold
 from escalation import handoff, notify
 from escalation.models import (
+    FLOOD_REASON,
     URGENCY_RANK,
     ConversationNote,
     Escalation,
@@ -25,8 +26,8 @@ from escalation.models import (
 log = logging.getLogger(__name__)
 
 # Reasons the bot raises on its own are suppressed after a hand-back when nothing new happened; these are not:
-# a guest may always ask for a person, and an emergency is always new.
-ALWAYS_NEW = frozenset({"human_requested", "emergency"})
+# a guest may always ask for a person, an emergency is always new, and so is each flood of messages.
+ALWAYS_NEW = frozenset({"human_requested", "emergency", FLOOD_REASON})
 SAME_COMPLAINT = 80  # rapidfuzz token-set similarity (0–100) at which a message repeats an earlier one
 
 
@@ -115,7 +116,9 @@ def _merge(
     tell_guest: bool = True,
 ) -> Escalation:
     """One open escalation per conversation: later reasons join it, and a higher urgency re-notifies now."""
-    escalation.reasons = [*escalation.reasons, {"reason": reason, "message_id": message_id, "at": now.isoformat()}]
+    # Each reason keeps its message and urgency (and the urgency before it), so the card shows the most urgent.
+    merged = {"reason": reason, "message_id": message_id, "at": now.isoformat(), "urgency": urgency.value}
+    escalation.reasons = [*escalation.reasons, {**merged, "was": escalation.urgency}]
     if URGENCY_RANK[urgency] > URGENCY_RANK[Urgency(escalation.urgency)]:
         escalation.urgency = urgency
         if takes_over(escalation) and conversation.owner == Owner.bot:

@@ -210,6 +210,20 @@ def reservation_for(session: Session, *, property_id: int, phone: str, today: da
     ).first()
 
 
+def last_stay(session: Session, *, property_id: int, phone: str) -> Reservation | None:
+    """The number's most recent stay at this property (by booking or linked number), ended or not."""
+    linked = select(ReservationPhone.reservation_id).where(ReservationPhone.phone == phone)
+    return session.exec(
+        select(Reservation)
+        .where(
+            Reservation.property_id == property_id,
+            or_(col(Reservation.phone) == phone, col(Reservation.id).in_(linked)),
+        )
+        .order_by(col(Reservation.check_out).desc())
+        .limit(1)
+    ).first()
+
+
 def current_reservations(session: Session, *, property_id: int, today: date) -> list[Reservation]:
     """A property's stays that have not ended yet, by check-in date."""
     return list(

@@ -236,6 +236,11 @@ def _secrets(reply: str, context: OutputContext) -> list[Finding]:
     return []
 
 
+def promises(reply: str, policy: list[str]) -> list[str]:
+    """What a reply commits the house to beyond the stated policy: refund, discount, … (normally nothing)."""
+    return [finding.kind.removeprefix("promise:") for finding in _promises(reply, policy)]
+
+
 def _promises(reply: str, policy: list[str]) -> list[Finding]:
     text = _normalize(reply)
     stated = _normalize("\n".join(policy))

@@ -16,7 +16,7 @@ from concierge.llm.types import Responder
 from concierge.turn import request as llm_request
 from concierge.turn.result import Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
-from escalation.models import Urgency
+from escalation.models import FLOOD_REASON, Urgency
 from knowledge.policy import Action, Category
 
 __all__ = ["long_message_note", "private_leaks", "respond", "screen"]
@@ -87,7 +87,8 @@ def respond(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
             "You have sent many messages in a short time, so I will pause my replies for a while. "
             "Our team can still read everything you send."
         )
-        return {"reply": text, "responder": Responder.guard, "entry_ids": [], "escalate": None}
+        # Once per flood (only the message that crosses the limit): people read what the bot no longer answers.
+        return {"reply": text, "responder": Responder.guard, "entry_ids": [], "escalate": FLOOD_REASON}
     prop = state["property"]
     category = Category(state["screen"]["category"])
     action = Action(state["screen"]["action"])

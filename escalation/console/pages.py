@@ -68,7 +68,7 @@ def _queue_rows(session: Session, user: User) -> list[dict[str, Any]]:
         {
             "e": entry.escalation,
             "property": scope[entry.escalation.property_id].name,
-            "reason": notify.reason_label(entry.escalation.reason, user.language),
+            "reason": notify.reason_label(entry.reason, user.language),
             "urgency": notify.urgency_label(entry.escalation.urgency, user.language),
             "age": _age(entry.escalation.created_at, now),
             "trigger": handoff.excerpt(entry.trigger, 90),
@@ -127,7 +127,7 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
     latest = current or escalation_service.latest(session, conversation_id=conversation_id)
     card = handoff.build_card(session, escalation=latest, today=now.date()) if latest else None
     assert prop.id is not None
-    stay = card.reservation if card else handoff.stay_of(session, conversation, now.date())
+    stay = handoff.stay_status(session, conversation, now.date())
     messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
     settings = get_settings()
     translator: Translator | None = getattr(request.app.state, "translator", None)
@@ -142,7 +142,9 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         "escalation": current,
         "latest": latest,
         "card": card,
-        "reason": notify.reason_label(latest.reason, user.language) if latest else "",
+        "reason": notify.reason_label(card.reason, user.language) if card else "",
+        "reason_label": lambda reason: notify.reason_label(reason, user.language),
+        "phone": conversation_service.guest_phone(conversation.guest_address),
         "urgency": notify.urgency_label(latest.urgency, user.language) if latest else "",
         "messages": messages,
         "trace_links": traces.reply_traces(session, conversation_id=conversation_id),
@@ -165,10 +167,11 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         "me": staff_owner(str(user.id)),
         "error": request.query_params.get("error"),
         "stay": stay,
-        # An unknown number (a co-traveller?) can be linked to one of the property's current or coming stays.
-        "bookings": []
-        if stay
-        else knowledge_service.current_reservations(session, property_id=prop.id, today=now.date()),
+        # A number on no booking at all (a co-traveller?) can be linked to a current or coming stay; a past guest
+        # is not unknown.
+        "bookings": knowledge_service.current_reservations(session, property_id=prop.id, today=now.date())
+        if stay.state == "none"
+        else [],
     }
     return page(request, user, "console/conversation.html", context)
 
