@@ -117,7 +117,14 @@ class Sender:
             else:
                 outbox.mark_failed(session, outbox_id=delivery.id, code=result.code, error=result.error)
             if result.kind != "sent" and not retry:
-                escalate_undelivered(session, delivery=delivery, now=self.now())
+                escalate_undelivered(
+                    session,
+                    outbox_id=delivery.id,
+                    conversation_id=delivery.conversation_id,
+                    message_id=delivery.message_id,
+                    body=delivery.body,
+                    now=self.now(),
+                )
         final = "sent" if result.kind == "sent" else "retry" if result.kind == "retry" and retry else "failed"
         metrics.record_delivery(channel=delivery.channel, author=delivery.author, outcome=final, code=result.code)
         log.info(
@@ -190,20 +197,22 @@ class Sender:
         return None
 
 
-def escalate_undelivered(session: Session, *, delivery: outbox.Delivery, now: datetime) -> None:
+def escalate_undelivered(
+    session: Session, *, outbox_id: int, conversation_id: int, message_id: int, body: str, now: datetime
+) -> None:
     """A reply failed for good: staff get an escalation with its text, to reach the guest another way.
 
     The staff alert threads are left alone: an alert that cannot leave must not raise another alert.
     """
-    conversation = escalation_service.lock_conversation(session, conversation_id=delivery.conversation_id)
+    conversation = escalation_service.lock_conversation(session, conversation_id=conversation_id)
     if conversation.owner == Owner.alerts:
         return
     escalation_service.open_escalation(
         session,
         conversation=conversation,
-        message_id=delivery.message_id,  # the undelivered reply: the console shows its text as the trigger
+        message_id=message_id,  # the undelivered reply: the console shows its text as the trigger
         reason="delivery_failed",
-        detail=delivery.body,
+        detail=body,
         now=now,
     )
-    log.warning("reply failed for good: escalated", extra={"outbox_id": delivery.id})
+    log.warning("reply failed for good: escalated", extra={"outbox_id": outbox_id})

@@ -150,10 +150,30 @@ def mark_failed(session: Session, *, outbox_id: int, code: str | None, error: st
     queue.fail(session, OUTBOX, row_id=outbox_id, error=error, values={"error_code": code})
 
 
-def update_delivery(
+FAILED = (OutboxStatus.failed, OutboxStatus.undelivered)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """What a status callback did to one reply."""
+
+    outbox_id: int
+    conversation_id: int
+    message_id: int
+    body: str
+    before: str
+    after: str
+
+    @property
+    def failed_now(self) -> bool:
+        """Twilio gave up on a reply it had accepted (undelivered or failed), and this callback says so first."""
+        return self.after in FAILED and self.before not in FAILED
+
+
+def apply_status(
     session: Session, *, twilio_sid: str, status: str, error_code: str | None, outbox_id: int | None = None
-) -> bool:
-    """Apply a Twilio status callback; never moves a reply backwards. False when the SID is unknown."""
+) -> StatusChange | None:
+    """Apply a Twilio status callback; never moves a reply backwards. None when the SID is unknown."""
     row = session.exec(select(Outbox).where(Outbox.twilio_sid == twilio_sid)).first()
     if row is None and outbox_id is not None:
         # The callback names our row: a crash after Twilio accepted the send but before we recorded the SID.
@@ -162,12 +182,22 @@ def update_delivery(
             row.twilio_sid = twilio_sid
     new = _TWILIO_STATUS.get(status)
     if row is None or new is None:
-        return False
+        return None
+    before = row.status
     if _RANK[new] >= _RANK[OutboxStatus(row.status)]:
         row.status = new
         row.error_code = error_code or row.error_code
     session.flush()
-    return True
+    assert row.id is not None
+    return StatusChange(row.id, row.conversation_id, row.message_id, row.body, before=before, after=row.status)
+
+
+def update_delivery(
+    session: Session, *, twilio_sid: str, status: str, error_code: str | None, outbox_id: int | None = None
+) -> bool:
+    """Apply a Twilio status callback; never moves a reply backwards. False when the SID is unknown."""
+    change = apply_status(session, twilio_sid=twilio_sid, status=status, error_code=error_code, outbox_id=outbox_id)
+    return change is not None
 
 
 def sid_recorded(session: Session, *, twilio_sid: str) -> bool:

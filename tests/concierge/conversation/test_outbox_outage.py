@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from concierge.app import create_app
 from concierge.channels.sender import Sender
+from concierge.channels.twilio import store_status
 from concierge.conversation import service
 from concierge.conversation.models import Conversation, Message, Outbox, OutboxStatus, Owner
 from concierge.core.db import session_scope
@@ -193,3 +194,20 @@ def test_metrics_and_readiness_follow_the_oldest_undelivered_reply(fake: FakeTwi
         ready = client.get("/readyz")
         assert ready.status_code == 200 and ready.json()["status"] == "ok"
         assert ready.json()["checks"]["outbox_age"]["degraded"] is False
+
+
+def test_reply_twilio_accepted_but_could_not_deliver_escalates_once(fake: FakeTwilio, prop: Property) -> None:
+    clock = Clock(utcnow())
+    outbox_id = queue_reply(prop, now=clock.now)
+    assert sender(clock).send_next()
+    sid = row(outbox_id).twilio_sid
+    assert sid
+    for _ in range(2):  # Twilio may call back twice: one escalation
+        with session_scope() as s:
+            form = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "30007"}
+            assert store_status(s, form, outbox_id)
+    with session_scope() as s:
+        [escalation] = s.exec(select(Escalation)).all()
+    assert escalation.reason == "delivery_failed" and escalation.detail == REPLY
+    assert escalation.reasons == []  # not merged in again by the repeated callback
+    assert row(outbox_id).status == OutboxStatus.undelivered
