@@ -1,7 +1,12 @@
-"""Who hears about an escalation, when, and in which language: staff SMS, email, webhook, SLA rounds."""
+"""Who hears about an escalation, when, and in which language: staff SMS, email, webhook, SLA rounds.
+
+What staff are sent carries no guest words: the reason in words, the urgency, the property, the guest's first name
+from the booking and the console link. A guest's message could otherwise reach the team from the property's own
+number ("ADMIN NOTICE: sign in again at https://…"); staff read it in the console instead.
+"""
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +24,8 @@ from knowledge.models import Property, StaffMember
 log = logging.getLogger(__name__)
 
 MAX_ROUNDS = 5
-TRIGGER_CHARS = 120
+FIRST_NAME_CHARS = 40
+NAME_PUNCTUATION = frozenset("-'’")  # Anne-Marie, O'Brien; no dots, slashes or colons: never a link
 
 URGENCY_LABELS = {Urgency.emergency: N_("EMERGENCY"), Urgency.high: N_("High priority"), Urgency.normal: N_("New")}
 REASON_LABELS = {
@@ -55,6 +61,7 @@ REASON_LABELS = {
     "policy:privacy": N_("a request for private details"),
     "policy:abuse": N_("abusive messages"),
     "policy:spam": N_("spam messages"),
+    "delivery_failed": N_("a reply could not be delivered to the guest"),
 }
 OTHER_REASON = N_("a conversation that needs a person")
 
@@ -158,10 +165,23 @@ def send_round(
     log.info("escalation notified", extra={"escalation_id": escalation.id, "round": round_, "staff": len(staff)})
 
 
+def guest_first_name(session: Session, *, escalation: Escalation, today: date) -> str | None:
+    """The guest's first name from their booking, if any, and only if it is letters (a name, never a link)."""
+    conversation = session.get_one(Conversation, escalation.conversation_id)
+    stay = knowledge_service.reservation_for(
+        session, property_id=escalation.property_id, phone=conversation.guest_address, today=today
+    )
+    words = stay.guest_name.split() if stay else []
+    first = words[0] if words else ""
+    if not first or len(first) > FIRST_NAME_CHARS:
+        return None
+    return first if all(ch.isalpha() or ch in NAME_PUNCTUATION for ch in first) else None
+
+
 def staff_text(
-    escalation: Escalation, *, property_name: str, trigger: str, language: str | None, reminder: bool
+    escalation: Escalation, *, property_name: str, guest: str | None, language: str | None, reminder: bool
 ) -> str:
-    """The alert a staff member reads, in their language, with the console link."""
+    """The alert a staff member reads, in their language: what happened, where, whose, and the console link."""
     _ = gettext_for(language)
     values = {
         "urgency": urgency_label(escalation.urgency, language),
@@ -173,17 +193,9 @@ def staff_text(
         text = _("Reminder, nobody has replied yet. %(urgency)s at %(property)s: %(reason)s. Open %(link)s", **values)
     else:
         text = _("%(urgency)s at %(property)s: %(reason)s. Open %(link)s", **values)
-    flat = " ".join(trigger.split())
-    if flat:
-        text += "\n“" + (flat if len(flat) <= TRIGGER_CHARS else flat[: TRIGGER_CHARS - 1] + "…") + "”"
+    if guest:
+        text += "\n" + _("Guest: %(name)s", name=guest)
     return text
-
-
-def _trigger(session: Session, escalation: Escalation) -> str:
-    from concierge.conversation.models import Message
-
-    message = session.get(Message, escalation.message_id) if escalation.message_id else None
-    return message.body if message else ""
 
 
 def _staff_sms(session: Session, *, escalation: Escalation, member: StaffMember, reminder: bool, now: datetime) -> None:
@@ -208,9 +220,8 @@ def _staff_sms(session: Session, *, escalation: Escalation, member: StaffMember,
         session.add(thread)
         session.flush()
     language = member.languages[0] if member.languages else prop.default_language
-    body = staff_text(
-        escalation, property_name=prop.name, trigger=_trigger(session, escalation), language=language, reminder=reminder
-    )
+    guest = guest_first_name(session, escalation=escalation, today=now.date())
+    body = staff_text(escalation, property_name=prop.name, guest=guest, language=language, reminder=reminder)
     conversation_service.enqueue_reply(
         session, conversation=thread, body=body, author=Author.system, now=now, language=language
     )
@@ -233,31 +244,35 @@ def _queue_channels(session: Session, *, settings: Settings, escalation: Escalat
     """Email and webhook notifications, delivered with retries by the worker (outside this transaction)."""
     assert escalation.id is not None
     prop = session.get_one(Property, escalation.property_id)
+    language = prop.default_language
+    guest = guest_first_name(session, escalation=escalation, today=now.date())
+    # No guest words and no summary (it quotes the guest): whoever reads these opens the console.
     payload: dict[str, Any] = {
         "event": event,
         "escalation_id": escalation.id,
         "property": prop.slug,
+        "property_name": prop.name,
         "urgency": escalation.urgency,
+        "urgency_text": urgency_label(escalation.urgency, language),
         "reason": escalation.reason,
+        "reason_text": reason_label(escalation.reason, language),
+        "guest_first_name": guest,
         "status": escalation.status,
         "round": escalation.notify_round,
         "created_at": escalation.created_at.isoformat(),
         "console_url": console_link(settings, escalation),
     }
     if settings.smtp_host and settings.notify_email_to:
-        language = prop.default_language
         email = {
             "subject": f"[{urgency_label(escalation.urgency, language)}] {prop.name}: "
             f"{reason_label(escalation.reason, language)}",
             "text": staff_text(
                 escalation,
                 property_name=prop.name,
-                trigger=_trigger(session, escalation),
+                guest=guest,
                 language=language,
                 reminder=escalation.notify_round > 1,
-            )
-            + "\n\n"
-            + escalation.summary,
+            ),
         }
         for address in (a.strip() for a in settings.notify_email_to.split(",")):
             if address:

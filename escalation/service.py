@@ -26,8 +26,9 @@ from escalation.models import (
 log = logging.getLogger(__name__)
 
 # Reasons the bot raises on its own are suppressed after a hand-back when nothing new happened; these are not:
-# a guest may always ask for a person, an emergency is always new, and so is each flood of messages.
-ALWAYS_NEW = frozenset({"human_requested", "emergency", FLOOD_REASON})
+# a guest may always ask for a person, an emergency is always new, and so is each flood of messages and a reply
+# that could not be delivered.
+ALWAYS_NEW = frozenset({"human_requested", "emergency", FLOOD_REASON, "delivery_failed"})
 SAME_COMPLAINT = 80  # rapidfuzz token-set similarity (0–100) at which a message repeats an earlier one
 
 

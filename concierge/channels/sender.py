@@ -9,17 +9,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from requests import RequestException
+from sqlmodel import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
 from concierge.conversation import outbox
-from concierge.conversation.models import Channel
+from concierge.conversation.models import Channel, Owner
 from concierge.core import metrics
 from concierge.core.backoff import Backoff
 from concierge.core.db import session_scope
 from concierge.core.settings import Settings
+from escalation import service as escalation_service
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +104,7 @@ class Sender:
                 retry = outbox.retry_or_fail(
                     session,
                     delivery=delivery,
-                    max_attempts=self.settings.outbox_max_attempts,
+                    retry_hours=self.settings.outbox_retry_hours,
                     code=result.code,
                     error=result.error,
                     now=self.now(),
@@ -114,6 +116,15 @@ class Sender:
                 )
             else:
                 outbox.mark_failed(session, outbox_id=delivery.id, code=result.code, error=result.error)
+            if result.kind != "sent" and not retry:
+                escalate_undelivered(
+                    session,
+                    outbox_id=delivery.id,
+                    conversation_id=delivery.conversation_id,
+                    message_id=delivery.message_id,
+                    body=delivery.body,
+                    now=self.now(),
+                )
         final = "sent" if result.kind == "sent" else "retry" if result.kind == "retry" and retry else "failed"
         metrics.record_delivery(channel=delivery.channel, author=delivery.author, outcome=final, code=result.code)
         log.info(
@@ -184,3 +195,24 @@ class Sender:
                 ):
                     return str(candidate.sid)
         return None
+
+
+def escalate_undelivered(
+    session: Session, *, outbox_id: int, conversation_id: int, message_id: int, body: str, now: datetime
+) -> None:
+    """A reply failed for good: staff get an escalation with its text, to reach the guest another way.
+
+    The staff alert threads are left alone: an alert that cannot leave must not raise another alert.
+    """
+    conversation = escalation_service.lock_conversation(session, conversation_id=conversation_id)
+    if conversation.owner == Owner.alerts:
+        return
+    escalation_service.open_escalation(
+        session,
+        conversation=conversation,
+        message_id=message_id,  # the undelivered reply: the console shows its text as the trigger
+        reason="delivery_failed",
+        detail=body,
+        now=now,
+    )
+    log.warning("reply failed for good: escalated", extra={"outbox_id": outbox_id})

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session
 from twilio.request_validator import RequestValidator
 
+from concierge.channels import sender
 from concierge.conversation import outbox, service
 from concierge.conversation.group_commit import GroupCommit
 from concierge.conversation.models import Channel
@@ -137,14 +138,27 @@ async def inbound_message(request: Request, form: Form) -> Response:
 
 
 def store_status(session: Session, form: dict[str, str], outbox_id: int | None) -> bool:
-    """Apply a delivery status callback in the caller's transaction; False when no reply of ours matches."""
-    return outbox.update_delivery(
+    """Apply a delivery status callback in the caller's transaction; False when no reply of ours matches.
+
+    A reply Twilio accepted but then could not deliver has failed for good: staff get an escalation with its text.
+    """
+    change = outbox.apply_status(
         session,
         twilio_sid=form.get("MessageSid", ""),
         status=form.get("MessageStatus", ""),
         error_code=form.get("ErrorCode") or None,
         outbox_id=outbox_id,
     )
+    if change is not None and change.failed_now:
+        sender.escalate_undelivered(
+            session,
+            outbox_id=change.outbox_id,
+            conversation_id=change.conversation_id,
+            message_id=change.message_id,
+            body=change.body,
+            now=utcnow(),
+        )
+    return change is not None
 
 
 @router.post("/status")

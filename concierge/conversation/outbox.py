@@ -1,7 +1,7 @@
 """Outbox service: claim replies that are due, record attempts, and follow Twilio's delivery status."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
@@ -53,6 +53,9 @@ class Delivery:
     body: str
     attempts: int
     reconcile_since: datetime | None  # set when a previous attempt may have reached Twilio before a crash
+    queued_at: datetime  # when the reply was queued: retries stop OUTBOX_RETRY_HOURS later
+    conversation_id: int
+    message_id: int  # the reply in the transcript
     author: str = ""  # an Author (metrics count replies by author)
     content_sid: str | None = None  # an approved WhatsApp template instead of free text
     content_variables: str | None = None  # its variables, as the JSON object Twilio expects
@@ -87,6 +90,9 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
             body=row.body,
             attempts=row.attempts,
             reconcile_since=reconcile_since,
+            queued_at=row.created_at,
+            conversation_id=row.conversation_id,
+            message_id=row.message_id,
             author=row.author,
             content_sid=row.content_sid,
             content_variables=row.content_variables,
@@ -107,7 +113,7 @@ def retry_or_fail(
     session: Session,
     *,
     delivery: Delivery,
-    max_attempts: int,
+    retry_hours: float,
     code: str | None,
     error: str,
     now: datetime,
@@ -116,7 +122,7 @@ def retry_or_fail(
     min_delay: float = 0.0,
     maybe_sent: bool = False,
 ) -> bool:
-    """A retryable failure: due again after a backoff (True), or failed once attempts run out.
+    """A retryable failure: due again after a backoff (True), or failed once `retry_hours` since it was queued.
 
     `maybe_sent` (no answer: Twilio may have the message) makes the next attempt look for it before resending.
     """
@@ -127,7 +133,8 @@ def retry_or_fail(
         OUTBOX,
         row_id=delivery.id,
         attempts=delivery.attempts,
-        max_attempts=max_attempts,
+        max_attempts=None,  # time decides, not a count: an outage of hours must not lose the reply
+        give_up_at=delivery.queued_at + timedelta(hours=retry_hours),
         error=error,
         now=now,
         backoff=backoff,
@@ -143,10 +150,30 @@ def mark_failed(session: Session, *, outbox_id: int, code: str | None, error: st
     queue.fail(session, OUTBOX, row_id=outbox_id, error=error, values={"error_code": code})
 
 
-def update_delivery(
+FAILED = (OutboxStatus.failed, OutboxStatus.undelivered)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """What a status callback did to one reply."""
+
+    outbox_id: int
+    conversation_id: int
+    message_id: int
+    body: str
+    before: str
+    after: str
+
+    @property
+    def failed_now(self) -> bool:
+        """Twilio gave up on a reply it had accepted (undelivered or failed), and this callback says so first."""
+        return self.after in FAILED and self.before not in FAILED
+
+
+def apply_status(
     session: Session, *, twilio_sid: str, status: str, error_code: str | None, outbox_id: int | None = None
-) -> bool:
-    """Apply a Twilio status callback; never moves a reply backwards. False when the SID is unknown."""
+) -> StatusChange | None:
+    """Apply a Twilio status callback; never moves a reply backwards. None when the SID is unknown."""
     row = session.exec(select(Outbox).where(Outbox.twilio_sid == twilio_sid)).first()
     if row is None and outbox_id is not None:
         # The callback names our row: a crash after Twilio accepted the send but before we recorded the SID.
@@ -155,12 +182,22 @@ def update_delivery(
             row.twilio_sid = twilio_sid
     new = _TWILIO_STATUS.get(status)
     if row is None or new is None:
-        return False
+        return None
+    before = row.status
     if _RANK[new] >= _RANK[OutboxStatus(row.status)]:
         row.status = new
         row.error_code = error_code or row.error_code
     session.flush()
-    return True
+    assert row.id is not None
+    return StatusChange(row.id, row.conversation_id, row.message_id, row.body, before=before, after=row.status)
+
+
+def update_delivery(
+    session: Session, *, twilio_sid: str, status: str, error_code: str | None, outbox_id: int | None = None
+) -> bool:
+    """Apply a Twilio status callback; never moves a reply backwards. False when the SID is unknown."""
+    change = apply_status(session, twilio_sid=twilio_sid, status=status, error_code=error_code, outbox_id=outbox_id)
+    return change is not None
 
 
 def sid_recorded(session: Session, *, twilio_sid: str) -> bool:
@@ -175,7 +212,7 @@ def backlog(session: Session) -> int:
 
 
 def backlog_stats(session: Session) -> tuple[int, datetime | None]:
-    """Replies waiting to leave (pending or sending) and when the oldest of them was queued."""
+    """Replies not yet handed to Twilio (pending, retrying or sending) and when the oldest of them was queued."""
     waiting = col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending])
-    oldest = session.exec(select(Outbox.created_at).where(waiting).order_by(col(Outbox.id)).limit(1)).first()
-    return backlog(session), oldest
+    count, oldest = session.exec(select(func.count(), func.min(col(Outbox.created_at))).where(waiting)).one()
+    return int(count), oldest

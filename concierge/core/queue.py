@@ -160,7 +160,7 @@ def retry_or_fail(
     *,
     row_id: int,
     attempts: int,
-    max_attempts: int,
+    max_attempts: int | None,
     error: str | None,
     now: datetime,
     backoff: Backoff,
@@ -169,16 +169,22 @@ def retry_or_fail(
     on_retry: Mapping[str, Any] | None = None,
     on_fail: Mapping[str, Any] | None = None,
     lease_token: str | None = None,
+    give_up_at: datetime | None = None,
 ) -> bool:
-    """After a failed attempt: due again after a backoff while attempts remain (True), else failed for good.
+    """After a failed attempt: due again after a backoff while attempts and time remain (True), else failed.
 
     The wait is `backoff`'s for this attempt, never shorter than `retry_after` (the server's) or `min_delay`.
+    With `give_up_at`, the last retry is due at that moment and an attempt failing from then on is final.
     """
-    if attempts >= max_attempts:
+    out_of_attempts = max_attempts is not None and attempts >= max_attempts
+    if out_of_attempts or (give_up_at is not None and now >= give_up_at):
         fail(session, queue, row_id=row_id, error=error, values=on_fail, lease_token=lease_token)
         return False
     wait = max(backoff.delay(attempts - 1, retry_after=retry_after), min_delay)
-    values = {queue.error: _error(error), queue.due_at: now + timedelta(seconds=wait), **(on_retry or {})}
+    due_at = now + timedelta(seconds=wait)
+    if give_up_at is not None:
+        due_at = min(due_at, give_up_at)  # one last attempt at the deadline, not a wait that ends past it
+    values = {queue.error: _error(error), queue.due_at: due_at, **(on_retry or {})}
     # Without a claimed status the row is still pending: leave the status alone (a late worker never undoes "sent").
     status = queue.pending if queue.claimed is not None else None
     finish(session, queue, row_id=row_id, status=status, values=values, lease_token=lease_token)

@@ -63,11 +63,15 @@ class Settings(BaseSettings):
     worker_process_nice: int = Field(default=10, ge=0, le=19)
     job_lease_seconds: float = 60.0
     job_max_attempts: int = 5
-    outbox_max_attempts: int = 6
+    # A reply is retried (backoff from the base, each wait at most the max) for this long, then it has failed:
+    # staff get an escalation with its text. Hours, so a Twilio outage delays replies instead of losing them.
+    outbox_retry_hours: float = Field(default=24.0, gt=0)
     outbox_retry_base_seconds: float = 2.0
-    outbox_retry_max_seconds: float = 300.0
+    outbox_retry_max_seconds: float = Field(default=300.0, gt=0)
     # Backpressure: above this many replies waiting to leave, /readyz says "degraded" and turns skip the models.
     outbox_backlog_degraded: int = 1000
+    # Once the oldest undelivered reply is this old, /readyz says "degraded" (still 200).
+    outbox_age_degraded_seconds: float = Field(default=600.0, gt=0)
     # SIGTERM: in-flight work gets this long to finish; unfinished turns are then released to other workers.
     shutdown_timeout_seconds: float = 20.0
 

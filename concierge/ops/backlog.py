@@ -21,7 +21,9 @@ class BacklogCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         waiting = GaugeMetricFamily("concierge_outbox_backlog", "Replies waiting to leave (pending or sending)")
-        oldest = GaugeMetricFamily("concierge_outbox_oldest_age_seconds", "Age of the oldest reply waiting to leave")
+        oldest = GaugeMetricFamily(
+            "concierge_outbox_oldest_age_seconds", "Age of the oldest undelivered reply (pending, retrying or sending)"
+        )
         unclaimed = GaugeMetricFamily("concierge_escalations_open", "Escalations nobody has claimed yet")
         unclaimed_age = GaugeMetricFamily(
             "concierge_escalations_open_oldest_age_seconds", "Age of the oldest escalation nobody has claimed"

@@ -18,7 +18,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz() -> JSONResponse:
-    """Readiness: 200 only when every check passes; "degraded" (still 200) while the outbox is backlogged."""
+    """Readiness: 200 only when every check passes; "degraded" (still 200) while the outbox is backlogged or late."""
     checks = await run_in_threadpool(readiness)
     ready = all(check["ok"] for check in checks.values())
     degraded = any(check.get("degraded") for check in checks.values())

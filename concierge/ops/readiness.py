@@ -1,9 +1,11 @@
-"""Readiness checks: the database answers, its schema is at the newest migration, the outbox is not backlogged.
+"""Readiness checks: the database answers, its schema is at the newest migration, the outbox is neither backlogged
+nor holding a reply for too long.
 
 Each check opens its own connection or read-only transaction: what it tests is whether the database can be
 reached at all, so it cannot borrow a request's session.
 """
 
+from datetime import datetime
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
@@ -12,6 +14,7 @@ from sqlalchemy import text
 
 from concierge.conversation import outbox
 from concierge.core.db import alembic_config, get_engine, session_scope
+from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 
 
@@ -30,7 +33,9 @@ def readiness() -> dict[str, Any]:
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     checks["migrations"] = {"ok": current == heads, "current": sorted(current), "head": sorted(heads)}
     if checks["migrations"]["ok"]:
-        checks["outbox_backlog"] = backlog_check(get_settings().outbox_backlog_degraded)
+        settings = get_settings()
+        checks["outbox_backlog"] = backlog_check(settings.outbox_backlog_degraded)
+        checks["outbox_age"] = age_check(settings.outbox_age_degraded_seconds, now=utcnow())
     return checks
 
 
@@ -39,3 +44,16 @@ def backlog_check(threshold: int) -> dict[str, Any]:
     with session_scope(readonly=True) as session:
         waiting = outbox.backlog(session)
     return {"ok": True, "degraded": waiting > threshold, "backlog": waiting, "threshold": threshold}
+
+
+def age_check(threshold_seconds: float, *, now: datetime) -> dict[str, Any]:
+    """The oldest undelivered reply's age against the threshold: older, and guests are waiting (degraded)."""
+    with session_scope(readonly=True) as session:
+        _waiting, oldest = outbox.backlog_stats(session)
+    age = max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+    return {
+        "ok": True,
+        "degraded": age > threshold_seconds,
+        "oldest_age_seconds": round(age, 1),
+        "threshold_seconds": threshold_seconds,
+    }
