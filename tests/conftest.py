@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
@@ -14,6 +15,7 @@ import concierge.ops.alerts.models  # noqa: F401  (alert state is emptied betwee
 import concierge.users.audit  # noqa: F401  (the audit log is emptied between tests too)
 import concierge.users.models  # noqa: F401  (users are emptied between tests too)
 from alembic import command
+from concierge.app import create_app
 from concierge.core.db import alembic_config, engine_for, session_scope
 from concierge.core.settings import get_settings
 from knowledge import service as knowledge_service
@@ -159,6 +161,16 @@ def make_property(**overrides: Any) -> Property:
     with session_scope() as s:
         prop, _version = knowledge_service.import_pack(s, pack=parse_pack(pack_data(**overrides)), author="test")
     return prop
+
+
+@pytest.fixture
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The app in-process without its worker: a test runs turns itself, in order, and nothing polls the database
+    while a page's queries are counted. (Modules that need the worker running define their own `client`.)"""
+    monkeypatch.setenv("WORKER_IN_PROCESS", "false")
+    get_settings.cache_clear()
+    with TestClient(create_app()) as c:
+        yield c
 
 
 @pytest.fixture

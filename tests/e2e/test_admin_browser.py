@@ -16,8 +16,8 @@ import pytest
 from knowledge.models import Property
 from tests.conftest import ROOT, make_property, pack_data
 from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
+from tests.factories import PASSWORD, add_user
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import PASSWORD, add_user
 
 # UPDATE_SCREENSHOTS=1 refreshes the README's images; otherwise they go to a temporary folder.
 SCREENSHOTS = ROOT / "docs" / "screenshots"

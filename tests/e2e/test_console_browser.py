@@ -23,8 +23,8 @@ from concierge.core.db import session_scope
 from knowledge.models import Property
 from tests.conftest import ROOT, make_property, pack_data
 from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
+from tests.factories import PASSWORD, add_user
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import PASSWORD, add_user
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"  # UPDATE_SCREENSHOTS=1 refreshes them; otherwise a temporary folder
 PROPERTY_NUMBER = "+15005550006"

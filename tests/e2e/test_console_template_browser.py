@@ -18,9 +18,9 @@ from concierge.core.db import session_scope
 from tests.conftest import make_property
 from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
 from tests.e2e.test_console_browser import GUEST, SCREENSHOTS, guest_writes, sent_to, sign_in
+from tests.factories import add_user
 from tests.fakes.openai_api import FakeModelAPI, last_user_text, system_text
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import add_user
 
 TEMPLATE = {
     "content_sid": "HX" + "0123456789abcdef" * 2,

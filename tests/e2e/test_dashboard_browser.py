@@ -18,8 +18,8 @@ import pytest
 from knowledge.models import Property
 from tests.conftest import ROOT
 from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
+from tests.factories import PASSWORD, add_user
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import PASSWORD, add_user
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 JOHN, ANA, EVE = "+447700900123", "+34611111111", "+447700900555"

@@ -21,9 +21,9 @@ from knowledge.models import Property
 from tests.conftest import ROOT
 from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
 from tests.e2e.test_console_browser import sent_to
+from tests.factories import PASSWORD, add_user
 from tests.fakes.openai_api import FakeModelAPI
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import PASSWORD, add_user
 
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 GUEST = "+447700900123"

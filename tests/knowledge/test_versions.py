@@ -19,7 +19,7 @@ from knowledge.checks import looks_like_code
 from knowledge.diff import Segment, diff_entries, word_diff
 from knowledge.models import KnowledgeVersion, Property, Reservation
 from knowledge.pack import parse_pack
-from tests.concierge.test_turn import ask
+from tests.concierge.turn.test_turn import ask
 from tests.conftest import make_property, pack_data
 
 CHECK_IN = {

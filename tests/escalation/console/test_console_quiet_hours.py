@@ -14,8 +14,8 @@ from concierge.users.models import User
 from escalation import notify
 from knowledge.models import Property
 from tests.concierge.test_cli import concierge
-from tests.web.helpers import PASSWORD, add_user
-from tests.web.test_console import guest_asks_for_person, other_property, staff_sign_in
+from tests.escalation.console.test_console import guest_asks_for_person, other_property, staff_sign_in
+from tests.factories import PASSWORD, add_user
 
 URL = "/console/p/casa-test/quiet-hours"
 

@@ -15,10 +15,10 @@ from concierge.users import service as users_service
 from concierge.users.models import User
 from concierge.web.rendering import negotiate
 from knowledge.models import Property
-from tests.concierge.test_dashboard import seed_traffic
+from tests.concierge.ops.test_dashboard import seed_traffic
+from tests.escalation.console.test_trace_page import GOOD_WIFI, turn
+from tests.factories import PASSWORD, csrf_of
 from tests.fakes.openai_api import FakeModelAPI
-from tests.web.helpers import PASSWORD, csrf_of
-from tests.web.test_trace_page import GOOD_WIFI, turn
 
 
 def add_user(email: str, *, role: str, language: str, properties: tuple[str, ...] = ("casa-test",)) -> None:

@@ -15,10 +15,10 @@ from concierge.core.settings import get_settings
 from concierge.guard import privacy as guard_service
 from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
+from tests.escalation.console.test_console import other_property, staff_sign_in
+from tests.factories import add_user
 from tests.fakes.openai_api import FakeModelAPI
 from tests.querycount import assert_constant_queries, count_queries
-from tests.web.helpers import add_user
-from tests.web.test_console import other_property, staff_sign_in
 
 JOHN = "+447700900123"
 GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."

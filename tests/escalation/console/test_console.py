@@ -13,9 +13,9 @@ from concierge.turn.runner import TurnRunner
 from escalation import queue as queue_service
 from escalation.models import ConversationNote, Escalation, EscalationStatus
 from knowledge.models import Property, Reservation, ReservationPhone
-from tests.concierge.test_turn import ask
+from tests.concierge.turn.test_turn import ask
 from tests.conftest import make_property, pack_data
-from tests.web.helpers import PASSWORD, add_user, csrf_of
+from tests.factories import PASSWORD, add_user, csrf_of
 
 
 def staff_sign_in(client: TestClient, email: str) -> str:

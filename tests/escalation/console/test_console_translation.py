@@ -15,9 +15,9 @@ from concierge.core.settings import get_settings
 from concierge.users.models import User
 from escalation.models import MessageTranslation
 from knowledge.models import Property
+from tests.escalation.console.test_console import guest_asks_for_person, staff_sign_in
+from tests.factories import add_user
 from tests.fakes.openai_api import FakeModelAPI, last_user_text, system_text
-from tests.web.helpers import add_user
-from tests.web.test_console import guest_asks_for_person, staff_sign_in
 
 SPANISH = "quiero hablar con una persona, por favor"
 

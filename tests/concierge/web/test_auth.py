@@ -16,7 +16,7 @@ from concierge.users.models import User
 from knowledge.models import KnowledgeVersion, Property
 from tests.concierge.test_cli import concierge
 from tests.conftest import make_property, pack_data
-from tests.web.helpers import PASSWORD, add_user, csrf_of, sign_in
+from tests.factories import PASSWORD, add_user, csrf_of, sign_in
 
 EDIT = {
     "languages": "es,en",

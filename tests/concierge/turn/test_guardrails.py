@@ -18,7 +18,7 @@ from escalation.models import Escalation
 from knowledge import service as knowledge_service
 from knowledge.models import Property
 from knowledge.pack import parse_pack
-from tests.concierge.test_turn import ask
+from tests.concierge.turn.test_turn import ask
 from tests.conftest import make_property, pack_data
 
 STRANGER = "+15550001111"

@@ -24,8 +24,8 @@ from concierge.ops import retention
 from escalation.models import Escalation
 from knowledge.models import Property
 from tests.concierge.test_cli import concierge
-from tests.concierge.test_turn import ask
-from tests.web.helpers import add_user
+from tests.concierge.turn.test_turn import ask
+from tests.factories import add_user
 
 BODY = "my door code question, I am Ana at Carrer de la Reina"
 PHONE = "+34611111111"

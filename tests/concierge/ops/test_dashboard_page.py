@@ -12,9 +12,9 @@ from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.turn.runner import TurnRunner
 from concierge.users.audit import AuditEvent
-from tests.concierge.test_dashboard import seed_traffic, turn
+from tests.concierge.ops.test_dashboard import seed_traffic, turn
+from tests.factories import PASSWORD, add_user, csrf_of, sign_in
 from tests.querycount import assert_constant_queries
-from tests.web.helpers import PASSWORD, add_user, csrf_of, sign_in
 
 PAGE = "/admin/p/casa-test/dashboard"
 
