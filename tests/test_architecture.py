@@ -3,7 +3,7 @@
 import configparser
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 PACKAGES = ("concierge", "knowledge", "escalation")
 MAX_LINES = 330  # DESIGN.md: split a module when it passes ~300 lines

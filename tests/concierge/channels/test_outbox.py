@@ -9,37 +9,24 @@ from twilio.rest import Client
 
 from concierge.channels.sender import RebasedHttpClient, Sender
 from concierge.conversation import outbox, service
-from concierge.conversation.models import Conversation, Outbox, OutboxStatus
+from concierge.conversation.models import Author, Conversation, Outbox, OutboxStatus
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from knowledge.models import Property
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN, local_twilio, queue_replies
 from tests.fakes.twilio_api import FakeTwilio
 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
-        monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
-        monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
-        monkeypatch.setenv("TWILIO_API_BASE_URL", fake.base_url)
-        monkeypatch.setenv("OUTBOX_RETRY_BASE_SECONDS", "0")
-        get_settings.cache_clear()
+    with local_twilio(monkeypatch, OUTBOX_RETRY_BASE_SECONDS="0") as fake:
         yield fake
 
 
 def queue_reply(prop: Property, body: str = "Hola", author: str = "bot") -> int:
-    with session_scope() as s:
-        assert prop.id is not None
-        conversation = Conversation(
-            property_id=prop.id, channel="sms", guest_address="+34611111111", property_address="+15005550006"
-        )
-        s.add(conversation)
-        s.flush()
-        row = service.enqueue_reply(s, conversation=conversation, body=body, author=author, now=utcnow())
-        assert row.id is not None
-        return row.id
+    [outbox_id] = queue_replies(prop, body, author=Author(author))
+    return outbox_id
 
 
 def row(outbox_id: int) -> Outbox:

@@ -19,7 +19,7 @@ from concierge.conversation.models import Job, Message
 from concierge.core.db import get_engine, session_scope
 from concierge.core.modelbase import utcnow
 from knowledge.models import Property
-from tests.conftest import PG_URL_ENV
+from tests.factories import PG_URL_ENV
 
 
 def form(guest: int, n: int) -> dict[str, str]:

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from concierge.conversation import jobs, service
+from concierge.conversation import jobs
 from concierge.conversation.models import Job, JobStatus, Message, Outbox
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
@@ -15,20 +15,14 @@ from concierge.turn.result import Decision, TurnResult
 from concierge.turn.runner import TurnRunner
 from escalation.models import Escalation
 from knowledge.models import Property
+from tests import factories
+from tests.factories import ANA
 
 
-def receive(prop: Property, body: str, phone: str = "+34611111111", sid: str | None = None) -> int | None:
+def receive(prop: Property, body: str, phone: str = ANA, sid: str | None = None) -> int | None:
+    """Store a guest message; its id, or None when `sid` was stored already."""
     with session_scope() as s:
-        message = service.receive(
-            s,
-            prop=prop,
-            channel="sms",
-            guest_address=phone,
-            property_address="+15005550006",
-            body=body,
-            twilio_sid=sid,
-            now=utcnow(),
-        )
+        message = factories.receive(s, prop, body, phone=phone, sid=sid)
         return message.id if message else None
 
 

@@ -14,13 +14,14 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import col, select
 
-from concierge.conversation import jobs, service
+from concierge.conversation import jobs
 from concierge.conversation.models import Job, JobStatus, Message
 from concierge.core.db import engine_for, session_scope
 from concierge.core.modelbase import utcnow
 from knowledge.models import Property
+from tests.factories import ANA, receive
 
-PHONE = "+34611111111"
+PHONE = ANA
 
 
 def store(prop: Property, body: str, *, pause: bool = False, pids: dict[str, int] | None = None) -> None:
@@ -31,15 +32,7 @@ def store(prop: Property, body: str, *, pause: bool = False, pids: dict[str, int
             pids[body] = int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
         connection.info["pause"] = pause
         try:
-            service.receive(
-                s,
-                prop=prop,
-                channel="sms",
-                guest_address=PHONE,
-                property_address="+15005550006",
-                body=body,
-                now=utcnow(),
-            )
+            receive(s, prop, body, phone=PHONE)
         finally:
             connection.info.pop("pause", None)
 

@@ -5,20 +5,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlmodel import select
 
-from concierge.conversation import service, traces
-from concierge.conversation.models import Job, Message, Trace
+from concierge.conversation import traces
+from concierge.conversation.models import Message, Trace
 from concierge.core.db import session_scope
-from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
-from concierge.ops.releases import service as release_service
-from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
+from tests.factories import GOOD_WIFI, JOHN, guest_says, make_release, trace_of
 from tests.fakes.openai_api import FakeModelAPI, use_both_providers
 
-JOHN = "+447700900123"
-GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."
 CHAIN = "openai:gpt-4o-mini,anthropic:claude-haiku-4-5"
 
 
@@ -33,26 +28,14 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModelAPI]:
 
 
 def active_release(providers: str) -> int:
-    with session_scope() as s:
-        release = release_service.create_release(
-            s, name="chain", providers=providers, prompts={"grounded_reply": 1}, thresholds={}, now=utcnow()
-        )
-        assert release.id is not None
-        release_service.activate(s, release_id=release.id, now=utcnow())
-        return release.id
+    return make_release("chain", providers=providers, prompts={"grounded_reply": 1}, active=True)
 
 
 def ask(prop: Property, body: str) -> tuple[Trace, Message, Message | None]:
+    """John asks; the turn's trace, his message and the reply it records."""
+    message_id = guest_says(prop, body, phone=JOHN).id
+    trace = trace_of(message_id)
     with session_scope() as s:
-        message = service.receive(
-            s, prop=prop, channel="sms", guest_address=JOHN, property_address="+15005550006", body=body, now=utcnow()
-        )
-        assert message is not None
-        message_id = message.id
-    assert TurnRunner(get_settings()).run_next()
-    with session_scope() as s:
-        job = s.exec(select(Job).where(Job.message_id == message_id)).one()
-        trace = s.exec(select(Trace).where(Trace.job_id == job.id)).one()
         inbound = s.get_one(Message, message_id)
         reply = s.get(Message, trace.reply_message_id) if trace.reply_message_id else None
         return trace, inbound, reply

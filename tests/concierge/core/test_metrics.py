@@ -10,14 +10,10 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport
-from sqlmodel import select
 
 from concierge.app import create_app
 from concierge.channels.sender import Sender
-from concierge.conversation import service
-from concierge.conversation.models import Job
 from concierge.core import metrics
-from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.observability import configure_sentry
 from concierge.core.settings import get_settings
@@ -25,6 +21,7 @@ from concierge.llm.types import ResponseRequest, TurnResponse
 from concierge.turn.result import Decision, TurnResult, TurnTrace
 from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
+from tests.factories import ANA, job_of, store
 
 
 @pytest.fixture(autouse=True)
@@ -38,21 +35,11 @@ def sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-def receive(
-    prop: Property, body: str, *, channel: str = "simulator", phone: str = "+34611111111", ago: float = 0
-) -> int:
-    with session_scope() as s:
-        message = service.receive(
-            s,
-            prop=prop,
-            channel=channel,
-            guest_address=phone,
-            property_address="+15005550006",
-            body=body,
-            now=utcnow() - timedelta(seconds=ago),
-        )
-        assert message is not None and message.id is not None
-        return message.id
+def receive(prop: Property, body: str, *, phone: str = ANA, ago: float = 0) -> int:
+    """A guest's message on the simulator, `ago` seconds old; its id."""
+    message_id = store(prop, body, channel="simulator", phone=phone, at=utcnow() - timedelta(seconds=ago)).id
+    assert message_id is not None
+    return message_id
 
 
 def scrape(client: TestClient) -> dict[str, float]:
@@ -197,7 +184,6 @@ def test_sentry_event_of_a_failed_turn_carries_the_turn_id_not_the_text(
 
 
 def _job_id(message_id: int) -> int:
-    with session_scope() as s:
-        job_id = s.exec(select(Job.id).where(Job.message_id == message_id)).one()
-        assert job_id is not None
-        return job_id
+    job_id = job_of(message_id).id
+    assert job_id is not None
+    return job_id

@@ -4,9 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import select
 
-from concierge.conversation import service
 from concierge.conversation.jobs import JOBS
 from concierge.conversation.models import Job, JobStatus, Message
 from concierge.core import queue
@@ -16,24 +14,16 @@ from concierge.core.modelbase import utcnow
 from escalation.delivery import NOTIFICATIONS
 from escalation.models import Notification, NotificationStatus
 from knowledge.models import Property
+from tests.factories import ANA, job_of, store
 
 HALF = Backoff(base=2, cap=60, rng=lambda: 0.5)  # waits half the ceiling: 1 s, 2 s, 4 s …
 
 
-def receive(prop: Property, body: str, phone: str = "+34611111111") -> int:
+def receive(prop: Property, body: str, phone: str = ANA) -> int:
     """Store a guest message; returns its job's id."""
-    with session_scope() as s:
-        message = service.receive(
-            s,
-            prop=prop,
-            channel="sms",
-            guest_address=phone,
-            property_address="+15005550006",
-            body=body,
-            now=utcnow(),
-        )
-        assert message is not None
-        return s.exec(select(Job.id).where(Job.message_id == message.id)).one()  # type: ignore[return-value]
+    job_id = job_of(store(prop, body, phone=phone).id).id
+    assert job_id is not None
+    return job_id
 
 
 def claim(now: datetime | None = None) -> tuple[int, str, str] | None:

@@ -20,7 +20,7 @@ from concierge.core.settings import get_settings
 from concierge.ops.alerts.runner import check
 from concierge.turn.runner import TurnRunner
 from escalation.delivery import Notifier
-from tests.conftest import PG_URL_ENV, ROOT
+from tests.factories import PG_URL_ENV, ROOT
 
 HOLD_WRITE = """
 import sys, time

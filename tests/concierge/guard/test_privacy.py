@@ -23,12 +23,10 @@ from concierge.guard import privacy as guard_service
 from concierge.ops import retention
 from escalation.models import Escalation
 from knowledge.models import Property
-from tests.concierge.test_cli import concierge
-from tests.concierge.turn.test_turn import ask
-from tests.factories import add_user
+from tests.factories import ANA, add_user, ask, concierge
 
 BODY = "my door code question, I am Ana at Carrer de la Reina"
-PHONE = "+34611111111"
+PHONE = ANA
 
 
 class CapturingTransport(Transport):

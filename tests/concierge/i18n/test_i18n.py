@@ -10,8 +10,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from concierge.i18n import LOCALES_DIR, available_languages, gettext_for, language_name
+from tests.factories import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = ("concierge", "knowledge", "escalation")
 # The same extraction map as babel.cfg (checked against it below), so the test never trusts a stale .pot.
 METHOD_MAP = [(f"{package}/**.py", "python") for package in PACKAGES] + [

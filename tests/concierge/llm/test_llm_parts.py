@@ -12,7 +12,7 @@ from concierge.llm.cost import PriceTable, load_prices
 from concierge.llm.prompts import load_prompt, versions
 from concierge.llm.providers import ProviderSpec, UnsupportedProvider, build_chat_model, parse_specs
 from concierge.llm.router import parse_providers
-from tests.e2e.server import ROOT
+from tests.factories import ROOT
 
 
 class Clock:

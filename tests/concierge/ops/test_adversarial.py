@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 SUITES = ROOT / "tests" / "evals" / "adversarial"
 

@@ -10,7 +10,6 @@ import pytest
 from sqlmodel import col, select
 
 from concierge.channels.sender import Sender
-from concierge.conversation import service
 from concierge.conversation.models import Conversation, Outbox
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
@@ -21,8 +20,7 @@ from concierge.ops.alerts.models import AlertState
 from concierge.ops.alerts.runner import AlertChecker, check
 from escalation.models import Escalation, EscalationStatus, Notification
 from knowledge.models import Property
-from tests.concierge.test_cli import concierge
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN
+from tests.factories import concierge, local_twilio, queue_replies, receive
 from tests.fakes.twilio_api import FakeTwilio
 
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=utcnow().tzinfo)
@@ -38,9 +36,7 @@ def add_trace(prop: Property, data: dict[str, Any], *, at: datetime) -> None:
     from concierge.conversation.models import Job, Trace
 
     with session_scope() as s:
-        message = service.receive(
-            s, prop=prop, channel="sms", guest_address="+34611111111", property_address="+15005550006", body="q", now=at
-        )
+        message = receive(s, prop, "q", at=at)
         assert message is not None
         job = s.exec(select(Job).where(Job.message_id == message.id)).one()
         assert job.id is not None
@@ -100,19 +96,8 @@ def test_output_check_failures_fire_at_the_threshold(prop: Property) -> None:
     assert run(settings()) == [("output_checks", "fired")]
 
 
-def queue_reply(prop: Property, *, at: datetime) -> None:
-    with session_scope() as s:
-        assert prop.id is not None
-        conversation = Conversation(
-            property_id=prop.id, channel="sms", guest_address="+34611111111", property_address="+15005550006"
-        )
-        s.add(conversation)
-        s.flush()
-        service.enqueue_reply(s, conversation=conversation, body="Hola", author="bot", now=at)
-
-
 def test_outbox_age_fires_when_the_oldest_waiting_reply_is_too_old(prop: Property) -> None:
-    queue_reply(prop, at=NOW - timedelta(minutes=5))
+    queue_replies(prop, "Hola", at=NOW - timedelta(minutes=5))
     assert run(settings()) == []  # 300 s < 600 s
     assert run(settings(), now=NOW + timedelta(minutes=6)) == [("outbox_age", "fired")]
     with session_scope() as s:
@@ -197,11 +182,7 @@ def test_alert_state_survives_a_new_checker(prop: Property) -> None:
 
 @pytest.fixture
 def fake_twilio(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
-        monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
-        monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
-        monkeypatch.setenv("TWILIO_API_BASE_URL", fake.base_url)
-        get_settings.cache_clear()
+    with local_twilio(monkeypatch) as fake:
         yield fake
 
 
@@ -212,7 +193,7 @@ def test_admin_sms_reaches_twilio_and_webhook_is_queued(
     monkeypatch.setenv("NOTIFY_WEBHOOK_URL", "http://127.0.0.1:9/hook")
     monkeypatch.setenv("NOTIFY_WEBHOOK_SECRET", "s3cret")
     get_settings.cache_clear()
-    queue_reply(prop, at=utcnow() - timedelta(minutes=20))  # a reply stuck for 20 minutes
+    queue_replies(prop, "Hola", at=utcnow() - timedelta(minutes=20))  # a reply stuck for 20 minutes
     with session_scope() as s:
         stuck = s.exec(select(Outbox)).one()
         stuck.next_attempt_at = utcnow() + timedelta(hours=1)  # in backoff: the sender leaves it for now

@@ -5,15 +5,16 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from concierge.app import create_app
-from concierge.conversation import service
-from concierge.conversation.models import Conversation, Job, JobStatus, Outbox, Trace
+from concierge.conversation.models import Job, JobStatus, Outbox, Trace
 from concierge.core.db import session_scope
-from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
 from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
+from tests.factories import queue_replies, store
+
+OTHER_GUEST = "+34622222222"  # waits for replies in the backlog
 
 
 class SlowModelRouter(Router):
@@ -28,31 +29,6 @@ class SlowModelRouter(Router):
         return TurnResponse(text="model answer", entry_ids=[], responder="model:test")
 
 
-def queue_replies(prop: Property, count: int, guest: str = "+34622222222") -> None:
-    with session_scope() as s:
-        assert prop.id is not None
-        conversation = Conversation(
-            property_id=prop.id, channel="sms", guest_address=guest, property_address="+15005550006"
-        )
-        s.add(conversation)
-        s.flush()
-        for i in range(count):
-            service.enqueue_reply(s, conversation=conversation, body=f"reply {i}", author="bot", now=utcnow())
-
-
-def ask(prop: Property, body: str) -> None:
-    with session_scope() as s:
-        service.receive(
-            s,
-            prop=prop,
-            channel="sms",
-            guest_address="+34611111111",
-            property_address="+15005550006",
-            body=body,
-            now=utcnow(),
-        )
-
-
 def threshold(monkeypatch: pytest.MonkeyPatch, value: int) -> None:
     monkeypatch.setenv("OUTBOX_BACKLOG_DEGRADED", str(value))
     get_settings.cache_clear()
@@ -63,12 +39,12 @@ def test_readyz_reports_degraded_but_stays_ready_over_the_threshold(
 ) -> None:
     threshold(monkeypatch, 2)
     monkeypatch.setenv("WORKER_IN_PROCESS", "false")  # keep the queued replies where they are
-    queue_replies(prop, 2)
+    queue_replies(prop, "reply 0", "reply 1", guest=OTHER_GUEST)
     with TestClient(create_app()) as client:
         calm = client.get("/readyz")
         assert calm.status_code == 200 and calm.json()["status"] == "ok"
         assert calm.json()["checks"]["outbox_backlog"] == {"ok": True, "degraded": False, "backlog": 2, "threshold": 2}
-        queue_replies(prop, 1, guest="+34633333333")
+        queue_replies(prop, "reply 0", guest="+34633333333")
         busy = client.get("/readyz")
     # Still 200: taking the instance out of the load balancer would stop it from accepting webhooks too.
     assert busy.status_code == 200 and busy.json()["status"] == "degraded"
@@ -77,11 +53,11 @@ def test_readyz_reports_degraded_but_stays_ready_over_the_threshold(
 
 def test_turns_skip_the_models_while_the_outbox_is_backlogged(prop: Property, monkeypatch: pytest.MonkeyPatch) -> None:
     threshold(monkeypatch, 0)
-    queue_replies(prop, 1)
+    queue_replies(prop, "reply 0", guest=OTHER_GUEST)
     runner = TurnRunner(get_settings())
     router = SlowModelRouter()
     runner.router = router
-    ask(prop, "wifi password?")
+    store(prop, "wifi password?")
     assert runner.run_next()
     assert router.calls == 0
     with session_scope() as s:
@@ -94,11 +70,11 @@ def test_turns_skip_the_models_while_the_outbox_is_backlogged(prop: Property, mo
 
 def test_turns_use_the_configured_models_below_the_threshold(prop: Property, monkeypatch: pytest.MonkeyPatch) -> None:
     threshold(monkeypatch, 5)
-    queue_replies(prop, 1)
+    queue_replies(prop, "reply 0", guest=OTHER_GUEST)
     runner = TurnRunner(get_settings())
     router = SlowModelRouter()
     runner.router = router
-    ask(prop, "wifi password?")
+    store(prop, "wifi password?")
     assert runner.run_next()
     assert router.calls == 1
     with session_scope() as s:

@@ -1,142 +1,16 @@
 """The owner dashboard's numbers from real turns: messages, answers without a person, hand-offs, fallbacks,
 cost, languages and knowledge-gap clusters, exactly; periods; and the gap clustering on its own."""
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import pytest
 
-from concierge.conversation import service
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
-from concierge.core.settings import get_settings
-from concierge.llm import offline
-from concierge.llm.types import ResponseRequest, TurnResponse
 from concierge.ops.dashboard import service as dashboard_service
 from concierge.ops.dashboard.gaps import Gap, cluster, question_key
 from concierge.ops.dashboard.period import BadPeriod, make_period, parse_period
-from concierge.turn.runner import TurnRunner
-from escalation import service as escalation_service
-from escalation import staff as staff_service
-from escalation.models import Escalation
-from knowledge.models import Property
-from tests.conftest import make_property, pack_data
-
-ANA, JOHN, CARLA, DAVE, EVE = "+34611111111", "+447700900123", "+33612345678", "+4915112345678", "+447700900555"
-NUMBERS = {"sms": "+15005550006", "whatsapp": "whatsapp:+15005550006", "simulator": "+15005550006"}
-
-
-class ScriptedRouter:
-    """The offline answer, reported as if the provider chain had taken `route` with these model calls."""
-
-    uses_models = False
-
-    def __init__(self, route: str, calls: list[dict[str, Any]], responder: str = "offline") -> None:
-        self.route, self.calls, self.responder = route, calls, responder
-
-    def respond(self, request: ResponseRequest) -> TurnResponse:
-        answer = offline.respond(request)
-        cost = sum(c.get("cost_usd", 0.0) for c in self.calls)
-        return replace(answer, route=self.route, calls=self.calls, cost_usd=cost, responder=self.responder)
-
-
-class BrokenRouter:
-    """A responder that always fails: the job fails for good and the guest gets the canned reply."""
-
-    uses_models = False
-
-    def respond(self, request: ResponseRequest) -> TurnResponse:
-        raise RuntimeError("provider chain exploded")
-
-
-def dashboard_property(**overrides: Any) -> Property:
-    """The test pack with a parking entry that names "Mediterrani" (a plausible but unsure match: clarify)."""
-    data = pack_data(**overrides)
-    for entry in data["knowledge"]:
-        if entry["topic"] == "parking":
-            entry["content"] = {"es": "Recomendamos el Parking Mediterrani.", "en": "We recommend Parking Mediterrani."}
-    return make_property(knowledge=data["knowledge"], **overrides)
-
-
-def turn(runner: TurnRunner, prop: Property, body: str, *, phone: str, channel: str, at: datetime) -> None:
-    """One guest message stored and answered by the real turn pipeline."""
-    address = f"whatsapp:{phone}" if channel == "whatsapp" else phone
-    with session_scope() as s:
-        message = service.receive(
-            s,
-            prop=prop,
-            channel=channel,
-            guest_address=address,
-            property_address=NUMBERS[channel] if prop.slug == "casa-test" else "+15005550007",
-            body=body,
-            now=at,
-        )
-        assert message is not None
-    assert runner.run_next()
-
-
-def escalation_of(prop: Property, phone: str) -> int:
-    with session_scope() as s:
-        found = [
-            e.id
-            for e in s.query(Escalation).order_by(Escalation.id)  # type: ignore[arg-type]
-            if e.property_id == prop.id and e.conversation_id == conversation_of(s, prop, phone)
-        ]
-    assert found and found[0] is not None
-    return found[0]
-
-
-def conversation_of(s: Any, prop: Property, phone: str) -> int | None:
-    for channel, address in (("sms", phone), ("whatsapp", f"whatsapp:{phone}"), ("simulator", phone)):
-        assert prop.id is not None
-        found = service.find_conversation(s, property_id=prop.id, channel=channel, guest_address=address)
-        if found is not None:
-            return found.id
-    return None
-
-
-def seed_traffic(monkeypatch: pytest.MonkeyPatch, at: datetime) -> tuple[Property, Property]:
-    """Ten guest messages on three channels at casa-test, one at casa-b; staff claim, reply and resolve."""
-    monkeypatch.setenv("WORKER_IN_PROCESS", "false")
-    monkeypatch.setenv("JOB_MAX_ATTEMPTS", "1")
-    get_settings.cache_clear()
-    prop = dashboard_property()
-    other = pack_data()["property"] | {"slug": "casa-b", "name": "Casa B", "phone_numbers": ["+15005550007"]}
-    prop_b = make_property(property=other, reservations=[])
-    runner = TurnRunner(get_settings(), now=lambda: at)
-    offline_router = runner.router
-    model = ScriptedRouter(
-        "model", [{"provider": "openai:gpt-4o-mini", "outcome": "ok", "attempt": 1, "cost_usd": 0.003}]
-    )
-    runner.router = model  # type: ignore[assignment]
-    turn(runner, prop, "¿cuál es la contraseña del wifi?", phone=ANA, channel="simulator", at=at)
-    runner.router = offline_router
-    turn(runner, prop, "¿hay un gimnasio cerca?", phone=ANA, channel="simulator", at=at)
-    turn(runner, prop, "Is there a gym nearby?", phone=JOHN, channel="sms", at=at)
-    turn(runner, prop, "Where is the nearest gym?", phone=JOHN, channel="sms", at=at)
-    runner.router = ScriptedRouter("fallback", [{"provider": "openai:gpt-4o-mini", "outcome": "timeout", "attempt": 1}])  # type: ignore[assignment]
-    turn(runner, prop, "where can I park?", phone=JOHN, channel="sms", at=at)
-    runner.router = offline_router
-    turn(runner, prop, "Je voudrais parler à une personne, s'il vous plaît", phone=CARLA, channel="whatsapp", at=at)
-    turn(runner, prop, "bonjour ?", phone=CARLA, channel="whatsapp", at=at)  # staff own it now: recorded only
-    runner.router = BrokenRouter()  # type: ignore[assignment]
-    turn(runner, prop, "Wo kann ich parken?", phone=DAVE, channel="sms", at=at)
-    runner.router = offline_router
-    turn(runner, prop, "what time is check-in?", phone=EVE, channel="simulator", at=at)
-    turn(runner, prop, "mediterrani?", phone=EVE, channel="simulator", at=at)
-    turn(runner, prop_b, "is there a gym nearby?", phone=JOHN, channel="sms", at=at)
-    john, carla = escalation_of(prop, JOHN), escalation_of(prop, CARLA)
-    with session_scope() as s:
-        escalation_service.claim(s, escalation_id=john, staff_id="7", now=at + timedelta(minutes=10))
-        escalation_service.claim(s, escalation_id=carla, staff_id="7", now=at + timedelta(minutes=4))
-        carla_conversation = conversation_of(s, prop, CARLA)
-        assert carla_conversation is not None
-        staff_service.staff_reply(
-            s, conversation_id=carla_conversation, staff_id="7", body="Bonjour, ici Marta.", now=at
-        )
-        escalation_service.resolve(s, escalation_id=carla, staff_id="7", note="answered", now=at)
-    return prop, prop_b
+from tests.factories import seed_traffic
 
 
 def test_dashboard_counts_real_turns_exactly(monkeypatch: pytest.MonkeyPatch) -> None:

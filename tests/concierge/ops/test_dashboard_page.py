@@ -12,8 +12,7 @@ from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.turn.runner import TurnRunner
 from concierge.users.audit import AuditEvent
-from tests.concierge.ops.test_dashboard import seed_traffic, turn
-from tests.factories import PASSWORD, add_user, csrf_of, sign_in
+from tests.factories import PASSWORD, add_user, csrf_of, guest_says, seed_traffic, sign_in
 from tests.querycount import assert_constant_queries
 
 PAGE = "/admin/p/casa-test/dashboard"
@@ -91,8 +90,8 @@ def test_queries_do_not_grow_with_traffic(client: TestClient, monkeypatch: pytes
         runner = TurnRunner(get_settings(), now=lambda: at)
         for i in range(6):  # new guests, new channels' conversations, new gaps and hand-offs
             phone = f"+3461000000{i}"
-            turn(runner, prop, f"is there a sauna number {i}?", phone=phone, channel="sms", at=at)
-            turn(runner, prop, "wifi password?", phone=phone, channel="simulator", at=at)
+            guest_says(prop, f"is there a sauna number {i}?", phone=phone, channel="sms", at=at, runner=runner)
+            guest_says(prop, "wifi password?", phone=phone, channel="simulator", at=at, runner=runner)
 
     count = assert_constant_queries(render, grow)
     assert count <= 12, count  # user, property, membership, and the dashboard's eight

@@ -9,6 +9,7 @@ from concierge.cli import main
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.ops.releases import service as release_service
+from tests import factories
 
 SUITE = """
 suite: tiny
@@ -19,12 +20,8 @@ cases:
 
 
 def make_release(name: str, threshold: float) -> int:
-    with session_scope() as s:
-        release = release_service.create_release(
-            s, name=name, providers="offline", prompts={}, thresholds={"retrieval_threshold": threshold}, now=utcnow()
-        )
-        assert release.id is not None
-        return release.id
+    """An offline release with this retrieval threshold, not active."""
+    return factories.make_release(name, thresholds={"retrieval_threshold": threshold})
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from concierge.core.db import session_scope
 from knowledge.models import Property
-from tests.concierge.test_cli import concierge
+from tests.factories import concierge
 
 PASSING = """
 suite: tiny

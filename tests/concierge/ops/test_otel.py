@@ -3,7 +3,6 @@
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,24 +11,19 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from concierge.conversation import service
 from concierge.conversation.models import Job, Message, Outbox, Trace
 from concierge.core.db import session_scope
-from concierge.core.modelbase import utcnow
 from concierge.core.settings import Settings, get_settings
 from concierge.ops import otel, otel_spans
 from concierge.ops.otel_spans import SpanWriter
-from concierge.ops.releases import service as release_service
 from concierge.turn.runner import TurnRunner
 from concierge.worker.loops import Worker
 from knowledge.models import Property
-from tests.conftest import ROOT
+from tests.factories import GOOD_WIFI, JOHN, ROOT, free_port, make_release, store
 from tests.fakes.openai_api import FakeModelAPI, use_both_providers
 from tests.fakes.otlp_collector import FakeCollector, Received
 
-JOHN = "+447700900123"
 QUESTION = "what is the wifi password? call me at +447700900123"
-GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."
 CHAIN = "openai:gpt-4o-mini,anthropic:claude-haiku-4-5"
 NODES = ["load_context", "detect_language", "screen_input", "retrieve", "respond", "check_output", "decide"]
 ERROR, UNSET = 2, 0  # opentelemetry.proto Status.StatusCode values
@@ -51,23 +45,11 @@ def collector() -> Iterator[FakeCollector]:
         yield c
 
 
-def active_release() -> int:
-    with session_scope() as s:
-        release = release_service.create_release(
-            s, name="chain", providers=CHAIN, prompts={"grounded_reply": 1}, thresholds={}, now=utcnow()
-        )
-        assert release.id is not None
-        release_service.activate(s, release_id=release.id, now=utcnow())
-        return release.id
-
-
 def receive(prop: Property, body: str = QUESTION) -> int:
-    with session_scope() as s:
-        message = service.receive(
-            s, prop=prop, channel="sms", guest_address=JOHN, property_address="+15005550006", body=body, now=utcnow()
-        )
-        assert message is not None and message.id is not None
-        return message.id
+    """John's message, stored; its id."""
+    message_id = store(prop, body, phone=JOHN).id
+    assert message_id is not None
+    return message_id
 
 
 def turn_of(message_id: int) -> tuple[Job, Trace, Message, Outbox | None]:
@@ -91,7 +73,7 @@ def runner_exporting(monkeypatch: pytest.MonkeyPatch, endpoint: str, **env: str)
 def test_a_fallback_turn_is_exported_as_turn_node_and_model_call_spans(
     prop: Property, fake: FakeModelAPI, collector: FakeCollector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    release_id = active_release()
+    release_id = make_release("chain", providers=CHAIN, prompts={"grounded_reply": 1}, active=True)
     fake.fail(500)  # the primary
     fake.answer(GOOD_WIFI)  # the fallback provider
     runner = runner_exporting(
@@ -210,12 +192,6 @@ def test_worker_shutdown_sends_the_spans_still_queued(
         worker.stop(timeout=5)
     names = [s.name for s in collector.spans]  # stop() returned: nothing to wait for
     assert names.count("turn") == 1 and "respond" in names
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_collector_that_is_down_never_touches_the_turn_and_is_logged_once(

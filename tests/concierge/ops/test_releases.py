@@ -3,11 +3,8 @@
 from typing import Any
 
 import pytest
-from sqlmodel import select
 
 from concierge.cli import main
-from concierge.conversation import service
-from concierge.conversation.models import Job, Trace
 from concierge.core.db import session_scope
 from concierge.core.errors import Conflict, InvalidInput, NotFound
 from concierge.core.modelbase import utcnow
@@ -15,20 +12,14 @@ from concierge.core.settings import get_settings
 from concierge.ops.releases import service as release_service
 from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
+from tests import factories
 
 
 def make_release(name: str, *, prompt: int, threshold: float = 0.7) -> int:
-    with session_scope() as s:
-        release = release_service.create_release(
-            s,
-            name=name,
-            providers="offline",
-            prompts={"grounded_reply": prompt},
-            thresholds={"retrieval_threshold": threshold},
-            now=utcnow(),
-        )
-        assert release.id is not None
-        return release.id
+    """An offline release with this prompt version and retrieval threshold, not active."""
+    return factories.make_release(
+        name, prompts={"grounded_reply": prompt}, thresholds={"retrieval_threshold": threshold}
+    )
 
 
 def activate(release_id: int) -> None:
@@ -43,17 +34,7 @@ def rollback() -> int | None:
 
 def turn(runner: TurnRunner, prop: Property, body: str) -> dict[str, Any]:
     """One guest message through the given (long-lived) runner; returns the turn's trace."""
-    with session_scope() as s:
-        message = service.receive(
-            s, prop=prop, channel="sms", guest_address="+34611111111", property_address="+15005550006", body=body,
-            now=utcnow(),
-        )  # fmt: skip
-        assert message is not None
-        message_id = message.id
-    assert runner.run_next()
-    with session_scope() as s:
-        job = s.exec(select(Job).where(Job.message_id == message_id)).one()
-        return s.exec(select(Trace).where(Trace.job_id == job.id)).one().data
+    return factories.trace_of(factories.guest_says(prop, body, runner=runner).id).data
 
 
 def test_activate_and_rollback_change_the_next_turn_without_restart(prop: Property) -> None:

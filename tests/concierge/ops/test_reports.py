@@ -6,24 +6,21 @@ from pathlib import Path
 import pytest
 
 from concierge.cli import main
-from concierge.conversation import service
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.ops import reports
 from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
-
-ANA, JOHN = "+34611111111", "+447700900123"
+from tests.factories import ANA, JOHN, guest_says
 
 
 def turn_at(prop: Property, body: str, *, phone: str, days_ago: float) -> None:
+    """A guest's message `days_ago` days old, answered a second later."""
     when = utcnow() - timedelta(days=days_ago)
-    with session_scope() as s:
-        service.receive(
-            s, prop=prop, channel="sms", guest_address=phone, property_address="+15005550006", body=body, now=when
-        )
-    assert TurnRunner(get_settings(), now=lambda: when + timedelta(seconds=1)).run_next()
+    guest_says(
+        prop, body, phone=phone, at=when, runner=TurnRunner(get_settings(), now=lambda: when + timedelta(seconds=1))
+    )
 
 
 @pytest.fixture

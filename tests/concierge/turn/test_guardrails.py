@@ -5,11 +5,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from concierge.conversation import service
 from concierge.conversation.models import Message, Outbox
 from concierge.core.db import session_scope
 from concierge.core.errors import InvalidInput
-from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
@@ -18,11 +16,9 @@ from escalation.models import Escalation
 from knowledge import service as knowledge_service
 from knowledge.models import Property
 from knowledge.pack import parse_pack
-from tests.concierge.turn.test_turn import ask
-from tests.conftest import make_property, pack_data
+from tests.factories import JOHN, STRANGER, ask, make_property, pack_data, store
 
-STRANGER = "+15550001111"
-UPCOMING = "+447700900123"
+UPCOMING = JOHN  # booked, arrives in 20 days
 
 
 def test_injection_is_refused_without_knowledge_or_escalation(prop: Property) -> None:
@@ -136,16 +132,7 @@ class LeakyRouter(Router):
 
 
 def test_output_check_blocks_other_guests_details_whoever_wrote_the_reply(prop: Property) -> None:
-    with session_scope() as s:
-        service.receive(
-            s,
-            prop=prop,
-            channel="sms",
-            guest_address=STRANGER,
-            property_address="+15005550006",
-            body="wifi?",
-            now=utcnow(),
-        )
+    store(prop, "wifi?", phone=STRANGER)
     runner = TurnRunner(get_settings())
     runner.router = LeakyRouter(["offline"])
     assert runner.run_next()

@@ -1,48 +1,12 @@
 """The turn graph on a real database: retrieval, language, secrets policy, escalation, staff ownership."""
 
-from typing import Any
-
 import pytest
 from sqlmodel import select
 
-from concierge.conversation import service
-from concierge.conversation.models import Conversation, Job, JobStatus, Message, Outbox, Trace
+from concierge.conversation.models import Conversation, JobStatus, Outbox
 from concierge.core.db import session_scope
-from concierge.core.modelbase import utcnow
-from concierge.core.settings import get_settings
-from concierge.turn.runner import TurnRunner
-from escalation.models import Escalation
 from knowledge.models import Property
-
-
-def ask(prop: Property, body: str, *, phone: str = "+34611111111", channel: str = "sms") -> dict[str, Any]:
-    """Store a guest message, run its turn, and return the reply with what the turn recorded."""
-    address = f"whatsapp:{phone}" if channel == "whatsapp" else phone
-    with session_scope() as s:
-        message = service.receive(
-            s,
-            prop=prop,
-            channel=channel,
-            guest_address=address,
-            property_address="+15005550006",
-            body=body,
-            now=utcnow(),
-        )
-        assert message is not None
-        message_id = message.id
-    assert TurnRunner(get_settings()).run_next()
-    with session_scope() as s:
-        job = s.exec(select(Job).where(Job.message_id == message_id)).one()
-        reply = s.exec(select(Message).where(Message.direction == "out").order_by(Message.id.desc())).first()  # type: ignore[union-attr]
-        trace = s.exec(select(Trace).where(Trace.job_id == job.id)).one()
-        escalations = s.exec(select(Escalation).where(Escalation.message_id == message_id)).all()
-        return {
-            "job": job.status,
-            "reply": reply.body if reply and reply.id > message_id else None,  # type: ignore[operator]
-            "entry_ids": reply.entry_ids if reply else [],
-            "trace": trace.data,
-            "escalations": [e.reason for e in escalations],
-        }
+from tests.factories import ask
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,7 @@ from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from escalation.models import Escalation
 from knowledge.models import Property
-from tests.concierge.turn.test_turn import ask
-from tests.conftest import make_property, pack_data
+from tests.factories import ask, make_property, pack_data
 
 
 def parking_with_a_name() -> Property:

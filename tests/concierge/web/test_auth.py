@@ -14,9 +14,7 @@ from concierge.core.settings import get_settings
 from concierge.users.audit import AuditEvent
 from concierge.users.models import User
 from knowledge.models import KnowledgeVersion, Property
-from tests.concierge.test_cli import concierge
-from tests.conftest import make_property, pack_data
-from tests.factories import PASSWORD, add_user, csrf_of, sign_in
+from tests.factories import PASSWORD, add_user, concierge, csrf_of, other_property, sign_in
 
 EDIT = {
     "languages": "es,en",
@@ -31,12 +29,6 @@ EDIT = {
 def client() -> Iterator[TestClient]:
     with TestClient(create_app()) as c:
         yield c
-
-
-def other_property() -> Property:
-    data = pack_data()
-    data["property"] = {**data["property"], "slug": "casa-b", "name": "Casa B", "phone_numbers": ["+15005550007"]}
-    return make_property(**{"property": data["property"], "reservations": []})
 
 
 def version_count() -> int:

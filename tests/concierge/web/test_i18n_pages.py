@@ -15,27 +15,8 @@ from concierge.users import service as users_service
 from concierge.users.models import User
 from concierge.web.rendering import negotiate
 from knowledge.models import Property
-from tests.concierge.ops.test_dashboard import seed_traffic
-from tests.escalation.console.test_trace_page import GOOD_WIFI, turn
-from tests.factories import PASSWORD, csrf_of
-from tests.fakes.openai_api import FakeModelAPI
-
-
-def add_user(email: str, *, role: str, language: str, properties: tuple[str, ...] = ("casa-test",)) -> None:
-    """An account whose pages are in `language`."""
-    with session_scope() as s:
-        users_service.create_user(
-            s, email=email, role=role, password=PASSWORD, property_slugs=list(properties), language=language
-        )
-
-
-def sign_in(client: TestClient, email: str, *, next: str = "/admin") -> str:
-    """Log in through the form (the browser asks for English); returns the page it lands on."""
-    token = csrf_of(client.get("/login").text)
-    data = {"email": email, "password": PASSWORD, "csrf_token": token, "next": next}
-    response = client.post("/login", data=data)
-    assert response.status_code == 200, response.text
-    return response.text
+from tests.factories import GOOD_WIFI, JOHN, add_user, csrf_of, guest_says, seed_traffic, signed_in_page, trace_of
+from tests.fakes.openai_api import FakeModelAPI, use_openai
 
 
 def test_owner_in_spanish_sees_properties_editor_and_dashboard_in_spanish(
@@ -44,7 +25,7 @@ def test_owner_in_spanish_sees_properties_editor_and_dashboard_in_spanish(
     seed_traffic(monkeypatch, utcnow() - timedelta(minutes=2))
     add_user("duena@example.com", role="owner", language="es")
 
-    properties = sign_in(client, "duena@example.com")
+    properties = signed_in_page(client, "duena@example.com")
     assert '<html lang="es">' in properties
     assert "<h1>Tus alojamientos</h1>" in properties and "Your properties" not in properties
     assert ">Casa Test</a>" in properties  # the owner's own name for the property is not translated
@@ -68,7 +49,7 @@ def test_owner_in_spanish_sees_properties_editor_and_dashboard_in_spanish(
 
 def test_owner_changes_language_from_the_admin(client: TestClient, prop: Property) -> None:
     add_user("owner@example.com", role="owner", language="en")
-    page = sign_in(client, "owner@example.com")
+    page = signed_in_page(client, "owner@example.com")
     assert '<html lang="en">' in page and "<h1>Your properties</h1>" in page
 
     account = client.get("/console/account?back=admin").text
@@ -96,15 +77,12 @@ def test_staff_in_german_sees_the_trace_page_in_german(
     client: TestClient, prop: Property, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with FakeModelAPI() as api:
-        monkeypatch.setenv("LLM_PROVIDERS", "openai:gpt-4o-mini")
-        monkeypatch.setenv("OPENAI_BASE_URL", api.openai_base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-        monkeypatch.setenv("LLM_OFFLINE_FIRST", "false")
+        use_openai(api, monkeypatch)
         get_settings.cache_clear()
         api.answer(GOOD_WIFI)
-        _conversation_id, trace_id = turn(prop, "what is the wifi password?")
+        trace_id = trace_of(guest_says(prop, "what is the wifi password?", phone=JOHN).id).id
     add_user("personal@example.com", role="staff", language="de")
-    sign_in(client, "personal@example.com", next="/console")
+    signed_in_page(client, "personal@example.com", next="/console")
 
     html = client.get(f"/console/traces/{trace_id}").text
     assert '<html lang="de">' in html

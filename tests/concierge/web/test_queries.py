@@ -6,16 +6,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from concierge.app import create_app
-from concierge.conversation import service
 from concierge.conversation.models import Channel
 from concierge.core.db import session_scope
-from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from knowledge.models import Property, Reservation
-from tests.conftest import make_property, pack_data
+from tests.factories import ANA, make_property, pack_data, receive
 from tests.querycount import assert_constant_queries, count_queries
 
-GUEST = "+34611111111"
+GUEST = ANA
 
 
 def test_counter_sees_queries_from_the_app_threads(prop: Property, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,15 +32,7 @@ def test_simulator_page_does_not_query_per_row(prop: Property, monkeypatch: pyte
     def say(count: int) -> None:
         with session_scope() as s:
             for i in range(count):
-                service.receive(
-                    s,
-                    prop=prop,
-                    channel=Channel.simulator,
-                    guest_address=GUEST,
-                    property_address="simulator",
-                    body=f"question {i}",
-                    now=utcnow(),
-                )
+                receive(s, prop, f"question {i}", phone=GUEST, channel=Channel.simulator, to="simulator")
 
     def grow() -> None:
         for i in range(3):

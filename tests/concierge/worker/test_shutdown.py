@@ -6,28 +6,14 @@ import time
 import pytest
 from sqlmodel import select
 
-from concierge.conversation import service
 from concierge.conversation.models import Job, JobStatus, Outbox
 from concierge.core.db import session_scope
-from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.turn.result import TurnResult
 from concierge.turn.runner import TurnRunner
 from concierge.worker.loops import Worker
 from knowledge.models import Property
-
-
-def ask(prop: Property, body: str = "wifi password?") -> None:
-    with session_scope() as s:
-        service.receive(
-            s,
-            prop=prop,
-            channel="sms",
-            guest_address="+34611111111",
-            property_address="+15005550006",
-            body=body,
-            now=utcnow(),
-        )
+from tests.factories import store
 
 
 def job() -> Job:
@@ -59,7 +45,7 @@ def blocked_worker(monkeypatch: pytest.MonkeyPatch) -> tuple[Worker, threading.E
 
 def test_turn_in_hand_finishes_within_the_deadline(prop: Property, monkeypatch: pytest.MonkeyPatch) -> None:
     worker, started, go = blocked_worker(monkeypatch)
-    ask(prop)
+    store(prop, "wifi password?")
     worker.start()
     assert started.wait(10)
     stopping = threading.Thread(target=worker.stop, kwargs={"timeout": 10})
@@ -74,7 +60,7 @@ def test_unfinished_turn_is_released_at_the_deadline_and_answered_once_elsewhere
     prop: Property, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     worker, started, go = blocked_worker(monkeypatch)
-    ask(prop)
+    store(prop, "wifi password?")
     worker.start()
     assert started.wait(10)
     worker.stop(timeout=0.1)

@@ -6,44 +6,11 @@ from sqlmodel import col, select
 from concierge.conversation import service
 from concierge.conversation.models import Conversation, Outbox
 from concierge.core.db import session_scope
-from concierge.core.modelbase import utcnow
-from concierge.core.settings import get_settings
 from concierge.guard import privacy as guard_service
-from concierge.turn.runner import TurnRunner
 from escalation import queue as queue_service
 from escalation.models import ConversationNote, Escalation, EscalationStatus
 from knowledge.models import Property, Reservation, ReservationPhone
-from tests.concierge.turn.test_turn import ask
-from tests.conftest import make_property, pack_data
-from tests.factories import PASSWORD, add_user, csrf_of
-
-
-def staff_sign_in(client: TestClient, email: str) -> str:
-    token = csrf_of(client.get("/login").text)
-    response = client.post(
-        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/console"}
-    )
-    assert response.status_code == 200, response.text
-    return csrf_of(response.text)
-
-
-def other_property() -> Property:
-    data = pack_data()
-    data["property"] = {**data["property"], "slug": "casa-b", "name": "Casa B", "phone_numbers": ["+15005550007"]}
-    return make_property(property=data["property"], reservations=[])
-
-
-def guest_asks_for_person(
-    prop: Property, *, to: str = "+15005550006", phone: str = "+34611111111", body: str = "talk to a person"
-) -> int:
-    with session_scope() as s:
-        message = service.receive(
-            s, prop=prop, channel="sms", guest_address=phone, property_address=to, body=body, now=utcnow()
-        )
-        assert message is not None
-        conversation_id = message.conversation_id
-    assert TurnRunner(get_settings()).run_next()
-    return conversation_id
+from tests.factories import add_user, ask, csrf_of, guest_asks_for_person, other_property, sign_in, store
 
 
 def test_queue_lists_only_my_properties_and_other_conversations_are_404(client: TestClient, prop: Property) -> None:
@@ -51,7 +18,7 @@ def test_queue_lists_only_my_properties_and_other_conversations_are_404(client: 
     mine = guest_asks_for_person(prop)
     theirs = guest_asks_for_person(b, to="+15005550007", phone="+34622222222")
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
-    staff_sign_in(client, "staff-a@example.com")
+    sign_in(client, "staff-a@example.com", next="/console")
     page = client.get("/console").text
     assert "Casa Test" in page and "Casa B" not in page
     assert client.get(f"/console/conversations/{mine}").status_code == 200
@@ -68,14 +35,14 @@ def test_console_needs_sign_in_and_a_csrf_token(client: TestClient, prop: Proper
     conversation_id = guest_asks_for_person(prop)
     assert client.get("/console", follow_redirects=False).status_code == 303
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
-    staff_sign_in(client, "staff-a@example.com")
+    sign_in(client, "staff-a@example.com", next="/console")
     assert client.post(f"/console/conversations/{conversation_id}/claim", data={}).status_code == 403
 
 
 def test_claim_reply_note_hand_back(client: TestClient, prop: Property) -> None:
     conversation_id = guest_asks_for_person(prop)
     user = add_user("staff-a@example.com", role="staff", properties=("casa-test",))
-    staff_sign_in(client, "staff-a@example.com")
+    sign_in(client, "staff-a@example.com", next="/console")
     page = client.get(f"/console/conversations/{conversation_id}")
     assert "Hand-off card" in page.text and "talk to a person" in page.text and "Ana López" in page.text
     token = csrf_of(page.text)
@@ -115,7 +82,7 @@ def test_claim_reply_note_hand_back(client: TestClient, prop: Property) -> None:
 def test_resolve_keeps_the_conversation_with_its_owner(client: TestClient, prop: Property) -> None:
     conversation_id = guest_asks_for_person(prop)
     user = add_user("staff-a@example.com", role="staff", properties=("casa-test",))
-    token = staff_sign_in(client, "staff-a@example.com")
+    token = sign_in(client, "staff-a@example.com", next="/console")
     url = f"/console/conversations/{conversation_id}"
     client.post(f"{url}/claim", data={"csrf_token": token})
     client.post(f"{url}/resolve", data={"csrf_token": token, "note": "Called the guest"})
@@ -128,7 +95,7 @@ def test_resolve_keeps_the_conversation_with_its_owner(client: TestClient, prop:
 def test_canned_replies_per_property(client: TestClient, prop: Property) -> None:
     other_property()
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
-    token = staff_sign_in(client, "staff-a@example.com")
+    token = sign_in(client, "staff-a@example.com", next="/console")
     data = {"csrf_token": token, "title": "Late checkout", "language": "es", "body": "Podemos ofrecer salida a las 12."}
     assert "Podemos ofrecer" in client.post("/console/p/casa-test/canned", data=data).text
     assert client.post("/console/p/casa-b/canned", data=data).status_code == 404
@@ -144,16 +111,7 @@ def test_fingerprint_changes_when_the_queue_or_conversation_does(prop: Property)
     queued = queue_service.fingerprint(user_id=user.id, conversation_id=None)
     watched = queue_service.fingerprint(user_id=user.id, conversation_id=conversation_id)
     assert empty != queued
-    with session_scope() as s:
-        service.receive(
-            s,
-            prop=prop,
-            channel="sms",
-            guest_address="+34611111111",
-            property_address="+15005550006",
-            body="are you there?",
-            now=utcnow(),
-        )
+    store(prop, "are you there?")
     assert queue_service.fingerprint(user_id=user.id, conversation_id=conversation_id) != watched
     b = other_property()
     guest_asks_for_person(b, to="+15005550007", phone="+34622222222")
@@ -171,7 +129,7 @@ def test_staff_link_a_co_travellers_number_to_a_booking(client: TestClient, prop
         conversation_id = conversation.id
         ana = s.exec(select(Reservation).where(Reservation.guest_name == "Ana López")).one()
     staff = add_user("staff-a@example.com", role="staff", properties=("casa-test",))
-    staff_sign_in(client, "staff-a@example.com")
+    sign_in(client, "staff-a@example.com", next="/console")
     page = client.get(f"/console/conversations/{conversation_id}").text
     assert "Link this number" in page and "John Smith" in page  # every current or coming stay is offered
     token = csrf_of(page)

@@ -13,9 +13,7 @@ from concierge.users.audit import AuditEvent
 from concierge.users.models import User
 from escalation import notify
 from knowledge.models import Property
-from tests.concierge.test_cli import concierge
-from tests.escalation.console.test_console import guest_asks_for_person, other_property, staff_sign_in
-from tests.factories import PASSWORD, add_user
+from tests.factories import PASSWORD, add_user, concierge, guest_asks_for_person, other_property, sign_in
 
 URL = "/console/p/casa-test/quiet-hours"
 
@@ -40,7 +38,7 @@ def around_now(prop: Property) -> tuple[str, str]:
 
 def test_setting_quiet_hours_on_the_page_changes_the_guests_next_answer(client: TestClient, prop: Property) -> None:
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
-    token = staff_sign_in(client, "staff-a@example.com")
+    token = sign_in(client, "staff-a@example.com", next="/console")
     before = answer_to_person_request(prop, "+34600000101")
     assert "en unos 15 minutos" in before  # an unknown number hears the property's language, Spanish
     start, end = around_now(prop)
@@ -69,7 +67,7 @@ def test_invalid_quiet_hours_are_explained_and_change_nothing(
     client: TestClient, prop: Property, start: str, end: str, problem: str
 ) -> None:
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
-    token = staff_sign_in(client, "staff-a@example.com")
+    token = sign_in(client, "staff-a@example.com", next="/console")
     client.post(URL, data={"csrf_token": token, "start": "23:00", "end": "07:00"})
     page = client.post(URL, data={"csrf_token": token, "start": start, "end": end})
     assert page.status_code == 422 and problem in page.text
@@ -82,7 +80,7 @@ def test_invalid_quiet_hours_are_explained_and_change_nothing(
 def test_other_properties_quiet_hours_are_404(client: TestClient, prop: Property) -> None:
     other_property()
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
-    token = staff_sign_in(client, "staff-a@example.com")
+    token = sign_in(client, "staff-a@example.com", next="/console")
     assert client.get(URL).status_code == 200
     assert client.get("/console/p/casa-b/quiet-hours").status_code == 404
     denied = client.post("/console/p/casa-b/quiet-hours", data={"csrf_token": token, "start": "22:00", "end": "08:00"})
@@ -96,7 +94,7 @@ def test_quiet_hours_page_speaks_the_staff_members_language(client: TestClient, 
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     with session_scope() as s:
         s.exec(select(User)).one().language = "fr"
-    token = staff_sign_in(client, "staff-a@example.com")
+    token = sign_in(client, "staff-a@example.com", next="/console")
     page = client.post(URL, data={"csrf_token": token, "start": "22:00", "end": ""})
     assert "Heures calmes" in page.text and "Indiquez un début et une fin" in page.text
 

@@ -15,8 +15,7 @@ from concierge.core.settings import get_settings
 from concierge.users.models import User
 from escalation.models import MessageTranslation
 from knowledge.models import Property
-from tests.escalation.console.test_console import guest_asks_for_person, staff_sign_in
-from tests.factories import add_user
+from tests.factories import add_user, guest_asks_for_person, sign_in
 from tests.fakes.openai_api import FakeModelAPI, last_user_text, system_text
 
 SPANISH = "quiero hablar con una persona, por favor"
@@ -58,7 +57,7 @@ def test_translation_line_appears_and_is_cached(
     conversation_id = guest_asks_for_person(prop, body=SPANISH)  # offline turn: the model is not involved yet
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     with console(monkeypatch, with_model(model)) as client:
-        staff_sign_in(client, "staff-a@example.com")
+        sign_in(client, "staff-a@example.com", next="/console")
         first = client.get(f"/console/conversations/{conversation_id}")
         assert first.status_code == 200
         assert f"EN: {SPANISH}" in first.text
@@ -80,7 +79,7 @@ def test_provider_down_still_renders_with_a_hint(
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     model.fail(500, times=50)
     with console(monkeypatch, with_model(model)) as client:
-        staff_sign_in(client, "staff-a@example.com")
+        sign_in(client, "staff-a@example.com", next="/console")
         page = client.get(f"/console/conversations/{conversation_id}")
     assert page.status_code == 200 and SPANISH in page.text
     assert "Translation unavailable" in page.text and "EN: " not in page.text
@@ -95,7 +94,7 @@ def test_a_hanging_provider_does_not_hold_the_page(
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     model.hang(10, times=50)
     with console(monkeypatch, with_model(model, CONSOLE_TRANSLATE_TIMEOUT_SECONDS="0.5")) as client:
-        staff_sign_in(client, "staff-a@example.com")
+        sign_in(client, "staff-a@example.com", next="/console")
         started = time.monotonic()
         page = client.get(f"/console/conversations/{conversation_id}")
         elapsed = time.monotonic() - started
@@ -107,7 +106,7 @@ def test_offline_only_shows_no_line_and_no_hint(monkeypatch: pytest.MonkeyPatch,
     conversation_id = guest_asks_for_person(prop, body=SPANISH)
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     with console(monkeypatch, {"LLM_PROVIDERS": "offline"}) as client:
-        staff_sign_in(client, "staff-a@example.com")
+        sign_in(client, "staff-a@example.com", next="/console")
         page = client.get(f"/console/conversations/{conversation_id}").text
     assert SPANISH in page and lines(page) == [] and "Translation unavailable" not in page
 
@@ -120,7 +119,7 @@ def test_same_language_as_the_staff_member_has_no_line(
     with session_scope() as s:
         s.exec(select(User)).one().language = "es"
     with console(monkeypatch, with_model(model)) as client:
-        staff_sign_in(client, "staff-a@example.com")
+        sign_in(client, "staff-a@example.com", next="/console")
         page = client.get(f"/console/conversations/{conversation_id}").text
     assert lines(page) == [] and translation_calls(model) == 0
     assert "Traspasar" in page or "Reclamar" in page  # and the console itself is in Spanish
@@ -132,7 +131,7 @@ def test_account_page_changes_the_language_and_the_translation_target(
     conversation_id = guest_asks_for_person(prop, body=SPANISH)
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     with console(monkeypatch, with_model(model)) as client:
-        token = staff_sign_in(client, "staff-a@example.com")
+        token = sign_in(client, "staff-a@example.com", next="/console")
         assert client.post("/console/account", data={"csrf_token": token, "language": "xx"}).status_code == 422
         saved = client.post("/console/account", data={"csrf_token": token, "language": "de"})
         assert saved.status_code == 200 and 'lang="de"' in saved.text

@@ -5,50 +5,30 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import col, select
 
-from concierge.conversation import service
-from concierge.conversation.models import Trace
 from concierge.core.db import session_scope
-from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.guard import privacy as guard_service
-from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
-from tests.escalation.console.test_console import other_property, staff_sign_in
-from tests.factories import add_user
-from tests.fakes.openai_api import FakeModelAPI
+from tests.factories import GOOD_WIFI, JOHN, PROPERTY_NUMBER, add_user, guest_says, other_property, sign_in, trace_of
+from tests.fakes.openai_api import FakeModelAPI, use_openai
 from tests.querycount import assert_constant_queries, count_queries
-
-JOHN = "+447700900123"
-GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."
 
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeModelAPI]:
     with FakeModelAPI() as api:
-        monkeypatch.setenv("LLM_PROVIDERS", "openai:gpt-4o-mini")
-        monkeypatch.setenv("OPENAI_BASE_URL", api.openai_base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-        monkeypatch.setenv("LLM_OFFLINE_FIRST", "false")
-        monkeypatch.setenv("LLM_RETRY_BASE_SECONDS", "0.01")
+        use_openai(api, monkeypatch, LLM_RETRY_BASE_SECONDS="0.01")
         get_settings.cache_clear()
         yield api
 
 
-def turn(prop: Property, body: str, *, phone: str = JOHN, to: str = "+15005550006") -> tuple[int, int]:
+def turn(prop: Property, body: str, *, phone: str = JOHN, to: str = PROPERTY_NUMBER) -> tuple[int, int]:
     """Run one guest message; returns (conversation id, trace id)."""
-    with session_scope() as s:
-        message = service.receive(
-            s, prop=prop, channel="sms", guest_address=phone, property_address=to, body=body, now=utcnow()
-        )
-        assert message is not None
-        conversation_id = message.conversation_id
-    assert TurnRunner(get_settings()).run_next()
-    with session_scope() as s:
-        trace_id = s.exec(select(Trace.id).order_by(col(Trace.id).desc())).first()
-        assert trace_id is not None
-        return conversation_id, trace_id
+    message = guest_says(prop, body, phone=phone, to=to)
+    trace_id = trace_of(message.id).id
+    assert trace_id is not None
+    return message.conversation_id, trace_id
 
 
 def test_trace_page_shows_the_turn_as_a_timeline(client: TestClient, prop: Property, fake: FakeModelAPI) -> None:
@@ -56,7 +36,7 @@ def test_trace_page_shows_the_turn_as_a_timeline(client: TestClient, prop: Prope
     fake.answer(GOOD_WIFI)
     conversation_id, trace_id = turn(prop, "what is the wifi password?")
     add_user("staff@example.com", role="staff")
-    staff_sign_in(client, "staff@example.com")
+    sign_in(client, "staff@example.com", next="/console")
 
     page = client.get(f"/console/conversations/{conversation_id}")
     assert f'href="/console/traces/{trace_id}"' in page.text  # the bot's reply links to its trace
@@ -91,12 +71,12 @@ def test_trace_page_is_404_outside_the_property_and_open_to_admins(client: TestC
     other_conversation, other_trace = turn(other, "wifi?", phone="+34622222222", to="+15005550007")
     staff = add_user("staff@example.com", role="staff")
     add_user("admin@example.com", role="admin", properties=())
-    staff_sign_in(client, "staff@example.com")
+    sign_in(client, "staff@example.com", next="/console")
     assert client.get(f"/console/traces/{trace_id}").status_code == 200
     assert client.get(f"/console/traces/{other_trace}").status_code == 404
     assert client.get(f"/console/traces/{other_trace + 1000}").status_code == 404
     client.cookies.clear()
-    staff_sign_in(client, "admin@example.com")
+    sign_in(client, "admin@example.com", next="/console")
     assert client.get(f"/console/traces/{other_trace}").status_code == 200
     client.cookies.clear()
     assert client.get(f"/console/traces/{trace_id}", follow_redirects=False).status_code in (302, 303, 401)
@@ -112,7 +92,7 @@ def test_trace_page_is_404_outside_the_property_and_open_to_admins(client: TestC
 def test_trace_page_and_transcript_links_use_a_bounded_number_of_queries(client: TestClient, prop: Property) -> None:
     conversation_id, trace_id = turn(prop, "what is the wifi password?")
     add_user("staff@example.com", role="staff")
-    staff_sign_in(client, "staff@example.com")
+    sign_in(client, "staff@example.com", next="/console")
     with count_queries() as queries:
         assert client.get(f"/console/traces/{trace_id}").status_code == 200
     assert len(queries) <= 7, queries.statements  # sign-in, scope, trace + conversation, and the audit insert
