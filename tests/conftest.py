@@ -1,12 +1,11 @@
-"""Shared fixtures: a real database built by `alembic upgrade head`, emptied between tests, and factories."""
+"""Shared fixtures: a real database built by `alembic upgrade head`, emptied between tests; the demo property; a
+web client. Helpers that tests call are in factories.py."""
 
 import os
 from collections.abc import Iterator
-from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
@@ -14,14 +13,11 @@ import concierge.ops.alerts.models  # noqa: F401  (alert state is emptied betwee
 import concierge.users.audit  # noqa: F401  (the audit log is emptied between tests too)
 import concierge.users.models  # noqa: F401  (users are emptied between tests too)
 from alembic import command
+from concierge.app import create_app
 from concierge.core.db import alembic_config, engine_for, session_scope
 from concierge.core.settings import get_settings
-from knowledge import service as knowledge_service
 from knowledge.models import Property
-from knowledge.pack import parse_pack
-
-ROOT = Path(__file__).resolve().parent.parent
-PG_URL_ENV = "CONCIERGE_TEST_DATABASE_URL"
+from tests.factories import PG_URL_ENV, make_property
 
 
 def reset_caches() -> None:
@@ -88,77 +84,14 @@ def session(database_url: str) -> Iterator[Session]:
         yield s
 
 
-def pack_data(**overrides: Any) -> dict[str, Any]:
-    """A small valid pack; reservations are relative to today so access-window tests never go stale."""
-    today = date.today()
-    data: dict[str, Any] = {
-        "property": {
-            "slug": "casa-test",
-            "name": "Casa Test",
-            "timezone": "Europe/Madrid",
-            "default_language": "es",
-            "phone_numbers": ["+15005550006", "whatsapp:+15005550006"],
-            "access_window_hours": 24,
-        },
-        "staff": [{"name": "Marta Ruiz", "phone": "+34600000001", "role": "host", "languages": ["es", "en"]}],
-        "knowledge": [
-            {
-                "topic": "wifi",
-                "title": "Wi-Fi",
-                "content": {
-                    "es": "Red CasaTest-5G, contraseña sol-y-mar-2024.",
-                    "en": "Network CasaTest-5G, password sol-y-mar-2024.",
-                },
-            },
-            {
-                "topic": "check_in",
-                "title": "Check-in",
-                "content": {"es": "La entrada es a partir de las 15:00.", "en": "Check-in is from 15:00."},
-            },
-            {
-                "topic": "parking",
-                "title": "Parking",
-                "content": {
-                    "es": "Plaza 14 en el garaje de la calle Mar 3.",
-                    "en": "Space 14 in the garage at Calle Mar 3.",
-                },
-            },
-            {
-                "topic": "access",
-                "title": "Door code",
-                "sensitive": True,
-                "content": {"es": "El código de la puerta es 4821.", "en": "The door code is 4821."},
-            },
-            {"topic": "pool", "title": "Pool", "content": {"es": "La piscina abre de 10:00 a 20:00."}},
-        ],
-        "reservations": [
-            {
-                "guest_name": "Ana López",
-                "phone": "+34611111111",
-                "check_in": (today - timedelta(days=1)).isoformat(),
-                "check_out": (today + timedelta(days=3)).isoformat(),
-                "language": "es",
-                "guests": 2,
-            },
-            {
-                "guest_name": "John Smith",
-                "phone": "+447700900123",
-                "check_in": (today + timedelta(days=20)).isoformat(),
-                "check_out": (today + timedelta(days=24)).isoformat(),
-                "language": "en",
-                "guests": 3,
-            },
-        ],
-    }
-    data.update(overrides)
-    return data
-
-
-def make_property(**overrides: Any) -> Property:
-    """Import `pack_data(**overrides)` and return the property."""
-    with session_scope() as s:
-        prop, _version = knowledge_service.import_pack(s, pack=parse_pack(pack_data(**overrides)), author="test")
-    return prop
+@pytest.fixture
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """The app in-process without its worker: a test runs turns itself, in order, and nothing polls the database
+    while a page's queries are counted. (Modules that need the worker running define their own `client`.)"""
+    monkeypatch.setenv("WORKER_IN_PROCESS", "false")
+    get_settings.cache_clear()
+    with TestClient(create_app()) as c:
+        yield c
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
-"""The layout's own rules: every module sits in a layer of `.importlinter`, and no code module grows past its limit."""
+"""The layout's own rules: every module sits in a layer of `.importlinter`, no code module grows past its limit, and
+no test module imports another test module or a conftest.py (shared helpers live in tests/factories.py)."""
 
+import ast
 import configparser
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 PACKAGES = ("concierge", "knowledge", "escalation")
 MAX_LINES = 330  # DESIGN.md: split a module when it passes ~300 lines
@@ -49,3 +51,27 @@ def test_no_code_module_is_over_the_limit() -> None:
         if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}, f"split these modules (DESIGN.md: ~300 lines): {long}"
+
+
+def _imported(path: Path, node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The dotted names an import statement reaches (relative imports resolved against the file's package)."""
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    package = list(path.relative_to(ROOT).parent.parts)
+    base = ".".join(package[: len(package) - node.level + 1]) if node.level else ""
+    module = ".".join(part for part in (base, node.module or "") if part)
+    return [module, *(f"{module}.{alias.name}" for alias in node.names)]
+
+
+def test_no_test_module_imports_a_test_module_or_a_conftest() -> None:
+    found = []
+    for folder in ("tests", "scripts"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+                if not isinstance(node, ast.Import | ast.ImportFrom):
+                    continue
+                for name in _imported(path, node):
+                    last = name.rsplit(".", 1)[-1]
+                    if name.startswith("tests.") and (last.startswith("test_") or last == "conftest"):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+    assert found == [], f"move what these share to tests/factories.py (fixtures: to a conftest.py): {found}"

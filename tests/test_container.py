@@ -11,8 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import ROOT
-from tests.e2e.server import free_port
+from tests.factories import ROOT, free_port
 
 
 def dockerfile() -> str:

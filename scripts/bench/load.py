@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from scripts.bench.traffic import Connection, Run, drive, guest, percentile  # noqa: E402
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, Process, free_port, serve_process  # noqa: E402
+from tests.e2e.server import Process, serve_process  # noqa: E402
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN, free_port  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
 
 

@@ -29,7 +29,7 @@ from concierge.llm.prompting import output_context  # noqa: E402
 from concierge.llm.providers import ProviderSpec, build_chat_model  # noqa: E402
 from concierge.llm.router import Router, RouterConfig  # noqa: E402
 from concierge.llm.types import ResponseRequest  # noqa: E402
-from tests.conftest import pack_data  # noqa: E402
+from tests.factories import pack_data  # noqa: E402
 from tests.fakes.openai_api import FakeModelAPI  # noqa: E402
 
 REPLY = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
-from tests.e2e.server import ACCOUNT_SID, sign
+from tests.factories import ACCOUNT_SID, sign
 
 PROPERTY_NUMBER = "+15005550006"  # examples/casa-azul.yaml
 QUESTIONS = [

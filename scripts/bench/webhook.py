@@ -23,7 +23,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign  # noqa: E402
+from tests.e2e.server import running_server  # noqa: E402
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN, sign  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
 
 QUESTIONS = ["wifi password?", "¿a qué hora es el check-in?", "where can I park?", "check out time", "hola"]

@@ -12,7 +12,8 @@ from concierge.conversation.models import Message
 from concierge.core.db import alembic_config, session_scope
 from concierge.core.settings import get_settings
 from knowledge.models import Property
-from tests.e2e.server import sign
+from tests import factories
+from tests.factories import sign
 
 
 @pytest.fixture
@@ -22,12 +23,8 @@ def client() -> Iterator[TestClient]:
 
 
 def twilio_env(monkeypatch: pytest.MonkeyPatch, **extra: str) -> None:
-    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "0" * 32)
-    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "test-token")
-    monkeypatch.setenv("PUBLIC_URL", "https://concierge.example.com")
-    for key, value in extra.items():
-        monkeypatch.setenv(key, value)
-    get_settings.cache_clear()
+    """Twilio credentials, and the public URL the webhook's signature is computed over."""
+    factories.twilio_env(monkeypatch, **{"PUBLIC_URL": "https://concierge.example.com", **extra})
 
 
 def inbound_count() -> int:

@@ -1,8 +1,5 @@
 """The `concierge` command as an operator runs it: a real process, real exit codes and output."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
@@ -10,19 +7,7 @@ from sqlmodel import select
 
 from concierge.core.db import session_scope
 from knowledge.models import KnowledgeVersion, Property
-from tests.conftest import ROOT, pack_data
-
-
-def concierge(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "concierge.cli", *args],
-        cwd=ROOT,
-        env=os.environ.copy(),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+from tests.factories import ROOT, concierge, pack_data
 
 
 def write_pack(tmp_path: Path, data: dict[str, object]) -> Path:

@@ -1,4 +1,4 @@
-"""Fixtures shared by the end-to-end tests: the fake Twilio and Debian's headless Chromium."""
+"""Fixtures shared by the end-to-end tests: the fake Twilio, Debian's headless Chromium, a screenshots folder."""
 
 import os
 import shutil
@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN, ROOT
 from tests.fakes.twilio_api import FakeTwilio
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = ROOT / "docs" / "screenshots"  # the README's images
 
 
 def _browser_missing() -> str | None:
@@ -46,3 +47,10 @@ def fake_twilio() -> Iterator[FakeTwilio]:
     """A fake Twilio REST API on loopback, one per test module."""
     with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
         yield fake
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a browser test saves its screenshots: UPDATE_SCREENSHOTS=1 refreshes the README's images in
+    docs/screenshots; otherwise they go to a temporary folder."""
+    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path

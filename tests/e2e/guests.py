@@ -1,6 +1,6 @@
 """Simulated guests: each sends its messages one after another as signed webhooks, retrying like Twilio.
 
-Used by the crash tests and by `scripts/bench/load.py`. A guest resends the same MessageSid until the
+Used by the crash tests and by `scripts/bench/load.py`, with `QUESTIONS`. A guest resends the same MessageSid until the
 server acknowledges it (connection refused while a server restarts, or a 5xx), so a message is lost only
 if the server acknowledged it and then never answered.
 """
@@ -8,12 +8,21 @@ if the server acknowledged it and then never answered.
 import asyncio
 import random
 import time
-import uuid
 from dataclasses import dataclass, field
 
 import httpx
 
-from tests.e2e.server import ACCOUNT_SID, sign
+from tests.factories import sign, webhook_form
+
+# One question per topic, and a string only that topic's reply contains (in whatever language it comes).
+QUESTIONS = [
+    ("wifi password?", "sol-y-mar-2024"),
+    ("what time is check-in?", "15:00"),
+    ("where can I park?", "Mar 3"),
+    ("when does the pool open?", "10:00"),
+    ("where do I put the trash?", "21:00"),
+]
+TRASH = {"topic": "trash", "title": "Trash", "content": {"en": "Bins are in the courtyard, pickup at 21:00."}}
 
 
 @dataclass
@@ -41,14 +50,7 @@ async def run_guest(
     """Send `bodies` in order from `guest`; each waits for its acknowledgement, then an exponential think time."""
     traffic.sent.setdefault(guest, [])
     for body in bodies:
-        params = {
-            "MessageSid": f"SM{uuid.uuid4().hex}",
-            "AccountSid": ACCOUNT_SID,
-            "From": guest,
-            "To": to,
-            "Body": body,
-            "NumMedia": "0",
-        }
+        params = webhook_form(body, sender=guest, to=to)
         headers = {"X-Twilio-Signature": sign(url, params)}
         started = time.monotonic()
         while True:

@@ -1,42 +1,22 @@
-"""Start `concierge serve` and `concierge worker` as real processes on loopback, pointed at a fake Twilio."""
+"""Start `concierge serve` and `concierge worker` as real processes on loopback, pointed at a fake Twilio (their
+environment: `server_env` in tests/factories.py), and wait for their work to settle."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
-from twilio.request_validator import RequestValidator
+from sqlmodel import col, func, select
 
-ROOT = Path(__file__).resolve().parents[2]
-ACCOUNT_SID = "AC" + "0" * 32
-AUTH_TOKEN = "test-token"
-
-
-def server_env(database_url: str, twilio_base_url: str, **extra: str) -> dict[str, str]:
-    """The environment of a test server: this database, the fake Twilio, the worker polling fast."""
-    return {
-        "DATABASE_URL": database_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": twilio_base_url,
-        "WORKER_IN_PROCESS": "true",
-        "WORKER_POLL_SECONDS": "0.05",
-        **extra,
-    }
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from concierge.conversation.models import Job, JobStatus, Outbox, OutboxStatus
+from concierge.core.db import session_scope
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN, ROOT, free_port
+from tests.fakes.twilio_api import FakeTwilio
 
 
 class Process:
@@ -119,6 +99,36 @@ def running_server(env: dict[str, str], timeout: float = 60.0) -> Iterator[str]:
         process.stop()
 
 
-def sign(url: str, params: dict[str, str], token: str = AUTH_TOKEN) -> str:
-    """The X-Twilio-Signature Twilio would send for this URL and form."""
-    return str(RequestValidator(token).compute_signature(url, params))
+def process_env(database_url: str, fake: FakeTwilio, **extra: str) -> dict[str, str]:
+    """Small leases, polls and timeouts, so a crashed process's work comes back within seconds."""
+    return {
+        "DATABASE_URL": database_url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_API_BASE_URL": fake.base_url,
+        "TWILIO_TIMEOUT_SECONDS": "1",  # an attempt in flight at the crash is reconciled after 2×1+5 s
+        "WORKER_POLL_SECONDS": "0.05",
+        "JOB_LEASE_SECONDS": "5",
+        "OUTBOX_RETRY_BASE_SECONDS": "0.05",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def wait_until_settled(timeout: float) -> None:
+    """Until no job and no reply is left to process."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope() as s:
+            jobs = s.exec(
+                select(func.count()).select_from(Job).where(col(Job.status).in_([JobStatus.pending, JobStatus.running]))
+            ).one()
+            replies = s.exec(
+                select(func.count())
+                .select_from(Outbox)
+                .where(col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending]))
+            ).one()
+        if jobs == 0 and replies == 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"still {jobs} jobs and {replies} replies to process after {timeout}s")

@@ -4,23 +4,16 @@ Debian's chromium is used (never a downloaded browser). Without it these tests s
 except under CI=true, where a missing browser is a failure.
 """
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from knowledge.models import Property
-from tests.conftest import ROOT, make_property, pack_data
-from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
+from tests.e2e.server import running_server
+from tests.factories import PASSWORD, add_user, fill_sign_in, guest_writes, other_property, server_env
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import PASSWORD, add_user
-
-# UPDATE_SCREENSHOTS=1 refreshes the README's images; otherwise they go to a temporary folder.
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -37,31 +30,15 @@ def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
 def ask_by_sms(server: str, fake: FakeTwilio, body: str) -> str:
     """A signed Spanish webhook from the booked guest; returns the reply the fake Twilio received."""
     fake.reset()
-    params = {
-        "MessageSid": f"SM{uuid.uuid4().hex}",
-        "AccountSid": ACCOUNT_SID,
-        "From": "+34611111111",
-        "To": "+15005550006",
-        "Body": body,
-        "NumMedia": "0",
-    }
-    url = f"{server}/twilio/messages"
-    response = httpx.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params)}, timeout=10)
-    assert response.status_code == 200
+    guest_writes(server, body)
     [sent] = fake.wait_for(1)
     return str(sent["body"])
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
 
 
 def test_owner_edits_checks_rolls_back_and_stays_in_scope(
     browser: Any, server: str, fake_twilio: FakeTwilio, prop: Property, shots: Path
 ) -> None:
-    other = pack_data()["property"] | {"slug": "casa-b", "name": "Casa B", "phone_numbers": ["+15005550007"]}
-    make_property(property=other, reservations=[])
+    other_property()
     add_user("owner@example.com")
     shots.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1100, "height": 900})
@@ -69,9 +46,7 @@ def test_owner_edits_checks_rolls_back_and_stays_in_scope(
 
     page.goto(f"{server}/admin")
     assert page.url.startswith(f"{server}/login")
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, "owner@example.com")
     page.wait_for_url(f"{server}/admin")
     page.get_by_role("link", name="Casa Test").click()
     page.screenshot(path=str(shots / "admin-editor.png"), full_page=True)

@@ -6,30 +6,35 @@ back; the bot answers the next question. Staff of one property get a 404 for ano
 Debian's chromium only; without it these tests skip with the reason, except under CI=true.
 """
 
-import os
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from sqlmodel import select
 
 from concierge.conversation.models import Conversation
 from concierge.core.db import session_scope
 from knowledge.models import Property
-from tests.conftest import ROOT, make_property, pack_data
-from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
+from tests.e2e.server import running_server
+from tests.factories import (
+    ANA,
+    OTHER_PROPERTY_NUMBER,
+    PROPERTY_NUMBER,
+    STAFF_PHONE,
+    add_user,
+    console_sign_in,
+    guest_writes,
+    other_property,
+    post_webhook,
+    sent_to,
+    server_env,
+)
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import PASSWORD, add_user
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"  # UPDATE_SCREENSHOTS=1 refreshes them; otherwise a temporary folder
-PROPERTY_NUMBER = "+15005550006"
-GUEST = "+34611111111"
-STAFF_PHONE = "+34600000001"
+GUEST = ANA
 
 
 @pytest.fixture(scope="module")
@@ -43,44 +48,6 @@ def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
-
-
-def guest_writes(server: str, body: str, *, channel: str = "sms") -> None:
-    prefix = "whatsapp:" if channel == "whatsapp" else ""
-    params = {
-        "MessageSid": f"SM{uuid.uuid4().hex}",
-        "AccountSid": ACCOUNT_SID,
-        "From": prefix + GUEST,
-        "To": prefix + PROPERTY_NUMBER,
-        "Body": body,
-        "NumMedia": "0",
-    }
-    url = f"{server}/twilio/messages"
-    response = httpx.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params)}, timeout=10)
-    assert response.status_code == 200
-
-
-def sent_to(fake: FakeTwilio, address: str, count: int = 1, timeout: float = 15) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = [m for m in fake.messages if m["to"] == address]
-        if len(found) >= count:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"{count} message(s) to {address} never arrived: {fake.messages}")
-
-
-def sign_in(page: Any, server: str, email: str) -> None:
-    page.goto(f"{server}/console")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("h1:has-text('Escalations')")
-
-
 @pytest.mark.parametrize("channel", ["sms", "whatsapp"])
 def test_escalation_claim_reply_hand_back_on_the_guest_channel(
     browser: Any, server: str, fake_twilio: FakeTwilio, prop: Property, shots: Path, channel: str
@@ -88,7 +55,7 @@ def test_escalation_claim_reply_hand_back_on_the_guest_channel(
     fake_twilio.reset()
     add_user("marta@example.com", role="staff", properties=("casa-test",))
     page = browser.new_page(viewport={"width": 1100, "height": 900})
-    sign_in(page, server, "marta@example.com")
+    console_sign_in(page, server, "marta@example.com")
     assert page.locator("#empty-queue").is_visible()
     page.evaluate("window.__notReloaded = true")
 
@@ -142,12 +109,8 @@ def test_escalation_claim_reply_hand_back_on_the_guest_channel(
 
 
 def test_staff_of_one_property_cannot_open_another(browser: Any, server: str, prop: Property) -> None:
-    data = pack_data()
-    data["property"] = {**data["property"], "slug": "casa-b", "name": "Casa B", "phone_numbers": ["+15005550007"]}
-    make_property(property=data["property"], reservations=[])
-    params = {"MessageSid": f"SM{uuid.uuid4().hex}", "From": GUEST, "To": "+15005550007", "Body": "talk to a person"}
-    url = f"{server}/twilio/messages"
-    httpx.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params)}, timeout=10)
+    other_property()
+    post_webhook(server, body="talk to a person", sender=GUEST, to=OTHER_PROPERTY_NUMBER)
     deadline = time.monotonic() + 15
     other = None
     while other is None and time.monotonic() < deadline:
@@ -157,7 +120,7 @@ def test_staff_of_one_property_cannot_open_another(browser: Any, server: str, pr
     assert other is not None
     add_user("marta@example.com", role="staff", properties=("casa-test",))
     page = browser.new_page()
-    sign_in(page, server, "marta@example.com")
+    console_sign_in(page, server, "marta@example.com")
     response = page.goto(f"{server}/console/conversations/{other.id}")
     assert response is not None and response.status == 404
     assert "Casa B" not in page.content()

@@ -3,7 +3,6 @@ the WhatsApp 24-hour window, the approved template reaching the guest's WhatsApp
 """
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,12 +14,20 @@ from sqlmodel import select
 
 from concierge.conversation.models import Conversation, Message
 from concierge.core.db import session_scope
-from tests.conftest import make_property
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, running_server, sign
-from tests.e2e.test_console_browser import GUEST, SCREENSHOTS, guest_writes, sent_to, sign_in
+from tests.e2e.server import running_server
+from tests.factories import (
+    ACCOUNT_SID,
+    ANA,
+    add_user,
+    console_sign_in,
+    guest_writes,
+    make_property,
+    sent_to,
+    server_env,
+    sign,
+)
 from tests.fakes.openai_api import FakeModelAPI, last_user_text, system_text
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import add_user
 
 TEMPLATE = {
     "content_sid": "HX" + "0123456789abcdef" * 2,
@@ -28,6 +35,7 @@ TEMPLATE = {
     "preview": "Hola {{1}}, te escribimos de {{2}}. Responde a este mensaje para seguir la conversación.",
 }
 SPANISH = "quiero hablar con una persona, por favor"
+GUEST = ANA
 
 
 def model_answer(body: dict[str, Any]) -> str:
@@ -35,11 +43,6 @@ def model_answer(body: dict[str, Any]) -> str:
     if "You translate one message" in system_text(body):
         return "[EN] " + last_user_text(body).removeprefix("Message:\n")
     return "NO_ANSWER"
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
 
 
 @pytest.fixture(scope="module")
@@ -50,19 +53,16 @@ def model() -> Iterator[FakeModelAPI]:
 
 @pytest.fixture(scope="module")
 def server(fake_twilio: FakeTwilio, model: FakeModelAPI, database_url: str) -> Iterator[str]:
-    env = {
-        "DATABASE_URL": database_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": fake_twilio.base_url,
-        "WORKER_IN_PROCESS": "true",
-        "WORKER_POLL_SECONDS": "0.05",
-        "SESSION_SECRET": "console-template-secret",
-        "LLM_PROVIDERS": "openai:gpt-test",
-        "OPENAI_BASE_URL": model.openai_base_url,
-        # A loaded test machine may be slow to answer the first call; the deadline itself is tested in tests/web.
-        "CONSOLE_TRANSLATE_TIMEOUT_SECONDS": "20",
-    }
+    env = server_env(
+        database_url,
+        fake_twilio.base_url,
+        SESSION_SECRET="console-template-secret",
+        LLM_PROVIDERS="openai:gpt-test",
+        OPENAI_BASE_URL=model.openai_base_url,
+        # A loaded test machine may be slow to answer the first call; the deadline itself is tested in
+        # tests/escalation/console.
+        CONSOLE_TRANSLATE_TIMEOUT_SECONDS="20",
+    )
     with running_server(env, timeout=60) as base:
         yield base
 
@@ -83,7 +83,7 @@ def test_translation_line_then_template_after_the_window_then_a_failure_is_visib
     guest_writes(server, SPANISH, channel="whatsapp")
     sent_to(fake_twilio, guest)  # the guest was told a person will reply
     page = browser.new_page(viewport={"width": 1100, "height": 1000})
-    sign_in(page, server, "marta@example.com")
+    console_sign_in(page, server, "marta@example.com")
     page.wait_for_selector("tr[data-escalation]", timeout=15000)
     page.click("tr[data-escalation] a")
 

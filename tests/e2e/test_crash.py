@@ -6,48 +6,19 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from sqlmodel import col, func, select
 
-from concierge.conversation.models import Job, JobStatus, Outbox, OutboxStatus
-from concierge.core.db import session_scope
-from tests.conftest import make_property, pack_data
-from tests.e2e.guests import Traffic, run_guests
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, Process, serve_process
+from tests.e2e.guests import QUESTIONS, TRASH, Traffic, run_guests
+from tests.e2e.server import Process, process_env, serve_process, wait_until_settled
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN, PROPERTY_NUMBER, make_property, pack_data
 from tests.fakes.twilio_api import FakeTwilio
 
-PROPERTY_NUMBER = "+15005550006"
 GUESTS, MESSAGES = 100, 5
-# One question per topic, and a string only that topic's reply contains (in whatever language it comes).
-QUESTIONS = [
-    ("wifi password?", "sol-y-mar-2024"),
-    ("what time is check-in?", "15:00"),
-    ("where can I park?", "Mar 3"),
-    ("when does the pool open?", "10:00"),
-    ("where do I put the trash?", "21:00"),
-]
-TRASH = {"topic": "trash", "title": "Trash", "content": {"en": "Bins are in the courtyard, pickup at 21:00."}}
 
 
 @pytest.fixture
 def fake_twilio() -> Iterator[FakeTwilio]:
     with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
         yield fake
-
-
-def process_env(database_url: str, fake: FakeTwilio, **extra: str) -> dict[str, str]:
-    """Small leases, polls and timeouts, so a crashed process's work comes back within seconds."""
-    return {
-        "DATABASE_URL": database_url,
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_API_BASE_URL": fake.base_url,
-        "TWILIO_TIMEOUT_SECONDS": "1",  # an attempt in flight at the crash is reconciled after 2×1+5 s
-        "WORKER_POLL_SECONDS": "0.05",
-        "JOB_LEASE_SECONDS": "5",
-        "OUTBOX_RETRY_BASE_SECONDS": "0.05",
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
 
 
 def conversations() -> dict[str, list[str]]:
@@ -74,25 +45,6 @@ class Crash:
     def __init__(self, victim: Process) -> None:
         self.victim = victim
         self.done = False
-
-
-def wait_until_settled(timeout: float) -> None:
-    """Until no job and no reply is left to process."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with session_scope() as s:
-            jobs = s.exec(
-                select(func.count()).select_from(Job).where(col(Job.status).in_([JobStatus.pending, JobStatus.running]))
-            ).one()
-            replies = s.exec(
-                select(func.count())
-                .select_from(Outbox)
-                .where(col(Outbox.status).in_([OutboxStatus.pending, OutboxStatus.sending]))
-            ).one()
-        if jobs == 0 and replies == 0:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"still {jobs} jobs and {replies} replies to process after {timeout}s")
 
 
 def assert_exactly_one_reply_each_in_order(fake: FakeTwilio, traffic: Traffic) -> None:

@@ -5,24 +5,16 @@ knowledge entry from a gap, and the next guest asking the same question gets the
 UPDATE_SCREENSHOTS=1 writes docs/screenshots/dashboard.png for the README.
 """
 
-import os
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from knowledge.models import Property
-from tests.conftest import ROOT
-from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
+from tests.e2e.server import running_server
+from tests.factories import ANA, EVE, JOHN, add_user, fill_sign_in, guest_writes, sent_to, server_env
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import PASSWORD, add_user
-
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-JOHN, ANA, EVE = "+447700900123", "+34611111111", "+447700900555"
 
 
 @pytest.fixture(scope="module")
@@ -36,32 +28,11 @@ def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
-
-
-def text_by_sms(server: str, fake: FakeTwilio, phone: str, body: str, timeout: float = 15.0) -> str:
+def text_by_sms(server: str, fake: FakeTwilio, phone: str, body: str) -> str:
     """A signed SMS webhook from `phone`; returns the reply the fake Twilio received for that phone."""
     before = sum(1 for m in fake.messages if m["to"] == phone)
-    params = {
-        "MessageSid": f"SM{uuid.uuid4().hex}",
-        "AccountSid": ACCOUNT_SID,
-        "From": phone,
-        "To": "+15005550006",
-        "Body": body,
-        "NumMedia": "0",
-    }
-    url = f"{server}/twilio/messages"
-    response = httpx.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params)}, timeout=10)
-    assert response.status_code == 200
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        replies = [m for m in fake.messages if m["to"] == phone]
-        if len(replies) > before:
-            return str(replies[-1]["body"])
-        time.sleep(0.05)
-    raise AssertionError(f"no reply to {body!r} within {timeout}s")
+    guest_writes(server, body, phone=phone)
+    return str(sent_to(fake, phone, count=before + 1)[-1]["body"])
 
 
 def test_dashboard_shows_real_traffic_and_a_gap_becomes_an_entry(
@@ -78,9 +49,7 @@ def test_dashboard_shows_real_traffic_and_a_gap_becomes_an_entry(
     page = context.new_page()
 
     page.goto(f"{server}/login?next=/admin")
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, "owner@example.com")
     page.wait_for_url(f"{server}/admin")
     page.get_by_role("listitem").filter(has_text="Casa Test").get_by_role("link", name="Dashboard").click()
     page.wait_for_url(f"{server}/admin/p/casa-test/dashboard")

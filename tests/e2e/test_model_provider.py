@@ -4,19 +4,16 @@ Bad model output (a wrong password, a leaked door code, an invented refund) must
 failing provider must still leave the guest with the correct offline answer.
 """
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from knowledge.models import Property
-from tests.e2e.server import running_server, server_env
-from tests.e2e.test_twilio_webhook import post_webhook
+from tests.e2e.server import running_server
+from tests.factories import GOOD_WIFI, post_webhook, sent_to, server_env
 from tests.fakes.openai_api import FakeModelAPI
 from tests.fakes.twilio_api import FakeTwilio
-
-GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."
 
 
 @pytest.fixture(scope="module")
@@ -57,15 +54,9 @@ def test_a_grounded_model_reply_is_delivered(
     assert len(fake_model.requests) == 1
 
 
-def reply_to(fake: FakeTwilio, guest: str, timeout: float = 15.0) -> dict[str, Any]:
+def reply_to(fake: FakeTwilio, guest: str) -> dict[str, Any]:
     """The first message the fake Twilio received for this guest (staff alerts may arrive too)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for message in fake.messages:
-            if message["to"] == guest:
-                return message
-        time.sleep(0.05)
-    raise AssertionError(f"no reply to {guest}: {fake.messages}")
+    return sent_to(fake, guest)[0]
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 order the messages were stored and acknowledged, and the guest's turns never run at the same time."""
 
 import asyncio
-import uuid
 from datetime import timedelta
 
 import httpx
@@ -11,9 +10,9 @@ from sqlmodel import col, select
 
 from concierge.conversation.models import Job, Message
 from concierge.core.db import session_scope
-from tests.conftest import make_property, pack_data
-from tests.e2e.server import ACCOUNT_SID, Process, serve_process, sign
-from tests.e2e.test_crash import PROPERTY_NUMBER, QUESTIONS, TRASH, process_env, wait_until_settled
+from tests.e2e.guests import QUESTIONS, TRASH
+from tests.e2e.server import Process, process_env, serve_process, wait_until_settled
+from tests.factories import PROPERTY_NUMBER, make_property, pack_data, sign, webhook_form
 from tests.fakes.twilio_api import FakeTwilio
 
 GUEST = "+34699999999"
@@ -27,13 +26,7 @@ async def send_waves(url: str) -> list[list[str]]:
     async with httpx.AsyncClient(timeout=30) as client:
 
         async def post(question: str) -> None:
-            params = {
-                "MessageSid": f"SM{uuid.uuid4().hex}",
-                "AccountSid": ACCOUNT_SID,
-                "From": GUEST,
-                "To": PROPERTY_NUMBER,
-                "Body": question,
-            }
+            params = webhook_form(question, sender=GUEST, to=PROPERTY_NUMBER)
             response = await client.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params)})
             assert response.status_code == 200
 

@@ -5,8 +5,6 @@ The server runs as a real process with its in-process worker, the fake Twilio an
 docs/screenshots/trace.png.
 """
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,16 +16,12 @@ from sqlmodel import select
 from concierge.conversation.models import Conversation
 from concierge.core.db import session_scope
 from knowledge.models import Property
-from tests.conftest import ROOT
-from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
-from tests.e2e.test_console_browser import sent_to
+from tests.e2e.server import running_server
+from tests.factories import GOOD_WIFI, JOHN, add_user, fill_sign_in, sent_to, server_env, sign, webhook_form
 from tests.fakes.openai_api import FakeModelAPI
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import PASSWORD, add_user
 
-SCREENSHOTS = ROOT / "docs" / "screenshots"
-GUEST = "+447700900123"
-GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."
+GUEST = JOHN
 
 
 @pytest.fixture(scope="module")
@@ -54,11 +48,6 @@ def server(fake_twilio: FakeTwilio, fake_model: FakeModelAPI, database_url: str)
         yield base
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
-
-
 def test_trace_page_opens_from_the_transcript(
     browser: Any, server: str, fake_twilio: FakeTwilio, fake_model: FakeModelAPI, prop: Property, shots: Path
 ) -> None:
@@ -66,14 +55,7 @@ def test_trace_page_opens_from_the_transcript(
     fake_model.reset()
     fake_model.fail(500, times=3)  # the primary: first try and both retries
     fake_model.answer(GOOD_WIFI)  # the second provider
-    params = {
-        "MessageSid": f"SM{uuid.uuid4().hex}",
-        "AccountSid": ACCOUNT_SID,
-        "From": GUEST,
-        "To": "+15005550006",
-        "Body": "what is the wifi password?",
-        "NumMedia": "0",
-    }
+    params = webhook_form("what is the wifi password?", sender=GUEST)
     url = f"{server}/twilio/messages"
     assert httpx.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params)}, timeout=10).is_success
     [reply] = sent_to(fake_twilio, GUEST)
@@ -82,9 +64,7 @@ def test_trace_page_opens_from_the_transcript(
     add_user("admin@example.com", role="admin", properties=())
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     page.goto(f"{server}/login?next=/console")
-    page.get_by_label("Email").fill("admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, "admin@example.com")
     page.wait_for_selector("h1:has-text('Escalations')")
     with session_scope() as s:
         conversation = s.exec(select(Conversation).where(Conversation.guest_address == GUEST)).one()

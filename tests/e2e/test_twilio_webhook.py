@@ -12,10 +12,9 @@ from sqlmodel import func, select
 from concierge.conversation.models import Message, Outbox, OutboxStatus
 from concierge.core.db import session_scope
 from knowledge.models import Property
-from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
+from tests.e2e.server import running_server
+from tests.factories import ACCOUNT_SID, PROPERTY_NUMBER, post_webhook, server_env, sign
 from tests.fakes.twilio_api import FakeTwilio
-
-PROPERTY_NUMBER = "+15005550006"
 
 
 @pytest.fixture(scope="module")
@@ -32,32 +31,6 @@ def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
 @pytest.fixture(autouse=True)
 def fresh_fake(fake_twilio: FakeTwilio) -> None:
     fake_twilio.reset()
-
-
-def post_webhook(
-    server: str,
-    *,
-    body: str,
-    sender: str = "+34611111111",
-    to: str = PROPERTY_NUMBER,
-    sid: str | None = None,
-    signature: str | None = "valid",
-) -> httpx.Response:
-    params = {
-        "MessageSid": sid or f"SM{uuid.uuid4().hex}",
-        "AccountSid": ACCOUNT_SID,
-        "From": sender,
-        "To": to,
-        "Body": body,
-        "NumMedia": "0",
-    }
-    url = f"{server}/twilio/messages"
-    headers = {}
-    if signature == "valid":
-        headers["X-Twilio-Signature"] = sign(url, params)
-    elif signature is not None:
-        headers["X-Twilio-Signature"] = signature
-    return httpx.post(url, data=params, headers=headers, timeout=10)
 
 
 def stored_messages() -> int:

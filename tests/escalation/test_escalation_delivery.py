@@ -12,7 +12,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 
-from concierge.conversation import service
 from concierge.conversation.models import Conversation
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
@@ -21,7 +20,7 @@ from escalation import delivery
 from escalation import service as escalation_service
 from escalation.models import Notification, NotificationStatus
 from knowledge.models import Property
-from tests.e2e.server import free_port
+from tests.factories import free_port, receive
 
 SECRET = "webhook-secret"
 
@@ -90,15 +89,7 @@ def hooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[Hooks]:
 
 def escalate(prop: Property, body: str = "there is smoke in the kitchen", reason: str = "emergency") -> None:
     with session_scope() as s:
-        message = service.receive(
-            s,
-            prop=prop,
-            channel="sms",
-            guest_address="+34611111111",
-            property_address="+15005550006",
-            body=body,
-            now=utcnow(),
-        )
+        message = receive(s, prop, body)
         assert message is not None
         conversation = s.get_one(Conversation, message.conversation_id)
         escalation_service.open_escalation(s, conversation=conversation, message_id=message.id, reason=reason)

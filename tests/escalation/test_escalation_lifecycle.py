@@ -21,11 +21,11 @@ from escalation import staff as staff_service
 from escalation.models import Escalation, EscalationStatus
 from escalation.person_requests import asks_for_person
 from knowledge.models import Property
-from tests.conftest import make_property, pack_data
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN
+from tests import factories
+from tests.factories import ANA, local_twilio, make_property, pack_data, store
 from tests.fakes.twilio_api import FakeTwilio
 
-GUEST = "+34611111111"
+GUEST = ANA
 STAFF = [
     {"name": "Marta Ruiz", "phone": "+34600000001", "role": "host", "languages": ["es", "en"]},
     {"name": "Tom Baker", "phone": "+34600000002", "role": "cleaner", "languages": ["en"]},
@@ -39,38 +39,16 @@ def two_staff(database_url: str) -> Property:
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
-        monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
-        monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
-        monkeypatch.setenv("TWILIO_API_BASE_URL", fake.base_url)
-        get_settings.cache_clear()
+    with local_twilio(monkeypatch) as fake:
         yield fake
-
-
-def store(prop: Property, body: str, *, phone: str = GUEST, channel: str = "sms") -> int:
-    address = f"whatsapp:{phone}" if channel == "whatsapp" else phone
-    with session_scope() as s:
-        message = service.receive(
-            s,
-            prop=prop,
-            channel=channel,
-            guest_address=address,
-            property_address="+15005550006",
-            body=body,
-            now=utcnow(),
-        )
-        assert message is not None and message.id is not None
-        return message.id
 
 
 def guest_says(prop: Property, body: str, **kwargs: Any) -> str | None:
     """Store a guest message, run its turn; the text queued to the guest by that turn, if any."""
-    message_id = store(prop, body, **kwargs)
-    assert TurnRunner(get_settings()).run_next()
+    message = factories.guest_says(prop, body, **kwargs)
     with session_scope() as s:
-        conversation_id = s.get_one(Message, message_id).conversation_id
         reply = s.exec(
-            select(Outbox).where(Outbox.conversation_id == conversation_id, col(Outbox.message_id) > message_id)
+            select(Outbox).where(Outbox.conversation_id == message.conversation_id, col(Outbox.message_id) > message.id)
         ).first()
         return reply.body if reply else None
 
@@ -163,7 +141,7 @@ def test_quiet_hours_defer_the_alert_and_tell_the_guest_when(prop: Property) -> 
 
 
 def test_emergency_alerts_staff_at_once_even_in_quiet_hours(prop: Property) -> None:
-    message_id = store(prop, "there is smoke in the kitchen")
+    message_id = store(prop, "there is smoke in the kitchen").id
     with session_scope() as s:
         assert prop.id is not None
         notify.set_quiet_hours(s, property_id=prop.id, start="00:00", end="23:59")

@@ -9,7 +9,6 @@ from sqlmodel import select
 
 from concierge.channels.sender import Sender
 from concierge.channels.twilio import store_status
-from concierge.conversation import service
 from concierge.conversation.models import Conversation, Outbox, OutboxStatus
 from concierge.core.db import session_scope
 from concierge.core.errors import InvalidInput
@@ -19,11 +18,10 @@ from escalation import staff as staff_service
 from knowledge import service as knowledge_service
 from knowledge.models import Property
 from knowledge.pack import parse_pack
-from tests.conftest import make_property, pack_data
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN
+from tests.factories import ANA, PROPERTY_NUMBER, local_twilio, make_property, pack_data, store
 from tests.fakes.twilio_api import FakeTwilio
 
-GUEST = "whatsapp:+34611111111"
+GUEST = f"whatsapp:{ANA}"
 TEMPLATE = {
     "content_sid": "HX" + "0123456789abcdef" * 2,
     "variables": {"1": "{guest_name}", "2": "{property_name}"},
@@ -33,27 +31,14 @@ TEMPLATE = {
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
-        monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
-        monkeypatch.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
-        monkeypatch.setenv("TWILIO_API_BASE_URL", fake.base_url)
-        get_settings.cache_clear()
+    with local_twilio(monkeypatch) as fake:
         yield fake
 
 
-def guest_wrote(prop: Property, *, channel: str = "whatsapp", address: str = GUEST) -> int:
-    with session_scope() as s:
-        message = service.receive(
-            s,
-            prop=prop,
-            channel=channel,
-            guest_address=address,
-            property_address=("whatsapp:" if channel == "whatsapp" else "") + "+15005550006",
-            body="hola",
-            now=utcnow() - timedelta(hours=30),
-        )
-        assert message is not None
-        return message.conversation_id
+def guest_wrote(prop: Property, *, channel: str = "whatsapp") -> int:
+    """Ana wrote 30 hours ago (on WhatsApp: the 24-hour window is closed); the conversation's id."""
+    to = ("whatsapp:" if channel == "whatsapp" else "") + PROPERTY_NUMBER
+    return store(prop, "hola", channel=channel, to=to, at=utcnow() - timedelta(hours=30)).conversation_id
 
 
 def test_template_round_trips_through_the_pack(database_url: str) -> None:
@@ -109,7 +94,7 @@ def test_no_template_configured_or_not_whatsapp_is_refused(database_url: str) ->
     conversation_id = guest_wrote(prop)
     with session_scope() as s, pytest.raises(staff_service.NoTemplate):
         staff_service.send_template(s, conversation_id=conversation_id, staff_id="7", now=utcnow())
-    sms = guest_wrote(prop, channel="sms", address="+34611111111")
+    sms = guest_wrote(prop, channel="sms")
     with session_scope() as s, pytest.raises(InvalidInput):
         staff_service.send_template(s, conversation_id=sms, staff_id="7", now=utcnow())
     with session_scope() as s:

@@ -14,7 +14,7 @@ from concierge.ops.evals.scorecard import RATES
 from concierge.ops.evals.spec import KINDS, LANGUAGES, resolve_pack
 from knowledge import service as knowledge_service
 from knowledge.pack import load_pack_file
-from tests.concierge.test_cli import concierge
+from tests.factories import concierge
 
 REALISTIC = Path(__file__).parent / "realistic"
 PACKS = ("casa-azul", "city-loft", "duinhuis")

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.factories import ROOT
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 

@@ -257,15 +257,19 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
+def use_openai(api: FakeModelAPI, monkeypatch: pytest.MonkeyPatch, **settings: str) -> None:
+    """Point one OpenAI-style provider (gpt-4o-mini) at this fake, offline-first off, plus `settings` (env)."""
+    openai = {"OPENAI_BASE_URL": api.openai_base_url, "OPENAI_API_KEY": "test-key"}
+    _setenv(monkeypatch, {"LLM_PROVIDERS": "openai:gpt-4o-mini", **openai, "LLM_OFFLINE_FIRST": "false", **settings})
+
+
 def use_both_providers(api: FakeModelAPI, monkeypatch: pytest.MonkeyPatch, **settings: str) -> None:
     """Point the OpenAI- and Anthropic-style providers at this fake, offline-first off, plus `settings` (env)."""
-    env = {
-        "OPENAI_BASE_URL": api.openai_base_url,
-        "OPENAI_API_KEY": "test-key",
-        "ANTHROPIC_BASE_URL": api.anthropic_base_url,
-        "ANTHROPIC_API_KEY": "test-key",
-        "LLM_OFFLINE_FIRST": "false",
-        **settings,
-    }
+    openai = {"OPENAI_BASE_URL": api.openai_base_url, "OPENAI_API_KEY": "test-key"}
+    anthropic = {"ANTHROPIC_BASE_URL": api.anthropic_base_url, "ANTHROPIC_API_KEY": "test-key"}
+    _setenv(monkeypatch, {**openai, **anthropic, "LLM_OFFLINE_FIRST": "false", **settings})
+
+
+def _setenv(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
     for name, value in env.items():
         monkeypatch.setenv(name, value)

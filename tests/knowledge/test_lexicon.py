@@ -1,7 +1,6 @@
 """The keyword lexicon covers every topic and language, and the demo property pack matches it."""
 
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from knowledge.lexicon import (
     SUPPORTED_LANGUAGES,
     TOPICS,
 )
+from tests.factories import ROOT
 
 CONTRACT_TOPICS = (
     "wifi",
@@ -38,7 +38,7 @@ CONTRACT_TOPICS = (
     "luggage",
     "refunds_policy",
 )
-DEMO_PACK = Path(__file__).parents[2] / "examples" / "casa-azul.yaml"
+DEMO_PACK = ROOT / "examples" / "casa-azul.yaml"
 
 
 def test_topics_are_the_contract_topics_in_order() -> None:

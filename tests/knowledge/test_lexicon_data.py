@@ -12,8 +12,7 @@ from concierge.guard import lexicon as guard
 from knowledge import lexicon
 from knowledge.lexicon_data import LexiconDataError
 from knowledge.policy import Category
-
-ROOT = Path(__file__).parents[2]
+from tests.factories import ROOT
 
 
 @pytest.fixture

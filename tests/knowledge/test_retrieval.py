@@ -1,14 +1,14 @@
 """Retrieval on the demo pack: ranked, calibrated, multi-question aware, and cached per knowledge version."""
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from knowledge import retrieval
 from knowledge.pack import load_pack_file
+from tests.factories import ROOT
 
-DEMO_PACK = Path(__file__).parents[2] / "examples" / "casa-azul.yaml"
+DEMO_PACK = ROOT / "examples" / "casa-azul.yaml"
 THRESHOLD = 0.7
 
 

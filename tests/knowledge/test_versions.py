@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import func, select
 
-from concierge.conversation import service
 from concierge.conversation.corrections import guests_to_correct
 from concierge.conversation.models import Conversation, Job, Message, Outbox, Trace
 from concierge.core.db import session_scope
@@ -19,8 +18,7 @@ from knowledge.checks import looks_like_code
 from knowledge.diff import Segment, diff_entries, word_diff
 from knowledge.models import KnowledgeVersion, Property, Reservation
 from knowledge.pack import parse_pack
-from tests.concierge.test_turn import ask
-from tests.conftest import make_property, pack_data
+from tests.factories import STRANGER, ask, make_property, pack_data, store
 
 CHECK_IN = {
     "topic": "check_in",
@@ -168,17 +166,8 @@ def test_effective_dates_follow_the_property_time_zone(database_url: str) -> Non
     pool = {"topic": "pool", "title": "Pool", "effective_from": "2026-06-02", "content": {"en": "Pool open 9-21."}}
     save(prop, pool, replaces="pool")
     noon_utc = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
-    with session_scope() as s:
-        message = service.receive(
-            s,
-            prop=prop,
-            channel="sms",
-            guest_address="+15550001111",
-            property_address="+15005550006",
-            body="is the pool open?",
-            now=noon_utc,
-        )
-        assert message is not None
+    message = store(prop, "is the pool open?", phone=STRANGER, at=noon_utc)
+    assert message is not None
     runner = TurnRunner(get_settings(), now=lambda: noon_utc)
     assert runner.run_next()
     assert runner.last_result is not None and runner.last_result.entry_ids == ["pool"]

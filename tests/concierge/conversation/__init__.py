@@ -1,0 +1,1 @@
+"""Tests of concierge/conversation: storing messages, jobs, ordering, group commit, formatting, traces."""

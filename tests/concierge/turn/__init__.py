@@ -1,0 +1,1 @@
+"""Tests of concierge/turn: the turn graph on a real database."""

@@ -1,0 +1,1 @@
+"""Tests of concierge/channels: the outbox sender against a fake Twilio."""

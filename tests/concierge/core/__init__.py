@@ -1,0 +1,1 @@
+"""Tests of concierge/core: backoff, the claim helper, the database and its write lock, migrations, metrics."""

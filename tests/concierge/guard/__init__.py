@@ -1,0 +1,1 @@
+"""Tests of concierge/guard: screening, output checks, secrets and the access window, privacy."""

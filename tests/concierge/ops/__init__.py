@@ -1,0 +1,1 @@
+"""Tests of concierge/ops: alerts, releases, the dashboard, evals, reports, OpenTelemetry, backpressure."""

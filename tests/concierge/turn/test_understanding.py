@@ -1,0 +1,63 @@
+"""Turns that must not guess: a clarifying question on the trace, and long SMS replies split in order."""
+
+from sqlmodel import col, select
+
+from concierge.conversation import outbox
+from concierge.conversation.models import Outbox
+from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
+from escalation.models import Escalation
+from knowledge.models import Property
+from tests.factories import ask, make_property, pack_data
+
+
+def parking_with_a_name() -> Property:
+    """The test pack, its parking entry naming a car park ("Mediterrani") that no lexicon knows."""
+    data = pack_data()
+    for entry in data["knowledge"]:
+        if entry["topic"] == "parking":
+            entry["content"] = {
+                "es": "Recomendamos el Parking Mediterrani, a 4 minutos.",
+                "en": "We recommend Parking Mediterrani, 4 minutes away.",
+            }
+    return make_property(knowledge=data["knowledge"])
+
+
+def test_plausible_but_unsure_asks_one_clarifying_question() -> None:
+    # "Mediterrani" appears only in the parking entry's text: plausible, not sure enough to answer.
+    result = ask(parking_with_a_name(), "mediterrani?", phone="+447700900123")
+    assert result["trace"]["outcome"] == "clarify"
+    assert result["trace"]["clarify"] == ["parking"]
+    assert result["trace"]["selected"] == [] and result["entry_ids"] == []
+    assert result["reply"] == "Just to be sure I understand: is your question about parking?"
+    assert result["escalations"] == []
+
+
+def test_clarifying_question_is_in_the_guests_language() -> None:
+    result = ask(parking_with_a_name(), "mediterrani?")
+    assert result["trace"]["language"] == "es"
+    assert result["reply"] == "Para asegurarme de que te entiendo: ¿tu pregunta es sobre el aparcamiento?"
+
+
+def test_nothing_plausible_escalates_instead(prop: Property) -> None:
+    result = ask(prop, "is there a gym in the building?", phone="+447700900123")
+    assert result["trace"]["outcome"] is None
+    assert result["escalations"] == ["no_answer"]
+
+
+def test_long_sms_reply_is_queued_as_ordered_parts() -> None:
+    data = pack_data()
+    long_text = " ".join(f"Rule {i}: please be kind to the neighbours and keep the stairs clear." for i in range(12))
+    data["knowledge"].append({"topic": "house_rules", "title": "House rules", "content": {"en": long_text}})
+    prop = make_property(knowledge=data["knowledge"])
+    ask(prop, "what are the house rules?", phone="+447700900123")
+    with session_scope() as s:
+        rows = list(s.exec(select(Outbox).order_by(col(Outbox.id))))
+        assert len(rows) > 1
+        assert all(len(r.body) <= 320 for r in rows)
+        assert " ".join(r.body for r in rows) == long_text
+        first = outbox.claim_delivery(s, now=utcnow(), stale_after=30)
+        assert first is not None and first.id == rows[0].id
+        # The next part waits until the first has left: parts arrive in order.
+        assert outbox.claim_delivery(s, now=utcnow(), stale_after=30) is None
+        assert s.exec(select(Escalation)).all() == []

@@ -1,0 +1,1 @@
+"""Tests of concierge/worker: the worker loops and their shutdown."""

@@ -1,0 +1,1 @@
+"""Tests of the escalation package: the hand-off lifecycle, delivery, the WhatsApp template."""

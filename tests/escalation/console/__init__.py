@@ -1,0 +1,1 @@
+"""Tests of escalation/console: the staff pages (queue, conversation, quiet hours, translation, trace)."""

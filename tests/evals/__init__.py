@@ -1,0 +1,1 @@
+"""The eval suites' tests; scenarios/, adversarial/ and realistic/ hold the suites' data."""

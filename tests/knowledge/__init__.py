@@ -1,0 +1,1 @@
+"""Tests of the knowledge package: lexicons, retrieval, versions."""

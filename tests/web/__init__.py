@@ -1,1 +1,0 @@
-"""Tests of the web sign-in and the owner's pages."""
