@@ -16,10 +16,9 @@ from sqlmodel import select
 from concierge.core.db import session_scope
 from escalation.models import Escalation
 from knowledge.models import Property
-from tests.conftest import make_property, pack_data
-from tests.e2e.server import ACCOUNT_SID, running_server, server_env, sign
+from tests.e2e.server import running_server
+from tests.factories import ACCOUNT_SID, PASSWORD, add_user, make_property, pack_data, server_env, sign
 from tests.fakes.twilio_api import FakeTwilio
-from tests.web.helpers import PASSWORD, add_user
 
 PROPERTY_NUMBER = "+15005550006"
 CLARA = "+34633333333"  # her stay ended last week

@@ -14,8 +14,8 @@ from concierge.conversation.models import Job, JobStatus, Message
 from concierge.core.db import session_scope
 from escalation.models import Escalation
 from knowledge.models import Property
-from tests.e2e.server import running_server, server_env
-from tests.e2e.test_twilio_webhook import post_webhook
+from tests.e2e.server import running_server
+from tests.factories import post_webhook, server_env
 from tests.fakes.twilio_api import FakeTwilio
 
 GUEST = "+447700900123"  # John, booked, writes English

@@ -20,8 +20,7 @@ from escalation import handoff
 from escalation import queue as queue_service
 from escalation.models import Escalation
 from knowledge.models import Property
-from tests.conftest import make_property, pack_data
-from tests.web.helpers import PASSWORD, add_user, csrf_of
+from tests.factories import PASSWORD, add_user, csrf_of, make_property, pack_data
 
 ANA = "+34611111111"  # staying now
 JOHN = "+447700900123"  # arrives in 20 days

@@ -29,8 +29,7 @@ from escalation import delivery, notify
 from escalation import service as escalation_service
 from escalation.models import Escalation
 from knowledge.models import Property
-from tests.conftest import make_property, pack_data
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN, free_port
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN, free_port, make_property, pack_data
 from tests.fakes.twilio_api import FakeTwilio
 
 GUEST = "+34611111111"  # Ana López's booking

@@ -21,7 +21,7 @@ from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from escalation.models import Escalation
 from knowledge.models import Property
-from tests.e2e.server import ACCOUNT_SID, AUTH_TOKEN
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN
 from tests.fakes.twilio_api import FakeTwilio
 
 GUEST = "+34611111111"

@@ -19,7 +19,7 @@ from escalation import queue as queue_service
 from escalation import service as escalation_service
 from escalation.models import FLOOD_REASON, Escalation
 from knowledge.models import Property
-from tests.web.helpers import PASSWORD, add_user, csrf_of
+from tests.factories import PASSWORD, add_user, csrf_of
 
 GUEST = "+34611111111"
 QUESTIONS = [

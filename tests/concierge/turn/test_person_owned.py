@@ -19,7 +19,7 @@ from escalation import service as escalation_service
 from escalation import staff as staff_service
 from escalation.models import Escalation, EscalationStatus
 from knowledge.models import Property
-from tests.conftest import make_property, pack_data
+from tests.factories import make_property, pack_data
 
 ANA = "+34611111111"  # booked, writes Spanish
 JOHN = "+447700900123"  # booked, writes English
