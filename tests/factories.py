@@ -1,5 +1,6 @@
 """What tests build again and again, as plain functions: the demo property and its phone numbers, a guest's
-message and its turn, a signed-in web client, the Twilio environment and signed webhooks, the `concierge` command.
+message and its turn, signing in (a web client or a browser), the Twilio environment and signed webhooks, releases,
+the `concierge` command, the dashboard's traffic.
 
 Fixtures live in conftest.py files. A test module imports helpers from here, from tests/fakes/ (the local fake
 servers), tests/e2e/server.py (the real server processes) or tests/querycount.py, never from another test module
