@@ -26,16 +26,9 @@ def _require_enabled() -> None:
 
 
 def _transcript(session: Session, slug: str, phone: str) -> list[dict[str, Any]]:
-    prop = knowledge_service.get_property(session, slug=slug)
-    assert prop.id is not None
-    conversation = service.find_conversation(
-        session, property_id=prop.id, channel=Channel.simulator, guest_address=phone
-    )
-    if conversation is None or conversation.id is None:
-        return []
     return [
         {"id": m.id, "author": m.author, "body": m.body, "at": m.created_at.isoformat(timespec="seconds")}
-        for m in service.conversation_messages(session, conversation_id=conversation.id)
+        for m in service.transcript_of(session, slug=slug, channel=Channel.simulator, guest_address=phone)
     ]
 
 

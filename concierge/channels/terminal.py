@@ -17,16 +17,9 @@ from knowledge import service as knowledge_service
 
 def _replies_after(slug: str, phone: str, after_id: int) -> list[tuple[int, str]]:
     with session_scope(readonly=True) as session:
-        prop = knowledge_service.get_property(session, slug=slug)
-        assert prop.id is not None
-        conversation = service.find_conversation(
-            session, property_id=prop.id, channel=Channel.simulator, guest_address=phone
-        )
-        if conversation is None or conversation.id is None:
-            return []
         return [
             (m.id or 0, m.body)
-            for m in service.conversation_messages(session, conversation_id=conversation.id)
+            for m in service.transcript_of(session, slug=slug, channel=Channel.simulator, guest_address=phone)
             if m.direction == "out" and (m.id or 0) > after_id
         ]
 

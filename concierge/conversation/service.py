@@ -140,3 +140,13 @@ def last_written_at(session: Session, *, conversation_id: int, authors: list[str
         .order_by(col(Message.id).desc())
         .limit(1)
     ).first()
+
+
+def transcript_of(session: Session, *, slug: str, channel: str, guest_address: str) -> list[Message]:
+    """The transcript of this guest address on a property (by slug) and channel; empty if none yet."""
+    prop = knowledge_service.get_property(session, slug=slug)
+    assert prop.id is not None
+    conversation = find_conversation(session, property_id=prop.id, channel=channel, guest_address=guest_address)
+    if conversation is None or conversation.id is None:
+        return []
+    return conversation_messages(session, conversation_id=conversation.id)
