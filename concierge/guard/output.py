@@ -2,7 +2,8 @@
 
 Deterministic and cheap: every code, number, time, price, phone, email and link must appear in the
 context the model was given; sensitive content only when the secrets policy allows; no refund, discount,
-compensation, early check-in or late check-out unless the knowledge base states such a policy; the reply
+compensation, early check-in, late check-out, extra night or extra guest granted (promises.py: judged by what a
+sentence grants, quoting the property's written policy is allowed); the reply
 is in the turn's language and fits a text message. Findings name a kind for the trace (never the value)
 and a detail for the regeneration request to the model.
 """
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from concierge.core.text import fold
+from concierge.guard.promises import promised
 from concierge.i18n.detect import detect_language
 
 MAX_REPLY_CHARS = 1200
@@ -29,87 +31,6 @@ _LETTERS = re.compile(r"[^\W\d_]")
 # A number with a unit or ordinal suffix ("3pm", "15h", "1st", "20km"): only its number must be grounded.
 _NUMBER_WITH_SUFFIX = re.compile(r"^\d+(?:[.,:]\d+)?(?:st|nd|rd|th|er|e|o|a|h|hs|am|pm|min|mins|km|m|kg|x)?$")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-
-# Words that make a promise (or talk about one) per category, folded, in the ten lexicon languages.
-PROMISES: dict[str, tuple[str, ...]] = {
-    "refund": (
-        "refund",
-        "reembols",
-        "rembours",
-        "rimbors",
-        "erstatt",
-        "terugbetal",
-        "zwrot",
-        "返金",
-        "退款",
-        "退还",
-    ),
-    "discount": (
-        "discount",
-        "descuento",
-        "desconto",
-        "remise",
-        "reduction",
-        "sconto",
-        "rabatt",
-        "korting",
-        "rabat",
-        "znizk",
-        "割引",
-        "折扣",
-        "优惠",
-    ),
-    "compensation": (
-        "compensat",
-        "compensacion",
-        "compensacao",
-        "compensazion",
-        "indemniz",
-        "indemnis",
-        "dedommag",
-        "risarcim",
-        "entschadig",
-        "vergoeding",
-        "rekompens",
-        "odszkodow",
-        "補償",
-        "赔偿",
-        "补偿",
-    ),
-    "early_check_in": (
-        "early check",
-        "check-in anticipad",
-        "entrada anticipada",
-        "arrivee anticipee",
-        "check-in anticipat",
-        "check-in antecipad",
-        "fruher check",
-        "fruhe anreise",
-        "fruhes einchecken",
-        "vroeg inchecken",
-        "vroege check",
-        "wczesniejsze zameld",
-        "wczesniejszy check",
-        "アーリーチェックイン",
-        "提前入住",
-    ),
-    "late_check_out": (
-        "late check",
-        "salida tardia",
-        "check-out tardi",
-        "depart tardif",
-        "check-out posticipat",
-        "spater check",
-        "spates auschecken",
-        "laat uitchecken",
-        "late uitcheck",
-        "pozniejsze wymeld",
-        "pozniejszy check",
-        "レイトチェックアウト",
-        "延迟退房",
-        "延后退房",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -140,7 +61,7 @@ def check_reply(reply: str, context: OutputContext) -> list[Finding]:
     findings += _secrets(reply, context)
     if not any(f.kind == "secret" for f in findings):
         findings += _ungrounded(reply, [*context.grounding, *context.quoted])
-    findings += _promises(reply, context.policy)
+    findings += _promises(reply, context.policy, context.language)
     findings += _language(reply, context.language)
     return findings
 
@@ -236,24 +157,20 @@ def _secrets(reply: str, context: OutputContext) -> list[Finding]:
     return []
 
 
-def promises(reply: str, policy: list[str]) -> list[str]:
-    """What a reply commits the house to beyond the stated policy: refund, discount, … (normally nothing)."""
-    return [finding.kind.removeprefix("promise:") for finding in _promises(reply, policy)]
+def promises(reply: str, policy: list[str], *, language: str = "en") -> list[str]:
+    """What a reply commits the house to beyond quoting the stated policy: refund, discount, … (normally nothing)."""
+    return promised(reply, policy, language=language)
 
 
-def _promises(reply: str, policy: list[str]) -> list[Finding]:
-    text = _normalize(reply)
-    stated = _normalize("\n".join(policy))
-    findings = []
-    for category, words in PROMISES.items():
-        if any(w in text for w in words) and not any(w in stated for w in words):
-            findings.append(
-                Finding(
-                    f"promise:{category}",
-                    f"the reply talks about {category.replace('_', ' ')}, which the FACTS do not offer",
-                )
-            )
-    return findings
+def _promises(reply: str, policy: list[str], language: str) -> list[Finding]:
+    return [
+        Finding(
+            f"promise:{category}",
+            f"the reply grants or promises {category.replace('_', ' ')}; only people may grant that: quote the "
+            "property's written policy word for word and say that a member of the team will follow up",
+        )
+        for category in promised(reply, policy, language=language)
+    ]
 
 
 def _language(reply: str, language: str) -> list[Finding]:

@@ -86,11 +86,11 @@ def test_promises_the_knowledge_base_does_not_make_are_caught(reply: str, kind: 
     assert kind in kinds(reply, language="es" if "daremos" in reply else "en")
 
 
-def test_refunds_pass_only_where_the_knowledge_base_states_a_refund_policy() -> None:
-    text = "Cancel more than 14 days before arrival for a full refund."
-    assert kinds(text) == []
-    context = OutputContext(grounding=FACTS, secrets=[], policy=FACTS, language="en")
-    assert [f.kind for f in check_reply(text, context)] == ["promise:refund"]
+def test_a_refund_policy_in_the_knowledge_base_is_no_permission_to_grant_one() -> None:
+    # The word "refund" is in the policy; quoting the policy passes, granting a refund never does.
+    assert kinds("Cancellations more than 14 days before arrival get a full refund.") == []
+    granted = "Of course. I have approved a full refund for you, and you will receive a full refund today."
+    assert kinds(granted) == ["promise:refund"]
 
 
 def test_reply_language_must_match_the_turn() -> None:
