@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     llm_daily_budget_usd: float | None = None  # per property; None: no limit
     llm_prices_file: str | None = None  # None: the table shipped in concierge/llm/prices.toml
     llm_prompt_version: int | None = None  # None: the newest prompt file; set to roll back
+    # The knowledge a model is given per turn, in estimated tokens: past it, the best-ranked entries in full and
+    # the titles of the rest (concierge/llm/context.py).
+    llm_context_tokens: int = Field(default=6000, ge=200)
     # Console translation lines: the page waits at most this long for missing ones, and asks for at most this many.
     console_translate_timeout_seconds: float = Field(default=3.0, gt=0)
     console_translate_max: int = Field(default=20, ge=0)

@@ -62,8 +62,18 @@ def check_reply(reply: str, context: OutputContext) -> list[Finding]:
     if not any(f.kind == "secret" for f in findings):
         findings += _ungrounded(reply, [*context.grounding, *context.quoted])
     findings += _promises(reply, context.policy, context.language)
-    findings += _language(reply, context.language)
+    findings += _language(_unquoted(reply, context.grounding), context.language)
     return findings
+
+
+def _unquoted(reply: str, grounding: list[str]) -> str:
+    """The reply without the owner's texts it quotes word for word: an entry written only in Spanish may be quoted
+    to a Portuguese guest (as the offline responder does); the reply's own words must be in the guest's language."""
+    flat = " ".join(reply.split())
+    for text in sorted({" ".join(t.split()) for t in grounding}, key=len, reverse=True):
+        if len(text) >= 20 and text in flat:
+            flat = flat.replace(text, " ")
+    return flat
 
 
 @lru_cache(maxsize=512)  # the same knowledge texts are normalized turn after turn
@@ -174,6 +184,8 @@ def _promises(reply: str, policy: list[str], language: str) -> list[Finding]:
 
 
 def _language(reply: str, language: str) -> list[Finding]:
+    if not re.search(r"[^\W\d_]", reply):  # nothing of its own to judge (only quotes, numbers)
+        return []
     has_cjk = bool(_CJK.search(reply))
     if language in ("ja", "zh"):
         wrong = not has_cjk

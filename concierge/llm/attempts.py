@@ -6,6 +6,7 @@ from typing import Any
 from langchain_core.messages import AIMessage
 
 from concierge.core.backoff import parse_retry_after
+from concierge.llm.answers import Answer
 
 
 @dataclass
@@ -14,6 +15,7 @@ class Attempt:
 
     message: AIMessage | None = None
     kind: str = "ok"
+    answer: Answer | None = None  # what the router reads in the message
     status: int | None = None
     retryable: bool = False
     retry_after: float | None = None

@@ -1,4 +1,4 @@
-"""Model call cost from a price table file (US dollars per million tokens, per provider:model)."""
+"""Model call cost from a price table file (US dollars per million tokens, per provider:model; cache hits apart)."""
 
 import tomllib
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ DEFAULT_PRICES = Path(__file__).parent / "prices.toml"
 class Price:
     input: float  # USD per million input tokens
     output: float  # USD per million output tokens
+    cached_input: float | None = None  # USD per million input tokens read from the prompt cache (None: as input)
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,14 @@ class PriceTable:
         dearest = max(self.prices.values(), key=lambda p: p.input + p.output, default=Price(0.0, 0.0))
         return dearest, False
 
-    def cost(self, provider: str, model: str, *, input_tokens: int, output_tokens: int) -> tuple[float, bool]:
-        """(USD, listed) of one call."""
+    def cost(
+        self, provider: str, model: str, *, input_tokens: int, output_tokens: int, cached_tokens: int = 0
+    ) -> tuple[float, bool]:
+        """(USD, listed) of one call; `cached_tokens` of the input were prompt-cache hits."""
         price, listed = self.price(provider, model)
-        usd = (input_tokens * price.input + output_tokens * price.output) / 1_000_000
+        cached = min(max(cached_tokens, 0), input_tokens)
+        cached_price = price.input if price.cached_input is None else price.cached_input
+        usd = ((input_tokens - cached) * price.input + cached * cached_price + output_tokens * price.output) / 1_000_000
         return round(usd, 8), listed
 
 
@@ -38,5 +43,12 @@ def load_prices(path: str | None = None) -> PriceTable:
     """Read a price table file; `None` reads the one shipped with the package."""
     data = tomllib.loads(Path(path or DEFAULT_PRICES).read_text(encoding="utf-8"))
     return PriceTable(
-        {key: Price(float(v.get("input", 0.0)), float(v.get("output", 0.0))) for key, v in data["prices"].items()}
+        {
+            key: Price(
+                float(v.get("input", 0.0)),
+                float(v.get("output", 0.0)),
+                float(v["cached_input"]) if "cached_input" in v else None,
+            )
+            for key, v in data["prices"].items()
+        }
     )

@@ -1,35 +1,37 @@
-"""What a model is given for a turn and what its reply is checked against: the facts, the messages, the context."""
+"""What a model is given for a turn and what its reply is checked against: the knowledge, the messages, the context."""
 
 from typing import Any
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from concierge.guard.output import OutputContext
 from concierge.guard.secrets import Access
 from concierge.i18n import language_name
-from concierge.llm import offline
+from concierge.llm import context
 from concierge.llm.prompts import Prompt
+from concierge.llm.structured import json_instructions
 from concierge.llm.types import ResponseRequest
+
+STAFF_PREFIX = "(from our staff) "
+
+
+def knowledge_of(request: ResponseRequest) -> context.Knowledge:
+    """The knowledge block a model is given for this request (the whole knowledge base, within the budget)."""
+    return context.knowledge(request, budget=request.context_tokens)
 
 
 def facts_entries(request: ResponseRequest) -> list[dict[str, Any]]:
-    """The entries a model may see: selected and related, sensitive ones only with access."""
-    seen: set[str] = set()
-    chosen = []
-    for entry in [*request.entries, *request.related]:
-        if entry["topic"] in seen or (entry.get("sensitive") and request.access is not Access.allowed):
-            continue
-        seen.add(entry["topic"])
-        chosen.append(entry)
-    return chosen
+    """The entries a model is given in full: every entry in effect within the budget, sensitive ones with access."""
+    return knowledge_of(request).given
 
 
 def output_context(request: ResponseRequest) -> OutputContext:
-    """What a model's reply is checked against: the facts it was given, secrets, the published policy."""
+    """What a model's reply is checked against: what it was given, secrets, the published policy."""
     given = facts_entries(request)
     grounding = [text for e in given for text in e["content"].values()]
-    grounding += [e["title"] for e in given]
+    grounding += [e["title"] for e in request.knowledge]
     grounding += list((request.reservation or {}).values())
+    grounding += [text for author, text in request.history if author == "staff"]
     secrets = []
     if request.access is not Access.allowed:
         secrets = [t for e in request.knowledge if e.get("sensitive") for t in e["content"].values()]
@@ -39,28 +41,50 @@ def output_context(request: ResponseRequest) -> OutputContext:
         secrets=secrets,
         policy=policy,
         language=request.language,
-        quoted=[request.text],  # the guest may be quoted back ("you asked about room 3")
+        # The guest may be quoted back ("you asked about room 3"), from this message or an earlier one.
+        quoted=[request.text, *(text for author, text in request.history if author == "guest")],
     )
+
+
+def booking_text(request: ResponseRequest) -> str:
+    """The guest's booking facts as one line (or a line saying the sender has no booking)."""
+    if not request.reservation:
+        return "This sender has no booking on record."
+    return "This guest's booking: " + ", ".join(f"{key} {value}" for key, value in request.reservation.items()) + "."
 
 
 def facts_text(request: ResponseRequest) -> str:
-    """The facts block of the prompt: one line per entry the model may see, and the guest's booking."""
-    lines = []
-    for entry in facts_entries(request):
-        text, _language = offline.entry_text(entry, request.language)
-        lines.append(f"- {entry['title']}: {text}")
-    if request.reservation:
-        booking = ", ".join(f"{key} {value}" for key, value in request.reservation.items())
-        lines.append(f"- This guest's booking: {booking}")
-    return "\n".join(lines)
+    """The facts block of prompt version 1: the knowledge, then the guest's booking."""
+    return knowledge_of(request).text + "\n- " + booking_text(request)
 
 
-def build_messages(prompt: Prompt, request: ResponseRequest) -> list[BaseMessage]:
-    """The chat messages of a grounded-reply call: the system prompt with the facts, then the guest's message."""
-    system = prompt.system.format(
-        property_name=request.property_name,
-        language=request.language,
-        language_name=language_name(request.language, in_language="en"),
-        facts=facts_text(request),
-    )
-    return [SystemMessage(system), HumanMessage(prompt.user.format(message=request.text))]
+def history_messages(request: ResponseRequest) -> list[BaseMessage]:
+    """The conversation's last messages as chat turns (access details this guest may not see taken out)."""
+    turns: list[BaseMessage] = []
+    for author, text in request.history:
+        text = context.redact(text, request)
+        if author == "guest":
+            turns.append(HumanMessage(text))
+        else:
+            turns.append(AIMessage(STAFF_PREFIX + text if author == "staff" else text))
+    return turns
+
+
+def build_messages(prompt: Prompt, request: ResponseRequest, *, json_in_text: bool = False) -> list[BaseMessage]:
+    """The chat messages of a grounded-reply call: the stable system prompt, the conversation, the latest message.
+
+    `json_in_text` adds the answer's JSON schema for a provider without native structured output."""
+    block = knowledge_of(request).text
+    values = {
+        "property_name": request.property_name,
+        "language": request.language,
+        "language_name": language_name(request.language, in_language="en"),
+        "knowledge": block,
+        "facts": block + "\n- " + booking_text(request),
+        "booking": booking_text(request),
+        "message": request.text,
+    }
+    system = prompt.system.format(**values)
+    if json_in_text:
+        system += "\n\n" + json_instructions()
+    return [SystemMessage(system), *history_messages(request), HumanMessage(prompt.user.format(**values))]

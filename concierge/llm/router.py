@@ -3,11 +3,15 @@
 A turn never waits on a provider past its deadline and never sends an unchecked model reply:
 
     offline answer computed first (it is the fallback and the offline-first fast path)
-    skip models: no provider, sensitive refusal, high-confidence FAQ, nothing to ground on, daily budget spent
+    skip models: no provider, sensitive refusal, the offline matcher sure of one self-contained question,
+    daily budget spent (retrieval finding nothing is no reason: the model is given the whole knowledge base)
     for each provider whose breaker allows it:
         call with a timeout bounded by the turn deadline; retry 429/5xx/timeouts with jittered backoff
-        (Retry-After honoured); any other error moves on to the next provider
+        (Retry-After honoured); any other error, and an answer that is not valid structured output, moves on
+        to the next provider
         the reply passes the output check → sent; fails → asked again once with the reasons; fails → offline
+        intent no_answer → the offline answer if the matcher is sure, else "a person will follow up";
+        intent needs_person → the reply and an escalation (never fewer escalations than screening decided)
     offline grounded reply; if even that raises, a canned localized reply and an escalation
 """
 
@@ -27,7 +31,8 @@ from concierge.core.settings import Settings
 from concierge.guard.output import Finding, check_reply
 from concierge.guard.secrets import Access
 from concierge.i18n import gettext_for
-from concierge.llm import offline
+from concierge.llm import answers, offline
+from concierge.llm.answers import Answer
 from concierge.llm.attempts import Attempt, classify, text_of
 from concierge.llm.breaker import CircuitBreaker
 from concierge.llm.cost import PriceTable, load_prices
@@ -40,6 +45,7 @@ from concierge.llm.providers import (
     build_chat_model,
     parse_specs,
 )
+from concierge.llm.structured import parse, parse_text, structured_model
 from concierge.llm.types import ResponseRequest, TurnResponse
 
 log = logging.getLogger(__name__)
@@ -132,6 +138,12 @@ class Router:
             if spec.name not in self._models and model_factory is not None:
                 self._models[spec.name] = model_factory(spec)
         self.prompt: Prompt | None = load_prompt(PROMPT_ID, self.config.prompt_version) if self.specs else None
+        # Prompt v2's structured answer, through each provider's native structured output or tool calling; a
+        # model without either (None here) is asked for the JSON in its text.
+        self._structured: dict[str, Any] = {}
+        if self.prompt is not None and self.prompt.structured:
+            for spec in self.specs:
+                self._structured[spec.name] = structured_model(spec, self._models.get(spec.name))
         # Calls run on a pool so the turn deadline holds even when a socket timeout does not fire in time.
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm") if self.specs else None
 
@@ -163,28 +175,38 @@ class Router:
         if skip is not None:
             return self._finish(turn, fallback, route=skip, budget_exceeded=skip == "budget")
         assert self.prompt is not None
-        messages = build_messages(self.prompt, request)
         for spec in self.specs:
             if self._deadline_left(turn) < MIN_CALL_SECONDS:
                 turn.calls.append({"provider": spec.name, "outcome": "deadline"})
                 continue
-            reply = self._call(spec, turn, messages, purpose="answer")
-            if reply is None:
-                continue  # provider unavailable: the next one
-            if reply.strip() == NO_ANSWER:
-                return self._finish(turn, fallback, route="model_no_answer")
-            findings = self._check(spec, turn, reply)
+            messages = build_messages(self.prompt, request, json_in_text=self._json_in_text(spec))
+            answer = self._call(spec, turn, messages, purpose="answer")
+            if answer is None:
+                continue  # provider unavailable or its answer invalid: the next one
+            if answer.unanswered:
+                return self._finish(turn, self._unanswered(request, fallback), route="model_no_answer", answer=answer)
+            findings = self._check(spec, turn, answer.text)
             if not findings:
-                return self._finish(turn, self._model_response(spec, turn, reply), route="model")
-            retry = [*messages, AIMessage(reply), HumanMessage(self._retry_text(findings))]
+                return self._finish(turn, self._model_response(spec, turn, answer), route="model", answer=answer)
+            retry = [*messages, AIMessage(answer.raw), HumanMessage(self._retry_text(findings))]
             second = self._call(spec, turn, retry, purpose="regenerate")
-            if second is not None and second.strip() == NO_ANSWER:
-                return self._finish(turn, fallback, route="model_no_answer")
-            if second is not None and not self._check(spec, turn, second):
-                return self._finish(turn, self._model_response(spec, turn, second), route="model")
+            if second is not None and second.unanswered:
+                return self._finish(turn, self._unanswered(request, fallback), route="model_no_answer", answer=second)
+            if second is not None and not self._check(spec, turn, second.text):
+                return self._finish(turn, self._model_response(spec, turn, second), route="model", answer=second)
             # Twice unsafe (or no second answer): the offline reply is correct; another model is not needed.
             return self._finish(turn, fallback, route="output_rejected")
         return self._finish(turn, fallback, route="fallback")
+
+    def _json_in_text(self, spec: ProviderSpec) -> bool:
+        """Whether this provider is asked for the structured answer as JSON in its text (no native support)."""
+        return self.prompt is not None and self.prompt.structured and self._structured.get(spec.name) is None
+
+    def _unanswered(self, request: ResponseRequest, fallback: TurnResponse) -> TurnResponse:
+        """The model found no answer in the whole knowledge base: the offline answer only if the matcher is sure."""
+        if fallback.entry_ids and answers.sure_of_one(request, confidence=self.config.offline_confidence):
+            return fallback
+        return answers.hand_over(request)
 
     def _skip_reason(self, request: ResponseRequest, fallback: TurnResponse) -> str | None:
         if not self.specs:
@@ -193,11 +215,12 @@ class Router:
             return "offline_error"
         if request.access is not Access.allowed and any(e.get("sensitive") for e in request.entries):
             return "policy"  # access refusals are deterministic policy, never a model's wording
-        confident = request.entries and request.confidence >= self.config.offline_confidence
-        if self.config.offline_first and fallback.escalate is None and confident:
+        if (
+            self.config.offline_first
+            and fallback.escalate is None
+            and answers.sure_of_one(request, confidence=self.config.offline_confidence)
+        ):
             return "offline_first"
-        if not facts_entries(request):
-            return "no_context"
         budget = self.config.daily_budget_usd
         if budget is not None and request.spent_today_usd >= budget:
             return "budget"
@@ -211,12 +234,20 @@ class Router:
             log.info("model reply rejected", extra={"provider": spec.name, "checks": [f.kind for f in findings]})
         return findings
 
-    def _model_response(self, spec: ProviderSpec, turn: _Turn, reply: str) -> TurnResponse:
-        topics = [e["topic"] for e in facts_entries(turn.request)]
-        return TurnResponse(text=reply.strip(), entry_ids=topics, responder=spec.name)
+    def _model_response(self, spec: ProviderSpec, turn: _Turn, answer: Answer) -> TurnResponse:
+        given = [e["topic"] for e in facts_entries(turn.request)]
+        used = [t for t in answer.topics if t in given] if self.prompt and self.prompt.structured else given
+        escalate = "needs_person" if answer.intent == "needs_person" else None
+        return TurnResponse(text=answer.text.strip(), entry_ids=used, responder=spec.name, escalate=escalate)
 
     def _finish(
-        self, turn: _Turn, response: TurnResponse, *, route: str, budget_exceeded: bool = False
+        self,
+        turn: _Turn,
+        response: TurnResponse,
+        *,
+        route: str,
+        budget_exceeded: bool = False,
+        answer: Answer | None = None,
     ) -> TurnResponse:
         cost = round(sum(c.get("cost_usd", 0.0) for c in turn.calls), 8)
         return replace(
@@ -228,6 +259,7 @@ class Router:
             route=route,
             cost_usd=cost,
             budget_exceeded=budget_exceeded,
+            intent=answer.intent if answer is not None else None,
         )
 
     def _offline(self, request: ResponseRequest) -> TurnResponse:
@@ -244,8 +276,8 @@ class Router:
 
     # -- one provider ---------------------------------------------------------------------------------
 
-    def _call(self, spec: ProviderSpec, turn: _Turn, messages: list[BaseMessage], *, purpose: str) -> str | None:
-        """The provider's reply text with retries on retryable errors; None when it gave none in time."""
+    def _call(self, spec: ProviderSpec, turn: _Turn, messages: list[BaseMessage], *, purpose: str) -> Answer | None:
+        """The provider's answer with retries on retryable errors; None when it gave no valid one in time."""
         breaker = self.breakers[spec.name]
         for attempt in range(self.config.max_retries + 1):
             left = self._deadline_left(turn)
@@ -268,10 +300,10 @@ class Router:
                 "ms": round((self.clock() - started) * 1000, 1),
             }
             turn.calls.append(record)
-            if result.message is not None:
+            if result.answer is not None and result.message is not None:
                 breaker.success()
                 record.update(self._usage(spec, result.message))
-                return text_of(result.message)
+                return result.answer
             breaker.failure()
             log.warning(
                 "model call failed",
@@ -287,28 +319,54 @@ class Router:
         return None
 
     def _invoke(self, spec: ProviderSpec, messages: list[BaseMessage], *, timeout: float) -> Attempt:
-        model = self._models.get(spec.name)
+        model = self._structured.get(spec.name) or self._models.get(spec.name)
         if model is None:
             return Attempt(kind="not_configured")
         assert self._pool is not None
         future = self._pool.submit(model.invoke, messages)
         try:
-            message = future.result(timeout=timeout)
+            result = future.result(timeout=timeout)
         except FutureTimeout:
             future.cancel()
             return Attempt(kind="timeout", retryable=True)
         except Exception as exc:
             return classify(exc)
-        if not isinstance(message, AIMessage) or not text_of(message).strip():
+        return self._read(result)
+
+    def _read(self, result: Any) -> Attempt:
+        """The answer in a provider's result: structured (native or JSON in text) or text; invalid is malformed."""
+        structured = self.prompt is not None and self.prompt.structured
+        message = result.get("raw") if isinstance(result, dict) else result
+        if not isinstance(message, AIMessage):
             return Attempt(kind="malformed")
-        return Attempt(message=message)
+        if not structured:
+            text = text_of(message)
+            if not text.strip():
+                return Attempt(kind="malformed")
+            return Attempt(message=message, answer=answers.from_text(text))
+        parsed = parse(result.get("parsed")) if isinstance(result, dict) else None
+        parsed = parsed or parse_text(text_of(message))  # a provider that wrote the JSON as text
+        if parsed is None:
+            return Attempt(kind="malformed")
+        raw = parsed.model_dump_json()
+        return Attempt(message=message, answer=answers.from_structured(parsed, raw))
 
     def _usage(self, spec: ProviderSpec, message: AIMessage) -> dict[str, Any]:
         usage = message.usage_metadata
         tokens_in = int(usage["input_tokens"]) if usage else 0
         tokens_out = int(usage["output_tokens"]) if usage else 0
-        usd, listed = self.prices.cost(spec.provider, spec.model, input_tokens=tokens_in, output_tokens=tokens_out)
-        return {"input_tokens": tokens_in, "output_tokens": tokens_out, "cost_usd": usd, "priced": listed}
+        details = (usage.get("input_token_details") or {}) if usage else {}
+        cached = min(tokens_in, int(details.get("cache_read") or 0))  # prompt-cache hits, priced lower
+        usd, listed = self.prices.cost(
+            spec.provider, spec.model, input_tokens=tokens_in, output_tokens=tokens_out, cached_tokens=cached
+        )
+        return {
+            "input_tokens": tokens_in,
+            "cached_tokens": cached,
+            "output_tokens": tokens_out,
+            "cost_usd": usd,
+            "priced": listed,
+        }
 
     def _retry_text(self, findings: list[Finding]) -> str:
         assert self.prompt is not None

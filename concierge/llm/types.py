@@ -23,7 +23,7 @@ class Route(StrEnum):
     offline_error = "offline_error"  # the offline responder failed: the canned technical-problem reply
     policy = "policy"  # access details were asked outside the window: deterministic policy, never a model
     offline_first = "offline_first"  # the offline matcher was sure of one self-contained question
-    no_context = "no_context"  # nothing in the knowledge base to ground a model on
+    no_context = "no_context"  # (no longer used: a model is given the whole knowledge base) kept for old traces
     budget = "budget"  # the property's daily model budget is spent
     model = "model"  # a model answered
     model_no_answer = "model_no_answer"  # the model said the knowledge base has no answer: offline answered
@@ -48,6 +48,9 @@ class ResponseRequest:
     knowledge: list[dict[str, Any]] = field(default_factory=list)  # the whole published version (policy checks)
     reservation: dict[str, str] | None = None  # facts of the guest's own booking the model may repeat
     spent_today_usd: float = 0.0  # the property's model spend so far today (daily budget)
+    # The conversation's last messages before this one, oldest first, as (author, text): "guest", "bot", "staff".
+    history: list[tuple[str, str]] = field(default_factory=list)
+    context_tokens: int = 6000  # LLM_CONTEXT_TOKENS: the knowledge budget of a model's prompt
 
 
 @dataclass(frozen=True)
@@ -63,3 +66,4 @@ class TurnResponse:
     route: str = Route.offline  # why this responder answered: a Route
     cost_usd: float = 0.0
     budget_exceeded: bool = False
+    intent: str | None = None  # the model's structured intent: answer, clarify, no_answer, needs_person

@@ -204,7 +204,9 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if verdict == Verdict.thanks:
         text = _("You're welcome! Write to me any time if you need anything else.")
         return {"reply": text, "responder": Responder.canned, "entry_ids": [], "escalate": None}
-    if state.get("clarify"):
+    ctx = runtime.context
+    modelled = ctx.router.uses_models and not ctx.degraded
+    if state.get("clarify") and not modelled:  # with a model, retrieval's doubt is a hint: the model reads it all
         text = clarifying_question(state["clarify"], language=state["language"], entries=state["entries"])
         return {"reply": text, "responder": Responder.canned, "entry_ids": [], "escalate": None}
     request = llm_request.build(state, runtime.context)
@@ -212,7 +214,9 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     routed_ms = round((time.perf_counter() - runtime.context.started) * 1000, 2)  # model calls start from here
     # Under backpressure the offline grounded responder answers: no model call, no provider latency.
     response = offline.respond(request) if degraded else runtime.context.router.respond(request)
+    clarified = {"outcome": None} if state.get("clarify") else {}  # the model answered instead of asking
     return {
+        **clarified,
         "reply": response.text + guarded.long_message_note(state),
         "responder": response.responder,
         "entry_ids": response.entry_ids,
@@ -245,7 +249,7 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         if checks:
             return _withheld(state, checks, "secret_blocked")
     if state.get("responder") not in (None, *Responder):  # a model wrote it: the router checked; again anyway
-        checks = llm_request.recheck(state)
+        checks = llm_request.recheck(state, runtime.context.context_tokens)
         if checks:
             return _withheld(state, checks, "output_blocked")
     return {"checks": []}

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from concierge.conversation.models import Author
 from concierge.guard.output import check_reply
 from concierge.llm import usage as llm_service
 from concierge.llm.prompting import output_context
@@ -12,8 +13,22 @@ RELATED_FLOOR = 0.3  # weaker candidates from this score are offered to a model 
 RELATED_MOST = 3
 
 
-def request_for(state: TurnState, *, spent_today_usd: float = 0.0) -> ResponseRequest:
-    """The responder's input: selected and related entries, the guest's booking facts, the policy inputs."""
+def history_of(state: TurnState) -> list[tuple[str, str]]:
+    """The conversation's last messages before this one as (author, text): guest, bot (the concierge and its
+    notices) and staff."""
+    turns = []
+    for message in state.get("history", []):
+        if not message.body:
+            continue
+        if message.direction == "in":
+            turns.append(("guest", message.body))
+        else:
+            turns.append(("staff" if message.author == Author.staff else "bot", message.body))
+    return turns
+
+
+def request_for(state: TurnState, *, spent_today_usd: float = 0.0, context_tokens: int = 6000) -> ResponseRequest:
+    """The responder's input: the ranked entries, the whole knowledge in effect, the booking, the conversation."""
     by_topic = {e["topic"]: e for e in state["entries"]}
     selected = set(state["selected"])
     scores = {c.topic: c.score for c in state.get("candidates", [])}
@@ -45,6 +60,8 @@ def request_for(state: TurnState, *, spent_today_usd: float = 0.0) -> ResponseRe
             else None
         ),
         spent_today_usd=spent_today_usd,
+        history=history_of(state),
+        context_tokens=context_tokens,
     )
 
 
@@ -53,7 +70,7 @@ def build(state: TurnState, context: TurnContext) -> ResponseRequest:
     spent = 0.0
     if context.router.uses_models:
         spent = llm_service.spent_today(context.session, prop=state["property"], now=context.now)
-    return request_for(state, spent_today_usd=spent)
+    return request_for(state, spent_today_usd=spent, context_tokens=context.context_tokens)
 
 
 def trace(response: TurnResponse) -> dict[str, Any]:
@@ -66,10 +83,11 @@ def trace(response: TurnResponse) -> dict[str, Any]:
         "rejected": response.checks,
         "cost_usd": response.cost_usd,
         "budget_exceeded": response.budget_exceeded,
+        "intent": response.intent,
     }
 
 
-def recheck(state: TurnState) -> list[str]:
+def recheck(state: TurnState, context_tokens: int = 6000) -> list[str]:
     """The output check run again on a model's reply, as the graph's last line of defence."""
-    request = request_for(state)
+    request = request_for(state, context_tokens=context_tokens)
     return [f"output:{f.kind}" for f in check_reply(state["reply"], output_context(request))]

@@ -125,6 +125,7 @@ class TurnRunner:
                 now=self.now(),
                 retrieval_threshold=settings.retrieval_threshold,
                 history_messages=settings.history_messages,
+                context_tokens=settings.llm_context_tokens,
                 max_inbound_chars=settings.max_inbound_chars,
                 rate_limit_messages=settings.rate_limit_messages,
                 rate_limit_window_seconds=settings.rate_limit_window_seconds,

@@ -27,6 +27,7 @@ class TurnContext:
     now: datetime  # aware (UTC)
     retrieval_threshold: float = 0.7
     history_messages: int = 10
+    context_tokens: int = 6000  # LLM_CONTEXT_TOKENS
     max_inbound_chars: int = 2000
     rate_limit_messages: int = 20
     rate_limit_window_seconds: float = 600.0

@@ -15,6 +15,12 @@ class Prompt:
     system: str
     user: str
     retry: str = ""  # the text asking for a corrected answer, for prompts that have one
+    output: str = "text"  # "text" (reply or NO_ANSWER, version 1) or "structured" (structured.GroundedReply)
+
+    @property
+    def structured(self) -> bool:
+        """Whether the prompt asks for the structured answer."""
+        return self.output == "structured"
 
     @property
     def ref(self) -> str:
@@ -43,5 +49,10 @@ def load_prompt(prompt_id: str, version: int | None = None) -> Prompt:
     if data["id"] != prompt_id or data["version"] != chosen:
         raise ValueError(f"{prompt_id}.v{chosen}.toml declares {data['id']}@{data['version']}")
     return Prompt(
-        id=data["id"], version=data["version"], system=data["system"], user=data["user"], retry=data.get("retry", "")
+        id=data["id"],
+        version=data["version"],
+        system=data["system"],
+        user=data["user"],
+        retry=data.get("retry", ""),
+        output=data.get("output", "text"),
     )
