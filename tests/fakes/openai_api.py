@@ -11,6 +11,8 @@ The official clients (through LangChain's ChatOpenAI / ChatAnthropic) talk to it
 
 Unscripted requests get `fake.default` (a text, or a function of the request body returning one).
 OpenAI clients use `fake.openai_base_url`, Anthropic clients `fake.anthropic_base_url`.
+A request asking for structured output (a JSON schema or a tool, as prompt version 2 does) gets the scripted
+text as the structured answer's reply, in the shape asked for: intent "no_answer" for "NO_ANSWER", else "answer".
 """
 
 from __future__ import annotations
@@ -201,14 +203,32 @@ class _Handler(BaseHTTPRequestHandler):
         prompt_tokens = max(1, len(json.dumps(body.get("messages", []))) // 4)
         completion_tokens = max(1, len(text) // 4)
         model = body.get("model", "unknown")
+        tools = body.get("tools") or []
+        structured = {
+            "reply": "" if text.strip() == "NO_ANSWER" else text,
+            "topics": [],
+            "intent": "no_answer" if text.strip() == "NO_ANSWER" else "answer",
+            "reason": "",
+            "language": "en",
+        }
+        message: dict[str, Any] = {"role": "assistant", "content": text}
+        if tools and not anthropic:
+            name = tools[0]["function"]["name"]
+            call = {"id": "call_0", "type": "function", "function": {"name": name, "arguments": json.dumps(structured)}}
+            message = {"role": "assistant", "content": None, "tool_calls": [call]}
+        elif (body.get("response_format") or {}).get("type") == "json_schema":
+            message = {"role": "assistant", "content": json.dumps(structured)}
         if anthropic:
+            content: list[dict[str, Any]] = [{"type": "text", "text": text}]
+            if tools:
+                content = [{"type": "tool_use", "id": "toolu_0", "name": tools[0]["name"], "input": structured}]
             payload: dict[str, Any] = {
                 "id": f"msg_{uuid.uuid4().hex}",
                 "type": "message",
                 "role": "assistant",
                 "model": model,
-                "content": [{"type": "text", "text": text}],
-                "stop_reason": "end_turn",
+                "content": content,
+                "stop_reason": "tool_use" if tools else "end_turn",
                 "stop_sequence": None,
                 "usage": {"input_tokens": prompt_tokens, "output_tokens": completion_tokens},
             }
@@ -218,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "object": "chat.completion",
                 "created": int(time.time()),
                 "model": model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+                "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
                 "usage": {
                     "prompt_tokens": prompt_tokens,
                     "completion_tokens": completion_tokens,

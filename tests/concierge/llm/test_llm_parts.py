@@ -67,12 +67,25 @@ def test_price_file_can_be_replaced(tmp_path: pytest.TempPathFactory) -> None:
     assert load_prices(str(path)).cost("openai", "gpt-4o-mini", input_tokens=10**6, output_tokens=0)[0] == 1.0
 
 
+def test_cached_input_tokens_are_priced_at_the_cache_price() -> None:
+    table = load_prices()
+    full, _ = table.cost("openai", "gpt-4o-mini", input_tokens=10**6, output_tokens=0)
+    cached, _ = table.cost("openai", "gpt-4o-mini", input_tokens=10**6, output_tokens=0, cached_tokens=10**6)
+    assert full == pytest.approx(0.15) and cached == pytest.approx(0.075)
+    haiku, _ = table.cost("anthropic", "claude-haiku-4-5", input_tokens=10**6, output_tokens=0, cached_tokens=5 * 10**5)
+    assert haiku == pytest.approx(0.5 + 0.05)
+
+
 def test_prompt_files_carry_their_id_and_version() -> None:
-    assert versions("grounded_reply") == [1]
+    assert versions("grounded_reply") == [1, 2]
     prompt = load_prompt("grounded_reply")
-    assert prompt.ref == "grounded_reply@1"
-    assert "{facts}" in prompt.system and "NO_ANSWER" in prompt.system
-    assert load_prompt("grounded_reply", 1) == prompt
+    assert prompt.ref == "grounded_reply@2" and prompt.structured
+    # The stable part first (rules, then the knowledge), what changes per turn last: prompt caching applies.
+    assert prompt.system.rstrip().endswith("{knowledge}") and "{message}" in prompt.user
+    assert "{language" not in prompt.system and "{booking}" in prompt.user
+    rollback = load_prompt("grounded_reply", 1)  # version 1 stays loadable: a release can roll back to it
+    assert rollback.ref == "grounded_reply@1" and not rollback.structured
+    assert "{facts}" in rollback.system and "NO_ANSWER" in rollback.system
     with pytest.raises(FileNotFoundError):
         load_prompt("grounded_reply", 99)
 

@@ -29,9 +29,11 @@ def fake() -> Iterator[FakeModelAPI]:
 
 @pytest.fixture(autouse=True)
 def model_env(fake: FakeModelAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """One OpenAI-style provider on the fake; every question goes to it (offline-first off)."""
+    """One OpenAI-style provider on the fake; every question goes to it (offline-first off). This scripted fake
+    answers in plain text, so these tests run prompt version 1 (the release rollback path); prompt version 2's
+    structured answers are tested against the fact-seeking fake in test_model_context.py."""
     fake.reset()
-    use_openai(fake, monkeypatch, LLM_RETRY_BASE_SECONDS="0.01", LLM_CALL_TIMEOUT_SECONDS="5")
+    use_openai(fake, monkeypatch, LLM_RETRY_BASE_SECONDS="0.01", LLM_CALL_TIMEOUT_SECONDS="5", LLM_PROMPT_VERSION="1")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
