@@ -3,12 +3,14 @@
     .venv/bin/python -m scripts.bench.router --turns 2000
 
 Runs `Router.respond` on the test property's Wi-Fi question with a model that answers instantly in-process,
-so every microsecond measured is ours: prompt rendering, the call pool and deadline bookkeeping, the output
-check, cost accounting and the offline answer computed as the fallback. For scale it also times the offline
+so every microsecond measured is ours: prompt rendering (prompt v2: the whole knowledge base), the call pool and
+deadline bookkeeping, reading the structured answer (JSON in text), the output check, cost accounting and the
+offline answer computed as the fallback. For scale it also times the offline
 fast path, the output check alone, and one real `ChatOpenAI` call to a loopback fake (client stack + HTTP).
 """
 
 import argparse
+import json
 import platform
 import statistics
 import sys
@@ -35,11 +37,15 @@ from tests.fakes.openai_api import FakeModelAPI  # noqa: E402
 REPLY = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."
 
 
+ANSWER = json.dumps({"reply": REPLY, "topics": ["wifi"], "intent": "answer", "reason": "", "language": "en"})
+
+
 class InstantModel:
-    """A chat model with no provider behind it: the same AIMessage at once."""
+    """A chat model with no provider behind it: the same structured answer (JSON in its text) at once."""
 
     def invoke(self, messages: list[BaseMessage]) -> AIMessage:
-        return AIMessage(REPLY, usage_metadata={"input_tokens": 400, "output_tokens": 20, "total_tokens": 420})
+        usage: Any = {"input_tokens": 1400, "output_tokens": 60, "total_tokens": 1460}
+        return AIMessage(ANSWER, usage_metadata=usage)
 
 
 def request() -> ResponseRequest:
