@@ -15,6 +15,10 @@ from concierge.llm.types import Responder, ResponseRequest, TurnResponse
 
 NO_ANSWER = "NO_ANSWER"
 _QUESTION = re.compile(r"[?？]")
+_DIGIT = re.compile(r"\d")
+# Topics whose entry is a list (places nearby, equipment, rules): the matcher can tell the guest asks about the
+# topic, not whether the list holds what they ask for ("a Chinese supermarket?"). A model reads the list.
+BROAD_TOPICS = frozenset({"local_tips", "amenities", "kitchen", "house_rules", "emergency"})
 # A second question or a reference to earlier turns, in the ten languages ("and", "also", "it", "that one" …):
 # then the model, which sees the conversation, answers instead of the matcher.
 _MORE = re.compile(
@@ -48,9 +52,12 @@ def from_structured(parsed: GroundedReply, raw: Any) -> Answer:
 
 
 def sure_of_one(request: ResponseRequest, *, confidence: float) -> bool:
-    """The offline matcher is sure of one self-contained question: one topic above the confidence, at most one
-    question mark, and no word that adds a question or points back at the conversation."""
+    """The offline matcher is sure of one self-contained question: one specific topic above the confidence, at most
+    one question mark, no number of the guest's own (a time or a head count asks about their case: "can we stay
+    till 2?"), and no word that adds a question or points back at the conversation."""
     if len(request.entries) != 1 or request.confidence < confidence:
+        return False
+    if request.entries[0]["topic"] in BROAD_TOPICS or _DIGIT.search(request.text):
         return False
     if len(_QUESTION.findall(request.text)) > 1:
         return False
