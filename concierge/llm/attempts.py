@@ -6,7 +6,9 @@ from typing import Any
 from langchain_core.messages import AIMessage
 
 from concierge.core.backoff import parse_retry_after
+from concierge.llm import answers
 from concierge.llm.answers import Answer
+from concierge.llm.structured import parse, parse_text
 
 
 @dataclass
@@ -66,3 +68,20 @@ def retry_after_of(headers: Any) -> float | None:
         return parse_retry_after(str(value)) if value else None
     except (TypeError, ValueError):
         return None
+
+
+def read(result: Any, *, structured: bool) -> Attempt:
+    """The answer in a provider's result: structured (native, or JSON in its text) or text; invalid is malformed."""
+    message = result.get("raw") if isinstance(result, dict) else result
+    if not isinstance(message, AIMessage):
+        return Attempt(kind="malformed")
+    if not structured:
+        text = text_of(message)
+        if not text.strip():
+            return Attempt(kind="malformed")
+        return Attempt(message=message, answer=answers.from_text(text))
+    parsed = parse(result.get("parsed")) if isinstance(result, dict) else None
+    parsed = parsed or parse_text(text_of(message))  # a provider that wrote the JSON as text
+    if parsed is None:
+        return Attempt(kind="malformed")
+    return Attempt(message=message, answer=answers.from_structured(parsed, parsed.model_dump_json()))

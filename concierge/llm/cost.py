@@ -1,9 +1,11 @@
 """Model call cost from a price table file (US dollars per million tokens, per provider:model; cache hits apart)."""
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 DEFAULT_PRICES = Path(__file__).parent / "prices.toml"
 
@@ -36,6 +38,21 @@ class PriceTable:
         cached_price = price.input if price.cached_input is None else price.cached_input
         usd = ((input_tokens - cached) * price.input + cached * cached_price + output_tokens * price.output) / 1_000_000
         return round(usd, 8), listed
+
+    def usage(self, provider: str, model: str, usage: Mapping[str, Any] | None) -> dict[str, Any]:
+        """One call's tokens (prompt-cache hits apart) and cost, from a LangChain message's usage metadata."""
+        tokens_in = int(usage["input_tokens"]) if usage else 0
+        tokens_out = int(usage["output_tokens"]) if usage else 0
+        details = (usage.get("input_token_details") or {}) if usage else {}
+        cached = min(tokens_in, int(details.get("cache_read") or 0))
+        usd, listed = self.cost(provider, model, input_tokens=tokens_in, output_tokens=tokens_out, cached_tokens=cached)
+        return {
+            "input_tokens": tokens_in,
+            "cached_tokens": cached,
+            "output_tokens": tokens_out,
+            "cost_usd": usd,
+            "priced": listed,
+        }
 
 
 @lru_cache

@@ -70,6 +70,15 @@ def history_messages(request: ResponseRequest) -> list[BaseMessage]:
     return turns
 
 
+def cache_marked(messages: list[BaseMessage]) -> list[BaseMessage]:
+    """The messages with the system prompt marked as a prompt-cache breakpoint (Anthropic caches only what is
+    marked; OpenAI and others cache long stable prefixes on their own)."""
+    if not messages or not isinstance(messages[0], SystemMessage) or not isinstance(messages[0].content, str):
+        return messages
+    block = {"type": "text", "text": messages[0].content, "cache_control": {"type": "ephemeral"}}
+    return [SystemMessage(content=[block]), *messages[1:]]
+
+
 def build_messages(prompt: Prompt, request: ResponseRequest, *, json_in_text: bool = False) -> list[BaseMessage]:
     """The chat messages of a grounded-reply call: the stable system prompt, the conversation, the latest message.
 

@@ -33,10 +33,11 @@ from concierge.guard.secrets import Access
 from concierge.i18n import gettext_for
 from concierge.llm import answers, offline
 from concierge.llm.answers import Answer
-from concierge.llm.attempts import Attempt, classify, text_of
+from concierge.llm.attempts import Attempt, classify, read
 from concierge.llm.breaker import CircuitBreaker
+from concierge.llm.config import RouterConfig
 from concierge.llm.cost import PriceTable, load_prices
-from concierge.llm.prompting import build_messages, facts_entries, output_context
+from concierge.llm.prompting import build_messages, cache_marked, facts_entries, output_context
 from concierge.llm.prompts import Prompt, load_prompt
 from concierge.llm.providers import (
     KNOWN_PROVIDERS,
@@ -45,7 +46,7 @@ from concierge.llm.providers import (
     build_chat_model,
     parse_specs,
 )
-from concierge.llm.structured import parse, parse_text, structured_model
+from concierge.llm.structured import structured_model
 from concierge.llm.types import ResponseRequest, TurnResponse
 
 log = logging.getLogger(__name__)
@@ -62,36 +63,6 @@ MIN_CALL_SECONDS = 0.1  # a call with less time than this left is not worth star
 def parse_providers(spec: str) -> list[str]:
     """`LLM_PROVIDERS` as "provider:model" names ending with "offline"; raises UnsupportedProvider."""
     return [s.name for s in parse_specs(spec)] + ["offline"]
-
-
-@dataclass(frozen=True)
-class RouterConfig:
-    turn_deadline: float = 12.0
-    call_timeout: float = 8.0
-    max_retries: int = 2
-    retry_base: float = 0.5
-    breaker_failures: int = 3
-    breaker_reset: float = 30.0
-    offline_first: bool = True
-    offline_confidence: float = 0.9
-    daily_budget_usd: float | None = None
-    prompt_version: int | None = None
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "RouterConfig":
-        """The router's knobs from the LLM_* settings."""
-        return cls(
-            turn_deadline=settings.llm_turn_deadline_seconds,
-            call_timeout=settings.llm_call_timeout_seconds,
-            max_retries=settings.llm_max_retries,
-            retry_base=settings.llm_retry_base_seconds,
-            breaker_failures=settings.llm_breaker_failures,
-            breaker_reset=settings.llm_breaker_reset_seconds,
-            offline_first=settings.llm_offline_first,
-            offline_confidence=settings.llm_offline_confidence,
-            daily_budget_usd=settings.llm_daily_budget_usd,
-            prompt_version=settings.llm_prompt_version,
-        )
 
 
 @dataclass
@@ -180,6 +151,8 @@ class Router:
                 turn.calls.append({"provider": spec.name, "outcome": "deadline"})
                 continue
             messages = build_messages(self.prompt, request, json_in_text=self._json_in_text(spec))
+            if spec.provider == "anthropic":
+                messages = cache_marked(messages)
             answer = self._call(spec, turn, messages, purpose="answer")
             if answer is None:
                 continue  # provider unavailable or its answer invalid: the next one
@@ -302,7 +275,7 @@ class Router:
             turn.calls.append(record)
             if result.answer is not None and result.message is not None:
                 breaker.success()
-                record.update(self._usage(spec, result.message))
+                record.update(self.prices.usage(spec.provider, spec.model, result.message.usage_metadata))
                 return result.answer
             breaker.failure()
             log.warning(
@@ -331,42 +304,7 @@ class Router:
             return Attempt(kind="timeout", retryable=True)
         except Exception as exc:
             return classify(exc)
-        return self._read(result)
-
-    def _read(self, result: Any) -> Attempt:
-        """The answer in a provider's result: structured (native or JSON in text) or text; invalid is malformed."""
-        structured = self.prompt is not None and self.prompt.structured
-        message = result.get("raw") if isinstance(result, dict) else result
-        if not isinstance(message, AIMessage):
-            return Attempt(kind="malformed")
-        if not structured:
-            text = text_of(message)
-            if not text.strip():
-                return Attempt(kind="malformed")
-            return Attempt(message=message, answer=answers.from_text(text))
-        parsed = parse(result.get("parsed")) if isinstance(result, dict) else None
-        parsed = parsed or parse_text(text_of(message))  # a provider that wrote the JSON as text
-        if parsed is None:
-            return Attempt(kind="malformed")
-        raw = parsed.model_dump_json()
-        return Attempt(message=message, answer=answers.from_structured(parsed, raw))
-
-    def _usage(self, spec: ProviderSpec, message: AIMessage) -> dict[str, Any]:
-        usage = message.usage_metadata
-        tokens_in = int(usage["input_tokens"]) if usage else 0
-        tokens_out = int(usage["output_tokens"]) if usage else 0
-        details = (usage.get("input_token_details") or {}) if usage else {}
-        cached = min(tokens_in, int(details.get("cache_read") or 0))  # prompt-cache hits, priced lower
-        usd, listed = self.prices.cost(
-            spec.provider, spec.model, input_tokens=tokens_in, output_tokens=tokens_out, cached_tokens=cached
-        )
-        return {
-            "input_tokens": tokens_in,
-            "cached_tokens": cached,
-            "output_tokens": tokens_out,
-            "cost_usd": usd,
-            "priced": listed,
-        }
+        return read(result, structured=self.prompt is not None and self.prompt.structured)
 
     def _retry_text(self, findings: list[Finding]) -> str:
         assert self.prompt is not None

@@ -291,6 +291,8 @@ def test_anthropic_provider_end_to_end(prop: Property, fake: FakeModelAPI, monke
     assert result["outcomes"] == ["server_error", "ok"]
     assert [r["_path"] for r in fake.requests] == ["/v1/messages", "/v1/messages"]
     assert WIFI_EN in system_text(fake.requests[1])
+    # The stable system prompt is marked for Anthropic's prompt cache.
+    assert fake.requests[1]["system"][0]["cache_control"] == {"type": "ephemeral"}
     assert result["calls"][-1][3] > 0  # priced from the table
 
 
