@@ -7,6 +7,7 @@ not validate is a failed call: the router moves on to the next provider, then to
 
 import json
 import re
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
@@ -57,6 +58,7 @@ def parse(value: object) -> GroundedReply | None:
     return None
 
 
+@cache
 def json_instructions() -> str:
     """What a provider without structured output is told to write: the schema, as JSON in its text."""
     schema = json.dumps(GroundedReply.model_json_schema(), ensure_ascii=False)
