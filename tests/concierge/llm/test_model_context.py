@@ -216,3 +216,12 @@ def test_offline_first_skips_the_model_only_for_one_self_contained_question(
     req = request(text=text, entries=entries, history=history, confidence=1.0)
     assert sure_of_one(req, confidence=0.9) is sure
     assert not sure_of_one(request(text=text, entries=entries, history=history, confidence=0.5), confidence=0.9)
+
+
+def test_history_loses_the_access_details_a_guest_may_not_receive_now() -> None:
+    door = {"topic": "access", "title": "Door", "sensitive": True, "content": {"en": "The door code is 4821."}}
+    sent_earlier = "Welcome! The door code is 4821. Check-in is from 15:00."
+    ended = request(access=Access.ended, knowledge=[*ENTRIES, door], history=[("bot", sent_earlier)])
+    assert "4821" not in context.redact(sent_earlier, ended) and "15:00" in context.redact(sent_earlier, ended)
+    allowed = request(access=Access.allowed, knowledge=[*ENTRIES, door])
+    assert context.redact(sent_earlier, allowed) == sent_earlier
