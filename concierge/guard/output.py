@@ -18,6 +18,7 @@ from concierge.i18n.detect import detect_language
 
 MAX_REPLY_CHARS = 1200
 LANGUAGE_EVIDENCE = 2.0  # function-word score of another language that marks a reply as written in it
+MIN_FOREIGN_WORDS = 3  # Latin words a Japanese or Chinese reply needs (besides quotes) to count as another language
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()\[\]]+", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -188,7 +189,8 @@ def _language(reply: str, language: str) -> list[Finding]:
         return []
     has_cjk = bool(_CJK.search(reply))
     if language in ("ja", "zh"):
-        wrong = not has_cjk
+        # A few Latin words of its own ("Code: 4821.", "Wi-Fi") beside quoted owner's text are no other language.
+        wrong = not has_cjk and len(re.findall(r"[^\W\d_]{2,}", reply)) >= MIN_FOREIGN_WORDS
         detected = "other" if wrong else language
     else:
         decision = detect_language(reply, current=language, reservation=None, default=language)
