@@ -158,3 +158,16 @@ def test_the_apps_router_reaches_it_through_its_own_provider(
     assert fake.requests[0]["model"] == MODEL
     fake.expect(Expectation(facts=(PARKING,), topics=("parking",)))  # what answers it was never sent
     assert router.respond(request).route == "model_no_answer"
+
+
+def test_a_long_system_prompt_sent_again_is_reported_as_cached(fake: FactSeekingModel) -> None:
+    fake.expect(Expectation(facts=(CHECK_IN,), topics=("check_in",)))
+    system = f"FACTS:\n- Check-in: {CHECK_IN}\n" + "- Filler fact about the house.\n" * 200  # over 1,024 tokens
+    first = ask(fake, system, "what time can we get in?")
+    second = ask(fake, system, "and parking?")
+    short = ask(fake, "FACTS: none", "hi")
+    assert first.usage.prompt_tokens_details.cached_tokens == 0
+    cached = second.usage.prompt_tokens_details.cached_tokens
+    assert cached >= 1024 and cached % 128 == 0 and cached <= second.usage.prompt_tokens
+    assert short.usage.prompt_tokens_details.cached_tokens == 0
+    assert [c for _p, c, _o in fake.usage_log] == [0, cached, 0]

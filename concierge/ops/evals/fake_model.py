@@ -42,6 +42,9 @@ class FactSeekingModel:
         self.expectation = Expectation()
         self.requests: list[dict[str, Any]] = []  # the bodies received since the last expect(), newest last
         self.answers: list[Answer] = []  # what the fake answered to them
+        # Every call's (prompt, cached, completion) tokens since start, never cleared (token benchmarks).
+        self.usage_log: list[tuple[int, int, int]] = []
+        self._seen_prefixes: set[str] = set()
         self._lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -95,6 +98,9 @@ class FactSeekingModel:
             self.answers.append(answer)
         prompt_tokens = max(1, len(json.dumps(body.get("messages", []), ensure_ascii=False)) // 4)
         completion_tokens = max(1, len(json.dumps(message, ensure_ascii=False)) // 4)
+        cached = self._cached_tokens(body, prompt_tokens)
+        with self._lock:
+            self.usage_log.append((prompt_tokens, cached, completion_tokens))
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex}",
             "object": "chat.completion",
@@ -105,8 +111,25 @@ class FactSeekingModel:
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
+                "prompt_tokens_details": {"cached_tokens": cached},
             },
         }
+
+    def _cached_tokens(self, body: dict[str, Any], prompt_tokens: int) -> int:
+        """Prompt caching as OpenAI does it: a system prompt sent before, of 1,024 tokens or more, is read from the
+        cache in 128-token steps (the fake counts four characters as a token)."""
+        messages = body.get("messages") or []
+        first = messages[0] if messages else {}
+        if first.get("role") not in ("system", "developer"):
+            return 0
+        prefix = json.dumps(first, ensure_ascii=False)
+        tokens = len(prefix) // 4
+        with self._lock:
+            seen = prefix in self._seen_prefixes
+            self._seen_prefixes.add(prefix)
+        if not seen or tokens < 1024:
+            return 0
+        return min(prompt_tokens, tokens // 128 * 128)
 
 
 class _Handler(BaseHTTPRequestHandler):
