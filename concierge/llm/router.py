@@ -70,6 +70,7 @@ class RouterConfig:
     offline_confidence: float = 0.9
     daily_budget_usd: float | None = None
     prompt_version: int | None = None
+    concurrent_calls: int = 4  # model calls in flight at once: the worker's concurrent turns, with headroom
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RouterConfig":
@@ -85,6 +86,8 @@ class RouterConfig:
             offline_confidence=settings.llm_offline_confidence,
             daily_budget_usd=settings.llm_daily_budget_usd,
             prompt_version=settings.llm_prompt_version,
+            # A call past the turn deadline keeps its thread until its socket timeout: room for those too.
+            concurrent_calls=2 * settings.worker_concurrency,
         )
 
 
@@ -133,7 +136,7 @@ class Router:
                 self._models[spec.name] = model_factory(spec)
         self.prompt: Prompt | None = load_prompt(PROMPT_ID, self.config.prompt_version) if self.specs else None
         # Calls run on a pool so the turn deadline holds even when a socket timeout does not fire in time.
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm") if self.specs else None
+        self._pool = ThreadPoolExecutor(self.config.concurrent_calls, thread_name_prefix="llm") if self.specs else None
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> "Router":
