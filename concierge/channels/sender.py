@@ -67,7 +67,7 @@ class SendOutcome:
 
 
 class Sender:
-    """Sends one claimed delivery at a time; owns the retry policy and the crash reconciliation."""
+    """Sends claimed deliveries (from several threads at once); owns the retry policy and the crash reconciliation."""
 
     def __init__(
         self, settings: Settings, now: Callable[[], datetime], rng: Callable[[], float] = random.random
@@ -87,14 +87,23 @@ class Sender:
         return 2 * self.settings.twilio_timeout_seconds + 5
 
     def send_next(self) -> bool:
-        """Claim and deliver one due reply; False when nothing is due."""
-        with session_scope(readonly=True) as session:  # a read first: claiming takes SQLite's write lock
-            if not outbox.delivery_due(session, now=self.now(), stale_after=self.stale_after):
-                return False
-        with session_scope() as session:
-            delivery = outbox.claim_delivery(session, now=self.now(), stale_after=self.stale_after)
+        """Claim and deliver one due reply, here and now; False when nothing is due."""
+        delivery = self.claim()
         if delivery is None:
             return False
+        self.deliver(delivery)
+        return True
+
+    def claim(self) -> outbox.Delivery | None:
+        """Claim the next due reply (never one behind an earlier reply of its conversation), or None."""
+        with session_scope(readonly=True) as session:  # a read first: claiming takes SQLite's write lock
+            if not outbox.delivery_due(session, now=self.now(), stale_after=self.stale_after):
+                return None
+        with session_scope() as session:
+            return outbox.claim_delivery(session, now=self.now(), stale_after=self.stale_after)
+
+    def deliver(self, delivery: outbox.Delivery) -> None:
+        """Send a claimed reply and record the attempt: sent, due again after a backoff, or failed. Thread-safe."""
         result = self._deliver(delivery)
         retry = False
         with session_scope() as session:
@@ -136,7 +145,6 @@ class Sender:
                 "code": result.code,
             },
         )
-        return True
 
     def _deliver(self, delivery: outbox.Delivery) -> SendOutcome:
         if delivery.channel == Channel.simulator:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col
+from sqlmodel import Session, col, func, select
 
 from concierge.conversation.models import Job, JobStatus
 from concierge.core import queue
@@ -74,3 +74,15 @@ def retry_or_fail(
         lease_token=lease_token,
     )
     return job
+
+
+def backlog(session: Session) -> tuple[int, int]:
+    """Turns waiting (pending, due or backing off) and turns running now, across every worker process."""
+    counts = dict(
+        session.exec(
+            select(col(Job.status), func.count())
+            .where(col(Job.status).in_([JobStatus.pending, JobStatus.running]))
+            .group_by(col(Job.status))
+        ).all()
+    )
+    return int(counts.get(JobStatus.pending, 0)), int(counts.get(JobStatus.running, 0))

@@ -18,6 +18,8 @@ from concierge.core.settings import get_settings
 if TYPE_CHECKING:
     from alembic.config import Config
 
+    from concierge.core.settings import Settings
+
 WRITE_LOCK_SECONDS = 30.0
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +29,9 @@ def engine_for(url: str) -> Engine:
     """One engine per database URL; SQLite gets WAL and a busy timeout so web and worker threads share it."""
     settings = get_settings()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **_pool_limits(settings)
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -75,7 +79,13 @@ def engine_for(url: str) -> Engine:
                     writers.release()
 
         return engine
-    return create_engine(url, pool_size=settings.db_pool_size, max_overflow=settings.db_pool_size, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **_pool_limits(settings))
+
+
+def _pool_limits(settings: "Settings") -> dict[str, int]:
+    """DB_POOL_SIZE connections kept open, and room for every worker thread (turns and deliveries run at once)."""
+    threads = settings.worker_concurrency + settings.sender_concurrency
+    return {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_size + threads}
 
 
 class _Writers:

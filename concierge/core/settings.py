@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # Worker and outbox tuning.
     worker_in_process: bool | None = None  # None: on for SQLite, off for PostgreSQL
     worker_poll_seconds: float = 0.5
+    # Turns one worker process runs at once (a conversation's messages are still answered one at a time, in
+    # order), and replies it sends at once (a conversation's replies still leave in order).
+    worker_concurrency: int = Field(default=16, ge=1, le=256)
+    sender_concurrency: int = Field(default=8, ge=1, le=64)
     # `serve` on SQLite runs the worker as a child process at this lower CPU priority (nice), so acks go first.
     worker_process_nice: int = Field(default=10, ge=0, le=19)
     job_lease_seconds: float = 60.0

@@ -17,6 +17,7 @@ class RouterConfig:
     offline_confidence: float = 0.9
     daily_budget_usd: float | None = None
     prompt_version: int | None = None
+    concurrent_calls: int = 4  # model calls in flight at once: the worker's concurrent turns, with headroom
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RouterConfig":
@@ -32,4 +33,6 @@ class RouterConfig:
             offline_confidence=settings.llm_offline_confidence,
             daily_budget_usd=settings.llm_daily_budget_usd,
             prompt_version=settings.llm_prompt_version,
+            # A call past the turn deadline keeps its thread until its socket timeout: room for those too.
+            concurrent_calls=2 * settings.worker_concurrency,
         )

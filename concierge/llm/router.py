@@ -116,7 +116,7 @@ class Router:
             for spec in self.specs:
                 self._structured[spec.name] = structured_model(spec, self._models.get(spec.name))
         # Calls run on a pool so the turn deadline holds even when a socket timeout does not fire in time.
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="llm") if self.specs else None
+        self._pool = ThreadPoolExecutor(self.config.concurrent_calls, thread_name_prefix="llm") if self.specs else None
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> "Router":

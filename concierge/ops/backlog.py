@@ -1,4 +1,4 @@
-"""Scrape-time gauges: the outbox backlog and its oldest reply, and escalations nobody has claimed yet."""
+"""Scrape-time gauges: turns waiting and running, the outbox backlog and its oldest reply, unclaimed escalations."""
 
 import logging
 from collections.abc import Iterator
@@ -8,7 +8,7 @@ from prometheus_client import REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from concierge.conversation import outbox
+from concierge.conversation import jobs, outbox
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from escalation import service as escalation_service
@@ -28,19 +28,25 @@ class BacklogCollector(Collector):
         unclaimed_age = GaugeMetricFamily(
             "concierge_escalations_open_oldest_age_seconds", "Age of the oldest escalation nobody has claimed"
         )
+        turns = GaugeMetricFamily(
+            "concierge_turns_backlog", "Turns waiting for a worker or running now, in every process", labels=["state"]
+        )
         now = utcnow()
         try:
             with session_scope(readonly=True) as session:
+                turns_waiting, turns_running = jobs.backlog(session)
                 count, first = outbox.backlog_stats(session)
                 open_count, open_first = escalation_service.open_stats(session)
         except Exception:  # a scrape must not fail because the database is briefly away
             log.warning("backlog metrics unavailable", exc_info=True)
             return
+        turns.add_metric(["waiting"], turns_waiting)
+        turns.add_metric(["running"], turns_running)
         waiting.add_metric([], count)
         oldest.add_metric([], _age(first, now))
         unclaimed.add_metric([], open_count)
         unclaimed_age.add_metric([], _age(open_first, now))
-        yield from (waiting, oldest, unclaimed, unclaimed_age)
+        yield from (turns, waiting, oldest, unclaimed, unclaimed_age)
 
     def describe(self) -> Iterator[GaugeMetricFamily]:
         return iter(())  # no database reads at registration time

@@ -1,5 +1,5 @@
 """Readiness checks: the database answers, its schema is at the newest migration, the outbox is neither backlogged
-nor holding a reply for too long.
+nor holding a reply for too long; turns waiting and running are reported.
 
 Each check opens its own connection or read-only transaction: what it tests is whether the database can be
 reached at all, so it cannot borrow a request's session.
@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from concierge.conversation import outbox
+from concierge.conversation import jobs, outbox
 from concierge.core.db import alembic_config, get_engine, session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
@@ -34,9 +34,17 @@ def readiness() -> dict[str, Any]:
     checks["migrations"] = {"ok": current == heads, "current": sorted(current), "head": sorted(heads)}
     if checks["migrations"]["ok"]:
         settings = get_settings()
+        checks["turns"] = turns_check()
         checks["outbox_backlog"] = backlog_check(settings.outbox_backlog_degraded)
         checks["outbox_age"] = age_check(settings.outbox_age_degraded_seconds, now=utcnow())
     return checks
+
+
+def turns_check() -> dict[str, Any]:
+    """Turns waiting for a worker and turns running now (informational: the outbox checks decide "degraded")."""
+    with session_scope(readonly=True) as session:
+        waiting, running = jobs.backlog(session)
+    return {"ok": True, "waiting": waiting, "running": running}
 
 
 def backlog_check(threshold: int) -> dict[str, Any]:

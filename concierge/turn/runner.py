@@ -1,8 +1,10 @@
-"""The turn runner: claims one job, runs its turn on a read-only session, records the result in one transaction."""
+"""The turn runner: claims a job, runs its turn on a read-only session, records the result in one transaction."""
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -27,8 +29,17 @@ log = logging.getLogger(__name__)
 BACKLOG_CHECK_SECONDS = 1.0
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A job this runner leased: its turn may now run (on any thread)."""
+
+    job_id: int
+    lease_token: str
+    message_id: int
+
+
 class TurnRunner:
-    """Claims one job at a time, runs its turn on a read-only session, records the result in one transaction."""
+    """Claims jobs, runs each turn on a read-only session, records its result in one transaction."""
 
     def __init__(self, settings: Settings, now: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
@@ -36,36 +47,49 @@ class TurnRunner:
         self.graph = build_graph()
         self.router = Router.from_settings(settings)  # used until a release is activated
         self.releases: dict[int, tuple[ReleaseConfig, Settings, Router]] = {}  # releases are immutable: cache
-        self.last_result: TurnResult | None = None  # the latest recorded turn's result (evals read it)
-        self.in_flight: tuple[int, str] | None = None  # (job id, lease token) of the turn running now
+        self.last_result: TurnResult | None = None  # the result of `run_next`'s turn (evals read it)
+        self.in_flight: dict[int, str] = {}  # job id -> lease token of every turn running now
+        self._lock = threading.Lock()  # guards in_flight: turns run on several threads (WORKER_CONCURRENCY)
         self._degraded = False
         self._backlog_checked = -BACKLOG_CHECK_SECONDS
         self.spans = otel.turn_export(settings)  # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set
 
     def run_next(self) -> bool:
-        """Process one due job; False when there is none."""
-        with session_scope(readonly=True) as session:  # a read first: claiming takes SQLite's write lock
-            if not jobs.job_due(session, now=self.now()):
-                return False
-        with session_scope() as session:
-            job = jobs.claim_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
-            claimed = (job.id, job.lease_token, job.message_id) if job else None
+        """Claim and process one due job, here and now; False when there is none (tests, evals, the terminal)."""
+        claimed = self.claim()
         if claimed is None:
             return False
-        job_id, lease_token, message_id = claimed
-        assert job_id is not None and lease_token is not None
-        self.last_result = None
-        self.in_flight = (job_id, lease_token)
+        self.last_result = self.process(claimed)
+        return True
+
+    def claim(self) -> Claimed | None:
+        """Lease the next due job (never one whose conversation has a turn running), or None."""
+        with session_scope(readonly=True) as session:  # a read first: claiming takes SQLite's write lock
+            if not jobs.job_due(session, now=self.now()):
+                return None
+        with session_scope() as session:
+            job = jobs.claim_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
+            if job is None:
+                return None
+            assert job.id is not None and job.lease_token is not None
+            claimed = Claimed(job_id=job.id, lease_token=job.lease_token, message_id=job.message_id)
+        with self._lock:
+            self.in_flight[claimed.job_id] = claimed.lease_token
+        return claimed
+
+    def process(self, claimed: Claimed) -> TurnResult | None:
+        """Run a claimed job's turn and record it; None when it failed or its lease was lost. Thread-safe."""
+        job_id, lease_token = claimed.job_id, claimed.lease_token
         started, started_ns = time.perf_counter(), time.time_ns()
         with turn_scope(job_id):  # Sentry events raised by this turn carry its id, never its text
             try:
-                result = self.run_turn(message_id)
+                result = self.run_turn(claimed.message_id)
                 with session_scope() as session:
                     record.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
-                self.last_result = result
                 metrics.record_turn(result, seconds=time.perf_counter() - started)
                 if self.spans is not None:  # after the commit: spans are built from the stored trace
                     self.spans.export(job_id, start_ns=started_ns, end_ns=time.time_ns())
+                return result
             except jobs.LeaseLost:
                 log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
             except Exception as exc:
@@ -85,18 +109,20 @@ class TurnRunner:
                 except jobs.LeaseLost:  # released at shutdown or taken over after the lease expired
                     log.warning("lease lost; another worker owns the job", extra={"job_id": job_id})
             finally:
-                self.in_flight = None
-        return True
+                with self._lock:
+                    self.in_flight.pop(job_id, None)
+        return None
 
-    def release(self) -> bool:
-        """Give the running turn's job back (shutdown deadline passed); its late result will be discarded."""
-        in_flight = self.in_flight
-        if in_flight is None:
-            return False
-        with session_scope() as session:
-            released = jobs.release_job(session, job_id=in_flight[0], lease_token=in_flight[1])
-        if released:
-            log.warning("released an unfinished turn at shutdown", extra={"job_id": in_flight[0]})
+    def release(self) -> int:
+        """Give every running turn's job back (shutdown deadline passed); their late results are discarded."""
+        with self._lock:
+            in_flight = list(self.in_flight.items())
+        released = 0
+        for job_id, lease_token in in_flight:
+            with session_scope() as session:
+                if jobs.release_job(session, job_id=job_id, lease_token=lease_token):
+                    released += 1
+                    log.warning("released an unfinished turn at shutdown", extra={"job_id": job_id})
         return released
 
     def close(self) -> None:

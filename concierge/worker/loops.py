@@ -1,9 +1,11 @@
 """The worker: background loops for turns, deliveries, escalation timers and alerts, in-process or as a command."""
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from concierge.channels.sender import Sender
 from concierge.core.modelbase import utcnow
@@ -42,10 +44,10 @@ class Worker:
         self._stop_requested = True
 
     def start(self) -> None:
-        """Start the turn and delivery loops."""
+        """Start the loops: turns and deliveries each on a pool of threads, timers and alerts on one thread each."""
         self._threads = [
-            threading.Thread(target=self._loop, args=("turns", self.turns.run_next), name="turns", daemon=True),
-            threading.Thread(target=self._loop, args=("outbox", self.sender.send_next), name="outbox", daemon=True),
+            *self._pool("turns", self.turns.claim, self.turns.process, self.settings.worker_concurrency),
+            *self._pool("outbox", self.sender.claim, self.sender.deliver, self.settings.sender_concurrency),
             threading.Thread(
                 target=self._loop, args=("escalations", self.notifier.run_next), name="escalations", daemon=True
             ),
@@ -70,18 +72,11 @@ class Worker:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         if any(thread.is_alive() for thread in self._threads):
-            self.turns.release()
+            self.turns.release()  # every turn still running; deliveries in flight are reconciled later
         self.turns.close()  # queued spans leave before the process does
 
     def _loop(self, name: str, step: Callable[[], bool]) -> None:
         wake = self._wake[name]
-        if name == "turns":
-            # Load the language detector's models here, not at startup: the app answers health checks at once,
-            # and only a turn that arrives in the first second waits for them.
-            try:
-                warm_up()
-            except Exception:  # the turn itself will try again and fail visibly
-                log.exception("language detector warm-up failed")
         while not self._stop.is_set():
             wake.clear()  # before the step, so work stored during it is not missed
             try:
@@ -90,12 +85,63 @@ class Worker:
                 log.exception("worker step failed", extra={"loop": name})
                 did_work = False
             if did_work:
-                if name in ("turns", "escalations", "alerts"):
-                    self._wake["outbox"].set()
-                if name == "turns":
-                    self._wake["escalations"].set()
+                self._did_work(name)
                 continue
             wake.wait(self.settings.worker_poll_seconds)
+
+    def _pool(
+        self, name: str, claim: Callable[[], Any], work: Callable[[Any], object], size: int
+    ) -> list[threading.Thread]:
+        """A claiming thread and `size` working threads: claims only while a worker is free, so nothing claimed
+        waits behind a busy pool (a claim is a lease); the queues' claims keep each conversation in order."""
+        claimed: queue.Queue[Any] = queue.Queue()
+        free = threading.Semaphore(size)
+
+        def claiming() -> None:
+            if name == "turns":
+                # Load the language detector's models here, not at startup: the app answers health checks at once,
+                # and only a turn that arrives in the first second waits for them.
+                try:
+                    warm_up()
+                except Exception:  # the turn itself will try again and fail visibly
+                    log.exception("language detector warm-up failed")
+            wake = self._wake[name]
+            while not self._stop.is_set():
+                if not free.acquire(timeout=self.settings.worker_poll_seconds):
+                    continue  # every worker is busy; a finished item frees one
+                wake.clear()  # before the claim, so work stored during it is not missed
+                try:
+                    item = claim()
+                except Exception:  # the database may be briefly unavailable: keep the loop alive
+                    log.exception("worker step failed", extra={"loop": name})
+                    item = None
+                if item is None:
+                    free.release()
+                    wake.wait(self.settings.worker_poll_seconds)
+                    continue
+                claimed.put(item)
+            for _ in range(size):
+                claimed.put(None)  # each working thread finishes its item, then stops
+
+        def working() -> None:
+            while (item := claimed.get()) is not None:
+                try:
+                    work(item)
+                except Exception:
+                    log.exception("worker step failed", extra={"loop": name})
+                finally:
+                    free.release()
+                self._did_work(name)
+
+        workers = [threading.Thread(target=working, name=f"{name}-{i}", daemon=True) for i in range(size)]
+        return [threading.Thread(target=claiming, name=name, daemon=True), *workers]
+
+    def _did_work(self, name: str) -> None:
+        """A step produced work for other loops (a turn queues a reply and may open an escalation)."""
+        if name in ("turns", "escalations", "alerts"):
+            self._wake["outbox"].set()
+        if name == "turns":
+            self._wake["escalations"].set()
 
     def run_forever(self) -> None:
         """Run until `stop()` or `request_stop()` (the `concierge worker` command)."""

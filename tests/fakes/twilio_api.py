@@ -85,6 +85,7 @@ class FakeTwilio:
         self._records: list[dict[str, Any]] = []
         self._failures: deque[_Failure] = deque()
         self._delays: deque[float] = deque()
+        self._delays_to: dict[str, float] = {}
         self._requests_seen = 0
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -151,12 +152,18 @@ class FakeTwilio:
         with self._cond:
             self._delays.extend([seconds] * count)
 
+    def delay_to(self, address: str, seconds: float) -> None:
+        """Make every POST to this `To` address sleep `seconds` before being handled (a slow carrier)."""
+        with self._cond:
+            self._delays_to[address] = seconds
+
     def reset(self) -> None:
         """Forget recorded messages, the request count and any scripted failures or delays."""
         with self._cond:
             self._records.clear()
             self._failures.clear()
             self._delays.clear()
+            self._delays_to.clear()
             self._requests_seen = 0
 
     # -- inspection --------------------------------------------------------
@@ -297,15 +304,15 @@ class _Handler(BaseHTTPRequestHandler):
         if resource != "Messages.json":
             self._send(404, _error(404, 20404, f"The requested resource {self.path} was not found"))
             return
+        form = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
         with fake._cond:
             fake._requests_seen += 1
-            delay = fake._delays.popleft() if fake._delays else 0.0
+            delay = fake._delays.popleft() if fake._delays else fake._delays_to.get(form.get("To", ""), 0.0)
         if delay and fake._stopping.wait(delay):
             return  # stopping: drop the request unanswered
         if rejection := self._reject(account):
             self._send(*rejection)
             return
-        form = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
         status, payload, headers = fake._handle_create(form)
         self._send(status, payload, headers)
 

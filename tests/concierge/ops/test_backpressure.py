@@ -80,3 +80,18 @@ def test_turns_use_the_configured_models_below_the_threshold(prop: Property, mon
     with session_scope() as s:
         trace = s.exec(select(Trace)).one().data
     assert trace["degraded"] is False and trace["responder"] == "model:test"
+
+
+def test_turns_waiting_and_running_show_on_readyz_and_metrics(prop: Property, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKER_IN_PROCESS", "false")  # the test claims turns itself
+    get_settings.cache_clear()
+    store(prop, "wifi password?")
+    store(prop, "where can I park?")  # the same guest: waits behind the first
+    store(prop, "hello!", phone=OTHER_GUEST)
+    runner = TurnRunner(get_settings())
+    assert runner.claim() is not None  # a worker is running Ana's first turn
+    with TestClient(create_app()) as client:
+        assert client.get("/readyz").json()["checks"]["turns"] == {"ok": True, "waiting": 2, "running": 1}
+        metrics = client.get("/metrics").text
+    assert 'concierge_turns_backlog{state="waiting"} 2.0' in metrics
+    assert 'concierge_turns_backlog{state="running"} 1.0' in metrics

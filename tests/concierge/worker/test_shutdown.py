@@ -70,9 +70,9 @@ def test_unfinished_turn_is_released_at_the_deadline_and_answered_once_elsewhere
     assert job().status == JobStatus.done and replies() == 1
     go.set()  # the old turn finishes late: its result is discarded, no second reply
     deadline = time.monotonic() + 10
-    while worker.turns.in_flight is not None and time.monotonic() < deadline:
+    while worker.turns.in_flight and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert worker.turns.in_flight is None
+    assert not worker.turns.in_flight
     assert replies() == 1
 
 

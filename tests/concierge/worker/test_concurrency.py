@@ -1,0 +1,106 @@
+"""Concurrent turns and deliveries: guests are answered at once, each conversation one message at a time, in order."""
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlmodel import select
+
+from concierge.conversation.models import Job, JobStatus, Outbox
+from concierge.core.db import session_scope
+from concierge.core.settings import get_settings
+from concierge.turn.result import TurnResult
+from concierge.worker.loops import Worker
+from knowledge.models import Property
+from tests.factories import ANA, JOHN, STRANGER, local_twilio, queue_replies, store
+
+
+@pytest.fixture
+def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Worker]:
+    """A worker running 4 turns and 2 deliveries at once (started by the test), stopped at the end."""
+    monkeypatch.setenv("WORKER_POLL_SECONDS", "0.01")
+    monkeypatch.setenv("WORKER_CONCURRENCY", "4")
+    monkeypatch.setenv("SENDER_CONCURRENCY", "2")
+    get_settings.cache_clear()
+    worker = Worker(get_settings())
+    yield worker
+    worker.stop(timeout=10)
+
+
+def jobs_done(count: int, timeout: float = 20) -> list[Job]:
+    deadline = time.monotonic() + timeout
+    while True:
+        with session_scope() as s:
+            jobs = list(s.exec(select(Job).order_by(Job.id)).all())
+        if sum(job.status == JobStatus.done for job in jobs) >= count or time.monotonic() > deadline:
+            return jobs
+        time.sleep(0.02)
+
+
+def test_turns_of_different_guests_run_at_the_same_time(
+    prop: Property, worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    all_running = threading.Barrier(3, timeout=15)  # passes only when three turns are running at once
+    run_turn = worker.turns.run_turn
+
+    def turn_that_waits_for_the_others(message_id: int) -> TurnResult:
+        all_running.wait()
+        return run_turn(message_id)
+
+    monkeypatch.setattr(worker.turns, "run_turn", turn_that_waits_for_the_others)
+    for phone in (ANA, JOHN, STRANGER):
+        store(prop, "what is the wifi password?", phone=phone)
+    worker.start()
+    jobs = jobs_done(3)
+    assert [job.status for job in jobs] == [JobStatus.done] * 3, [job.last_error for job in jobs]
+    assert not all_running.broken
+
+
+def test_one_guest_is_answered_one_message_at_a_time_in_order(
+    prop: Property, worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lock = threading.Lock()
+    running: set[int] = set()
+    overlaps: list[tuple[int, int]] = []
+    started: list[int] = []
+    run_turn = worker.turns.run_turn
+
+    def watched_turn(message_id: int) -> TurnResult:
+        with lock:
+            overlaps.extend((message_id, other) for other in running)
+            running.add(message_id)
+            started.append(message_id)
+        time.sleep(0.05)  # long enough for a free worker thread to try the next message of the conversation
+        try:
+            return run_turn(message_id)
+        finally:
+            with lock:
+                running.discard(message_id)
+
+    monkeypatch.setattr(worker.turns, "run_turn", watched_turn)
+    messages = [store(prop, body) for body in ("hi!", "what is the wifi password?", "and check-out time?")]
+    worker.start()
+    jobs = jobs_done(3)
+    assert [job.status for job in jobs] == [JobStatus.done] * 3
+    assert overlaps == [] and started == [m.id for m in messages]
+    finished = [job.finished_at for job in sorted(jobs, key=lambda job: job.message_id)]
+    assert finished == sorted(finished)  # type: ignore[type-var]
+
+
+def test_replies_leave_at_once_for_different_guests_and_in_order_for_one(
+    prop: Property, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with local_twilio(monkeypatch, WORKER_POLL_SECONDS="0.01", SENDER_CONCURRENCY="2") as fake:
+        worker = Worker(get_settings())  # with Twilio configured
+        fake.delay_to(ANA, 3.0)  # Ana's carrier is slow: John's reply must not wait behind hers
+        queue_replies(prop, "first for Ana", "second for Ana", guest=ANA)
+        queue_replies(prop, "for John", guest=JOHN)
+        worker.start()
+        try:
+            sent = fake.wait_for(3, timeout=20)
+        finally:
+            worker.stop(timeout=10)
+    assert [message["body"] for message in sent] == ["for John", "first for Ana", "second for Ana"]
+    with session_scope() as s:
+        assert {row.status for row in s.exec(select(Outbox)).all()} == {"sent"}
