@@ -96,6 +96,7 @@ def test_chat_answers_in_the_terminal(database_url: str) -> None:
     result = concierge("chat", "casa-azul", "--phone", "+447700900123", stdin="wiifi pasword\n")
     assert result.returncode == 0, result.stderr
     assert "concierge> " in result.stdout and "CasaAzul" in result.stdout
+    assert result.stderr == "", result.stderr  # only the conversation: no JSON log lines between its turns
 
 
 def test_chat_rejects_a_bad_phone(database_url: str) -> None:
