@@ -26,6 +26,13 @@ templates = Jinja2Templates(directory=WEB_DIR / "templates")
 templates.env.globals["_"] = gettext_for("en")
 
 SESSION_LANGUAGE = "lang"  # the signed-in user's language, kept in the session for pages rendered without a user
+SESSION_ROLE = "role"  # the signed-in user's role, for the header of pages rendered without the user (errors)
+# The header's sections, in order, and the roles that may use each (admins may use every one).
+SECTIONS = (
+    ("/admin", N_("Knowledge"), ("owner", "admin")),
+    ("/console", N_("Console"), ("staff", "owner", "admin")),
+    ("/console/account", N_("Account"), ("staff", "owner", "admin")),
+)
 AUTHORS = {Author.guest: N_("guest"), Author.bot: N_("bot"), Author.staff: N_("staff"), Author.system: N_("system")}
 
 
@@ -70,6 +77,14 @@ def request_language(request: Request) -> str:
     return negotiate(request.headers.get("accept-language"))
 
 
+def sections_for(role: object, path: str) -> list[dict[str, Any]]:
+    """The header's links for this role, the one holding `path` marked current (the longest matching prefix)."""
+    links = [{"href": href, "label": label} for href, label, roles in SECTIONS if role in roles]
+    matching = [link["href"] for link in links if path == link["href"] or path.startswith(link["href"] + "/")]
+    current = max(matching, key=len, default=None)
+    return [{**link, "current": link["href"] == current} for link in links]
+
+
 def render(
     request: Request,
     template: str,
@@ -81,7 +96,9 @@ def render(
     """A page with the CSRF token, the signed-in email, and `_` for its language (the visitor's unless given)."""
     lang = language or request_language(request)
     _ = gettext_for(lang)
+    role = context.get("user_role") or request.session.get(SESSION_ROLE)
     base = {
+        "sections": sections_for(role, request.url.path) if request.session.get("email") else [],
         "csrf_token": csrf_token(request),
         "signed_in": request.session.get("email"),
         "_": _,
@@ -94,5 +111,5 @@ def render(
 
 def page(request: Request, user: User, template: str, context: dict[str, Any], *, status_code: int = 200) -> Response:
     """A page in the signed-in user's language (console, admin, dashboard)."""
-    context = {"staff_language": user.language, **context}
+    context = {"staff_language": user.language, "user_role": user.role, **context}
     return render(request, template, context, status_code=status_code, language=user.language)

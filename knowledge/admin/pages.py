@@ -4,6 +4,7 @@ Server-rendered forms that work without JavaScript. Every route: parse, call a s
 Reservations live in knowledge/admin/reservations.py.
 """
 
+from functools import partial
 from typing import Annotated, Any
 
 import yaml
@@ -25,6 +26,7 @@ from concierge.web.auth import CheckedForm, checked_form, require_role
 from concierge.web.rendering import page
 from knowledge import editing
 from knowledge import service as knowledge_service
+from knowledge.admin import words
 from knowledge.admin.reservations import router as reservations_router
 from knowledge.lexicon import SUPPORTED_LANGUAGES, TOPICS
 from knowledge.models import Property
@@ -208,7 +210,15 @@ def history(
     changes = []
     if old is not None and new is not None:
         changes = editing.compare(session, property_id=prop.id, old=old, new=new)
-    context = {"prop": prop, "versions": versions, "old": old, "new": new, "changes": changes}
+    context = {
+        "prop": prop,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "changes": changes,
+        "summary_text": partial(words.summary_text, language=user.language),
+        "when": partial(words.when, prop=prop, language=user.language),
+    }
     return page(request, user, "admin/history.html", context)
 
 

@@ -77,7 +77,7 @@ def test_owner_edits_checks_rolls_back_and_stays_in_scope(
 
     assert "15:00" in ask_by_sms(server, fake_twilio, "¿a qué hora es el check-in?")
 
-    page.get_by_role("link", name="Knowledge").click()
+    page.locator("nav.tabs").get_by_role("link", name="Knowledge").click()  # the header has a Knowledge link too
     assert "Ana López" in page.inner_text(".corrections")  # she was told 16:30, which is gone again
 
     response = page.goto(f"{server}/admin/p/casa-b")
