@@ -17,7 +17,8 @@ from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from concierge.conversation.models import Author
-from concierge.i18n import N_, available_languages, gettext_for
+from concierge.i18n import N_, available_languages, gettext_for, language_name
+from concierge.i18n.topics import topic_label
 from concierge.users.models import User
 
 WEB_DIR = Path(__file__).parent
@@ -85,6 +86,11 @@ def sections_for(role: object, path: str) -> list[dict[str, Any]]:
     return [{**link, "current": link["href"] == current} for link in links]
 
 
+def _topic_name(topic: str, *, language: str) -> str:
+    label = topic_label(topic, language=language)
+    return label[:1].upper() + label[1:]
+
+
 def render(
     request: Request,
     template: str,
@@ -105,6 +111,8 @@ def render(
         "lang": lang,
         "authors": {key: _(value) for key, value in AUTHORS.items()},
         "format_date": partial(format_date, language=lang),
+        "topic_name": partial(_topic_name, language=lang),  # "check_in" → "check-in times", in the reader's words
+        "language_label": partial(language_name, in_language=lang),  # "fr" → "francés"
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
 

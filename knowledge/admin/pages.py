@@ -70,6 +70,7 @@ def editor(request: Request, session: ReadSessionDep, user: OwnerReader, slug: s
         "today": today.isoformat(),
         "corrections": guests_to_correct(session, prop=prop, now=utcnow()),
         "topics": [t for t in TOPICS if t not in {e["topic"] for e in (version.entries if version else [])}],
+        "when": partial(words.when, prop=prop, language=user.language),
     }
     return page(request, user, "admin/editor.html", context)
 

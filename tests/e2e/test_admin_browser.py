@@ -52,8 +52,8 @@ def test_owner_edits_checks_rolls_back_and_stays_in_scope(
     page.screenshot(path=str(shots / "admin-editor.png"), full_page=True)
 
     page.get_by_role("link", name="Edit Check-in").click()
-    page.get_by_label("Content in es").fill("La entrada es a partir de las 16:30.")
-    page.get_by_label("Content in en").fill("Check-in is from 16:30.")
+    page.get_by_label("Content in Spanish").fill("La entrada es a partir de las 16:30.")
+    page.get_by_label("Content in English").fill("Check-in is from 16:30.")
     page.screenshot(path=str(shots / "admin-entry.png"), full_page=True)
     page.get_by_role("button", name="Save and publish").click()
     assert "Published version 2" in page.inner_text("main")

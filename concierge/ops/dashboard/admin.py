@@ -62,7 +62,8 @@ def dashboard(
             labels=labels,
         ),
         "reasons_chart": charts.bar_chart(
-            [(reason, n) for reason, _label, n in reasons],
+            # The reasons in words, shortened to fit beside the bars (the table below has them whole).
+            [(label if len(label) <= 26 else label[:25] + "…", n) for _reason, label, n in reasons],
             ident="chart-reasons",
             title=_("Hand-offs by reason"),
             labels=labels,

@@ -156,7 +156,20 @@ SAME_AS_ENGLISH = {
     "de": {"Status", "Text", "Prompt", "Version"},
     "it": {"Account", "bot", "Password", "Prompt", "Console"},
     "pt": {"bot", "Prompt", "prompts", "original", "Console"},
-    "nl": {"Account", "Console", "Status", "bot", "open", "trace", "Model", "Prompt", "prompts", "Score", "Screening", "Sorry"}
+    "nl": {
+        "Account",
+        "Console",
+        "Status",
+        "bot",
+        "open",
+        "trace",
+        "Model",
+        "Prompt",
+        "prompts",
+        "Score",
+        "Screening",
+        "Sorry",
+    }
     | {"route %(route)s"},
     "pl": {"bot", "system", "Model", "Prompt"},
 }
