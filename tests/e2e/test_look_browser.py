@@ -23,7 +23,8 @@ WIDTHS = (1280, 390)
 # The elements that reach past the viewport's right edge, to say what overflows.
 WIDER = """(width) => [...document.querySelectorAll('body *')]
   .filter((el) => el.getBoundingClientRect().right > width + 1)
-  .slice(0, 8).map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
+  .slice(0, 8)
+  .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
 
 
 @pytest.fixture(scope="module")
