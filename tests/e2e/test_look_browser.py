@@ -24,7 +24,7 @@ WIDTHS = (1280, 390)
 WIDER = """(width) => [...document.querySelectorAll('body *')]
   .filter((el) => el.getBoundingClientRect().right > width + 1)
   .slice(0, 8)
-  .map((el) => `${el.tagName.toLowerCase()}#${el.id}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
+  .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
 
 
 @pytest.fixture(scope="module")
