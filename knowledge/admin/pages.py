@@ -28,6 +28,7 @@ from knowledge import editing
 from knowledge import service as knowledge_service
 from knowledge.admin import words
 from knowledge.admin.reservations import router as reservations_router
+from knowledge.diff import stale_languages
 from knowledge.lexicon import SUPPORTED_LANGUAGES, TOPICS
 from knowledge.models import Property
 from knowledge.pack import dump_pack
@@ -84,8 +85,11 @@ def _entry_form(
     topic: str,
     problems: list[str],
     new_language: str = "",
+    stale: list[tuple[str, str]] | None = None,
 ) -> Response:
     context = {
+        "stale": stale or [],
+        "stale_key": stale_key(stale or []),
         "new_language": new_language,
         "prop": prop,
         "entry": entry,
@@ -124,6 +128,11 @@ def entry_page(
     return _entry_form(request, user, prop, found, topic=topic, problems=[])
 
 
+def stale_key(stale: list[tuple[str, str]]) -> str:
+    """The warnings a "Publish anyway" confirms ("fr:15:00 en:15:00"); a different set asks again."""
+    return " ".join(f"{language}:{fact}" for language, fact in stale)
+
+
 def entry_from_form(form: FormData) -> dict[str, Any]:
     """The entry a submitted form describes: languages kept in their order, removed ones dropped, one added."""
     content: dict[str, str] = {}
@@ -147,10 +156,17 @@ def entry_from_form(form: FormData) -> dict[str, Any]:
 def save_entry(
     request: Request, session: SessionDep, user: Owner, form: CheckedForm, slug: str, topic: str
 ) -> Response:
-    """Publish a new version with this entry (nothing is published when nothing changed)."""
+    """Publish a new version with this entry (nothing is published when nothing changed).
+
+    When one language was edited and another still states what the edit removed ("French still says 15:00"),
+    the form comes back with that warning first; "Publish anyway" publishes as it is."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
     entry = entry_from_form(form)
+    if topic != NEW:
+        stale = stale_languages(editing.published_entry(session, property_id=prop.id, topic=topic), entry)
+        if stale and form.get("confirm") != stale_key(stale):  # confirmed only for the very warnings shown
+            return _entry_form(request, user, prop, entry, topic=topic, problems=[], stale=stale)
     try:
         version = editing.save_entry(
             session, property_id=prop.id, entry=entry, replaces=None if topic == NEW else topic, author=user.email

@@ -70,6 +70,11 @@ def test_pages_fit_a_phone_and_a_desktop_with_readable_contrast(
         for name, path in (("editor", "/admin/p/casa-test"), ("history", "/admin/p/casa-test/history")):
             page.goto(f"{server}{path}")
             _check(page, name, width, shots)
+        page.goto(f"{server}/admin/p/casa-test/entries/check_in")  # one language edited, the other left behind
+        page.get_by_label("Content in Spanish").fill("Desde las 17:00.")
+        page.get_by_role("button", name="Save and publish").click()
+        assert "English still says 16:00" in page.inner_text("#stale-languages")
+        _check(page, "entry-warning", width, shots)
         owner.close()
 
         staff = browser.new_context(viewport={"width": width, "height": 900})
