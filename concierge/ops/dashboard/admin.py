@@ -62,8 +62,7 @@ def dashboard(
             labels=labels,
         ),
         "reasons_chart": charts.bar_chart(
-            # The reasons in words, shortened to fit beside the bars (the table below has them whole).
-            [(label if len(label) <= 26 else label[:25] + "…", n) for _reason, label, n in reasons],
+            [(label, n) for _reason, label, n in reasons],  # the reasons in words, as the table says them
             ident="chart-reasons",
             title=_("Hand-offs by reason"),
             labels=labels,
