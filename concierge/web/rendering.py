@@ -65,9 +65,9 @@ def negotiate(accept_language: str | None) -> str:
     return found.lower() if found else "en"
 
 
-def format_date(value: date, skeleton: str = "yMMMd", *, language: str) -> str:
-    """A date with the month's name in the reader's language ("Mar 5, 2026", "5 mar 2026")."""
-    return format_skeleton(skeleton, value, locale=language)
+def format_date(value: date | str, skeleton: str = "yMMMd", *, language: str) -> str:
+    """A date (or an ISO date string) with the month's name in the reader's language ("Mar 5, 2026", "5 mar 2026")."""
+    return format_skeleton(skeleton, date.fromisoformat(value) if isinstance(value, str) else value, locale=language)
 
 
 def request_language(request: Request) -> str:

@@ -24,6 +24,7 @@ from concierge.users.models import User
 from concierge.users.service import user_properties, visible_property
 from concierge.web.auth import CheckedForm, checked_form, require_role
 from concierge.web.rendering import page
+from escalation.notify import reason_label
 from knowledge import editing
 from knowledge import service as knowledge_service
 from knowledge.admin import words
@@ -203,7 +204,16 @@ def preview(request: Request, session: SessionDep, user: Owner, form: CheckedFor
             session, prop=prop, text=question, phone=phone or None, now=utcnow(), settings=get_settings()
         )
     reservations = knowledge_service.list_reservations(session, property_id=prop.id)
-    context = {"prop": prop, "question": question, "phone": phone, "result": result, "reservations": reservations}
+    context = {
+        "prop": prop,
+        "question": question,
+        "phone": phone,
+        "result": result,
+        "reservations": reservations,
+        "decision": partial(words.verdict, table=words.DECISIONS, language=user.language),
+        "access": partial(words.verdict, table=words.ACCESS, language=user.language),
+        "reason_label": partial(reason_label, language=user.language),
+    }
     return page(request, user, "admin/preview.html", context)
 
 

@@ -12,6 +12,20 @@ from concierge.i18n.topics import topic_label
 from knowledge.models import Property
 from knowledge.service import IMPORT_SUMMARY
 
+# The preview's decision and access verdict, in words (concierge/turn/result.py Decision, guard/secrets.py Access).
+DECISIONS = {
+    "reply": N_("The concierge replies."),
+    "reply_escalate": N_("The concierge replies and hands the conversation to your team."),
+    "escalate": N_("No reply: the conversation goes to your team."),
+    "record_only": N_("No reply: the message is kept for your team."),
+    "acknowledge": N_("The guest is only told that your team has the message."),
+}
+ACCESS = {
+    "allowed": N_("This guest may get the door code now."),
+    "too_early": N_("Booked, but the access window has not opened yet: no door code."),
+    "ended": N_("The stay has ended: no door code."),
+    "no_reservation": N_("No booking for this number: no door code."),
+}
 _KINDS = (("+", N_("Added: %(topics)s.")), ("~", N_("Changed: %(topics)s.")), ("-", N_("Removed: %(topics)s.")))
 
 
@@ -39,3 +53,10 @@ def summary_text(summary: str, *, language: str) -> str:
 def when(moment: datetime, *, prop: Property, language: str) -> str:
     """A date and time in the owner's locale at the property's clock ("2 dic 2026, 8:15")."""
     return format_datetime(moment, "medium", tzinfo=ZoneInfo(prop.timezone), locale=language)
+
+
+def verdict(value: str | None, table: dict[str, str], *, language: str) -> str:
+    """A preview's decision or access verdict as a sentence ("" when there is none)."""
+    if not value:
+        return ""
+    return gettext_for(language)(table[value]) if value in table else value

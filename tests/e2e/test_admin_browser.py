@@ -64,7 +64,7 @@ def test_owner_edits_checks_rolls_back_and_stays_in_scope(
     page.get_by_label("Question").fill("what time is check-in?")
     page.get_by_role("button", name="Ask").click()
     assert page.inner_text("#preview-reply") == "Check-in is from 16:30."
-    assert page.inner_text("#preview-entries") == "check_in"
+    assert page.inner_text("#preview-entries") == "Check-in"  # the topic in words
     page.screenshot(path=str(shots / "admin-preview.png"), full_page=True)
 
     page.get_by_role("link", name="History").click()

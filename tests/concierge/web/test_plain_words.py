@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from escalation.models import Escalation
 from knowledge import editing
 from knowledge.models import Property
-from tests.factories import STRANGER, add_user, csrf_of, guest_asks_for_person, guest_says, sign_in
+from tests.factories import ANA, JOHN, STRANGER, add_user, csrf_of, guest_asks_for_person, guest_says, sign_in
 
 INTERNAL = re.compile(
     r"\b[a-z]+(?:_[a-z0-9]+)+\b"  # snake_case: check_in, too_early, unassigned_human
@@ -87,6 +87,11 @@ def test_owner_and_staff_pages_are_in_plain_words(client: TestClient, prop: Prop
         response = client.get(path)
         assert response.status_code == 200, path
         assert internal_words(response.text) == [], path
+    token = csrf_of(client.get(f"{slug}/preview").text)
+    for phone, verdict in ((JOHN, "the access window has not opened yet"), (ANA, "may get the door code now")):
+        preview = client.post(f"{slug}/preview", data={"csrf_token": token, "question": "door code?", "phone": phone})
+        assert preview.status_code == 200 and verdict in preview.text
+        assert internal_words(preview.text) == [], phone
     history = client.get(f"{slug}/history").text
     assert "Changed: check-in" in history and "Imported from a pack." in history
     assert "Claimed by marta@example.com" in client.get("/console").text
