@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -111,7 +112,9 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
     messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
     settings = get_settings()
     lang = user.language
-    names = words.people(session, {conversation.owner, (latest.claimed_by if latest else None) or ""})
+    notes = staff_service.notes(session, conversation_id=conversation_id)
+    people = {conversation.owner, (latest.claimed_by if latest else None) or "", *(n.author for n in notes)}
+    names = words.people(session, people)
     translator: Translator | None = getattr(request.app.state, "translator", None)
     template = staff_service.template_for(prop) if conversation.channel == "whatsapp" else None
     preview = ""
@@ -141,7 +144,9 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         ),
         "problems": staff_service.delivery_problems(session, conversation_id=conversation_id),
         "window_errors": staff_service.WINDOW_ERRORS,
-        "notes": staff_service.notes(session, conversation_id=conversation_id),
+        "notes": notes,
+        "when": partial(words.when, prop=prop, language=lang),
+        "channel_text": words.channel_text(conversation.channel, lang),
         "canned": canned.list_canned(session, property_id=prop.id),
         "window_open": staff_service.whatsapp_window_open(session, conversation=conversation, now=now),
         "template": template,

@@ -63,9 +63,10 @@ def test_pages_fit_a_phone_and_a_desktop_with_readable_contrast(
         fill_sign_in(page, "owner@example.com")
         page.wait_for_selector("h1")
         page.goto(f"{server}/simulator?property=casa-test&phone=%2B34611111111")
-        page.fill("#body", "¿cuál es el código de la puerta?")
-        page.get_by_role("button", name="Send").click()
-        page.wait_for_selector("#transcript li.bot:has-text('4821')", timeout=30000)
+        for question, answer in (("wiifi pasword", "CasaTest-5G"), ("¿cuál es el código de la puerta?", "4821")):
+            page.fill("#body", question)
+            page.get_by_role("button", name="Send").click()
+            page.wait_for_selector(f"#transcript li.bot:has-text('{answer}')", timeout=30000)
         _check(page, "simulator", width, shots)
         for name, path in (("editor", "/admin/p/casa-test"), ("history", "/admin/p/casa-test/history")):
             page.goto(f"{server}{path}")

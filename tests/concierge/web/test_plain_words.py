@@ -70,6 +70,8 @@ def test_owner_and_staff_pages_are_in_plain_words(client: TestClient, prop: Prop
     sign_in(client, "marta@example.com", next="/console")
     token = csrf_of(client.get(f"/console/conversations/{conversation}").text)
     assert client.post(f"/console/conversations/{conversation}/claim", data={"csrf_token": token}).status_code == 200
+    note = client.post(f"/console/conversations/{conversation}/note", data={"csrf_token": token, "body": "Called her."})
+    assert note.status_code == 200
     staff_pages = ["/console", "/console/queue", f"/console/conversations/{conversation}", "/console/account"]
     for path in staff_pages:
         response = client.get(path)
@@ -95,4 +97,6 @@ def test_owner_and_staff_pages_are_in_plain_words(client: TestClient, prop: Prop
     history = client.get(f"{slug}/history").text
     assert "Changed: check-in" in history and "Imported from a pack." in history
     assert "Claimed by marta@example.com" in client.get("/console").text
+    seen_by_owner = client.get(f"/console/conversations/{conversation}").text
+    assert "Claimed by marta@example.com" in seen_by_owner and "marta@example.com · " in seen_by_owner  # the note
     assert Escalation  # the queue above listed the escalation the guest's request opened
