@@ -18,8 +18,9 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/concierge db upgrade
 
+# Only a first run imports the demo: the owner's edits in the admin are never undone by a restart.
 demo: migrate
-	$(BIN)/concierge import examples/casa-azul.yaml
+	$(BIN)/concierge import --if-missing examples/casa-azul.yaml
 
 run: demo
 	@echo "Guest simulator: http://127.0.0.1:8000/simulator"

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from concierge.channels import simulator, twilio
@@ -64,6 +64,10 @@ def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
     app.include_router(console_settings.router)
     app.state.translator = Translator.from_settings(settings)  # None with only the offline responder
     app.mount("/static", StaticFiles(directory=rendering.WEB_DIR / "static"), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:  # browsers and bookmarks ask for it whatever the page's <link rel="icon"> says
+        return FileResponse(rendering.WEB_DIR / "static" / "favicon.svg", media_type="image/svg+xml")
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:

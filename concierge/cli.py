@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -93,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         code: int = args.func(args)
+        sys.stdout.flush()  # here, so a reader that went away is caught below, not at interpreter exit
+    except BrokenPipeError:  # `concierge kb history … | head -3`: the reader has all it wanted
+        _silence_stdout()
+        return 0
     except InvalidInput as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -106,6 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     log.debug("command finished", extra={"seconds": round(time.perf_counter() - started, 3)})
     return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush does not fail on the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

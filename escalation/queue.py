@@ -17,6 +17,7 @@ from concierge.users import service as users_service
 from escalation import service as escalation_service
 from escalation import staff as staff_service
 from escalation.models import Escalation
+from knowledge.models import Reservation
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class QueueEntry:
     reason: str  # the most urgent of its reasons
     trigger: str  # the guest message that raised that reason, else the escalation's own detail
     owner: str  # who owns the conversation now
+    conversation: Conversation  # the guest's number, channel, language and last message time
+    guest_name: str | None  # from the booking of the guest's number, if any
 
 
 def queue_entries(session: Session, *, property_ids: list[int]) -> list[QueueEntry]:
@@ -39,19 +42,39 @@ def queue_entries(session: Session, *, property_ids: list[int]) -> list[QueueEnt
     bodies: dict[int | None, str] = {}
     if message_ids:
         bodies = dict(session.exec(select(Message.id, Message.body).where(col(Message.id).in_(message_ids))).all())
-    owners: dict[int | None, str] = {}
+    conversations: dict[int | None, Conversation] = {}
     if conversation_ids:
-        query = select(Conversation.id, Conversation.owner).where(col(Conversation.id).in_(conversation_ids))
-        owners = dict(session.exec(query).all())
+        query = select(Conversation).where(col(Conversation.id).in_(conversation_ids))
+        conversations = {c.id: c for c in session.exec(query)}
+    names = _guest_names(session, list(conversations.values()))
     return [
         QueueEntry(
             escalation=e,
             reason=tops[e.id].reason,
             trigger=bodies.get(tops[e.id].message_id, e.detail),
-            owner=owners[e.conversation_id],
+            owner=conversations[e.conversation_id].owner,
+            conversation=conversations[e.conversation_id],
+            guest_name=names.get((e.property_id, _phone(conversations[e.conversation_id]))),
         )
         for e in escalations
     ]
+
+
+def _phone(conversation: Conversation) -> str:
+    return conversation.guest_address.removeprefix("whatsapp:")
+
+
+def _guest_names(session: Session, conversations: list[Conversation]) -> dict[tuple[int, str], str]:
+    """The booked guest's name per (property, number), the latest stay's, in one query."""
+    phones = {_phone(c) for c in conversations}
+    if not phones:
+        return {}
+    rows = session.exec(
+        select(Reservation.property_id, Reservation.phone, Reservation.guest_name)
+        .where(col(Reservation.phone).in_(phones))
+        .order_by(col(Reservation.check_in))
+    )
+    return {(property_id, phone): name for property_id, phone, name in rows}
 
 
 def page_state(session: Session, *, user_id: int, conversation_id: int | None) -> list[Any] | str:

@@ -94,3 +94,22 @@ def diff_entries(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[E
 
 def _fields(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any]]:
     return [(name, a.get(name), b.get(name)) for name in FIELDS if a.get(name) != b.get(name)]
+
+
+_FACTS = re.compile(r"\d{1,2}[:.h]\d{2}|\d+")  # times first ("15:00", "15h00"), then any number (prices, codes)
+
+
+def stale_languages(before: dict[str, Any] | None, after: dict[str, Any]) -> list[tuple[str, str]]:
+    """(language, fact) for each language left as it was that still states a fact the edited languages dropped:
+    the Spanish text changed "15:00" to "16:00", the French one was not touched → ("fr", "15:00")."""
+    if not before:
+        return []
+    old, new = before.get("content", {}), after.get("content", {})
+    changed = [lang for lang in new if lang in old and new[lang] != old[lang]]
+    dropped = {fact for lang in changed for fact in _FACTS.findall(old[lang]) if fact not in _FACTS.findall(new[lang])}
+    stale = []
+    for lang, text in new.items():
+        if lang in changed or old.get(lang) != text:
+            continue
+        stale += [(lang, fact) for fact in dict.fromkeys(_FACTS.findall(text)) if fact in dropped]
+    return stale

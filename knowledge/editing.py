@@ -33,6 +33,12 @@ def compare(session: Session, *, property_id: int, old: int, new: int) -> list[E
     return diff_entries(before.entries, after.entries)
 
 
+def published_entry(session: Session, *, property_id: int, topic: str) -> dict[str, Any] | None:
+    """The published version's entry on this topic, if there is one."""
+    current = knowledge_service.published_version(session, property_id=property_id)
+    return next((e for e in (current.entries if current else []) if e["topic"] == topic), None)
+
+
 def _validated(data: dict[str, Any]) -> dict[str, Any]:
     try:
         return EntryIn.model_validate(data).stored()

@@ -1,21 +1,24 @@
 """Property packs: the YAML an owner imports and exports, validated with every problem reported."""
 
 import re
-from datetime import date
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from concierge.core.errors import InvalidInput
+from concierge.core.modelbase import utcnow
 from knowledge.checks import looks_like_code
 from knowledge.lexicon import TOPICS
 from knowledge.policy import PolicyIn
 
 E164 = r"^\+[1-9]\d{6,14}$"
 LANGUAGE_TAG = r"^[a-z]{2,3}$"
+# A stay given relative to the day of the import ("today", "today+8", "today-1"), so a demo pack is true any day.
+RELATIVE_DATE = re.compile(r"^today(?:\s*([+-])\s*(\d{1,4}))?$")
 
 
 class _Strict(BaseModel):
@@ -123,6 +126,20 @@ class ReservationIn(_Strict):
     language: str | None = Field(default=None, pattern=LANGUAGE_TAG)
     guests: int = Field(default=1, ge=1, le=50)
 
+    @field_validator("check_in", "check_out", mode="before")
+    @classmethod
+    def _relative(cls, value: Any, info: ValidationInfo) -> Any:
+        """ "today", "today+N", "today-N": days from the import's date at the property (export writes dates)."""
+        if not isinstance(value, str) or not value.strip().startswith("today"):
+            return value
+        found = RELATIVE_DATE.match(value.strip())
+        if found is None:
+            raise ValueError(f"{value!r} is not a date: use YYYY-MM-DD, today, today+N or today-N")
+        context = info.context if isinstance(info.context, dict) else {}
+        today = context.get("today") or utcnow().date()  # a ReservationIn validated on its own: UTC
+        days = int(found.group(2) or 0)
+        return today + timedelta(days=-days if found.group(1) == "-" else days)
+
     @model_validator(mode="after")
     def _dates_in_order(self) -> "ReservationIn":
         if self.check_out <= self.check_in:
@@ -180,7 +197,7 @@ def parse_pack(data: Any) -> Pack:
         raise InvalidInput(["(pack): expected a mapping with property, staff, knowledge, reservations"])
     problems = _duplicate_topics(data.get("knowledge"))
     try:
-        pack = Pack.model_validate(data)
+        pack = Pack.model_validate(data, context={"today": _today_at(data.get("property"))})
     except ValidationError as exc:
         for error in exc.errors():
             message = str(error["msg"]).removeprefix("Value error, ")
@@ -188,6 +205,14 @@ def parse_pack(data: Any) -> Pack:
     if problems:
         raise InvalidInput(problems)
     return pack
+
+
+def _today_at(prop: Any) -> date:
+    """Today at the pack's property (its time zone when valid, else UTC): what `today` means in reservations."""
+    zone = prop.get("timezone") if isinstance(prop, dict) else None
+    if isinstance(zone, str) and zone in available_timezones():
+        return utcnow().astimezone(ZoneInfo(zone)).date()
+    return utcnow().astimezone(UTC).date()
 
 
 def _duplicate_topics(entries: Any) -> list[str]:

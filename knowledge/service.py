@@ -1,5 +1,6 @@
 """Knowledge service: properties, packs, reservations and the published knowledge version."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -143,9 +144,46 @@ def import_pack(session: Session, *, pack: Pack, author: str) -> tuple[Property,
         _upsert_reservation(session, property_id=prop.id, reservation=reservation)
     entries = [entry.stored() for entry in pack.knowledge]
     current = published_version(session, property_id=prop.id)
-    summary = "import: " + change_summary(current.entries if current else [], entries)
+    summary = IMPORT_SUMMARY + change_summary(current.entries if current else [], entries)
     version = publish(session, property_id=prop.id, entries=entries, author=author, summary=summary)
     return prop, version
+
+
+IMPORT_SUMMARY = "import: "  # how an import's version summary starts: what tells a pack's version from an edit
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing a pack over an existing property would overwrite."""
+
+    published: KnowledgeVersion | None
+    knowledge: str  # "+added ~changed -removed" topics, or "no changes"
+    staff: int  # staff members now, all replaced by the pack's
+    reservations_added: int
+    reservations_updated: int
+
+    @property
+    def overwrites_edits(self) -> bool:
+        """The published knowledge was made in the admin (an edit or a rollback), and the import would change it."""
+        edited = self.published is not None and not self.published.summary.startswith(IMPORT_SUMMARY)
+        return edited and self.knowledge != "no changes"
+
+
+def preview_import(session: Session, *, pack: Pack) -> ImportPreview | None:
+    """What `import_pack` would overwrite on the pack's property; None when the property does not exist yet."""
+    prop = session.exec(select(Property).where(Property.slug == pack.property.slug)).first()
+    if prop is None or prop.id is None:
+        return None
+    current = published_version(session, property_id=prop.id)
+    existing = {(r.phone, r.check_in) for r in list_reservations(session, property_id=prop.id)}
+    updated = sum((r.phone, r.check_in) in existing for r in pack.reservations)
+    return ImportPreview(
+        published=current,
+        knowledge=change_summary(current.entries if current else [], [e.stored() for e in pack.knowledge]),
+        staff=len(list_staff(session, property_id=prop.id)),
+        reservations_added=len(pack.reservations) - updated,
+        reservations_updated=updated,
+    )
 
 
 def _replace_numbers(session: Session, *, property_id: int, numbers: list[str]) -> None:

@@ -8,6 +8,6 @@ if [ "${SKIP_MIGRATIONS:-0}" != "1" ]; then
   concierge db upgrade
 fi
 if [ -n "${IMPORT_PACK:-}" ]; then
-  concierge import "$IMPORT_PACK"
+  concierge import --if-missing "$IMPORT_PACK"  # a restart never undoes the owner's edits
 fi
 exec concierge "$@"

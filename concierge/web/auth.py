@@ -29,7 +29,7 @@ from concierge.users import audit
 from concierge.users import service as users_service
 from concierge.users.models import Role, User
 from concierge.users.service import Hidden
-from concierge.web.rendering import SESSION_LANGUAGE, csrf_token, render
+from concierge.web.rendering import SESSION_LANGUAGE, SESSION_ROLE, csrf_token, render
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["auth"])
@@ -169,6 +169,7 @@ def login(request: Request, session: SessionDep, form: CheckedForm) -> Response:
     request.session.clear()  # a new session on every login: no fixation of an attacker's cookie
     request.session.update({"uid": outcome.user.id, "epoch": outcome.user.session_epoch, "email": outcome.user.email})
     request.session[SESSION_LANGUAGE] = outcome.user.language  # for pages rendered without the user (errors)
+    request.session[SESSION_ROLE] = outcome.user.role  # the header's sections on those pages
     csrf_token(request)
     return RedirectResponse(target, status_code=303)
 

@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -27,6 +27,7 @@ from escalation import access, canned, handoff, notify, translations
 from escalation import queue as queue_service
 from escalation import service as escalation_service
 from escalation import staff as staff_service
+from escalation.console import words
 from escalation.models import EscalationStatus
 from knowledge import editing
 from knowledge import service as knowledge_service
@@ -55,28 +56,8 @@ def _scope(session: Session, user: User) -> dict[int, Property]:
     return {p.id: p for p in user_properties(session, user=user) if p.id is not None}
 
 
-def _age(since: datetime, now: datetime) -> str:
-    minutes = int((now - since).total_seconds() // 60)
-    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
-
-
 def _queue_rows(session: Session, user: User) -> list[dict[str, Any]]:
-    scope = _scope(session, user)
-    now = utcnow()
-    me = staff_owner(str(user.id))
-    return [
-        {
-            "e": entry.escalation,
-            "property": scope[entry.escalation.property_id].name,
-            "reason": notify.reason_label(entry.reason, user.language),
-            "urgency": notify.urgency_label(entry.escalation.urgency, user.language),
-            "age": _age(entry.escalation.created_at, now),
-            "trigger": handoff.excerpt(entry.trigger, 90),
-            "owner": entry.owner,
-            "mine": entry.owner == me,
-        }
-        for entry in queue_service.queue_entries(session, property_ids=list(scope))
-    ]
+    return words.queue_rows(session, user, _scope(session, user))
 
 
 @router.get("")
@@ -130,6 +111,10 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
     stay = handoff.stay_status(session, conversation, now.date())
     messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
     settings = get_settings()
+    lang = user.language
+    notes = staff_service.notes(session, conversation_id=conversation_id)
+    people = {conversation.owner, (latest.claimed_by if latest else None) or "", *(n.author for n in notes)}
+    names = words.people(session, people)
     translator: Translator | None = getattr(request.app.state, "translator", None)
     template = staff_service.template_for(prop) if conversation.channel == "whatsapp" else None
     preview = ""
@@ -159,12 +144,16 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         ),
         "problems": staff_service.delivery_problems(session, conversation_id=conversation_id),
         "window_errors": staff_service.WINDOW_ERRORS,
-        "notes": staff_service.notes(session, conversation_id=conversation_id),
+        "notes": notes,
+        "when": partial(words.when, prop=prop, language=lang),
+        "channel_text": words.channel_text(conversation.channel, lang),
         "canned": canned.list_canned(session, property_id=prop.id),
         "window_open": staff_service.whatsapp_window_open(session, conversation=conversation, now=now),
         "template": template,
         "template_preview": preview,
         "me": staff_owner(str(user.id)),
+        "owner_text": words.owner_text(conversation.owner, me=staff_owner(str(user.id)), names=names, language=lang),
+        "names": names,
         "error": request.query_params.get("error"),
         "stay": stay,
         # A number on no booking at all (a co-traveller?) can be linked to a current or coming stay; a past guest

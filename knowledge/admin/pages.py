@@ -4,6 +4,7 @@ Server-rendered forms that work without JavaScript. Every route: parse, call a s
 Reservations live in knowledge/admin/reservations.py.
 """
 
+from functools import partial
 from typing import Annotated, Any
 
 import yaml
@@ -23,9 +24,12 @@ from concierge.users.models import User
 from concierge.users.service import user_properties, visible_property
 from concierge.web.auth import CheckedForm, checked_form, require_role
 from concierge.web.rendering import page
+from escalation.notify import reason_label
 from knowledge import editing
 from knowledge import service as knowledge_service
+from knowledge.admin import words
 from knowledge.admin.reservations import router as reservations_router
+from knowledge.diff import stale_languages
 from knowledge.lexicon import SUPPORTED_LANGUAGES, TOPICS
 from knowledge.models import Property
 from knowledge.pack import dump_pack
@@ -68,6 +72,7 @@ def editor(request: Request, session: ReadSessionDep, user: OwnerReader, slug: s
         "today": today.isoformat(),
         "corrections": guests_to_correct(session, prop=prop, now=utcnow()),
         "topics": [t for t in TOPICS if t not in {e["topic"] for e in (version.entries if version else [])}],
+        "when": partial(words.when, prop=prop, language=user.language),
     }
     return page(request, user, "admin/editor.html", context)
 
@@ -81,8 +86,11 @@ def _entry_form(
     topic: str,
     problems: list[str],
     new_language: str = "",
+    stale: list[tuple[str, str]] | None = None,
 ) -> Response:
     context = {
+        "stale": stale or [],
+        "stale_key": stale_key(stale or []),
         "new_language": new_language,
         "prop": prop,
         "entry": entry,
@@ -121,6 +129,11 @@ def entry_page(
     return _entry_form(request, user, prop, found, topic=topic, problems=[])
 
 
+def stale_key(stale: list[tuple[str, str]]) -> str:
+    """The warnings a "Publish anyway" confirms ("fr:15:00 en:15:00"); a different set asks again."""
+    return " ".join(f"{language}:{fact}" for language, fact in stale)
+
+
 def entry_from_form(form: FormData) -> dict[str, Any]:
     """The entry a submitted form describes: languages kept in their order, removed ones dropped, one added."""
     content: dict[str, str] = {}
@@ -144,10 +157,17 @@ def entry_from_form(form: FormData) -> dict[str, Any]:
 def save_entry(
     request: Request, session: SessionDep, user: Owner, form: CheckedForm, slug: str, topic: str
 ) -> Response:
-    """Publish a new version with this entry (nothing is published when nothing changed)."""
+    """Publish a new version with this entry (nothing is published when nothing changed).
+
+    When one language was edited and another still states what the edit removed ("French still says 15:00"),
+    the form comes back with that warning first; "Publish anyway" publishes as it is."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
     entry = entry_from_form(form)
+    if topic != NEW:
+        stale = stale_languages(editing.published_entry(session, property_id=prop.id, topic=topic), entry)
+        if stale and form.get("confirm") != stale_key(stale):  # confirmed only for the very warnings shown
+            return _entry_form(request, user, prop, entry, topic=topic, problems=[], stale=stale)
     try:
         version = editing.save_entry(
             session, property_id=prop.id, entry=entry, replaces=None if topic == NEW else topic, author=user.email
@@ -184,7 +204,16 @@ def preview(request: Request, session: SessionDep, user: Owner, form: CheckedFor
             session, prop=prop, text=question, phone=phone or None, now=utcnow(), settings=get_settings()
         )
     reservations = knowledge_service.list_reservations(session, property_id=prop.id)
-    context = {"prop": prop, "question": question, "phone": phone, "result": result, "reservations": reservations}
+    context = {
+        "prop": prop,
+        "question": question,
+        "phone": phone,
+        "result": result,
+        "reservations": reservations,
+        "decision": partial(words.verdict, table=words.DECISIONS, language=user.language),
+        "access": partial(words.verdict, table=words.ACCESS, language=user.language),
+        "reason_label": partial(reason_label, language=user.language),
+    }
     return page(request, user, "admin/preview.html", context)
 
 
@@ -208,7 +237,15 @@ def history(
     changes = []
     if old is not None and new is not None:
         changes = editing.compare(session, property_id=prop.id, old=old, new=new)
-    context = {"prop": prop, "versions": versions, "old": old, "new": new, "changes": changes}
+    context = {
+        "prop": prop,
+        "versions": versions,
+        "old": old,
+        "new": new,
+        "changes": changes,
+        "summary_text": partial(words.summary_text, language=user.language),
+        "when": partial(words.when, prop=prop, language=user.language),
+    }
     return page(request, user, "admin/history.html", context)
 
 

@@ -96,9 +96,19 @@ def test_chat_answers_in_the_terminal(database_url: str) -> None:
     result = concierge("chat", "casa-azul", "--phone", "+447700900123", stdin="wiifi pasword\n")
     assert result.returncode == 0, result.stderr
     assert "concierge> " in result.stdout and "CasaAzul" in result.stdout
+    assert result.stderr == "", result.stderr  # only the conversation: no JSON log lines between its turns
 
 
 def test_chat_rejects_a_bad_phone(database_url: str) -> None:
     assert concierge("import", "examples/casa-azul.yaml").returncode == 0
     result = concierge("chat", "casa-azul", "--phone", "611", stdin="")
     assert result.returncode == 2 and "--phone" in result.stderr
+
+
+def test_the_readme_walkthrough_holds_on_any_day(database_url: str) -> None:
+    """Ana (staying now in the demo pack, whatever today is) gets the door code; John (arriving later) does not."""
+    assert concierge("import", "examples/casa-azul.yaml").returncode == 0
+    ana = concierge("chat", "casa-azul", "--phone", "+34611111111", stdin="¿cuál es el código de la puerta?\n")
+    assert ana.returncode == 0 and "4821" in ana.stdout, ana.stdout
+    john = concierge("chat", "casa-azul", "--phone", "+447700900123", stdin="what is the door code?\n")
+    assert john.returncode == 0 and "concierge> " in john.stdout and "4821" not in john.stdout, john.stdout

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from babel.dates import format_skeleton
 from sqlmodel import select
 
 from concierge.core.db import session_scope
@@ -98,7 +99,7 @@ def test_card_leads_with_the_gas_leak_shows_the_phone_and_the_ended_stay(
     reasons = page.inner_text("#card-reasons")
     assert "the guest asks for a refund" in reasons and "gas leak reported" in reasons and "policy:" not in reasons
     assert page.get_attribute("#guest-phone", "href") == f"tel:{CLARA}"
-    ended = (date.today() - timedelta(days=6)).strftime("%d %b")
+    ended = format_skeleton("MMMd", date.today() - timedelta(days=6), locale="en")  # in the reader's locale
     assert f"stay ended {ended}" in page.inner_text("#guest-stay")
     assert page.locator("#link-booking").count() == 0  # a past guest is not an unknown number
     page.close()

@@ -81,7 +81,7 @@ def test_escalation_claim_reply_hand_back_on_the_guest_channel(
         page.screenshot(path=str(shots / "console-conversation.png"), full_page=True)
     with page.expect_navigation():  # the form posts and redirects back: type only into the new page
         page.click("#claim")
-    page.wait_for_selector("#owner:has-text('you')")
+    page.wait_for_selector("#owner:has-text('Claimed by you')")
     page.fill("#reply-body", "Hola Ana, soy Marta. ¿En qué te ayudo?")
     with page.expect_navigation():  # the form posts and redirects back: type only into the new page
         page.click("#send")
@@ -97,7 +97,7 @@ def test_escalation_claim_reply_hand_back_on_the_guest_channel(
     page.fill("#hand-back-note", "Towels delivered")
     with page.expect_navigation():  # the form posts and redirects back: type only into the new page
         page.click("#hand-back")
-    page.wait_for_selector("#owner:has-text('bot')")
+    page.wait_for_selector("#owner:has-text('The concierge is answering')")
     if channel == "sms":
         page.screenshot(path=str(shots / "console-handed-back.png"), full_page=True)
 

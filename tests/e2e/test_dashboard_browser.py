@@ -59,8 +59,8 @@ def test_dashboard_shows_real_traffic_and_a_gap_becomes_an_entry(
     assert "40.0 %" in page.inner_text("#m-answered") and "2 of 5 guest messages" in page.inner_text("#m-answered")
     assert "1 of 3 conversations" in page.inner_text("#m-conversations")
     assert "2 opened, 0 claimed" in page.inner_text("#m-handoffs")
-    assert page.inner_text("#t-channels tbody") == "sms\t5\t5"
-    assert page.inner_text("#t-reasons tbody").split("\t")[::2] == ["no_answer", "3"]
+    assert page.inner_text("#t-channels tbody") == "SMS\t5\t5"
+    assert page.inner_text("#t-reasons tbody").split("\t") == ["a question the concierge could not answer", "3"]
     assert page.inner_text("#t-languages tbody").split("\n") == ["English en\t4", "Spanish es\t1"]
     assert page.get_attribute("#chart-daily", "role") == "img"
     assert "5 in, 5 out" in (page.text_content("#chart-daily-desc") or "")

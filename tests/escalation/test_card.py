@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_skeleton
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlmodel import select
@@ -134,7 +135,7 @@ def test_the_conversation_shows_the_phone_and_a_past_guests_ended_stay(client: T
     conversation_id = guest_says(house, "Hola, creo que me dejé el cargador del móvil en la casa", phone=CLARA)
     page = staff_page(client, f"/console/conversations/{conversation_id}")
     assert f'href="tel:{CLARA}"' in page
-    ended = (date.today() - timedelta(days=6)).strftime("%d %b")
+    ended = format_skeleton("MMMd", date.today() - timedelta(days=6), locale="en")  # "Nov 26", the reader's locale
     assert "Clara Vidal" in page and f"stay ended {ended}" in page
     assert "Link this number" not in page and "no booking for this number" not in page
 
@@ -142,7 +143,7 @@ def test_the_conversation_shows_the_phone_and_a_past_guests_ended_stay(client: T
 def test_a_coming_guest_shows_the_arrival(client: TestClient, house: Property) -> None:
     conversation_id = guest_says(house, "Hi! What time can we check in?", phone=JOHN)
     page = staff_page(client, f"/console/conversations/{conversation_id}")
-    arrives = (date.today() + timedelta(days=20)).strftime("%d %b")
+    arrives = format_skeleton("MMMd", date.today() + timedelta(days=20), locale="en")
     assert f"arrives {arrives}" in page and "Link this number" not in page
 
 

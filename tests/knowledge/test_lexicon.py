@@ -13,6 +13,7 @@ from knowledge.lexicon import (
     SUPPORTED_LANGUAGES,
     TOPICS,
 )
+from knowledge.pack import load_pack_file
 from tests.factories import ROOT
 
 CONTRACT_TOPICS = (
@@ -128,5 +129,5 @@ def test_demo_pack_has_staff_and_reservations() -> None:
     assert pack["property"]["slug"] == "casa-azul"
     assert len(pack["staff"]) == 2
     assert len(pack["reservations"]) == 2
-    for reservation in pack["reservations"]:
-        assert reservation["check_out"] > reservation["check_in"]
+    for reservation in load_pack_file(DEMO_PACK).reservations:  # stays relative to today ("today-1") resolved
+        assert reservation.check_out > reservation.check_in

@@ -62,7 +62,7 @@ def dashboard(
             labels=labels,
         ),
         "reasons_chart": charts.bar_chart(
-            [(reason, n) for reason, _label, n in reasons],
+            [(label, n) for _reason, label, n in reasons],  # the reasons in words, as the table says them
             ident="chart-reasons",
             title=_("Hand-offs by reason"),
             labels=labels,

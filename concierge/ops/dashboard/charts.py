@@ -93,6 +93,11 @@ def daily_chart(days: Sequence[Day], *, ident: str, title: str, labels: Labels =
     return _frame(ident, title, desc or labels.no_messages, WIDTH, DAILY_HEIGHT, body)
 
 
+def _short(label: str, room: int = 26) -> str:
+    """A label that fits beside the bars (the bar's <title> and the chart's description keep it whole)."""
+    return label if len(label) <= room else label[: room - 1] + "…"
+
+
 def bar_chart(rows: Sequence[tuple[str, int]], *, ident: str, title: str, labels: Labels = ENGLISH) -> Markup:
     """One horizontal bar per row (label, count), longest first as given, the count written after the bar."""
     top = max([count for _label, count in rows] + [1])
@@ -104,7 +109,7 @@ def bar_chart(rows: Sequence[tuple[str, int]], *, ident: str, title: str, labels
         length = count / top * room
         body.append(
             f'<g class="bar"><title>{escape(f"{label}: {count}")}</title>'
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" font-size="12">{escape(label)}</text>'
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" text-anchor="end" font-size="12">{escape(_short(label))}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="{ROW_HEIGHT - 8}" fill="{BAR}"/>'
             f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}" font-size="12">{count}</text></g>'
         )

@@ -135,6 +135,7 @@ def test_placeholders_match(language: str) -> None:
 SAME_AS_ENGLISH = {
     "es": {"bot", "Prompt", "prompts", "original"},
     "fr": {
+        "Console",
         "Conversation",
         "bot",
         "trace",
@@ -153,9 +154,22 @@ SAME_AS_ENGLISH = {
         "verdict %(verdict)s",
     },
     "de": {"Status", "Text", "Prompt", "Version"},
-    "it": {"Account", "bot", "Password", "Prompt"},
-    "pt": {"bot", "Prompt", "prompts", "original"},
-    "nl": {"Account", "Status", "bot", "open", "trace", "Model", "Prompt", "prompts", "Score", "Screening", "Sorry"}
+    "it": {"Account", "bot", "Password", "Prompt", "Console"},
+    "pt": {"bot", "Prompt", "prompts", "original", "Console"},
+    "nl": {
+        "Account",
+        "Console",
+        "Status",
+        "bot",
+        "open",
+        "trace",
+        "Model",
+        "Prompt",
+        "prompts",
+        "Score",
+        "Screening",
+        "Sorry",
+    }
     | {"route %(route)s"},
     "pl": {"bot", "system", "Model", "Prompt"},
 }

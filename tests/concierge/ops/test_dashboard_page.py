@@ -30,7 +30,7 @@ def test_owner_sees_the_numbers_charts_and_gaps(client: TestClient, monkeypatch:
     assert "$0.0006 per conversation, $0.0015 per resolved conversation (2 resolved, 2 model calls)" in html
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 3
     assert '<title id="chart-reasons-title">Hand-offs by reason</title>' in html
-    assert "<title>no_answer: 3</title>" in html and "<title>English: 5</title>" in html
+    assert "<title>a question the concierge could not answer: 3</title>" in html and "<title>English: 5</title>" in html
     assert "“Where is the nearest gym?”" in html and "“Is there a gym nearby?”" in html
     assert (
         "/admin/p/casa-test/entries/_new?new=custom%3Agym&amp;title=Where+is+the+nearest+gym%3F&amp;language=en" in html

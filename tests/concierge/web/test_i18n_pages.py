@@ -29,7 +29,8 @@ def test_owner_in_spanish_sees_properties_editor_and_dashboard_in_spanish(
     assert '<html lang="es">' in properties
     assert "<h1>Tus alojamientos</h1>" in properties and "Your properties" not in properties
     assert ">Casa Test</a>" in properties  # the owner's own name for the property is not translated
-    assert 'href="/console/account?back=admin" id="admin-account-link">Idioma</a>' in properties
+    assert '<a href="/console/account">Cuenta</a>' in properties  # the one header: sections the role may use
+    assert '<a href="/admin" aria-current="page">Conocimiento</a>' in properties
     assert "Cerrar sesión" in properties and "Sign out" not in properties
 
     editor = client.get("/admin/p/casa-test").text

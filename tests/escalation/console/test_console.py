@@ -100,7 +100,7 @@ def test_canned_replies_per_property(client: TestClient, prop: Property) -> None
     assert "Podemos ofrecer" in client.post("/console/p/casa-test/canned", data=data).text
     assert client.post("/console/p/casa-b/canned", data=data).status_code == 404
     conversation_id = guest_asks_for_person(prop)
-    assert "Late checkout (es)" in client.get(f"/console/conversations/{conversation_id}").text
+    assert "Late checkout (Spanish)" in client.get(f"/console/conversations/{conversation_id}").text
 
 
 def test_fingerprint_changes_when_the_queue_or_conversation_does(prop: Property) -> None:
