@@ -17,6 +17,7 @@ from concierge.ops import health
 from concierge.ops.backlog import register_backlog_collector
 from concierge.ops.dashboard import admin as dashboard_admin
 from concierge.web import auth, rendering
+from concierge.web.limits import BodyLimit
 from concierge.worker.loops import Worker
 from concierge.worker.process import WorkerProcess
 from escalation.console import pages as console
@@ -64,6 +65,7 @@ def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
     app.include_router(console_settings.router)
     app.state.translator = Translator.from_settings(settings)  # None with only the offline responder
     app.mount("/static", StaticFiles(directory=rendering.WEB_DIR / "static"), name="static")
+    app.add_middleware(BodyLimit)  # added last, so outermost: no body is read past its limit by anything inside
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
