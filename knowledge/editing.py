@@ -9,6 +9,7 @@ from sqlmodel import Session, col, delete, select
 
 from concierge.core.errors import InvalidInput, NotFound
 from knowledge import service as knowledge_service
+from knowledge.checks import secret_digits_in_the_open
 from knowledge.diff import EntryChange, diff_entries
 from knowledge.models import KnowledgeVersion, Property, Reservation, ReservationPhone
 from knowledge.pack import EntryIn, ReservationIn, parse_pack
@@ -64,6 +65,11 @@ def save_entry(
         entries[topics.index(replaces)] = stored
     if current is not None and entries == current.entries:
         return current
+    # Only the problems this save causes: one the published version already has is not the owner's edit's fault.
+    before = {p.split(": ", 1)[1] for p in secret_digits_in_the_open(current.entries)} if current else set()
+    problems = [p.split(": ", 1)[1] for p in secret_digits_in_the_open(entries)]
+    if any(p not in before for p in problems):
+        raise InvalidInput([p for p in problems if p not in before])
     summary = knowledge_service.change_summary(current.entries if current else [], entries)
     return knowledge_service.publish(session, property_id=property_id, entries=entries, author=author, summary=summary)
 

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from concierge.core.errors import InvalidInput
-from knowledge.checks import looks_like_code
+from knowledge.checks import looks_like_code, secret_digits_in_the_open
 from knowledge.lexicon import TOPICS
 from knowledge.policy import PolicyIn
 
@@ -185,6 +185,8 @@ def parse_pack(data: Any) -> Pack:
         for error in exc.errors():
             message = str(error["msg"]).removeprefix("Value error, ")
             problems.append(f"{_path(tuple(error['loc']))}: {message}")
+    else:
+        problems += secret_digits_in_the_open([entry.stored() for entry in pack.knowledge])
     if problems:
         raise InvalidInput(problems)
     return pack

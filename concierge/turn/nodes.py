@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 from concierge.conversation import service
 from concierge.conversation.models import Author, Owner
 from concierge.core.text import fold
+from concierge.guard.output import withheld_digits
 from concierge.guard.secrets import Access, access_for
 from concierge.i18n import gettext_for
 from concierge.i18n.detect import detect_language as decide_language
@@ -242,6 +243,9 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
             for entry in state["entries"]
             if entry.get("sensitive") and any(text in reply for text in entry["content"].values())
         ]
+        sensitive = [text for e in state["entries"] if e.get("sensitive") for text in e["content"].values()]
+        if not checks and withheld_digits(reply, sensitive):  # a code copied into another entry is still a code
+            checks = ["secret_withheld:digits"]
         if checks:
             return _withheld(state, checks, "secret_blocked")
     if state.get("responder") not in (None, *Responder):  # a model wrote it: the router checked; again anyway
