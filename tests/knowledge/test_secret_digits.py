@@ -44,7 +44,8 @@ def test_importing_a_pack_with_the_code_in_the_open_is_refused(prop: Property) -
     with pytest.raises(InvalidInput) as refused:
         parse_pack(data)
     index = len(data["knowledge"]) - 1
-    assert any(p.startswith(f"knowledge[{index}].content.en: the entry parking (Garage)") for p in refused.value.problems)
+    expected = f"knowledge[{index}].content.en: the entry parking (Garage)"
+    assert any(p.startswith(expected) for p in refused.value.problems)
 
 
 def test_the_final_check_withholds_a_code_copied_into_another_entry(prop: Property) -> None:

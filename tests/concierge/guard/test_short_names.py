@@ -4,8 +4,8 @@ four letters is not watched (a full name is), and nothing the property published
 from datetime import date, timedelta
 
 from concierge.core.db import session_scope
-from concierge.guard.policy import private_leaks
 from concierge.guard import privacy
+from concierge.guard.policy import private_leaks
 from knowledge.models import Property, Reservation
 from tests.factories import ANA, STRANGER, ask
 
