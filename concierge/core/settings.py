@@ -134,6 +134,11 @@ class Settings(BaseSettings):
     login_address_window_seconds: float = Field(default=900.0, gt=0)
     login_concurrent_hashes: int = Field(default=2, ge=1)
 
+    # Surfaces: the interactive API docs (/docs, /redoc, /openapi.json) only when asked for; /metrics answers
+    # loopback clients, and others only with `Authorization: Bearer METRICS_TOKEN`.
+    api_docs: bool = False
+    metrics_token: str | None = None
+
     sentry_dsn: str | None = None
     log_level: str = "INFO"
     # OpenTelemetry: with an OTLP/HTTP collector's base URL (e.g. http://127.0.0.1:4318) every finished turn is

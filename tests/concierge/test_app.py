@@ -57,8 +57,9 @@ def test_readyz_is_503_when_the_database_is_unreachable(monkeypatch: pytest.Monk
     assert response.status_code == 503 and response.json()["checks"]["database"]["ok"] is False
 
 
-def test_metrics_are_prometheus_text(client: TestClient) -> None:
-    response = client.get("/metrics")
+def test_metrics_are_prometheus_text() -> None:
+    with TestClient(create_app(), client=factories.LOOPBACK) as local:
+        response = local.get("/metrics")
     assert response.status_code == 200 and "concierge_messages_in_total" in response.text
 
 
