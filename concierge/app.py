@@ -18,7 +18,7 @@ from concierge.ops.backlog import register_backlog_collector
 from concierge.ops.dashboard import admin as dashboard_admin
 from concierge.web import auth, rendering
 from concierge.web.headers import SecurityHeaders
-from concierge.web.limits import BodyLimit
+from concierge.web.limits import BodyLimit, IdRange
 from concierge.worker.loops import Worker
 from concierge.worker.process import WorkerProcess
 from escalation.console import pages as console
@@ -73,6 +73,7 @@ def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
     app.include_router(console_settings.router)
     app.state.translator = Translator.from_settings(settings)  # None with only the offline responder
     app.mount("/static", StaticFiles(directory=rendering.WEB_DIR / "static"), name="static")
+    app.add_middleware(IdRange)  # a URL with an id past 64 bits names nothing: 404, never a database overflow
     app.add_middleware(BodyLimit)  # outermost but one: no body is read past its limit by anything inside
     app.add_middleware(SecurityHeaders)  # added last, so outermost: on every response, the 413 too
 

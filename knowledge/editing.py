@@ -179,12 +179,16 @@ def parse_reservations_csv(text: str) -> list[ReservationIn]:
     if missing:
         raise InvalidInput([f"header: missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}"])
     rows, problems = [], []
-    for line, raw in enumerate(reader, start=2):
-        data = {key: (raw.get(key) or "").strip() for key in CSV_COLUMNS if key in raw}
-        try:
-            rows.append(_reservation_in(data, where=f"line {line}: "))
-        except InvalidInput as exc:
-            problems.extend(exc.problems)
+    line = 1  # the header
+    try:
+        for line, raw in enumerate(reader, start=2):
+            data = {key: (raw.get(key) or "").strip() for key in CSV_COLUMNS if key in raw}
+            try:
+                rows.append(_reservation_in(data, where=f"line {line}: "))
+            except InvalidInput as exc:
+                problems.extend(exc.problems)
+    except csv.Error as exc:  # a field past the csv module's limit, a stray NUL: the line, never a 500
+        problems.append(f"line {line + 1}: not readable as CSV ({exc})")  # the line after the last one read
     if problems:
         raise InvalidInput(problems)
     return rows

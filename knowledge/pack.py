@@ -206,15 +206,27 @@ def _duplicate_topics(entries: Any) -> list[str]:
     return problems
 
 
+def load_pack_yaml(text: str, *, where: str) -> Any:
+    """Decode a pack's YAML; InvalidInput (`where: message`) when it is not YAML or is nested absurdly deep."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInput([f"{where}: not valid YAML: {exc}"]) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise InvalidInput([f"{where}: nested too deeply to be a property pack"]) from None
+
+
 def load_pack_file(path: Path) -> Pack:
     """Read and validate a YAML pack file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput([f"{path}: cannot read: {exc}"]) from None
-    except yaml.YAMLError as exc:
-        raise InvalidInput([f"{path}: not valid YAML: {exc}"]) from None
-    return parse_pack(data)
+    data = load_pack_yaml(text, where=str(path))
+    try:
+        return parse_pack(data)
+    except RecursionError:
+        raise InvalidInput([f"{path}: nested too deeply to be a property pack"]) from None
 
 
 def dump_pack(pack: Pack) -> str:

@@ -1,4 +1,4 @@
-"""Bounded request bodies: no request body is read past its limit, chunked or not.
+"""Bounded input: no request body is read past its limit, chunked or not, and no id past 64 bits reaches a query.
 
 An ASGI middleware, outermost but for Starlette's error handler, so no route, form parser or signature check ever
 sees more than the limit: a `Content-Length` over it is answered 413 before a byte of the body is read, and a body
@@ -20,6 +20,10 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_BODY_BYTES = 64 * 1024  # every form: webhooks, sign-in, the simulator, console and admin forms
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a property pack or reservations CSV, pasted or uploaded by a signed-in owner
 UPLOAD_PATHS = re.compile(r"^/admin/p/[^/]+/(?:pack|reservations/csv)$")
+
+
+MAX_ID = 2**63 - 1  # the largest id a database column holds (SQLite INTEGER, PostgreSQL BIGINT)
+_NUMBER = re.compile(r"-?\d+")
 
 
 def limit_for(path: str) -> int:
@@ -98,3 +102,38 @@ async def _too_large(send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def out_of_range(scope: Scope) -> bool:
+    """Whether a path segment or query value is a whole number no database id can be (past 64 bits)."""
+    values = str(scope.get("path", "")).split("/")
+    for pair in bytes(scope.get("query_string", b"")).decode("latin-1").split("&"):
+        values.append(pair.partition("=")[2])
+    return any(len(v) > 18 and _NUMBER.fullmatch(v) and _too_big(v.lstrip("-").lstrip("0")) for v in values)
+
+
+def _too_big(digits: str) -> bool:
+    # Compared as text first: int() refuses strings of more than 4,300 digits (a ValueError, a 500).
+    return len(digits) > len(str(MAX_ID)) or (len(digits) == len(str(MAX_ID)) and int(digits) > MAX_ID)
+
+
+class IdRange:
+    """Answer 404 to a URL with an id past 64 bits ("/console/conversations/99999999999999999999"): it names
+    nothing, and handed to the database it would fail (an overflow, a 500) instead of finding nothing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and out_of_range(scope):
+            body = b"not found"
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 404,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"9")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
