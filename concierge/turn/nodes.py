@@ -243,15 +243,16 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
             for entry in state["entries"]
             if entry.get("sensitive") and any(text in reply for text in entry["content"].values())
         ]
-        sensitive = [text for e in state["entries"] if e.get("sensitive") for text in e["content"].values()]
-        if not checks and withheld_digits(reply, sensitive):  # a code copied into another entry is still a code
-            checks = ["secret_withheld:digits"]
         if checks:
             return _withheld(state, checks, "secret_blocked")
     if state.get("responder") not in (None, *Responder):  # a model wrote it: the router checked; again anyway
         checks = llm_request.recheck(state)
         if checks:
             return _withheld(state, checks, "output_blocked")
+    if state["access"] is not Access.allowed:  # last: a code copied into another entry is still the code
+        sensitive = [text for e in state["entries"] if e.get("sensitive") for text in e["content"].values()]
+        if withheld_digits(reply, sensitive):
+            return _withheld(state, ["secret_withheld:digits"], "secret_blocked")
     return {"checks": []}
 
 
