@@ -21,9 +21,10 @@ migrate: install
 # Only a first run imports the demo: the owner's edits in the admin are never undone by a restart.
 demo: migrate
 	$(BIN)/concierge import --if-missing examples/casa-azul.yaml
+	$(BIN)/concierge users demo casa-azul
 
 run: demo
-	@echo "Guest simulator: http://127.0.0.1:8000/simulator"
+	@echo "Guest simulator: http://127.0.0.1:8000/simulator (sign in with the demo account printed above)"
 	$(BIN)/concierge serve --host 127.0.0.1 --port 8000
 
 test: install

@@ -17,6 +17,8 @@ from concierge.ops import health
 from concierge.ops.backlog import register_backlog_collector
 from concierge.ops.dashboard import admin as dashboard_admin
 from concierge.web import auth, rendering
+from concierge.web.headers import SecurityHeaders
+from concierge.web.limits import BodyLimit, IdRange
 from concierge.worker.loops import Worker
 from concierge.worker.process import WorkerProcess
 from escalation.console import pages as console
@@ -50,7 +52,14 @@ def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
     settings = get_settings()
     configure_sentry(settings)
     register_backlog_collector()
-    app = FastAPI(title="Guest concierge", lifespan=lifespan)
+    docs = settings.api_docs  # off unless API_DOCS=true: the schema maps every route for a stranger
+    app = FastAPI(
+        title="Guest concierge",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     app.state.worker = worker
     app.state.inbound_writes = GroupCommit()  # the webhook's stores, batched (concierge/group_commit.py)
     app.include_router(health.router)
@@ -64,6 +73,9 @@ def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
     app.include_router(console_settings.router)
     app.state.translator = Translator.from_settings(settings)  # None with only the offline responder
     app.mount("/static", StaticFiles(directory=rendering.WEB_DIR / "static"), name="static")
+    app.add_middleware(IdRange)  # a URL with an id past 64 bits names nothing: 404, never a database overflow
+    app.add_middleware(BodyLimit)  # outermost but one: no body is read past its limit by anything inside
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: on every response, the 413 too
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:  # browsers and bookmarks ask for it whatever the page's <link rel="icon"> says

@@ -77,11 +77,20 @@ def _guest_names(session: Session, conversations: list[Conversation]) -> dict[tu
     return {(property_id, phone): name for property_id, phone, name in rows}
 
 
-def page_state(session: Session, *, user_id: int, conversation_id: int | None) -> list[Any] | str:
-    """What a console page shows: the queue, or one conversation (owner, transcript, escalation, notes)."""
+SIGNED_OUT = "signed_out"  # the page's session has ended (sign-out, disabled account, new password)
+
+
+def page_state(
+    session: Session, *, user_id: int, conversation_id: int | None, epoch: int | None = None
+) -> list[Any] | str:
+    """What a console page shows: the queue, or one conversation (owner, transcript, escalation, notes).
+
+    With the session's `epoch`: SIGNED_OUT once that session has ended, so a live stream stops with it."""
     user = users_service.get_user(session, user_id=user_id)
     if user is None:
         return "gone"
+    if epoch is not None and (user.session_epoch != epoch or user.disabled):
+        return SIGNED_OUT
     scope = [p.id for p in users_service.user_properties(session, user=user) if p.id is not None]
     if conversation_id is None:
         escalations = escalation_service.queue(session, property_ids=scope)
@@ -99,10 +108,10 @@ def page_state(session: Session, *, user_id: int, conversation_id: int | None) -
     ]
 
 
-def fingerprint(*, user_id: int, conversation_id: int | None) -> str:
+def fingerprint(*, user_id: int, conversation_id: int | None, epoch: int | None = None) -> str:
     """A digest of `page_state`, read in a read-only transaction of its own; it changes when the page would."""
     with session_scope(readonly=True) as session:
-        state = page_state(session, user_id=user_id, conversation_id=conversation_id)
+        state = page_state(session, user_id=user_id, conversation_id=conversation_id, epoch=epoch)
     if isinstance(state, str):
         return state
     return hashlib.sha256(repr(state).encode()).hexdigest()[:16]

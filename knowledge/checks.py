@@ -46,3 +46,37 @@ def in_effect(entry: dict[str, Any], *, today: date) -> bool:
 def entries_in_effect(entries: list[dict[str, Any]], *, today: date) -> list[dict[str, Any]]:
     """The entries that apply today; the others are invisible to retrieval and the responder."""
     return [entry for entry in entries if in_effect(entry, today=today)]
+
+
+_DIGIT_RUN = re.compile(r"(?<!\d)\d{3,}(?!\d)")
+
+
+def digit_runs(text: str) -> set[str]:
+    """Every run of three or more digits in a text ("4821", "2024"; "15:00" has none)."""
+    return set(_DIGIT_RUN.findall(text))
+
+
+def _name(entry: dict[str, Any]) -> str:
+    return f"{entry.get('topic')!s} ({entry.get('title')!s})"
+
+
+def secret_digits_in_the_open(entries: list[dict[str, Any]], *, where: str = "knowledge") -> list[str]:
+    """A problem for every non-sensitive entry that contains a digit run of a sensitive entry (a door code written
+    into the garage instructions reaches anyone who asks about the garage), naming both entries."""
+    owners: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        if entry.get("sensitive"):
+            for text in (entry.get("content") or {}).values():
+                for run in digit_runs(str(text)):
+                    owners.setdefault(run, entry)
+    problems = []
+    for index, entry in enumerate(entries):
+        if entry.get("sensitive"):
+            continue
+        for language, text in (entry.get("content") or {}).items():
+            for run in sorted(digit_runs(str(text)) & owners.keys()):
+                problems.append(
+                    f"{where}[{index}].content.{language}: the entry {_name(entry)} contains {run}, a number of the "
+                    f"sensitive entry {_name(owners[run])}: remove it, or mark this entry sensitive"
+                )
+    return problems

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, delete, select
 
 from concierge.core.errors import InvalidInput, NotFound
 from knowledge import service as knowledge_service
+from knowledge.checks import secret_digits_in_the_open
 from knowledge.diff import EntryChange, diff_entries
 from knowledge.models import KnowledgeVersion, Property, Reservation, ReservationPhone
 from knowledge.pack import EntryIn, ReservationIn, parse_pack
@@ -70,6 +71,11 @@ def save_entry(
         entries[topics.index(replaces)] = stored
     if current is not None and entries == current.entries:
         return current
+    # Only the problems this save causes: one the published version already has is not the owner's edit's fault.
+    before = {p.split(": ", 1)[1] for p in secret_digits_in_the_open(current.entries)} if current else set()
+    problems = [p.split(": ", 1)[1] for p in secret_digits_in_the_open(entries)]
+    if any(p not in before for p in problems):
+        raise InvalidInput([p for p in problems if p not in before])
     summary = knowledge_service.change_summary(current.entries if current else [], entries)
     return knowledge_service.publish(session, property_id=property_id, entries=entries, author=author, summary=summary)
 
@@ -179,12 +185,16 @@ def parse_reservations_csv(text: str) -> list[ReservationIn]:
     if missing:
         raise InvalidInput([f"header: missing column(s) {', '.join(missing)}; expected {','.join(CSV_COLUMNS)}"])
     rows, problems = [], []
-    for line, raw in enumerate(reader, start=2):
-        data = {key: (raw.get(key) or "").strip() for key in CSV_COLUMNS if key in raw}
-        try:
-            rows.append(_reservation_in(data, where=f"line {line}: "))
-        except InvalidInput as exc:
-            problems.extend(exc.problems)
+    line = 1  # the header
+    try:
+        for line, raw in enumerate(reader, start=2):
+            data = {key: (raw.get(key) or "").strip() for key in CSV_COLUMNS if key in raw}
+            try:
+                rows.append(_reservation_in(data, where=f"line {line}: "))
+            except InvalidInput as exc:
+                problems.extend(exc.problems)
+    except csv.Error as exc:  # a field past the csv module's limit, a stray NUL: the line, never a 500
+        problems.append(f"line {line + 1}: not readable as CSV ({exc})")  # the line after the last one read
     if problems:
         raise InvalidInput(problems)
     return rows

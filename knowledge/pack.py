@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from concierge.core.errors import InvalidInput
 from concierge.core.modelbase import utcnow
-from knowledge.checks import looks_like_code
+from knowledge.checks import looks_like_code, secret_digits_in_the_open
 from knowledge.lexicon import TOPICS
 from knowledge.policy import PolicyIn
 
@@ -202,6 +202,8 @@ def parse_pack(data: Any) -> Pack:
         for error in exc.errors():
             message = str(error["msg"]).removeprefix("Value error, ")
             problems.append(f"{_path(tuple(error['loc']))}: {message}")
+    else:
+        problems += secret_digits_in_the_open([entry.stored() for entry in pack.knowledge])
     if problems:
         raise InvalidInput(problems)
     return pack
@@ -229,15 +231,27 @@ def _duplicate_topics(entries: Any) -> list[str]:
     return problems
 
 
+def load_pack_yaml(text: str, *, where: str) -> Any:
+    """Decode a pack's YAML; InvalidInput (`where: message`) when it is not YAML or is nested absurdly deep."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InvalidInput([f"{where}: not valid YAML: {exc}"]) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise InvalidInput([f"{where}: nested too deeply to be a property pack"]) from None
+
+
 def load_pack_file(path: Path) -> Pack:
     """Read and validate a YAML pack file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput([f"{path}: cannot read: {exc}"]) from None
-    except yaml.YAMLError as exc:
-        raise InvalidInput([f"{path}: not valid YAML: {exc}"]) from None
-    return parse_pack(data)
+    data = load_pack_yaml(text, where=str(path))
+    try:
+        return parse_pack(data)
+    except RecursionError:
+        raise InvalidInput([f"{path}: nested too deeply to be a property pack"]) from None
 
 
 def dump_pack(pack: Pack) -> str:

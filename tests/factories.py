@@ -58,6 +58,7 @@ STAFF_PHONE = "+34600000001"  # Marta Ruiz, the host
 ANA = "+34611111111"  # booked and staying now, Spanish: may receive the door code
 JOHN = "+447700900123"  # booked, arrives in 20 days, English
 STRANGER = "+15550001111"  # no booking
+LOOPBACK = ("127.0.0.1", 50000)  # a TestClient's client address on this machine (`/metrics` answers loopback only)
 GOOD_WIFI = "The Wi-Fi network is CasaTest-5G and the password is sol-y-mar-2024."  # a grounded model answer
 
 

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlmodel import Session
+from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
 from concierge.channels import sender
@@ -38,10 +39,11 @@ def signed_url(settings: Settings, request: Request) -> str:
     return settings.public_url.rstrip("/") + request.url.path + (f"?{query}" if query else "")
 
 
-def parse_form(raw: bytes) -> dict[str, str]:
-    """Form fields of a webhook; bytes that are not UTF-8 become U+FFFD instead of an error."""
+def parse_form(raw: bytes) -> ImmutableMultiDict[str, str]:
+    """Form fields of a webhook, every value of a repeated field kept (Twilio signs them all); bytes that are not
+    UTF-8 become U+FFFD instead of an error."""
     text = raw.decode("utf-8", errors="replace")
-    return dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace"))
+    return ImmutableMultiDict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace"))
 
 
 async def verified_form(request: Request) -> dict[str, str]:
@@ -52,11 +54,14 @@ async def verified_form(request: Request) -> dict[str, str]:
         raise Rejected(413, "too_large")
     if not settings.twilio_enabled:
         raise Rejected(403, "twilio_not_configured")
-    form = parse_form(raw)
+    fields = parse_form(raw)
+    # The last value of each field is what we use; the signature covers all of them, as Twilio's validator
+    # computes it (a dict of last values would refuse a genuine request with a repeated field).
+    form = {key: fields[key] for key in fields}
     signature = request.headers.get("X-Twilio-Signature")
     url = signed_url(settings, request)
     validator = RequestValidator(settings.twilio_auth_token)
-    if signature and validator.validate(url, form, signature):
+    if signature and validator.validate(url, fields, signature):
         return form
     reason = "signature_missing" if not signature else "signature_mismatch"
     # The URL is the usual culprit (proxy scheme, host or port): log it, never the body.
@@ -123,6 +128,9 @@ async def stored(request: Request, form: dict[str, str]) -> str:
 async def inbound_message(request: Request, form: Form) -> Response:
     """Inbound SMS or WhatsApp: stored before the 200, answered later by the worker."""
     started = time.perf_counter()
+    missing = [name for name in ("From", "To") if not form.get(name, "").strip()]
+    if missing:  # nobody to answer or no property to answer for: refused, nothing stored
+        raise Rejected(400, f"missing_{missing[0].lower()}")
     outcome = await stored(request, form)
     if outcome == "stored":
         MESSAGES_IN.labels("whatsapp" if form.get("From", "").startswith("whatsapp:") else "sms").inc()

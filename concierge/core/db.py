@@ -29,9 +29,7 @@ def engine_for(url: str) -> Engine:
     """One engine per database URL; SQLite gets WAL and a busy timeout so web and worker threads share it."""
     settings = get_settings()
     if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **_pool_limits(settings)
-        )
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **_pool_limits(settings))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

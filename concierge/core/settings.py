@@ -129,8 +129,22 @@ class Settings(BaseSettings):
     session_secret: str | None = None
     session_cookie_secure: bool | None = None  # None: Secure when PUBLIC_URL is https
     session_max_age_seconds: int = 12 * 3600
-    login_max_failures: int = 5  # consecutive failures before the account is locked
-    login_lockout_seconds: float = 60.0  # first lock; doubles with every further failure, at most one day
+    # Sign-in throttling (concierge/users/throttle.py): accounts are never locked. Every failure is answered after
+    # LOGIN_FAILURE_SECONDS (one timing for every kind of failure); past LOGIN_MAX_FAILURES consecutive failures an
+    # account's failures are answered later and later (at most LOGIN_MAX_DELAY_SECONDS); an address with
+    # LOGIN_ADDRESS_FAILURES failures in LOGIN_ADDRESS_WINDOW_SECONDS is refused without a password check for the
+    # rest of the window; at most LOGIN_CONCURRENT_HASHES passwords are checked at once (argon2 is CPU and memory).
+    login_max_failures: int = Field(default=5, ge=1)
+    login_max_delay_seconds: float = Field(default=8.0, ge=0)
+    login_failure_seconds: float = Field(default=1.0, ge=0)  # above argon2's time, even on a busy machine
+    login_address_failures: int = Field(default=20, ge=1)
+    login_address_window_seconds: float = Field(default=900.0, gt=0)
+    login_concurrent_hashes: int = Field(default=2, ge=1)
+
+    # Surfaces: the interactive API docs (/docs, /redoc, /openapi.json) only when asked for; /metrics answers
+    # loopback clients, and others only with `Authorization: Bearer METRICS_TOKEN`.
+    api_docs: bool = False
+    metrics_token: str | None = None
 
     sentry_dsn: str | None = None
     log_level: str = "INFO"

@@ -201,3 +201,15 @@ def _language(reply: str, language: str) -> list[Finding]:
     if wrong:
         return [Finding("language", f"the reply is not in the guest's language ({language}) but in {detected}")]
     return []
+
+
+_DIGIT_RUN = re.compile(r"(?<!\d)\d{3,}(?!\d)")
+
+
+def withheld_digits(reply: str, sensitive_texts: list[str]) -> bool:
+    """Whether a reply carries any run of three or more digits of a sensitive entry, whichever entry it came from.
+
+    The final check for a guest without access: a door code the owner also wrote into the garage instructions is
+    still the door code, so it is withheld even though a non-sensitive entry grounds it."""
+    secret = {run for text in sensitive_texts for run in _DIGIT_RUN.findall(text)}
+    return bool(secret) and not secret.isdisjoint(_DIGIT_RUN.findall(reply))

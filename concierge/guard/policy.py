@@ -8,6 +8,7 @@ non-emergency categories and set the local emergency number in its optional `pol
 from dataclasses import dataclass, field
 from typing import Any
 
+from concierge.guard.privacy import name_pattern
 from concierge.i18n import gettext_for
 from knowledge.policy import (
     BOOKING,
@@ -129,6 +130,6 @@ def private_leaks(reply: str, *, private: list[str]) -> list[str]:
         if value.startswith("+") and len(value_digits) >= 7:
             if value_digits[-9:] in digits:
                 found.append("phone")
-        elif len(value) >= 3 and value.casefold() in folded:
+        elif len(value) >= 3 and name_pattern(value).search(folded):  # whole words: "Mar" is not in "mar-2024"
             found.append("name")
     return found

@@ -57,13 +57,38 @@ def private_details(
     ).all()
     staff = session.exec(select(StaffMember).where(StaffMember.property_id == property_id)).all()
     published_digits = _NON_DIGITS.sub("", published)  # the whole published text, every turn: one C-level pass
-    values = [r.guest_name for r in others] + [r.phone for r in others]
+    names = watched_names([r.guest_name for r in others], published=published)
+    values = names + [r.phone for r in others]
     values += [s.phone for s in staff if s.phone.lstrip("+")[-9:] not in published_digits]
     return PrivateDetails(
-        guest_names=sorted({r.guest_name for r in others}),
+        guest_names=names,
         staff_names=sorted({s.name for s in staff}),
         values=values,
     )
+
+
+MIN_SINGLE_NAME = 4  # letters: "Mar", "Sol", "Eva" alone are also words, and in passwords ("sol-y-mar-2024")
+
+
+def name_pattern(name: str) -> re.Pattern[str]:
+    """A name as whole words, any case: "Eva" is in "ask Eva", never in "Evans" or "Evaristo"."""
+    words = [re.escape(w) for w in name.casefold().split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
+
+
+def watched_names(names: list[str], *, published: str) -> list[str]:
+    """The guests' names a reply or a question is checked for: a single name shorter than MIN_SINGLE_NAME letters
+    is not (a full name is), nor a name that the property's own published text uses (a street, a beach, a
+    password)."""
+    text = published.casefold()
+    watched = set()
+    for name in names:
+        name = " ".join(name.split())
+        if not name or (" " not in name and len(name) < MIN_SINGLE_NAME):
+            continue
+        if name_pattern(name).search(text) is None:
+            watched.add(name)
+    return sorted(watched)
 
 
 def conversation_target(conversation_id: int) -> str:

@@ -1,5 +1,5 @@
-"""Readiness checks: the database answers, its schema is at the newest migration, the outbox is neither backlogged
-nor holding a reply for too long; turns waiting and running are reported.
+"""Readiness checks: the database answers and accepts a write, its schema is at the newest migration, the outbox is
+neither backlogged nor holding a reply for too long; turns waiting and running are reported.
 
 Each check opens its own connection or read-only transaction: what it tests is whether the database can be
 reached at all, so it cannot borrow a request's session.
@@ -30,9 +30,10 @@ def readiness() -> dict[str, Any]:
         checks["database"] = {"ok": False, "error": type(exc).__name__}
         checks["migrations"] = {"ok": False, "error": "database unavailable"}
         return checks
+    checks["writable"] = writable_check()
     heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     checks["migrations"] = {"ok": current == heads, "current": sorted(current), "head": sorted(heads)}
-    if checks["migrations"]["ok"]:
+    if checks["migrations"]["ok"] and checks["writable"]["ok"]:
         settings = get_settings()
         checks["turns"] = turns_check()
         checks["outbox_backlog"] = backlog_check(settings.outbox_backlog_degraded)
@@ -45,6 +46,22 @@ def turns_check() -> dict[str, Any]:
     with session_scope(readonly=True) as session:
         waiting, running = jobs.backlog(session)
     return {"ok": True, "waiting": waiting, "running": running}
+
+
+def writable_check() -> dict[str, Any]:
+    """Whether the database accepts a write: a write that changes nothing (the schema's version row set to itself),
+    rolled back. A database that answers reads but refuses writes (a read-only or immutable SQLite file, a
+    PostgreSQL replica or read-only transaction) would fail every webhook and sign-in while reads look fine."""
+    try:
+        with get_engine().connect() as conn, conn.begin() as transaction:
+            if conn.dialect.name == "postgresql" and conn.execute(text("SELECT pg_is_in_recovery()")).scalar():
+                transaction.rollback()
+                return {"ok": False, "error": "the database is a read-only replica (in recovery)"}
+            conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            transaction.rollback()
+    except Exception as exc:  # any refusal to write means "not ready"
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": True}
 
 
 def backlog_check(threshold: int) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 from concierge.conversation import service
 from concierge.conversation.models import Author, Owner
 from concierge.core.text import fold
+from concierge.guard.output import withheld_digits
 from concierge.guard.secrets import Access, access_for
 from concierge.i18n import gettext_for
 from concierge.i18n.detect import detect_language as decide_language
@@ -252,6 +253,10 @@ def check_output(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         checks = llm_request.recheck(state, runtime.context.context_tokens)
         if checks:
             return _withheld(state, checks, "output_blocked")
+    if state["access"] is not Access.allowed:  # last: a code copied into another entry is still the code
+        sensitive = [text for e in state["entries"] if e.get("sensitive") for text in e["content"].values()]
+        if withheld_digits(reply, sensitive):
+            return _withheld(state, ["secret_withheld:digits"], "secret_blocked")
     return {"checks": []}
 
 

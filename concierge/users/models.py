@@ -3,6 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -21,8 +22,10 @@ class User(SQLModel, table=True):
     role: str = Field(max_length=16)
     language: str = Field(default="en", max_length=16, sa_column_kwargs={"server_default": "en"})  # console language
     password_hash: str = Field(max_length=255)  # argon2id
-    failed_attempts: int = 0  # consecutive failed logins; reset by a successful one
-    locked_until: datetime | None = None
+    # Consecutive failed logins (reset by a successful one or `concierge users unlock`): past LOGIN_MAX_FAILURES,
+    # failures are answered more slowly; the account is never locked (its owner can always sign in).
+    failed_attempts: int = 0
+    disabled: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})  # `users disable`
     session_epoch: int = 0  # bumped on logout and password change: every older session cookie stops working
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None

@@ -1,4 +1,4 @@
-"""Users service: argon2 passwords, accounts, sign-in with lockout, and which properties a user may see.
+"""Users service: argon2 passwords, accounts, sign-in checks, and which properties a user may see.
 
 Services: session first, keyword-only, flush only. The sign-in routes and pages call these, and so do other
 services (alert recipients, the console's access checks), which never import `concierge.web`.
@@ -7,7 +7,7 @@ services (alert recipients, the console's access checks), which never import `co
 import contextlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -15,14 +15,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from concierge.core.errors import InvalidInput, NotFound
-from concierge.core.settings import Settings
 from concierge.i18n import N_, available_languages
 from concierge.users import audit
 from concierge.users.models import Membership, Role, User
 from knowledge.models import Property
 
 MIN_PASSWORD_LENGTH = 10
-MAX_LOCKOUT = timedelta(days=1)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 
@@ -39,6 +37,11 @@ class Hidden(NotFound):
 def _dummy_hash() -> str:
     """Verifying against this when the email is unknown makes both failures take the same time."""
     return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def warm_up() -> None:
+    """Create the dummy hash now, so no sign-in pays for it (its extra time would tell an unknown email apart)."""
+    _dummy_hash()
 
 
 def hash_password(password: str) -> str:
@@ -113,42 +116,41 @@ def set_language(session: Session, *, user: User, language: str) -> User:
 
 @dataclass(frozen=True)
 class LoginOutcome:
-    """What a sign-in attempt came to: the user when it succeeded, and why not otherwise."""
+    """What a sign-in attempt came to: the user when it succeeded; otherwise the account's consecutive failures
+    (None for an email without an account). The sign-in page answers every failure alike."""
 
     user: User | None
-    reason: str  # "ok", "invalid" (unknown email or wrong password: not told apart) or "locked"
+    failures: int | None = None
 
 
-def authenticate(session: Session, *, email: str, password: str, now: datetime, settings: Settings) -> LoginOutcome:
-    """Check a password, counting failures and locking the account with a doubling backoff.
+def authenticate(session: Session, *, email: str, password: str, now: datetime) -> LoginOutcome:
+    """Check a password: exactly one argon2 verification whatever the email (unknown, disabled or real), so every
+    failure costs the same time. Failures are counted and audited; an account is never locked (throttling is the
+    sign-in page's, `concierge.users.throttle`).
 
     Returns an outcome instead of raising, because the failure counter must be committed."""
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None:
         with contextlib.suppress(VerificationError):
             _hasher.verify(_dummy_hash(), password)
-        return LoginOutcome(None, "invalid")
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginOutcome(None, "locked")
+        return LoginOutcome(None)
     try:
         _hasher.verify(user.password_hash, password)
+        ok = not user.disabled
     except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
         user.failed_attempts += 1
-        over = user.failed_attempts - settings.login_max_failures
-        if over >= 0:
-            lock = timedelta(seconds=settings.login_lockout_seconds * 2 ** min(over, 20))
-            user.locked_until = now + min(lock, MAX_LOCKOUT)
         audit.record(session, user_id=user.id, action="login.failed", detail={"attempts": user.failed_attempts})
         session.flush()
-        return LoginOutcome(None, "locked" if over >= 0 else "invalid")
+        return LoginOutcome(None, user.failed_attempts)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_attempts = 0
-    user.locked_until = None
     user.last_login_at = now
     audit.record(session, user_id=user.id, action="login")
     session.flush()
-    return LoginOutcome(user, "ok")
+    return LoginOutcome(user, 0)
 
 
 def user_properties(session: Session, *, user: User) -> list[Property]:
@@ -178,3 +180,49 @@ def end_sessions(session: Session, *, user: User) -> None:
     """Invalidate every session cookie of this user (logout)."""
     user.session_epoch += 1
     session.flush()
+
+
+def find_user(session: Session, *, email: str) -> User:
+    """The account with this email, or NotFound."""
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None:
+        raise NotFound(f"no account {email.strip().lower()!r}")
+    return user
+
+
+def list_users(session: Session) -> list[tuple[User, list[str]]]:
+    """Every account, oldest first, with the slugs of the properties it may see."""
+    users = list(session.exec(select(User).order_by(col(User.id))))
+    rows = session.exec(select(Membership.user_id, Property.slug).join(Property)).all()
+    slugs: dict[int, list[str]] = {}
+    for user_id, slug in rows:
+        slugs.setdefault(user_id, []).append(slug)
+    return [(user, sorted(slugs.get(user.id or 0, []))) for user in users]
+
+
+def set_disabled(session: Session, *, user: User, disabled: bool) -> User:
+    """Disable an account (it cannot sign in, and its sessions end at once) or enable it again."""
+    user.disabled = disabled
+    if disabled:
+        user.session_epoch += 1
+    audit.record(session, user_id=user.id, action="user.disable" if disabled else "user.enable")
+    session.flush()
+    return user
+
+
+def unlock(session: Session, *, user: User) -> User:
+    """Forget the account's failed sign-ins, so its failures are no longer answered slowly."""
+    user.failed_attempts = 0
+    audit.record(session, user_id=user.id, action="user.unlock")
+    session.flush()
+    return user
+
+
+def set_password(session: Session, *, user: User, password: str) -> User:
+    """A new password; every session of the account ends."""
+    user.password_hash = hash_password(password)
+    user.failed_attempts = 0
+    user.session_epoch += 1
+    audit.record(session, user_id=user.id, action="user.set_password")
+    session.flush()
+    return user

@@ -1,14 +1,16 @@
 """Sign-in for the web pages: the signed session cookie, CSRF tokens, the signed-in user and role checks, and the
-sign-in/sign-out routes. Accounts, passwords, lockout and property scope are the users service's
+sign-in/sign-out routes. Accounts, passwords and property scope are the users service's
 (`concierge.users.service`).
 
 Generic on purpose: the owner's admin pages and the staff console both use `CurrentUser`, `require_role` and
 `CheckedForm`.
 """
 
+import asyncio
 import hmac
 import logging
 import secrets
+import time
 from collections.abc import Callable
 from functools import lru_cache, partial
 from typing import Annotated
@@ -20,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.middleware.sessions import SessionMiddleware
 
-from concierge.core.db import ReadSessionDep, SessionDep
+from concierge.core.db import ReadSessionDep, SessionDep, session_scope
 from concierge.core.errors import DomainError
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import Settings, get_settings
@@ -29,6 +31,7 @@ from concierge.users import audit
 from concierge.users import service as users_service
 from concierge.users.models import Role, User
 from concierge.users.service import Hidden
+from concierge.users.throttle import SignInThrottle
 from concierge.web.rendering import SESSION_LANGUAGE, SESSION_ROLE, csrf_token, render
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,14 @@ def install(app: FastAPI, settings: Settings) -> None:
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    app.state.sign_in_throttle = SignInThrottle(
+        address_limit=settings.login_address_failures,
+        window_seconds=settings.login_address_window_seconds,
+        account_threshold=settings.login_max_failures,
+        max_delay_seconds=settings.login_max_delay_seconds,
+    )
+    app.state.password_checks = asyncio.Semaphore(settings.login_concurrent_hashes)
+    users_service.warm_up()  # the first unknown email must not pay for the dummy hash's creation
     app.include_router(router)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(Hidden, _hidden)
@@ -102,7 +113,7 @@ CheckedForm = Annotated[FormData, Depends(checked_form)]
 def _signed_in(request: Request, session: Session) -> User:
     uid, epoch = request.session.get("uid"), request.session.get("epoch")
     user = users_service.get_user(session, user_id=uid) if isinstance(uid, int) else None
-    if user is None or user.session_epoch != epoch:
+    if user is None or user.session_epoch != epoch or user.disabled:
         request.session.pop("uid", None)
         raise LoginRequired(N_("please sign in"))
     return user
@@ -153,19 +164,49 @@ def login_page(request: Request, next: str = "/admin") -> Response:
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
+def _client_address(request: Request) -> str:
+    """The client's address (behind a reverse proxy, uvicorn's --forwarded-allow-ips makes it the real one)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _check_password(email: str, password: str) -> users_service.LoginOutcome:
+    """One password check in a transaction of its own (committed: failures are counted and audited)."""
+    with session_scope() as session:
+        return users_service.authenticate(session, email=email, password=password, now=utcnow())
+
+
+async def _answer_after(started: float, seconds: float) -> None:
+    """Sleep until `seconds` after `started`: every failure takes the same time, whatever failed."""
+    await asyncio.sleep(max(0.0, started + seconds - time.monotonic()))
+
+
 @router.post("/login")
-def login(request: Request, session: SessionDep, form: CheckedForm) -> Response:
-    """Check the password; on success start a fresh session (new CSRF token) and go on to `next`."""
-    email, password = str(form.get("email", "")), str(form.get("password", ""))
+async def login(request: Request, form: CheckedForm) -> Response:
+    """Check the password; on success start a fresh session (new CSRF token) and go on to `next`.
+
+    Every failure (unknown email, wrong password, disabled account) gets the same answer after the same time;
+    throttling (concierge/users/throttle.py) slows guessing without ever locking the account's owner out."""
+    started = time.monotonic()
+    settings = get_settings()
+    throttle: SignInThrottle = request.app.state.sign_in_throttle
+    email, password = str(form.get("email", ""))[:254], str(form.get("password", ""))[:1024]
     target = _safe_next(str(form.get("next", "/admin")))
-    outcome = users_service.authenticate(session, email=email, password=password, now=utcnow(), settings=get_settings())
+    address = _client_address(request)
+    if throttle.address_blocked(address):  # no password is checked: this says nothing about the account
+        log.warning("sign-in refused: too many failures from this address")
+        await _answer_after(started, settings.login_failure_seconds)
+        error = N_("Too many failed sign-ins from your network. Wait a few minutes and try again.")
+        return render(request, "login.html", {"next": target, "error": error, "email": email}, status_code=429)
+    async with request.app.state.password_checks:  # argon2 is CPU- and memory-hard: a few at a time
+        outcome = await run_in_threadpool(_check_password, email, password)
     if outcome.user is None:
-        error = (
-            N_("Too many failed attempts: this account is locked for a while. Try again later.")
-            if outcome.reason == "locked"
-            else N_("Wrong email or password.")
-        )
+        recent = throttle.failed(address=address, email=email)
+        # `users unlock` resets the stored count; an email without an account only has the process's count.
+        failures = recent if outcome.failures is None else min(recent, outcome.failures)
+        await _answer_after(started, settings.login_failure_seconds + throttle.delay(failures))
+        error = N_("Wrong email or password.")
         return render(request, "login.html", {"next": target, "error": error, "email": email}, status_code=401)
+    throttle.succeeded(email)
     request.session.clear()  # a new session on every login: no fixation of an attacker's cookie
     request.session.update({"uid": outcome.user.id, "epoch": outcome.user.session_epoch, "email": outcome.user.email})
     request.session[SESSION_LANGUAGE] = outcome.user.language  # for pages rendered without the user (errors)

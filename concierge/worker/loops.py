@@ -16,6 +16,44 @@ from concierge.turn.runner import TurnRunner
 from escalation.delivery import Notifier
 
 log = logging.getLogger(__name__)
+MAX_ERROR_WAIT_SECONDS = 30.0
+ERROR_LOG_INTERVAL_SECONDS = 60.0
+
+
+class RepeatedErrors:
+    """A loop's failures: the same error again waits longer each time (doubling up to MAX_ERROR_WAIT_SECONDS) and
+    is logged once per ERROR_LOG_INTERVAL_SECONDS with how often it repeated, not several times a second."""
+
+    def __init__(self, loop: str, *, base_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.loop = loop
+        self.base = max(base_seconds, 0.05)
+        self.clock = clock
+        self.signature: tuple[str, str] | None = None
+        self.repeats = 0  # failures with this signature since it was last logged
+        self.streak = 0  # failures in a row, for the wait
+        self.logged_at = 0.0
+
+    def failed(self, exc: Exception) -> float:
+        """Log the error if it is new or its interval has passed; returns how long the loop should wait."""
+        signature = (type(exc).__name__, str(exc)[:200])
+        now = self.clock()
+        self.streak += 1
+        if signature != self.signature or now - self.logged_at >= ERROR_LOG_INTERVAL_SECONDS:
+            log.error(
+                "worker step failed",
+                exc_info=exc,
+                extra={"loop": self.loop, "repeated": self.repeats, "failures_in_a_row": self.streak},
+            )
+            self.signature, self.repeats, self.logged_at = signature, 0, now
+        else:
+            self.repeats += 1
+        return float(min(MAX_ERROR_WAIT_SECONDS, self.base * 2 ** min(self.streak - 1, 16)))
+
+    def succeeded(self) -> None:
+        """The step worked: the next failure is new again and waits only the base time."""
+        if self.streak:
+            log.info("worker step recovered", extra={"loop": self.loop, "failures_in_a_row": self.streak})
+        self.signature, self.repeats, self.streak = None, 0, 0
 
 
 class Worker:
@@ -77,13 +115,15 @@ class Worker:
 
     def _loop(self, name: str, step: Callable[[], bool]) -> None:
         wake = self._wake[name]
+        errors = RepeatedErrors(name, base_seconds=self.settings.worker_poll_seconds)
         while not self._stop.is_set():
             wake.clear()  # before the step, so work stored during it is not missed
             try:
                 did_work = step()
-            except Exception:  # the database may be briefly unavailable: keep the loop alive
-                log.exception("worker step failed", extra={"loop": name})
-                did_work = False
+            except Exception as exc:  # the database may be unavailable for a while: keep the loop alive, calmly
+                self._stop.wait(errors.failed(exc))
+                continue
+            errors.succeeded()
             if did_work:
                 self._did_work(name)
                 continue
@@ -106,15 +146,18 @@ class Worker:
                 except Exception:  # the turn itself will try again and fail visibly
                     log.exception("language detector warm-up failed")
             wake = self._wake[name]
+            errors = RepeatedErrors(name, base_seconds=self.settings.worker_poll_seconds)
             while not self._stop.is_set():
                 if not free.acquire(timeout=self.settings.worker_poll_seconds):
                     continue  # every worker is busy; a finished item frees one
                 wake.clear()  # before the claim, so work stored during it is not missed
                 try:
                     item = claim()
-                except Exception:  # the database may be briefly unavailable: keep the loop alive
-                    log.exception("worker step failed", extra={"loop": name})
-                    item = None
+                except Exception as exc:  # the database may be unavailable for a while: keep claiming, calmly
+                    free.release()
+                    self._stop.wait(errors.failed(exc))
+                    continue
+                errors.succeeded()
                 if item is None:
                     free.release()
                     wake.wait(self.settings.worker_poll_seconds)

@@ -79,13 +79,18 @@ async def events(request: Request, user: StaffReader, conversation: int | None =
     # The user is read in a read-only session that ends before the stream starts: the request-session dependency
     # would keep a transaction (on SQLite, the write lock) open for as long as the stream lives.
     assert user.id is not None
-    user_id = user.id
+    user_id, epoch = user.id, user.session_epoch
 
     async def stream() -> AsyncIterator[str]:
         last, quiet = None, 0.0
         yield "retry: 2000\n\n"
         while not await request.is_disconnected():
-            current = await asyncio.to_thread(queue_service.fingerprint, user_id=user_id, conversation_id=conversation)
+            current = await asyncio.to_thread(
+                queue_service.fingerprint, user_id=user_id, conversation_id=conversation, epoch=epoch
+            )
+            if current == queue_service.SIGNED_OUT:  # signed out elsewhere: nothing more for this page
+                yield "event: signed-out\ndata: \n\n"
+                return
             if current != last:
                 yield f"event: change\ndata: {current}\n\n"
                 last, quiet = current, 0.0

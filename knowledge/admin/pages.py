@@ -7,7 +7,6 @@ Reservations live in knowledge/admin/reservations.py.
 from functools import partial
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
@@ -32,7 +31,7 @@ from knowledge.admin.reservations import router as reservations_router
 from knowledge.diff import stale_languages
 from knowledge.lexicon import SUPPORTED_LANGUAGES, TOPICS
 from knowledge.models import Property
-from knowledge.pack import dump_pack
+from knowledge.pack import dump_pack, load_pack_yaml
 
 # Every post under /admin needs the session's CSRF token, whether or not the route reads the form.
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(checked_form)])
@@ -297,11 +296,11 @@ def pack_import(request: Request, session: SessionDep, user: Owner, form: Checke
     if isinstance(upload, UploadFile) and upload.filename:
         text = upload.file.read().decode("utf-8", errors="replace")
     try:
+        data = load_pack_yaml(text, where="(pack)")
         try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InvalidInput([f"not valid YAML: {exc}"]) from None
-        version = editing.import_pack_for(session, prop=prop, data=data, author=user.email)
+            version = editing.import_pack_for(session, prop=prop, data=data, author=user.email)
+        except RecursionError:
+            raise InvalidInput(["(pack): nested too deeply to be a property pack"]) from None
     except InvalidInput as exc:
         return page(
             request, user, "admin/pack.html", {"prop": prop, "problems": exc.problems, "text": text}, status_code=422

@@ -4,6 +4,7 @@
   function watch(el) {
     var source = new EventSource(el.dataset.live);
     var first = true;
+    source.addEventListener("signed-out", function () { source.close(); }); // the session ended: no reconnecting
     source.addEventListener("change", function () {
       if (first) { first = false; return; } // the first event describes the page as rendered
       if (el.dataset.reload) {

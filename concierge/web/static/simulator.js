@@ -1,4 +1,10 @@
-// Progressive enhancement: send without reloading and poll for the concierge's reply.
+// Progressive enhancement: pick without a button, send without reloading and poll for the concierge's reply.
+// (No inline script or handler anywhere: the Content-Security-Policy allows scripts from /static only.)
+(function () {
+  for (const select of document.querySelectorAll("select[data-autosubmit]")) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  }
+})();
 (function () {
   const chat = document.getElementById("chat");
   if (!chat) return;
@@ -6,7 +12,7 @@
   const status = document.getElementById("status");
   const form = document.getElementById("composer");
   const input = document.getElementById("body");
-  const query = "property=" + encodeURIComponent(chat.dataset.property) + "&phone=" + encodeURIComponent(chat.dataset.phone);
+  const query = chat.dataset.query;
   let shown = list.children.length;
   let waiting = false;
 

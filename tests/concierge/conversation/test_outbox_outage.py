@@ -21,7 +21,7 @@ from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from escalation.models import Escalation
 from knowledge.models import Property
-from tests.factories import ACCOUNT_SID, AUTH_TOKEN
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN, LOOPBACK
 from tests.fakes.twilio_api import FakeTwilio
 
 GUEST = "+34611111111"
@@ -178,7 +178,7 @@ def test_metrics_and_readiness_follow_the_oldest_undelivered_reply(fake: FakeTwi
         older_id, sent_id = older.id, sent.id
     age_reply(older_id, minutes=11)  # … queued earlier: a retrying reply
     age_reply(sent_id, minutes=120, status=OutboxStatus.sent)  # delivered ones do not count
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), client=LOOPBACK) as client:
         ages = [
             float(line.rsplit(" ", 1)[1])
             for line in client.get("/metrics").text.splitlines()

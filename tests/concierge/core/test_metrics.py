@@ -21,7 +21,7 @@ from concierge.llm.types import ResponseRequest, TurnResponse
 from concierge.turn.result import Decision, TurnResult, TurnTrace
 from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
-from tests.factories import ANA, job_of, store
+from tests.factories import ANA, LOOPBACK, job_of, store
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +65,7 @@ def test_turn_and_delivery_metrics_after_traffic(prop: Property) -> None:
     sender = Sender(get_settings(), now=utcnow)
     while sender.send_next():  # the guests' replies, and the staff alert of the escalation
         pass
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), client=LOOPBACK) as client:
         scraped = scrape(client)
     assert scraped['concierge_turns_total{decision="reply",responder="offline"}'] == turns + 1
     assert scraped['concierge_turns_total{decision="reply_escalate",responder="offline"}'] == escalated + 1
@@ -80,7 +80,7 @@ def test_outbox_backlog_and_oldest_age_are_read_at_scrape(prop: Property) -> Non
     assert TurnRunner(get_settings(), now=lambda: utcnow() - timedelta(seconds=299)).run_next()
     receive(prop, "where can I park?", phone="+34633333333")
     assert TurnRunner(get_settings()).run_next()
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), client=LOOPBACK) as client:
         scraped = scrape(client)
         assert scraped["concierge_outbox_backlog"] == 2
         assert 299 <= scraped["concierge_outbox_oldest_age_seconds"] < 3600
@@ -92,7 +92,7 @@ def test_outbox_backlog_and_oldest_age_are_read_at_scrape(prop: Property) -> Non
 def test_unclaimed_escalations_are_gauged(prop: Property) -> None:
     receive(prop, "can I bring my horse to the opera?")
     assert TurnRunner(get_settings()).run_next()
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), client=LOOPBACK) as client:
         scraped = scrape(client)
     assert scraped["concierge_escalations_open"] == 1
     assert scraped["concierge_escalations_open_oldest_age_seconds"] >= 0

@@ -1,7 +1,6 @@
-"""Sign-in and scope in-process: passwords, lockout, CSRF, session cookies, 404 for other owners' properties."""
+"""Sign-in and scope in-process: passwords, CSRF, session cookies, 404 for other owners' properties."""
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,7 +8,6 @@ from sqlmodel import select
 
 from concierge.app import create_app
 from concierge.core.db import session_scope
-from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.users.audit import AuditEvent
 from concierge.users.models import User
@@ -120,37 +118,6 @@ def test_admin_sees_every_property_and_staff_cannot_edit(client: TestClient, pro
         token = csrf_of(sign_in_response.text)
         staff_client.post("/login", data={"email": "staff@example.com", "password": PASSWORD, "csrf_token": token})
         assert staff_client.get("/admin/p/casa-test").status_code == 403
-
-
-def test_wrong_passwords_lock_the_account_with_backoff(
-    client: TestClient, prop: Property, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("LOGIN_MAX_FAILURES", "3")
-    monkeypatch.setenv("LOGIN_LOCKOUT_SECONDS", "60")
-    get_settings.cache_clear()
-    add_user("owner@example.com")
-    token = csrf_of(client.get("/login").text)
-
-    def attempt(password: str) -> int:
-        data = {"email": "owner@example.com", "password": password, "csrf_token": token}
-        return client.post("/login", data=data, follow_redirects=False).status_code
-
-    assert [attempt("wrong") for _ in range(3)] == [401, 401, 401]
-    assert attempt(PASSWORD) == 401  # locked: even the right password is refused
-    with session_scope() as s:
-        user = s.exec(select(User)).one()
-        assert user.failed_attempts == 3 and user.locked_until is not None
-        first_lock = user.locked_until - utcnow()
-        assert timedelta(seconds=50) < first_lock <= timedelta(seconds=60)
-        user.locked_until = utcnow() - timedelta(seconds=1)  # the lock has run out
-    assert attempt("wrong again") == 401
-    with session_scope() as s:
-        user = s.exec(select(User)).one()
-        assert user.locked_until is not None and user.locked_until - utcnow() > timedelta(seconds=110)  # doubled
-        user.locked_until = utcnow() - timedelta(seconds=1)
-    assert attempt(PASSWORD) == 303
-    with session_scope() as s:
-        assert s.exec(select(User)).one().failed_attempts == 0
 
 
 def test_unknown_email_and_wrong_password_look_the_same(client: TestClient, prop: Property) -> None:

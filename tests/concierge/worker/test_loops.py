@@ -1,0 +1,76 @@
+"""A worker loop meeting the same error again and again waits longer each time and logs it once per interval."""
+
+import logging
+import threading
+import time
+
+import pytest
+
+from concierge.core.settings import get_settings
+from concierge.worker import loops
+from concierge.worker.loops import RepeatedErrors, Worker
+
+
+def test_a_loop_failing_the_same_way_backs_off_and_logs_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("WORKER_POLL_SECONDS", "0.01")
+    monkeypatch.setattr(loops, "MAX_ERROR_WAIT_SECONDS", 0.2)
+    get_settings.cache_clear()
+    worker = Worker(get_settings())
+    calls = []
+
+    def broken_step() -> bool:
+        calls.append(time.monotonic())
+        raise OSError("attempt to write a readonly database")
+
+    caplog.set_level(logging.INFO, logger="concierge.worker.loops")
+    thread = threading.Thread(target=worker._loop, args=("alerts", broken_step), daemon=True)
+    thread.start()
+    time.sleep(1.5)
+    worker._stop.set()
+    thread.join(2)
+    failures = [r for r in caplog.records if r.getMessage() == "worker step failed"]
+    assert len(failures) == 1  # not 150 tracebacks (the old loop logged every 10 ms poll)
+    assert 4 <= len(calls) <= 15  # 0.01, 0.02, 0.04 … then every 0.2 s
+
+
+def test_a_new_error_or_the_next_interval_is_logged_again(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    errors = RepeatedErrors("turns", base_seconds=0.5, clock=lambda: now[0])
+    caplog.set_level(logging.INFO, logger="concierge.worker.loops")
+    waits = [errors.failed(OSError("disk full")) for _ in range(4)]
+    assert waits == [0.5, 1.0, 2.0, 4.0]
+    errors.failed(ValueError("another"))
+    now[0] = loops.ERROR_LOG_INTERVAL_SECONDS + 1
+    errors.failed(ValueError("another"))
+    errors.succeeded()
+    assert errors.failed(ValueError("another")) == 0.5
+    logged = [r for r in caplog.records if r.getMessage() == "worker step failed"]
+    assert [getattr(r, "repeated", None) for r in logged] == [0, 3, 0, 0]
+
+
+def test_a_pool_whose_claims_fail_the_same_way_backs_off_and_logs_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("WORKER_POLL_SECONDS", "0.01")
+    monkeypatch.setattr(loops, "MAX_ERROR_WAIT_SECONDS", 0.2)
+    get_settings.cache_clear()
+    worker = Worker(get_settings())
+    claims = []
+
+    def broken_claim() -> None:
+        claims.append(time.monotonic())
+        raise OSError("attempt to write a readonly database")
+
+    caplog.set_level(logging.INFO, logger="concierge.worker.loops")
+    threads = worker._pool("outbox", broken_claim, lambda item: None, 2)
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    worker._stop.set()
+    for thread in threads:
+        thread.join(2)
+    assert not any(thread.is_alive() for thread in threads)
+    assert len([r for r in caplog.records if r.getMessage() == "worker step failed"]) == 1
+    assert 4 <= len(claims) <= 15
