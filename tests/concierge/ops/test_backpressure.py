@@ -12,7 +12,7 @@ from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
 from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
-from tests.factories import queue_replies, store
+from tests.factories import LOOPBACK, queue_replies, store
 
 OTHER_GUEST = "+34622222222"  # waits for replies in the backlog
 
@@ -90,7 +90,7 @@ def test_turns_waiting_and_running_show_on_readyz_and_metrics(prop: Property, mo
     store(prop, "hello!", phone=OTHER_GUEST)
     runner = TurnRunner(get_settings())
     assert runner.claim() is not None  # a worker is running Ana's first turn
-    with TestClient(create_app()) as client:
+    with TestClient(create_app(), client=LOOPBACK) as client:
         assert client.get("/readyz").json()["checks"]["turns"] == {"ok": True, "waiting": 2, "running": 1}
         metrics = client.get("/metrics").text
     assert 'concierge_turns_backlog{state="waiting"} 2.0' in metrics
