@@ -16,10 +16,12 @@ from concierge.llm.types import Responder
 from concierge.turn import request as llm_request
 from concierge.turn.result import Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
+from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
-from knowledge.policy import Action, Category
+from knowledge.policy import HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
+from knowledge.retrieval import CLARIFY_FLOOR, Candidate
 
-__all__ = ["long_message_note", "private_leaks", "respond", "screen"]
+__all__ = ["emergency_match", "hand_off_topics", "long_message_note", "private_leaks", "respond", "screen"]
 
 
 def _published_text(entries: list[dict[str, Any]]) -> str:
@@ -63,6 +65,46 @@ def screen(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
         urgency = Urgency.emergency if screening.action is Action.emergency else Urgency.normal
         return {**found, "verdict": Verdict.screened, "outcome": Outcome.escalate, "urgency": urgency}
     return found
+
+
+def hand_off_topics(state: TurnState, candidates: list[Candidate], selected: list[str]) -> list[str]:
+    """The entries a screened hand-off quotes: the policy the request is about, never what other words matched.
+
+    An emergency quotes at most the property's emergency entry (the safety guidance comes first and alone); an
+    exception request quotes its policy entry ("stay till 2pm, our train leaves at 5" → check-out, not trains);
+    a maintenance hand-off the how-to retrieval is sure of; anything else what retrieval is sure of.
+    """
+    present = {entry["topic"] for entry in state["entries"]}
+    if state.get("urgency") == Urgency.emergency:
+        return [EMERGENCY_TOPIC] if any(c.topic == EMERGENCY_TOPIC for c in candidates) else []
+    category = Category(state["screen"]["category"])
+    if category in POLICY_TOPICS:
+        return next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
+    if category is Category.maintenance:
+        return [topic for topic in selected if topic in HOW_TO_TOPICS][:1]
+    return selected[:1]
+
+
+def emergency_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:
+    """A question whose best match is the property's emergency entry is handled as an emergency: guidance first,
+    the entry after it, and an urgent alert ("my son is really sick, is there a doctor?"). None otherwise."""
+    if not candidates or candidates[0].topic != EMERGENCY_TOPIC or candidates[0].score < CLARIFY_FLOOR:
+        return None
+    screen = dict(state.get("screen") or {})
+    signals = [*screen.get("signals", []), f"{Category.emergency.value}:retrieval:knowledge"]
+    return {
+        "verdict": Verdict.screened,
+        "outcome": Outcome.escalate,
+        "urgency": Urgency.emergency,
+        "screen": {
+            **screen,
+            "category": Category.emergency.value,
+            "action": Action.emergency.value,
+            "signals": signals,
+        },
+        "selected": [EMERGENCY_TOPIC],
+        "clarify": [],
+    }
 
 
 def long_message_note(state: TurnState) -> str:

@@ -165,14 +165,21 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     version = state["knowledge_version"]
     key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
     candidates = retrieval.rank(state["entries"], state["text"], key=key, language=state["language"])
-    if escalating and state.get("urgency") == Urgency.emergency:
-        # Safety guidance stays in focus: the property's emergency entry may follow it, the kitchen's list never.
-        candidates = [c for c in candidates if c.topic == waiting.EMERGENCY_TOPIC]
     ranking = retrieval.decide(candidates, threshold=runtime.context.retrieval_threshold)
+    selected = [c.topic for c in ranking.selected]
+    if escalating:  # the hand-off quotes the policy it is about, never what other words of the message matched
+        return {
+            "candidates": candidates[:5],
+            "selected": guarded.hand_off_topics(state, candidates, selected),
+            "clarify": [],
+        }
+    emergency = guarded.emergency_match(state, candidates)
+    if emergency is not None:  # never a clarifying question, never an answer without an alert
+        return {"candidates": candidates[:5], **emergency}
     update: dict[str, Any] = {
         "candidates": candidates[:5],
-        "selected": [c.topic for c in ranking.selected],
-        "clarify": [] if escalating else [c.topic for c in ranking.clarify],
+        "selected": selected,
+        "clarify": [c.topic for c in ranking.clarify],
     }
     if update["clarify"]:
         update["outcome"] = Outcome.clarify
