@@ -50,6 +50,7 @@ class Index:
     prefixes: dict[str, frozenset[str]]  # a prefix → vocabulary words starting with it
     cjk_terms: list[int]
     topics: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # topic → its content in every language, folded
 
 
 def words_of(text: str) -> list[str]:
@@ -118,6 +119,7 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
         prefixes={p: frozenset(ws) for p, ws in prefixes.items()},
         cjk_terms=cjk_terms,
         topics=[e["topic"] for e in entries],
+        texts={e["topic"]: fold(" ".join(e["content"].values())) for e in entries},
     )
 
 

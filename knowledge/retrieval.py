@@ -68,7 +68,9 @@ def _word_matches(index: Index, message_tokens: list[str], language: str | None)
     near_ok = own | {"en"}  # guests mix in English words; short English words are too easily someone else's
 
     def keep(word: str, score: float, token: str) -> None:
-        if score < 1.0 and not (index.languages.get(word, near_ok) & (own if len(word) <= 4 else near_ok)):
+        # A short word is only near another of the guest's own language: French "part" is not English "party".
+        near = own if len(word) <= 4 or len(token) <= 4 else near_ok
+        if score < 1.0 and not (index.languages.get(word, near_ok) & near):
             return
         if score > found.get(word, (0.0, ""))[0]:
             found[word] = (score, token)

@@ -19,7 +19,11 @@ from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
 from knowledge.policy import HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
-from knowledge.retrieval import CLARIFY_FLOOR, Candidate
+from knowledge.retrieval import Candidate
+
+# A question whose best match is the emergency entry this surely (a word of it, not a look-alike: "band" is not
+# "brand") is handled as an emergency.
+EMERGENCY_MATCH = 0.75
 
 __all__ = ["emergency_match", "hand_off_topics", "long_message_note", "private_leaks", "respond", "screen"]
 
@@ -88,7 +92,7 @@ def hand_off_topics(state: TurnState, candidates: list[Candidate], selected: lis
 def emergency_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:
     """A question whose best match is the property's emergency entry is handled as an emergency: guidance first,
     the entry after it, and an urgent alert ("my son is really sick, is there a doctor?"). None otherwise."""
-    if not candidates or candidates[0].topic != EMERGENCY_TOPIC or candidates[0].score < CLARIFY_FLOOR:
+    if not candidates or candidates[0].topic != EMERGENCY_TOPIC or candidates[0].score < EMERGENCY_MATCH:
         return None
     screen = dict(state.get("screen") or {})
     signals = [*screen.get("signals", []), f"{Category.emergency.value}:retrieval:knowledge"]

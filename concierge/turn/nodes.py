@@ -24,9 +24,10 @@ from concierge.turn.result import GUARDED, SENDS, Decision, EscalationRequest, O
 from concierge.turn.state import TurnContext, TurnState
 from escalation import person_requests as person_requests
 from escalation.models import Urgency, hands_over, urgency_for
-from knowledge import retrieval
+from knowledge import questions
 from knowledge import service as knowledge_service
 from knowledge.checks import entries_in_effect
+from knowledge.index import index_for
 
 Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
 
@@ -164,9 +165,11 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         return {"candidates": [], "selected": [], "clarify": []}
     version = state["knowledge_version"]
     key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
-    candidates = retrieval.rank(state["entries"], state["text"], key=key, language=state["language"])
-    ranking = retrieval.decide(candidates, threshold=runtime.context.retrieval_threshold)
-    selected = [c.topic for c in ranking.selected]
+    index = index_for(state["entries"], key=key)
+    ranking = questions.decide(
+        index, state["text"], language=state["language"], threshold=runtime.context.retrieval_threshold
+    )
+    candidates, selected = ranking.candidates, [c.topic for c in ranking.selected]
     if escalating:  # the hand-off quotes the policy it is about, never what other words of the message matched
         return {
             "candidates": candidates[:5],
@@ -180,6 +183,7 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         "candidates": candidates[:5],
         "selected": selected,
         "clarify": [c.topic for c in ranking.clarify],
+        "open_questions": ranking.open_questions,
     }
     if update["clarify"]:
         update["outcome"] = Outcome.clarify
@@ -219,11 +223,14 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     routed_ms = round((time.perf_counter() - runtime.context.started) * 1000, 2)  # model calls start from here
     # Under backpressure the offline grounded responder answers: no model call, no provider latency.
     response = offline.respond(request) if degraded else runtime.context.router.respond(request)
+    # A question of the message nothing answered is handed to a person in the same reply, never dropped.
+    handed = bool(state.get("open_questions") and response.entry_ids and not response.escalate)
+    note = "\n\n" + _("I've asked our team about the rest of your message; a person will answer it.") if handed else ""
     return {
-        "reply": response.text + guarded.long_message_note(state),
+        "reply": response.text + note + guarded.long_message_note(state),
         "responder": response.responder,
         "entry_ids": response.entry_ids,
-        "escalate": response.escalate,
+        "escalate": "no_answer" if handed else response.escalate,
         "llm": {**llm_request.trace(response), "start_ms": routed_ms},
         "degraded": degraded,
     }

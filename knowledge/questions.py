@@ -1,0 +1,130 @@
+"""Precision first: split a message into its questions, and answer a question only when one topic clearly wins.
+
+The retriever ranks topics for a whole message; a guest's message often holds several questions ("we land at
+11pm, is that ok? and where do we leave the car") or words of several topics in one question ("beach towels":
+the beach is a local tip, the towels what the flat provides). Each part of the message is ranked on its own:
+- a part whose best topic is sure and clearly ahead of the next one is answered with that topic alone;
+- a part where two topics are close is a question to ask back ("is it about X or Y?"), never a guess;
+- a question nothing answers is left open, so the reply can say a person will answer it.
+The conjunctions that join two questions are data (`knowledge/data/conjunctions.yaml`), per language.
+"""
+
+import re
+from dataclasses import dataclass, field, replace
+
+from knowledge.index import CJK, COMMON, STOPWORDS, WEAK, Index, words_of
+from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file
+from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
+
+CONJUNCTIONS: dict[str, tuple[str, ...]] = language_file(DATA / "conjunctions.yaml", SUPPORTED_LANGUAGES)
+# A second topic this close to the first makes the question ambiguous: ask, do not guess.
+MARGIN = 0.1
+# The most topics one message is answered with.
+MOST = 3
+# Topics that list places (restaurants, the beach, a market): a guest asking for a supermarket or a gym gets the
+# list only if the entry names something the guest wrote, or the guest asked for recommendations in general.
+GROUNDED_TOPICS = frozenset({"local_tips"})
+_SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
+_QUESTION_END = re.compile(r"[?？]")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Per message: the topics to answer with, the topics to ask about instead, and the questions left open."""
+
+    candidates: list[Candidate]
+    selected: list[Candidate]
+    clarify: list[Candidate] = field(default_factory=list)
+    open_questions: int = 0  # questions (ending in "?") that no topic answers
+
+
+def _conjunction(language: str) -> re.Pattern[str] | None:
+    words = CONJUNCTIONS.get(language, ())
+    if not words:
+        return None
+    joined = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    if CJK.search(joined):
+        return re.compile(f"(?:{joined})")
+    return re.compile(rf"(?<!\w)(?:{joined})(?!\w)", re.IGNORECASE)
+
+
+def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
+    """The message's parts, each with whether it was asked as a question (ends with "?")."""
+    found: list[tuple[str, bool]] = []
+    conjunction = _conjunction(language)
+    position = 0
+    for match in [*_SENTENCES.finditer(message), None]:
+        end = match.start() if match else len(message)
+        sentence = message[position:end]
+        asked = bool(match and _QUESTION_END.search(match.group(0)))
+        position = match.end() if match else len(message)
+        pieces = conjunction.split(sentence) if conjunction else [sentence]
+        pieces = [p for p in pieces if words_of(p) or CJK.search(p)]
+        for i, piece in enumerate(pieces):
+            found.append((piece, asked and i == len(pieces) - 1))
+    return found
+
+
+def _grounded(index: Index, candidate: Candidate, message: str) -> bool:
+    """Whether a listing topic names what the guest asked about (a shared word) or the guest asked for tips."""
+    if candidate.topic not in GROUNDED_TOPICS or candidate.source in ("content", "title"):
+        return True
+    text = index.texts.get(candidate.topic, "")
+    folded = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON]
+    if any(w in WEAK for w in folded) or any(" " in w and w in " ".join(folded) for w in WEAK):
+        return True
+    if CJK.search(message):
+        return any(
+            term.topic == candidate.topic and term.text in message for term in index.terms if term.source == "weak"
+        )
+    text_words = set(words_of(text))
+    return any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in folded)
+
+
+def _winner(candidates: list[Candidate], *, threshold: float) -> tuple[Candidate | None, list[Candidate]]:
+    """The one topic that clearly answers a part, or the close topics to ask about (context words step aside)."""
+    if not candidates:
+        return None, []
+    top = candidates[0]
+    rivals = [c for c in candidates[1:] if c.source != "context" and c.score >= top.score - MARGIN]
+    if top.score >= threshold and not rivals:
+        return top, []
+    if top.source == "context" and rivals and rivals[0].score >= threshold:  # "arrive" beside a subject
+        return rivals[0], []
+    plausible = [c for c in [top, *rivals] if c.score >= CLARIFY_FLOOR]
+    return None, plausible[:2]
+
+
+def _grounding(index: Index, candidates: list[Candidate], message: str) -> list[Candidate]:
+    """Listing topics that do not name what the guest asked about drop below the floor: a person answers."""
+    kept = [
+        c if _grounded(index, c, message) else replace(c, score=min(c.score, CLARIFY_FLOOR / 2)) for c in candidates
+    ]
+    return sorted(kept, key=lambda c: -c.score)
+
+
+def decide(index: Index, message: str, *, language: str, threshold: float) -> Decision:
+    """Rank the whole message (for the trace and a model's hints) and choose per part, precision first."""
+    candidates = _grounding(index, rank_message(index, message, language=language), message)
+    selected: dict[str, Candidate] = {}
+    clarify: dict[str, Candidate] = {}
+    open_questions = 0
+    split = parts(message, language=language)
+    for text, asked in split if len(split) > 1 else [(message, True)]:
+        ranked = _grounding(index, rank_message(index, text, language=language), text) if len(split) > 1 else candidates
+        winner, close = _winner(ranked, threshold=threshold)
+        if winner is not None:
+            if winner.source == "context" and selected:  # "when we arrive" beside another question: a circumstance
+                continue
+            selected.setdefault(winner.topic, winner)
+        elif close:
+            for candidate in close:
+                clarify.setdefault(candidate.topic, candidate)
+        elif asked and len(words_of(text)) >= 3:
+            open_questions += 1
+    chosen = list(selected.values())[:MOST]
+    asking = [c for c in clarify.values() if c.topic not in selected][:2]
+    if chosen:  # answer what is sure; an ambiguous part is asked about by a person, not guessed
+        return Decision(candidates, chosen, [], open_questions + (1 if asking else 0))
+    return Decision(candidates, [], asking, open_questions)
