@@ -10,6 +10,7 @@ The conjunctions that join two questions are data (`knowledge/data/conjunctions.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from knowledge.index import CJK, COMMON, STOPWORDS, WEAK, Index, words_of
@@ -82,8 +83,14 @@ def _grounded(index: Index, candidate: Candidate, message: str) -> bool:
     return any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in folded)
 
 
-def _winner(candidates: list[Candidate], *, threshold: float) -> tuple[Candidate | None, list[Candidate]]:
-    """The one topic that clearly answers a part, or the close topics to ask about (context words step aside)."""
+def _winner(
+    candidates: list[Candidate], *, threshold: float, previous: Sequence[str] = ()
+) -> tuple[Candidate | None, list[Candidate]]:
+    """The one topic that clearly answers a part, or the close topics to ask about (context words step aside).
+
+    Between close topics, the conversation decides: a topic of the previous answer is what "it" refers to, unless
+    the guest also named a new subject as strongly ("after check-out, where can we leave the bags?"): then we ask.
+    """
     if not candidates:
         return None, []
     top = candidates[0]
@@ -92,8 +99,30 @@ def _winner(candidates: list[Candidate], *, threshold: float) -> tuple[Candidate
         return top, []
     if top.source == "context" and rivals and rivals[0].score >= threshold:  # "arrive" beside a subject
         return rivals[0], []
-    plausible = [c for c in [top, *rivals] if c.score >= CLARIFY_FLOOR]
+    close = [top, *rivals]
+    earlier = [c for c in close if c.topic in previous]
+    if earlier and top.score >= threshold:
+        new = [c for c in close if c.topic not in previous and c.source == "lexicon" and c.score >= threshold]
+        if not new:
+            return earlier[0], []
+        return None, close[:2]  # the previous topic and a new subject as strong: ask, do not guess
+    plausible = [c for c in close if c.score >= CLARIFY_FLOOR]
     return None, plausible[:2]
+
+
+def _follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> Candidate | None:
+    """A short message without a topic of its own that refers back ("and the detergent?", "how do I turn it on?")
+    is about the previous answer's topic, when it starts with "and" or names something that entry mentions."""
+    words = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON]
+    if not previous or len(words_of(message)) > 8:
+        return None
+    topic = previous[0]
+    text_words = set(words_of(index.texts.get(topic, "")))
+    conjunction = _conjunction(language)
+    refers = bool(conjunction and conjunction.match(message.strip())) or any(
+        w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in words
+    )
+    return Candidate(topic, 0.75, matched="(follow-up)", source="context") if refers and topic in index.texts else None
 
 
 def _grounding(index: Index, candidates: list[Candidate], message: str) -> list[Candidate]:
@@ -104,16 +133,19 @@ def _grounding(index: Index, candidates: list[Candidate], message: str) -> list[
     return sorted(kept, key=lambda c: -c.score)
 
 
-def decide(index: Index, message: str, *, language: str, threshold: float) -> Decision:
-    """Rank the whole message (for the trace and a model's hints) and choose per part, precision first."""
+def decide(index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str] = ()) -> Decision:
+    """Rank the whole message (for the trace and a model's hints) and choose per part, precision first.
+
+    `previous`: the topics of the conversation's last answer, best first, to resolve follow-ups against.
+    """
     candidates = _grounding(index, rank_message(index, message, language=language), message)
     selected: dict[str, Candidate] = {}
     clarify: dict[str, Candidate] = {}
     open_questions = 0
-    split = parts(message, language=language)
-    for text, asked in split if len(split) > 1 else [(message, True)]:
-        ranked = _grounding(index, rank_message(index, text, language=language), text) if len(split) > 1 else candidates
-        winner, close = _winner(ranked, threshold=threshold)
+    split = parts(message, language=language) if len(parts(message, language=language)) > 1 else []
+    for text, asked in split:
+        ranked = _grounding(index, rank_message(index, text, language=language), text)
+        winner, close = _winner(ranked, threshold=threshold, previous=previous)
         if winner is not None:
             if winner.source == "context" and selected:  # "when we arrive" beside another question: a circumstance
                 continue
@@ -123,6 +155,15 @@ def decide(index: Index, message: str, *, language: str, threshold: float) -> De
                 clarify.setdefault(candidate.topic, candidate)
         elif asked and len(words_of(text)) >= 3:
             open_questions += 1
+    if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
+        winner, close = _winner(candidates, threshold=threshold, previous=previous)
+        if winner is not None:
+            return Decision(candidates, [winner], [], 0)
+        earlier = [c for c in close if previous and c.topic == previous[0]]
+        follow_up = earlier[0] if earlier else None if close else _follow_up(index, message, previous, language)
+        if follow_up is not None:
+            return Decision(candidates, [follow_up], [], 0)
+        clarify = {c.topic: c for c in (close or list(clarify.values()))}
     chosen = list(selected.values())[:MOST]
     asking = [c for c in clarify.values() if c.topic not in selected][:2]
     if chosen:  # answer what is sure; an ambiguous part is asked about by a person, not guessed

@@ -167,7 +167,11 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
     index = index_for(state["entries"], key=key)
     ranking = questions.decide(
-        index, state["text"], language=state["language"], threshold=runtime.context.retrieval_threshold
+        index,
+        state["text"],
+        language=state["language"],
+        threshold=runtime.context.retrieval_threshold,
+        previous=_previous_topics(state),
     )
     candidates, selected = ranking.candidates, [c.topic for c in ranking.selected]
     if escalating:  # the hand-off quotes the policy it is about, never what other words of the message matched
@@ -188,6 +192,14 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if update["clarify"]:
         update["outcome"] = Outcome.clarify
     return update
+
+
+def _previous_topics(state: TurnState) -> list[str]:
+    """The topics of the conversation's last answer (the last three messages), for follow-ups to refer to."""
+    for message in reversed(state["history"][-3:]):
+        if message.direction == "out" and message.entry_ids:
+            return list(message.entry_ids)
+    return []
 
 
 @timed("respond")
