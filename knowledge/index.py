@@ -51,6 +51,7 @@ class Index:
     cjk_terms: list[int]
     topics: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # topic → its content in every language, folded
+    written_in: dict[str, frozenset[str]] = field(default_factory=dict)  # topic → the languages of its content
 
 
 def words_of(text: str) -> list[str]:
@@ -120,6 +121,7 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
         cjk_terms=cjk_terms,
         topics=[e["topic"] for e in entries],
         texts={e["topic"]: fold(" ".join(e["content"].values())) for e in entries},
+        written_in={e["topic"]: frozenset(e["content"]) for e in entries},
     )
 
 

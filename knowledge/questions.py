@@ -111,18 +111,21 @@ def _winner(
 
 
 def _follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> Candidate | None:
-    """A short message without a topic of its own that refers back ("and the detergent?", "how do I turn it on?")
-    is about the previous answer's topic, when it starts with "and" or names something that entry mentions."""
-    words = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON]
-    if not previous or len(words_of(message)) > 8:
+    """A short message without a topic of its own that refers back is about the previous answer's topic: when it
+    names something that entry mentions ("and the detergent?" after the washing machine), or names nothing at all
+    ("and how?"). Naming something the entry does not mention is a new question, never the same entry again
+    (unless the entry is not written in the guest's language, so that what it mentions cannot be told)."""
+    if not previous or previous[0] not in index.texts or len(words_of(message)) > 8:
         return None
     topic = previous[0]
-    text_words = set(words_of(index.texts.get(topic, "")))
+    named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
+    text_words = set(words_of(index.texts[topic]))
+    mentioned = any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named)
     conjunction = _conjunction(language)
-    refers = bool(conjunction and conjunction.match(message.strip())) or any(
-        w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in words
-    )
-    return Candidate(topic, 0.75, matched="(follow-up)", source="context") if refers and topic in index.texts else None
+    # An entry not written in the guest's language cannot show what it mentions: "and" alone must do ("e seca?").
+    unreadable = language not in index.written_in.get(topic, frozenset())
+    refers = mentioned or ((not named or unreadable) and bool(conjunction and conjunction.match(message.strip())))
+    return Candidate(topic, 0.75, matched="(follow-up)", source="context") if refers else None
 
 
 def _grounding(index: Index, candidates: list[Candidate], message: str) -> list[Candidate]:
