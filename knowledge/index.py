@@ -88,6 +88,11 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
         for keyword in sorted({fold(k) for words in KEYWORDS.get(topic, {}).values() for k in words}):
             source = "weak" if keyword in WEAK else "context" if keyword in CONTEXT_WORDS else "lexicon"
             terms.append(_term(topic, keyword, source))
+        for language, keywords in (entry.get("keywords") or {}).items():  # the owner's own words: as strong
+            for keyword in keywords:
+                terms.append(_term(topic, fold(keyword), "lexicon"))
+                for word in TOKEN.findall(fold(keyword)):
+                    languages.setdefault(word, set()).add(language)
         original = next(iter(entry["content"]), "*")  # titles are written in the entry's original language
         for word in tokens(entry["title"]):
             terms.append(_term(topic, word, "title"))

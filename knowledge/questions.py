@@ -13,8 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from knowledge.index import CJK, COMMON, STOPWORDS, WEAK, Index, words_of
-from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from concierge.core.text import fold
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
+from knowledge.lexicon import DATA, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
@@ -26,6 +27,7 @@ MOST = 3
 # Topics that list places (restaurants, the beach, a market): a guest asking for a supermarket or a gym gets the
 # list only if the entry names something the guest wrote, or the guest asked for recommendations in general.
 GROUNDED_TOPICS = frozenset({"local_tips"})
+RECOMMENDATIONS = frozenset(fold(w) for w in RECOMMENDATION_WORDS)
 _SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
 _QUESTION_END = re.compile(r"[?？]")
 
@@ -68,19 +70,19 @@ def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
 
 
 def _grounded(index: Index, candidate: Candidate, message: str) -> bool:
-    """Whether a listing topic names what the guest asked about (a shared word) or the guest asked for tips."""
+    """Whether a listing topic names what the guest asked about (a shared word) or the guest asked for a
+    recommendation in general ("any good restaurants?"); "a supermarket open on Sundays" is neither."""
     if candidate.topic not in GROUNDED_TOPICS or candidate.source in ("content", "title"):
         return True
-    text = index.texts.get(candidate.topic, "")
-    folded = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON]
-    if any(w in WEAK for w in folded) or any(" " in w and w in " ".join(folded) for w in WEAK):
+    folded = fold(message)
+    if any(CJK.search(w) and w in folded for w in RECOMMENDATIONS):
         return True
-    if CJK.search(message):
-        return any(
-            term.topic == candidate.topic and term.text in message for term in index.terms if term.source == "weak"
-        )
-    text_words = set(words_of(text))
-    return any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in folded)
+    asked = [w for w in words_of(message) if w not in STOPWORDS]
+    if any(w.startswith(r) if len(r) >= 4 else w == r for w in asked for r in RECOMMENDATIONS):
+        return True
+    named = [w for w in asked if w not in COMMON]
+    text_words = set(words_of(index.texts.get(candidate.topic, "")))
+    return any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named)
 
 
 def _winner(

@@ -10,6 +10,7 @@ from typing import Any
 
 from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
+from concierge.guard.phrases import asks_for_safety_information
 from concierge.guard.policy import policy_from, private_leaks
 from concierge.i18n import gettext_for
 from concierge.llm.types import Responder
@@ -93,6 +94,8 @@ def emergency_match(state: TurnState, candidates: list[Candidate]) -> dict[str, 
     """A question whose best match is the property's emergency entry is handled as an emergency: guidance first,
     the entry after it, and an urgent alert ("my son is really sick, is there a doctor?"). None otherwise."""
     if not candidates or candidates[0].topic != EMERGENCY_TOPIC or candidates[0].score < EMERGENCY_MATCH:
+        return None
+    if asks_for_safety_information(state["text"]):  # "what is the emergency number?" is answered, not alerted
         return None
     screen = dict(state.get("screen") or {})
     signals = [*screen.get("signals", []), f"{Category.emergency.value}:retrieval:knowledge"]

@@ -121,6 +121,16 @@ def entry_page(
     return _entry_form(request, user, prop, found, topic=topic, problems=[])
 
 
+def keywords_from_text(text: str) -> dict[str, list[str]]:
+    """The keywords field, one language per line ("de: Fahrradschuppen, Fahrradkeller"), as the pack's map."""
+    keywords: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line.strip():
+            language, _sep, words = line.partition(":")
+            keywords.setdefault(language.strip().lower(), []).extend(w.strip() for w in words.split(","))
+    return keywords
+
+
 def entry_from_form(form: FormData) -> dict[str, Any]:
     """The entry a submitted form describes: languages kept in their order, removed ones dropped, one added."""
     content: dict[str, str] = {}
@@ -135,6 +145,7 @@ def entry_from_form(form: FormData) -> dict[str, Any]:
         "title": str(form.get("title", "")),
         "sensitive": form.get("sensitive") == "on",
         "content": content,
+        "keywords": keywords_from_text(str(form.get("keywords", ""))),
         "effective_from": str(form.get("effective_from", "")).strip() or None,
         "effective_until": str(form.get("effective_until", "")).strip() or None,
     }
