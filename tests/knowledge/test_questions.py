@@ -50,3 +50,10 @@ def test_a_short_question_gets_the_sentences_that_answer_it() -> None:
     assert answering_sentences(entry, "and the password?") == "The password is sol-y-mar."
     assert answering_sentences("Short entry. Two sentences.", "password?") == "Short entry. Two sentences."
     assert answering_sentences(entry, "how?") == entry  # nothing to match: the whole entry, never nothing
+
+
+def test_a_near_match_of_a_short_word_never_answers_alone() -> None:
+    index = build_index([{"topic": "emergency", "title": "Noodgeval", "content": {"nl": "Bel 112 bij nood."}}])
+    decision = decide(index, "de band van mijn fiets is plat", language="nl", threshold=0.7)  # "band", not "brand"
+    assert decision.selected == []
+    assert [c.topic for c in decide(index, "er is brand!", language="nl", threshold=0.7).selected] == ["emergency"]
