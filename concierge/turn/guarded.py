@@ -10,7 +10,7 @@ from typing import Any
 
 from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
-from concierge.guard.phrases import asks_for_safety_information
+from concierge.guard.phrases import asks_for_another_time, asks_for_safety_information
 from concierge.guard.policy import policy_from, private_leaks
 from concierge.i18n import gettext_for
 from concierge.llm.types import Responder
@@ -26,7 +26,15 @@ from knowledge.retrieval import Candidate
 # "brand") is handled as an emergency.
 EMERGENCY_MATCH = 0.75
 
-__all__ = ["emergency_match", "hand_off_topics", "long_message_note", "private_leaks", "respond", "screen"]
+__all__ = [
+    "emergency_match",
+    "exception_match",
+    "hand_off_topics",
+    "long_message_note",
+    "private_leaks",
+    "respond",
+    "screen",
+]
 
 
 def _published_text(entries: list[dict[str, Any]]) -> str:
@@ -88,6 +96,33 @@ def hand_off_topics(state: TurnState, candidates: list[Candidate], selected: lis
     if category is Category.maintenance:
         return [topic for topic in selected if topic in HOW_TO_TOPICS][:1]
     return selected[:1]
+
+
+TIMED_TOPICS = {"check_in": Category.early_check_in, "check_out": Category.late_check_out}
+
+
+def exception_match(state: TurnState, selected: list[str]) -> dict[str, Any] | None:
+    """A check-in or check-out question that names a time or asks to move it ("could we get in at noon?") is an
+    exception request: the policy entry, "I've asked the team", and staff notified; a person decides. None
+    otherwise."""
+    if len(selected) != 1 or selected[0] not in TIMED_TOPICS:
+        return None
+    if not asks_for_another_time(state["text"], language=state["language"]):
+        return None
+    category = TIMED_TOPICS[selected[0]]
+    screen = dict(state.get("screen") or {})
+    signals = [*screen.get("signals", []), f"{category.value}:retrieval:knowledge"]
+    action = policy_from(state["property"].policy).action_for(category)
+    if action is not Action.escalate:  # the owner lets the concierge answer these
+        return None
+    return {
+        "verdict": Verdict.screened,
+        "outcome": Outcome.escalate,
+        "urgency": Urgency.normal,
+        "screen": {**screen, "category": category.value, "action": action.value, "signals": signals},
+        "selected": selected,
+        "clarify": [],
+    }
 
 
 def emergency_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:

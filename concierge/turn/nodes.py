@@ -183,6 +183,9 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     emergency = guarded.emergency_match(state, candidates)
     if emergency is not None:  # never a clarifying question, never an answer without an alert
         return {"candidates": candidates[:5], **emergency}
+    exception = guarded.exception_match(state, selected)
+    if exception is not None:  # another check-in or check-out time: the policy, and a person decides
+        return {"candidates": candidates[:5], **exception}
     update: dict[str, Any] = {
         "candidates": candidates[:5],
         "selected": selected,

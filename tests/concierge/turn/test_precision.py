@@ -85,3 +85,14 @@ def test_two_close_topics_ask_instead_of_guessing(database_url: str) -> None:
     result = ask(house(), "the dishwasher or the washing machine?", phone=JOHN)
     assert result["entry_ids"] == []
     assert result["trace"]["outcome"] == "clarify"
+
+
+def test_a_check_out_question_naming_another_time_is_an_exception_request(database_url: str) -> None:
+    result = ask(house(), "is a 1pm check-out ok for us on the last day?", phone=JOHN)
+    assert result["escalations"] == ["policy:late_check_out"]
+    assert CHECK_OUT in result["reply"]
+
+
+def test_a_check_out_question_without_a_time_is_answered(database_url: str) -> None:
+    result = ask(house(), "what time is check-out?", phone=JOHN)
+    assert result["escalations"] == [] and result["entry_ids"] == ["check_out"]
