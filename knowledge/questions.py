@@ -40,6 +40,7 @@ class Decision:
     selected: list[Candidate]
     clarify: list[Candidate] = field(default_factory=list)
     open_questions: int = 0  # questions (ending in "?") that no topic answers
+    asked: frozenset[str] = frozenset()  # selected topics that answer a part asked as a question ("also wifi?")
 
 
 def _conjunction(language: str) -> re.Pattern[str] | None:
@@ -146,6 +147,7 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     candidates = _grounding(index, rank_message(index, message, language=language), message)
     selected: dict[str, Candidate] = {}
     clarify: dict[str, Candidate] = {}
+    asked_topics: set[str] = set()
     open_questions = 0
     split = parts(message, language=language) if len(parts(message, language=language)) > 1 else []
     for text, asked in split:
@@ -155,6 +157,8 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
             if winner.source == "context" and selected:  # "when we arrive" beside another question: a circumstance
                 continue
             selected.setdefault(winner.topic, winner)
+            if asked:
+                asked_topics.add(winner.topic)
         elif close:
             for candidate in close:
                 clarify.setdefault(candidate.topic, candidate)
@@ -172,7 +176,8 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     chosen = list(selected.values())[:MOST]
     asking = [c for c in clarify.values() if c.topic not in selected][:2]
     if chosen:  # answer what is sure; an ambiguous part is asked about by a person, not guessed
-        return Decision(candidates, chosen, [], open_questions + (1 if asking else 0))
+        open_count = open_questions + (1 if asking else 0)
+        return Decision(candidates, chosen, [], open_count, frozenset(asked_topics))
     return Decision(candidates, [], asking, open_questions)
 
 

@@ -80,19 +80,23 @@ def screen(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
     return found
 
 
-def hand_off_topics(state: TurnState, candidates: list[Candidate], selected: list[str]) -> list[str]:
+def hand_off_topics(
+    state: TurnState, candidates: list[Candidate], selected: list[str], asked: frozenset[str] = frozenset()
+) -> list[str]:
     """The entries a screened hand-off quotes: the policy the request is about, never what other words matched.
 
     An emergency quotes at most the property's emergency entry (the safety guidance comes first and alone); an
-    exception request quotes its policy entry ("stay till 2pm, our train leaves at 5" → check-out, not trains);
-    a maintenance hand-off the how-to retrieval is sure of; anything else what retrieval is sure of.
+    exception request quotes its policy entry ("stay till 2pm, our train leaves at 5" → check-out, not trains)
+    and the answers to the message's other questions ("…can I get my money back? also wifi?"); a maintenance
+    hand-off the how-to retrieval is sure of; anything else what retrieval is sure of.
     """
     present = {entry["topic"] for entry in state["entries"]}
     if state.get("urgency") == Urgency.emergency:
         return [EMERGENCY_TOPIC] if any(c.topic == EMERGENCY_TOPIC for c in candidates) else []
     category = Category(state["screen"]["category"])
     if category in POLICY_TOPICS:
-        return next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
+        policy = next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
+        return policy + [topic for topic in selected if topic in asked and topic not in policy][:2]
     if category is Category.maintenance:
         return [topic for topic in selected if topic in HOW_TO_TOPICS][:1]
     return selected[:1]

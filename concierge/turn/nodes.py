@@ -177,7 +177,7 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if escalating:  # the hand-off quotes the policy it is about, never what other words of the message matched
         return {
             "candidates": candidates[:5],
-            "selected": guarded.hand_off_topics(state, candidates, selected),
+            "selected": guarded.hand_off_topics(state, candidates, selected, ranking.asked),
             "clarify": [],
         }
     emergency = guarded.emergency_match(state, candidates)
