@@ -113,6 +113,12 @@ def _winner(
     return None, plausible[:2]
 
 
+def _refers_back(message: str, language: str) -> bool:
+    """Whether the message starts with a conjunction of its language ("and the detergent?", "e seca também?")."""
+    conjunction = _conjunction(language)
+    return bool(conjunction and conjunction.match(message.strip()))
+
+
 def _follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> Candidate | None:
     """A short message without a topic of its own that refers back is about the previous answer's topic: when it
     names something that entry mentions ("and the detergent?" after the washing machine), or names nothing at all
@@ -124,10 +130,9 @@ def _follow_up(index: Index, message: str, previous: Sequence[str], language: st
     named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
     text_words = set(words_of(index.texts[topic]))
     mentioned = any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named)
-    conjunction = _conjunction(language)
     # An entry not written in the guest's language cannot show what it mentions: "and" alone must do ("e seca?").
     unreadable = language not in index.written_in.get(topic, frozenset())
-    refers = mentioned or ((not named or unreadable) and bool(conjunction and conjunction.match(message.strip())))
+    refers = mentioned or ((not named or unreadable) and _refers_back(message, language))
     return Candidate(topic, 0.75, matched="(follow-up)", source="context") if refers else None
 
 
@@ -168,7 +173,9 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
         winner, close = _winner(candidates, threshold=threshold, previous=previous)
         if winner is not None:
             return Decision(candidates, [winner], [], 0)
-        earlier = [c for c in close if previous and c.topic == previous[0]]
+        # A message that refers back ("and …", "y …") may be answered by the previous topic below the threshold;
+        # anything else is held to the threshold (the owner's word) and asked about.
+        earlier = [c for c in close if previous and c.topic == previous[0] and _refers_back(message, language)]
         follow_up = earlier[0] if earlier else None if close else _follow_up(index, message, previous, language)
         if follow_up is not None:
             return Decision(candidates, [follow_up], [], 0)
