@@ -30,6 +30,7 @@ REASON_URGENCY = {
     "human_requested": Urgency.high,
     "complaint": Urgency.high,
     "policy:complaint": Urgency.high,
+    "policy:maintenance": Urgency.high,  # no heating, hot water or power: someone must come, not wait in a queue
 }
 
 

@@ -49,6 +49,7 @@ REASON_LABELS = {
     "policy:pet_exception": N_("the guest asks to bring a pet"),
     "policy:damage": N_("the guest reports damage"),
     "policy:complaint": N_("the guest has a complaint"),
+    "policy:maintenance": N_("something in the home is not working"),
     "policy:fire": N_("fire reported"),
     "policy:flood": N_("flooding or a water leak reported"),
     "policy:gas": N_("gas leak reported"),

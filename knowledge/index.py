@@ -50,6 +50,8 @@ class Index:
     prefixes: dict[str, frozenset[str]]  # a prefix → vocabulary words starting with it
     cjk_terms: list[int]
     topics: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # topic → its content in every language, folded
+    written_in: dict[str, frozenset[str]] = field(default_factory=dict)  # topic → the languages of its content
 
 
 def words_of(text: str) -> list[str]:
@@ -86,6 +88,11 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
         for keyword in sorted({fold(k) for words in KEYWORDS.get(topic, {}).values() for k in words}):
             source = "weak" if keyword in WEAK else "context" if keyword in CONTEXT_WORDS else "lexicon"
             terms.append(_term(topic, keyword, source))
+        for language, keywords in (entry.get("keywords") or {}).items():  # the owner's own words: as strong
+            for keyword in keywords:
+                terms.append(_term(topic, fold(keyword), "lexicon"))
+                for word in TOKEN.findall(fold(keyword)):
+                    languages.setdefault(word, set()).add(language)
         original = next(iter(entry["content"]), "*")  # titles are written in the entry's original language
         for word in tokens(entry["title"]):
             terms.append(_term(topic, word, "title"))
@@ -118,6 +125,8 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
         prefixes={p: frozenset(ws) for p, ws in prefixes.items()},
         cjk_terms=cjk_terms,
         topics=[e["topic"] for e in entries],
+        texts={e["topic"]: fold(" ".join(e["content"].values())) for e in entries},
+        written_in={e["topic"]: frozenset(e["content"]) for e in entries},
     )
 
 

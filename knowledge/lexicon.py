@@ -43,7 +43,7 @@ TOPICS: tuple[str, ...] = (
 )
 
 DATA = Path(__file__).parent / "data"
-_WORD_LISTS = ("shared_function_words", "common_words", "weak_keywords", "context_keywords")
+_WORD_LISTS = ("shared_function_words", "common_words", "weak_keywords", "context_keywords", "recommendation_words")
 
 
 class Lexicon(NamedTuple):
@@ -55,6 +55,7 @@ class Lexicon(NamedTuple):
     common_words: frozenset[str]
     weak_keywords: frozenset[str]
     context_keywords: frozenset[str]
+    recommendation_words: frozenset[str]
 
 
 def load(directory: Path = DATA) -> Lexicon:
@@ -72,6 +73,11 @@ def load(directory: Path = DATA) -> Lexicon:
         common_words=frozenset(word for found in common.values() for word in found),
         weak_keywords=frozenset(words(path, lists["weak_keywords"])),
         context_keywords=frozenset(words(path, lists["context_keywords"])),
+        recommendation_words=frozenset(
+            word
+            for found in language_words(path, lists["recommendation_words"], SUPPORTED_LANGUAGES).values()
+            for word in found
+        ),
     )
 
 
@@ -87,3 +93,5 @@ COMMON_WORDS: frozenset[str] = _LEXICON.common_words
 WEAK_KEYWORDS: frozenset[str] = _LEXICON.weak_keywords
 # Arrival words ("arrive", "llegar") that ask about check-in only when nothing else is asked.
 CONTEXT_KEYWORDS: frozenset[str] = _LEXICON.context_keywords
+# Words asking for a recommendation in general: listing topics answer them (knowledge/questions.py).
+RECOMMENDATION_WORDS: frozenset[str] = _LEXICON.recommendation_words

@@ -63,11 +63,18 @@ class StaffIn(_Strict):
         return [_language_tag(v) for v in values]
 
 
+MAX_KEYWORDS = 30  # per entry and language
+MAX_KEYWORD_CHARS = 60
+
+
 class EntryIn(_Strict):
     topic: str
     title: str = Field(min_length=1, max_length=200)
     sensitive: bool = False
     content: dict[str, str] = Field(min_length=1)
+    # Optional words guests use for this entry, per language ("custom:bike-shed": de [Fahrradschuppen]): a custom
+    # topic is then reachable in every language, and any entry by the owner's own words.
+    keywords: dict[str, list[str]] | None = None
     # Optional, inclusive, in the property's time zone: "pool closed until 2026-05-01" ends the day before.
     effective_from: date | None = None
     effective_until: date | None = None
@@ -87,6 +94,21 @@ class EntryIn(_Strict):
             if not str(text).strip():
                 raise ValueError(f"content in {language!r} is empty")
         return {language: str(text).strip() for language, text in content.items()}
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, keywords: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+        cleaned: dict[str, list[str]] = {}
+        for language, words in (keywords or {}).items():
+            _language_tag(language)
+            found = list(dict.fromkeys(" ".join(str(w).split()) for w in words if str(w).strip()))
+            if len(found) > MAX_KEYWORDS or any(len(w) > MAX_KEYWORD_CHARS for w in found):
+                raise ValueError(
+                    f"keywords in {language!r}: at most {MAX_KEYWORDS}, each at most {MAX_KEYWORD_CHARS} characters"
+                )
+            if found:
+                cleaned[language] = found
+        return cleaned or None  # none: left out of the stored entry and the exported pack
 
     @model_validator(mode="after")
     def _access_is_sensitive(self) -> "EntryIn":

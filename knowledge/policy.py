@@ -29,6 +29,7 @@ class Category(StrEnum):
     pet_exception = "pet_exception"
     damage = "damage"
     complaint = "complaint"
+    maintenance = "maintenance"  # something essential stopped working: heating, hot water, power
     # Emergencies.
     fire = "fire"
     flood = "flood"
@@ -56,7 +57,7 @@ BOOKING = frozenset(
         Category.pet_exception,
     }
 )
-GRIEVANCE = frozenset({Category.damage, Category.complaint})
+GRIEVANCE = frozenset({Category.damage, Category.complaint, Category.maintenance})
 EMERGENCIES = frozenset(
     {
         Category.fire,
@@ -69,6 +70,20 @@ EMERGENCIES = frozenset(
     }
 )
 ATTEMPTS = frozenset({Category.injection, Category.manipulation, Category.privacy, Category.abuse, Category.spam})
+
+# The entries whose facts a hand-off quotes for a request only people grant (the first one the pack has): the guest
+# hears the policy and that a person decides, whatever else the message's words happen to match.
+POLICY_TOPICS: dict[Category, tuple[str, ...]] = {
+    Category.early_check_in: ("check_in",),
+    Category.late_check_out: ("check_out",),
+    Category.extra_guests: ("house_rules",),
+    Category.pet_exception: ("pets", "house_rules"),
+    Category.cancellation: ("refunds_policy",),
+    Category.refund: ("refunds_policy",),
+    Category.date_change: ("refunds_policy",),
+}
+# Entries a maintenance hand-off may add as the how-to ("the heating doesn't work" → how to use the heating).
+HOW_TO_TOPICS = frozenset({"heating_cooling", "kitchen", "laundry", "wifi", "amenities", "pool", "emergency"})
 
 DEFAULT_ACTIONS: dict[Category, Action] = {
     **{c: Action.escalate for c in MONEY | BOOKING | GRIEVANCE},

@@ -28,6 +28,10 @@ PREFIX_SCORE = 0.85
 # A longer message word starting with a keyword ("restaurants", "portare"/"porta") may be an inflection or a
 # different word: never enough for an answer on its own.
 INFLECTION_SCORE = 0.65
+# A near match of a short word ("band" for the Dutch "brand", "Traum" for "tram") is as likely another word as a
+# typo: it is worth this share of its similarity, enough to ask about the topic, not to answer with it.
+SHORT_WORD = 5
+SHORT_NEAR = 0.75
 # How much each kind of evidence is worth: the curated lexicon, the entry's title, its own distinctive words.
 SOURCE_WEIGHT = {"lexicon": 1.0, "context": 1.0, "title": 0.9, "content": 0.6, "weak": 0.6}
 # Below the answer threshold but at least this sure: ask the guest which topic they mean instead of escalating.
@@ -68,8 +72,12 @@ def _word_matches(index: Index, message_tokens: list[str], language: str | None)
     near_ok = own | {"en"}  # guests mix in English words; short English words are too easily someone else's
 
     def keep(word: str, score: float, token: str) -> None:
-        if score < 1.0 and not (index.languages.get(word, near_ok) & (own if len(word) <= 4 else near_ok)):
+        # A short word is only near another of the guest's own language: French "part" is not English "party".
+        near = own if len(word) <= 4 or len(token) <= 4 else near_ok
+        if score < 1.0 and not (index.languages.get(word, near_ok) & near):
             return
+        if score < 1.0 and len(word) <= SHORT_WORD:  # "band"~"brand", "traum"~"tram": ask, never answer on it
+            score *= SHORT_NEAR
         if score > found.get(word, (0.0, ""))[0]:
             found[word] = (score, token)
 

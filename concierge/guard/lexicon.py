@@ -28,6 +28,7 @@ class Phrases(NamedTuple):
     lexicon: dict[Category, L]
     exclude: dict[Category, tuple[str, ...]]
     follow_ups: tuple[str, ...]
+    timing: dict[str, tuple[str, ...]]
 
 
 def load(directory: Path = DATA) -> Phrases:
@@ -41,6 +42,7 @@ def load(directory: Path = DATA) -> Phrases:
         lexicon={Category(name): language_file(file, SUPPORTED_LANGUAGES) for name, file in files.items()},
         exclude={Category(name): words(path, node) for name, node in exclude.items()},
         follow_ups=words(follow_ups, load_yaml_data(follow_ups)),
+        timing=language_file(directory / "timing.yaml", SUPPORTED_LANGUAGES),
     )
 
 
@@ -50,3 +52,5 @@ LEXICON: dict[Category, L] = _PHRASES.lexicon
 EXCLUDE: dict[Category, tuple[str, ...]] = _PHRASES.exclude
 # Words that, right after a role-play or injection set-up earlier in the conversation, mean "now do it".
 FOLLOW_UPS: tuple[str, ...] = _PHRASES.follow_ups
+# Words that ask for another check-in or check-out time ("early", "noon"): such a question is an exception request.
+TIMING: dict[str, tuple[str, ...]] = _PHRASES.timing

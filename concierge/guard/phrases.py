@@ -14,7 +14,7 @@ from functools import cache
 from rapidfuzz import fuzz
 
 from concierge.core.text import fold
-from concierge.guard.lexicon import EXCLUDE, FOLLOW_UPS, LEXICON
+from concierge.guard.lexicon import EXCLUDE, FOLLOW_UPS, LEXICON, TIMING
 from concierge.i18n.detect import detect_language
 from knowledge.lexicon import KEYWORDS
 from knowledge.policy import Category
@@ -102,6 +102,29 @@ class _Text:
 def _excluded(category: Category) -> re.Pattern[str] | None:
     phrases = EXCLUDE.get(category)
     return re.compile("|".join(_phrase_pattern(p) for p in phrases)) if phrases else None
+
+
+@cache
+def _timing(language: str) -> re.Pattern[str]:
+    words = [normalize(w) for w in (*TIMING.get(language, ()), *TIMING["en"])]
+    plain = "|".join(re.escape(w) for w in words if not CJK.search(w))
+    cjk = "|".join(re.escape(w) for w in words if CJK.search(w))
+    return re.compile("|".join(p for p in (r"\d", rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p))
+
+
+def asks_for_another_time(text: str, *, language: str) -> bool:
+    """Whether a check-in or check-out question names a time or asks to move it ("at noon?", "a bit later?")."""
+    return _timing(language).search(normalize(text)) is not None
+
+
+def asks_for_safety_information(text: str) -> bool:
+    """Whether the message names safety equipment or information ("the emergency number", "the fire
+    extinguisher"): a question about them, not an emergency, unless a phrase of an emergency says otherwise."""
+    folded = normalize(text)
+    return any(
+        (pattern := _excluded(category)) is not None and pattern.search(folded) is not None
+        for category in (Category.emergency, Category.fire)
+    )
 
 
 @cache

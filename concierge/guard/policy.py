@@ -98,6 +98,11 @@ def reply_for(category: Category, action: Action, *, policy: Policy, language: s
                 "Changes and exceptions to a booking can only be confirmed by our team, so I can't confirm this "
                 "myself. I have passed your request on, and a person will get back to you shortly."
             )
+        if category is Category.maintenance:
+            return _(
+                "I'm sorry that something isn't working. I have asked our team to fix it, and a person will get "
+                "back to you shortly."
+            )
         return _(
             "I'm sorry about this. I have passed your message to our team, and a person will get back to you shortly."
         )

@@ -5,13 +5,23 @@ from typing import Any
 from concierge.guard.secrets import Access
 from concierge.i18n import gettext_for, language_name
 from concierge.llm.types import Responder, ResponseRequest, TurnResponse
+from knowledge.policy import POLICY_TOPICS
+from knowledge.questions import answering_sentences
+
+# Policy entries are quoted whole: a sentence out of its conditions ("half of the price is refunded") reads as a
+# promise. Access entries too: the code and how to use it belong together.
+WHOLE_TOPICS = frozenset({"access", *(topic for topics in POLICY_TOPICS.values() for topic in topics)})
+SHORT_QUESTION_WORDS = 8  # a question this short asks one thing: long entries are trimmed to what answers it
+FALLBACK_LANGUAGE = "en"  # what most guests read when the entry lacks their language
 
 
 def entry_text(entry: dict[str, Any], language: str) -> tuple[str, str]:
-    """The entry's content in `language`, else in its original (first) language; returns (text, language)."""
+    """The entry's content in `language`, else in English, else in its original (first) language; returns
+    (text, language)."""
     content: dict[str, str] = entry["content"]
-    if language in content:
-        return content[language], language
+    for choice in (language, FALLBACK_LANGUAGE):
+        if choice in content:
+            return content[choice], choice
     original = next(iter(content))
     return content[original], original
 
@@ -28,6 +38,8 @@ def respond(request: ResponseRequest) -> TurnResponse:
             escalate = escalate or ("access_request" if request.access is Access.no_reservation else None)
             continue
         text, text_language = entry_text(entry, request.language)
+        if entry["topic"] not in WHOLE_TOPICS and len(request.text.split()) <= SHORT_QUESTION_WORDS:
+            text = answering_sentences(text, request.text)  # "and the password?": that sentence, not the entry
         if text_language != request.language:
             name = language_name(text_language, in_language=request.language)
             text = _("This information is only available in %(language)s:", language=name) + "\n" + text

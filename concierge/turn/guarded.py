@@ -10,16 +10,31 @@ from typing import Any
 
 from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
+from concierge.guard.phrases import asks_for_another_time, asks_for_safety_information
 from concierge.guard.policy import policy_from, private_leaks
 from concierge.i18n import gettext_for
 from concierge.llm.types import Responder
 from concierge.turn import request as llm_request
 from concierge.turn.result import Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
+from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
-from knowledge.policy import Action, Category
+from knowledge.policy import HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
+from knowledge.retrieval import Candidate
 
-__all__ = ["long_message_note", "private_leaks", "respond", "screen"]
+# A question whose best match is the emergency entry this surely (a word of it, not a look-alike: "band" is not
+# "brand") is handled as an emergency.
+EMERGENCY_MATCH = 0.75
+
+__all__ = [
+    "emergency_match",
+    "exception_match",
+    "hand_off_topics",
+    "long_message_note",
+    "private_leaks",
+    "respond",
+    "screen",
+]
 
 
 def _published_text(entries: list[dict[str, Any]]) -> str:
@@ -63,6 +78,79 @@ def screen(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
         urgency = Urgency.emergency if screening.action is Action.emergency else Urgency.normal
         return {**found, "verdict": Verdict.screened, "outcome": Outcome.escalate, "urgency": urgency}
     return found
+
+
+def hand_off_topics(
+    state: TurnState, candidates: list[Candidate], selected: list[str], asked: frozenset[str] = frozenset()
+) -> list[str]:
+    """The entries a screened hand-off quotes: the policy the request is about, never what other words matched.
+
+    An emergency quotes at most the property's emergency entry (the safety guidance comes first and alone); an
+    exception request quotes its policy entry ("stay till 2pm, our train leaves at 5" → check-out, not trains)
+    and the answers to the message's other questions ("…can I get my money back? also wifi?"); a maintenance
+    hand-off the how-to retrieval is sure of; anything else what retrieval is sure of.
+    """
+    present = {entry["topic"] for entry in state["entries"]}
+    if state.get("urgency") == Urgency.emergency:
+        return [EMERGENCY_TOPIC] if any(c.topic == EMERGENCY_TOPIC for c in candidates) else []
+    category = Category(state["screen"]["category"])
+    if category in POLICY_TOPICS:
+        policy = next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
+        return policy + [topic for topic in selected if topic in asked and topic not in policy][:2]
+    if category is Category.maintenance:
+        return [topic for topic in selected if topic in HOW_TO_TOPICS][:1]
+    return selected[:1]
+
+
+TIMED_TOPICS = {"check_in": Category.early_check_in, "check_out": Category.late_check_out}
+
+
+def exception_match(state: TurnState, selected: list[str]) -> dict[str, Any] | None:
+    """A check-in or check-out question that names a time or asks to move it ("could we get in at noon?") is an
+    exception request: the policy entry, "I've asked the team", and staff notified; a person decides. None
+    otherwise."""
+    if len(selected) != 1 or selected[0] not in TIMED_TOPICS:
+        return None
+    if not asks_for_another_time(state["text"], language=state["language"]):
+        return None
+    category = TIMED_TOPICS[selected[0]]
+    screen = dict(state.get("screen") or {})
+    signals = [*screen.get("signals", []), f"{category.value}:retrieval:knowledge"]
+    action = policy_from(state["property"].policy).action_for(category)
+    if action is not Action.escalate:  # the owner lets the concierge answer these
+        return None
+    return {
+        "verdict": Verdict.screened,
+        "outcome": Outcome.escalate,
+        "urgency": Urgency.normal,
+        "screen": {**screen, "category": category.value, "action": action.value, "signals": signals},
+        "selected": selected,
+        "clarify": [],
+    }
+
+
+def emergency_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:
+    """A question whose best match is the property's emergency entry is handled as an emergency: guidance first,
+    the entry after it, and an urgent alert ("my son is really sick, is there a doctor?"). None otherwise."""
+    if not candidates or candidates[0].topic != EMERGENCY_TOPIC or candidates[0].score < EMERGENCY_MATCH:
+        return None
+    if asks_for_safety_information(state["text"]):  # "what is the emergency number?" is answered, not alerted
+        return None
+    screen = dict(state.get("screen") or {})
+    signals = [*screen.get("signals", []), f"{Category.emergency.value}:retrieval:knowledge"]
+    return {
+        "verdict": Verdict.screened,
+        "outcome": Outcome.escalate,
+        "urgency": Urgency.emergency,
+        "screen": {
+            **screen,
+            "category": Category.emergency.value,
+            "action": Action.emergency.value,
+            "signals": signals,
+        },
+        "selected": [EMERGENCY_TOPIC],
+        "clarify": [],
+    }
 
 
 def long_message_note(state: TurnState) -> str:

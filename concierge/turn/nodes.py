@@ -25,9 +25,10 @@ from concierge.turn.result import GUARDED, SENDS, Decision, EscalationRequest, O
 from concierge.turn.state import TurnContext, TurnState
 from escalation import person_requests as person_requests
 from escalation.models import Urgency, hands_over, urgency_for
-from knowledge import retrieval
+from knowledge import questions
 from knowledge import service as knowledge_service
 from knowledge.checks import entries_in_effect
+from knowledge.index import index_for
 
 Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
 
@@ -165,19 +166,44 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         return {"candidates": [], "selected": [], "clarify": []}
     version = state["knowledge_version"]
     key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
-    candidates = retrieval.rank(state["entries"], state["text"], key=key, language=state["language"])
-    if escalating and state.get("urgency") == Urgency.emergency:
-        # Safety guidance stays in focus: the property's emergency entry may follow it, the kitchen's list never.
-        candidates = [c for c in candidates if c.topic == waiting.EMERGENCY_TOPIC]
-    ranking = retrieval.decide(candidates, threshold=runtime.context.retrieval_threshold)
+    index = index_for(state["entries"], key=key)
+    ranking = questions.decide(
+        index,
+        state["text"],
+        language=state["language"],
+        threshold=runtime.context.retrieval_threshold,
+        previous=_previous_topics(state),
+    )
+    candidates, selected = ranking.candidates, [c.topic for c in ranking.selected]
+    if escalating:  # the hand-off quotes the policy it is about, never what other words of the message matched
+        return {
+            "candidates": candidates[:5],
+            "selected": guarded.hand_off_topics(state, candidates, selected, ranking.asked),
+            "clarify": [],
+        }
+    emergency = guarded.emergency_match(state, candidates)
+    if emergency is not None:  # never a clarifying question, never an answer without an alert
+        return {"candidates": candidates[:5], **emergency}
+    exception = guarded.exception_match(state, selected)
+    if exception is not None:  # another check-in or check-out time: the policy, and a person decides
+        return {"candidates": candidates[:5], **exception}
     update: dict[str, Any] = {
         "candidates": candidates[:5],
-        "selected": [c.topic for c in ranking.selected],
-        "clarify": [] if escalating else [c.topic for c in ranking.clarify],
+        "selected": selected,
+        "clarify": [c.topic for c in ranking.clarify],
+        "open_questions": ranking.open_questions,
     }
     if update["clarify"]:
         update["outcome"] = Outcome.clarify
     return update
+
+
+def _previous_topics(state: TurnState) -> list[str]:
+    """The topics of the conversation's last answer (the last three messages), for follow-ups to refer to."""
+    for message in reversed(state["history"][-3:]):
+        if message.direction == "out" and message.entry_ids:
+            return list(message.entry_ids)
+    return []
 
 
 @timed("respond")
@@ -216,12 +242,21 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     # Under backpressure the offline grounded responder answers: no model call, no provider latency.
     response = offline.respond(request) if degraded else runtime.context.router.respond(request)
     clarified = {"outcome": None} if state.get("clarify") else {}  # the model answered instead of asking
+    # A question of the message the offline answer left open is handed to a person in the same reply, never
+    # dropped (a model answers or hands over every question itself).
+    handed = bool(
+        state.get("open_questions")
+        and response.responder == Responder.offline
+        and response.entry_ids
+        and not response.escalate
+    )
+    note = "\n\n" + _("I've asked our team about the rest of your message; a person will answer it.") if handed else ""
     return {
         **clarified,
-        "reply": response.text + guarded.long_message_note(state),
+        "reply": response.text + note + guarded.long_message_note(state),
         "responder": response.responder,
         "entry_ids": response.entry_ids,
-        "escalate": response.escalate,
+        "escalate": "no_answer" if handed else response.escalate,
         "llm": {**llm_request.trace(response), "start_ms": routed_ms},
         "degraded": degraded,
     }

@@ -64,6 +64,7 @@ class TurnState(TypedDict, total=False):
     candidates: list[Candidate]
     selected: list[str]
     clarify: list[str]  # plausible topics to ask about when none is sure enough
+    open_questions: int  # questions of the message no topic answers: handed to a person beside the answer
     # respond / check_output
     reply: str
     responder: str  # a Responder, or "provider:model"

@@ -133,6 +133,16 @@ def stale_key(stale: list[tuple[str, str]]) -> str:
     return " ".join(f"{language}:{fact}" for language, fact in stale)
 
 
+def keywords_from_text(text: str) -> dict[str, list[str]]:
+    """The keywords field, one language per line ("de: Fahrradschuppen, Fahrradkeller"), as the pack's map."""
+    keywords: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line.strip():
+            language, _sep, words = line.partition(":")
+            keywords.setdefault(language.strip().lower(), []).extend(w.strip() for w in words.split(","))
+    return keywords
+
+
 def entry_from_form(form: FormData) -> dict[str, Any]:
     """The entry a submitted form describes: languages kept in their order, removed ones dropped, one added."""
     content: dict[str, str] = {}
@@ -147,6 +157,7 @@ def entry_from_form(form: FormData) -> dict[str, Any]:
         "title": str(form.get("title", "")),
         "sensitive": form.get("sensitive") == "on",
         "content": content,
+        "keywords": keywords_from_text(str(form.get("keywords", ""))),
         "effective_from": str(form.get("effective_from", "")).strip() or None,
         "effective_until": str(form.get("effective_until", "")).strip() or None,
     }

@@ -33,6 +33,9 @@ def test_every_case_loads_with_a_kind_a_split_and_a_language() -> None:
     assert sum(len(c.messages) > 1 for c in cases if c.spec and c.spec.kind == "answer") >= 40  # follow-ups
 
 
+DEV_ONLY = "# Splits: every case here is dev"  # the header of a file of cases added while tuning (issue #13)
+
+
 def test_the_test_split_is_at_least_40_percent_everywhere() -> None:
     cases = load_cases(REALISTIC)
     assert sum(c.spec.split == "test" for c in cases if c.spec) / len(cases) >= 0.40
@@ -40,8 +43,11 @@ def test_the_test_split_is_at_least_40_percent_everywhere() -> None:
         if file.name.startswith("thresholds"):
             continue
         text = file.read_text(encoding="utf-8")
-        assert text.startswith("# Splits: assigned once, at random"), file  # how, recorded in the file
         splits = Counter(c.get("split") for c in yaml.safe_load(text)["cases"])
+        if text.startswith(DEV_ONLY):  # cases written while tuning rules: dev only, never read as test figures
+            assert set(splits) == {"dev"}, file
+            continue
+        assert text.startswith("# Splits: assigned once, at random"), file  # how, recorded in the file
         assert splits["test"] / sum(splits.values()) >= 0.40, file
 
 

@@ -42,7 +42,8 @@ def test_the_packaged_files_build_the_module_constants() -> None:
     assert loaded.common_words == lexicon.COMMON_WORDS
     assert loaded.weak_keywords == lexicon.WEAK_KEYWORDS
     assert loaded.context_keywords == lexicon.CONTEXT_KEYWORDS
-    assert guard.load() == (guard.LEXICON, guard.EXCLUDE, guard.FOLLOW_UPS)
+    assert loaded.recommendation_words == lexicon.RECOMMENDATION_WORDS
+    assert guard.load() == (guard.LEXICON, guard.EXCLUDE, guard.FOLLOW_UPS, guard.TIMING)
 
 
 def test_every_topic_and_category_has_every_language_in_order() -> None:

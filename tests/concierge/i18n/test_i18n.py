@@ -116,6 +116,31 @@ def test_every_msgid_is_translated(language: str) -> None:
     assert problems == [], f"{language}: run scripts/i18n.sh update, then translate:\n" + "\n".join(problems)
 
 
+# One register per language in every string (issue #13): the forms of the register a catalog does not use. Spanish
+# says "tú" throughout; French, German and Portuguese the polite "vous", "Sie", "você". Italian, Dutch and Polish
+# catalogs still mix registers and are not checked yet.
+OTHER_REGISTER = {
+    "es": r"\b(usted|ustedes|[Ee]scríbame|[Pp]regúnteme|[Dd]ígame)\b|\b[Pp]or su seguridad\b|\bsu estancia\b",
+    "fr": r"\b(tu|toi|tes|ton séjour|ta question)\b",
+    "de": r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner)\b",
+    "pt": r"\b(tu|teu|tua|teus|tuas|contigo)\b",
+}
+
+
+@pytest.mark.parametrize("language", sorted(OTHER_REGISTER))
+def test_one_register_per_language(language: str) -> None:
+    """No string of the catalog speaks to the reader in the other register."""
+    catalog = load(language)
+    mixed = [
+        text
+        for message in catalog
+        if message.id
+        for text in strings_of(message.string)
+        if re.search(OTHER_REGISTER[language], text)
+    ]
+    assert mixed == [], f"{language}: other register in " + "; ".join(mixed)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_placeholders_match(language: str) -> None:
     """A translation keeps exactly the msgid's %(name)s placeholders, or filling it in would fail."""
@@ -193,7 +218,7 @@ def test_spanish_reply() -> None:
     """The no-answer reply comes back in Spanish, not English."""
     text = gettext_for("es")(NO_ANSWER)
     assert text == (
-        "Lo siento, no tengo esa información. Un miembro de nuestro equipo se pondrá en contacto con usted en breve."
+        "Lo siento, no tengo esa información. Un miembro de nuestro equipo se pondrá en contacto contigo en breve."
     )
     assert text != NO_ANSWER
 

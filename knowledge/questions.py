@@ -1,0 +1,209 @@
+"""Precision first: split a message into its questions, and answer a question only when one topic clearly wins.
+
+The retriever ranks topics for a whole message; a guest's message often holds several questions ("we land at
+11pm, is that ok? and where do we leave the car") or words of several topics in one question ("beach towels":
+the beach is a local tip, the towels what the flat provides). Each part of the message is ranked on its own:
+- a part whose best topic is sure and clearly ahead of the next one is answered with that topic alone;
+- a part where two topics are close is a question to ask back ("is it about X or Y?"), never a guess;
+- a question nothing answers is left open, so the reply can say a person will answer it.
+The conjunctions that join two questions are data (`knowledge/data/conjunctions.yaml`), per language.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from concierge.core.text import fold
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
+from knowledge.lexicon import DATA, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file
+from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
+
+CONJUNCTIONS: dict[str, tuple[str, ...]] = language_file(DATA / "conjunctions.yaml", SUPPORTED_LANGUAGES)
+# A second topic this close to the first makes the question ambiguous: ask, do not guess.
+MARGIN = 0.1
+# The most topics one message is answered with.
+MOST = 3
+# Topics that list places (restaurants, the beach, a market): a guest asking for a supermarket or a gym gets the
+# list only if the entry names something the guest wrote, or the guest asked for recommendations in general.
+GROUNDED_TOPICS = frozenset({"local_tips"})
+RECOMMENDATIONS = frozenset(fold(w) for w in RECOMMENDATION_WORDS)
+_SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
+_QUESTION_END = re.compile(r"[?？]")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Per message: the topics to answer with, the topics to ask about instead, and the questions left open."""
+
+    candidates: list[Candidate]
+    selected: list[Candidate]
+    clarify: list[Candidate] = field(default_factory=list)
+    open_questions: int = 0  # questions (ending in "?") that no topic answers
+    asked: frozenset[str] = frozenset()  # selected topics that answer a part asked as a question ("also wifi?")
+
+
+def _conjunction(language: str) -> re.Pattern[str] | None:
+    words = CONJUNCTIONS.get(language, ())
+    if not words:
+        return None
+    joined = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    if CJK.search(joined):
+        return re.compile(f"(?:{joined})")
+    return re.compile(rf"(?<!\w)(?:{joined})(?!\w)", re.IGNORECASE)
+
+
+def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
+    """The message's parts, each with whether it was asked as a question (ends with "?")."""
+    found: list[tuple[str, bool]] = []
+    conjunction = _conjunction(language)
+    position = 0
+    for match in [*_SENTENCES.finditer(message), None]:
+        end = match.start() if match else len(message)
+        sentence = message[position:end]
+        asked = bool(match and _QUESTION_END.search(match.group(0)))
+        position = match.end() if match else len(message)
+        pieces = conjunction.split(sentence) if conjunction else [sentence]
+        pieces = [p for p in pieces if words_of(p) or CJK.search(p)]
+        for i, piece in enumerate(pieces):
+            found.append((piece, asked and i == len(pieces) - 1))
+    return found
+
+
+def _grounded(index: Index, candidate: Candidate, message: str) -> bool:
+    """Whether a listing topic names what the guest asked about (a shared word) or the guest asked for a
+    recommendation in general ("any good restaurants?"); "a supermarket open on Sundays" is neither."""
+    if candidate.topic not in GROUNDED_TOPICS or candidate.source in ("content", "title"):
+        return True
+    folded = fold(message)
+    if any(CJK.search(w) and w in folded for w in RECOMMENDATIONS):
+        return True
+    asked = [w for w in words_of(message) if w not in STOPWORDS]
+    if any(w.startswith(r) if len(r) >= 4 else w == r for w in asked for r in RECOMMENDATIONS):
+        return True
+    named = [w for w in asked if w not in COMMON]
+    text_words = set(words_of(index.texts.get(candidate.topic, "")))
+    return any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named)
+
+
+def _winner(
+    candidates: list[Candidate], *, threshold: float, previous: Sequence[str] = ()
+) -> tuple[Candidate | None, list[Candidate]]:
+    """The one topic that clearly answers a part, or the close topics to ask about (context words step aside).
+
+    Between close topics, the conversation decides: a topic of the previous answer is what "it" refers to, unless
+    the guest also named a new subject as strongly ("after check-out, where can we leave the bags?"): then we ask.
+    """
+    if not candidates:
+        return None, []
+    top = candidates[0]
+    rivals = [c for c in candidates[1:] if c.source != "context" and c.score >= top.score - MARGIN]
+    if top.score >= threshold and not rivals:
+        return top, []
+    if top.source == "context" and rivals and rivals[0].score >= threshold:  # "arrive" beside a subject
+        return rivals[0], []
+    close = [top, *rivals]
+    earlier = [c for c in close if c.topic in previous]
+    if earlier and top.score >= threshold:
+        new = [c for c in close if c.topic not in previous and c.source == "lexicon" and c.score >= threshold]
+        if not new:
+            return earlier[0], []
+        return None, close[:2]  # the previous topic and a new subject as strong: ask, do not guess
+    plausible = [c for c in close if c.score >= CLARIFY_FLOOR]
+    return None, plausible[:2]
+
+
+def _refers_back(message: str, language: str) -> bool:
+    """Whether the message starts with a conjunction of its language ("and the detergent?", "e seca também?")."""
+    conjunction = _conjunction(language)
+    return bool(conjunction and conjunction.match(message.strip()))
+
+
+def _follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> Candidate | None:
+    """A short message without a topic of its own that refers back is about the previous answer's topic: when it
+    names something that entry mentions ("and the detergent?" after the washing machine), or names nothing at all
+    ("and how?"). Naming something the entry does not mention is a new question, never the same entry again
+    (unless the entry is not written in the guest's language, so that what it mentions cannot be told)."""
+    if not previous or previous[0] not in index.texts or len(words_of(message)) > 8:
+        return None
+    topic = previous[0]
+    named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
+    text_words = set(words_of(index.texts[topic]))
+    mentioned = any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named)
+    # An entry not written in the guest's language cannot show what it mentions: "and" alone must do ("e seca?").
+    unreadable = language not in index.written_in.get(topic, frozenset())
+    refers = mentioned or ((not named or unreadable) and _refers_back(message, language))
+    return Candidate(topic, 0.75, matched="(follow-up)", source="context") if refers else None
+
+
+def _grounding(index: Index, candidates: list[Candidate], message: str) -> list[Candidate]:
+    """Listing topics that do not name what the guest asked about drop below the floor: a person answers."""
+    kept = [
+        c if _grounded(index, c, message) else replace(c, score=min(c.score, CLARIFY_FLOOR / 2)) for c in candidates
+    ]
+    return sorted(kept, key=lambda c: -c.score)
+
+
+def decide(index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str] = ()) -> Decision:
+    """Rank the whole message (for the trace and a model's hints) and choose per part, precision first.
+
+    `previous`: the topics of the conversation's last answer, best first, to resolve follow-ups against.
+    """
+    candidates = _grounding(index, rank_message(index, message, language=language), message)
+    selected: dict[str, Candidate] = {}
+    clarify: dict[str, Candidate] = {}
+    asked_topics: set[str] = set()
+    open_questions = 0
+    split = parts(message, language=language) if len(parts(message, language=language)) > 1 else []
+    for text, asked in split:
+        ranked = _grounding(index, rank_message(index, text, language=language), text)
+        winner, close = _winner(ranked, threshold=threshold, previous=previous)
+        if winner is not None:
+            if winner.source == "context" and selected:  # "when we arrive" beside another question: a circumstance
+                continue
+            selected.setdefault(winner.topic, winner)
+            if asked:
+                asked_topics.add(winner.topic)
+        elif close:
+            for candidate in close:
+                clarify.setdefault(candidate.topic, candidate)
+        elif asked and len(words_of(text)) >= 3:
+            open_questions += 1
+    if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
+        winner, close = _winner(candidates, threshold=threshold, previous=previous)
+        if winner is not None:
+            return Decision(candidates, [winner], [], 0)
+        # A message that refers back ("and …", "y …") may be answered by the previous topic below the threshold;
+        # anything else is held to the threshold (the owner's word) and asked about.
+        earlier = [c for c in close if previous and c.topic == previous[0] and _refers_back(message, language)]
+        follow_up = earlier[0] if earlier else None if close else _follow_up(index, message, previous, language)
+        if follow_up is not None:
+            return Decision(candidates, [follow_up], [], 0)
+        clarify = {c.topic: c for c in (close or list(clarify.values()))}
+    chosen = list(selected.values())[:MOST]
+    asking = [c for c in clarify.values() if c.topic not in selected][:2]
+    if chosen:  # answer what is sure; an ambiguous part is asked about by a person, not guessed
+        open_count = open_questions + (1 if asking else 0)
+        return Decision(candidates, chosen, [], open_count, frozenset(asked_topics))
+    return Decision(candidates, [], asking, open_questions)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;。！？；])\s+|(?<=[。！？；])")
+LONG_ENTRY = 4  # sentences: an entry this long is trimmed to the sentences that answer the question
+
+
+def answering_sentences(text: str, question: str) -> str:
+    """The sentences of a long entry that share a word with the question, verbatim and in order ("and the
+    password?" → the password sentence); the whole text when it is short or no sentence (or every one) matches."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    if len(sentences) < LONG_ENTRY:
+        return text
+    asked = {w for w in words_of(question) if len(w) >= 4 and w not in STOPWORDS and w not in COMMON}
+    if not asked:
+        return text
+
+    def answers(sentence: str) -> bool:
+        return any(w in asked or (len(w) >= 5 and any(a[:5] == w[:5] for a in asked)) for w in words_of(sentence))
+
+    kept = [s for s in sentences if answers(s)]
+    return " ".join(kept) if kept and len(kept) < len(sentences) else text

@@ -1,0 +1,99 @@
+"""Emergencies, broken essentials and exception requests as guests write them: plain words, every language.
+
+Each case was written in the guest's words before the phrase that catches it (issue #13); none is a phrase of the
+lexicon copied back. An emergency must win over whatever else the message mentions (the kitchen, the TV).
+"""
+
+import pytest
+
+from concierge.guard.policy import policy_from
+from concierge.guard.screening import Screener
+from knowledge.policy import Action, Category
+
+POLICY = policy_from(None)
+
+
+def verdict(text: str, language: str) -> tuple[Category | None, Action]:
+    screening = Screener().screen(text, language=language, history=(), policy=POLICY)
+    return screening.category, screening.action
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        ("en", "there's water coming out from under the dishwasher and it's spreading", Category.flood),
+        ("en", "the bath overflowed while we were out, the floor is soaked", Category.flood),
+        ("en", "weird smell of gas near the boiler cupboard", Category.gas),
+        ("en", "the smoke alarm in the hallway keeps going off and there's a burning smell", Category.fire),
+        ("en", "my wife fainted and hit her head on the sink", Category.medical),
+        ("en", "our baby has a high fever and won't stop crying", Category.medical),
+        ("es", "gotea agua del techo del salón", Category.flood),
+        ("es", "huele muchísimo a gas en la cocina", Category.gas),
+        ("fr", "il y a une fuite sous l'évier, l'eau coule partout", Category.flood),
+        ("fr", "mon fils a de la fièvre, 40 de température", Category.medical),
+        ("de", "Es riecht stark nach Gas im Flur", Category.gas),
+        ("de", "aus der Decke tropft Wasser ins Bad", Category.flood),
+        ("it", "c'è puzza di bruciato e esce fumo dalla presa", Category.fire),
+        ("pt", "a máquina de lavar transbordou e a cozinha está alagada", Category.flood),
+        ("nl", "mijn man heeft pijn op de borst en is benauwd", Category.medical),
+        ("pl", "z pralki cieknie woda na całą łazienkę", Category.flood),
+        ("ja", "洗濯機から水があふれています", Category.flood),
+        ("zh", "孩子发高烧，一直哭", Category.medical),
+        ("en", "we came back and the door was open, our laptops are gone", Category.break_in),
+        ("en", "it's midnight and the keys are inside, we can't get back in", Category.lockout),
+    ],
+)
+def test_emergencies_in_plain_words(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.emergency)
+
+
+def test_a_gas_leak_gets_the_gas_guidance_not_the_water_one() -> None:
+    assert verdict("I think there's a gas leak in the kitchen", "en")[0] == Category.gas
+    assert verdict("hay una fuga de gas", "es")[0] == Category.gas
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the heating doesn't work and the kids are cold"),
+        ("en", "there's no hot water in the shower"),
+        ("es", "no funciona la calefacción y hace mucho frío"),
+        ("fr", "pas d'eau chaude depuis ce matin"),
+        ("de", "Die Heizung geht nicht, alle Heizkörper sind kalt"),
+        ("nl", "we hebben geen stroom meer in het hele huis"),
+    ],
+)
+def test_broken_essentials_are_maintenance(language: str, text: str) -> None:
+    assert verdict(text, language) == (Category.maintenance, Action.escalate)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        ("en", "would it be ok to stay till 2 on sunday, our flight is late", Category.late_check_out),
+        ("es", "¿nos podemos quedar hasta las 14h el último día?", Category.late_check_out),
+        ("de", "Können wir am Abreisetag bis 13 Uhr bleiben?", Category.late_check_out),
+        ("en", "we arrive at 9am, can we check in at noon instead of 3?", Category.early_check_in),
+        ("it", "possiamo entrare alle 12?", Category.early_check_in),
+        ("en", "my brother wants to join us for two nights, ok?", Category.extra_guests),
+        ("fr", "un ami peut dormir sur le canapé ce week-end ?", Category.extra_guests),
+    ],
+)
+def test_exception_requests_in_plain_words(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.escalate)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "how do I turn the heating on?"),
+        ("en", "can we smoke on the terrace?"),
+        ("en", "is the hob gas or electric?"),
+        ("en", "do you have a hair dryer or should we bring ours?"),
+        ("de", "Gibt es einen Föhn oder sollen wir unseren mitbringen?"),
+        ("en", "what time is check-out?"),
+        ("es", "¿a qué hora podemos entrar?"),
+    ],
+)
+def test_ordinary_questions_stay_questions(language: str, text: str) -> None:
+    assert verdict(text, language) == (None, Action.answer)

@@ -1,0 +1,59 @@
+"""Precision first, on the index alone: a message's questions, one clear topic per question, listing topics."""
+
+from typing import Any
+
+from knowledge.index import build_index
+from knowledge.questions import answering_sentences, decide, parts
+
+ENTRIES: list[dict[str, Any]] = [
+    {"topic": "wifi", "title": "Wi-Fi", "content": {"en": "Network Sol-5G, password sol-y-mar."}},
+    {"topic": "parking", "title": "Parking", "content": {"en": "Space 14 in the garage at Calle Mar 3."}},
+    {"topic": "amenities", "title": "Included", "content": {"en": "Towels, beach towels, a hair dryer."}},
+    {"topic": "local_tips", "title": "Tips", "content": {"en": "Paella at Casa Carmela; the beach is 3 minutes away."}},
+]
+INDEX = build_index(ENTRIES)
+
+
+def topics(message: str, *, language: str = "en", previous: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    decision = decide(INDEX, message, language=language, threshold=0.7, previous=previous)
+    return [c.topic for c in decision.selected], [c.topic for c in decision.clarify]
+
+
+def test_a_message_is_split_into_its_questions() -> None:
+    found = parts("we land at 11pm, is that ok? and where do we leave the car", language="en")
+    assert [text.strip() for text, _asked in found] == ["we land at 11pm, is that ok", "where do we leave the car"]
+    assert [asked for _text, asked in found] == [True, False]
+
+
+def test_a_conjunction_of_another_language_does_not_split() -> None:
+    assert len(parts("can i park here", language="en")) == 1  # Polish "i" is "and", English "I" is not
+    assert len(parts("czy mogę parkować i gdzie jest wifi", language="pl")) == 2
+
+
+def test_each_question_gets_its_own_topic() -> None:
+    assert topics("what's the wifi password and where can we park?") == (["wifi", "parking"], [])
+
+
+def test_a_listing_topic_answers_only_what_it_names() -> None:
+    assert topics("is there a supermarket nearby?")[0] == []  # the tips list no supermarket: a person answers
+    assert topics("where can we eat paella?")[0] == ["local_tips"]
+
+
+def test_a_follow_up_without_a_topic_refers_to_the_previous_answer() -> None:
+    assert topics("and the password?", previous=("wifi",)) == (["wifi"], [])
+    assert topics("and the network name?", previous=("wifi",)) == (["wifi"], [])  # the entry mentions it
+    assert topics("and the sauna?", previous=("wifi",)) == ([], [])  # not in the entry: not the same entry again
+
+
+def test_a_short_question_gets_the_sentences_that_answer_it() -> None:
+    entry = "The router is in the hall. Reset it with the pin. The network is Sol-5G. The password is sol-y-mar."
+    assert answering_sentences(entry, "and the password?") == "The password is sol-y-mar."
+    assert answering_sentences("Short entry. Two sentences.", "password?") == "Short entry. Two sentences."
+    assert answering_sentences(entry, "how?") == entry  # nothing to match: the whole entry, never nothing
+
+
+def test_a_near_match_of_a_short_word_never_answers_alone() -> None:
+    index = build_index([{"topic": "emergency", "title": "Noodgeval", "content": {"nl": "Bel 112 bij nood."}}])
+    decision = decide(index, "de band van mijn fiets is plat", language="nl", threshold=0.7)  # "band", not "brand"
+    assert decision.selected == []
+    assert [c.topic for c in decide(index, "er is brand!", language="nl", threshold=0.7).selected] == ["emergency"]
