@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # Worker and outbox tuning.
     worker_in_process: bool | None = None  # None: on for SQLite, off for PostgreSQL
     worker_poll_seconds: float = 0.5
+    # `concierge worker --health-port`: unhealthy once a loop has not come round for this long (a stuck turn).
+    worker_stall_seconds: float = Field(default=300.0, gt=0)
     # `serve` on SQLite runs the worker as a child process at this lower CPU priority (nice), so acks go first.
     worker_process_nice: int = Field(default=10, ge=0, le=19)
     job_lease_seconds: float = 60.0

@@ -5,6 +5,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
+from concierge.core.metrics_dir import scrape_registry
 from concierge.ops.readiness import readiness
 
 router = APIRouter(tags=["health"])
@@ -28,5 +29,5 @@ async def readyz() -> JSONResponse:
 
 @router.get("/metrics")
 def metrics() -> Response:
-    """Prometheus text format."""
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    """Prometheus text format: this process's samples, and on `serve` with a worker child the child's too."""
+    return Response(generate_latest(scrape_registry()), media_type=CONTENT_TYPE_LATEST)

@@ -4,6 +4,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from concierge.channels.sender import Sender
 from concierge.core.modelbase import utcnow
@@ -33,6 +34,7 @@ class Worker:
             "alerts": threading.Event(),
         }
         self._threads: list[threading.Thread] = []
+        self._beats: dict[str, float] = {}  # loop name → when it last came round (the health probe reads it)
         # Set from signal handlers: a plain flag, because a handler that takes a lock (Event.set) deadlocks when a
         # second signal lands while the first handler holds it.
         self._stop_requested = False
@@ -83,6 +85,7 @@ class Worker:
             except Exception:  # the turn itself will try again and fail visibly
                 log.exception("language detector warm-up failed")
         while not self._stop.is_set():
+            self._beats[name] = time.monotonic()
             wake.clear()  # before the step, so work stored during it is not missed
             try:
                 did_work = step()
@@ -96,6 +99,18 @@ class Worker:
                     self._wake["escalations"].set()
                 continue
             wake.wait(self.settings.worker_poll_seconds)
+
+    def health(self) -> dict[str, Any]:
+        """Healthy while every loop runs and came round within WORKER_STALL_SECONDS; each loop's age in seconds."""
+        now = time.monotonic()
+        loops = {}
+        for thread in self._threads:
+            beat = self._beats.get(thread.name)
+            age = None if beat is None else round(now - beat, 1)
+            stalled = age is not None and age > self.settings.worker_stall_seconds
+            loops[thread.name] = {"alive": thread.is_alive() and not stalled, "age_seconds": age}
+        ok = bool(loops) and all(loop["alive"] for loop in loops.values()) and not self._stop.is_set()
+        return {"ok": ok, "status": "ok" if ok else "starting" if not loops else "unhealthy", "loops": loops}
 
     def run_forever(self) -> None:
         """Run until `stop()` or `request_stop()` (the `concierge worker` command)."""

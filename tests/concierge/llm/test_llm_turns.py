@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from functools import partial
 
 import pytest
+from prometheus_client import REGISTRY
 
 from concierge.core.settings import get_settings
 from concierge.llm.router import Router
@@ -231,6 +232,8 @@ def test_breaker_opens_skips_the_provider_and_recovers(
     for _ in range(2):
         assert ask(prop, "what is the wifi password?", runner=runner)["reply"] == WIFI_EN
     assert len(fake.requests) == 2
+    gauge = {"provider": runner.router.specs[0].name}
+    assert REGISTRY.get_sample_value("concierge_llm_breaker_state", gauge) == 2  # open, on /metrics too
     skipped = ask(prop, "what is the wifi password?", runner=runner)
     assert skipped["reply"] == WIFI_EN
     assert skipped["outcomes"] == ["breaker_open"]
@@ -239,6 +242,7 @@ def test_breaker_opens_skips_the_provider_and_recovers(
     fake.answer(GOOD_WIFI, times=2)
     probe = ask(prop, "what is the wifi password?", runner=runner)
     assert probe["reply"] == GOOD_WIFI and probe["outcomes"] == ["ok"]
+    assert REGISTRY.get_sample_value("concierge_llm_breaker_state", gauge) == 0  # closed by the probe
     assert ask(prop, "what is the wifi password?", runner=runner)["reply"] == GOOD_WIFI  # closed again
 
 

@@ -1,0 +1,99 @@
+"""What an operator scrapes from running processes: the worker child's turns on `serve`'s /metrics, the worker's
+own /metrics and /healthz ports, and Sentry configured by the command line in every process."""
+
+import os
+import time
+
+import httpx
+import sentry_sdk
+from sqlmodel import col, select
+
+from concierge import cli
+from concierge.conversation.models import Outbox, OutboxStatus
+from concierge.core.db import session_scope
+from concierge.core.observability import scrub_event
+from knowledge.models import Property
+from tests.e2e.server import Process, serve_process
+from tests.factories import ANA, free_port
+
+
+def scrape(base: str) -> dict[str, float]:
+    """A /metrics page as {name{labels}: value}."""
+    values = {}
+    for line in httpx.get(f"{base}/metrics", timeout=10).text.splitlines():
+        if line and not line.startswith("#"):
+            key, value = line.rsplit(" ", 1)
+            values[key] = float(value)
+    return values
+
+
+def wait_for_sent_reply(timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope(readonly=True) as s:
+            if s.exec(select(Outbox).where(col(Outbox.status) == OutboxStatus.sent)).first() is not None:
+                return
+        time.sleep(0.2)
+    raise AssertionError("the reply was never sent")
+
+
+def no_shared_metrics_env() -> dict[str, str]:
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)  # each test process stands alone
+    return {"WORKER_POLL_SECONDS": "0.05", "LOG_LEVEL": "WARNING"}
+
+
+def test_serve_metrics_show_the_worker_childs_turn_and_delivery(prop: Property) -> None:
+    server, base = serve_process(no_shared_metrics_env())
+    server.start(timeout=120)
+    try:
+        before = scrape(base)
+        assert before.get("concierge_turn_seconds_count", 0.0) == 0.0
+        sent = httpx.post(
+            f"{base}/simulator/messages",
+            data={"property": prop.slug, "phone": ANA, "body": "What is the wifi password?"},
+            headers={"accept": "application/json"},
+            timeout=10,
+        )
+        assert sent.status_code == 202, sent.text
+        wait_for_sent_reply()
+        after = scrape(base)
+    finally:
+        server.stop()
+    assert after["concierge_turn_seconds_count"] == 1.0
+    assert sum(v for k, v in after.items() if k.startswith("concierge_turns_total{")) == 1.0
+    assert after['concierge_messages_out_total{author="bot",channel="simulator"}'] == 1.0
+    assert "concierge_outbox_backlog" in after  # the scrape-time gauges are still there
+
+
+def test_worker_serves_health_and_metrics_on_its_ports(prop: Property) -> None:
+    health_port, metrics_port = free_port(), free_port()
+    worker = Process(
+        ["worker", "--health-port", str(health_port), "--metrics-port", str(metrics_port)],
+        no_shared_metrics_env(),
+        health_url=f"http://127.0.0.1:{health_port}/healthz",
+    )
+    worker.start(timeout=120)
+    try:
+        health = httpx.get(f"http://127.0.0.1:{health_port}/healthz", timeout=5).json()
+        assert health["ok"] and set(health["loops"]) == {"turns", "outbox", "escalations", "alerts"}
+        assert httpx.get(f"http://127.0.0.1:{health_port}/metrics", timeout=5).status_code == 404  # health only
+        metrics = scrape(f"http://127.0.0.1:{metrics_port}")
+        assert "concierge_turn_seconds_count" in metrics
+        assert httpx.get(f"http://127.0.0.1:{metrics_port}/healthz", timeout=5).json()["ok"]
+    finally:
+        assert worker.stop() in (0, -15)
+
+
+def test_every_command_configures_sentry_with_the_scrubber(monkeypatch: object) -> None:
+    import pytest
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("SENTRY_DSN", "http://public@127.0.0.1:9/1")  # nothing is sent: no event is raised
+    try:
+        assert cli.main(["db", "upgrade"]) == 0
+        client = sentry_sdk.get_client()
+        assert client.is_active()
+        assert client.options["before_send"] is scrub_event
+        assert client.options["send_default_pii"] is False
+    finally:
+        sentry_sdk.init(dsn=None)  # later tests run without Sentry
