@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     rate_limit_messages: int = Field(default=20, ge=1)
     rate_limit_window_seconds: float = Field(default=600.0, gt=0)
     message_retention_days: int = Field(default=365, ge=1)
+    # `concierge purge` deletes traces, finished jobs, delivered outbox rows and sent notifications older than this.
+    trace_retention_days: int = Field(default=90, ge=1)
     # Escalations (escalation/): SLA minutes per urgency before re-notifying the next staff member, and the
     # optional email and signed-webhook notifications.
     escalation_sla_minutes: str = "emergency:5,high:15,normal:60"
