@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DATABASE_URL ?= sqlite:///./concierge.db
 
-.PHONY: run test test-pg lint eval install migrate demo clean lock
+.PHONY: run test test-pg lint eval install migrate demo clean lock session-secret
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ migrate: install
 demo: migrate
 	$(BIN)/concierge import examples/casa-azul.yaml
 
-run: demo
+# A random SESSION_SECRET in .env, written once: sign-ins survive restarts of `make run`.
+session-secret:
+	@grep -qs '^SESSION_SECRET=' .env || echo "SESSION_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(32))')" >> .env
+
+run: demo session-secret
 	@echo "Guest simulator: http://127.0.0.1:8000/simulator"
 	$(BIN)/concierge serve --host 127.0.0.1 --port 8000
 

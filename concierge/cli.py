@@ -29,6 +29,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from concierge.worker.commands import SWITCH_INTERVAL, freeze_heap
     from concierge.worker.process import WorkerProcess
 
+    problem = get_settings().configuration_problem()
+    if problem:  # one line on stderr (main), before anything starts
+        raise DomainError(problem)
     worker = None
     if get_settings().run_worker_in_process:  # on SQLite: a child process, started first so both import at once
         worker = WorkerProcess(get_settings())

@@ -10,7 +10,7 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram
 
-from concierge.core.settings import Settings
+from concierge.core.settings import Settings, reveal
 
 MESSAGES_IN = Counter("concierge_messages_in_total", "Inbound guest messages stored", ["channel"])
 MESSAGES_DUPLICATE = Counter("concierge_messages_duplicate_total", "Retried webhooks (MessageSid seen before)")
@@ -135,7 +135,7 @@ def configure_sentry(settings: Settings, *, transport: Any = None) -> bool:
     from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
     sentry_sdk.init(
-        dsn=settings.sentry_dsn,
+        dsn=reveal(settings.sentry_dsn),
         transport=transport,  # tests capture envelopes in memory
         send_default_pii=False,
         max_request_body_size="never",

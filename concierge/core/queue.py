@@ -84,8 +84,10 @@ def due(queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> Sel
 
 def unfinished(queue: Queue[RowT], table: Any = None) -> ColumnElement[bool]:
     """`status IN (…unfinished…)` with the statuses written as literals, exactly as in the partial index's WHERE."""
-    status, values = queue.column(queue.status, table), [literal_column(f"'{s}'") for s in queue.unfinished]
-    return status == values[0] if len(values) == 1 else status.in_(values)
+    status = queue.column(queue.status, table)
+    values: list[ColumnElement[str]] = [literal_column(f"'{s}'") for s in queue.unfinished]
+    condition: ColumnElement[bool] = status == values[0] if len(values) == 1 else status.in_(values)
+    return condition
 
 
 def is_due(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> bool:
