@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -174,6 +175,90 @@ def measure(claims: int) -> dict[str, tuple[float, float]]:
     }
 
 
+def settle(dialect: str) -> None:
+    """Fresh statistics (and on PostgreSQL a VACUUM: a bulk load's first readers would otherwise write hint bits)."""
+    from sqlalchemy import text
+
+    from concierge.core.db import get_engine
+
+    with get_engine().connect() as conn:
+        if dialect == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+        else:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+
+
+def old_due(q: Any) -> Any:
+    """`queue.due` as it was before migration 0015: no status term of its own (the in-order check kept one)."""
+    from sqlalchemy import true
+
+    from concierge.core import queue
+    from concierge.core.modelbase import utcnow
+
+    explicit = queue.unfinished
+    queue.unfinished = lambda q, table=None: true() if table is None else explicit(q, table)  # type: ignore[assignment]
+    try:
+        return queue.due(q, now=utcnow(), lease_seconds=60)
+    finally:
+        queue.unfinished = explicit  # type: ignore[method-assign]
+
+
+def measure_sql(claims: int, *, before_0015: bool = False) -> dict[str, tuple[float, float]]:
+    """The claims' SELECT statements alone (literal values, no ORM, no locks): the database's own cost.
+
+    `before_0015`: the statements as they were before migration 0015 (no status term of their own, so nothing
+    keeps the id-ordered scan off the finished rows).
+    """
+    from sqlalchemy import text
+
+    from concierge.conversation import jobs, outbox
+    from concierge.core import queue
+    from concierge.core.db import get_engine
+    from concierge.core.modelbase import utcnow
+    from escalation.delivery import NOTIFICATIONS
+
+    engine = get_engine()
+    results = {}
+    for name, q in (
+        ("SQL job claim", jobs.JOBS),
+        ("SQL outbox claim", outbox.OUTBOX),
+        ("SQL notification claim", NOTIFICATIONS),
+    ):
+        statement = old_due(q) if before_0015 else queue.due(q, now=utcnow(), lease_seconds=60)
+        name = f"{name} (before 0015)" if before_0015 else name
+        sql = str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
+        times = []
+        with engine.connect().execution_options(readonly=True) as conn:
+            for _ in range(claims):
+                started = time.perf_counter()
+                assert conn.execute(text(sql)).first() is not None
+                times.append((time.perf_counter() - started) * 1000)
+            conn.rollback()
+        times.sort()
+        results[name] = (statistics.median(times), times[min(len(times) - 1, round(0.95 * len(times)) - 1)])
+    return results
+
+
+def print_plan(dialect: str, label: str) -> None:
+    """The job claim's query plan, as comment lines."""
+    from sqlalchemy import text
+
+    from concierge.conversation import jobs
+    from concierge.core import queue
+    from concierge.core.db import get_engine
+    from concierge.core.modelbase import utcnow
+
+    engine = get_engine()
+    sql = str(queue.due(jobs.JOBS, now=utcnow()).compile(engine, compile_kwargs={"literal_binds": True}))
+    explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
+    with engine.connect().execution_options(readonly=True) as conn:
+        rows = conn.execute(text(explain + sql)).all()
+        conn.rollback()
+    for row in rows:
+        print(f"# plan ({label}): {row[-1]}")
+
+
 def run_size(url: str, finished: int, claims: int) -> None:
     """Build, fill and measure one size; print its lines."""
     os.environ["DATABASE_URL"] = url
@@ -203,15 +288,18 @@ def run_size(url: str, finished: int, claims: int) -> None:
         fill(conn, dialect, property_id=property_id, finished=finished)
     fill_seconds = time.perf_counter() - started
     add_unfinished(slug)
-    with get_engine().begin() as conn:
-        conn.execute(text("ANALYZE"))
+    settle(dialect)
     for label in ("with partial indexes", "without (dropped)"):
         if label.startswith("without"):
             with get_engine().begin() as conn:
                 for index in PARTIAL_INDEXES:
                     conn.execute(text(f"DROP INDEX {index}"))
-                conn.execute(text("ANALYZE"))
-        for name, (median, p95) in measure(claims).items():
+            settle(dialect)
+        print_plan(dialect, label)
+        figures = {**measure(claims), **measure_sql(claims)}
+        if label.startswith("without"):
+            figures.update(measure_sql(claims, before_0015=True))
+        for name, (median, p95) in figures.items():
             print(f"{dialect}\t{finished}\t{label}\t{name}\t{median:.3f}\t{p95:.3f}", flush=True)
     print(f"# {dialect} {finished} finished rows written in {fill_seconds:.1f} s", flush=True)
     engine_for(url).dispose()
