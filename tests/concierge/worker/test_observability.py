@@ -43,7 +43,7 @@ def no_shared_metrics_env() -> dict[str, str]:
 
 
 def test_serve_metrics_show_the_worker_childs_turn_and_delivery(prop: Property) -> None:
-    server, base = serve_process(no_shared_metrics_env())
+    server, base = serve_process({**no_shared_metrics_env(), "LOG_LEVEL": "INFO"})
     server.start(timeout=120)
     try:
         before = scrape(base)
@@ -63,6 +63,8 @@ def test_serve_metrics_show_the_worker_childs_turn_and_delivery(prop: Property) 
     assert sum(v for k, v in after.items() if k.startswith("concierge_turns_total{")) == 1.0
     assert after['concierge_messages_out_total{author="bot",channel="simulator"}'] == 1.0
     assert "concierge_outbox_backlog" in after  # the scrape-time gauges are still there
+    logs = server.stderr()
+    assert "Uvicorn running on" in logs and "color_message" not in logs and "\x1b[" not in logs  # clean JSON
 
 
 def test_worker_serves_health_and_metrics_on_its_ports(prop: Property) -> None:
