@@ -1,20 +1,22 @@
 # The guest concierge: one image for `serve` (the default) and `worker`, in two stages.
-# Stage 1 builds the wheel (the migrations ship inside it) and installs it with its pinned dependencies into a
-# virtual environment; stage 2 is that environment on a clean base, run as a non-root user.
+# Stage 1 installs the hash-checked production lock into a virtual environment, then builds the wheel (the
+# migrations ship inside it) and installs it there without dependencies; stage 2 is that environment on a clean base, run as a non-root user.
 # The base image is pinned to a patch version (pin its digest too, `python:…@sha256:…`, in your registry mirror).
 FROM python:3.11.14-slim-bookworm AS build
 
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-COPY pyproject.toml setup.py constraints.txt README.md ./
+COPY pyproject.toml setup.py README.md ./
+COPY requirements/production.txt ./requirements/
 COPY concierge ./concierge
 COPY knowledge ./knowledge
 COPY escalation ./escalation
 COPY alembic ./alembic
-RUN pip wheel --no-deps --wheel-dir /wheels . \
-    && python -m venv /opt/concierge \
-    && /opt/concierge/bin/pip install -c constraints.txt /wheels/*.whl
+RUN python -m venv /opt/concierge \
+    && /opt/concierge/bin/pip install --require-hashes -r requirements/production.txt \
+    && pip wheel --no-deps --wheel-dir /wheels . \
+    && /opt/concierge/bin/pip install --no-deps /wheels/*.whl
 
 FROM python:3.11.14-slim-bookworm
 

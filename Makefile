@@ -7,10 +7,13 @@ export DATABASE_URL ?= sqlite:///./concierge.db
 
 .PHONY: run test test-pg lint eval install migrate demo clean lock session-secret
 
-$(STAMP): pyproject.toml constraints.txt
+# The locked, hash-checked development set (production + dev + otel), then the project itself without
+# dependencies (its build uses the locked setuptools: nothing unpinned is downloaded).
+$(STAMP): pyproject.toml setup.py requirements/development.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/development.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -51,8 +54,12 @@ eval: install
 	$(BIN)/concierge eval tests/evals/realistic --split test --mode model --json eval-realistic-model.json || status=1; \
 	exit $$status
 
-lock:
-	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
+# Hashed locks from pyproject.toml: production (the image) and development (make install). Versions already in a
+# lock are kept; `make lock UPGRADE=--upgrade` (or UPGRADE="-P name") moves them.
+LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --quiet $(UPGRADE)
+lock: install
+	$(LOCK) -o requirements/production.txt
+	$(LOCK) --extra dev --extra otel -o requirements/development.txt
 
 clean:
 	rm -rf $(VENV) concierge.db concierge.db-*

@@ -25,7 +25,9 @@ def test_dockerfile_builds_the_wheel_in_one_stage_and_runs_it_as_non_root_in_ano
     for base in bases:  # a patch version (and optionally a digest), never a moving tag
         assert re.fullmatch(r"python:3\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base), base
     build, runtime = text.split("\nFROM ")[1:]
-    assert "pip wheel" in build and "-c constraints.txt" in build and " -e " not in text  # the wheel, not editable
+    assert "pip wheel" in build and " -e " not in text  # the wheel, not editable
+    assert "--require-hashes -r requirements/production.txt" in build  # dependencies from the hashed lock only
+    assert "install --no-deps /wheels/" in build
     assert "COPY --from=build /opt/concierge /opt/concierge" in runtime
     assert re.search(r"^USER (?!root)\w+", runtime, re.M)
     assert "HEALTHCHECK" in runtime and "/healthz" in runtime
