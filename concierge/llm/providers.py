@@ -86,7 +86,5 @@ def build_chat_model(spec: ProviderSpec, settings: Settings, *, timeout: float) 
         options: dict[str, Any] = {"base_url": settings.google_base_url} if settings.google_base_url else {}
         from langchain_google_genai import ChatGoogleGenerativeAI
 
-        return ChatGoogleGenerativeAI(
-            **common, google_api_key=api_key, max_output_tokens=400, transport="rest", **options
-        )
+        return ChatGoogleGenerativeAI(**common, google_api_key=api_key, max_output_tokens=400, **options)
     raise UnsupportedProvider(f"LLM_PROVIDERS: unknown provider {spec.provider!r}")

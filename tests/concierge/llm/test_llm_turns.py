@@ -296,6 +296,21 @@ def test_anthropic_provider_end_to_end(prop: Property, fake: FakeModelAPI, monke
     assert result["calls"][-1][3] > 0  # priced from the table
 
 
+def test_gemini_provider_end_to_end(prop: Property, fake: FakeModelAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLM_PROVIDERS", "gemini:gemini-2.5-flash")
+    monkeypatch.setenv("GOOGLE_API_KEY", "test-key")
+    monkeypatch.setenv("GOOGLE_BASE_URL", fake.gemini_base_url)
+    get_settings.cache_clear()
+    fake.fail(503)
+    fake.answer(GOOD_WIFI)
+    result = ask(prop, "what is the wifi password?")
+    assert result["reply"] == GOOD_WIFI
+    assert result["trace"]["responder"] == "gemini:gemini-2.5-flash"
+    assert result["outcomes"] == ["server_error", "ok"]
+    assert [r["_path"].split("?")[0] for r in fake.requests] == ["/v1beta/models/gemini-2.5-flash:generateContent"] * 2
+    assert WIFI_EN in system_text(fake.requests[1])
+
+
 class UncheckedRouter(Router):
     """A router with a bug: it returns the model's reply without the output check."""
 
