@@ -103,11 +103,12 @@ class Worker:
     def health(self) -> dict[str, Any]:
         """Healthy while every loop runs and came round within WORKER_STALL_SECONDS; each loop's age in seconds."""
         now = time.monotonic()
+        limit = max(self.settings.worker_stall_seconds, 2 * self.settings.worker_poll_seconds)  # idle loops wait a poll
         loops = {}
         for thread in self._threads:
             beat = self._beats.get(thread.name)
             age = None if beat is None else round(now - beat, 1)
-            stalled = age is not None and age > self.settings.worker_stall_seconds
+            stalled = age is not None and age > limit
             loops[thread.name] = {"alive": thread.is_alive() and not stalled, "age_seconds": age}
         ok = bool(loops) and all(loop["alive"] for loop in loops.values()) and not self._stop.is_set()
         return {"ok": ok, "status": "ok" if ok else "starting" if not loops else "unhealthy", "loops": loops}

@@ -99,3 +99,35 @@ def test_every_command_configures_sentry_with_the_scrubber(monkeypatch: object) 
         assert client.options["send_default_pii"] is False
     finally:
         sentry_sdk.init(dsn=None)  # later tests run without Sentry
+
+
+def test_a_stuck_loop_makes_the_worker_unhealthy(prop: Property, monkeypatch: object) -> None:
+    import pytest
+
+    from concierge.core.settings import get_settings
+    from concierge.worker.endpoints import start_endpoints
+    from concierge.worker.loops import Worker
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setenv("WORKER_IN_PROCESS", "false")
+    monkeypatch.setenv("WORKER_STALL_SECONDS", "3")
+    monkeypatch.setenv("WORKER_POLL_SECONDS", "5")  # an idle loop comes round every 5 s: not during the probe
+    get_settings.cache_clear()
+    worker = Worker(get_settings())
+    port = free_port()
+    (server,) = start_endpoints(host="127.0.0.1", health_port=port, metrics_port=None, health=worker.health)
+    try:
+        starting = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert starting.status_code == 503 and starting.json()["status"] == "starting"
+        worker.start()
+        deadline = time.monotonic() + 30
+        while httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code != 200:
+            assert time.monotonic() < deadline, "the worker never became healthy"
+            time.sleep(0.1)
+        worker._beats["outbox"] -= 60  # as if the sender had been stuck in one delivery for a minute
+        stuck = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        assert stuck.status_code == 503
+        assert stuck.json()["loops"]["outbox"]["alive"] is False and stuck.json()["loops"]["turns"]["alive"]
+    finally:
+        worker.stop(timeout=5)
+        server.close()
