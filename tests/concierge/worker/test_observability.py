@@ -14,7 +14,7 @@ from concierge.core.db import session_scope
 from concierge.core.observability import scrub_event
 from knowledge.models import Property
 from tests.e2e.server import Process, serve_process
-from tests.factories import ANA, free_port
+from tests.factories import ANA, free_port, store
 
 
 def scrape(base: str) -> dict[str, float]:
@@ -43,7 +43,8 @@ def no_shared_metrics_env() -> dict[str, str]:
 
 
 def test_serve_metrics_show_the_worker_childs_turn_and_delivery(prop: Property) -> None:
-    server, base = serve_process({**no_shared_metrics_env(), "LOG_LEVEL": "INFO"})
+    # The worker as serve's child (the default on SQLite; asked for on PostgreSQL).
+    server, base = serve_process({**no_shared_metrics_env(), "LOG_LEVEL": "INFO", "WORKER_IN_PROCESS": "true"})
     server.start(timeout=120)
     try:
         before = scrape(base)
@@ -79,8 +80,12 @@ def test_worker_serves_health_and_metrics_on_its_ports(prop: Property) -> None:
         health = httpx.get(f"http://127.0.0.1:{health_port}/healthz", timeout=5).json()
         assert health["ok"] and set(health["loops"]) == {"turns", "outbox", "escalations", "alerts"}
         assert httpx.get(f"http://127.0.0.1:{health_port}/metrics", timeout=5).status_code == 404  # health only
+        assert scrape(f"http://127.0.0.1:{metrics_port}")["concierge_turn_seconds_count"] == 0.0
+        store(prop, "What is the wifi password?", channel="simulator", phone=ANA)  # as the web process would
+        wait_for_sent_reply()
         metrics = scrape(f"http://127.0.0.1:{metrics_port}")
-        assert "concierge_turn_seconds_count" in metrics
+        assert metrics["concierge_turn_seconds_count"] == 1.0
+        assert metrics['concierge_messages_out_total{author="bot",channel="simulator"}'] == 1.0
         assert httpx.get(f"http://127.0.0.1:{metrics_port}/healthz", timeout=5).json()["ok"]
     finally:
         assert worker.stop() in (0, -15)
