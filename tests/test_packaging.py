@@ -2,6 +2,7 @@
 `concierge db upgrade` and imports a property pack, far from the repository (the migrations ship in the wheel)."""
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -15,9 +16,13 @@ from tests.factories import ROOT
 
 
 def build_wheel(into: Path) -> Path:
-    """`pip wheel` of the repository (no build isolation: the setuptools of this environment, no downloads)."""
+    """`pip wheel` of a clean copy of the repository (an in-tree build/ folder may hold stale files), without build
+    isolation: the setuptools of this environment, no downloads."""
+    source = into.parent / "source"
+    skip = shutil.ignore_patterns(".*", "build", "dist", "*.egg-info", "__pycache__", "tests", "docs", "*.db*")
+    shutil.copytree(ROOT, source, ignore=skip)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(into), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(into), str(source)],
         check=True,
         capture_output=True,
         timeout=300,
@@ -55,8 +60,8 @@ def test_the_wheel_migrates_a_database_and_imports_a_pack(tmp_path: Path) -> Non
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PROMETHEUS_MULTIPROC_DIR")}
     env.update(DATABASE_URL=f"sqlite:///{database}", LOG_LEVEL="WARNING")
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(args, cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, cwd=work, env=env, input=stdin, capture_output=True, text=True, timeout=300)
 
     where = run(str(bin_dir / "python"), "-c", "import concierge.core.db as d; print(d.migrations_dir())")
     assert where.returncode == 0, where.stderr
@@ -69,3 +74,8 @@ def test_the_wheel_migrates_a_database_and_imports_a_pack(tmp_path: Path) -> Non
     imported = run(str(bin_dir / "concierge"), "import", str(ROOT / "examples" / "casa-azul.yaml"))
     assert imported.returncode == 0, imported.stderr
     assert "imported casa-azul" in imported.stdout
+    # A turn from the installed package: templates aside, every data file it reads (lexicons, phrase lists,
+    # locales, prompts, prices) ships in the wheel.
+    chat = run(str(bin_dir / "concierge"), "chat", "casa-azul", "--phone", "+34611111111", stdin="wifi password?\n")
+    assert chat.returncode == 0, chat.stderr
+    assert "CasaAzul-5G" in chat.stdout, chat.stdout

@@ -1,8 +1,11 @@
 """What an operator scrapes from running processes: the worker child's turns on `serve`'s /metrics, the worker's
 own /metrics and /healthz ports, and Sentry configured by the command line in every process."""
 
+import logging
 import os
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import sentry_sdk
@@ -95,7 +98,23 @@ def test_every_command_configures_sentry_with_the_scrubber(monkeypatch: object) 
     import pytest
 
     assert isinstance(monkeypatch, pytest.MonkeyPatch)
-    monkeypatch.setenv("SENTRY_DSN", "http://public@127.0.0.1:9/1")  # nothing is sent: no event is raised
+
+    class Sink(BaseHTTPRequestHandler):  # a Sentry that accepts whatever it is sent (events of later tests too)
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    root = logging.getLogger()  # cli.main configures logging: restored after the test
+    monkeypatch.setattr(root, "handlers", list(root.handlers))
+    monkeypatch.setattr(root, "level", root.level)
+    sink = ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    monkeypatch.setenv("SENTRY_DSN", f"http://public@127.0.0.1:{sink.server_address[1]}/1")
     try:
         assert cli.main(["db", "upgrade"]) == 0
         client = sentry_sdk.get_client()
@@ -103,7 +122,10 @@ def test_every_command_configures_sentry_with_the_scrubber(monkeypatch: object) 
         assert client.options["before_send"] is scrub_event
         assert client.options["send_default_pii"] is False
     finally:
-        sentry_sdk.init(dsn=None)  # later tests run without Sentry
+        sentry_sdk.get_client().close()  # sends what is queued, to the sink
+        sentry_sdk.init()  # no DSN: later tests run without Sentry
+        sink.shutdown()
+        sink.server_close()
 
 
 def test_a_stuck_loop_makes_the_worker_unhealthy(prop: Property, monkeypatch: object) -> None:
