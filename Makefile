@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DATABASE_URL ?= sqlite:///./concierge.db
 
-.PHONY: run test test-pg lint eval install migrate demo clean lock
+.PHONY: run test test-pg lint eval install migrate demo clean lock session-secret
 
-$(STAMP): pyproject.toml constraints.txt
+# The locked, hash-checked development set (production + dev + otel), then the project itself without
+# dependencies (its build uses the locked setuptools: nothing unpinned is downloaded).
+$(STAMP): pyproject.toml setup.py requirements/development.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/development.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -23,7 +26,11 @@ demo: migrate
 	$(BIN)/concierge import --if-missing examples/casa-azul.yaml
 	$(BIN)/concierge users demo casa-azul
 
-run: demo
+# A random SESSION_SECRET in .env, written once: sign-ins survive restarts of `make run`.
+session-secret:
+	@grep -qs '^SESSION_SECRET=' .env || echo "SESSION_SECRET=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(32))')" >> .env
+
+run: demo session-secret
 	@echo "Guest simulator: http://127.0.0.1:8000/simulator (sign in with the demo account printed above)"
 	$(BIN)/concierge serve --host 127.0.0.1 --port 8000
 
@@ -49,8 +56,12 @@ eval: install
 	$(BIN)/concierge eval tests/evals/realistic --split test --mode model --json eval-realistic-model.json || status=1; \
 	exit $$status
 
-lock:
-	$(BIN)/python -m pip freeze --exclude-editable > constraints.txt
+# Hashed locks from pyproject.toml: production (the image) and development (make install). Versions already in a
+# lock are kept; `make lock UPGRADE=--upgrade` (or UPGRADE="-P name") moves them.
+LOCK := $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --quiet $(UPGRADE)
+lock: install
+	$(LOCK) -o requirements/production.txt
+	$(LOCK) --extra dev --extra otel -o requirements/development.txt
 
 clean:
 	rm -rf $(VENV) concierge.db concierge.db-*

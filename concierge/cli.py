@@ -30,6 +30,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from concierge.worker.commands import SWITCH_INTERVAL, freeze_heap
     from concierge.worker.process import WorkerProcess
 
+    problem = get_settings().configuration_problem()
+    if problem:  # one line on stderr (main), before anything starts
+        raise DomainError(problem)
     worker = None
     if get_settings().run_worker_in_process:  # on SQLite: a child process, started first so both import at once
         worker = WorkerProcess(get_settings())
@@ -87,10 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; DomainErrors become one-line messages and exit codes (2 for invalid input)."""
     args = build_parser().parse_args(argv)
-    from concierge.core.observability import configure_logging  # after parsing: `--help` needs no settings
-    from concierge.core.settings import get_settings
+    from concierge.core.settings import get_settings  # after parsing: `--help` needs no settings
+
+    if args.command == "serve" and get_settings().run_worker_in_process:
+        from concierge.core import metrics_dir
+
+        metrics_dir.prepare()  # before prometheus_client is imported: the worker child's turns reach /metrics
+    from concierge.core.observability import configure_logging, configure_sentry
 
     configure_logging(get_settings())
+    configure_sentry(get_settings())  # every process: `serve`, its worker child, `concierge worker`, commands
     started = time.perf_counter()
     try:
         code: int = args.func(args)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from concierge.core import queue
 from concierge.core.backoff import Backoff
 from concierge.core.db import session_scope
-from concierge.core.settings import Settings
+from concierge.core.settings import Settings, reveal
 from escalation import notify
 from escalation.models import Notification, NotificationStatus
 
@@ -173,7 +173,7 @@ class Notifier:
                 if settings.smtp_starttls:
                     smtp.starttls()
                 if settings.smtp_username and settings.smtp_password:
-                    smtp.login(settings.smtp_username, settings.smtp_password)
+                    smtp.login(settings.smtp_username, reveal(settings.smtp_password) or "")
                 smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             return Outcome("failed", f"recipient refused: {type(exc).__name__}")
@@ -185,7 +185,7 @@ class Notifier:
         return Outcome("sent")
 
     def _webhook(self, claimed: Claimed) -> Outcome:
-        secret = self.settings.notify_webhook_secret
+        secret = reveal(self.settings.notify_webhook_secret)
         if not secret:
             return Outcome("failed", "NOTIFY_WEBHOOK_SECRET is not configured")
         body = json.dumps(claimed.payload, sort_keys=True, separators=(",", ":")).encode()

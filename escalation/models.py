@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from concierge.core.modelbase import utcnow
+from concierge.core.modelbase import partial_index, utcnow
 
 
 class EscalationStatus(StrEnum):
@@ -129,6 +129,8 @@ class NotificationStatus(StrEnum):
 
 class Notification(SQLModel, table=True):
     """An email or signed webhook about an escalation (or an operational alert), delivered with retries."""
+
+    __table_args__ = (partial_index("ix_notification_pending", "id", where="status = 'pending'"),)  # migration 0015
 
     id: int | None = Field(default=None, primary_key=True)
     escalation_id: int | None = Field(default=None, foreign_key="escalation.id", index=True)  # None: an alert

@@ -8,9 +8,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from concierge.conversation import service as conversation_service
 from concierge.conversation.models import Conversation, Message
 from concierge.core.db import session_scope
 from concierge.users import service as users_service
@@ -98,11 +98,11 @@ def page_state(
     conversation = session.get(Conversation, conversation_id)
     if conversation is None or conversation.property_id not in scope:
         return "hidden"
-    messages = conversation_service.conversation_messages(session, conversation_id=conversation_id)
+    last_message = session.exec(select(func.max(Message.id)).where(Message.conversation_id == conversation_id)).one()
     current = escalation_service.unresolved(session, conversation_id=conversation_id)
     return [
         conversation.owner,
-        messages[-1].id if messages else 0,
+        last_message or 0,  # one indexed read, not the transcript
         (current.id, current.status, current.urgency) if current else None,
         len(staff_service.notes(session, conversation_id=conversation_id)),
     ]

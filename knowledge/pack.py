@@ -3,11 +3,21 @@
 import re
 from datetime import UTC, date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
 
+import phonenumbers
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from concierge.core.errors import InvalidInput
 from concierge.core.modelbase import utcnow
@@ -21,6 +31,28 @@ LANGUAGE_TAG = r"^[a-z]{2,3}$"
 RELATIVE_DATE = re.compile(r"^today(?:\s*([+-])\s*(\d{1,4}))?$")
 
 
+def e164(value: str) -> str:
+    """A phone number as E.164 ("+34 600 000 001" → "+34600000001"), a `whatsapp:` prefix kept; ValueError with
+    the reason when it is not an international number of a possible length for its country code."""
+    prefix = "whatsapp:" if value.startswith("whatsapp:") else ""
+    raw = value.removeprefix("whatsapp:").strip()
+    if not raw.startswith("+"):
+        raise ValueError(f"{value!r} is not an international number: write it with + and the country code")
+    try:
+        number = phonenumbers.parse(raw, None)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{value!r} is not a phone number") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValueError(f"{value!r} is not a phone number: wrong length for +{number.country_code}")
+    normalised = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if not re.match(E164, normalised):
+        raise ValueError(f"{value!r} is not an E.164 number")
+    return prefix + normalised
+
+
+Phone = Annotated[str, AfterValidator(e164)]  # written any common way in a pack, stored as E.164
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -30,7 +62,7 @@ class PropertyIn(_Strict):
     name: str = Field(min_length=1, max_length=200)
     timezone: str
     default_language: str = Field(pattern=LANGUAGE_TAG)
-    phone_numbers: list[str] = Field(min_length=1)
+    phone_numbers: list[Phone] = Field(min_length=1)
     access_window_hours: int = Field(default=24, ge=0, le=24 * 30)
 
     @field_validator("timezone")
@@ -43,17 +75,14 @@ class PropertyIn(_Strict):
     @field_validator("phone_numbers")
     @classmethod
     def _numbers(cls, values: list[str]) -> list[str]:
-        for value in values:
-            if not re.match(E164, value.removeprefix("whatsapp:")):
-                raise ValueError(f"{value!r} is not an E.164 number (optionally with the whatsapp: prefix)")
-        if len(set(values)) != len(values):
+        if len(set(values)) != len(values):  # compared once normalised: "+34 600…" and "+34600…" are one
             raise ValueError("a number is listed twice")
         return values
 
 
 class StaffIn(_Strict):
     name: str = Field(min_length=1, max_length=200)
-    phone: str = Field(pattern=E164)
+    phone: Phone
     role: str = Field(min_length=1, max_length=32)
     languages: list[str] = Field(default_factory=list)
 
@@ -142,7 +171,7 @@ class EntryIn(_Strict):
 
 class ReservationIn(_Strict):
     guest_name: str = Field(min_length=1, max_length=200)
-    phone: str = Field(pattern=E164)
+    phone: Phone
     check_in: date
     check_out: date
     language: str | None = Field(default=None, pattern=LANGUAGE_TAG)

@@ -20,7 +20,7 @@ from concierge.conversation.models import Channel, Owner
 from concierge.core import metrics
 from concierge.core.backoff import Backoff
 from concierge.core.db import session_scope
-from concierge.core.settings import Settings
+from concierge.core.settings import Settings, reveal
 from escalation import service as escalation_service
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class Sender:
         self.http: RebasedHttpClient | None = None
         if settings.twilio_enabled:
             self.http = RebasedHttpClient(settings.twilio_api_base_url, settings.twilio_timeout_seconds)
-            self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=self.http)
+            self.client = Client(settings.twilio_account_sid, reveal(settings.twilio_auth_token), http_client=self.http)
 
     @property
     def stale_after(self) -> float:

@@ -18,7 +18,7 @@ from concierge.conversation.models import Channel
 from concierge.core.db import CommittedSessionDep
 from concierge.core.modelbase import utcnow
 from concierge.core.observability import ACK_SECONDS, MESSAGES_DUPLICATE, MESSAGES_IN, WEBHOOK_REJECTED, pseudonym
-from concierge.core.settings import Settings, get_settings
+from concierge.core.settings import Settings, get_settings, reveal
 from knowledge import service as knowledge_service
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ async def verified_form(request: Request) -> dict[str, str]:
     form = {key: fields[key] for key in fields}
     signature = request.headers.get("X-Twilio-Signature")
     url = signed_url(settings, request)
-    validator = RequestValidator(settings.twilio_auth_token)
+    validator = RequestValidator(reveal(settings.twilio_auth_token))
     if signature and validator.validate(url, fields, signature):
         return form
     reason = "signature_missing" if not signature else "signature_mismatch"

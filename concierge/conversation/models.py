@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from concierge.core.modelbase import utcnow
+from concierge.core.modelbase import partial_index, utcnow
 
 
 class Channel(StrEnum):
@@ -93,6 +93,14 @@ class Message(SQLModel, table=True):
 class Job(SQLModel, table=True):
     """One guest message to answer; claimed by one worker at a time under a lease."""
 
+    # A claim reads only the unfinished jobs (migration 0015), however many finished ones the table keeps.
+    __table_args__ = (
+        partial_index("ix_job_unfinished", "id", where="status IN ('pending', 'running')"),
+        partial_index(
+            "ix_job_unfinished_conversation", "conversation_id", "id", where="status IN ('pending', 'running')"
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     message_id: int = Field(foreign_key="message.id", unique=True)
@@ -108,6 +116,13 @@ class Job(SQLModel, table=True):
 
 class Outbox(SQLModel, table=True):
     """A reply waiting to leave, or its delivery record once it has."""
+
+    __table_args__ = (  # the sender's claim reads only replies still to send (migration 0015)
+        partial_index("ix_outbox_unfinished", "id", where="status IN ('pending', 'sending')"),
+        partial_index(
+            "ix_outbox_unfinished_conversation", "conversation_id", "id", where="status IN ('pending', 'sending')"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)

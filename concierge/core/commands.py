@@ -4,11 +4,12 @@ import argparse
 
 
 def cmd_db_upgrade(_args: argparse.Namespace) -> int:
-    """`alembic upgrade head` on DATABASE_URL."""
+    """`alembic upgrade head` on DATABASE_URL (on PostgreSQL under an advisory lock: one migrator at a time)."""
     from alembic import command
-    from concierge.core.db import alembic_config
+    from concierge.core.db import alembic_config, migration_lock
 
-    command.upgrade(alembic_config(), "head")
+    with migration_lock():
+        command.upgrade(alembic_config(), "head")
     return 0
 
 

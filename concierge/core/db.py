@@ -1,6 +1,7 @@
 """Database engine, the request session dependencies, `session_scope()` for workers and commands, the migrations."""
 
 import fcntl
+import importlib.resources
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
 
 WRITE_LOCK_SECONDS = 30.0
 ROOT = Path(__file__).resolve().parents[2]
+# `concierge db upgrade` on PostgreSQL: one migrating process at a time (containers may start together).
+MIGRATION_LOCK_KEY = 0x636F6E63  # "conc"
 
 
 @lru_cache
@@ -158,10 +161,36 @@ CommittedSessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ReadSessionDep = Annotated[Session, Depends(get_readonly_session, scope="function")]
 
 
+def migrations_dir() -> Path:
+    """The migrations: inside the installed package (a wheel: concierge/migrations), else the repository's alembic/."""
+    packaged = Path(str(importlib.resources.files("concierge") / "migrations"))
+    return packaged if (packaged / "env.py").is_file() else ROOT / "alembic"
+
+
 def alembic_config() -> "Config":
-    """Alembic configuration pointing at the migrations shipped with the project."""
+    """Alembic configuration pointing at the migrations shipped with the project (no alembic.ini needed)."""
     from alembic.config import Config  # only `db upgrade` and the readiness check need alembic
 
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "alembic"))
+    ini = ROOT / "alembic.ini"
+    config = Config(str(ini)) if ini.is_file() else Config()
+    config.set_main_option("script_location", str(migrations_dir()))
     return config
+
+
+@contextmanager
+def migration_lock() -> Iterator[None]:
+    """On PostgreSQL, hold a session advisory lock while migrating: concurrent upgrades run one after the other."""
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        yield  # SQLite: one file, written by one process (the write lock serialises the rest)
+        return
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        conn.commit()  # the lock belongs to the session, not the transaction: nothing stays open meanwhile
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            conn.commit()

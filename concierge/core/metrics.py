@@ -31,7 +31,13 @@ LLM_FALLBACKS = Counter(
     "concierge_llm_fallbacks_total", "Turns answered by the offline responder after the models failed", ["route"]
 )
 LLM_COST = Counter("concierge_llm_cost_usd_total", "Model spend in USD", ["provider"])
-LLM_BREAKER = Gauge("concierge_llm_breaker_state", "Circuit breaker: 0 closed, 1 half-open, 2 open", ["provider"])
+# Across processes (`serve` and its worker child): the value last set by a live process.
+LLM_BREAKER = Gauge(
+    "concierge_llm_breaker_state",
+    "Circuit breaker: 0 closed, 1 half-open, 2 open",
+    ["provider"],
+    multiprocess_mode="livemostrecent",
+)
 
 _BREAKER_VALUE = {"closed": 0, "half_open": 1, "open": 2}
 _NOT_CALLED = frozenset({"ok", "breaker_open", "deadline"})

@@ -10,7 +10,7 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram
 
-from concierge.core.settings import Settings
+from concierge.core.settings import Settings, reveal
 
 MESSAGES_IN = Counter("concierge_messages_in_total", "Inbound guest messages stored", ["channel"])
 MESSAGES_DUPLICATE = Counter("concierge_messages_duplicate_total", "Retried webhooks (MessageSid seen before)")
@@ -28,7 +28,13 @@ BATCH_SIZE = Histogram(
 
 _PHONE = re.compile(r"\+?\d[\d\s-]{6,}\d")
 _SQL_PARAMETERS = re.compile(r"\[parameters: [^\n]*")  # SQLAlchemy errors quote the bound values: message bodies
-_STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+# Fields a JSON line never carries: the record's own, and uvicorn's `color_message` (the message again, with ANSI
+# escapes for terminals).
+_STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 _SENSITIVE_KEYS = {
     "body",
     "from",
@@ -92,6 +98,9 @@ def configure_logging(settings: Settings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin, every run
+    # The Twilio client logs every request (method, URL, headers) at INFO: the recipient's number is in the URL's
+    # form data and the account SID in the path. Its warnings and errors still come through.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
 def scrub_event(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -135,7 +144,7 @@ def configure_sentry(settings: Settings, *, transport: Any = None) -> bool:
     from sentry_sdk.scrubber import DEFAULT_DENYLIST, EventScrubber
 
     sentry_sdk.init(
-        dsn=settings.sentry_dsn,
+        dsn=reveal(settings.sentry_dsn),
         transport=transport,  # tests capture envelopes in memory
         send_default_pii=False,
         max_request_body_size="never",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, exists, or_, update
+from sqlalchemy import ColumnElement, exists, literal_column, or_, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -46,6 +46,11 @@ class Queue(Generic[RowT]):
     status: str = "status"
     attempts: str = "attempts"  # how many attempts were claimed
 
+    @property
+    def unfinished(self) -> list[str]:
+        """The statuses of rows still in the queue (the predicate of its partial indexes, migration 0015)."""
+        return [self.pending] if self.claimed is None else [self.pending, self.claimed]
+
     def column(self, name: str, table: Any = None) -> Any:
         """The column `name` of the queue's table (or of an alias of it)."""
         return col(getattr(self.table if table is None else table, name))
@@ -63,17 +68,26 @@ def due(queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> Sel
             assert queue.claimed_at is not None, "a queue with a claimed status needs a lease column"
             expired = queue.column(queue.claimed_at) < now - timedelta(seconds=lease_seconds)
         condition = or_(condition, (status == queue.claimed) & expired)
-    criteria = [condition]
+    # The same predicate as the queue's partial index, as a term of its own: the index is then used, and a claim
+    # reads the unfinished rows only instead of walking every finished one in id order.
+    criteria = [unfinished(queue), condition]
     if queue.in_order_of is not None:
         earlier = aliased(queue.table)
-        waiting = [queue.pending] if queue.claimed is None else [queue.pending, queue.claimed]
         blocked = exists().where(
             queue.column(queue.in_order_of, earlier) == queue.column(queue.in_order_of),
             queue.column("id", earlier) < queue.column("id"),
-            queue.column(queue.status, earlier).in_(waiting),
+            unfinished(queue, earlier),
         )
         criteria.append(~blocked)
     return select(queue.table).where(*criteria).order_by(queue.column("id")).limit(1)
+
+
+def unfinished(queue: Queue[RowT], table: Any = None) -> ColumnElement[bool]:
+    """`status IN (…unfinished…)` with the statuses written as literals, exactly as in the partial index's WHERE."""
+    status = queue.column(queue.status, table)
+    values: list[ColumnElement[str]] = [literal_column(f"'{s}'") for s in queue.unfinished]
+    condition: ColumnElement[bool] = status == values[0] if len(values) == 1 else status.in_(values)
+    return condition
 
 
 def is_due(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> bool:

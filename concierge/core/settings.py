@@ -1,10 +1,11 @@
 """Configuration from the environment: the only module that reads it."""
 
+import ipaddress
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,7 +19,7 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
 
     twilio_account_sid: str | None = None
-    twilio_auth_token: str | None = None
+    twilio_auth_token: SecretStr | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
     # "enforce" rejects bad signatures with 403; "log-only" logs the reason and accepts (first deployments only).
     twilio_signature_mode: Literal["enforce", "log-only"] = "enforce"
@@ -47,17 +48,17 @@ class Settings(BaseSettings):
     console_translate_timeout_seconds: float = Field(default=3.0, gt=0)
     console_translate_max: int = Field(default=20, ge=0)
     # The providers' own variables (read here because this is the only module that reads the environment).
-    openai_api_key: str | None = None
+    openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
-    anthropic_api_key: str | None = None
+    anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
-    google_api_key: str | None = None
+    google_api_key: SecretStr | None = None
     google_base_url: str | None = None
-    deepseek_api_key: str | None = None
+    deepseek_api_key: SecretStr | None = None
     deepseek_base_url: str = "https://api.deepseek.com"
     ollama_base_url: str = "http://127.0.0.1:11434"
     llm_compatible_base_url: str | None = None  # any OpenAI-compatible server: vLLM, Groq, OpenRouter …
-    llm_compatible_api_key: str | None = None
+    llm_compatible_api_key: SecretStr | None = None
 
     # Worker and outbox tuning.
     worker_in_process: bool | None = None  # None: on for SQLite, off for PostgreSQL
@@ -66,6 +67,8 @@ class Settings(BaseSettings):
     # order), and replies it sends at once (a conversation's replies still leave in order).
     worker_concurrency: int = Field(default=16, ge=1, le=256)
     sender_concurrency: int = Field(default=8, ge=1, le=64)
+    # `concierge worker --health-port`: unhealthy once a loop has not come round for this long (a stuck turn).
+    worker_stall_seconds: float = Field(default=300.0, gt=0)
     # `serve` on SQLite runs the worker as a child process at this lower CPU priority (nice), so acks go first.
     worker_process_nice: int = Field(default=10, ge=0, le=19)
     job_lease_seconds: float = 60.0
@@ -90,6 +93,8 @@ class Settings(BaseSettings):
     rate_limit_messages: int = Field(default=20, ge=1)
     rate_limit_window_seconds: float = Field(default=600.0, gt=0)
     message_retention_days: int = Field(default=365, ge=1)
+    # `concierge purge` deletes traces, finished jobs, delivered outbox rows and sent notifications older than this.
+    trace_retention_days: int = Field(default=90, ge=1)
     # Escalations (escalation/): SLA minutes per urgency before re-notifying the next staff member, and the
     # optional email and signed-webhook notifications.
     escalation_sla_minutes: str = "emergency:5,high:15,normal:60"
@@ -100,12 +105,12 @@ class Settings(BaseSettings):
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_username: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     smtp_from: str = "concierge@localhost"
     notify_email_to: str | None = None  # comma-separated addresses
     notify_webhook_url: str | None = None
-    notify_webhook_secret: str | None = None
+    notify_webhook_secret: SecretStr | None = None
     notify_max_attempts: int = 5
     notify_retry_base_seconds: float = 5.0
 
@@ -126,7 +131,7 @@ class Settings(BaseSettings):
     alert_language: str = "en"
 
     # Web sign-in (admin pages, console). Unset SESSION_SECRET: a random one per process (sessions end on restart).
-    session_secret: str | None = None
+    session_secret: SecretStr | None = None
     session_cookie_secure: bool | None = None  # None: Secure when PUBLIC_URL is https
     session_max_age_seconds: int = 12 * 3600
     # Sign-in throttling (concierge/users/throttle.py): accounts are never locked. Every failure is answered after
@@ -146,7 +151,7 @@ class Settings(BaseSettings):
     api_docs: bool = False
     metrics_token: str | None = None
 
-    sentry_dsn: str | None = None
+    sentry_dsn: SecretStr | None = None
     log_level: str = "INFO"
     # OpenTelemetry: with an OTLP/HTTP collector's base URL (e.g. http://127.0.0.1:4318) every finished turn is
     # exported as spans (needs the `otel` extra). Headers: "key=value,key2=value2", values URL-encoded.
@@ -188,9 +193,34 @@ class Settings(BaseSettings):
         return headers
 
     @property
+    def public_url_is_loopback(self) -> bool:
+        """Whether PUBLIC_URL names this machine only (localhost, 127.0.0.0/8, ::1): a developer's setup."""
+        host = urlsplit(self.public_url).hostname or ""
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
+
+    def configuration_problem(self) -> str | None:
+        """What stops a web server from starting safely, in one line (None: nothing)."""
+        if self.session_secret is None and not self.public_url_is_loopback:
+            return (
+                f"SESSION_SECRET is required when PUBLIC_URL ({self.public_url}) is not a loopback address: set it "
+                "to one long random value shared by every web process (sign-ins would end at every restart)"
+            )
+        return None
+
+    @property
     def twilio_enabled(self) -> bool:
         """Twilio is used only when both credentials are configured."""
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+
+def reveal(secret: SecretStr | None) -> str | None:
+    """The value of a secret setting, where it is used (it prints as '**********' everywhere else)."""
+    return None if secret is None else secret.get_secret_value()
 
 
 @lru_cache

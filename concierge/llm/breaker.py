@@ -5,6 +5,8 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 
+from concierge.core import metrics
+
 
 class BreakerState(StrEnum):
     closed = "closed"  # calls flow
@@ -13,12 +15,23 @@ class BreakerState(StrEnum):
 
 
 class CircuitBreaker:
-    """Opens after `failures` consecutive failures; after `reset_seconds` lets a single probe through."""
+    """Opens after `failures` consecutive failures; after `reset_seconds` lets a single probe through.
 
-    def __init__(self, *, failures: int, reset_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+    `on_change` hears every change of state (the router publishes it as the `concierge_llm_breaker_state` gauge).
+    """
+
+    def __init__(
+        self,
+        *,
+        failures: int,
+        reset_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        on_change: Callable[[BreakerState], None] | None = None,
+    ) -> None:
         self.failures = failures
         self.reset_seconds = reset_seconds
         self.clock = clock
+        self.on_change = on_change
         self._lock = threading.Lock()
         self._state = BreakerState.closed
         self._consecutive = 0
@@ -33,9 +46,15 @@ class CircuitBreaker:
 
     def _current(self) -> BreakerState:
         if self._state is BreakerState.open and self.clock() - self._opened_at >= self.reset_seconds:
-            self._state = BreakerState.half_open
+            self._set(BreakerState.half_open)
             self._probing = False
         return self._state
+
+    def _set(self, state: BreakerState) -> None:
+        changed = state is not self._state
+        self._state = state
+        if changed and self.on_change is not None:
+            self.on_change(state)
 
     def allow(self) -> bool:
         """May a call go out now? In half-open only one probe at a time is allowed."""
@@ -51,7 +70,7 @@ class CircuitBreaker:
     def success(self) -> None:
         """A call succeeded: close."""
         with self._lock:
-            self._state = BreakerState.closed
+            self._set(BreakerState.closed)
             self._consecutive = 0
             self._probing = False
 
@@ -60,6 +79,11 @@ class CircuitBreaker:
         with self._lock:
             self._consecutive += 1
             if self._current() is BreakerState.half_open or self._consecutive >= self.failures:
-                self._state = BreakerState.open
+                self._set(BreakerState.open)
                 self._opened_at = self.clock()
                 self._probing = False
+
+
+def published_as(provider: str) -> Callable[[BreakerState], None]:
+    """An `on_change` that publishes the provider's state as the `concierge_llm_breaker_state` gauge."""
+    return lambda state: metrics.set_breaker_state(provider=provider, state=state.value)

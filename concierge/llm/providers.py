@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from concierge.core.errors import DomainError
-from concierge.core.settings import Settings
+from concierge.core.settings import Settings, reveal
 
 OFFLINE = "offline"
 MODEL_PROVIDERS = ("openai", "anthropic", "gemini", "deepseek", "ollama", "compatible")
@@ -61,32 +61,30 @@ def build_chat_model(spec: ProviderSpec, settings: Settings, *, timeout: float) 
     if spec.provider in ("openai", "deepseek", "ollama", "compatible"):
         if spec.provider == "openai":
             # A base URL without a key is a local OpenAI-compatible server that ignores keys.
-            key = settings.openai_api_key or ("unused" if settings.openai_base_url else None)
+            key = reveal(settings.openai_api_key) or ("unused" if settings.openai_base_url else None)
             api_key, base_url = _require(key, "OPENAI_API_KEY", spec), settings.openai_base_url
         elif spec.provider == "deepseek":
-            api_key = _require(settings.deepseek_api_key, "DEEPSEEK_API_KEY", spec)
+            api_key = _require(reveal(settings.deepseek_api_key), "DEEPSEEK_API_KEY", spec)
             base_url = settings.deepseek_base_url
         elif spec.provider == "ollama":
             api_key, base_url = "ollama", settings.ollama_base_url.rstrip("/") + "/v1"
         else:
             base_url = _require(settings.llm_compatible_base_url, "LLM_COMPATIBLE_BASE_URL", spec)
-            api_key = settings.llm_compatible_api_key or "unused"
+            api_key = reveal(settings.llm_compatible_api_key) or "unused"
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(
             **common, api_key=api_key, base_url=base_url, max_completion_tokens=400, use_responses_api=False
         )
     if spec.provider == "anthropic":
-        api_key = _require(settings.anthropic_api_key, "ANTHROPIC_API_KEY", spec)
+        api_key = _require(reveal(settings.anthropic_api_key), "ANTHROPIC_API_KEY", spec)
         from langchain_anthropic import ChatAnthropic
 
         return ChatAnthropic(**common, api_key=api_key, base_url=settings.anthropic_base_url, max_tokens=400)
     if spec.provider == "gemini":
-        api_key = _require(settings.google_api_key, "GOOGLE_API_KEY", spec)
+        api_key = _require(reveal(settings.google_api_key), "GOOGLE_API_KEY", spec)
         options: dict[str, Any] = {"base_url": settings.google_base_url} if settings.google_base_url else {}
         from langchain_google_genai import ChatGoogleGenerativeAI
 
-        return ChatGoogleGenerativeAI(
-            **common, google_api_key=api_key, max_output_tokens=400, transport="rest", **options
-        )
+        return ChatGoogleGenerativeAI(**common, google_api_key=api_key, max_output_tokens=400, **options)
     raise UnsupportedProvider(f"LLM_PROVIDERS: unknown provider {spec.provider!r}")

@@ -34,7 +34,7 @@ from concierge.i18n import gettext_for
 from concierge.llm import answers, offline
 from concierge.llm.answers import Answer
 from concierge.llm.attempts import Attempt, classify, read
-from concierge.llm.breaker import CircuitBreaker
+from concierge.llm.breaker import CircuitBreaker, published_as
 from concierge.llm.config import RouterConfig
 from concierge.llm.cost import PriceTable, load_prices
 from concierge.llm.prompting import build_messages, cache_marked, facts_entries, output_context
@@ -100,7 +100,10 @@ class Router:
         self.backoff = Backoff(base=self.config.retry_base, cap=self.config.turn_deadline, rng=jitter)
         self.breakers = {
             s.name: CircuitBreaker(
-                failures=self.config.breaker_failures, reset_seconds=self.config.breaker_reset, clock=clock
+                failures=self.config.breaker_failures,
+                reset_seconds=self.config.breaker_reset,
+                clock=clock,
+                on_change=published_as(s.name),  # the breaker gauge follows every change
             )
             for s in self.specs
         }

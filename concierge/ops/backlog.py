@@ -9,6 +9,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from concierge.conversation import jobs, outbox
+from concierge.core import metrics_dir
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from escalation import service as escalation_service
@@ -65,3 +66,4 @@ def register_backlog_collector() -> None:
     if _collector is None:
         _collector = BacklogCollector()
         REGISTRY.register(_collector)
+        metrics_dir.add_scrape_time_collector(_collector)  # /metrics of `serve` with its worker child

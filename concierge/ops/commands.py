@@ -1,4 +1,5 @@
-"""`concierge report` (the weekly drift report) and `concierge purge` (blank bodies past the retention period)."""
+"""`concierge report` (the weekly drift report) and `concierge purge` (blank bodies past the retention period,
+delete traces and finished queue rows past TRACE_RETENTION_DAYS)."""
 
 import argparse
 from pathlib import Path
@@ -28,7 +29,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    """Blank message bodies, outbox copies and escalation details older than the retention period."""
+    """Blank message bodies, outbox copies and escalation details older than the retention period; then delete
+    traces, finished jobs, delivered outbox rows and sent notifications older than TRACE_RETENTION_DAYS."""
     from datetime import timedelta
 
     from concierge.core.db import session_scope
@@ -42,6 +44,20 @@ def cmd_purge(args: argparse.Namespace) -> int:
     print(
         f"purged {purged.messages} message bodies, {purged.outbox} outbox copies, "
         f"{purged.escalations} escalation details older than {days} days"
+    )
+    trace_days = args.trace_days or get_settings().trace_retention_days
+    before = utcnow() - timedelta(days=trace_days)
+    deleted = dict.fromkeys(retention.HISTORY, 0)
+    for name, delete_batch in retention.HISTORY.items():
+        while True:  # one transaction per batch: on SQLite the write lock is held for one batch at a time
+            with session_scope() as session:
+                count = delete_batch(session, before=before, limit=args.batch)
+            deleted[name] += count
+            if count < args.batch:
+                break
+    print(
+        f"deleted {deleted['traces']} traces, {deleted['jobs']} finished jobs, {deleted['outbox']} delivered outbox "
+        f"rows, {deleted['notifications']} sent notifications older than {trace_days} days"
     )
     return 0
 
@@ -58,6 +74,10 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 def register_purge(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     """Add `purge` to the `concierge` command."""
-    p = commands.add_parser("purge", help="blank message bodies older than the retention period")
-    p.add_argument("--days", type=int, default=0, help="retention in days (default: MESSAGE_RETENTION_DAYS)")
+    p = commands.add_parser("purge", help="blank old message bodies; delete old traces and the queues' finished rows")
+    p.add_argument("--days", type=int, default=0, help="body retention in days (default: MESSAGE_RETENTION_DAYS)")
+    p.add_argument(
+        "--trace-days", type=int, default=0, help="history retention in days (default: TRACE_RETENTION_DAYS)"
+    )
+    p.add_argument("--batch", type=int, default=1000, help="rows deleted per transaction")
     p.set_defaults(func=cmd_purge)

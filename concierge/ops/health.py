@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
 
+from concierge.core.metrics_dir import scrape_registry
 from concierge.core.settings import get_settings
 from concierge.ops.readiness import readiness
 
@@ -47,7 +48,8 @@ def metrics_allowed(request: Request) -> bool:
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
-    """Prometheus text format, for loopback or the bearer token only (404 for anyone else: nothing to find)."""
+    """Prometheus text format, for loopback or the bearer token only (404 for anyone else: nothing to find): this
+    process's samples, and on `serve` with a worker child the child's too."""
     if not metrics_allowed(request):
         return Response("not found", status_code=404, media_type="text/plain")
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(scrape_registry()), media_type=CONTENT_TYPE_LATEST)

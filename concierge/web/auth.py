@@ -25,7 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from concierge.core.db import ReadSessionDep, SessionDep, session_scope
 from concierge.core.errors import DomainError
 from concierge.core.modelbase import utcnow
-from concierge.core.settings import Settings, get_settings
+from concierge.core.settings import Settings, get_settings, reveal
 from concierge.i18n import N_
 from concierge.users import audit
 from concierge.users import service as users_service
@@ -62,7 +62,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Add the session cookie middleware, the sign-in routes and the handlers for auth errors."""
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.session_secret or _process_secret(),
+        secret_key=reveal(settings.session_secret) or _process_secret(),
         session_cookie=COOKIE_NAME,
         max_age=settings.session_max_age_seconds,
         same_site="lax",

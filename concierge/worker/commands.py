@@ -34,10 +34,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     """Run the turn worker and the outbox sender until SIGTERM, then drain."""
     from concierge.core.settings import get_settings
     from concierge.i18n.detect import warm_up
+    from concierge.worker.endpoints import start_endpoints
     from concierge.worker.loops import Worker
     from concierge.worker.process import follow_wake_pipe, signal_ready
 
     worker = Worker(get_settings())
+    endpoints = start_endpoints(
+        host=args.listen_host, health_port=args.health_port, metrics_port=args.metrics_port, health=worker.health
+    )
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         worker.request_stop()  # no logging or locks in a signal handler; run_forever drains
@@ -54,6 +58,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if args.ready_fd is not None:
         signal_ready(args.ready_fd)
     worker.run_forever()
+    for server in endpoints:
+        server.close()
     return 0
 
 
@@ -62,4 +68,13 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     p = commands.add_parser("worker", help="run the turn worker and outbox sender")
     p.add_argument("--wake-fd", type=int, default=None, help=argparse.SUPPRESS)  # set by `concierge serve`
     p.add_argument("--ready-fd", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--metrics-port", type=int, default=None, help="serve GET /metrics (and /healthz) on this port (default: off)"
+    )
+    p.add_argument(
+        "--health-port", type=int, default=None, help="serve GET /healthz on this port: 200 while every loop runs"
+    )
+    p.add_argument(
+        "--listen-host", default="127.0.0.1", help="address for those ports (0.0.0.0 to be scraped from outside)"
+    )
     p.set_defaults(func=cmd_worker)

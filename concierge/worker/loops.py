@@ -73,6 +73,7 @@ class Worker:
             "alerts": threading.Event(),
         }
         self._threads: list[threading.Thread] = []
+        self._beats: dict[str, float] = {}  # loop name → when it last came round (the health probe reads it)
         # Set from signal handlers: a plain flag, because a handler that takes a lock (Event.set) deadlocks when a
         # second signal lands while the first handler holds it.
         self._stop_requested = False
@@ -117,6 +118,7 @@ class Worker:
         wake = self._wake[name]
         errors = RepeatedErrors(name, base_seconds=self.settings.worker_poll_seconds)
         while not self._stop.is_set():
+            self._beats[name] = time.monotonic()
             wake.clear()  # before the step, so work stored during it is not missed
             try:
                 did_work = step()
@@ -148,6 +150,7 @@ class Worker:
             wake = self._wake[name]
             errors = RepeatedErrors(name, base_seconds=self.settings.worker_poll_seconds)
             while not self._stop.is_set():
+                self._beats[name] = time.monotonic()
                 if not free.acquire(timeout=self.settings.worker_poll_seconds):
                     continue  # every worker is busy; a finished item frees one
                 wake.clear()  # before the claim, so work stored during it is not missed
@@ -167,12 +170,15 @@ class Worker:
                 claimed.put(None)  # each working thread finishes its item, then stops
 
         def working() -> None:
+            me = threading.current_thread().name
             while (item := claimed.get()) is not None:
+                self._beats[me] = time.monotonic()  # an item running past WORKER_STALL_SECONDS is a stuck loop
                 try:
                     work(item)
                 except Exception:
                     log.exception("worker step failed", extra={"loop": name})
                 finally:
+                    self._beats.pop(me, None)  # idle: waiting for work is not stalling
                     free.release()
                 self._did_work(name)
 
@@ -185,6 +191,19 @@ class Worker:
             self._wake["outbox"].set()
         if name == "turns":
             self._wake["escalations"].set()
+
+    def health(self) -> dict[str, Any]:
+        """Healthy while every loop runs and came round within WORKER_STALL_SECONDS; each loop's age in seconds."""
+        now = time.monotonic()
+        limit = max(self.settings.worker_stall_seconds, 2 * self.settings.worker_poll_seconds)  # idle loops wait a poll
+        loops = {}
+        for thread in self._threads:
+            beat = self._beats.get(thread.name)
+            age = None if beat is None else round(now - beat, 1)
+            stalled = age is not None and age > limit
+            loops[thread.name] = {"alive": thread.is_alive() and not stalled, "age_seconds": age}
+        ok = bool(loops) and all(loop["alive"] for loop in loops.values()) and not self._stop.is_set()
+        return {"ok": ok, "status": "ok" if ok else "starting" if not loops else "unhealthy", "loops": loops}
 
     def run_forever(self) -> None:
         """Run until `stop()` or `request_stop()` (the `concierge worker` command)."""

@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Callable
 
+from concierge.core import metrics_dir
 from concierge.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class WorkerProcess:
             os.write(self._wake_fd, b"\0")
         if self.proc is not None and self.proc.poll() is not None:
             log.error("worker process exited; starting another", extra={"code": self.proc.returncode})
+            metrics_dir.process_exited(self.proc.pid)
             self.close_pipe()
             self.start()
 

@@ -23,7 +23,7 @@ from concierge.users.models import User
 from concierge.users.service import user_properties
 from concierge.web import rendering
 from concierge.web.auth import CheckedForm, require_role
-from escalation import access, canned, handoff, notify, translations
+from escalation import access, canned, handoff, live, notify, translations
 from escalation import queue as queue_service
 from escalation import service as escalation_service
 from escalation import staff as staff_service
@@ -38,6 +38,7 @@ Staff = Annotated[User, Depends(require_role("staff", "owner"))]
 StaffReader = Annotated[User, Depends(require_role("staff", "owner", readonly=True))]  # for pages that only read
 SSE_POLL_SECONDS = 1.0
 SSE_HEARTBEAT_SECONDS = 15.0
+LIVE = live.Poller(SSE_POLL_SECONDS)  # one per process, for every open stream
 
 
 STATUSES = {
@@ -82,19 +83,22 @@ async def events(request: Request, user: StaffReader, conversation: int | None =
     user_id, epoch = user.id, user.session_epoch
 
     async def stream() -> AsyncIterator[str]:
-        last, quiet = None, 0.0
+        last, seen, quiet = None, -1, 0.0
         yield "retry: 2000\n\n"
         while not await request.is_disconnected():
-            current = await asyncio.to_thread(
-                queue_service.fingerprint, user_id=user_id, conversation_id=conversation, epoch=epoch
-            )
-            if current == queue_service.SIGNED_OUT:  # signed out elsewhere: nothing more for this page
-                yield "event: signed-out\ndata: \n\n"
-                return
-            if current != last:
-                yield f"event: change\ndata: {current}\n\n"
-                last, quiet = current, 0.0
-            elif quiet >= SSE_HEARTBEAT_SECONDS:
+            version = LIVE.version()  # the process's one poller; no database read here
+            if version != seen or quiet >= SSE_HEARTBEAT_SECONDS:  # changed, or a recheck at each heartbeat
+                seen = version
+                current = await asyncio.to_thread(
+                    queue_service.fingerprint, user_id=user_id, conversation_id=conversation, epoch=epoch
+                )
+                if current == queue_service.SIGNED_OUT:  # signed out (audited: the marker moved): nothing more here
+                    yield "event: signed-out\ndata: \n\n"
+                    return
+                if current != last:
+                    yield f"event: change\ndata: {current}\n\n"
+                    last, quiet = current, 0.0
+            if quiet >= SSE_HEARTBEAT_SECONDS:
                 yield ": heartbeat\n\n"  # keeps proxies from closing an idle stream
                 quiet = 0.0
             await asyncio.sleep(SSE_POLL_SECONDS)

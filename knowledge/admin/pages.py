@@ -202,14 +202,25 @@ def delete_entry(request: Request, session: SessionDep, user: Owner, slug: str, 
     return RedirectResponse(f"/admin/p/{slug}?saved={version.version}", status_code=303)
 
 
-@router.api_route("/p/{slug}/preview", methods=["GET", "POST"])
+@router.get("/p/{slug}/preview")
+def preview_page(request: Request, session: ReadSessionDep, user: OwnerReader, slug: str) -> Response:
+    """The test-question form (a read: the answer is computed on POST)."""
+    prop = _prop(session, user, slug)
+    assert prop.id is not None
+    reservations = knowledge_service.list_reservations(session, property_id=prop.id)
+    context = {"prop": prop, "question": "", "phone": "", "result": None, "reservations": reservations}
+    return page(request, user, "admin/preview.html", context)
+
+
+@router.post("/p/{slug}/preview")
 def preview(request: Request, session: SessionDep, user: Owner, form: CheckedForm, slug: str) -> Response:
-    """Ask a test question: the answer the concierge would send now, and the entries it used."""
+    """Ask a test question: the answer the concierge would send now, and the entries it used (the turn's writes
+    run in a savepoint that is rolled back, so this needs a write transaction)."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
     question, phone = str(form.get("question", "")).strip(), str(form.get("phone", ""))
     result = None
-    if request.method == "POST" and question:
+    if question:
         result = preview_answer(
             session, prop=prop, text=question, phone=phone or None, now=utcnow(), settings=get_settings()
         )

@@ -4,6 +4,7 @@ Twilio, and the same traffic against a bare FastAPI form-parsing endpoint (the c
     .venv/bin/python -m scripts.bench.load --guests 200 --messages 5 --think 1.0
     .venv/bin/python -m scripts.bench.load --guests 200 --messages 5 --think 0      # saturation throughput
     .venv/bin/python -m scripts.bench.load --guests 25 --saturate                   # K doubles until ack p99 > 50 ms
+    .venv/bin/python -m scripts.bench.load --guests 200 --history 1000000           # on a million finished jobs
 
 Prints the load average, ack latency p50/p95/p99, the handler's own time (from /metrics), turn time p50/p99
 (claim → recorded, and the graph alone with a per-node breakdown), reply latency (ack → reply at the fake Twilio),
@@ -115,8 +116,9 @@ def job_timings(db_url: str, skip: int) -> tuple[list[float], list[float], dict[
     return graph, whole, nodes
 
 
-def prepare(db_url: str) -> None:
-    """Migrate the database and import the demo pack (a PostgreSQL database is emptied first)."""
+def prepare(db_url: str, history: int = 0) -> None:
+    """Migrate the database and import the demo pack (a PostgreSQL database is emptied first); with `history`,
+    that many finished jobs, delivered replies and sent notifications are written first (scripts/bench/queue.py)."""
     env = {**os.environ, "DATABASE_URL": db_url}
     if not db_url.startswith("sqlite"):
         from sqlalchemy import create_engine, text
@@ -134,6 +136,20 @@ def prepare(db_url: str) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+    if history:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        from scripts.bench.queue import fill
+
+        engine = create_engine(db_url)
+        with engine.begin() as conn:
+            property_id = conn.execute(text("SELECT min(id) FROM property")).scalar_one()
+            fill(conn, make_url(db_url).get_backend_name(), property_id=property_id, finished=history)
+        with engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()
+        engine.dispose()
 
 
 @dataclass
@@ -223,7 +239,7 @@ async def warm_up(base: str, fake: FakeTwilio, timeout: float) -> None:
 
 def measure(args: argparse.Namespace, guests: int, db_url: str) -> Result:
     """One run: a fresh database, the server and a fake Twilio, the traffic, then the bare endpoint."""
-    prepare(db_url)
+    prepare(db_url, args.history)
     total = guests * args.messages
     with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
         server, base = serve_process(
@@ -342,6 +358,7 @@ def main() -> int:
         "--workers", type=int, help="`concierge worker` processes (default: 2 on PostgreSQL, 0 on SQLite)"
     )
     parser.add_argument("--reply-timeout", type=float, default=300.0)
+    parser.add_argument("--history", type=int, default=0, help="finished jobs (and replies) already in the tables")
     parser.add_argument("--saturate", action="store_true", help="double K from --guests until ack p99 > --target")
     parser.add_argument("--target", type=float, default=50.0, help="ack p99 target in ms (--saturate)")
     parser.add_argument("--max-guests", type=int, default=1600, help="largest K tried by --saturate")

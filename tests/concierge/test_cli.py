@@ -1,13 +1,19 @@
 """The `concierge` command as an operator runs it: a real process, real exit codes and output."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 import yaml
+from pydantic import SecretStr
 from sqlmodel import select
 
 from concierge.core.db import session_scope
+from concierge.core.settings import Settings, reveal
 from knowledge.models import KnowledgeVersion, Property
-from tests.factories import ROOT, concierge, pack_data
+from tests.factories import ROOT, concierge, free_port, pack_data
 
 
 def write_pack(tmp_path: Path, data: dict[str, object]) -> Path:
@@ -112,3 +118,62 @@ def test_the_readme_walkthrough_holds_on_any_day(database_url: str) -> None:
     assert ana.returncode == 0 and "4821" in ana.stdout, ana.stdout
     john = concierge("chat", "casa-azul", "--phone", "+447700900123", stdin="what is the door code?\n")
     assert john.returncode == 0 and "concierge> " in john.stdout and "4821" not in john.stdout, john.stdout
+
+
+def test_serve_on_a_public_url_refuses_to_start_without_a_session_secret(database_url: str, tmp_path: Path) -> None:
+    env = {**os.environ, "PUBLIC_URL": "https://concierge.example.com"}
+    env.pop("SESSION_SECRET", None)
+    result = subprocess.run(  # in an empty folder: no .env supplies a secret
+        [sys.executable, "-m", "concierge.cli", "serve", "--port", str(free_port())],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: SESSION_SECRET is required when PUBLIC_URL (https://concierge.example.com) is not a loopback "
+        "address: set it to one long random value shared by every web process (sign-ins would end at every restart)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://localhost:8000", True),
+        ("http://[::1]:8000", True),
+        ("http://127.1.2.3", True),
+        ("https://concierge.example.com", False),
+        ("http://10.0.0.5:8000", False),
+    ],
+)
+def test_only_a_loopback_public_url_runs_without_a_session_secret(url: str, loopback: bool) -> None:
+    settings = Settings(public_url=url, session_secret=None)
+    assert settings.public_url_is_loopback is loopback
+    assert (settings.configuration_problem() is None) is loopback
+    assert Settings(public_url=url, session_secret=SecretStr("s" * 40)).configuration_problem() is None
+
+
+def test_secrets_never_print(database_url: str) -> None:
+    settings = Settings(twilio_auth_token="tok-123", openai_api_key="sk-456", session_secret="sess-789")
+    assert not {"tok-123", "sk-456", "sess-789"} & set(repr(settings).replace("'", " ").split())
+    assert "sk-456" not in str(settings.model_dump())
+    assert reveal(settings.openai_api_key) == "sk-456"
+
+
+def test_make_session_secret_writes_one_random_secret_once(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("LOG_LEVEL=DEBUG\n", encoding="utf-8")
+    for _ in range(2):
+        made = subprocess.run(
+            ["make", "-s", "-f", str(ROOT / "Makefile"), "session-secret"],
+            cwd=tmp_path,
+            capture_output=True,
+            timeout=60,
+        )
+        assert made.returncode == 0, made.stderr
+    lines = (tmp_path / ".env").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "LOG_LEVEL=DEBUG"
+    secrets = [line.split("=", 1)[1] for line in lines if line.startswith("SESSION_SECRET=")]
+    assert len(secrets) == 1 and len(secrets[0]) >= 40

@@ -1,4 +1,5 @@
-"""A scriptable fake model provider over real HTTP on loopback: OpenAI chat completions and Anthropic messages.
+"""A scriptable fake model provider over real HTTP on loopback: OpenAI chat completions, Anthropic messages and
+Gemini's generateContent (the google-genai SDK's REST calls).
 
 The official clients (through LangChain's ChatOpenAI / ChatAnthropic) talk to it exactly as to the real APIs:
 
@@ -10,7 +11,8 @@ The official clients (through LangChain's ChatOpenAI / ChatAnthropic) talk to it
         assert len(fake.requests) == 3
 
 Unscripted requests get `fake.default` (a text, or a function of the request body returning one).
-OpenAI clients use `fake.openai_base_url`, Anthropic clients `fake.anthropic_base_url`.
+OpenAI clients use `fake.openai_base_url`, Anthropic clients `fake.anthropic_base_url`, Gemini clients
+`fake.gemini_base_url`.
 A request asking for structured output (a JSON schema or a tool, as prompt version 2 does) gets the scripted
 text as the structured answer's reply, in the shape asked for: intent "no_answer" for "NO_ANSWER", else "answer".
 """
@@ -109,6 +111,11 @@ class FakeModelAPI:
         """What ANTHROPIC_BASE_URL should be."""
         return self.root
 
+    @property
+    def gemini_base_url(self) -> str:
+        """What GOOGLE_BASE_URL should be (the SDK adds /v1beta/models/MODEL:generateContent)."""
+        return self.root
+
     # -- scripting -------------------------------------------------------------------------------
 
     def reset(self, default: Responder = "I don't know.") -> None:
@@ -166,7 +173,9 @@ def last_user_text(body: dict[str, Any]) -> str:
 
 
 def system_text(body: dict[str, Any]) -> str:
-    """The system prompt of a request body (OpenAI or Anthropic shape)."""
+    """The system prompt of a request body (OpenAI, Anthropic or Gemini shape)."""
+    if "systemInstruction" in body:
+        return "".join(part.get("text", "") for part in body["systemInstruction"].get("parts", []))
     if "system" in body:
         system = body["system"]
         return system if isinstance(system, str) else "".join(p.get("text", "") for p in system)
@@ -186,6 +195,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b"{}")
         body["_path"] = self.path
         anthropic = self.path.endswith("/messages")
+        if ":generateContent" in self.path:
+            body["model"] = self.path.split("/models/", 1)[-1].split(":", 1)[0]
         step = fake._next(body)
         if step.kind == "hang":
             if fake._stopping.wait(step.seconds):
@@ -194,10 +205,39 @@ class _Handler(BaseHTTPRequestHandler):
         if step.kind == "malformed":
             self._send(200, b'{"id": "chatcmpl-broken", "choices": [{"message": ', {})
             return
+        gemini = ":generateContent" in self.path
         if step.kind in ("fail", "deprecated"):
-            self._error(step, anthropic=anthropic, model=str(body.get("model")))
+            if gemini:
+                self._gemini_error(step)
+            else:
+                self._error(step, anthropic=anthropic, model=str(body.get("model")))
             return
-        self._answer(step.text, body, anthropic=anthropic)
+        if gemini:
+            self._gemini_answer(step.text, body)
+        else:
+            self._answer(step.text, body, anthropic=anthropic)
+
+    def _gemini_answer(self, text: str, body: dict[str, Any]) -> None:
+        prompt_tokens = max(1, len(json.dumps(body.get("contents", []))) // 4)
+        completion_tokens = max(1, len(text) // 4)
+        payload = {
+            "candidates": [
+                {"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP", "index": 0}
+            ],
+            "usageMetadata": {
+                "promptTokenCount": prompt_tokens,
+                "candidatesTokenCount": completion_tokens,
+                "totalTokenCount": prompt_tokens + completion_tokens,
+            },
+            "modelVersion": body.get("model", "unknown"),
+        }
+        self._send(200, json.dumps(payload).encode(), {})
+
+    def _gemini_error(self, step: Step) -> None:
+        status = {404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}.get(step.status, "INTERNAL")
+        payload = {"error": {"code": step.status, "message": f"fake {status.lower()}", "status": status}}
+        headers = {"retry-after": f"{step.retry_after:g}"} if step.retry_after is not None else {}
+        self._send(step.status, json.dumps(payload).encode(), headers)
 
     def _answer(self, text: str, body: dict[str, Any], *, anthropic: bool) -> None:
         prompt_tokens = max(1, len(json.dumps(body.get("messages", []))) // 4)

@@ -1,5 +1,11 @@
 """Migrations and models agree, and the schema can be torn down and rebuilt."""
 
+import os
+import subprocess
+import sys
+import time
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -13,9 +19,10 @@ import concierge.users.models  # noqa: F401
 import escalation.models  # noqa: F401
 import knowledge.models  # noqa: F401
 from alembic import command
-from concierge.core.db import alembic_config, get_engine, session_scope
+from concierge.core.db import MIGRATION_LOCK_KEY, alembic_config, get_engine, session_scope
 from concierge.ops.readiness import readiness
 from concierge.users.audit import AuditEvent
+from tests.factories import PG_URL_ENV, ROOT
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -54,3 +61,25 @@ def test_one_audit_log_keeps_the_old_conversation_accesses(database_url: str) ->
         ]
         for event in moved:
             s.delete(event)
+
+
+@pytest.mark.skipif(not os.environ.get(PG_URL_ENV), reason="the migration lock is a PostgreSQL advisory lock")
+def test_db_upgrade_waits_for_the_migration_lock_on_postgresql(database_url: str) -> None:
+    waiting = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+    with get_engine().connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        conn.commit()
+        upgrade = subprocess.Popen([sys.executable, "-m", "concierge.cli", "db", "upgrade"], cwd=ROOT)
+        try:
+            deadline = time.monotonic() + 60
+            while conn.execute(waiting).scalar_one() == 0:  # another migrator (a second container) holds it
+                conn.commit()
+                assert upgrade.poll() is None, "db upgrade ran without waiting for the lock"
+                assert time.monotonic() < deadline, "db upgrade never asked for the migration lock"
+                time.sleep(0.1)
+            conn.commit()
+            assert upgrade.poll() is None
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            conn.commit()
+        assert upgrade.wait(timeout=60) == 0

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from functools import partial
 
 import pytest
+from prometheus_client import REGISTRY
 
 from concierge.core.settings import get_settings
 from concierge.llm.router import Router
@@ -233,6 +234,8 @@ def test_breaker_opens_skips_the_provider_and_recovers(
     for _ in range(2):
         assert ask(prop, "what is the wifi password?", runner=runner)["reply"] == WIFI_EN
     assert len(fake.requests) == 2
+    gauge = {"provider": runner.router.specs[0].name}
+    assert REGISTRY.get_sample_value("concierge_llm_breaker_state", gauge) == 2  # open, on /metrics too
     skipped = ask(prop, "what is the wifi password?", runner=runner)
     assert skipped["reply"] == WIFI_EN
     assert skipped["outcomes"] == ["breaker_open"]
@@ -241,6 +244,7 @@ def test_breaker_opens_skips_the_provider_and_recovers(
     fake.answer(GOOD_WIFI, times=2)
     probe = ask(prop, "what is the wifi password?", runner=runner)
     assert probe["reply"] == GOOD_WIFI and probe["outcomes"] == ["ok"]
+    assert REGISTRY.get_sample_value("concierge_llm_breaker_state", gauge) == 0  # closed by the probe
     assert ask(prop, "what is the wifi password?", runner=runner)["reply"] == GOOD_WIFI  # closed again
 
 
@@ -294,6 +298,21 @@ def test_anthropic_provider_end_to_end(prop: Property, fake: FakeModelAPI, monke
     # The stable system prompt is marked for Anthropic's prompt cache.
     assert fake.requests[1]["system"][0]["cache_control"] == {"type": "ephemeral"}
     assert result["calls"][-1][3] > 0  # priced from the table
+
+
+def test_gemini_provider_end_to_end(prop: Property, fake: FakeModelAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLM_PROVIDERS", "gemini:gemini-2.5-flash")
+    monkeypatch.setenv("GOOGLE_API_KEY", "test-key")
+    monkeypatch.setenv("GOOGLE_BASE_URL", fake.gemini_base_url)
+    get_settings.cache_clear()
+    fake.fail(503)
+    fake.answer(GOOD_WIFI)
+    result = ask(prop, "what is the wifi password?")
+    assert result["reply"] == GOOD_WIFI
+    assert result["trace"]["responder"] == "gemini:gemini-2.5-flash"
+    assert result["outcomes"] == ["server_error", "ok"]
+    assert [r["_path"].split("?")[0] for r in fake.requests] == ["/v1beta/models/gemini-2.5-flash:generateContent"] * 2
+    assert WIFI_EN in system_text(fake.requests[1])
 
 
 class UncheckedRouter(Router):
