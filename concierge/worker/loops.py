@@ -196,12 +196,15 @@ class Worker:
         """Healthy while every loop runs and came round within WORKER_STALL_SECONDS; each loop's age in seconds."""
         now = time.monotonic()
         limit = max(self.settings.worker_stall_seconds, 2 * self.settings.worker_poll_seconds)  # idle loops wait a poll
-        loops = {}
-        for thread in self._threads:
+        loops: dict[str, dict[str, Any]] = {}
+        for thread in self._threads:  # a pool's threads ("turns", "turns-0" …) report as one loop
             beat = self._beats.get(thread.name)
             age = None if beat is None else round(now - beat, 1)
-            stalled = age is not None and age > limit
-            loops[thread.name] = {"alive": thread.is_alive() and not stalled, "age_seconds": age}
+            alive = thread.is_alive() and not (age is not None and age > limit)
+            loop = loops.setdefault(thread.name.split("-")[0], {"alive": True, "age_seconds": None})
+            loop["alive"] = loop["alive"] and alive
+            if age is not None and (loop["age_seconds"] is None or age > loop["age_seconds"]):
+                loop["age_seconds"] = age  # the oldest: a stuck turn shows, however many others are quick
         ok = bool(loops) and all(loop["alive"] for loop in loops.values()) and not self._stop.is_set()
         return {"ok": ok, "status": "ok" if ok else "starting" if not loops else "unhealthy", "loops": loops}
 

@@ -17,7 +17,7 @@ from concierge.core.db import session_scope
 from concierge.core.observability import scrub_event
 from knowledge.models import Property
 from tests.e2e.server import Process, serve_process
-from tests.factories import ANA, free_port, store
+from tests.factories import ANA, add_user, free_port, sign_in, store
 
 
 def scrape(base: str) -> dict[str, float]:
@@ -52,12 +52,14 @@ def test_serve_metrics_show_the_worker_childs_turn_and_delivery(prop: Property) 
     try:
         before = scrape(base)
         assert before.get("concierge_turn_seconds_count", 0.0) == 0.0
-        sent = httpx.post(
-            f"{base}/simulator/messages",
-            data={"property": prop.slug, "phone": ANA, "body": "What is the wifi password?"},
-            headers={"accept": "application/json"},
-            timeout=10,
-        )
+        add_user("host@example.com", role="staff")
+        with httpx.Client(base_url=base, timeout=10, follow_redirects=True) as host:
+            token = sign_in(host, "host@example.com", next="/simulator")  # the simulator needs a signed-in member
+            sent = host.post(
+                "/simulator/messages",
+                data={"property": prop.slug, "phone": ANA, "body": "What is the wifi password?", "csrf_token": token},
+                headers={"accept": "application/json"},
+            )
         assert sent.status_code == 202, sent.text
         wait_for_sent_reply()
         after = scrape(base)
