@@ -13,9 +13,8 @@ if TYPE_CHECKING:
 def cmd_import(args: argparse.Namespace) -> int:
     """Validate a pack, then upsert its property, staff and reservations and publish its knowledge.
 
-    On an existing property it says what is overwritten first, and warns (naming the version to roll back to)
-    when that is knowledge edited in the admin; --if-missing leaves an existing property alone (`make run`).
-    The exit codes are the interface contract's: 0 imported, 2 invalid pack."""
+    On an existing property it says what is overwritten first; it refuses (exit 1) to overwrite knowledge
+    edited in the admin unless --replace is given, and --if-missing leaves an existing property alone."""
     from concierge.core.db import session_scope
     from knowledge import service as knowledge_service
     from knowledge.pack import load_pack_file
@@ -30,8 +29,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 0
         if preview is not None:
             print(_overwrites(slug, preview), file=sys.stderr)
-            if preview.overwrites_edits:
-                print(_edits_replaced(slug, preview), file=sys.stderr)
+            if preview.overwrites_edits and not args.replace:
+                print(_refusal(slug, preview), file=sys.stderr)
+                return 1
         prop, version = knowledge_service.import_pack(session, pack=pack, author=args.author)
         print(
             f"imported {prop.slug}: knowledge v{version.version} ({version.summary}), "
@@ -47,13 +47,13 @@ def _overwrites(slug: str, preview: "ImportPreview") -> str:
     )
 
 
-def _edits_replaced(slug: str, preview: "ImportPreview") -> str:
+def _refusal(slug: str, preview: "ImportPreview") -> str:
     published = preview.published
     assert published is not None
     return (
-        f"warning: this replaces {slug}'s knowledge made in the admin (v{published.version}, {published.summary}, "
-        f"by {published.author} at {iso_utc(published.published_at)}).\n"
-        f"It stays in `concierge kb history {slug}`; `concierge kb rollback {slug} {published.version}` restores it."
+        f"error: {slug}'s published knowledge (v{published.version}, {published.summary}) was made in the admin "
+        f"by {published.author} at {iso_utc(published.published_at)}; nothing imported.\n"
+        f"Run again with --replace to overwrite it, or keep it with `concierge export {slug} > {slug}.yaml`."
     )
 
 
@@ -105,6 +105,9 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     p = commands.add_parser("import", help="validate a property pack and publish it")
     p.add_argument("pack", help="path to the pack's YAML file")
     p.add_argument("--author", default="import", help="recorded as the new knowledge version's author")
+    p.add_argument(
+        "--replace", action="store_true", help="overwrite knowledge edited in the admin (otherwise refused, exit 1)"
+    )
     p.add_argument(
         "--if-missing", action="store_true", help="import only when the property does not exist yet (`make run`)"
     )

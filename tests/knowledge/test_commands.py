@@ -41,21 +41,21 @@ def test_import_never_silently_undoes_an_edit_made_in_the_admin(database_url: st
     assert concierge("import", pack).returncode == 0
     _owner_edits_check_in()
 
-    kept = concierge("import", "--if-missing", pack)  # what `make run` does on every start
+    refused = concierge("import", pack)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert "casa-test exists: the import changes knowledge (~check_in), replaces its 1 staff" in refused.stderr
+    assert "adds 0 and updates 2 reservations" in refused.stderr
+    assert re.search(r"made in the admin by owner@example\.com at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", refused.stderr)
+    assert "--replace" in refused.stderr
+    assert _check_in_text() == "Check-in is from 16:00."
+
+    kept = concierge("import", "--if-missing", pack)
     assert kept.returncode == 0 and "casa-test already exists (knowledge v2): nothing imported" in kept.stdout
     assert _check_in_text() == "Check-in is from 16:00."
 
-    # A deliberate import keeps the interface contract (exit 0, a new version) but says what it replaces.
-    replaced = concierge("import", pack)
+    replaced = concierge("import", "--replace", pack)
     assert replaced.returncode == 0 and "knowledge v3 (import: ~check_in)" in replaced.stdout, replaced.stderr
-    assert "casa-test exists: the import changes knowledge (~check_in), replaces its 1 staff" in replaced.stderr
-    assert "adds 0 and updates 2 reservations" in replaced.stderr
-    made_in_admin = r"made in the admin \(v2, .*by owner@example\.com at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)"
-    assert re.search(made_in_admin, replaced.stderr)
-    assert "concierge kb rollback casa-test 2" in replaced.stderr
     assert _check_in_text() == "Check-in is from 15:00."
-    assert concierge("kb", "rollback", "casa-test", "2").returncode == 0
-    assert _check_in_text() == "Check-in is from 16:00."
 
 
 def test_reimporting_over_an_import_or_an_unchanged_knowledge_needs_no_flag(database_url: str, tmp_path: Path) -> None:
