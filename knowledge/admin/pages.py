@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from concierge.conversation.corrections import guests_to_correct
 from concierge.core.db import ReadSessionDep, SessionDep
@@ -27,6 +27,7 @@ from escalation.notify import reason_label
 from knowledge import editing
 from knowledge import service as knowledge_service
 from knowledge.admin import words
+from knowledge.admin.forms import entry_from_form, stale_key
 from knowledge.admin.reservations import router as reservations_router
 from knowledge.diff import stale_languages
 from knowledge.lexicon import SUPPORTED_LANGUAGES, TOPICS
@@ -126,41 +127,6 @@ def entry_page(
     if found is None:
         raise NotFound(f"no entry {topic!r}")
     return _entry_form(request, user, prop, found, topic=topic, problems=[])
-
-
-def stale_key(stale: list[tuple[str, str]]) -> str:
-    """The warnings a "Publish anyway" confirms ("fr:15:00 en:15:00"); a different set asks again."""
-    return " ".join(f"{language}:{fact}" for language, fact in stale)
-
-
-def keywords_from_text(text: str) -> dict[str, list[str]]:
-    """The keywords field, one language per line ("de: Fahrradschuppen, Fahrradkeller"), as the pack's map."""
-    keywords: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        if line.strip():
-            language, _sep, words = line.partition(":")
-            keywords.setdefault(language.strip().lower(), []).extend(w.strip() for w in words.split(","))
-    return keywords
-
-
-def entry_from_form(form: FormData) -> dict[str, Any]:
-    """The entry a submitted form describes: languages kept in their order, removed ones dropped, one added."""
-    content: dict[str, str] = {}
-    for language in str(form.get("languages", "")).split(","):
-        if language and not form.get(f"remove.{language}"):
-            content[language] = str(form.get(f"content.{language}", ""))
-    new_language = str(form.get("new_language", "")).strip().lower()
-    if new_language:
-        content[new_language] = str(form.get("new_content", ""))
-    return {
-        "topic": str(form.get("topic", "")).strip(),
-        "title": str(form.get("title", "")),
-        "sensitive": form.get("sensitive") == "on",
-        "content": content,
-        "keywords": keywords_from_text(str(form.get("keywords", ""))),
-        "effective_from": str(form.get("effective_from", "")).strip() or None,
-        "effective_until": str(form.get("effective_until", "")).strip() or None,
-    }
 
 
 @router.post("/p/{slug}/entries/{topic}")

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from concierge.app import create_app
 from concierge.core.db import session_scope
 from knowledge import service as knowledge_service
-from knowledge.admin.pages import keywords_from_text
+from knowledge.admin.forms import keywords_from_text
 from knowledge.models import Property
 from tests.factories import add_user, sign_in
 
