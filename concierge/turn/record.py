@@ -19,6 +19,7 @@ from concierge.conversation.models import Author, Conversation, Job, JobStatus, 
 from concierge.core.observability import pseudonym
 from concierge.i18n import gettext_for
 from concierge.llm import usage
+from concierge.llm.types import Route
 from concierge.turn.result import TurnResult
 from escalation import emergency
 from escalation import person_requests as escalation_requests
@@ -104,10 +105,9 @@ def record_turn(session: Session, *, job_id: int, lease_token: str, now: datetim
     llm = result.trace.llm
     if llm:  # model calls: usage rows for budgets, spend on the trace, staff told when over budget
         usage.record_calls(session, conversation=conversation, job_id=job_id, calls=result.model_calls, now=now)
-        data["llm"] = {
-            **usage.llm_data(llm),
-            "conversation_cost_usd": usage.conversation_cost(session, conversation_id=conversation.id),
-        }
+        data["llm"] = usage.llm_data(llm)
+        if llm.get("route") != Route.offline:  # with no model configured there is no spend to add up
+            data["llm"]["conversation_cost_usd"] = usage.conversation_cost(session, conversation_id=conversation.id)
         if llm.get("budget_exceeded"):
             alert_budget(session, conversation=conversation, message_id=job.message_id, now=now)
     session.add(

@@ -1,0 +1,41 @@
+"""What one turn costs the database: the statements from claim to recorded, counted on the real engine.
+
+A ceiling, not a timing: a change that adds a query per turn (an N+1, a lookup done twice) fails here first.
+"""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import event
+
+from concierge.core.db import get_engine
+from concierge.core.settings import get_settings
+from concierge.turn.runner import TurnRunner
+from knowledge.models import Property
+from tests.factories import ANA, store
+
+# Today's figure for an answered FAQ question: claim 5, context and screening 11, record 7 (BEGINs included).
+FAQ_TURN_STATEMENTS = 23
+
+
+@pytest.fixture
+def statements() -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    event.listen(get_engine(), "before_cursor_execute", count)
+    yield seen
+    event.remove(get_engine(), "before_cursor_execute", count)
+
+
+def test_an_answered_question_costs_at_most_its_statements(prop: Property, statements: list[str]) -> None:
+    runner = TurnRunner(get_settings())
+    store(prop, "hello!", phone=ANA)
+    assert runner.run_next()  # the conversation exists now, as for most messages
+    store(prop, "what is the wifi password?", phone=ANA)
+    statements.clear()
+    assert runner.run_next()
+    assert runner.last_result is not None and runner.last_result.entry_ids == ["wifi"]
+    assert len(statements) <= FAQ_TURN_STATEMENTS, "\n".join(s.split("\n")[0][:100] for s in statements)
