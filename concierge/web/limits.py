@@ -1,4 +1,4 @@
-"""Bounded input: no request body is read past its limit, chunked or not, and no id past 64 bits reaches a query.
+"""Bounded input: no request body is read past its limit, chunked or not, and no id past its range reaches a query.
 
 An ASGI middleware, outermost but for Starlette's error handler, so no route, form parser or signature check ever
 sees more than the limit: a `Content-Length` over it is answered 413 before a byte of the body is read, and a body
@@ -22,7 +22,9 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a property pack or reservations CSV, paste
 UPLOAD_PATHS = re.compile(r"^/admin/p/[^/]+/(?:pack|reservations/csv)$")
 
 
-MAX_ID = 2**63 - 1  # the largest id a database column holds (SQLite INTEGER, PostgreSQL BIGINT)
+MAX_ID = 2**31 - 1  # the largest row id every database holds (PostgreSQL's INTEGER id columns; SQLite's are wider)
+MAX_NUMBER = 2**63 - 1  # the largest whole number any column holds
+ID_PARAMETERS = frozenset({"conversation", "guest", "outbox"})  # query parameters that name a row
 _NUMBER = re.compile(r"-?\d+")
 
 
@@ -105,20 +107,26 @@ async def _too_large(send: Send) -> None:
 
 
 def out_of_range(scope: Scope) -> bool:
-    """Whether a path segment or query value is a whole number no database id can be (past 64 bits)."""
-    values = str(scope.get("path", "")).split("/")
+    """Whether a path segment or an id in the query is a whole number no row id can be (past the 32-bit INTEGER of
+    PostgreSQL's id columns), or any other query value past 64 bits."""
+    ids = str(scope.get("path", "")).split("/")
+    others: list[str] = []
     for pair in bytes(scope.get("query_string", b"")).decode("latin-1").split("&"):
-        values.append(pair.partition("=")[2])
-    return any(len(v) > 18 and _NUMBER.fullmatch(v) and _too_big(v.lstrip("-").lstrip("0")) for v in values)
+        key, _sep, value = pair.partition("=")
+        (ids if key in ID_PARAMETERS else others).append(value)
+    return any(_too_big(v, MAX_ID) for v in ids) or any(_too_big(v, MAX_NUMBER) for v in others)
 
 
-def _too_big(digits: str) -> bool:
+def _too_big(value: str, limit: int) -> bool:
+    if len(value) < len(str(limit)) or not _NUMBER.fullmatch(value):
+        return False
+    digits = value.lstrip("-").lstrip("0")
     # Compared as text first: int() refuses strings of more than 4,300 digits (a ValueError, a 500).
-    return len(digits) > len(str(MAX_ID)) or (len(digits) == len(str(MAX_ID)) and int(digits) > MAX_ID)
+    return len(digits) > len(str(limit)) or (len(digits) == len(str(limit)) and int(digits) > limit)
 
 
 class IdRange:
-    """Answer 404 to a URL with an id past 64 bits ("/console/conversations/99999999999999999999"): it names
+    """Answer 404 to a URL with an id past the ids' range ("/console/conversations/99999999999"): it names
     nothing, and handed to the database it would fail (an overflow, a 500) instead of finding nothing."""
 
     def __init__(self, app: ASGIApp) -> None:

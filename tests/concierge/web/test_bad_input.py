@@ -52,7 +52,10 @@ def test_ids_past_64_bits_are_404_everywhere(client: TestClient, prop: Property)
     posted = client.post(f"/console/conversations/{HUGE}/claim", data={"csrf_token": token})
     assert posted.status_code == 404
     assert client.post(f"/twilio/status?outbox={HUGE}", data={}).status_code == 404
-    assert client.get("/console/conversations/9223372036854775807").status_code == 404  # the largest id: none
+    for past_the_id_columns in (2**31, 2**63 - 1):  # PostgreSQL's id columns are 32-bit INTEGER
+        assert client.get(f"/console/conversations/{past_the_id_columns}").status_code == 404
+        assert client.get(f"/console/events?conversation={past_the_id_columns}").status_code == 404
+    assert client.get("/console/conversations/2147483647").status_code == 404  # the largest id: found nowhere
 
 
 def test_a_csv_field_over_the_limit_is_a_clear_answer_naming_the_line(client: TestClient, prop: Property) -> None:
