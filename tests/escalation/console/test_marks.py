@@ -48,7 +48,8 @@ def test_a_mark_becomes_a_case_that_fails_until_the_owner_fixes_the_entry(
     with session_scope() as s:
         case = s.exec(select(ReplyMark)).one()
         event = s.exec(select(AuditEvent).where(AuditEvent.action == "reply.mark")).one()
-    assert (case.verdict, case.expect_kind, case.expect_topics, case.guest) == ("should-answer", "answer", ["parking"], "booked")
+    expected = ("should-answer", "answer", ["parking"], "booked")
+    assert (case.verdict, case.expect_kind, case.expect_topics, case.guest) == expected
     assert case.messages == ["Hola, soy [name] ([phone]): ¿hay sitio para mi autocaravana?"]
     assert "López" not in case.note and "611" not in case.note
     assert case.knowledge_version == reply.knowledge_version == 1
