@@ -6,7 +6,7 @@ should have done (`expect_kind`: the realistic suites' kinds; `expect_topics`). 
 plays those cases (concierge/ops/evals/marked.py). An owner can delete a case; the mark itself stays.
 """
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Column, Text
@@ -136,50 +136,43 @@ def last_reply_before(session: Session, *, message: Message) -> Message | None:
     return previous if previous is not None and previous.author == Author.bot else None
 
 
-def wrong_per_week(session: Session, *, property_ids: list[int], since: datetime) -> list[dict[str, Any]]:
-    """Per ISO week since then (oldest first): bot replies, replies marked wrong, marked wrong per 100 replies."""
-    in_scope = select(Conversation.id).where(col(Conversation.property_id).in_(property_ids))
-    sent = session.exec(
-        select(Message.id, Message.created_at).where(
+def wrong_per_week(session: Session, *, property_id: int, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Per week (its Monday, oldest first): bot replies sent, of them marked wrong, and marked wrong per 100."""
+    in_scope = select(Conversation.id).where(Conversation.property_id == property_id)
+    wrong = select(ReplyMark.reply_message_id).where(
+        ReplyMark.property_id == property_id, col(ReplyMark.verdict).in_(WRONG)
+    )
+    sent = session.exec(  # one query: each reply with whether it was marked wrong
+        select(Message.created_at, col(Message.id).in_(wrong)).where(
             col(Message.conversation_id).in_(in_scope),
             Message.author == Author.bot,
             col(Message.created_at) >= since,
+            col(Message.created_at) < until,
         )
     ).all()
-    wrong = set(
-        session.exec(
-            select(ReplyMark.reply_message_id).where(
-                col(ReplyMark.property_id).in_(property_ids), col(ReplyMark.verdict).in_(WRONG)
-            )
-        ).all()
-    )
-    weeks: dict[str, list[int]] = {}
-    for message_id, at in sent:
-        counts = weeks.setdefault(week_of(at), [0, 0])
+    weeks: dict[date, list[int]] = {}
+    for at, marked_wrong in sent:
+        counts = weeks.setdefault(at.date() - timedelta(days=at.weekday()), [0, 0])
         counts[0] += 1
-        counts[1] += message_id in wrong
+        counts[1] += bool(marked_wrong)
     return [
         {"week": week, "replies": n, "wrong": w, "per_100": round(100 * w / n, 1)}
         for week, (n, w) in sorted(weeks.items())
     ]
 
 
-def week_of(at: datetime) -> str:
-    """An ISO week, e.g. "2026-W49"."""
-    year, week, _ = at.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def wrong_rate(session: Session, *, since: datetime, until: datetime) -> tuple[int, int]:
-    """(bot replies, of them marked wrong by staff or a guest) sent in [since, until), every property."""
-    replies = session.exec(
-        select(func.count(col(Message.id))).where(
-            Message.author == Author.bot, col(Message.created_at) >= since, col(Message.created_at) < until
+def wrong_rate(session: Session, *, since: datetime, until: datetime, property_id: int | None = None) -> float | None:
+    """Bot replies sent in [since, until) marked wrong (by staff or a guest), as a share; None without replies."""
+    sent = select(Message.id).where(
+        Message.author == Author.bot, col(Message.created_at) >= since, col(Message.created_at) < until
+    )
+    if property_id is not None:
+        in_scope = select(Conversation.id).where(Conversation.property_id == property_id)
+        sent = sent.where(col(Message.conversation_id).in_(in_scope))
+    replies = session.exec(select(func.count()).select_from(sent.subquery())).one()
+    wrong = session.exec(
+        select(func.count(func.distinct(ReplyMark.reply_message_id))).where(
+            col(ReplyMark.verdict).in_(WRONG), col(ReplyMark.reply_message_id).in_(sent)
         )
     ).one()
-    wrong = session.exec(
-        select(func.count(func.distinct(ReplyMark.reply_message_id)))
-        .join(Message, col(Message.id) == col(ReplyMark.reply_message_id))
-        .where(col(ReplyMark.verdict).in_(WRONG), col(Message.created_at) >= since, col(Message.created_at) < until)
-    ).one()
-    return int(replies), int(wrong)
+    return round(wrong / replies, 4) if replies else None
