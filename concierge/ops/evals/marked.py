@@ -59,14 +59,14 @@ def dump_suite(suite: dict[str, Any]) -> str:
 
 
 def run_marked(slug: str, *, export: Path | None = None, mode: str = "offline") -> int:
-    """Play the property's marked cases; print one line per case; 1 when a case fails (or there is none)."""
+    """Play the property's marked cases; print one line per case; 1 when a case fails (none: nothing fails, 0)."""
     suite, pack = marked_suite(slug)
     if export is not None:
         export.write_text(dump_suite(suite), encoding="utf-8")
         print(f"wrote {len(suite['cases'])} marked cases to {export}", file=sys.stderr)
     if not suite["cases"]:
         print(f"{slug}: no marked case yet")
-        return 1
+        return 0
     with tempfile.TemporaryDirectory(prefix="concierge-marked-") as tmp:
         cases_file, pack_file = Path(tmp) / "marked.yaml", Path(tmp) / "pack.yaml"
         cases_file.write_text(dump_suite(suite), encoding="utf-8")
