@@ -2,7 +2,8 @@
 
 from sqlmodel import SQLModel
 
-import concierge.conversation.models  # noqa: F401  (register tables)
+import concierge.conversation.marks  # noqa: F401  (register tables)
+import concierge.conversation.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.ops.alerts.models  # noqa: F401
 import concierge.ops.releases.models  # noqa: F401

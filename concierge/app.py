@@ -21,6 +21,7 @@ from concierge.web.headers import SecurityHeaders
 from concierge.web.limits import BodyLimit, IdRange
 from concierge.worker.loops import Worker
 from concierge.worker.process import WorkerProcess
+from escalation.console import marks as console_marks
 from escalation.console import pages as console
 from escalation.console import settings as console_settings
 from escalation.console import trace as trace_page
@@ -70,6 +71,7 @@ def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
     app.include_router(dashboard_admin.router)
     app.include_router(console.router)
     app.include_router(trace_page.router)
+    app.include_router(console_marks.router)
     app.include_router(console_settings.router)
     app.state.translator = Translator.from_settings(settings)  # None with only the offline responder
     app.mount("/static", StaticFiles(directory=rendering.WEB_DIR / "static"), name="static")

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
+import concierge.conversation.marks  # noqa: F401  (reply marks are emptied between tests too)
 import concierge.ops.alerts.models  # noqa: F401  (alert state is emptied between tests too)
 import concierge.users.audit  # noqa: F401  (the audit log is emptied between tests too)
 import concierge.users.models  # noqa: F401  (users are emptied between tests too)

@@ -6,7 +6,8 @@ matches "ignore all previous instructions"). Phrases in Japanese or Chinese are 
 `EXCLUDE` lists harmless phrases removed before a category is matched ("fire extinguisher" is not a fire).
 
 The phrases are packaged data in `concierge/guard/data`: `categories/<category>.yaml` (a list per language, for
-every category), `exclude.yaml` and `follow_ups.yaml`. They are read and checked once, at import, like the
+every category), `exclude.yaml`, `follow_ups.yaml`, `timing.yaml` and `wrong_reply.yaml` (a guest saying the last
+reply was wrong). They are read and checked once, at import, like the
 knowledge lexicon's files: a malformed file fails the import with `path:line: message`.
 """
 
@@ -29,6 +30,7 @@ class Phrases(NamedTuple):
     exclude: dict[Category, tuple[str, ...]]
     follow_ups: tuple[str, ...]
     timing: dict[str, tuple[str, ...]]
+    wrong_reply: dict[str, tuple[str, ...]]
 
 
 def load(directory: Path = DATA) -> Phrases:
@@ -43,6 +45,7 @@ def load(directory: Path = DATA) -> Phrases:
         exclude={Category(name): words(path, node) for name, node in exclude.items()},
         follow_ups=words(follow_ups, load_yaml_data(follow_ups)),
         timing=language_file(directory / "timing.yaml", SUPPORTED_LANGUAGES),
+        wrong_reply=language_file(directory / "wrong_reply.yaml", SUPPORTED_LANGUAGES),
     )
 
 
@@ -54,3 +57,5 @@ EXCLUDE: dict[Category, tuple[str, ...]] = _PHRASES.exclude
 FOLLOW_UPS: tuple[str, ...] = _PHRASES.follow_ups
 # Words that ask for another check-in or check-out time ("early", "noon"): such a question is an exception request.
 TIMING: dict[str, tuple[str, ...]] = _PHRASES.timing
+# What a guest writes right after a bot reply to say it was wrong ("that's wrong", "no, I asked about…").
+WRONG_REPLY: dict[str, tuple[str, ...]] = _PHRASES.wrong_reply

@@ -14,7 +14,7 @@ from functools import cache
 from rapidfuzz import fuzz
 
 from concierge.core.text import fold
-from concierge.guard.lexicon import EXCLUDE, FOLLOW_UPS, LEXICON, TIMING
+from concierge.guard.lexicon import EXCLUDE, FOLLOW_UPS, LEXICON, TIMING, WRONG_REPLY
 from concierge.i18n.detect import detect_language
 from knowledge.lexicon import KEYWORDS
 from knowledge.policy import Category
@@ -186,3 +186,14 @@ def match_lexicon(
                 signals.append(Signal(category, f"lexicon:{lang}#{hit}"))
                 break
     return signals
+
+
+@cache
+def _wrong_reply() -> re.Pattern[str]:
+    phrases = [p for language in sorted(WRONG_REPLY) for p in WRONG_REPLY[language]]
+    return re.compile("|".join(_phrase_pattern(p) for p in phrases))
+
+
+def says_reply_was_wrong(text: str) -> bool:
+    """Whether the guest says the last reply was wrong ("that's wrong", "no, I asked about…"), in any language."""
+    return _wrong_reply().search(normalize(text)) is not None

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from concierge.conversation import marks
 from concierge.conversation.models import Conversation, Trace
 from concierge.turn.result import NOT_ANSWERED, Decision
 
@@ -74,6 +75,11 @@ def drift(
     for name, r, b in (
         ("answer_rate", recent.rate(recent.answered), baseline.rate(baseline.answered)),
         ("escalation_rate", recent.rate(recent.escalated), baseline.rate(baseline.escalated)),
+        (
+            "marked_wrong_rate",  # bot replies marked wrong by staff or a guest (concierge/conversation/marks.py)
+            marks.wrong_rate(session, since=split, until=now, property_id=property_id),
+            marks.wrong_rate(session, since=baseline.since, until=split, property_id=property_id),
+        ),
     ):
         rows[name] = {"recent": r, "baseline": b, "delta": delta(r, b)}
     recent_shares, baseline_shares = recent.shares(), baseline.shares()

@@ -15,13 +15,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation import jobs, service, traces
-from concierge.conversation.models import Author, Conversation, Job, JobStatus, Outbox, Owner, Trace, is_staff
+from concierge.conversation.models import Author, Conversation, Job, JobStatus, Message, Outbox, Owner, Trace, is_staff
 from concierge.core.observability import pseudonym
 from concierge.i18n import gettext_for
 from concierge.llm import usage
 from concierge.llm.types import Route
 from concierge.turn.result import TurnResult
-from escalation import emergency
+from escalation import emergency, marking
 from escalation import person_requests as escalation_requests
 from escalation import service as escalation_service
 from escalation.models import Escalation, Urgency
@@ -119,6 +119,9 @@ def record_turn(session: Session, *, job_id: int, lease_token: str, now: datetim
             created_at=now,
         )
     )
+    inbound = session.get(Message, job.message_id)
+    if inbound is not None:  # "that's wrong" right after a bot reply: that reply is marked for staff to confirm
+        marking.guest_mark(session, message=inbound, now=now)
     session.flush()
     return outbox
 

@@ -28,6 +28,7 @@ from escalation import queue as queue_service
 from escalation import service as escalation_service
 from escalation import staff as staff_service
 from escalation.console import words
+from escalation.console.words import mark_context
 from escalation.models import EscalationStatus
 from knowledge import editing
 from knowledge import service as knowledge_service
@@ -167,6 +168,7 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         "stay": stay,
         # A number on no booking at all (a co-traveller?) can be linked to a current or coming stay; a past guest
         # is not unknown.
+        **mark_context(session, property_id=prop.id, conversation_id=conversation_id),
         "bookings": knowledge_service.current_reservations(session, property_id=prop.id, today=now.date())
         if stay.state == "none"
         else [],

@@ -6,6 +6,7 @@ from fastapi.responses import Response
 from concierge.core.db import SessionDep
 from escalation import access
 from escalation.console.pages import Staff, page
+from escalation.console.words import mark_context
 
 router = APIRouter(prefix="/console", tags=["console"])
 
@@ -15,6 +16,7 @@ def trace_page(request: Request, session: SessionDep, user: Staff, trace_id: int
     """Nodes with their offsets and durations, model calls, retrieval, screening, checks, language, release."""
     view, prop = access.open_trace(session, user=user, trace_id=trace_id)  # the view is audited
     data = view.trace.data
+    assert prop.id is not None and view.conversation.id is not None
     context = {
         "view": view,
         "prop": prop,
@@ -23,5 +25,6 @@ def trace_page(request: Request, session: SessionDep, user: Staff, trace_id: int
         "release": data.get("release") or {},
         "reply_info": data.get("reply") or {},
         "screen": data.get("screen") or {},
+        **mark_context(session, property_id=prop.id, conversation_id=view.conversation.id),
     }
     return page(request, user, "console/trace.html", context)

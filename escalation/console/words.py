@@ -11,12 +11,13 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from sqlmodel import Session
 
+from concierge.conversation import marks
 from concierge.conversation.models import STAFF_PREFIX, Owner, staff_owner
 from concierge.core.modelbase import utcnow
 from concierge.i18n import N_, gettext_for, language_name
 from concierge.users.models import User
 from concierge.users.service import emails_of
-from escalation import handoff, notify
+from escalation import handoff, marking, notify
 from escalation import queue as queue_service
 from knowledge.models import Property
 
@@ -84,3 +85,28 @@ def queue_rows(session: Session, user: User, scope: dict[int, Property]) -> list
             }
         )
     return rows
+
+
+VERDICTS = {  # in the order the form offers them
+    marks.RIGHT: N_("Right"),
+    marks.WRONG_TOPIC: N_("Wrong topic"),
+    marks.WRONG_FACTS: N_("Wrong facts"),
+    marks.HAND_OVER: N_("Should have handed over"),
+    marks.ANSWER: N_("Should have answered with the entry chosen below"),
+    marks.GUEST: N_("Wrong, the guest said so (confirm with a mark of your own)"),
+}
+KINDS = {
+    "answer": N_("answers with"),
+    "person": N_("hands over to a person"),
+    "unknown": N_("hands over, quoting no entry"),
+}
+
+
+def mark_context(session: Session, *, property_id: int, conversation_id: int) -> dict[str, Any]:
+    """What the mark forms of a page need: the marks so far, the verdicts, the property's entries."""
+    return {
+        "marks": marks.marks_of(session, conversation_id=conversation_id),
+        "verdicts": VERDICTS,
+        "staff_verdicts": marks.STAFF_VERDICTS,
+        "entry_topics": marking.entry_topics(session, property_id=property_id),
+    }

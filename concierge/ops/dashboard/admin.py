@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from concierge.conversation import marks
 from concierge.core.db import ReadSessionDep
 from concierge.core.modelbase import utcnow
 from concierge.i18n import gettext_for, language_name
@@ -46,8 +47,10 @@ def dashboard(
         for code, n in board.languages.most_common()
     ]
     labels = charts.Labels.for_language(user.language)
+    assert prop.id is not None
     context = {
         "prop": prop,
+        "marked_weeks": marks.wrong_per_week(session, property_id=prop.id, since=window.since, until=window.until),
         "board": board,
         "periods": list(PERIODS),
         "reasons": reasons,

@@ -9,6 +9,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from concierge.ops.evals import runs, scoring, suites
     from concierge.ops.evals.cases import DEFAULT_PACK
 
+    if args.marked or args.property:
+        from concierge.ops.evals import marked
+
+        marked.check_arguments(args.property, args.marked)
+        return marked.run_marked(args.property, export=Path(args.export) if args.export else None, mode=args.mode)
     pack = Path(args.pack) if args.pack else DEFAULT_PACK
     if args.compare:
         return runs.compare_command(args.compare, path=Path(args.path), pack=pack)
@@ -36,5 +41,8 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
         default="offline",
         help="offline: the environment's responders; model: every turn through a local fact-seeking fake model",
     )
+    p.add_argument("--property", default="", help="with --marked: the property (slug) of DATABASE_URL")
+    p.add_argument("--marked", action="store_true", help="run the property's cases marked in the console")
+    p.add_argument("--export", default="", help="with --marked: also write its cases as a realistic suite file")
     p.add_argument("--split", choices=["dev", "test", "all"], default="all", help="realistic suites: which split")
     p.set_defaults(func=cmd_eval)

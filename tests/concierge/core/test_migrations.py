@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlmodel import SQLModel, col, select
 
+import concierge.conversation.marks  # noqa: F401
 import concierge.conversation.models  # noqa: F401
 import concierge.llm.models  # noqa: F401
 import concierge.ops.alerts.models  # noqa: F401

@@ -12,7 +12,8 @@ from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.turn.runner import TurnRunner
 from concierge.users.audit import AuditEvent
-from tests.factories import PASSWORD, add_user, csrf_of, guest_says, seed_traffic, sign_in
+from knowledge.models import Property
+from tests.factories import JOHN, PASSWORD, add_user, csrf_of, guest_says, seed_traffic, sign_in
 from tests.querycount import assert_constant_queries
 
 PAGE = "/admin/p/casa-test/dashboard"
@@ -95,3 +96,15 @@ def test_queries_do_not_grow_with_traffic(client: TestClient, monkeypatch: pytes
 
     count = assert_constant_queries(render, grow)
     assert count <= 12, count  # user, property, membership, and the dashboard's eight
+
+
+def test_replies_marked_wrong_per_week(client: TestClient, prop: Property) -> None:
+    guest_says(prop, "what is the wifi password?", phone=JOHN)
+    guest_says(prop, "that's not what I asked", phone=JOHN)  # the guest marks the wifi reply wrong
+    add_user("owner@example.com")
+    sign_in(client, "owner@example.com")
+    html = client.get(PAGE).text
+    today = utcnow().date()
+    monday = (today - timedelta(days=today.weekday())).isoformat()
+    row = f'<tr><th scope="row">{monday}</th><td>2</td><td>1</td><td>50.0</td></tr>'
+    assert row in html and 'href="/console/properties/casa-test/cases"' in html

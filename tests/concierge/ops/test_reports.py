@@ -60,3 +60,14 @@ def test_report_command_writes_the_owner_report(
     assert "notable: answer rate moved -50.0 pts; escalation rate moved +50.0 pts" in text
     assert out.read_text(encoding="utf-8") == text
     assert main(["report", "--property", "nope"]) == 1
+
+
+def test_the_report_gains_the_rate_of_replies_marked_wrong(
+    traffic: Property, capsys: pytest.CaptureFixture[str]
+) -> None:
+    turn_at(traffic, "That's wrong, I asked about the opera tickets", phone=JOHN, days_ago=0.5)  # marks the last reply
+    with session_scope() as s:
+        rates = reports.drift(s, now=utcnow(), property_id=traffic.id)["rates"]
+    assert rates["marked_wrong_rate"] == {"recent": 0.3333, "baseline": 0.0, "delta": 0.3333}  # 1 of 3 replies
+    assert main(["report", "--property", "casa-test"]) == 0
+    assert "marked wrong rate   33.3% (was 0.0%, +33.3 pts)" in capsys.readouterr().out
