@@ -92,8 +92,14 @@ def run(args: argparse.Namespace, db_url: str) -> int:
                 worker.stop()
             server.stop()
         replies: dict[str, list[float]] = {}
+        bodies: dict[str, list[str]] = {}
         for reply in fake.messages[warm:]:
             replies.setdefault(reply["to"], []).append(reply["received_at"])
+            bodies.setdefault(reply["to"], []).append(reply["body"])
+    replies = {number: times for number, times in replies.items() if number in burst.acked_at}  # not staff alerts
+    for number in replies:
+        if len(bodies[number]) > 1:  # a second message to one guest: show what it was
+            print("a guest got twice: " + " | ".join(body[:60] for body in bodies[number]), file=sys.stderr)
     latencies = [replies[g][0] - acks[0] for g, acks in burst.acked_at.items() if replies.get(g)]
     lost = sum(1 for g in burst.acked_at if not replies.get(g))
     duplicated = sum(len(v) - 1 for v in replies.values())

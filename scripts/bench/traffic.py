@@ -74,8 +74,10 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def guest(base: str, index: int, messages: int, think: float, run: Run, prefix: str = "+3460") -> None:
-    """One guest: M signed webhooks on one keep-alive connection, each after the previous ack and a think time."""
+async def guest(base: str, index: int, messages: int, think: float, run: Run, prefix: str = "+3465") -> None:
+    """One guest: M signed webhooks on one keep-alive connection, each after the previous ack and a think time.
+
+    The numbers (+3465…) stay clear of the demo pack's staff and guests (+34600000001 is its host)."""
     url = f"{base}/twilio/messages"
     phone = f"{prefix}{abs(index):07d}"
     conn = Connection(base)
