@@ -41,11 +41,8 @@ SHORT_NEAR = 0.75
 SOURCE_WEIGHT = {"lexicon": 1.0, "context": 1.0, "title": 0.9, "content": 0.6, "weak": 0.6}
 # Below the answer threshold but at least this sure: ask the guest which topic they mean instead of escalating.
 CLARIFY_FLOOR = 0.45
-# Each message word nothing in the knowledge base knows takes this share off the confidence, for at most three
-# words: a long chatty message with one known word ("… une cafetière bizarre, il y a des capsules ?") is asked
-# about or handed over rather than answered with the one entry that word is in.
+# Each message word nothing in the knowledge base knows takes this share off the confidence (at most twice).
 UNKNOWN_WORD_PENALTY = 0.1
-UNKNOWN_WORDS_COUNTED = 3
 # Claim bonus per extra word of a matched phrase (decides who owns a word, not the confidence).
 PHRASE_BONUS = 0.03
 # Two topics within this score on the same word share it: neither owns it outright.
@@ -169,7 +166,7 @@ def rank_message(index: Index, message: str, *, language: str | None = None) -> 
         for t in message_tokens
         if t not in explained and len(t) >= 4 and t.isalpha() and t not in COMMON and not CJK.search(t)
     ]
-    penalty = 1.0 - UNKNOWN_WORD_PENALTY * min(len(unknown), UNKNOWN_WORDS_COUNTED)
+    penalty = 1.0 - UNKNOWN_WORD_PENALTY * min(len(unknown), 2)
     candidates = []
     for topic, found in owned.items():
         found.sort(reverse=True)

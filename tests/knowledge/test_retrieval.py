@@ -117,12 +117,3 @@ def test_a_form_alone_asks_about_its_topic(entries: list[dict[str, Any]]) -> Non
 def test_a_form_of_near_is_not_the_neighbours(entries: list[dict[str, Any]]) -> None:
     ranking = decide(entries, "c'è un parrucchiere qui vicino?", "it")  # a hairdresser nearby: not about noise
     assert "noise" not in topics(ranking.candidates)
-
-
-def test_a_third_unknown_word_lowers_the_confidence_again(entries: list[dict[str, Any]]) -> None:
-    two = retrieval.rank(entries, "dishwasher sommelier trampoline")[0]
-    three = retrieval.rank(entries, "dishwasher sommelier trampoline harpsichord")[0]
-    four = retrieval.rank(entries, "dishwasher sommelier trampoline harpsichord zeppelin")[0]
-    assert two.topic == three.topic == "kitchen"
-    assert three.score < two.score
-    assert four.score == three.score  # at most three words count: a long message is not silenced by its length
