@@ -18,6 +18,7 @@ from knowledge.lexicon import (
     SHARED_FUNCTION_WORDS,
     WEAK_KEYWORDS,
 )
+from knowledge.stems import stem
 
 TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)  # "check-in" stays one word
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -52,6 +53,7 @@ class Index:
     topics: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)  # topic → its content in every language, folded
     written_in: dict[str, frozenset[str]] = field(default_factory=dict)  # topic → the languages of its content
+    stems: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)  # (language, stem) → vocabulary words
 
 
 def words_of(text: str) -> list[str]:
@@ -112,6 +114,15 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
         for word in term.words:
             by_word.setdefault(word, []).append(i)
     vocab = sorted(w for w in by_word if len(w) > 3)
+    # Each word by its stem in each language it is written in ("hasło": Polish); arrival and request words
+    # ("arrive", "recommend") only count as they are: their other forms say even less.
+    strong = {w for term in terms if term.source not in ("context", "weak") for w in term.words}
+    stems: dict[tuple[str, str], set[str]] = {}
+    for word in (w for w in vocab if w in strong):
+        for language in languages.get(word, ()):
+            found = stem(word, language)
+            if found is not None:
+                stems.setdefault((language, found), set()).add(word)
     prefixes: dict[str, set[str]] = {}
     for word in vocab:
         for length in range(max(4, (len(word) + 1) // 2), len(word)):
@@ -127,6 +138,7 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
         topics=[e["topic"] for e in entries],
         texts={e["topic"]: fold(" ".join(e["content"].values())) for e in entries},
         written_in={e["topic"]: frozenset(e["content"]) for e in entries},
+        stems={key: frozenset(words) for key, words in stems.items()},
     )
 
 

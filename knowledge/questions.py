@@ -98,6 +98,10 @@ def _winner(
         return None, []
     top = candidates[0]
     rivals = [c for c in candidates[1:] if c.source != "context" and c.score >= top.score - MARGIN]
+    # "arriviamo a dicembre … è riscaldato?": an arrival word beside a plausible subject answers neither: we ask.
+    subjects = [c for c in candidates[1:] if c.source != "context" and c.score >= CLARIFY_FLOOR]
+    if top.source == "context" and subjects and not rivals:
+        return None, [top, subjects[0]]
     if top.score >= threshold and not rivals:
         return top, []
     if top.source == "context" and rivals and rivals[0].score >= threshold:  # "arrive" beside a subject
@@ -169,6 +173,8 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
                 clarify.setdefault(candidate.topic, candidate)
         elif asked and len(words_of(text)) >= 3:
             open_questions += 1
+    if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
+        selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
         winner, close = _winner(candidates, threshold=threshold, previous=previous)
         if winner is not None:

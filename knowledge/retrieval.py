@@ -20,9 +20,14 @@ from rapidfuzz import fuzz, process
 
 from concierge.core.text import fold
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, Term, index_for, is_prefix, words_of
+from knowledge.stems import stem
 
 # A fuzzy word match counts from this similarity (0–100): "wiifi"~"wifi" is 89, "pasword"~"password" 93.
 WORD_MATCH = 84.0
+# Another form of a word of the guest's language, by its stem ("aparco"/"aparcar", "hasła"/"hasło"): stronger than
+# a near spelling of some other word ("sieci" ~ "śmieci") and not a guess on a short word, but stems also join
+# different words ("vicino"/"vicini": near, neighbours): alone it asks about the topic, with a second word it answers.
+STEM_SCORE = 0.68
 # A word that starts another ("park" / "parking", "pass" / "password") scores this, when long enough.
 PREFIX_SCORE = 0.85
 # A longer message word starting with a keyword ("restaurants", "portare"/"porta") may be an inflection or a
@@ -71,13 +76,14 @@ def _word_matches(index: Index, message_tokens: list[str], language: str | None)
     own = {language or "en"}
     near_ok = own | {"en"}  # guests mix in English words; short English words are too easily someone else's
 
-    def keep(word: str, score: float, token: str) -> None:
+    def keep(word: str, score: float, token: str, *, floor: float = 0.0) -> None:
         # A short word is only near another of the guest's own language: French "part" is not English "party".
         near = own if len(word) <= 4 or len(token) <= 4 else near_ok
         if score < 1.0 and not (index.languages.get(word, near_ok) & near):
             return
         if score < 1.0 and len(word) <= SHORT_WORD:  # "band"~"brand", "traum"~"tram": ask, never answer on it
             score *= SHORT_NEAR
+        score = max(score, floor)
         if score > found.get(word, (0.0, ""))[0]:
             found[word] = (score, token)
 
@@ -85,6 +91,15 @@ def _word_matches(index: Index, message_tokens: list[str], language: str | None)
         if token in index.known:
             keep(token, 1.0, token)
         if len(token) < 4:  # "tem" is not a typo of "trem": short words must match exactly
+            continue
+        # Another form of a word of the guest's language (stems are cached per word) is what the guest wrote:
+        # "sieci" is a form of "sieć" (network), not a typo of "śmieci" (rubbish), so near spellings are not tried.
+        token_stem = stem(token, language or "en")
+        forms = index.stems.get((language or "en", token_stem), frozenset()) if token_stem is not None else ()
+        for word in forms:  # a form that is also a near spelling ("lavatrici"/"lavatrice") counts as one
+            near = fuzz.ratio(token, word) / 100.0
+            keep(word, near if near >= WORD_MATCH / 100.0 else STEM_SCORE, token, floor=STEM_SCORE)
+        if forms:
             continue
         # One C call per message word over the whole vocabulary instead of a Python loop per keyword.
         for word, similarity, _ in process.extract(

@@ -57,3 +57,18 @@ def test_a_near_match_of_a_short_word_never_answers_alone() -> None:
     decision = decide(index, "de band van mijn fiets is plat", language="nl", threshold=0.7)  # "band", not "brand"
     assert decision.selected == []
     assert [c.topic for c in decide(index, "er is brand!", language="nl", threshold=0.7).selected] == ["emergency"]
+
+
+def test_an_arrival_beside_a_plausible_subject_is_asked_about() -> None:
+    index = build_index(
+        [
+            {"topic": "check_in", "title": "Check-in", "content": {"en": "Check-in is from 16:00."}},
+            {"topic": "heating_cooling", "title": "Heating", "content": {"en": "Radiators in every room."}},
+        ]
+    )
+    message = "volevo sapere se l'appartamento è riscaldato perché arriviamo a dicembre"  # heated? we arrive then
+    decision = decide(index, message, language="it", threshold=0.7)
+    assert decision.selected == []  # not the check-in time: the arrival is when, heating is what (and only plausible)
+    assert "heating_cooling" in [c.topic for c in decision.clarify]
+    alone = decide(index, "arriviamo a dicembre, a che ora?", language="it", threshold=0.7)
+    assert [c.topic for c in alone.selected] == ["check_in"]

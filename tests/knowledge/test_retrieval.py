@@ -92,3 +92,28 @@ def test_index_is_cached_per_property_version_and_never_stale(entries: list[dict
     # Ids are reused after deletions (SQLite): the same (property, version) with other content is rebuilt.
     assert retrieval.index_for(edited, key=(99, 1)) is not first
     assert topics(retrieval.rank(edited, "sauna", key=(99, 1))) == ["pool"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Nie znam hasła do sieci", "pl", ["wifi"]),  # "sieci" is the network, not a typo of "śmieci" (rubbish)
+        ("dove parcheggio la macchina?", "it", ["parking"]),
+        ("come si usano le lavatrici?", "it", ["laundry"]),
+        ("où est-ce qu'on se gare ?", "fr", ["parking"]),  # "se gare" parks; "gare" alone is the station
+    ],
+)
+def test_inflected_forms_answer(entries: list[dict[str, Any]], text: str, language: str, expected: list[str]) -> None:
+    assert topics(decide(entries, text, language).selected) == expected
+
+
+def test_a_form_alone_asks_about_its_topic(entries: list[dict[str, Any]]) -> None:
+    # One inflected word is worth a question, never an answer alone: stems also join different words.
+    ranking = decide(entries, "¿Dónde aparco?", "es")
+    assert ranking.selected == [] and topics(ranking.clarify) == ["parking"]
+    assert ranking.clarify[0].score == retrieval.STEM_SCORE
+
+
+def test_a_form_of_near_is_not_the_neighbours(entries: list[dict[str, Any]]) -> None:
+    ranking = decide(entries, "c'è un parrucchiere qui vicino?", "it")  # a hairdresser nearby: not about noise
+    assert "noise" not in topics(ranking.candidates)

@@ -1,0 +1,33 @@
+"""Stems join the forms of one word in the guest's language, folded or not; short or missing ones say nothing."""
+
+import pytest
+
+from knowledge.stems import stem
+
+
+@pytest.mark.parametrize(
+    ("form", "word", "language"),
+    [
+        ("aparco", "aparcar", "es"),  # I park / to park
+        ("hasła", "hasło", "pl"),  # password: genitive / nominative
+        ("sieci", "siec", "pl"),  # network, folded: "sieć"
+        ("handtucher", "handtücher", "de"),  # folded and accented give one stem
+        ("lavatrici", "lavatrice", "it"),
+        ("toalhas", "toalha", "pt"),
+    ],
+)
+def test_forms_of_one_word_share_a_stem(form: str, word: str, language: str) -> None:
+    assert stem(form, language) is not None
+    assert stem(form, language) == stem(word, language)
+
+
+def test_different_words_keep_different_stems() -> None:
+    assert stem("sieci", "pl") != stem("smieci", "pl")  # network, rubbish
+
+
+def test_no_stem_without_a_stemmer_or_from_too_little() -> None:
+    assert stem("パスワード", "ja") is None  # Japanese and Chinese keep their substring matching
+    assert stem("wifi", "xx") is None
+    assert stem("gar", "fr") is None  # too short a word
+    assert stem("garer", "fr") is None  # "gar" is too short a stem: "garer" (to park) and "gare" (station)
+    assert stem("wi-fi", "en") is None  # not one word
