@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from concierge.conversation import marks
-from concierge.core.db import SessionDep
+from concierge.core.db import ReadSessionDep, SessionDep
 from concierge.core.errors import InvalidInput
 from concierge.core.modelbase import utcnow
 from concierge.i18n import gettext_for
@@ -18,7 +18,7 @@ from concierge.users.models import Role
 from concierge.users.service import visible_property
 from concierge.web.auth import CheckedForm
 from escalation import marking
-from escalation.console.pages import Staff, page
+from escalation.console.pages import Staff, StaffReader, page
 from escalation.console.words import KINDS, VERDICTS
 
 router = APIRouter(prefix="/console", tags=["console"])
@@ -49,7 +49,7 @@ def mark(session: SessionDep, user: Staff, form: CheckedForm, reply_id: int) -> 
 
 
 @router.get("/properties/{slug}/cases")
-def cases_page(request: Request, session: SessionDep, user: Staff, slug: str) -> Response:
+def cases_page(request: Request, session: ReadSessionDep, user: StaffReader, slug: str) -> Response:
     """The property's marked cases: the guest's words (without names or numbers), what the reply should do."""
     prop = visible_property(session, user=user, slug=slug)
     assert prop.id is not None
