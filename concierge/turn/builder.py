@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from langgraph.graph import END, START, StateGraph
 
+from concierge.guard.phrases import says_reply_was_wrong
 from concierge.turn import nodes
 from concierge.turn.result import Decision, TurnResult, TurnTrace
 from concierge.turn.state import TurnContext, TurnState
@@ -61,6 +62,7 @@ def result_from(state: TurnState) -> TurnResult:
         responder=state.get("responder"),
         outcome=state.get("outcome"),
         checks=list(state.get("checks", [])),
+        disputes_reply="message" in state and says_reply_was_wrong(state["message"].body),
         trace=TurnTrace(
             message_id=state.get("message_id"),
             input_chars=len(state.get("text") or ""),

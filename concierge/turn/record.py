@@ -119,9 +119,8 @@ def record_turn(session: Session, *, job_id: int, lease_token: str, now: datetim
             created_at=now,
         )
     )
-    inbound = session.get(Message, job.message_id)
-    if inbound is not None:  # "that's wrong" right after a bot reply: that reply is marked for staff to confirm
-        marking.guest_mark(session, message=inbound, now=now)
+    if result.disputes_reply:  # "that's wrong" right after a bot reply: that reply is marked for staff to confirm
+        marking.guest_mark(session, message=session.get_one(Message, job.message_id), now=now)
     session.flush()
     return outbox
 

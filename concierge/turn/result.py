@@ -114,6 +114,7 @@ class TurnResult:
     responder: str | None = None  # a Responder, or the "provider:model" that wrote the reply
     outcome: Outcome | None = None  # set early by screening (refuse, escalate) or retrieval (clarify)
     checks: list[str] = field(default_factory=list)  # why the output checks withheld a reply
+    disputes_reply: bool = False  # the guest says the bot's previous reply was wrong ("that's wrong"): staff mark it
     trace: TurnTrace = field(default_factory=TurnTrace)
 
     @property

@@ -14,9 +14,8 @@ from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
 from tests.factories import ANA, store
 
-# Today's figure for an answered FAQ question: claim 5, context and screening 11, record 8 (BEGINs included;
-# record reads the guest message again for the guest's "that's wrong" mark).
-FAQ_TURN_STATEMENTS = 24
+# Today's figure for an answered FAQ question: claim 5, context and screening 11, record 7 (BEGINs included).
+FAQ_TURN_STATEMENTS = 23
 
 
 @pytest.fixture
