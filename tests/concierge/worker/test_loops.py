@@ -3,6 +3,8 @@
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -11,9 +13,12 @@ from concierge.worker import loops
 from concierge.worker.loops import RepeatedErrors, Worker
 
 
-def test_a_loop_failing_the_same_way_backs_off_and_logs_once(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def failing_the_same_way(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    run: Callable[[Worker, Callable[[], Any]], list[threading.Thread]],
 ) -> None:
+    """Threads (built by `run`) whose step always fails the same way: they back off and log it once."""
     monkeypatch.setenv("WORKER_POLL_SECONDS", "0.01")
     monkeypatch.setattr(loops, "MAX_ERROR_WAIT_SECONDS", 0.2)
     get_settings.cache_clear()
@@ -25,14 +30,27 @@ def test_a_loop_failing_the_same_way_backs_off_and_logs_once(
         raise OSError("attempt to write a readonly database")
 
     caplog.set_level(logging.INFO, logger="concierge.worker.loops")
-    thread = threading.Thread(target=worker._loop, args=("alerts", broken_step), daemon=True)
-    thread.start()
+    threads = run(worker, broken_step)
+    for thread in threads:
+        thread.start()
     time.sleep(1.5)
     worker._stop.set()
-    thread.join(2)
+    for thread in threads:
+        thread.join(2)
+    assert not any(thread.is_alive() for thread in threads)
     failures = [r for r in caplog.records if r.getMessage() == "worker step failed"]
     assert len(failures) == 1  # not 150 tracebacks (the old loop logged every 10 ms poll)
     assert 4 <= len(calls) <= 15  # 0.01, 0.02, 0.04 … then every 0.2 s
+
+
+def test_a_loop_failing_the_same_way_backs_off_and_logs_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    failing_the_same_way(
+        monkeypatch,
+        caplog,
+        lambda worker, step: [threading.Thread(target=worker._loop, args=("alerts", step), daemon=True)],
+    )
 
 
 def test_a_new_error_or_the_next_interval_is_logged_again(caplog: pytest.LogCaptureFixture) -> None:
@@ -53,24 +71,4 @@ def test_a_new_error_or_the_next_interval_is_logged_again(caplog: pytest.LogCapt
 def test_a_pool_whose_claims_fail_the_same_way_backs_off_and_logs_once(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setenv("WORKER_POLL_SECONDS", "0.01")
-    monkeypatch.setattr(loops, "MAX_ERROR_WAIT_SECONDS", 0.2)
-    get_settings.cache_clear()
-    worker = Worker(get_settings())
-    claims = []
-
-    def broken_claim() -> None:
-        claims.append(time.monotonic())
-        raise OSError("attempt to write a readonly database")
-
-    caplog.set_level(logging.INFO, logger="concierge.worker.loops")
-    threads = worker._pool("outbox", broken_claim, lambda item: None, 2)
-    for thread in threads:
-        thread.start()
-    time.sleep(1.5)
-    worker._stop.set()
-    for thread in threads:
-        thread.join(2)
-    assert not any(thread.is_alive() for thread in threads)
-    assert len([r for r in caplog.records if r.getMessage() == "worker step failed"]) == 1
-    assert 4 <= len(claims) <= 15
+    failing_the_same_way(monkeypatch, caplog, lambda worker, claim: worker._pool("outbox", claim, lambda item: None, 2))
