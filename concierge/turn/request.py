@@ -73,6 +73,14 @@ def build(state: TurnState, context: TurnContext) -> ResponseRequest:
     return request_for(state, spent_today_usd=spent, context_tokens=context.context_tokens)
 
 
+def call_router(request: ResponseRequest, context: TurnContext) -> TurnResponse:
+    """The router's answer, with the turn's read transaction ended first: a model call (seconds) never holds a
+    database transaction or a pooled connection. What the turn loaded stays readable (detached); a later read, if
+    any, begins a new read transaction."""
+    context.session.close()
+    return context.router.respond(request)
+
+
 def trace(response: TurnResponse) -> dict[str, Any]:
     """What the trace keeps of the router's work: no message text, no model output."""
     return {
