@@ -3,7 +3,8 @@
     .venv/bin/python -m scripts.bench.turn [--turns N] [--profile FILE]
 
 Runs N guest messages (the multilingual scenario messages, cycled) through `TurnRunner.run_next()` and prints
-p50/p95/p99 of the whole turn, of each node and the SQL statements per turn. The first turn (detector models
+p50/p95/p99 of the whole turn (wall clock and this process's CPU time: on a shared machine the CPU time is the
+steadier figure), of each node, and the SQL statements per turn. The first turn (detector models
 loading, index build) is reported apart as the cold turn. With --profile, the warm turns run under cProfile and
 the stats are written to FILE (read them with `python -m pstats FILE`).
 """
@@ -63,6 +64,7 @@ def main() -> None:
         statements: list[int] = [0]
         event.listen(get_engine(), "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
         per_turn: list[int] = []
+        cpu: list[float] = []  # the process's CPU time per turn: what the turn costs, whatever else the cores run
         profiler = cProfile.Profile() if args.profile else None
         for i in range(args.turns + 1):
             with session_scope() as session:
@@ -78,9 +80,10 @@ def main() -> None:
             statements[0] = 0
             if profiler is not None and i:
                 profiler.enable()
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             runner.run_next()
             elapsed = (time.perf_counter() - started) * 1000
+            cpu.append((time.process_time() - cpu_started) * 1000)
             if profiler is not None:
                 profiler.disable()
             per_turn.append(statements[0])
@@ -95,7 +98,7 @@ def main() -> None:
     if profiler is not None:
         profiler.dump_stats(args.profile)
     print(f"{len(turns)} warm turns, SQL statements per turn p50 {statistics.median(per_turn[1:]):.0f}:")
-    for name, values in (("turn (claim+graph+record)", turns), *nodes.items()):
+    for name, values in (("turn (claim+graph+record)", turns), ("turn CPU time", cpu[1:]), *nodes.items()):
         print(
             f"  {name:<26} p50 {statistics.median(values):6.1f}  p95 {percentile(values, 0.95):6.1f}"
             f"  p99 {percentile(values, 0.99):6.1f}  mean {statistics.fmean(values):6.1f} ms"
