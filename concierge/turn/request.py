@@ -74,10 +74,11 @@ def build(state: TurnState, context: TurnContext) -> ResponseRequest:
 
 
 def call_router(request: ResponseRequest, context: TurnContext) -> TurnResponse:
-    """The router's answer, with the turn's read transaction ended first: a model call (seconds) never holds a
+    """The router's answer, with a worker turn's read transaction ended first: a model call (seconds) never holds a
     database transaction or a pooled connection, nor the worker's CPU slot. What the turn loaded stays readable
     (detached); a later read, if any, begins a new read transaction."""
-    context.session.close()
+    if context.reads_end_before_model:
+        context.session.close()
     if context.slots is None or not context.router.uses_models:  # no model to wait for: keep the slot
         return context.router.respond(request)
     with context.slots.released():  # other turns run while this one waits for the model

@@ -172,6 +172,7 @@ class TurnRunner:
                 handoff_ack_interval_minutes=settings.handoff_ack_interval_minutes,
                 degraded=degraded,
                 slots=self.slots,
+                reads_end_before_model=True,
             )
             return self.graph.run(message_id, context=context, release=release.trace())
 

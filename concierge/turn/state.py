@@ -71,6 +71,9 @@ class TurnContext:
     degraded: bool = False  # outbox backlog over its threshold: take the cheapest path (no model calls)
     started: float = field(default_factory=time.perf_counter)  # the turn's zero on the trace timeline
     slots: CpuSlots | None = None  # the worker's CPU slots: a model call gives this turn's slot up meanwhile
+    # The session is the turn's own read-only one (the runner's): ended before a model call. Not a preview's, which
+    # writes the previewed message in a savepoint of the page's transaction.
+    reads_end_before_model: bool = False
 
 
 class TurnState(TypedDict, total=False):
