@@ -1,5 +1,6 @@
 """Turn jobs: claim the next one (one conversation at a time, in arrival order), lease, release, finish, retry."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,22 @@ JOBS = queue.Queue(
     in_order_of="conversation_id",  # a conversation's turns run one at a time, in arrival order
 )
 BACKOFF = Backoff(base=2.0, cap=60.0)  # a failed turn is retried within seconds to a minute
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A job a worker claimed, as the claim saw it: what a turn needs of the row (none of it changes meanwhile)."""
+
+    job_id: int
+    lease_token: str
+    message_id: int
+    conversation_id: int
+
+    @classmethod
+    def of(cls, job: Job) -> "Lease":
+        """The lease of a job just claimed."""
+        assert job.id is not None and job.lease_token is not None
+        return cls(job.id, job.lease_token, job.message_id, job.conversation_id)
 
 
 def job_due(session: Session, *, now: datetime) -> bool:

@@ -4,7 +4,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, func, select
 
 from concierge.conversation.formatting import split_reply
 from concierge.conversation.inbound import receive as receive  # the conversation's entry point, re-exported
@@ -37,17 +38,39 @@ def guest_phone(address: str) -> str:
     return address.removeprefix("whatsapp:")
 
 
+# What a turn reads, in two statements built once (building a statement cost more than running it): the message
+# with its conversation, property and published knowledge version (the newest: versions are immutable), then the
+# conversation's recent history.
+_LATEST_VERSION = (
+    select(func.max(KnowledgeVersion.version))
+    .where(KnowledgeVersion.property_id == Property.id)
+    .correlate(Property)
+    .scalar_subquery()
+)
+_TURN = (
+    select(Message, Conversation, Property, KnowledgeVersion)
+    .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+    .join(Property, col(Property.id) == col(Conversation.property_id))
+    .outerjoin(
+        KnowledgeVersion,
+        (col(KnowledgeVersion.property_id) == col(Property.id)) & (col(KnowledgeVersion.version) == _LATEST_VERSION),
+    )
+    .where(col(Message.id) == bindparam("message_id"))
+)
+_HISTORY = (
+    select(Message)
+    .where(col(Message.conversation_id) == bindparam("conversation_id"), col(Message.id) < bindparam("message_id"))
+    .order_by(col(Message.id).desc())
+    .limit(bindparam("history"))
+)
+
+
 def load_turn(session: Session, *, message_id: int, today: date, history: int) -> Turn:
     """The message to answer with its conversation, property, reservation, recent history and knowledge."""
-    message = session.get_one(Message, message_id)
-    conversation = session.get_one(Conversation, message.conversation_id)
-    prop = session.get_one(Property, conversation.property_id)
+    message, conversation, prop, knowledge = session.exec(_TURN, params={"message_id": message_id}).one()
     assert prop.id is not None
     earlier = session.exec(
-        select(Message)
-        .where(Message.conversation_id == conversation.id, col(Message.id) < message_id)
-        .order_by(col(Message.id).desc())
-        .limit(history)
+        _HISTORY, params={"conversation_id": conversation.id, "message_id": message_id, "history": history}
     )
     return Turn(
         message=message,
@@ -57,7 +80,7 @@ def load_turn(session: Session, *, message_id: int, today: date, history: int) -
             session, property_id=prop.id, phone=guest_phone(conversation.guest_address), today=today
         ),
         history=list(reversed(list(earlier))),
-        knowledge=knowledge_service.published_version(session, property_id=prop.id),
+        knowledge=knowledge,
     )
 
 

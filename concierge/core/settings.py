@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # order), and replies it sends at once (a conversation's replies still leave in order).
     worker_concurrency: int = Field(default=16, ge=1, le=256)
     sender_concurrency: int = Field(default=8, ge=1, le=64)
+    # Of those turns, how many run Python at once outside their model calls (one process runs one thread's Python at
+    # a time anyway: more CPU-bound turns only switch more, and slow the acknowledgements; docs/benchmarks.md).
+    worker_cpu_turns: int = Field(default=1, ge=1, le=256)
     # `concierge worker --health-port`: unhealthy once a loop has not come round for this long (a stuck turn).
     worker_stall_seconds: float = Field(default=300.0, gt=0)
     # `serve` on SQLite runs the worker as a child process at this lower CPU priority (nice), so acks go first.

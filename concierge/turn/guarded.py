@@ -188,7 +188,7 @@ def respond(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
     parts, entry_ids, llm = [lead], [], {}
     if state.get("selected"):
         # The entries the hand-off quotes go through the same grounded request and output checks as any answer.
-        response = ctx.router.respond(llm_request.build(state, ctx))
+        response = llm_request.call_router(llm_request.build(state, ctx), ctx)
         llm = llm_request.trace(response)
         if response.entry_ids:
             parts.append(response.text)

@@ -240,7 +240,7 @@ def respond(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     degraded = runtime.context.degraded
     routed_ms = round((time.perf_counter() - runtime.context.started) * 1000, 2)  # model calls start from here
     # Under backpressure the offline grounded responder answers: no model call, no provider latency.
-    response = offline.respond(request) if degraded else runtime.context.router.respond(request)
+    response = offline.respond(request) if degraded else llm_request.call_router(request, runtime.context)
     clarified = {"outcome": None} if state.get("clarify") else {}  # the model answered instead of asking
     # A question of the message the offline answer left open is handed to a person in the same reply, never
     # dropped (a model answers or hands over every question itself).

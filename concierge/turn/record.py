@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation import jobs, service, traces
-from concierge.conversation.models import Author, Conversation, Job, JobStatus, Message, Outbox, Owner, Trace, is_staff
+from concierge.conversation.models import Author, Conversation, JobStatus, Message, Outbox, Owner, Trace, is_staff
 from concierge.core.observability import pseudonym
 from concierge.i18n import gettext_for
 from concierge.llm import usage
@@ -30,10 +30,10 @@ from knowledge.models import Property
 log = logging.getLogger(__name__)
 
 
-def record_turn(session: Session, *, job_id: int, lease_token: str, now: datetime, result: TurnResult) -> Outbox | None:
+def record_turn(session: Session, *, job: jobs.Lease, now: datetime, result: TurnResult) -> Outbox | None:
     """Write a finished turn: the reply and its outbox row, any escalation, the trace; the job is done."""
-    jobs.finish_job(session, job_id=job_id, lease_token=lease_token, status=JobStatus.done, now=now)
-    job = session.get_one(Job, job_id)
+    job_id = job.job_id
+    jobs.finish_job(session, job_id=job_id, lease_token=job.lease_token, status=JobStatus.done, now=now)
     # Locked: a staff takeover committing meanwhile is seen here, so the bot never answers after a person.
     conversation = escalation_service.lock_conversation(session, conversation_id=job.conversation_id)
     if result.language:

@@ -73,6 +73,18 @@ def build(state: TurnState, context: TurnContext) -> ResponseRequest:
     return request_for(state, spent_today_usd=spent, context_tokens=context.context_tokens)
 
 
+def call_router(request: ResponseRequest, context: TurnContext) -> TurnResponse:
+    """The router's answer, with a worker turn's read transaction ended first: a model call (seconds) never holds a
+    database transaction or a pooled connection, nor the worker's CPU slot. What the turn loaded stays readable
+    (detached); a later read, if any, begins a new read transaction."""
+    if context.reads_end_before_model:
+        context.session.close()
+    if context.slots is None or not context.router.uses_models:  # no model to wait for: keep the slot
+        return context.router.respond(request)
+    with context.slots.released():  # other turns run while this one waits for the model
+        return context.router.respond(request)
+
+
 def trace(response: TurnResponse) -> dict[str, Any]:
     """What the trace keeps of the router's work: no message text, no model output."""
     return {

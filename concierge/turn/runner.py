@@ -4,7 +4,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -22,20 +21,14 @@ from concierge.ops.releases.service import ReleaseConfig
 from concierge.turn import record
 from concierge.turn.builder import build_graph
 from concierge.turn.result import TurnResult
-from concierge.turn.state import TurnContext
+from concierge.turn.state import CpuSlots, TurnContext
 
 log = logging.getLogger(__name__)
 
 BACKLOG_CHECK_SECONDS = 1.0
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A job this runner leased: its turn may now run (on any thread)."""
-
-    job_id: int
-    lease_token: str
-    message_id: int
+Claimed = jobs.Lease  # a job this runner leased: its turn may now run (on any thread)
 
 
 class TurnRunner:
@@ -51,6 +44,8 @@ class TurnRunner:
         self.in_flight: dict[int, str] = {}  # job id -> lease token of every turn running now
         self._lock = threading.Lock()  # guards in_flight: turns run on several threads (WORKER_CONCURRENCY)
         self._degraded = False
+        self.slots = CpuSlots(settings.worker_cpu_turns)
+        self._busy = False  # the last claim found a job (claims come from one thread: the pool's claiming loop)
         self._backlog_checked = -BACKLOG_CHECK_SECONDS
         self.spans = otel.turn_export(settings)  # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set
 
@@ -64,28 +59,46 @@ class TurnRunner:
 
     def claim(self) -> Claimed | None:
         """Lease the next due job (never one whose conversation has a turn running), or None."""
-        with session_scope(readonly=True) as session:  # a read first: claiming takes SQLite's write lock
-            if not jobs.job_due(session, now=self.now()):
-                return None
-        with session_scope() as session:
-            job = jobs.claim_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
-            if job is None:
-                return None
-            assert job.id is not None and job.lease_token is not None
-            claimed = Claimed(job_id=job.id, lease_token=job.lease_token, message_id=job.message_id)
+        # A CPU slot first, so a claimed job never waits in this process (its lease runs, and claim → recorded
+        # measures the turn); `process` gives it back.
+        if not self.slots.take(timeout=self.settings.worker_poll_seconds):
+            return None
+        try:
+            claimed = self._claim()
+        except BaseException:
+            self.slots.give()
+            raise
+        if claimed is None:
+            self.slots.give()
+            return None
         with self._lock:
             self.in_flight[claimed.job_id] = claimed.lease_token
         return claimed
 
+    def _claim(self) -> Claimed | None:
+        if not self._busy:  # an idle queue is looked at with a read: claiming takes SQLite's write lock
+            with session_scope(readonly=True) as session:
+                if not jobs.job_due(session, now=self.now()):
+                    return None
+        with session_scope() as session:
+            job = jobs.claim_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
+            # While claims find jobs (a burst), the next claim skips that read: two statements fewer per turn.
+            self._busy = job is not None
+            return None if job is None else Claimed.of(job)
+
     def process(self, claimed: Claimed) -> TurnResult | None:
-        """Run a claimed job's turn and record it; None when it failed or its lease was lost. Thread-safe."""
+        """Run a claimed job's turn and record it, in the CPU slot its claim took; None when it failed or its lease
+        was lost. Thread-safe."""
         job_id, lease_token = claimed.job_id, claimed.lease_token
         started, started_ns = time.perf_counter(), time.time_ns()
         with turn_scope(job_id):  # Sentry events raised by this turn carry its id, never its text
             try:
-                result = self.run_turn(claimed.message_id)
-                with session_scope() as session:
-                    record.record_turn(session, job_id=job_id, lease_token=lease_token, now=self.now(), result=result)
+                try:  # in the CPU slot `claim` took; a model call gives it up meanwhile
+                    result = self.run_turn(claimed.message_id)
+                    with session_scope() as session:
+                        record.record_turn(session, job=claimed, now=self.now(), result=result)
+                finally:
+                    self.slots.give()
                 metrics.record_turn(result, seconds=time.perf_counter() - started)
                 if self.spans is not None:  # after the commit: spans are built from the stored trace
                     self.spans.export(job_id, start_ns=started_ns, end_ns=time.time_ns())
@@ -158,6 +171,8 @@ class TurnRunner:
                 handoff_ack_minutes=settings.handoff_ack_minutes,
                 handoff_ack_interval_minutes=settings.handoff_ack_interval_minutes,
                 degraded=degraded,
+                slots=self.slots,
+                reads_end_before_model=True,
             )
             return self.graph.run(message_id, context=context, release=release.trace())
 

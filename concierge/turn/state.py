@@ -1,7 +1,10 @@
 """The turn's state and the collaborators its nodes are given; the graph turns the final state into a TurnResult."""
 
 import operator
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, TypedDict
@@ -16,6 +19,37 @@ from concierge.turn.result import Decision, EscalationRequest, Outcome, Verdict
 from escalation.models import Urgency
 from knowledge.models import Property, Reservation
 from knowledge.retrieval import Candidate
+
+
+class CpuSlots:
+    """At most `size` of a worker process's turns run at once, except while they wait for a model (`WORKER_CPU_TURNS`).
+
+    The GIL runs one thread's Python at a time however many turns are in flight, so more CPU-bound turns only add
+    switching: every turn then takes longer, and a turn holding SQLite's write lock waits for the GIL while the
+    web process's acknowledgements wait for that lock (docs/benchmarks.md, issue 22). A turn waiting for a model
+    gives its slot up (`released`), so `WORKER_CONCURRENCY` model calls still overlap. A slot is taken before the
+    claim and given back by the thread that ran the turn (a semaphore, not a lock: any thread may release it).
+    """
+
+    def __init__(self, size: int) -> None:
+        self._free = threading.Semaphore(size)
+
+    def take(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for a slot; False if none came free."""
+        return self._free.acquire(timeout=timeout)
+
+    def give(self) -> None:
+        """Give a slot taken with `take` back."""
+        self._free.release()
+
+    @contextmanager
+    def released(self) -> Iterator[None]:
+        """While holding a slot: give it to another turn for the block (a model call), then take one again."""
+        self._free.release()
+        try:
+            yield
+        finally:
+            self._free.acquire()
 
 
 @dataclass(frozen=True)
@@ -36,6 +70,10 @@ class TurnContext:
     screener: Screener = field(default_factory=Screener)  # extra classifiers (e.g. a model) plug in here
     degraded: bool = False  # outbox backlog over its threshold: take the cheapest path (no model calls)
     started: float = field(default_factory=time.perf_counter)  # the turn's zero on the trace timeline
+    slots: CpuSlots | None = None  # the worker's CPU slots: a model call gives this turn's slot up meanwhile
+    # The session is the turn's own read-only one (the runner's): ended before a model call. Not a preview's, which
+    # writes the previewed message in a savepoint of the page's transaction.
+    reads_end_before_model: bool = False
 
 
 class TurnState(TypedDict, total=False):

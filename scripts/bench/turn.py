@@ -1,13 +1,16 @@
 """Offline turn latency: the real turn graph on a scratch SQLite database with the demo pack.
 
-    .venv/bin/python -m scripts.bench.turn [--turns N]
+    .venv/bin/python -m scripts.bench.turn [--turns N] [--profile FILE]
 
 Runs N guest messages (the multilingual scenario messages, cycled) through `TurnRunner.run_next()` and prints
-p50/p95/p99 of the whole turn and of the retrieve and detect_language nodes, in milliseconds. The first turn
-(detector models loading, index build) is reported apart as the cold turn.
+p50/p95/p99 of the whole turn (wall clock and this process's CPU time: on a shared machine the CPU time is the
+steadier figure), of each node, and the SQL statements per turn. The first turn (detector models
+loading, index build) is reported apart as the cold turn. With --profile, the warm turns run under cProfile and
+the stats are written to FILE (read them with `python -m pstats FILE`).
 """
 
 import argparse
+import cProfile
 import os
 import statistics
 import tempfile
@@ -27,6 +30,7 @@ def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=300)
+    parser.add_argument("--profile", help="write cProfile stats of the warm turns to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="concierge-bench-") as tmp:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
@@ -40,7 +44,6 @@ def main() -> None:
         from concierge.ops.evals import runner as eval_runner
         from concierge.turn.runner import TurnRunner
         from knowledge import service as knowledge_service
-        from knowledge.models import Property
         from knowledge.pack import load_pack_file
 
         command.upgrade(alembic_config(), "head")
@@ -51,34 +54,51 @@ def main() -> None:
         started = time.perf_counter()
         warm_up()  # as the worker's turn thread does before its first turn
         setup_ms = (time.perf_counter() - started) * 1000
+        from sqlalchemy import event
+
+        from concierge.core.db import get_engine
+
         runner = TurnRunner(get_settings())
         turns: list[float] = []
-        nodes: dict[str, list[float]] = {"retrieve": [], "detect_language": []}
+        nodes: dict[str, list[float]] = {}
+        statements: list[int] = [0]
+        event.listen(get_engine(), "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
+        per_turn: list[int] = []
+        cpu: list[float] = []  # the process's CPU time per turn: what the turn costs, whatever else the cores run
+        profiler = cProfile.Profile() if args.profile else None
         for i in range(args.turns + 1):
             with session_scope() as session:
                 service.receive(
                     session,
-                    prop=session.get_one(Property, prop.id),
+                    property_id=prop.id,
                     channel="sms",
                     guest_address=f"+1555{i % 50:07d}",
                     property_address=pack.property.phone_numbers[0],
                     body=messages[i % len(messages)],
                     now=utcnow(),
                 )
-            started = time.perf_counter()
+            statements[0] = 0
+            if profiler is not None and i:
+                profiler.enable()
+            started, cpu_started = time.perf_counter(), time.process_time()
             runner.run_next()
             elapsed = (time.perf_counter() - started) * 1000
+            cpu.append((time.process_time() - cpu_started) * 1000)
+            if profiler is not None:
+                profiler.disable()
+            per_turn.append(statements[0])
             result = runner.last_result
             if i == 0:
                 cold = elapsed
                 continue
             turns.append(elapsed)
             for node in result.trace.nodes if result is not None else []:
-                if node["node"] in nodes:
-                    nodes[node["node"]].append(node["ms"])
+                nodes.setdefault(node["node"], []).append(node["ms"])
     print(f"runner setup (detector models): {setup_ms:.0f} ms; cold turn (index build): {cold:.1f} ms")
-    print(f"{len(turns)} warm turns:")
-    for name, values in (("turn (claim+graph+record)", turns), *nodes.items()):
+    if profiler is not None:
+        profiler.dump_stats(args.profile)
+    print(f"{len(turns)} warm turns, SQL statements per turn p50 {statistics.median(per_turn[1:]):.0f}:")
+    for name, values in (("turn (claim+graph+record)", turns), ("turn CPU time", cpu[1:]), *nodes.items()):
         print(
             f"  {name:<26} p50 {statistics.median(values):6.1f}  p95 {percentile(values, 0.95):6.1f}"
             f"  p99 {percentile(values, 0.99):6.1f}  mean {statistics.fmean(values):6.1f} ms"

@@ -26,10 +26,10 @@ def receive(prop: Property, body: str, phone: str = ANA, sid: str | None = None)
         return message.id if message else None
 
 
-def claim() -> tuple[int, str, int] | None:
+def claim() -> jobs.Lease | None:
     with session_scope() as s:
         job = jobs.claim_job(s, now=utcnow(), lease_seconds=60)
-        return (job.id, job.lease_token, job.message_id) if job else None  # type: ignore[return-value]
+        return jobs.Lease.of(job) if job else None
 
 
 def test_duplicate_message_sid_is_stored_once(prop: Property) -> None:
@@ -44,9 +44,9 @@ def test_same_guest_is_answered_in_order_never_concurrently(prop: Property) -> N
     receive(prop, "parking")
     other = receive(prop, "hello", phone="+447700900123")
     claimed = claim()
-    assert claimed is not None and claimed[2] == first
+    assert claimed is not None and claimed.message_id == first
     second = claim()  # the same guest's next message waits; another guest's does not
-    assert second is not None and second[2] == other
+    assert second is not None and second.message_id == other
     assert claim() is None
 
 
@@ -55,13 +55,11 @@ def test_expired_lease_is_claimed_again(prop: Property) -> None:
     first = claim()
     assert first is not None
     with session_scope() as s:
-        s.get_one(Job, first[0]).lease_until = utcnow() - timedelta(seconds=1)
+        s.get_one(Job, first.job_id).lease_until = utcnow() - timedelta(seconds=1)
     again = claim()
-    assert again is not None and again[0] == first[0] and again[1] != first[1]
+    assert again is not None and again.job_id == first.job_id and again.lease_token != first.lease_token
     with session_scope() as s, pytest.raises(jobs.LeaseLost):  # the first worker woke up too late
-        record.record_turn(
-            s, job_id=first[0], lease_token=first[1], now=utcnow(), result=TurnResult(decision=Decision.escalate)
-        )
+        record.record_turn(s, job=first, now=utcnow(), result=TurnResult(decision=Decision.escalate))
 
 
 def test_failing_turn_retries_then_sends_fallback_and_escalates(

@@ -10,6 +10,9 @@ from sqlmodel import select
 from concierge.conversation.models import Job, JobStatus, Outbox
 from concierge.core.db import session_scope
 from concierge.core.settings import get_settings
+from concierge.llm import offline
+from concierge.llm.router import Router
+from concierge.llm.types import ResponseRequest, TurnResponse
 from concierge.turn.result import TurnResult
 from concierge.worker.loops import Worker
 from knowledge.models import Property
@@ -38,23 +41,59 @@ def jobs_done(count: int, timeout: float = 20) -> list[Job]:
         time.sleep(0.02)
 
 
-def test_turns_of_different_guests_run_at_the_same_time(
-    prop: Property, worker: Worker, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    all_running = threading.Barrier(3, timeout=15)  # passes only when three turns are running at once
-    run_turn = worker.turns.run_turn
+class ModelsThatWaitForEachOther(Router):
+    """Each model call returns only once `calls` of them are waiting at the same time (as slow models would)."""
 
-    def turn_that_waits_for_the_others(message_id: int) -> TurnResult:
-        all_running.wait()
-        return run_turn(message_id)
+    def __init__(self, calls: int) -> None:
+        super().__init__(["offline"])
+        self.all_waiting = threading.Barrier(calls, timeout=15)
 
-    monkeypatch.setattr(worker.turns, "run_turn", turn_that_waits_for_the_others)
+    @property
+    def uses_models(self) -> bool:
+        return True  # a model is configured: a turn gives its CPU slot up while waiting for it
+
+    def respond(self, request: ResponseRequest) -> TurnResponse:
+        self.all_waiting.wait()
+        return offline.respond(request)
+
+
+def test_turns_of_different_guests_wait_for_their_models_at_the_same_time(prop: Property, worker: Worker) -> None:
+    worker.turns.router = router = ModelsThatWaitForEachOther(3)
     for phone in (ANA, JOHN, STRANGER):
         store(prop, "what is the wifi password?", phone=phone)
     worker.start()
     jobs = jobs_done(3)
     assert [job.status for job in jobs] == [JobStatus.done] * 3, [job.last_error for job in jobs]
-    assert not all_running.broken
+    assert not router.all_waiting.broken
+
+
+def test_outside_their_model_calls_turns_run_one_at_a_time(
+    prop: Property, worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WORKER_CPU_TURNS=1 (the default): the GIL would run them one at a time anyway, only slower."""
+    lock = threading.Lock()
+    running: set[int] = set()
+    overlaps: list[tuple[int, int]] = []
+    run_turn = worker.turns.run_turn
+
+    def watched_turn(message_id: int) -> TurnResult:
+        with lock:
+            overlaps.extend((message_id, other) for other in running)
+            running.add(message_id)
+        time.sleep(0.05)  # long enough for the other worker threads to start their turns
+        try:
+            return run_turn(message_id)
+        finally:
+            with lock:
+                running.discard(message_id)
+
+    monkeypatch.setattr(worker.turns, "run_turn", watched_turn)
+    for phone in (ANA, JOHN, STRANGER):
+        store(prop, "what is the wifi password?", phone=phone)
+    worker.start()
+    jobs = jobs_done(3)
+    assert [job.status for job in jobs] == [JobStatus.done] * 3
+    assert overlaps == []
 
 
 def test_one_guest_is_answered_one_message_at_a_time_in_order(
