@@ -18,7 +18,7 @@ from concierge.core.text import fold
 from knowledge import editing
 from knowledge import service as knowledge_service
 from knowledge.diff import EntryChange, diff_entries, stale_languages
-from knowledge.index import STOPWORDS, TOKEN, build_index
+from knowledge.index import COMMON, STOPWORDS, TOKEN, build_index
 from knowledge.merge import Clash, merge
 from knowledge.models import KnowledgeDraft, KnowledgeVersion
 from knowledge.pack import MAX_KEYWORD_CHARS, MAX_KEYWORDS
@@ -201,11 +201,12 @@ def publish(
 
 
 def suggested_keywords(entries: list[dict[str, Any]], text: str) -> list[str]:
-    """The guest's words worth adding as keywords: those the knowledge does not know yet (else every content
-    word), as the guest wrote them, lowercased ("autocaravana" from "¿hay sitio para mi autocaravana?")."""
+    """The guest's word worth adding as a keyword, as the guest wrote it, lowercased: the longest one the knowledge
+    does not know yet ("autocaravana" from "¿hay sitio para mi autocaravana?"); general words ("sitio") would
+    pull other questions to the entry, so only one is offered (the owner can edit the suggestion)."""
     index = build_index(entries)
     text = _PLACEHOLDER.sub(" ", text)  # a case's "[name]" and "[phone]" are not the guest's words
     words = [w for w in dict.fromkeys(TOKEN.findall(text.lower())) if not any(c.isdigit() for c in w)]
-    content = [w for w in words if fold(w) not in STOPWORDS and len(w) >= 3]
+    content = [w for w in words if fold(w) not in STOPWORDS and fold(w) not in COMMON and len(w) >= 3]
     unknown = [w for w in content if fold(w) not in index.known]
-    return (unknown or content)[:5]
+    return sorted(unknown or content, key=len, reverse=True)[:1]
