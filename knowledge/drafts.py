@@ -26,6 +26,10 @@ from knowledge.pack import MAX_KEYWORD_CHARS, MAX_KEYWORDS
 _PLACEHOLDER = re.compile(r"\[(name|phone|email)\]")
 
 
+class Unconfirmed(InvalidInput):
+    """Publishing would leave languages saying what an edit removed, and the owner has not confirmed those."""
+
+
 @dataclass(frozen=True)
 class Review:
     """What publishing the draft would do: its changes, the languages left behind, the conflicts to settle."""
@@ -184,7 +188,7 @@ def publish(
         titles = ", ".join(c.title for c in found.clashes)
         raise Conflict(f"changed in the draft and in a version published since: {titles}; choose which to keep")
     if found.stale and confirm != found.confirm_key:
-        raise InvalidInput(["languages left behind: confirm to publish anyway"])
+        raise Unconfirmed(["languages left behind: confirm to publish anyway"])
     current = found.published
     published = list(current.entries) if current else []
     fixes = dict(found.draft.fixes)

@@ -66,6 +66,8 @@ def save_entry(
         if stale and form.get("confirm") != stale_key(stale):  # confirmed only for the very warnings shown
             context = entry_page_context(prop, entry, topic=topic, stale=stale, case=case)
             return page(request, user, "admin/entry.html", context)
+    if case.isdigit():  # another property's case is a 404 before anything is saved
+        marking.get_case(session, prop=prop, mark_id=int(case))
     try:
         draft = drafts.save_entry(
             session,
@@ -76,7 +78,6 @@ def save_entry(
             now=utcnow(),
         )
         if case.isdigit():  # a new entry written for a marked case: publishing makes the case expect it
-            marking.get_case(session, prop=prop, mark_id=int(case))
             drafts.record_fix(session, draft, mark_id=int(case), topic=entry["topic"])
     except InvalidInput as exc:
         context = entry_page_context(prop, entry, topic=topic, problems=exc.problems, case=case)
@@ -104,6 +105,7 @@ def _review_page(
     keep: dict[str, str] | None = None,
     checks: list[CaseCheck] | None = None,
     error: str = "",
+    problems: list[str] | None = None,
     status_code: int = 200,
 ) -> Response:
     assert prop.id is not None
@@ -115,6 +117,7 @@ def _review_page(
         "checks": checks,
         "cases": len(marks.cases(session, property_id=prop.id)),
         "error": error,
+        "problems": problems or [],
         "DRAFT": DRAFT,
         "PUBLISHED": PUBLISHED,
         "when": partial(words.when, prop=prop, language=user.language),
@@ -166,9 +169,14 @@ def publish(request: Request, session: SessionDep, user: Owner, form: CheckedFor
         version, fixes = drafts.publish(
             session, property_id=prop.id, author=user.email, keep=keep, confirm=str(form.get("confirm", ""))
         )
-    except (Conflict, InvalidInput) as exc:
-        status = 409 if isinstance(exc, Conflict) else 422
-        return _review_page(request, session, user, prop, keep=keep, error=str(exc), status_code=status)
+    except drafts.Unconfirmed:
+        return _review_page(request, session, user, prop, keep=keep, error="unconfirmed", status_code=422)
+    except Conflict:
+        return _review_page(request, session, user, prop, keep=keep, error="conflict", status_code=409)
+    except InvalidInput as exc:  # the merge would show a secret's digits in the open
+        return _review_page(
+            request, session, user, prop, keep=keep, error="invalid", problems=exc.problems, status_code=422
+        )
     fixed = marking.apply_fixes(session, prop=prop, fixes=fixes)
     _audit(session, user, "kb.publish", slug, version=version.version if version else None, fixed_cases=fixed)
     return RedirectResponse(f"/admin/p/{slug}?saved={version.version if version else 'same'}", status_code=303)

@@ -21,6 +21,7 @@ from tests.e2e.server import running_server
 from tests.factories import ANA, add_user, fill_sign_in, guest_writes, sent_to, server_env
 from tests.fakes.twilio_api import FakeTwilio
 
+CONTRAST = (Path(__file__).parent / "contrast.js").read_text(encoding="utf-8")
 # The same guest, two questions the published knowledge cannot place (the parking entry says nothing of them).
 QUESTIONS = {
     1280: ("¿hay sitio para mi autocaravana?", "autocaravana"),
@@ -48,8 +49,10 @@ def ask(server: str, fake: FakeTwilio, body: str) -> tuple[str, Message]:
 
 
 def shot(page: Any, shots: Path, name: str, width: int) -> None:
+    """No sideways scrolling, WCAG AA contrast, and the README's screenshot."""
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width + 1, f"{name} scrolls sideways at {width} px ({scroll} px)"
+    assert page.evaluate(CONTRAST) == [], f"{name} at {width} px has text below WCAG AA contrast"
     page.screenshot(path=str(shots / f"loop-{name}-{width}.png"), full_page=True)
 
 

@@ -11,7 +11,7 @@ from concierge.conversation.models import Message
 from concierge.core.db import session_scope
 from concierge.ops.evals import marked
 from concierge.users.audit import AuditEvent
-from knowledge.models import Property
+from knowledge.models import KnowledgeDraft, Property
 from tests.factories import add_user, csrf_of, guest_says, other_property, publish_draft, sign_in, trace_of
 
 CAMPER = "Hola, soy Ana López: ¿hay sitio para mi autocaravana?"
@@ -122,6 +122,15 @@ def test_another_propertys_marks_cannot_be_fixed_or_checked(client: TestClient, 
     words = {"csrf_token": token, "topic": "parking", "words": "autocaravana"}
     assert client.post(f"/admin/p/casa-b/cases/{case.id}/keywords", data=words).status_code == 404
     assert client.get(f"/admin/p/casa-b/entries/_new?case={case.id}").status_code == 404
+    entry = {"csrf_token": token, "case": str(case.id), "topic": "custom:x", "title": "X", "languages": ""}
+    assert (
+        client.post(
+            "/admin/p/casa-b/entries/_new", data={**entry, "new_language": "en", "new_content": "x"}
+        ).status_code
+        == 404
+    )
+    with session_scope() as s:
+        assert s.exec(select(KnowledgeDraft)).all() == []  # nothing saved for B either
 
     client.cookies.clear()
     add_user("staff-b@example.com", role="staff", properties=("casa-b",))
