@@ -59,7 +59,7 @@ def _expectation(verdict: str, *, topic: str, reply: Message, escalated: bool) -
         return "person", []
     if verdict == marks.WRONG_FACTS and given:
         return "answer", given  # the same entry, with its facts corrected by the owner
-    if verdict in (marks.WRONG_TOPIC, marks.WRONG_FACTS):
+    if verdict in (marks.WRONG_TOPIC, marks.WRONG_FACTS, marks.NO_ENTRY):
         return "unknown", []  # no entry answers it: the concierge should have handed it over, quoting nothing
     if given:
         return "answer", given  # right: keep it right
@@ -146,6 +146,26 @@ def guest_mark(session: Session, *, message: Message, now: datetime) -> ReplyMar
         created_at=now,
     )
     return marks.add(session, mark)
+
+
+def get_case(session: Session, *, prop: Property, mark_id: int) -> ReplyMark:
+    """A regression case of this property (not deleted), or NotFound: another property's case is a 404 too."""
+    mark = session.get(ReplyMark, mark_id)
+    if mark is None or mark.property_id != prop.id or not mark.expect_kind or mark.case_deleted:
+        raise NotFound("page not found")
+    return mark
+
+
+def apply_fixes(session: Session, *, prop: Property, fixes: dict[str, str]) -> list[int]:
+    """A published draft answers these cases with a new entry: each now expects that entry (mark id → topic)."""
+    fixed = []
+    for mark_id, topic in fixes.items():
+        mark = session.get(ReplyMark, int(mark_id))
+        if mark is not None and mark.property_id == prop.id and mark.expect_kind and not mark.case_deleted:
+            mark.expect_kind, mark.expect_topics = "answer", [topic]
+            session.add(mark)
+            fixed.append(int(mark_id))
+    return fixed
 
 
 def delete_case(session: Session, *, user: User, mark_id: int, slug: str) -> ReplyMark:

@@ -1,4 +1,5 @@
-"""Content checks on knowledge entries: does a non-sensitive entry carry something that looks like an access code?"""
+"""Content checks on knowledge entries: does a non-sensitive entry carry something that looks like an access code?
+Which entries does a reply quote (the evals' and the marked cases' judge of "answered with")?"""
 
 import re
 from datetime import date
@@ -80,3 +81,24 @@ def secret_digits_in_the_open(entries: list[dict[str, Any]], *, where: str = "kn
                     f"sensitive entry {_name(owners[run])}: remove it, or mark this entry sensitive"
                 )
     return problems
+
+
+MIN_SENTENCE = 20
+_SENTENCE_END = re.compile(r"(?<=[.!?;。；])\s+|(?<=[。；！？])")
+
+
+def sentences(entry: dict[str, Any]) -> list[str]:
+    """The entry's sentences long enough to identify it, in every language, whitespace collapsed."""
+    found = []
+    for text in entry["content"].values():
+        for part in _SENTENCE_END.split(" ".join(str(text).split())):
+            part = part.strip()
+            if len(part) >= MIN_SENTENCE:
+                found.append(part)
+    return found
+
+
+def cited_topics(reply: str, entries: list[dict[str, Any]]) -> list[str]:
+    """The topics of the entries the reply quotes at least one sentence of."""
+    flat = " ".join(reply.split())
+    return [e["topic"] for e in entries if any(s in flat for s in sentences(e))]

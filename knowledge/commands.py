@@ -16,6 +16,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     On an existing property it says what is overwritten first; it refuses (exit 1) to overwrite knowledge
     edited in the admin unless --replace is given, and --if-missing leaves an existing property alone."""
     from concierge.core.db import session_scope
+    from knowledge import drafts
     from knowledge import service as knowledge_service
     from knowledge.pack import load_pack_file
 
@@ -37,6 +38,14 @@ def cmd_import(args: argparse.Namespace) -> int:
             f"imported {prop.slug}: knowledge v{version.version} ({version.summary}), "
             f"{len(pack.staff)} staff, {len(pack.reservations)} reservations"
         )
+        assert prop.id is not None
+        draft = drafts.get_draft(session, property_id=prop.id)
+        if draft is not None:  # the draft stays; publishing it merges it with this import, entry by entry
+            print(
+                f"note: {slug} has an unpublished draft by {draft.edited_by} (based on v{draft.base_version}); "
+                f"publishing it keeps this import's changes to the entries the draft did not edit",
+                file=sys.stderr,
+            )
     return 0
 
 

@@ -8,7 +8,7 @@ from typing import Any
 _WORDS = re.compile(r"\s+|[^\s]+")  # words and the spaces between them, so the text rebuilds exactly
 
 # The entry fields besides the per-language content, in the order a person reads them.
-FIELDS = ("title", "sensitive", "effective_from", "effective_until")
+FIELDS = ("title", "sensitive", "effective_from", "effective_until", "keywords")
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,15 @@ def diff_entries(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[E
 
 
 def _fields(a: dict[str, Any], b: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    return [(name, a.get(name), b.get(name)) for name in FIELDS if a.get(name) != b.get(name)]
+    shown = [(name, _shown(a.get(name)), _shown(b.get(name))) for name in FIELDS]
+    return [(name, before, after) for name, before, after in shown if before != after]
+
+
+def _shown(value: Any) -> Any:
+    """A field's value as a person reads it: keywords {"es": ["a", "b"]} as "es: a, b"; None when empty."""
+    if isinstance(value, dict):
+        return "; ".join(f"{lang}: {', '.join(words)}" for lang, words in value.items() if words) or None
+    return value
 
 
 _FACTS = re.compile(r"\d{1,2}[:.h]\d{2}|\d+")  # times first ("15:00", "15h00"), then any number (prices, codes)

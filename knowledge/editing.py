@@ -1,4 +1,5 @@
-"""Owner edits: entries saved or removed as new knowledge versions, reservations added, changed or imported."""
+"""Owner edits: entries checked and put in place (published at once, or into a draft), reservations added, changed or
+imported."""
 
 import csv
 import io
@@ -51,31 +52,44 @@ def _validated(data: dict[str, Any]) -> dict[str, Any]:
         raise InvalidInput(problems) from None
 
 
-def save_entry(
-    session: Session, *, property_id: int, entry: dict[str, Any], replaces: str | None, author: str
-) -> KnowledgeVersion:
-    """Validate one entry and publish a new version with it (replacing topic `replaces`, or added when None).
-
-    Nothing is published when the entry is unchanged: the published version is returned as it is."""
+def with_entry(entries: list[dict[str, Any]], *, entry: dict[str, Any], replaces: str | None) -> list[dict[str, Any]]:
+    """The entries with this one validated and put in place of topic `replaces` (added when None)."""
     stored = _validated(entry)
-    current = knowledge_service.published_version(session, property_id=property_id)
-    entries = list(current.entries) if current else []
+    entries = list(entries)
     topics = [e["topic"] for e in entries]
     if replaces is not None and replaces not in topics:
-        raise NotFound(f"no entry {replaces!r} in the published version")
+        raise NotFound(f"no entry {replaces!r}")
     if stored["topic"] != replaces and stored["topic"] in topics:
         raise InvalidInput([f"topic: {stored['topic']!r} already has an entry; edit that one instead"])
     if replaces is None:
         entries.append(stored)
     else:
         entries[topics.index(replaces)] = stored
+    return entries
+
+
+def check_new_secrets(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> None:
+    """InvalidInput when `after` shows a secret's digits in the open where `before` did not.
+
+    Only the problems a change causes: one the published version already has is not the owner's edit's fault."""
+    known = {p.split(": ", 1)[1] for p in secret_digits_in_the_open(before)}
+    problems = [p.split(": ", 1)[1] for p in secret_digits_in_the_open(after)]
+    if any(p not in known for p in problems):
+        raise InvalidInput([p for p in problems if p not in known])
+
+
+def save_entry(
+    session: Session, *, property_id: int, entry: dict[str, Any], replaces: str | None, author: str
+) -> KnowledgeVersion:
+    """Validate one entry and publish a new version with it (replacing topic `replaces`, or added when None).
+
+    Nothing is published when the entry is unchanged: the published version is returned as it is.
+    (The admin saves into a draft instead: knowledge/drafts.py.)"""
+    current = knowledge_service.published_version(session, property_id=property_id)
+    entries = with_entry(current.entries if current else [], entry=entry, replaces=replaces)
     if current is not None and entries == current.entries:
         return current
-    # Only the problems this save causes: one the published version already has is not the owner's edit's fault.
-    before = {p.split(": ", 1)[1] for p in secret_digits_in_the_open(current.entries)} if current else set()
-    problems = [p.split(": ", 1)[1] for p in secret_digits_in_the_open(entries)]
-    if any(p not in before for p in problems):
-        raise InvalidInput([p for p in problems if p not in before])
+    check_new_secrets(current.entries if current else [], entries)
     summary = knowledge_service.change_summary(current.entries if current else [], entries)
     return knowledge_service.publish(session, property_id=property_id, entries=entries, author=author, summary=summary)
 

@@ -84,3 +84,21 @@ class KnowledgeVersion(SQLModel, table=True):
     summary: str = Field(max_length=500)
     # [{"topic", "title", "sensitive", "content": {lang: text}}]; the first content language is the original.
     entries: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class KnowledgeDraft(SQLModel, table=True):
+    """The owner's unpublished changes to a property's knowledge: at most one per property, never read by a turn.
+
+    Not a KnowledgeVersion, so "the newest version is the published one" stays true; publishing it makes a new
+    version (merged with any version published since `base_version`, entry by entry)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    property_id: int = Field(foreign_key="property.id", unique=True)
+    base_version: int | None = None  # the published version the draft started from (None: there was none)
+    # The whole knowledge as it will be published, in KnowledgeVersion.entries' format.
+    entries: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Marked cases this draft answers with a new entry: {mark id (str): topic}; on publish their expectation
+    # becomes "answers with that topic" (a case kept as "hand over, no entry answers this").
+    fixes: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
+    edited_by: str = Field(max_length=254)
+    edited_at: datetime = Field(default_factory=utcnow)

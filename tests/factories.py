@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session, col, select
 from twilio.request_validator import RequestValidator
 from typing_extensions import TypedDict, Unpack
@@ -332,6 +333,15 @@ def signed_in_page(client: TestClient, email: str, password: str = PASSWORD, *, 
 def sign_in(client: TestClient, email: str, password: str = PASSWORD, *, next: str = "/admin") -> str:
     """Log in through the form; returns a CSRF token of the new session."""
     return csrf_of(signed_in_page(client, email, password, next=next))
+
+
+def publish_draft(client: TestClient, slug: str = "casa-test", **fields: str) -> Response:
+    """Publish the property's draft from its review page as an owner would (confirming the warnings it shows);
+    returns the final response (the editor, "Published version N", or the review page with what was refused)."""
+    review = client.get(f"/admin/p/{slug}/draft").text
+    confirm = re.search(r'name="confirm" value="([^"]*)"', review)
+    data = {"csrf_token": csrf_of(review), **({"confirm": confirm.group(1)} if confirm else {}), **fields}
+    return client.post(f"/admin/p/{slug}/draft/publish", data=data)
 
 
 def fill_sign_in(page: Any, email: str) -> None:

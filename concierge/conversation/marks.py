@@ -15,16 +15,17 @@ from sqlmodel import Field, Session, SQLModel, col, func, select
 from concierge.conversation.models import Author, Conversation, Job, Message, Trace
 from concierge.core.modelbase import utcnow
 
-RIGHT, WRONG_TOPIC, WRONG_FACTS, HAND_OVER, ANSWER, GUEST = (
+RIGHT, WRONG_TOPIC, WRONG_FACTS, HAND_OVER, ANSWER, NO_ENTRY, GUEST = (
     "right",
     "wrong-topic",
     "wrong-facts",
     "should-hand-over",
     "should-answer",
+    "no-entry",  # no entry answers this yet: the owner's fix is a new entry (until then, hand it over)
     "guest-wrong",
 )
-STAFF_VERDICTS = (RIGHT, WRONG_TOPIC, WRONG_FACTS, HAND_OVER, ANSWER)
-WRONG = (WRONG_TOPIC, WRONG_FACTS, HAND_OVER, ANSWER, GUEST)
+STAFF_VERDICTS = (RIGHT, WRONG_TOPIC, WRONG_FACTS, HAND_OVER, ANSWER, NO_ENTRY)
+WRONG = (WRONG_TOPIC, WRONG_FACTS, HAND_OVER, ANSWER, NO_ENTRY, GUEST)
 
 
 class ReplyMark(SQLModel, table=True):

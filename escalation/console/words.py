@@ -93,6 +93,7 @@ VERDICTS = {  # in the order the form offers them
     marks.WRONG_FACTS: N_("Wrong facts"),
     marks.HAND_OVER: N_("Should have handed over"),
     marks.ANSWER: N_("Should have answered with the entry chosen below"),
+    marks.NO_ENTRY: N_("No entry answers this yet"),
     marks.GUEST: N_("Wrong, the guest said so (confirm with a mark of your own)"),
 }
 KINDS = {

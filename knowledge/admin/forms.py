@@ -1,12 +1,15 @@
-"""The entry editor's form: the entry it describes, its keywords field, the warnings a "Publish anyway" confirms."""
+"""The entry editor's form: the entry it describes, its keywords field, the warnings a "Save anyway" confirms."""
 
 from typing import Any
 
 from starlette.datastructures import FormData
 
+from knowledge.lexicon import SUPPORTED_LANGUAGES, TOPICS
+from knowledge.models import Property
+
 
 def stale_key(stale: list[tuple[str, str]]) -> str:
-    """The warnings a "Publish anyway" confirms ("fr:15:00 en:15:00"); a different set asks again."""
+    """The warnings a "Save anyway" confirms ("fr:15:00 en:15:00"); a different set asks again."""
     return " ".join(f"{language}:{fact}" for language, fact in stale)
 
 
@@ -37,4 +40,29 @@ def entry_from_form(form: FormData) -> dict[str, Any]:
         "keywords": keywords_from_text(str(form.get("keywords", ""))),
         "effective_from": str(form.get("effective_from", "")).strip() or None,
         "effective_until": str(form.get("effective_until", "")).strip() or None,
+    }
+
+
+def entry_page_context(
+    prop: Property,
+    entry: dict[str, Any],
+    *,
+    topic: str,
+    problems: list[str] | None = None,
+    new_language: str = "",
+    stale: list[tuple[str, str]] | None = None,
+    case: str = "",
+) -> dict[str, Any]:
+    """What admin/entry.html needs (`case`: the marked case a new entry is written for, saved with it)."""
+    return {
+        "stale": stale or [],
+        "stale_key": stale_key(stale or []),
+        "new_language": new_language,
+        "prop": prop,
+        "entry": entry,
+        "topic": topic,
+        "problems": problems or [],
+        "languages": SUPPORTED_LANGUAGES,
+        "topics": TOPICS,
+        "case": case,
     }

@@ -1,7 +1,8 @@
 """The owner's pages: properties, the knowledge editor, preview, history with diffs, rollback, packs.
 
 Server-rendered forms that work without JavaScript. Every route: parse, call a service, render.
-Reservations live in knowledge/admin/reservations.py.
+Edits go into a draft (knowledge/admin/drafts.py: saving, review, publish); reservations live in
+knowledge/admin/reservations.py.
 """
 
 from functools import partial
@@ -23,20 +24,22 @@ from concierge.users.models import User
 from concierge.users.service import user_properties, visible_property
 from concierge.web.auth import CheckedForm, checked_form, require_role
 from concierge.web.rendering import page
+from escalation import marking
 from escalation.notify import reason_label
-from knowledge import editing
+from knowledge import drafts, editing
 from knowledge import service as knowledge_service
 from knowledge.admin import words
-from knowledge.admin.forms import entry_from_form, stale_key
+from knowledge.admin.drafts import router as drafts_router
+from knowledge.admin.forms import entry_page_context
 from knowledge.admin.reservations import router as reservations_router
-from knowledge.diff import stale_languages
-from knowledge.lexicon import SUPPORTED_LANGUAGES, TOPICS
+from knowledge.lexicon import TOPICS
 from knowledge.models import Property
 from knowledge.pack import dump_pack, load_pack_yaml
 
 # Every post under /admin needs the session's CSRF token, whether or not the route reads the form.
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(checked_form)])
 router.include_router(reservations_router)
+router.include_router(drafts_router)
 Owner = Annotated[User, Depends(require_role("owner"))]
 OwnerReader = Annotated[User, Depends(require_role("owner", readonly=True))]  # for pages that only read
 NEW = "_new"  # the entry form's topic segment for an entry that does not exist yet
@@ -60,46 +63,27 @@ def properties(request: Request, session: ReadSessionDep, user: OwnerReader) -> 
 
 @router.get("/p/{slug}")
 def editor(request: Request, session: ReadSessionDep, user: OwnerReader, slug: str) -> Response:
-    """The knowledge editor's overview: entries by topic, and guests who were told something that changed."""
+    """The knowledge editor's overview: entries by topic (the draft's, when there is one), and guests who were
+    told something that changed."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
     version = knowledge_service.published_version(session, property_id=prop.id)
+    draft = drafts.get_draft(session, property_id=prop.id)
+    entries = drafts.working_entries(session, property_id=prop.id)
     today = knowledge_service.local_date(prop, now=utcnow())
     context = {
         "prop": prop,
         "version": version,
-        "entries": _ordered(version.entries if version else []),
+        "draft": draft,
+        "changed": drafts.changed_topics(session, property_id=prop.id) if draft else [],
+        "entries": _ordered(entries),
         "today": today.isoformat(),
         "corrections": guests_to_correct(session, prop=prop, now=utcnow()),
-        "topics": [t for t in TOPICS if t not in {e["topic"] for e in (version.entries if version else [])}],
+        "topics": [t for t in TOPICS if t not in {e["topic"] for e in entries}],
         "when": partial(words.when, prop=prop, language=user.language),
+        "names": partial(words.topic_names, language=user.language),
     }
     return page(request, user, "admin/editor.html", context)
-
-
-def _entry_form(
-    request: Request,
-    user: User,
-    prop: Property,
-    entry: dict[str, Any],
-    *,
-    topic: str,
-    problems: list[str],
-    new_language: str = "",
-    stale: list[tuple[str, str]] | None = None,
-) -> Response:
-    context = {
-        "stale": stale or [],
-        "stale_key": stale_key(stale or []),
-        "new_language": new_language,
-        "prop": prop,
-        "entry": entry,
-        "topic": topic,
-        "problems": problems,
-        "languages": SUPPORTED_LANGUAGES,
-        "topics": TOPICS,
-    }
-    return page(request, user, "admin/entry.html", context, status_code=422 if problems else 200)
 
 
 @router.get("/p/{slug}/entries/{topic}")
@@ -112,60 +96,27 @@ def entry_page(
     new: str = "",
     title: str = "",
     language: str = "",
+    case: int | None = None,
 ) -> Response:
-    """One entry's form: title, content per language, sensitive, effective dates.
+    """One entry's form (the draft's entry, when there is a draft): title, content per language, sensitive,
+    effective dates, keywords.
 
     A new entry's form can be prefilled (`new` topic, `title`, first `language`): the dashboard's knowledge
-    gaps link here with the guests' question."""
+    gaps link here with the guests' question; a marked case (`case`) gives its guest's question and language."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
     if topic == NEW:
+        if case is not None:
+            found_case = marking.get_case(session, prop=prop, mark_id=case)
+            title, language = (found_case.messages or [""])[-1], found_case.language
+            new = new or "custom:"
         entry: dict[str, Any] = {"topic": new, "title": title[:200], "sensitive": new == "access", "content": {}}
-        return _entry_form(request, user, prop, entry, topic=NEW, problems=[], new_language=language)
-    version = knowledge_service.published_version(session, property_id=prop.id)
-    found = next((e for e in (version.entries if version else []) if e["topic"] == topic), None)
+        context = entry_page_context(prop, entry, topic=NEW, new_language=language, case=str(case or ""))
+        return page(request, user, "admin/entry.html", context)
+    found = next((e for e in drafts.working_entries(session, property_id=prop.id) if e["topic"] == topic), None)
     if found is None:
         raise NotFound(f"no entry {topic!r}")
-    return _entry_form(request, user, prop, found, topic=topic, problems=[])
-
-
-@router.post("/p/{slug}/entries/{topic}")
-def save_entry(
-    request: Request, session: SessionDep, user: Owner, form: CheckedForm, slug: str, topic: str
-) -> Response:
-    """Publish a new version with this entry (nothing is published when nothing changed).
-
-    When one language was edited and another still states what the edit removed ("French still says 15:00"),
-    the form comes back with that warning first; "Publish anyway" publishes as it is."""
-    prop = _prop(session, user, slug)
-    assert prop.id is not None
-    entry = entry_from_form(form)
-    if topic != NEW:
-        stale = stale_languages(editing.published_entry(session, property_id=prop.id, topic=topic), entry)
-        if stale and form.get("confirm") != stale_key(stale):  # confirmed only for the very warnings shown
-            return _entry_form(request, user, prop, entry, topic=topic, problems=[], stale=stale)
-    try:
-        version = editing.save_entry(
-            session, property_id=prop.id, entry=entry, replaces=None if topic == NEW else topic, author=user.email
-        )
-    except InvalidInput as exc:
-        return _entry_form(request, user, prop, entry, topic=topic, problems=exc.problems)
-    audit.record(
-        session, user_id=user.id, action="kb.save", target=f"property:{slug}", detail={"version": version.version}
-    )
-    return RedirectResponse(f"/admin/p/{slug}?saved={version.version}", status_code=303)
-
-
-@router.post("/p/{slug}/entries/{topic}/delete")
-def delete_entry(request: Request, session: SessionDep, user: Owner, slug: str, topic: str) -> Response:
-    """Publish a new version without this entry."""
-    prop = _prop(session, user, slug)
-    assert prop.id is not None
-    version = editing.remove_entry(session, property_id=prop.id, topic=topic, author=user.email)
-    audit.record(
-        session, user_id=user.id, action="kb.remove", target=f"property:{slug}", detail={"version": version.version}
-    )
-    return RedirectResponse(f"/admin/p/{slug}?saved={version.version}", status_code=303)
+    return page(request, user, "admin/entry.html", entry_page_context(prop, found, topic=topic))
 
 
 @router.get("/p/{slug}/preview")
@@ -174,21 +125,31 @@ def preview_page(request: Request, session: ReadSessionDep, user: OwnerReader, s
     prop = _prop(session, user, slug)
     assert prop.id is not None
     reservations = knowledge_service.list_reservations(session, property_id=prop.id)
+    has_draft = drafts.get_draft(session, property_id=prop.id) is not None
     context = {"prop": prop, "question": "", "phone": "", "result": None, "reservations": reservations}
-    return page(request, user, "admin/preview.html", context)
+    return page(request, user, "admin/preview.html", {**context, "has_draft": has_draft, "use": "draft"})
 
 
 @router.post("/p/{slug}/preview")
 def preview(request: Request, session: SessionDep, user: Owner, form: CheckedForm, slug: str) -> Response:
-    """Ask a test question: the answer the concierge would send now, and the entries it used (the turn's writes
-    run in a savepoint that is rolled back, so this needs a write transaction)."""
+    """Ask a test question: the answer the concierge would send, on the draft when there is one (or on the
+    published version, `use=published`), and the entries it used (the turn's writes run in a savepoint that is
+    rolled back, so this needs a write transaction)."""
     prop = _prop(session, user, slug)
     assert prop.id is not None
     question, phone = str(form.get("question", "")).strip(), str(form.get("phone", ""))
+    draft = drafts.get_draft(session, property_id=prop.id)
+    use = "published" if draft is None or form.get("use") == "published" else "draft"
     result = None
     if question:
         result = preview_answer(
-            session, prop=prop, text=question, phone=phone or None, now=utcnow(), settings=get_settings()
+            session,
+            prop=prop,
+            text=question,
+            phone=phone or None,
+            now=utcnow(),
+            settings=get_settings(),
+            entries=list(draft.entries) if draft is not None and use == "draft" else None,
         )
     reservations = knowledge_service.list_reservations(session, property_id=prop.id)
     context = {
@@ -197,6 +158,8 @@ def preview(request: Request, session: SessionDep, user: Owner, form: CheckedFor
         "phone": phone,
         "result": result,
         "reservations": reservations,
+        "has_draft": draft is not None,
+        "use": use,
         "decision": partial(words.verdict, table=words.DECISIONS, language=user.language),
         "access": partial(words.verdict, table=words.ACCESS, language=user.language),
         "reason_label": partial(reason_label, language=user.language),

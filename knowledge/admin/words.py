@@ -60,3 +60,8 @@ def verdict(value: str | None, table: dict[str, str], *, language: str) -> str:
     if not value:
         return ""
     return gettext_for(language)(table[value]) if value in table else value
+
+
+def topic_names(topics: list[str], *, language: str) -> str:
+    """Topics in the reader's words, joined ("check-in times, parking")."""
+    return ", ".join(topic_label(t, language=language) for t in topics)

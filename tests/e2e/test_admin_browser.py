@@ -55,17 +55,22 @@ def test_owner_edits_checks_rolls_back_and_stays_in_scope(
     page.get_by_label("Content in Spanish").fill("La entrada es a partir de las 16:30.")
     page.get_by_label("Content in English").fill("Check-in is from 16:30.")
     page.screenshot(path=str(shots / "admin-entry.png"), full_page=True)
-    page.get_by_role("button", name="Save and publish").click()
-    assert "Published version 2" in page.inner_text("main")
-
-    assert "16:30" in ask_by_sms(server, fake_twilio, "¿a qué hora es el check-in?")
+    page.get_by_role("button", name="Save in the draft").click()
+    assert "Saved in your draft" in page.inner_text("main")
+    assert "15:00" in ask_by_sms(server, fake_twilio, "¿a qué hora es el check-in?")  # a draft is not live
 
     page.get_by_role("link", name="Preview").click()
     page.get_by_label("Question").fill("what time is check-in?")
     page.get_by_role("button", name="Ask").click()
-    assert page.inner_text("#preview-reply") == "Check-in is from 16:30."
+    assert page.inner_text("#preview-reply") == "Check-in is from 16:30."  # the draft, previewed
     assert page.inner_text("#preview-entries") == "Check-in"  # the topic in words
     page.screenshot(path=str(shots / "admin-preview.png"), full_page=True)
+
+    page.locator("nav.tabs").get_by_role("link", name="Knowledge").click()
+    page.get_by_role("link", name="Review and publish").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    assert "Published version 2" in page.inner_text("main")
+    assert "16:30" in ask_by_sms(server, fake_twilio, "¿a qué hora es el check-in?")
 
     page.get_by_role("link", name="History").click()
     assert "16:30" in page.inner_text("ins")

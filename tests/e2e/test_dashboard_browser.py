@@ -77,7 +77,9 @@ def test_dashboard_shows_real_traffic_and_a_gap_becomes_an_entry(
     assert page.get_by_label("Title").input_value() == "Where is the nearest gym?"
     assert page.locator("#new_language").input_value() == "en"
     page.get_by_label("Content", exact=True).fill("The nearest gym is FitBox, Calle Sol 5, open 7:00 to 22:00.")
-    page.get_by_role("button", name="Save and publish").click()
+    page.get_by_role("button", name="Save in the draft").click()
+    page.get_by_role("link", name="Review and publish").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
     assert "Published version 2" in page.inner_text("main")
 
     assert "FitBox" in text_by_sms(server, fake_twilio, EVE, "is there a gym nearby?")

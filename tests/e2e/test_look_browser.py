@@ -73,9 +73,14 @@ def test_pages_fit_a_phone_and_a_desktop_with_readable_contrast(
             _check(page, name, width, shots)
         page.goto(f"{server}/admin/p/casa-test/entries/check_in")  # one language edited, the other left behind
         page.get_by_label("Content in Spanish").fill("Desde las 17:00.")
-        page.get_by_role("button", name="Save and publish").click()
+        page.get_by_role("button", name="Save in the draft").click()
         assert "English still says 16:00" in page.inner_text("#stale-languages")
         _check(page, "entry-warning", width, shots)
+        page.get_by_role("button", name="Save anyway").click()
+        page.get_by_role("link", name="Review and publish").click()  # warned again before anything goes live
+        assert "Check-in: English still says 16:00" in page.inner_text("#stale-languages")
+        _check(page, "draft", width, shots)
+        page.get_by_role("button", name="Discard draft").click()
         owner.close()
 
         staff = browser.new_context(viewport={"width": width, "height": 900})

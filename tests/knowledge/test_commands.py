@@ -100,3 +100,34 @@ def test_a_closed_pipe_ends_the_command_quietly(database_url: str, tmp_path: Pat
     errors = history.stderr.read().decode()
     assert history.wait(timeout=60) == 0
     assert "BrokenPipeError" not in errors and "Traceback" not in errors, errors
+
+
+def test_an_import_leaves_a_draft_to_be_merged_and_a_published_draft_counts_as_an_edit(
+    database_url: str, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from knowledge import drafts
+
+    data = pack_data()
+    pack = _write(tmp_path, data)
+    assert concierge("import", pack).returncode == 0
+    with session_scope() as s:
+        prop = knowledge_service.get_property(s, slug="casa-test")
+        entry = {"topic": "check_in", "title": "Check-in", "content": {"en": "Check-in is from 16:00."}}
+        now = datetime.now(UTC)
+        drafts.save_entry(
+            s, property_id=prop.id or 0, entry=entry, replaces="check_in", author="o@example.com", now=now
+        )
+    data["knowledge"][0]["content"]["en"] = "Network Nueva, password mar."
+    imported = concierge("import", _write(tmp_path, data))  # the published version is the pack's: no refusal
+    assert imported.returncode == 0 and "unpublished draft by o@example.com (based on v1)" in imported.stderr
+    with session_scope() as s:
+        prop = knowledge_service.get_property(s, slug="casa-test")
+        version, _fixes = drafts.publish(s, property_id=prop.id or 0, author="o@example.com")
+        assert version is not None and version.version == 3 and version.summary == "~check_in"
+        wifi = next(e for e in version.entries if e["topic"] == "wifi")
+        assert wifi["content"]["en"] == "Network Nueva, password mar."  # the import, kept by the merge
+    assert _check_in_text() == "Check-in is from 16:00."
+    refused = concierge("import", pack)  # a published draft is an edit made in the admin
+    assert refused.returncode == 1 and "--replace" in refused.stderr

@@ -17,7 +17,6 @@ Decisions, concretely:
   emergency urgency); person (staff told and the guest acknowledged).
 """
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +25,7 @@ from concierge.ops.evals.play import Played
 from concierge.ops.evals.scoring import _PROMISE, _without
 from concierge.ops.evals.scoring import judge as judge_legacy
 from concierge.ops.evals.spec import ENTITLED, LANGUAGES, NO_FACTS_BY_DEFAULT
-
-MIN_SENTENCE = 20
-_SENTENCE_END = re.compile(r"(?<=[.!?;。；])\s+|(?<=[。；！？])")
+from knowledge.checks import MIN_SENTENCE, cited_topics, sentences  # noqa: F401 (the suites' names for them)
 
 
 @dataclass
@@ -56,23 +53,6 @@ class Verdict:
         spec = self.played.case.spec
         assert spec is not None
         return spec.kind
-
-
-def sentences(entry: dict[str, Any]) -> list[str]:
-    """The entry's sentences long enough to identify it, in every language, whitespace collapsed."""
-    found = []
-    for text in entry["content"].values():
-        for part in _SENTENCE_END.split(" ".join(str(text).split())):
-            part = part.strip()
-            if len(part) >= MIN_SENTENCE:
-                found.append(part)
-    return found
-
-
-def cited_topics(reply: str, entries: list[dict[str, Any]]) -> list[str]:
-    """The topics of the entries the reply quotes at least one sentence of."""
-    flat = " ".join(reply.split())
-    return [e["topic"] for e in entries if any(s in flat for s in sentences(e))]
 
 
 def _not_promises(entries: list[dict[str, Any]]) -> list[str]:

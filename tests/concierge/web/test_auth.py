@@ -12,7 +12,7 @@ from concierge.core.settings import get_settings
 from concierge.users.audit import AuditEvent
 from concierge.users.models import User
 from knowledge.models import KnowledgeVersion, Property
-from tests.factories import PASSWORD, add_user, concierge, csrf_of, other_property, sign_in
+from tests.factories import PASSWORD, add_user, concierge, csrf_of, other_property, publish_draft, sign_in
 
 EDIT = {
     "languages": "es,en",
@@ -43,7 +43,8 @@ def test_login_then_edit_publishes_a_version(client: TestClient, prop: Property)
     add_user("owner@example.com")
     token = sign_in(client, "Owner@Example.com ")
     response = client.post("/admin/p/casa-test/entries/check_in", data={**EDIT, "csrf_token": token})
-    assert response.status_code == 200 and "Published version 2" in response.text
+    assert response.status_code == 200 and "Saved in your draft" in response.text
+    assert "Published version 2" in publish_draft(client).text
     with session_scope() as s:
         assert prop.id is not None
         from knowledge import service as knowledge_service
@@ -52,7 +53,7 @@ def test_login_then_edit_publishes_a_version(client: TestClient, prop: Property)
         assert version is not None and version.author == "owner@example.com"
         assert [e for e in version.entries if e["topic"] == "check_in"][0]["content"]["en"] == "Check-in is from 16:30."
         actions = [a.action for a in s.exec(select(AuditEvent).order_by(AuditEvent.id))]  # type: ignore[arg-type]
-        assert actions == ["login", "kb.save"]
+        assert actions == ["login", "kb.draft.save", "kb.publish"]
 
 
 def test_invalid_edit_shows_every_problem_and_publishes_nothing(client: TestClient, prop: Property) -> None:

@@ -55,6 +55,9 @@ def test_internal_words_are_found_when_present() -> None:
     assert internal_words("<p>claimed by staff:2, policy:gas</p>") == ["staff:2", "policy:"]
 
 
+DRAFT_EDIT = {"topic": "check_in", "title": "Check-in", "languages": "en", "content.en": "From 17:00, keys in box."}
+
+
 def test_owner_and_staff_pages_are_in_plain_words(client: TestClient, prop: Property) -> None:
     guest_says(prop, "what is the wifi password?")
     guest_says(prop, "what is the door code?", phone=STRANGER)  # refused: not on a booking
@@ -94,6 +97,13 @@ def test_owner_and_staff_pages_are_in_plain_words(client: TestClient, prop: Prop
         preview = client.post(f"{slug}/preview", data={"csrf_token": token, "question": "door code?", "phone": phone})
         assert preview.status_code == 200 and verdict in preview.text
         assert internal_words(preview.text) == [], phone
+    draft = {**DRAFT_EDIT, "csrf_token": token}
+    assert "Saved in your draft" in client.post(f"{slug}/entries/check_in", data=draft).text
+    for path in (f"{slug}/draft", slug):  # the review page and the editor with its draft banner
+        response = client.get(path)
+        assert response.status_code == 200 and internal_words(response.text) == [], path
+    checked = client.post(f"{slug}/draft/check", data={"csrf_token": token})
+    assert checked.status_code == 200 and internal_words(checked.text) == []
     history = client.get(f"{slug}/history").text
     assert "Changed: check-in" in history and "Imported from a pack." in history
     assert "Claimed by marta@example.com" in client.get("/console").text

@@ -15,7 +15,7 @@ from concierge.ops.evals import marked
 from concierge.ops.evals.cases import load_cases
 from concierge.users.audit import AuditEvent
 from knowledge.models import Property
-from tests.factories import ANA, add_user, csrf_of, guest_says, other_property, sign_in, trace_of
+from tests.factories import ANA, add_user, csrf_of, guest_says, other_property, publish_draft, sign_in, trace_of
 
 QUESTION = "Hola, soy Ana López (+34 611 111 111): ¿hay sitio para mi autocaravana?"
 
@@ -75,6 +75,9 @@ def test_a_mark_becomes_a_case_that_fails_until_the_owner_fixes_the_entry(
         "keywords": "es: autocaravana\nen: camper van",
     }
     assert client.post("/admin/p/casa-test/entries/parking", data=form, follow_redirects=False).status_code == 303
+    assert marked.run_marked("casa-test") == 1  # saved in the draft only: the published version still fails
+    capsys.readouterr()
+    assert "Published version 2" in publish_draft(client).text
     assert marked.run_marked("casa-test") == 0  # the owner's keyword, published as version 2: it passes
     assert "1/1 marked cases pass" in capsys.readouterr().out
 

@@ -10,7 +10,7 @@ from concierge.core.db import session_scope
 from knowledge import service as knowledge_service
 from knowledge.admin.forms import keywords_from_text
 from knowledge.models import Property
-from tests.factories import add_user, sign_in
+from tests.factories import add_user, publish_draft, sign_in
 
 EDIT = {
     "languages": "es,en",
@@ -37,6 +37,7 @@ def test_an_owner_saves_keywords_and_sees_them_again(client: TestClient, prop: P
     token = sign_in(client, "owner@example.com")
     data = {**EDIT, "keywords": "de: Ankunft, Anreise\npl: zameldowanie", "csrf_token": token}
     assert client.post("/admin/p/casa-test/entries/check_in", data=data).status_code == 200
+    assert "Published version 2" in publish_draft(client).text
     with session_scope() as s:
         assert prop.id is not None
         version = knowledge_service.published_version(s, property_id=prop.id)
