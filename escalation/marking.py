@@ -36,6 +36,12 @@ def entry_topics(session: Session, *, property_id: int) -> list[str]:
     return [str(e["topic"]) for e in version.entries] if version else []
 
 
+def entry_titles(session: Session, *, property_id: int) -> dict[str, str]:
+    """The published entries' titles by topic, in the version's order (the owner's own words for each entry)."""
+    version = knowledge_service.published_version(session, property_id=property_id)
+    return {str(e["topic"]): str(e.get("title") or "") for e in version.entries} if version else {}
+
+
 def scrub(session: Session, *, prop: Property, text: str) -> str:
     """The text without phone numbers, e-mail addresses and the names of the property's guests and staff."""
     assert prop.id is not None

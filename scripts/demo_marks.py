@@ -101,7 +101,9 @@ def mark() -> None:
         for conversation, position, phrase, verdict, topic, note in MARKS:
             reply = session.get_one(Message, reply_ids[(conversation, position)])
             if phrase and phrase not in reply.body:
-                raise SystemExit(f"[{conversation}.{position}] no longer says {phrase!r}: read it again ({reply.body!r})")
+                raise SystemExit(
+                    f"[{conversation}.{position}] no longer says {phrase!r}: read it again ({reply.body!r})"
+                )
             assert reply.id is not None
             marking.mark_reply(
                 session, user=user, reply_id=reply.id, verdict=verdict, topic=topic, note=note, now=utcnow()

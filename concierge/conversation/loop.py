@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from concierge.conversation.marks import GUEST, WRONG, ReplyMark, wrong_replies
@@ -58,6 +59,27 @@ def wrong_topics(session: Session, *, property_id: int, since: datetime, until: 
             row.verdicts[verdict] += 1
             row.instead.update(t for t in expected if t not in given)
     return sorted(topics.values(), key=lambda t: (-t.replies, t.topic))
+
+
+def waiting_guest_marks(session: Session, *, property_id: int) -> list[ReplyMark]:
+    """Guests' "that's wrong" marks no staff member has answered with a mark of their own yet, newest first."""
+    later = aliased(ReplyMark)
+    answered = (
+        select(later.id)
+        .where(
+            later.reply_message_id == ReplyMark.reply_message_id,
+            col(later.user_id).is_not(None),
+            col(later.id) > ReplyMark.id,
+        )
+        .exists()
+    )
+    return list(
+        session.exec(
+            select(ReplyMark)
+            .where(ReplyMark.property_id == property_id, ReplyMark.verdict == GUEST, ~answered)
+            .order_by(col(ReplyMark.id).desc())
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -178,3 +178,34 @@ def test_a_guest_with_a_stay_ahead_is_an_upcoming_guest_in_the_case(client: Test
     assert mark(client, reply, token, verdict="right", topic="") == 303
     with session_scope() as s:
         assert s.exec(select(ReplyMark.guest)).one() == "upcoming"
+
+
+@pytest.mark.parametrize(
+    ("verdict", "topic", "expected"),
+    [
+        ("right", "", ("answer", ["wifi"])),
+        ("wrong-topic", "parking", ("answer", ["parking"])),
+        ("wrong-topic", "", ("unknown", [])),
+        ("wrong-facts", "", ("answer", ["wifi"])),
+        ("should-hand-over", "", ("person", [])),
+        ("should-answer", "check_in", ("answer", ["check_in"])),
+    ],
+)
+def test_every_kind_of_mark_from_the_trace_page_is_kept_and_audited(
+    client: TestClient, prop: Property, verdict: str, topic: str, expected: tuple[str, list[str]]
+) -> None:
+    reply = bot_reply(prop, "what is the wifi password?")
+    add_user("staff@example.com", role="staff")
+    sign_in(client, "staff@example.com", next="/console")
+    trace = trace_of(_inbound_id(reply))
+    html = client.get(f"/console/traces/{trace.id}").text
+    assert '<option value="parking">Parking</option>' in html  # the property's entries, by their titles
+    data = {"csrf_token": csrf_of(html), "verdict": verdict, "topic": topic, "note": "seen in the trace"}
+    data["back"] = f"/console/traces/{trace.id}"
+    assert client.post(f"/console/replies/{reply.id}/mark", data=data, follow_redirects=False).status_code == 303
+    with session_scope() as s:
+        case = s.exec(select(ReplyMark)).one()
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "reply.mark")).one()
+    assert (case.expect_kind, case.expect_topics, case.note) == (*expected, "seen in the trace")
+    assert event.detail["reply"] == reply.id and event.detail["verdict"] == verdict
+    assert event.detail["knowledge_version"] == 1 and event.user_id == case.user_id and event.at is not None
