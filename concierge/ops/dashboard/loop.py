@@ -89,7 +89,7 @@ def topic_rows(
 
 
 def _row(t: WrongTopic, *, title: Any, _: Any) -> dict[str, Any]:
-    how = ", ".join(f"{_(HOW[v])} {n}" for v, n in t.verdicts.most_common() if v in HOW)
+    how = ", ".join(f"{_(HOW[v])} ({n})" for v, n in t.verdicts.most_common() if v in HOW)
     return {
         "topic": t.topic,
         "title": title(t.topic) if t.topic != NO_ENTRY else _("No entry (it asked back or handed the question over)"),

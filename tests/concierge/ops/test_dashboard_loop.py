@@ -53,8 +53,8 @@ def test_top_wrong_topics_and_the_marked_cases_on_the_published_version(client: 
     html = client.get(PAGE).text
     table = html[html.index('id="t-wrong-topics"') : html.index("</table>", html.index('id="t-wrong-topics"'))]
     assert '<a href="/admin/p/casa-test/entries/wifi">Wi-Fi</a>' in table  # the entry's title, linked
-    assert "<td>1</td><td>wrong topic 1</td><td>Parking</td>" in table  # the rejected guest mark is not counted
-    assert '<a href="/admin/p/casa-test/entries/check_in">Check-in</a>' in table and "wrong facts 1" in table
+    assert "<td>1</td><td>wrong topic (1)</td><td>Parking</td>" in table  # the rejected guest mark is not counted
+    assert '<a href="/admin/p/casa-test/entries/check_in">Check-in</a>' in table and "wrong facts (1)" in table
     assert "3 marked cases, not yet checked on the published version 1." in html
 
     page_token = csrf_of(html)
