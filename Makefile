@@ -47,11 +47,13 @@ lint: install
 	$(BIN)/lint-imports
 
 # The scenario and adversarial suites on a scratch database, then the realistic suite's test split in both
-# responder modes (offline; model = every turn through the local fact-seeking fake model). All three run and
-# print their scorecards; exit 1 when any is below its thresholds (CI runs it).
+# responder modes (offline; model = every turn through the local fact-seeking fake model), then the demo property's
+# marked cases (tests/evals/marked: replies staff marked, exported with `concierge eval --marked --export`). All
+# run and print their scorecards; exit 1 when any is below its thresholds (CI runs it).
 eval: install
 	@status=0; \
 	$(BIN)/concierge eval tests/evals --json eval-scorecard.json || status=1; \
+	$(BIN)/concierge eval tests/evals/marked --pack examples/casa-azul.yaml --json eval-marked.json || status=1; \
 	$(BIN)/concierge eval tests/evals/realistic --split test --mode offline --json eval-realistic-offline.json || status=1; \
 	$(BIN)/concierge eval tests/evals/realistic --split test --mode model --json eval-realistic-model.json || status=1; \
 	exit $$status

@@ -36,6 +36,12 @@ def entry_topics(session: Session, *, property_id: int) -> list[str]:
     return [str(e["topic"]) for e in version.entries] if version else []
 
 
+def entry_titles(session: Session, *, property_id: int) -> dict[str, str]:
+    """The published entries' titles by topic, in the version's order (the owner's own words for each entry)."""
+    version = knowledge_service.published_version(session, property_id=property_id)
+    return {str(e["topic"]): str(e.get("title") or "") for e in version.entries} if version else {}
+
+
 def scrub(session: Session, *, prop: Property, text: str) -> str:
     """The text without phone numbers, e-mail addresses and the names of the property's guests and staff."""
     assert prop.id is not None
@@ -126,7 +132,9 @@ def _guest_kind(session: Session, *, prop: Property, conversation: Conversation,
     stay = knowledge_service.reservation_for(
         session, property_id=prop.id, phone=guest_phone(conversation.guest_address), today=today
     )
-    return "booked" if stay is not None and stay.check_in <= today else "unknown"
+    if stay is None:
+        return "unknown"
+    return "booked" if stay.check_in <= today else "upcoming"  # the eval guest with a stay ahead of them
 
 
 def guest_mark(session: Session, *, message: Message, now: datetime) -> ReplyMark | None:

@@ -9,7 +9,7 @@ plays those cases (concierge/ops/evals/marked.py). An owner can delete a case; t
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, Text
+from sqlalchemy import JSON, Column, Select, Text
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from concierge.conversation.models import Author, Conversation, Job, Message, Trace
@@ -137,12 +137,35 @@ def last_reply_before(session: Session, *, message: Message) -> Message | None:
     return previous if previous is not None and previous.author == Author.bot else None
 
 
+def rejected() -> Select[Any]:
+    """Replies whose latest staff mark says "right" (a guest's "that's wrong" about them was rejected)."""
+    latest = (
+        select(func.max(ReplyMark.id))
+        .where(col(ReplyMark.user_id).is_not(None))
+        .group_by(col(ReplyMark.reply_message_id))
+        .correlate(None)  # a list of its own, never tied to the query it is used in
+    )
+    return (
+        select(ReplyMark.reply_message_id)
+        .where(col(ReplyMark.id).in_(latest), ReplyMark.verdict == RIGHT)
+        .correlate(None)
+    )
+
+
+def wrong_replies(property_id: int | None = None) -> Select[Any]:
+    """The ids of replies that count as marked wrong (of one property, or of all)."""
+    query = (
+        select(ReplyMark.reply_message_id)
+        .where(col(ReplyMark.verdict).in_(WRONG), col(ReplyMark.reply_message_id).not_in(rejected()))
+        .correlate(None)
+    )
+    return query.where(ReplyMark.property_id == property_id) if property_id is not None else query
+
+
 def wrong_per_week(session: Session, *, property_id: int, since: datetime, until: datetime) -> list[dict[str, Any]]:
     """Per week (its Monday, oldest first): bot replies sent, of them marked wrong, and marked wrong per 100."""
     in_scope = select(Conversation.id).where(Conversation.property_id == property_id)
-    wrong = select(ReplyMark.reply_message_id).where(
-        ReplyMark.property_id == property_id, col(ReplyMark.verdict).in_(WRONG)
-    )
+    wrong = wrong_replies(property_id)
     sent = session.exec(  # one query: each reply with whether it was marked wrong
         select(Message.created_at, col(Message.id).in_(wrong)).where(
             col(Message.conversation_id).in_(in_scope),
@@ -172,8 +195,8 @@ def wrong_rate(session: Session, *, since: datetime, until: datetime, property_i
         sent = sent.where(col(Message.conversation_id).in_(in_scope))
     replies = session.exec(select(func.count()).select_from(sent.subquery())).one()
     wrong = session.exec(
-        select(func.count(func.distinct(ReplyMark.reply_message_id))).where(
-            col(ReplyMark.verdict).in_(WRONG), col(ReplyMark.reply_message_id).in_(sent)
+        select(func.count()).select_from(
+            wrong_replies(property_id).where(col(ReplyMark.reply_message_id).in_(sent)).distinct().subquery()
         )
     ).one()
     return round(wrong / replies, 4) if replies else None

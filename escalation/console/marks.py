@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from concierge.conversation import marks
+from concierge.conversation import loop, marks
 from concierge.core.db import ReadSessionDep, SessionDep
 from concierge.core.errors import InvalidInput
 from concierge.core.modelbase import utcnow
@@ -56,6 +56,7 @@ def cases_page(request: Request, session: ReadSessionDep, user: StaffReader, slu
     context = {
         "prop": prop,
         "cases": marks.cases(session, property_id=prop.id),
+        "waiting": loop.waiting_guest_marks(session, property_id=prop.id),  # guests' marks staff should confirm
         "verdicts": VERDICTS,
         "kinds": KINDS,
         "may_delete": user.role in (Role.owner, Role.admin),

@@ -94,7 +94,7 @@ VERDICTS = {  # in the order the form offers them
     marks.HAND_OVER: N_("Should have handed over"),
     marks.ANSWER: N_("Should have answered with the entry chosen below"),
     marks.NO_ENTRY: N_("No entry answers this yet"),
-    marks.GUEST: N_("Wrong, the guest said so (confirm with a mark of your own)"),
+    marks.GUEST: N_("Wrong, the guest said so"),
 }
 KINDS = {
     "answer": N_("answers with"),
@@ -105,9 +105,11 @@ KINDS = {
 
 def mark_context(session: Session, *, property_id: int, conversation_id: int) -> dict[str, Any]:
     """What the mark forms of a page need: the marks so far, the verdicts, the property's entries."""
+    titles = marking.entry_titles(session, property_id=property_id)  # in the version's order
     return {
         "marks": marks.marks_of(session, conversation_id=conversation_id),
         "verdicts": VERDICTS,
         "staff_verdicts": marks.STAFF_VERDICTS,
-        "entry_topics": marking.entry_topics(session, property_id=property_id),
+        "entry_topics": list(titles),
+        "entry_titles": titles,
     }

@@ -1,11 +1,15 @@
 """Guests can say a reply was wrong: "that's wrong" right after a bot reply marks it for staff to confirm."""
 
+from datetime import timedelta
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from concierge.conversation import marks
 from concierge.conversation.marks import GUEST, ReplyMark
 from concierge.core.db import session_scope
+from concierge.core.modelbase import utcnow
 from concierge.guard.phrases import says_reply_was_wrong
 from escalation import marking
 from knowledge.models import Property
@@ -64,3 +68,32 @@ def test_names_numbers_and_addresses_are_scrubbed(prop: Property) -> None:
         assert marking.scrub(s, prop=prop, text=text) == (
             "I'm [name], [name] said call [phone] or mail [email]; [name] too"
         )
+
+
+def test_staff_confirm_or_reject_a_guests_mark(client: TestClient, prop: Property) -> None:
+    first = guest_says(prop, "what is the wifi password?", phone=JOHN)
+    wifi_reply = trace_of(first.id).reply_message_id
+    guest_says(prop, "that's not what I asked", phone=JOHN)
+    second = guest_says(prop, "what time is check-in?", phone=STRANGER)
+    checkin_reply = trace_of(second.id).reply_message_id
+    guest_says(prop, "no, I asked about the parking", phone=STRANGER)
+    add_user("staff@example.com", role="staff")
+    token = sign_in(client, "staff@example.com", next="/console")
+    cases = client.get("/console/properties/casa-test/cases").text
+    assert cases.count('href="/console/conversations/') == 2 and "Replies guests said were wrong" in cases
+    page = client.get(f"/console/conversations/{first.conversation_id}").text
+    assert "Confirm it by choosing what was wrong below, or:" in page and "The reply was right" in page
+
+    reject = {"csrf_token": token, "verdict": "right"}
+    assert client.post(f"/console/replies/{wifi_reply}/mark", data=reject, follow_redirects=False).status_code == 303
+    confirm = {"csrf_token": token, "verdict": "wrong-topic", "topic": "parking"}
+    assert client.post(f"/console/replies/{checkin_reply}/mark", data=confirm).status_code == 200
+    assert (
+        "rejected by your team: the reply was right"
+        in client.get(f"/console/conversations/{first.conversation_id}").text
+    )
+    page = client.get(f"/console/conversations/{second.conversation_id}").text
+    assert "confirmed by your team" in page and "The reply was right</button>" not in page
+    assert 'href="/console/conversations/' not in client.get("/console/properties/casa-test/cases").text
+    with session_scope() as s:  # only the confirmed reply counts as wrong: 1 of 4 bot replies
+        assert marks.wrong_rate(s, since=utcnow() - timedelta(hours=1), until=utcnow()) == 0.25

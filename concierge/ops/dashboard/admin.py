@@ -7,13 +7,13 @@ open it, because it quotes guests' questions.
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from concierge.conversation import marks
 from concierge.core.db import ReadSessionDep
 from concierge.core.modelbase import utcnow
 from concierge.i18n import gettext_for, language_name
-from concierge.ops.dashboard import charts
+from concierge.ops.dashboard import charts, loop
 from concierge.ops.dashboard import service as dashboard_service
 from concierge.ops.dashboard.period import PERIODS, parse_period
 from concierge.users.models import User
@@ -21,6 +21,7 @@ from concierge.users.service import visible_property
 from concierge.web.auth import checked_form, require_role
 from concierge.web.rendering import page
 from escalation.notify import reason_label
+from knowledge import service as knowledge_service
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[Depends(checked_form)])
 OwnerReader = Annotated[User, Depends(require_role("owner", readonly=True))]  # the page only reads
@@ -51,6 +52,7 @@ def dashboard(
     context = {
         "prop": prop,
         "marked_weeks": marks.wrong_per_week(session, property_id=prop.id, since=window.since, until=window.until),
+        **loop.section(session, prop=prop, period=window, language=user.language),
         "board": board,
         "periods": list(PERIODS),
         "reasons": reasons,
@@ -72,3 +74,16 @@ def dashboard(
         ),
     }
     return page(request, user, "admin/dashboard.html", context)
+
+
+@router.post("/p/{slug}/dashboard/check-cases")
+def check_cases(session: ReadSessionDep, user: OwnerReader, slug: str) -> Response:
+    """Play the marked cases against the published version, unless a run of these cases on it is recorded."""
+    prop = visible_property(session, user=user, slug=slug)
+    assert prop.id is not None
+    published = knowledge_service.published_version(session, property_id=prop.id)
+    status = loop.cases_status(session, prop=prop, published=published)
+    session.close()  # the run writes its record from a process of its own: this request holds nothing meanwhile
+    if status.cases and not status.checked:
+        loop.check_cases(prop.slug)
+    return RedirectResponse(f"/admin/p/{prop.slug}/dashboard#loop", status_code=303)

@@ -19,8 +19,9 @@ from concierge.ops.evals.play import play
 from concierge.ops.evals.realistic import Verdict, judge
 
 
-def marked_suite(slug: str) -> tuple[dict[str, Any], str]:
-    """The property's marked cases as a realistic suite (a mapping ready for YAML) and its published pack's YAML."""
+def marked_suite(slug: str) -> tuple[dict[str, Any], str, int | None]:
+    """The property's marked cases as a realistic suite (a mapping ready for YAML), its published pack's YAML and
+    the published knowledge version's number."""
     from concierge.conversation import marks
     from concierge.core.db import session_scope
     from knowledge import service as knowledge_service
@@ -31,8 +32,9 @@ def marked_suite(slug: str) -> tuple[dict[str, Any], str]:
         assert prop.id is not None
         rows = marks.cases(session, property_id=prop.id)
         pack = dump_pack(knowledge_service.export_pack(session, slug=slug))
+        published = knowledge_service.published_version(session, property_id=prop.id)
         suite = {"suite": f"marked-{slug}", "cases": [case_data(slug, mark) for mark in rows]}
-    return suite, pack
+    return suite, pack, published.version if published else None
 
 
 def case_data(slug: str, mark: Any) -> dict[str, Any]:
@@ -60,7 +62,7 @@ def dump_suite(suite: dict[str, Any]) -> str:
 
 def run_marked(slug: str, *, export: Path | None = None, mode: str = "offline") -> int:
     """Play the property's marked cases; print one line per case; 1 when a case fails (none: nothing fails, 0)."""
-    suite, pack = marked_suite(slug)
+    suite, pack, version = marked_suite(slug)
     if export is not None:
         export.write_text(dump_suite(suite), encoding="utf-8")
         print(f"wrote {len(suite['cases'])} marked cases to {export}", file=sys.stderr)
@@ -75,7 +77,19 @@ def run_marked(slug: str, *, export: Path | None = None, mode: str = "offline") 
         print(f"running {len(cases)} marked cases of {slug}", file=sys.stderr)
         verdicts = [judge(p) for p in play(cases, mode=mode, default_pack=pack_file)]
     print(render(verdicts))
+    _record(slug, version=version, suite=suite, verdicts=verdicts, mode=mode)
     return 0 if all(v.correct for v in verdicts) else 1
+
+
+def _record(slug: str, *, version: int | None, suite: dict[str, Any], verdicts: list[Verdict], mode: str) -> None:
+    """Keep the run in the audit log: the dashboard shows it while the version and the cases stay the same."""
+    from concierge.conversation import loop
+    from concierge.core.db import session_scope
+
+    ids = [int(str(c["id"]).rsplit("-", 1)[1]) for c in suite["cases"]]
+    failed = [v.played.case.id for v in verdicts if not v.correct]
+    with session_scope() as session:
+        loop.record_run(session, slug=slug, version=version, cases=ids, failed=failed, mode=mode)
 
 
 def render(verdicts: list[Verdict]) -> str:

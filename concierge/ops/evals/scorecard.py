@@ -14,6 +14,7 @@ from concierge.ops.evals.realistic import Verdict
 
 RATES = (
     # metric, the cases it is measured on, what counts
+    ("cases_correct", lambda v: True, lambda v: v.correct),  # every kind: what a suite of marked cases is gated on
     ("answered_correctly", lambda v: v.kind == "answer", lambda v: v.correct),
     ("wrong_answer_rate", lambda v: v.assessed, lambda v: bool(v.wrong)),
     ("answers_handed_over", lambda v: v.kind == "answer", lambda v: v.notified),

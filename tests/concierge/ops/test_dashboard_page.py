@@ -95,7 +95,9 @@ def test_queries_do_not_grow_with_traffic(client: TestClient, monkeypatch: pytes
             guest_says(prop, "wifi password?", phone=phone, channel="simulator", at=at, runner=runner)
 
     count = assert_constant_queries(render, grow)
-    assert count <= 12, count  # user, property, membership, and the dashboard's eight
+    # user, property, membership, the dashboard's eight, the marks per week, and the loop's three without cases
+    # (the published version, the wrong marks, the cases; their last run when there are cases)
+    assert count <= 15, count
 
 
 def test_replies_marked_wrong_per_week(client: TestClient, prop: Property) -> None:

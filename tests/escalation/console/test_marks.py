@@ -15,7 +15,7 @@ from concierge.ops.evals import marked
 from concierge.ops.evals.cases import load_cases
 from concierge.users.audit import AuditEvent
 from knowledge.models import Property
-from tests.factories import ANA, add_user, csrf_of, guest_says, other_property, publish_draft, sign_in, trace_of
+from tests.factories import ANA, JOHN, add_user, csrf_of, guest_says, other_property, publish_draft, sign_in, trace_of
 
 QUESTION = "Hola, soy Ana López (+34 611 111 111): ¿hay sitio para mi autocaravana?"
 
@@ -143,3 +143,72 @@ def _inbound_id(reply: Message) -> int:
         ).first()
         assert found is not None
         return found
+
+
+def test_only_an_owner_of_the_property_deletes_its_cases(client: TestClient, prop: Property) -> None:
+    reply = bot_reply(prop, "what is the wifi password?")
+    add_user("owner@example.com", role="owner")
+    token = sign_in(client, "owner@example.com", next="/console")
+    assert mark(client, reply, token, verdict="right", topic="") == 303
+    with session_scope() as s:
+        case_id = s.exec(select(ReplyMark.id)).one()
+    url = f"/console/properties/casa-test/cases/{case_id}/delete"
+    other_property()
+    for email, role in (("staff-b@example.com", "staff"), ("owner-b@example.com", "owner")):
+        client.cookies.clear()
+        add_user(email, role=role, properties=("casa-b",))
+        token = sign_in(client, email, next="/console")
+        assert client.post(url, data={"csrf_token": token}).status_code == 404, email
+        other = f"/console/properties/casa-b/cases/{case_id}/delete"  # the case is not casa-b's either
+        assert client.post(other, data={"csrf_token": token}).status_code == 404, email
+    with session_scope() as s:
+        assert not s.exec(select(ReplyMark)).one().case_deleted
+        assert not s.exec(select(AuditEvent).where(AuditEvent.action == "case.delete")).all()
+
+    client.cookies.clear()
+    token = sign_in(client, "owner@example.com", next="/console")
+    assert client.post(url, data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    with session_scope() as s:
+        assert s.exec(select(ReplyMark)).one().case_deleted
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "case.delete")).one()
+    assert event.detail == {"mark": case_id} and event.target == "property:casa-test"
+
+
+def test_a_guest_with_a_stay_ahead_is_an_upcoming_guest_in_the_case(client: TestClient, prop: Property) -> None:
+    reply = bot_reply(prop, "what time is check-in?", phone=JOHN)  # John arrives in 20 days
+    add_user("staff@example.com", role="staff")
+    token = sign_in(client, "staff@example.com", next="/console")
+    assert mark(client, reply, token, verdict="right", topic="") == 303
+    with session_scope() as s:
+        assert s.exec(select(ReplyMark.guest)).one() == "upcoming"
+
+
+@pytest.mark.parametrize(
+    ("verdict", "topic", "expected"),
+    [
+        ("right", "", ("answer", ["wifi"])),
+        ("wrong-topic", "parking", ("answer", ["parking"])),
+        ("wrong-topic", "", ("unknown", [])),
+        ("wrong-facts", "", ("answer", ["wifi"])),
+        ("should-hand-over", "", ("person", [])),
+        ("should-answer", "check_in", ("answer", ["check_in"])),
+    ],
+)
+def test_every_kind_of_mark_from_the_trace_page_is_kept_and_audited(
+    client: TestClient, prop: Property, verdict: str, topic: str, expected: tuple[str, list[str]]
+) -> None:
+    reply = bot_reply(prop, "what is the wifi password?")
+    add_user("staff@example.com", role="staff")
+    sign_in(client, "staff@example.com", next="/console")
+    trace = trace_of(_inbound_id(reply))
+    html = client.get(f"/console/traces/{trace.id}").text
+    assert '<option value="parking">Parking</option>' in html  # the property's entries, by their titles
+    data = {"csrf_token": csrf_of(html), "verdict": verdict, "topic": topic, "note": "seen in the trace"}
+    data["back"] = f"/console/traces/{trace.id}"
+    assert client.post(f"/console/replies/{reply.id}/mark", data=data, follow_redirects=False).status_code == 303
+    with session_scope() as s:
+        case = s.exec(select(ReplyMark)).one()
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "reply.mark")).one()
+    assert (case.expect_kind, case.expect_topics, case.note) == (*expected, "seen in the trace")
+    assert event.detail["reply"] == reply.id and event.detail["verdict"] == verdict
+    assert event.detail["knowledge_version"] == 1 and event.user_id == case.user_id and event.at is not None
