@@ -31,7 +31,7 @@ from concierge.core.settings import Settings
 from concierge.guard.output import Finding, check_reply
 from concierge.guard.secrets import Access
 from concierge.i18n import gettext_for
-from concierge.llm import answers, offline
+from concierge.llm import answers, offline, sureness
 from concierge.llm.answers import Answer
 from concierge.llm.attempts import Attempt, classify, read
 from concierge.llm.breaker import CircuitBreaker, published_as
@@ -180,7 +180,7 @@ class Router:
 
     def _unanswered(self, request: ResponseRequest, fallback: TurnResponse) -> TurnResponse:
         """The model found no answer in the whole knowledge base: the offline answer only if the matcher is sure."""
-        if fallback.entry_ids and answers.sure_of_one(request, confidence=self.config.offline_confidence):
+        if fallback.entry_ids and sureness.sure_of_one(request, confidence=self.config.offline_confidence):
             return fallback
         return answers.hand_over(request)
 
@@ -194,7 +194,7 @@ class Router:
         if (
             self.config.offline_first
             and fallback.escalate is None
-            and answers.sure_of_one(request, confidence=self.config.offline_confidence)
+            and sureness.sure_of_one(request, confidence=self.config.offline_confidence)
         ):
             return "offline_first"
         budget = self.config.daily_budget_usd
