@@ -20,6 +20,7 @@ class Answer:
     intent: str  # answer, clarify, no_answer, needs_person
     topics: list[str] = field(default_factory=list)  # entries the model says it used (structured output)
     raw: str = ""  # what the model wrote, for the regeneration request
+    reason: str = ""  # why a person is needed, in the model's words (needs_person)
 
     @property
     def unanswered(self) -> bool:
@@ -35,7 +36,9 @@ def from_text(text: str) -> Answer:
 
 def from_structured(parsed: GroundedReply, raw: Any) -> Answer:
     """A prompt version 2 answer from its validated structured output."""
-    return Answer(text=parsed.reply.strip(), intent=parsed.intent, topics=list(parsed.topics), raw=str(raw))
+    return Answer(
+        text=parsed.reply.strip(), intent=parsed.intent, topics=list(parsed.topics), raw=str(raw), reason=parsed.reason
+    )
 
 
 def hand_over(request: ResponseRequest) -> TurnResponse:

@@ -185,13 +185,13 @@ def test_an_invalid_structured_answer_is_a_failed_call_and_offline_answers() -> 
     assert [c["outcome"] for c in response.calls] == ["malformed"]
 
 
-def test_needs_person_adds_an_escalation() -> None:
+def test_needs_person_adds_an_escalation_for_the_request_its_reason_names() -> None:
     answer = (
         '{"reply": "Fact number 3. A member of the team will follow up.", "topics": ["custom:t3"], '
         '"intent": "needs_person", "reason": "complaint", "language": "en"}'
     )
     response = router_with(answer).respond(request())
-    assert response.route == "model" and response.escalate == "needs_person"
+    assert response.route == "model" and response.escalate == "policy:complaint"
 
 
 def test_history_loses_the_access_details_a_guest_may_not_receive_now() -> None:
