@@ -10,7 +10,7 @@ Anything else goes to the model, which sees the whole knowledge base and the con
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +31,22 @@ _DIGIT = re.compile(r"\d|[一二三四五六七八九十两半][点點時时]")
 MIN_NAMED = 3  # letters: "app", "pay" name a detail; shorter words say too little
 
 
-def _pattern(phrase: str) -> str:
-    """A phrase as a regex: CJK as a substring; else at word boundaries, `word*` a prefix, `*word` a suffix."""
-    if CJK.search(phrase):
-        return re.escape(phrase)
-    head = r"\w*" if phrase.startswith("*") else r"(?<!\w)"
-    tail = r"\w*" if phrase.endswith("*") else (r"(?!\w)" if re.search(r"\w$", phrase) else "")
-    return head + r"\s+".join(re.escape(w) for w in phrase.strip("*").split()) + tail
+def _pattern(phrases: list[str]) -> re.Pattern[str]:
+    """Phrases as one regex (one alternation per kind, so a message is scanned a few times, not once per phrase):
+    CJK as substrings; others at word boundaries, `word*` as a prefix, `*word` as a suffix."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for phrase in phrases:
+        if CJK.search(phrase):
+            head, tail = "", ""
+        else:
+            head = r"\w*" if phrase.startswith("*") else r"(?<!\w)"
+            tail = r"\w*" if phrase.endswith("*") else (r"(?!\w)" if re.search(r"\w$", phrase) else "")
+        body = r"\s+".join(re.escape(w) for w in phrase.strip("*").split())
+        groups.setdefault((head, tail), []).append(body)
+    alternatives = [
+        f"{head}(?:{'|'.join(sorted(bodies, key=len, reverse=True))}){tail}" for (head, tail), bodies in groups.items()
+    ]
+    return re.compile("|".join(alternatives))
 
 
 @cache
@@ -49,7 +58,7 @@ def _rules() -> dict[str, re.Pattern[str]]:
         if section == "framing":
             continue  # words, not phrases: _framing()
         phrases = [p for words in language_words(DATA, node, SUPPORTED_LANGUAGES).values() for p in words]
-        rules[section] = re.compile("|".join(f"(?:{_pattern(p.lower())})" for p in phrases))
+        rules[section] = _pattern([p.lower() for p in phrases])
     return rules
 
 
@@ -78,12 +87,18 @@ def holds(section: str, message: str) -> bool:
     return bool(rules[section].search(text))
 
 
-@cache
+@lru_cache(maxsize=4096)  # one per entry text in use: versions are immutable
 def _entry_words(topic: str, texts: tuple[str, ...]) -> frozenset[str]:
     """The words an entry answers with or is asked by: its texts and title in every language, its topic's lexicon."""
     found = {w for text in texts for w in tokens(text)}
     found.update(w for words in KEYWORDS.get(topic, {}).values() for phrase in words for w in tokens(phrase))
     return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def _entry_stems(topic: str, texts: tuple[str, ...], language: str) -> frozenset[str | None]:
+    """The stems of the entry's words in the guest's language (an entry's words are stemmed once per version)."""
+    return frozenset(stem(w, language) for w in _entry_words(topic, texts))
 
 
 def unnamed(message: str, entry: dict[str, Any], *, language: str) -> list[str]:
@@ -92,8 +107,9 @@ def unnamed(message: str, entry: dict[str, Any], *, language: str) -> list[str]:
     messages have no word boundaries to compare: none is reported for them."""
     if CJK.search(message):
         return []
-    known = _entry_words(entry["topic"], (*entry.get("content", {}).values(), str(entry.get("title", ""))))
-    stems = {stem(w, language) for w in known}
+    texts = (*entry.get("content", {}).values(), str(entry.get("title", "")))
+    known = _entry_words(entry["topic"], texts)
+    stems = _entry_stems(entry["topic"], texts, language)
     missing = []
     for word in tokens(message):
         if len(word) < MIN_NAMED or word in COMMON or word in _framing() or not word.isalpha() or word in known:
