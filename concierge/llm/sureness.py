@@ -4,9 +4,10 @@ Sure means: retrieval selected one specific topic above the confidence, the mess
 question mark, no word that joins a second one), asks about the guest's general case (no number of their own: "can
 we stay till 2?" is an exception), and holds none of the phrases of `data/sureness.yaml`: a word pointing back at the
 conversation (when there is one), a negation ("we won't have a car, how do we get …"), a problem report phrased as
-a question ("why is there no hot water?"), or a request that the team do something ("can you call us a taxi?").
-Anything else goes to the model, which sees the whole knowledge base and the conversation; measured by
-`scripts/eval_offline_first.py` (docs/evals.md).
+a question ("why is there no hot water?"), or a request that the team do something ("can you call us a taxi?");
+and the entry mentions, in one of its languages, every word the guest named ("is the pool **heated**?" is not
+answered by the pool's opening hours). Anything else goes to the model, which sees the whole knowledge base and
+the conversation; measured by `scripts/eval_offline_first.py` (docs/evals.md).
 """
 
 import re
