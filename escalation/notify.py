@@ -38,6 +38,8 @@ REASON_LABELS = {
     "output_blocked": N_("a reply the concierge held back"),
     "llm_budget_exceeded": N_("the daily model budget is spent"),
     "many_messages": N_("many messages from this guest"),
+    # A model answered and asked for a person without naming a request screening knows (llm/reasons.py).
+    "needs_person": N_("the concierge asked for a person to decide or act"),
     "policy:refund": N_("the guest asks for a refund"),
     "policy:discount": N_("the guest asks for a discount"),
     "policy:compensation": N_("the guest asks for compensation"),

@@ -11,7 +11,8 @@ A turn never waits on a provider past its deadline and never sends an unchecked 
         to the next provider
         the reply passes the output check → sent; fails → asked again once with the reasons; fails → offline
         intent no_answer → the offline answer if the matcher is sure, else "a person will follow up";
-        intent needs_person → the reply and an escalation (never fewer escalations than screening decided)
+        intent needs_person → the reply and an escalation for the request the model's reason names (reasons.py),
+        never fewer escalations than screening decided
     offline grounded reply; if even that raises, a canned localized reply and an escalation
 """
 
@@ -31,7 +32,7 @@ from concierge.core.settings import Settings
 from concierge.guard.output import Finding, check_reply
 from concierge.guard.secrets import Access
 from concierge.i18n import gettext_for
-from concierge.llm import answers, offline
+from concierge.llm import answers, offline, sureness
 from concierge.llm.answers import Answer
 from concierge.llm.attempts import Attempt, classify, read
 from concierge.llm.breaker import CircuitBreaker, published_as
@@ -46,6 +47,7 @@ from concierge.llm.providers import (
     build_chat_model,
     parse_specs,
 )
+from concierge.llm.reasons import escalation_reason
 from concierge.llm.structured import structured_model
 from concierge.llm.types import ResponseRequest, TurnResponse
 
@@ -180,7 +182,7 @@ class Router:
 
     def _unanswered(self, request: ResponseRequest, fallback: TurnResponse) -> TurnResponse:
         """The model found no answer in the whole knowledge base: the offline answer only if the matcher is sure."""
-        if fallback.entry_ids and answers.sure_of_one(request, confidence=self.config.offline_confidence):
+        if fallback.entry_ids and sureness.sure_of_one(request, confidence=self.config.offline_confidence):
             return fallback
         return answers.hand_over(request)
 
@@ -194,7 +196,7 @@ class Router:
         if (
             self.config.offline_first
             and fallback.escalate is None
-            and answers.sure_of_one(request, confidence=self.config.offline_confidence)
+            and sureness.sure_of_one(request, confidence=self.config.offline_confidence)
         ):
             return "offline_first"
         budget = self.config.daily_budget_usd
@@ -213,7 +215,12 @@ class Router:
     def _model_response(self, spec: ProviderSpec, turn: _Turn, answer: Answer) -> TurnResponse:
         given = [e["topic"] for e in facts_entries(turn.request)]
         used = [t for t in answer.topics if t in given] if self.prompt and self.prompt.structured else given
-        escalate = "needs_person" if answer.intent == "needs_person" else None
+        # The request the model's reason names, in words staff read ("the guest asks for a discount").
+        escalate = (
+            escalation_reason(answer.reason, language=turn.request.language)
+            if answer.intent == "needs_person"
+            else None
+        )
         return TurnResponse(text=answer.text.strip(), entry_ids=used, responder=spec.name, escalate=escalate)
 
     def _finish(

@@ -37,7 +37,9 @@ DEV_ONLY = "# Splits: every case here is dev"  # the header of a file of cases a
 
 
 def test_the_test_split_is_at_least_40_percent_everywhere() -> None:
-    cases = load_cases(REALISTIC)
+    # Over the randomly split files: a dev-only file (cases written while tuning) holds no test case by design.
+    split = [f for f in REALISTIC.rglob("*.yaml") if not f.name.startswith("thresholds")]
+    cases = [c for f in split if not f.read_text(encoding="utf-8").startswith(DEV_ONLY) for c in load_cases(f)]
     assert sum(c.spec.split == "test" for c in cases if c.spec) / len(cases) >= 0.40
     for file in sorted(REALISTIC.rglob("*.yaml")):
         if file.name.startswith("thresholds"):

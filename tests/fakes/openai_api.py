@@ -41,6 +41,9 @@ class Step:
     status: int = 200
     retry_after: float | None = None
     seconds: float = 0.0
+    intent: str | None = None  # the structured answer's intent (None: "answer", or "no_answer" for NO_ANSWER)
+    reason: str = ""  # the structured answer's reason (for needs_person)
+    cached: int = 0  # prompt tokens the usage reports as read from the provider's prompt cache
 
 
 class _Server(ThreadingHTTPServer):
@@ -126,9 +129,12 @@ class FakeModelAPI:
             self.default = default
             self._stopping.clear()
 
-    def answer(self, text: str, *, times: int = 1) -> None:
-        """The next request(s) answer this text."""
-        self._push(Step("answer", text=text), times)
+    def answer(
+        self, text: str, *, times: int = 1, intent: str | None = None, reason: str = "", cached: int = 0
+    ) -> None:
+        """The next request(s) answer this text; a structured answer with this intent and reason; the usage reports
+        `cached` prompt tokens as prompt-cache hits (each provider's own field)."""
+        self._push(Step("answer", text=text, intent=intent, reason=reason, cached=cached), times)
 
     def fail(self, status: int, *, retry_after: float | None = None, times: int = 1) -> None:
         """The next request(s) answer an API error with this HTTP status (and Retry-After, if given)."""
@@ -213,12 +219,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(step, anthropic=anthropic, model=str(body.get("model")))
             return
         if gemini:
-            self._gemini_answer(step.text, body)
+            self._gemini_answer(step, body)
         else:
-            self._answer(step.text, body, anthropic=anthropic)
+            self._answer(step, body, anthropic=anthropic)
 
-    def _gemini_answer(self, text: str, body: dict[str, Any]) -> None:
-        prompt_tokens = max(1, len(json.dumps(body.get("contents", []))) // 4)
+    def _gemini_answer(self, step: Step, body: dict[str, Any]) -> None:
+        text = step.text
+        prompt_tokens = max(1, len(json.dumps(body.get("contents", []))) // 4) + step.cached
         completion_tokens = max(1, len(text) // 4)
         payload = {
             "candidates": [
@@ -228,6 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "promptTokenCount": prompt_tokens,
                 "candidatesTokenCount": completion_tokens,
                 "totalTokenCount": prompt_tokens + completion_tokens,
+                **({"cachedContentTokenCount": step.cached} if step.cached else {}),
             },
             "modelVersion": body.get("model", "unknown"),
         }
@@ -239,16 +247,18 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"retry-after": f"{step.retry_after:g}"} if step.retry_after is not None else {}
         self._send(step.status, json.dumps(payload).encode(), headers)
 
-    def _answer(self, text: str, body: dict[str, Any], *, anthropic: bool) -> None:
-        prompt_tokens = max(1, len(json.dumps(body.get("messages", []))) // 4)
+    def _answer(self, step: Step, body: dict[str, Any], *, anthropic: bool) -> None:
+        text = step.text
+        # OpenAI's prompt_tokens include the cached ones; Anthropic's input_tokens exclude cache reads.
+        prompt_tokens = max(1, len(json.dumps(body.get("messages", []))) // 4) + step.cached
         completion_tokens = max(1, len(text) // 4)
         model = body.get("model", "unknown")
         tools = body.get("tools") or []
         structured = {
             "reply": "" if text.strip() == "NO_ANSWER" else text,
             "topics": [],
-            "intent": "no_answer" if text.strip() == "NO_ANSWER" else "answer",
-            "reason": "",
+            "intent": step.intent or ("no_answer" if text.strip() == "NO_ANSWER" else "answer"),
+            "reason": step.reason,
             "language": "en",
         }
         message: dict[str, Any] = {"role": "assistant", "content": text}
@@ -270,7 +280,11 @@ class _Handler(BaseHTTPRequestHandler):
                 "content": content,
                 "stop_reason": "tool_use" if tools else "end_turn",
                 "stop_sequence": None,
-                "usage": {"input_tokens": prompt_tokens, "output_tokens": completion_tokens},
+                "usage": {
+                    "input_tokens": prompt_tokens - step.cached,
+                    "output_tokens": completion_tokens,
+                    **({"cache_read_input_tokens": step.cached} if step.cached else {}),
+                },
             }
         else:
             payload = {
@@ -283,6 +297,7 @@ class _Handler(BaseHTTPRequestHandler):
                     "prompt_tokens": prompt_tokens,
                     "completion_tokens": completion_tokens,
                     "total_tokens": prompt_tokens + completion_tokens,
+                    **({"prompt_tokens_details": {"cached_tokens": step.cached}} if step.cached else {}),
                 },
             }
         self._send(200, json.dumps(payload).encode(), {})

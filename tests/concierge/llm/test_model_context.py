@@ -12,7 +12,6 @@ from langchain_core.messages import AIMessage
 from concierge.core.settings import get_settings
 from concierge.guard.secrets import Access
 from concierge.llm import context
-from concierge.llm.answers import sure_of_one
 from concierge.llm.router import Router, RouterConfig
 from concierge.llm.types import ResponseRequest
 from knowledge.models import Property
@@ -186,36 +185,13 @@ def test_an_invalid_structured_answer_is_a_failed_call_and_offline_answers() -> 
     assert [c["outcome"] for c in response.calls] == ["malformed"]
 
 
-def test_needs_person_adds_an_escalation() -> None:
+def test_needs_person_adds_an_escalation_for_the_request_its_reason_names() -> None:
     answer = (
         '{"reply": "Fact number 3. A member of the team will follow up.", "topics": ["custom:t3"], '
         '"intent": "needs_person", "reason": "complaint", "language": "en"}'
     )
     response = router_with(answer).respond(request())
-    assert response.route == "model" and response.escalate == "needs_person"
-
-
-WIFI = {"topic": "wifi", "title": "Wi-Fi", "content": {"en": WIFI_EN}}
-TIPS = {"topic": "local_tips", "title": "Nearby", "content": {"en": "Bakery on the corner."}}
-
-
-@pytest.mark.parametrize(
-    ("text", "entries", "history", "sure"),
-    [
-        ("what is the wifi password?", [WIFI], [], True),
-        ("is there a Chinese supermarket nearby?", [TIPS], [], False),  # a list: does it hold what they ask for?
-        ("can we stay till 2 on sunday?", [WIFI], [], False),  # their own time: an exception, not an FAQ
-        ("wifi password? and where do we park?", [WIFI], [], False),  # a second question
-        ("and the password for it?", [WIFI], [("guest", "is there wifi?")], False),  # points back at the chat
-        ("what is the wifi password?", [WIFI, TIPS], [], False),  # two topics
-    ],
-)
-def test_offline_first_skips_the_model_only_for_one_self_contained_question(
-    text: str, entries: list[dict[str, Any]], history: list[tuple[str, str]], sure: bool
-) -> None:
-    req = request(text=text, entries=entries, history=history, confidence=1.0)
-    assert sure_of_one(req, confidence=0.9) is sure
-    assert not sure_of_one(request(text=text, entries=entries, history=history, confidence=0.5), confidence=0.9)
+    assert response.route == "model" and response.escalate == "policy:complaint"
 
 
 def test_history_loses_the_access_details_a_guest_may_not_receive_now() -> None:
