@@ -20,6 +20,7 @@ class ModelCall(SQLModel, table=True):
     purpose: str = Field(default="answer", max_length=16)  # "answer" or "regenerate"
     outcome: str = Field(max_length=32)  # "ok", "timeout", "rate_limited", "server_error", …
     input_tokens: int = 0
+    cached_tokens: int = 0  # of input_tokens, read from the provider's prompt cache (priced lower)
     output_tokens: int = 0
     cost_usd: float = 0.0
     priced: bool = True  # False: the model is missing from the price table (counted at the dearest price)

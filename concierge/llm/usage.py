@@ -59,6 +59,7 @@ def record_calls(
                 purpose=call.get("purpose", "answer"),
                 outcome=call["outcome"],
                 input_tokens=call.get("input_tokens", 0),
+                cached_tokens=call.get("cached_tokens", 0),
                 output_tokens=call.get("output_tokens", 0),
                 cost_usd=call.get("cost_usd", 0.0),
                 priced=call.get("priced", True),

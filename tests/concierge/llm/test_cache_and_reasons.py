@@ -11,6 +11,7 @@ from sqlmodel import select
 from concierge.core.db import session_scope
 from concierge.core.settings import get_settings
 from concierge.llm.cost import load_prices
+from concierge.llm.models import ModelCall
 from escalation import handoff, notify
 from escalation.models import Escalation
 from knowledge.models import Property
@@ -74,6 +75,8 @@ def test_cached_input_tokens_are_read_from_each_providers_usage_and_priced(
     # The stored model call (what budgets sum) is priced with the cache hits at the cached price.
     [(outcome, tokens_in, _tokens_out, cost)] = result["calls"]
     assert outcome == "ok" and tokens_in == call["input_tokens"] and cost == pytest.approx(cheaper)
+    with session_scope() as session:
+        assert session.exec(select(ModelCall.cached_tokens)).all() == [CACHED]  # the cached share is queryable
 
 
 def test_every_price_lists_its_cached_input_price() -> None:
