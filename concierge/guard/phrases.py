@@ -29,6 +29,13 @@ WORD = re.compile(r"\w+")
 FUZZY_CUTOFF = 90.0
 FUZZY_MIN_CHARS = 12
 FUZZY_MAX_TEXT = 2000  # partial_ratio is linear in the text: long messages get the exact rules only
+# A phrase of parts joined by " + " (each part alternatives split by "|") matches when every part occurs in the
+# message: "water + lamp*|ceiling*|everywhere" is a plain-words flood however the guest orders the words.
+COMBINED = " + "
+# `<n>` in a phrase stands for a number or a clock time ("14", "2pm", "12:00", "15h"): "instead of <n>".
+NUMBER = "<n>"
+ALTERNATIVES = "|"  # "keep * until|keep * till": one phrase, several wordings
+_CLOCK = r"\d{1,2}(?:[:.h]\d{2})?(?:h|pm|am|uhr|u)?"
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ def deobfuscate(folded: str) -> str:
 def _anchor(phrase: str) -> tuple[str, bool]:
     """The phrase's first word (and whether it is a prefix): a cheap test before running its regex."""
     folded = normalize(phrase)
-    if CJK.search(folded):
+    if CJK.search(folded) or ALTERNATIVES in folded or folded.startswith(NUMBER):
         return "", False
     first = next(t for t in folded.split() if t != "*")
     word = WORD.match(first.rstrip("*"))
@@ -65,6 +72,11 @@ def _anchor(phrase: str) -> tuple[str, bool]:
 
 def _phrase_pattern(phrase: str) -> str:
     folded = normalize(phrase)
+    if COMBINED in folded:  # "water + lamp*|ceiling*": every part somewhere in the message, in any order
+        groups = ["|".join(_phrase_pattern(alternative) for alternative in group.split("|")) for group in folded.split(COMBINED)]
+        return r"\A" + "".join(rf"(?=[\s\S]*?(?:{group}))" for group in groups)
+    if ALTERNATIVES in folded:  # "keep * until|keep * till": any of them
+        return "(?:" + "|".join(_phrase_pattern(alternative) for alternative in folded.split(ALTERNATIVES)) + ")"
     if CJK.search(folded):
         return re.escape(folded)
     out = ""
@@ -73,7 +85,10 @@ def _phrase_pattern(phrase: str) -> str:
         if token == "*":
             out += r"(?:\w+\W+){0,3}"
             continue
-        out += re.escape(token[:-1]) + r"\w*" if token.endswith("*") else re.escape(token)
+        if token == NUMBER:
+            out += _CLOCK
+        else:
+            out += re.escape(token[:-1]) + r"\w*" if token.endswith("*") else re.escape(token)
         if index < len(tokens) - 1:
             out += r"\W+"
     return r"(?<!\w)" + out + r"(?!\w)"
@@ -132,7 +147,7 @@ def _fuzzy_phrases(category: Category, language: str) -> list[tuple[int, str]]:
     return [
         (i, normalize(p))
         for i, p in enumerate(LEXICON[category].get(language, ()))
-        if "*" not in p and len(p) >= FUZZY_MIN_CHARS and not CJK.search(p)
+        if "*" not in p and ALTERNATIVES not in p and NUMBER not in p and len(p) >= FUZZY_MIN_CHARS and not CJK.search(p)
     ]
 
 
