@@ -32,10 +32,19 @@ FUZZY_MAX_TEXT = 2000  # partial_ratio is linear in the text: long messages get 
 # A phrase of parts joined by " + " (each part alternatives split by "|") matches when every part occurs in the
 # message: "water + lamp*|ceiling*|everywhere" is a plain-words flood however the guest orders the words.
 COMBINED = " + "
-# `<n>` in a phrase stands for a number or a clock time ("14", "2pm", "12:00", "15h"): "instead of <n>".
+# `<n>` in a phrase stands for a number or a clock time ("14", "2pm", "12:00", "15h"): "instead of <n>"; `<late>` and
+# `<early>` for an afternoon or a morning time.
 NUMBER = "<n>"
 ALTERNATIVES = "|"  # "keep * until|keep * till": one phrase, several wordings
 _CLOCK = r"\d{1,2}(?:[:.h]\d{2})?(?:h|pm|am|uhr|u)?"
+# `<late>` a time from noon on ("14h", "2pm", "13:30"), `<early>` one in the morning ("7am", "10", "11:30"): a
+# check-out verb with a late time or an arrival verb with an early one asks for another time than the policy's.
+_NOT_A_TIME = r"(?!\s?(?:kg|km|min|minut\w*|%|€|eur|euros?|°|years?|jahre|ans|anni|anos|jaar|lat|people|persons?|personas?))"
+_TIMES = {
+    NUMBER: _CLOCK + _NOT_A_TIME,
+    "<late>": r"(?:(?:1[2-9]|2[0-3])(?:[:.h]\d{2})?(?:h|uhr|u)?(?!\s?[ap]m)|(?:[1-9]|1[01])(?:[:.]\d{2})?\s?pm)" + _NOT_A_TIME,
+    "<early>": r"(?:(?:[5-9]|1[0-3])(?:[:.h]\d{2})?(?:h|uhr|u)?(?!\s?[ap]m)|(?:[5-9]|1[01])(?:[:.]\d{2})?\s?am)" + _NOT_A_TIME,
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ def deobfuscate(folded: str) -> str:
 def _anchor(phrase: str) -> tuple[str, bool]:
     """The phrase's first word (and whether it is a prefix): a cheap test before running its regex."""
     folded = normalize(phrase)
-    if CJK.search(folded) or ALTERNATIVES in folded or folded.startswith(NUMBER):
+    if CJK.search(folded) or ALTERNATIVES in folded or folded.startswith("<"):
         return "", False
     first = next(t for t in folded.split() if t != "*")
     word = WORD.match(first.rstrip("*"))
@@ -85,8 +94,8 @@ def _phrase_pattern(phrase: str) -> str:
         if token == "*":
             out += r"(?:\w+\W+){0,3}"
             continue
-        if token == NUMBER:
-            out += _CLOCK
+        if token in _TIMES:
+            out += _TIMES[token]
         else:
             out += re.escape(token[:-1]) + r"\w*" if token.endswith("*") else re.escape(token)
         if index < len(tokens) - 1:
@@ -147,7 +156,7 @@ def _fuzzy_phrases(category: Category, language: str) -> list[tuple[int, str]]:
     return [
         (i, normalize(p))
         for i, p in enumerate(LEXICON[category].get(language, ()))
-        if "*" not in p and ALTERNATIVES not in p and NUMBER not in p and len(p) >= FUZZY_MIN_CHARS and not CJK.search(p)
+        if "*" not in p and ALTERNATIVES not in p and "<" not in p and len(p) >= FUZZY_MIN_CHARS and not CJK.search(p)
     ]
 
 

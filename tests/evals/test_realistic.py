@@ -38,7 +38,16 @@ DEV_ONLY = "# Splits: every case here is dev"  # the header of a file of cases a
 
 def test_the_test_split_is_at_least_40_percent_everywhere() -> None:
     cases = load_cases(REALISTIC)
-    assert sum(c.spec.split == "test" for c in cases if c.spec) / len(cases) >= 0.40
+    # Files of cases written while tuning are dev only and grow with every round (issue #17): the share is taken
+    # over the randomly split files, and the test split never shrinks.
+    dev_only = {
+        yaml.safe_load(file.read_text(encoding="utf-8"))["suite"]
+        for file in REALISTIC.rglob("*.yaml")
+        if file.read_text(encoding="utf-8").startswith(DEV_ONLY)
+    }
+    split = [c for c in cases if c.spec and c.suite not in dev_only]
+    assert sum(c.spec.split == "test" for c in split if c.spec) / len(split) >= 0.40
+    assert sum(c.spec.split == "test" for c in cases if c.spec) >= 317
     for file in sorted(REALISTIC.rglob("*.yaml")):
         if file.name.startswith("thresholds"):
             continue
