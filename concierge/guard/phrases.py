@@ -37,13 +37,29 @@ COMBINED = " + "
 NUMBER = "<n>"
 ALTERNATIVES = "|"  # "keep * until|keep * till": one phrase, several wordings
 _CLOCK = r"\d{1,2}(?:[:.h]\d{2})?(?:h|pm|am|uhr|u)?"
-# `<late>` a time from noon on ("14h", "2pm", "13:30"), `<early>` one in the morning ("7am", "10", "11:30"): a
-# check-out verb with a late time or an arrival verb with an early one asks for another time than the policy's.
-_NOT_A_TIME = r"(?!\s?(?:kg|km|min|minut\w*|%|€|eur|euros?|°|years?|jahre|ans|anni|anos|jaar|lat|people|persons?|personas?))"
+# `<late>` a time from noon on ("14h", "2pm", "at 13"), `<early>` one in the morning ("7am", "11:30", "around 10"): a
+# check-out verb with a late time or an arrival verb with an early one asks for another time than the policy's. A bare
+# number counts only after a word that introduces a time ("at 10"), so "2 kids, 6 and 9" or "8 kg" are no times.
+_NOT_A_TIME = (
+    r"(?!\s?(?:kg|km|min|minut\w*|%|€|eur|euros?|°|years?|jahre|ans|anni|anos|jaar|lat|people|persons?|personas?))"
+)
+_AT = (
+    r"(?:at|around|about|by|from|until|till|til|um|gegen|ab|bis|à|vers|a las|sobre las|hacia las|alle|verso le"
+    r"|dopo le|entro le|às|por volta das|om|rond|tot|o|około|do)\s+"
+)
+
+
+def _time(hours: str, half: str, meridiem: str, bare: str) -> str:
+    """A time of these hours: with a unit ("14h", "13:30", "2pm") or bare after a word that introduces a time."""
+    unit = rf"(?:{hours})(?:[:.h]\d{{2}}(?:\s?(?:h|uhr))?|\s?(?:h|uhr)(?:\d{{2}})?|u)"
+    unit += rf"|(?:{half})(?:[:.]\d{{2}})?\s?{meridiem}"
+    return rf"(?:{unit}|{_AT}(?:{bare})(?![:.]?\d)(?!\s?[ap]m)){_NOT_A_TIME}"
+
+
 _TIMES = {
     NUMBER: _CLOCK + _NOT_A_TIME,
-    "<late>": r"(?:(?:1[2-9]|2[0-3])(?:[:.h]\d{2})?(?:h|uhr|u)?(?!\s?[ap]m)|(?:[1-9]|1[01])(?:[:.]\d{2})?\s?pm)" + _NOT_A_TIME,
-    "<early>": r"(?:(?:[5-9]|1[0-3])(?:[:.h]\d{2})?(?:h|uhr|u)?(?!\s?[ap]m)|(?:[5-9]|1[01])(?:[:.]\d{2})?\s?am)" + _NOT_A_TIME,
+    "<late>": _time(r"1[2-9]|2[0-3]", r"[1-9]|1[01]", "pm", r"1[2-9]|2[0-3]|[1-4]"),  # "leave at 2": the afternoon
+    "<early>": _time(r"[5-9]|1[0-3]", r"[5-9]|1[01]", "am", r"[5-9]|1[0-3]"),
 }
 
 
@@ -82,7 +98,8 @@ def _anchor(phrase: str) -> tuple[str, bool]:
 def _phrase_pattern(phrase: str) -> str:
     folded = normalize(phrase)
     if COMBINED in folded:  # "water + lamp*|ceiling*": every part somewhere in the message, in any order
-        groups = ["|".join(_phrase_pattern(alternative) for alternative in group.split("|")) for group in folded.split(COMBINED)]
+        parts = folded.split(COMBINED)
+        groups = ["|".join(_phrase_pattern(alternative) for alternative in part.split(ALTERNATIVES)) for part in parts]
         return r"\A" + "".join(rf"(?=[\s\S]*?(?:{group}))" for group in groups)
     if ALTERNATIVES in folded:  # "keep * until|keep * till": any of them
         return "(?:" + "|".join(_phrase_pattern(alternative) for alternative in folded.split(ALTERNATIVES)) + ")"
