@@ -12,10 +12,11 @@ The conjunctions that join two questions are data (`knowledge/data/conjunctions.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from concierge.core.text import fold
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
-from knowledge.lexicon import DATA, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, NEARBY_WORDS, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
@@ -28,8 +29,18 @@ MOST = 3
 # list only if the entry names something the guest wrote, or the guest asked for recommendations in general.
 GROUNDED_TOPICS = frozenset({"local_tips"})
 RECOMMENDATIONS = frozenset(fold(w) for w in RECOMMENDATION_WORDS)
+# Entries about the house itself: they do not answer a question about something nearby ("a laundrette nearby?" is not
+# about the flat's washing machine, "a fish shop in the village" not about its kitchen).
+HOUSE_TOPICS = frozenset(
+    {"laundry", "kitchen", "pool", "amenities", "heating_cooling", "wifi", "house_rules", "noise", "smoking", "pets"}
+    | {"check_in", "check_out", "access", "refunds_policy"}
+)
+FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
+# Evidence too thin to ask about: a word only an entry's text uses. A person answers instead of a guess of a question.
+THIN = frozenset({"content", "weak"})
 _SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
 _QUESTION_END = re.compile(r"[?？]")
+_QUESTIONS = re.compile(r"[^?？!！。\n;；.]*[?？]")  # the sentences asked as questions
 
 
 @dataclass(frozen=True)
@@ -133,19 +144,43 @@ def _follow_up(index: Index, message: str, previous: Sequence[str], language: st
     topic = previous[0]
     named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
     text_words = set(words_of(index.texts[topic]))
-    mentioned = any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named)
+    said = {w for w in named if w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words))}
     # An entry not written in the guest's language cannot show what it mentions: "and" alone must do ("e seca?").
     unreadable = language not in index.written_in.get(topic, frozenset())
-    refers = mentioned or ((not named or unreadable) and _refers_back(message, language))
+    # "from what time?", "how long does it take?": a question that names nothing but when, how long or how much.
+    more = all(w in said or w in FOLLOW_UPS for w in named) and (_refers_back(message, language) or "?" in message)
+    refers = bool(said) or more or ((not named or unreadable) and _refers_back(message, language))
     return Candidate(topic, 0.75, matched="(follow-up)", source="context") if refers else None
 
 
-def _grounding(index: Index, candidates: list[Candidate], message: str) -> list[Candidate]:
-    """Listing topics that do not name what the guest asked about drop below the floor: a person answers."""
+@cache
+def _nearby(language: str) -> re.Pattern[str]:
+    phrases = sorted({fold(w) for lang in dict.fromkeys((language, "en")) for w in NEARBY_WORDS.get(lang, ())}, key=len)
+    plain = "|".join(re.escape(w) for w in reversed(phrases) if not CJK.search(w))
+    cjk = "|".join(re.escape(w) for w in phrases if CJK.search(w))
+    return re.compile("|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p))
+
+
+def _grounding(index: Index, candidates: list[Candidate], message: str, language: str) -> list[Candidate]:
+    """Listing topics that do not name what the guest asked about drop below the floor, and so do entries about the
+    house itself when the guest asks about something nearby: a person answers."""
+    elsewhere = _nearby(language).search(fold(message)) is not None
     kept = [
-        c if _grounded(index, c, message) else replace(c, score=min(c.score, CLARIFY_FLOOR / 2)) for c in candidates
+        c
+        if _grounded(index, c, message) and not (elsewhere and c.topic in HOUSE_TOPICS)
+        else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
+        for c in candidates
     ]
     return sorted(kept, key=lambda c: -c.score)
+
+
+def _unknown_subject(index: Index, text: str) -> bool:
+    """Whether a question names something nothing in the knowledge base knows ("is there a gym?")."""
+    return any(
+        len(w) >= 3 and w.isalpha() and w not in STOPWORDS and w not in COMMON and w not in FOLLOW_UPS
+        for w in words_of(text)
+        if w not in index.known
+    )
 
 
 def decide(index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str] = ()) -> Decision:
@@ -153,19 +188,23 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
 
     `previous`: the topics of the conversation's last answer, best first, to resolve follow-ups against.
     """
-    candidates = _grounding(index, rank_message(index, message, language=language), message)
+    candidates = _grounding(index, rank_message(index, message, language=language), message, language)
     selected: dict[str, Candidate] = {}
     clarify: dict[str, Candidate] = {}
     asked_topics: set[str] = set()
     open_questions = 0
+    unknown_asked = False  # a question about a place nearby that the knowledge base does not know ("a gym nearby?")
+    questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
+    from_questions = False  # whether a topic was chosen from a sentence asked as a question
     split = parts(message, language=language) if len(parts(message, language=language)) > 1 else []
     for text, asked in split:
-        ranked = _grounding(index, rank_message(index, text, language=language), text)
+        ranked = _grounding(index, rank_message(index, text, language=language), text, language)
         winner, close = _winner(ranked, threshold=threshold, previous=previous)
         if winner is not None:
             if winner.source == "context" and selected:  # "when we arrive" beside another question: a circumstance
                 continue
             selected.setdefault(winner.topic, winner)
+            from_questions = from_questions or any(fold(text.strip()) in q for q in questions)
             if asked:
                 asked_topics.add(winner.topic)
         elif close:
@@ -173,6 +212,10 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
                 clarify.setdefault(candidate.topic, candidate)
         elif asked and len(words_of(text)) >= 3:
             open_questions += 1
+            elsewhere = _nearby(language).search(fold(text)) is not None
+            unknown_asked = unknown_asked or (not ranked and elsewhere and _unknown_subject(index, text))
+    if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
+        return Decision(candidates, [], [], open_questions)
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
@@ -182,12 +225,15 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
         # A message that refers back ("and …", "y …") may be answered by the previous topic below the threshold;
         # anything else is held to the threshold (the owner's word) and asked about.
         earlier = [c for c in close if previous and c.topic == previous[0] and _refers_back(message, language)]
-        follow_up = earlier[0] if earlier else None if close else _follow_up(index, message, previous, language)
+        strong = [c for c in close if c.source not in THIN]
+        follow_up = earlier[0] if earlier else None if strong else _follow_up(index, message, previous, language)
         if follow_up is not None:
             return Decision(candidates, [follow_up], [], 0)
         clarify = {c.topic: c for c in (close or list(clarify.values()))}
     chosen = list(selected.values())[:MOST]
     asking = [c for c in clarify.values() if c.topic not in selected][:2]
+    if not chosen and asking and all(c.source in THIN for c in asking):  # too thin to ask about: a person answers
+        return Decision(candidates, [], [], max(open_questions, 1))
     if chosen:  # answer what is sure; an ambiguous part is asked about by a person, not guessed
         open_count = open_questions + (1 if asking else 0)
         return Decision(candidates, chosen, [], open_count, frozenset(asked_topics))
