@@ -66,6 +66,7 @@ class Lexicon(NamedTuple):
     recommendation_words: frozenset[str]
     nearby_words: dict[str, tuple[str, ...]]
     follow_up_words: frozenset[str]
+    concepts: dict[str, dict[str, tuple[str, ...]]]
 
 
 def load(directory: Path = DATA) -> Lexicon:
@@ -76,6 +77,9 @@ def load(directory: Path = DATA) -> Lexicon:
     path = directory / "words.yaml"
     lists = mapping(path, load_yaml_data(path), _WORD_LISTS, "word list")
     common = language_words(path, lists["common_words"], SUPPORTED_LANGUAGES, required=False)
+    concepts_path = directory / "concepts.yaml"
+    concepts = load_yaml_data(concepts_path)
+    things = mapping(concepts_path, concepts, [str(key.value) for key, _ in concepts.value], "concept")
     return Lexicon(
         keywords=keywords,
         function_words={language: frozenset(found) for language, found in function_words.items()},
@@ -94,6 +98,7 @@ def load(directory: Path = DATA) -> Lexicon:
             for found in language_words(path, lists["follow_up_words"], SUPPORTED_LANGUAGES).values()
             for word in found
         ),
+        concepts={name: language_words(concepts_path, node, SUPPORTED_LANGUAGES) for name, node in things.items()},
     )
 
 
@@ -115,3 +120,5 @@ RECOMMENDATION_WORDS: frozenset[str] = _LEXICON.recommendation_words
 NEARBY_WORDS: dict[str, tuple[str, ...]] = _LEXICON.nearby_words
 # Words of a follow-up asking more about the same thing ("how long", "closes", "cuesta").
 FOLLOW_UP_WORDS: frozenset[str] = _LEXICON.follow_up_words
+# Things custom topics are often about (a hot tub, bikes), with their words in every language.
+CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = _LEXICON.concepts

@@ -161,6 +161,22 @@ def _nearby(language: str) -> re.Pattern[str]:
     return re.compile("|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p))
 
 
+def _continues(
+    index: Index, message: str, candidates: list[Candidate], previous: Sequence[str], language: str
+) -> Candidate | None:
+    """ "And the bed linen?" right after the check-out answer, whose text says what to do with the bed linen: the
+    guest continues the conversation, so the previous entry answers, not the entry the word names in general."""
+    if not previous or previous[0] not in index.texts or len(words_of(message)) > 8:
+        return None
+    if not candidates or candidates[0].topic == previous[0] or not _refers_back(message, language):
+        return None
+    text_words = set(words_of(index.texts[previous[0]]))
+    said = {w for w in words_of(message) if len(w) >= 4 and w not in STOPWORDS and w in text_words}
+    if not said or not set(words_of(candidates[0].matched)) <= said:
+        return None
+    return Candidate(previous[0], 0.75, matched="(follow-up)", source="context")
+
+
 def _grounding(index: Index, candidates: list[Candidate], message: str, language: str) -> list[Candidate]:
     """Listing topics that do not name what the guest asked about drop below the floor, and so do entries about the
     house itself when the guest asks about something nearby: a person answers."""
@@ -189,6 +205,9 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     `previous`: the topics of the conversation's last answer, best first, to resolve follow-ups against.
     """
     candidates = _grounding(index, rank_message(index, message, language=language), message, language)
+    back = _continues(index, message, candidates, previous, language)
+    if back is not None:
+        return Decision(candidates, [back], [], 0)
     selected: dict[str, Candidate] = {}
     clarify: dict[str, Candidate] = {}
     asked_topics: set[str] = set()
