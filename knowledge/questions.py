@@ -177,6 +177,22 @@ def _continues(
     return Candidate(previous[0], 0.75, matched="(follow-up)", source="context")
 
 
+def _clause(
+    index: Index, text: str, close: list[Candidate], *, threshold: float, language: str
+) -> tuple[Candidate | None, list[Candidate]]:
+    """Between close topics, the clause that asks decides: "we're outside with all the bags, what's the code for the
+    key box?" asks about the key box; the bags are the circumstance. Unchanged unless exactly one sure topic is
+    named in the question's last clause."""
+    head, comma, asked = text.rstrip(" ?？").rpartition(",")
+    if len(close) < 2 or not comma or not head.strip() or len(words_of(asked)) < 2:
+        return None, close
+    named = {c.topic for c in rank_message(index, asked, language=language) if c.score >= CLARIFY_FLOOR}
+    inside = [c for c in close if c.topic in named]
+    if len(inside) == 1 and inside[0].score >= max(threshold, close[0].score - 0.02):  # it breaks ties, no more
+        return inside[0], []
+    return None, close
+
+
 def _grounding(index: Index, candidates: list[Candidate], message: str, language: str) -> list[Candidate]:
     """Listing topics that do not name what the guest asked about drop below the floor, and so do entries about the
     house itself when the guest asks about something nearby: a person answers."""
@@ -219,6 +235,8 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
         winner, close = _winner(ranked, threshold=threshold, previous=previous)
+        if winner is None and asked:
+            winner, close = _clause(index, text, close, threshold=threshold, language=language)
         if winner is not None:
             if winner.source == "context" and selected:  # "when we arrive" beside another question: a circumstance
                 continue
@@ -239,6 +257,8 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
         winner, close = _winner(candidates, threshold=threshold, previous=previous)
+        if winner is None and _QUESTION_END.search(message):
+            winner, close = _clause(index, message, close, threshold=threshold, language=language)
         if winner is not None:
             return Decision(candidates, [winner], [], 0)
         # A message that refers back ("and …", "y …") may be answered by the previous topic below the threshold;
