@@ -231,6 +231,7 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     unknown_asked = False  # a question about a place nearby that the knowledge base does not know ("a gym nearby?")
     questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
     from_questions = False  # whether a topic was chosen from a sentence asked as a question
+    told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
     split = parts(message, language=language) if len(parts(message, language=language)) > 1 else []
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
@@ -240,8 +241,13 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
         if winner is not None:
             if winner.source == "context" and selected:  # "when we arrive" beside another question: a circumstance
                 continue
+            in_question = any(fold(text.strip()) in q for q in questions)
+            if in_question:
+                told.discard(winner.topic)
+            elif winner.topic not in selected:
+                told.add(winner.topic)
             selected.setdefault(winner.topic, winner)
-            from_questions = from_questions or any(fold(text.strip()) in q for q in questions)
+            from_questions = from_questions or in_question
             if asked:
                 asked_topics.add(winner.topic)
         elif close:
@@ -253,6 +259,8 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
             unknown_asked = unknown_asked or (not ranked and elsewhere and _unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
         return Decision(candidates, [], [], open_questions)
+    if from_questions:  # the guest's questions are answered; what the other sentences mention is circumstance
+        selected = {topic: c for topic, c in selected.items() if topic not in told}
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
