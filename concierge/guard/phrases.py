@@ -85,10 +85,18 @@ def deobfuscate(folded: str) -> str:
     return " ".join(w.translate(_LEET) if re.search(r"[a-z]", w) else w for w in joined.split())
 
 
+def _anchors(phrase: str) -> tuple[tuple[str, bool], ...]:
+    """The first words a match must start with, one per wording of the first part ("water|wet + lamp*": water or
+    wet); empty when a wording has none (Japanese, Chinese, a time): then the regex always runs."""
+    first = normalize(phrase).split(COMBINED)[0]
+    found = [_anchor(wording) for wording in first.split(ALTERNATIVES)]
+    return () if any(not anchor for anchor, _prefix in found) else tuple(found)
+
+
 def _anchor(phrase: str) -> tuple[str, bool]:
     """The phrase's first word (and whether it is a prefix): a cheap test before running its regex."""
     folded = normalize(phrase)
-    if CJK.search(folded) or ALTERNATIVES in folded or folded.startswith("<"):
+    if CJK.search(folded) or folded.startswith("<"):
         return "", False
     first = next(t for t in folded.split() if t != "*")
     word = WORD.match(first.rstrip("*"))
@@ -121,8 +129,8 @@ def _phrase_pattern(phrase: str) -> str:
 
 
 @cache
-def _compiled(category: Category, language: str) -> list[tuple[int, str, bool, re.Pattern[str]]]:
-    return [(i, *_anchor(p), re.compile(_phrase_pattern(p))) for i, p in enumerate(LEXICON[category].get(language, ()))]
+def _compiled(category: Category, language: str) -> list[tuple[int, tuple[tuple[str, bool], ...], re.Pattern[str]]]:
+    return [(i, _anchors(p), re.compile(_phrase_pattern(p))) for i, p in enumerate(LEXICON[category].get(language, ()))]
 
 
 class _Text:
@@ -133,8 +141,8 @@ class _Text:
         self.words = set(WORD.findall(folded))
         self.prefixes = {w[:k] for w in self.words for k in range(1, min(len(w), 16) + 1)}
 
-    def search(self, anchor: str, prefix: bool, pattern: re.Pattern[str]) -> bool:
-        if anchor and anchor not in (self.prefixes if prefix else self.words):
+    def search(self, anchors: tuple[tuple[str, bool], ...], pattern: re.Pattern[str]) -> bool:
+        if anchors and not any(anchor in (self.prefixes if prefix else self.words) for anchor, prefix in anchors):
             return False
         return pattern.search(self.text) is not None
 
@@ -208,9 +216,7 @@ def match_lexicon(
         excluded = _excluded(category)
         text = _Text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
         for lang in _languages(folded, language):
-            hit = next(
-                (i for i, anchor, prefix, rule in _compiled(category, lang) if text.search(anchor, prefix, rule)), None
-            )
+            hit = next((i for i, anchors, rule in _compiled(category, lang) if text.search(anchors, rule)), None)
             if hit is None and fuzzy and category in HIDDEN and len(folded) <= FUZZY_MAX_TEXT:
                 hit = next(
                     (
