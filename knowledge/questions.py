@@ -36,6 +36,7 @@ HOUSE_TOPICS = frozenset(
     | {"check_in", "check_out", "access", "refunds_policy"}
 )
 FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
+FOLLOW_UP_WORDS_MOST = 10  # a follow-up is short: "and how long does that take more or less"
 # Evidence too thin to ask about: a word only an entry's text uses. A person answers instead of a guess of a question.
 THIN = frozenset({"content", "weak"})
 _SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
@@ -139,7 +140,7 @@ def _follow_up(index: Index, message: str, previous: Sequence[str], language: st
     names something that entry mentions ("and the detergent?" after the washing machine), or names nothing at all
     ("and how?"). Naming something the entry does not mention is a new question, never the same entry again
     (unless the entry is not written in the guest's language, so that what it mentions cannot be told)."""
-    if not previous or previous[0] not in index.texts or len(words_of(message)) > 8:
+    if not previous or previous[0] not in index.texts or len(words_of(message)) > FOLLOW_UP_WORDS_MOST:
         return None
     topic = previous[0]
     named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
@@ -171,7 +172,7 @@ def _continues(
     if not candidates or candidates[0].topic == previous[0] or not _refers_back(message, language):
         return None
     text_words = set(words_of(index.texts[previous[0]]))
-    said = {w for w in words_of(message) if len(w) >= 4 and w not in STOPWORDS and w in text_words}
+    said = {w for w in words_of(message) if len(w) >= 3 and w not in STOPWORDS and w in text_words}
     if not said or not set(words_of(candidates[0].matched)) <= said:
         return None
     return Candidate(previous[0], 0.75, matched="(follow-up)", source="context")
@@ -279,7 +280,9 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
         clarify = {c.topic: c for c in (close or list(clarify.values()))}
     chosen = list(selected.values())[:MOST]
     asking = [c for c in clarify.values() if c.topic not in selected][:2]
-    if not chosen and asking and all(c.source in THIN for c in asking):  # too thin to ask about: a person answers
+    # A word only an entry's text uses, in a question about something else the knowledge base does not know ("rent a
+    # paddle board" → the laundry's "board"): too thin to ask about, a person answers. Alone ("mediterrani?") it asks.
+    if not chosen and asking and all(c.source in THIN for c in asking) and _unknown_subject(index, message):
         return Decision(candidates, [], [], max(open_questions, 1))
     if chosen:  # answer what is sure; an ambiguous part is asked about by a person, not guessed
         open_count = open_questions + (1 if asking else 0)
