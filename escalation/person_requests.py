@@ -18,7 +18,8 @@ _PATTERNS = {
     "en": r"\b(talk|speak|chat|write)\w*\s+(to|with)\s+(a\s+|an\s+|the\s+|some\s*|your\s+)?"
     r"(real\s+|live\s+|actual\s+)?(person|human|body|one|agent|operator|host|owner|manager|staff|someone|somebody)"
     r"|\b(real|actual|live)\s+(person|human|agent)|\bhuman\s+(please|agent)|^\s*(human|agent|operator)\W*$"
-    r"|\b(connect|transfer)\s+me\b|\bcustomer\s+service\b",
+    r"|\b(connect|transfer)\s+me\b|\bcustomer\s+service\b"
+    r"|\b(someone|somebody|anyone)\s+(call|ring|phone)\s+me\b|\b(call|ring|phone)\s+me\s+back\b|\bgive\s+me\s+a\s+(call|ring)\b",
     "es": r"\bhablar\s+con\s+(una\s+|un\s+|el\s+|la\s+|alguien|algun)|\bpersona\s+real\b|\bun\s+humano\b"
     r"|\b(agente|operador|anfitrion|propietario|dueno)\b.*\bpor\s+favor\b|^\s*(humano|agente|operador)\W*$",
     "fr": r"\bparler\s+(a|avec)\s+(une\s+|un\s+|l'|le\s+|la\s+|quelqu)|\bvraie\s+personne\b|\b(un|une)\s+humain"

@@ -12,6 +12,7 @@ from typing import Any
 from concierge.core.text import fold
 from knowledge.lexicon import (
     COMMON_WORDS,
+    CONCEPTS,
     CONTEXT_KEYWORDS,
     FUNCTION_WORDS,
     KEYWORDS,
@@ -95,6 +96,11 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
                 terms.append(_term(topic, fold(keyword), "lexicon"))
                 for word in TOKEN.findall(fold(keyword)):
                     languages.setdefault(word, set()).add(language)
+        if topic not in KEYWORDS:  # a custom topic about a thing of the concept list: every language's words for it
+            for language, keyword in _concept_words(entry):
+                terms.append(_term(topic, keyword, "lexicon"))
+                for word in TOKEN.findall(keyword):
+                    languages.setdefault(word, set()).add(language)
         original = next(iter(entry["content"]), "*")  # titles are written in the entry's original language
         for word in tokens(entry["title"]):
             terms.append(_term(topic, word, "title"))
@@ -140,6 +146,19 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
         written_in={e["topic"]: frozenset(e["content"]) for e in entries},
         stems={key: frozenset(words) for key, words in stems.items()},
     )
+
+
+def _concept_words(entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """(language, word) of every concept the entry's title, keywords or text name ("the hot tub on the terrace")."""
+    keywords = [k for ks in (entry.get("keywords") or {}).values() for k in ks]
+    own = [entry["title"], *entry["content"].values(), *keywords]
+    text = fold(" ".join(own))
+    found = []
+    for by_language in CONCEPTS.values():
+        names = {fold(w) for ws in by_language.values() for w in ws}
+        if any((w in text) if CJK.search(w) else re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text) for w in names):
+            found += [(language, fold(w)) for language, ws in by_language.items() for w in ws]
+    return found
 
 
 def _term(topic: str, phrase: str, source: str) -> Term:

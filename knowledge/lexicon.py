@@ -43,7 +43,15 @@ TOPICS: tuple[str, ...] = (
 )
 
 DATA = Path(__file__).parent / "data"
-_WORD_LISTS = ("shared_function_words", "common_words", "weak_keywords", "context_keywords", "recommendation_words")
+_WORD_LISTS = (
+    "shared_function_words",
+    "common_words",
+    "weak_keywords",
+    "context_keywords",
+    "recommendation_words",
+    "nearby_words",
+    "follow_up_words",
+)
 
 
 class Lexicon(NamedTuple):
@@ -56,6 +64,9 @@ class Lexicon(NamedTuple):
     weak_keywords: frozenset[str]
     context_keywords: frozenset[str]
     recommendation_words: frozenset[str]
+    nearby_words: dict[str, tuple[str, ...]]
+    follow_up_words: frozenset[str]
+    concepts: dict[str, dict[str, tuple[str, ...]]]
 
 
 def load(directory: Path = DATA) -> Lexicon:
@@ -66,6 +77,9 @@ def load(directory: Path = DATA) -> Lexicon:
     path = directory / "words.yaml"
     lists = mapping(path, load_yaml_data(path), _WORD_LISTS, "word list")
     common = language_words(path, lists["common_words"], SUPPORTED_LANGUAGES, required=False)
+    concepts_path = directory / "concepts.yaml"
+    concepts = load_yaml_data(concepts_path)
+    things = mapping(concepts_path, concepts, [str(key.value) for key, _ in concepts.value], "concept")
     return Lexicon(
         keywords=keywords,
         function_words={language: frozenset(found) for language, found in function_words.items()},
@@ -78,6 +92,13 @@ def load(directory: Path = DATA) -> Lexicon:
             for found in language_words(path, lists["recommendation_words"], SUPPORTED_LANGUAGES).values()
             for word in found
         ),
+        nearby_words=language_words(path, lists["nearby_words"], SUPPORTED_LANGUAGES),
+        follow_up_words=frozenset(
+            word
+            for found in language_words(path, lists["follow_up_words"], SUPPORTED_LANGUAGES).values()
+            for word in found
+        ),
+        concepts={name: language_words(concepts_path, node, SUPPORTED_LANGUAGES) for name, node in things.items()},
     )
 
 
@@ -95,3 +116,9 @@ WEAK_KEYWORDS: frozenset[str] = _LEXICON.weak_keywords
 CONTEXT_KEYWORDS: frozenset[str] = _LEXICON.context_keywords
 # Words asking for a recommendation in general: listing topics answer them (knowledge/questions.py).
 RECOMMENDATION_WORDS: frozenset[str] = _LEXICON.recommendation_words
+# Words that place the subject outside the house ("nearby", "in the village"), per language.
+NEARBY_WORDS: dict[str, tuple[str, ...]] = _LEXICON.nearby_words
+# Words of a follow-up asking more about the same thing ("how long", "closes", "cuesta").
+FOLLOW_UP_WORDS: frozenset[str] = _LEXICON.follow_up_words
+# Things custom topics are often about (a hot tub, bikes), with their words in every language.
+CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = _LEXICON.concepts

@@ -12,10 +12,11 @@ The conjunctions that join two questions are data (`knowledge/data/conjunctions.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from concierge.core.text import fold
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
-from knowledge.lexicon import DATA, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, NEARBY_WORDS, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
@@ -28,8 +29,19 @@ MOST = 3
 # list only if the entry names something the guest wrote, or the guest asked for recommendations in general.
 GROUNDED_TOPICS = frozenset({"local_tips"})
 RECOMMENDATIONS = frozenset(fold(w) for w in RECOMMENDATION_WORDS)
+# Entries about the house itself: they do not answer a question about something nearby ("a laundrette nearby?" is not
+# about the flat's washing machine, "a fish shop in the village" not about its kitchen).
+HOUSE_TOPICS = frozenset(
+    {"laundry", "kitchen", "pool", "amenities", "heating_cooling", "wifi", "house_rules", "noise", "smoking", "pets"}
+    | {"check_in", "check_out", "access", "refunds_policy"}
+)
+FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
+FOLLOW_UP_WORDS_MOST = 10  # a follow-up is short: "and how long does that take more or less"
+# Evidence too thin to ask about: a word only an entry's text uses. A person answers instead of a guess of a question.
+THIN = frozenset({"content", "weak"})
 _SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
 _QUESTION_END = re.compile(r"[?？]")
+_QUESTIONS = re.compile(r"[^?？!！。\n;；.]*[?？]")  # the sentences asked as questions
 
 
 @dataclass(frozen=True)
@@ -128,24 +140,80 @@ def _follow_up(index: Index, message: str, previous: Sequence[str], language: st
     names something that entry mentions ("and the detergent?" after the washing machine), or names nothing at all
     ("and how?"). Naming something the entry does not mention is a new question, never the same entry again
     (unless the entry is not written in the guest's language, so that what it mentions cannot be told)."""
-    if not previous or previous[0] not in index.texts or len(words_of(message)) > 8:
+    if not previous or previous[0] not in index.texts or len(words_of(message)) > FOLLOW_UP_WORDS_MOST:
         return None
     topic = previous[0]
     named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
     text_words = set(words_of(index.texts[topic]))
-    mentioned = any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named)
+    said = {w for w in named if w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words))}
     # An entry not written in the guest's language cannot show what it mentions: "and" alone must do ("e seca?").
     unreadable = language not in index.written_in.get(topic, frozenset())
-    refers = mentioned or ((not named or unreadable) and _refers_back(message, language))
+    # "from what time?", "how long does it take?": a question that names nothing but when, how long or how much.
+    more = all(w in said or w in FOLLOW_UPS for w in named) and (_refers_back(message, language) or "?" in message)
+    refers = bool(said) or more or ((not named or unreadable) and _refers_back(message, language))
     return Candidate(topic, 0.75, matched="(follow-up)", source="context") if refers else None
 
 
-def _grounding(index: Index, candidates: list[Candidate], message: str) -> list[Candidate]:
-    """Listing topics that do not name what the guest asked about drop below the floor: a person answers."""
+@cache
+def _nearby(language: str) -> re.Pattern[str]:
+    phrases = sorted({fold(w) for lang in dict.fromkeys((language, "en")) for w in NEARBY_WORDS.get(lang, ())}, key=len)
+    plain = "|".join(re.escape(w) for w in reversed(phrases) if not CJK.search(w))
+    cjk = "|".join(re.escape(w) for w in phrases if CJK.search(w))
+    return re.compile("|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p))
+
+
+def _continues(
+    index: Index, message: str, candidates: list[Candidate], previous: Sequence[str], language: str
+) -> Candidate | None:
+    """ "And the bed linen?" right after the check-out answer, whose text says what to do with the bed linen: the
+    guest continues the conversation, so the previous entry answers, not the entry the word names in general."""
+    if not previous or previous[0] not in index.texts or len(words_of(message)) > 8:
+        return None
+    if not candidates or candidates[0].topic == previous[0] or not _refers_back(message, language):
+        return None
+    text_words = set(words_of(index.texts[previous[0]]))
+    said = {w for w in words_of(message) if len(w) >= 3 and w not in STOPWORDS and w in text_words}
+    if not said or not set(words_of(candidates[0].matched)) <= said:
+        return None
+    return Candidate(previous[0], 0.75, matched="(follow-up)", source="context")
+
+
+def _clause(
+    index: Index, text: str, close: list[Candidate], *, threshold: float, language: str
+) -> tuple[Candidate | None, list[Candidate]]:
+    """Between close topics, the clause that asks decides: "we're outside with all the bags, what's the code for the
+    key box?" asks about the key box; the bags are the circumstance. Unchanged unless exactly one sure topic is
+    named in the question's last clause."""
+    head, comma, asked = text.rstrip(" ?？").rpartition(",")
+    if len(close) < 2 or not comma or not head.strip() or len(words_of(asked)) < 2:
+        return None, close
+    named = {c.topic for c in rank_message(index, asked, language=language) if c.score >= CLARIFY_FLOOR}
+    inside = [c for c in close if c.topic in named]
+    if len(inside) == 1 and inside[0].score >= max(threshold, close[0].score - 0.02):  # it breaks ties, no more
+        return inside[0], []
+    return None, close
+
+
+def _grounding(index: Index, candidates: list[Candidate], message: str, language: str) -> list[Candidate]:
+    """Listing topics that do not name what the guest asked about drop below the floor, and so do entries about the
+    house itself when the guest asks about something nearby: a person answers."""
+    elsewhere = _nearby(language).search(fold(message)) is not None
     kept = [
-        c if _grounded(index, c, message) else replace(c, score=min(c.score, CLARIFY_FLOOR / 2)) for c in candidates
+        c
+        if _grounded(index, c, message) and not (elsewhere and c.topic in HOUSE_TOPICS)
+        else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
+        for c in candidates
     ]
     return sorted(kept, key=lambda c: -c.score)
+
+
+def _unknown_subject(index: Index, text: str) -> bool:
+    """Whether a question names something nothing in the knowledge base knows ("is there a gym?")."""
+    return any(
+        len(w) >= 3 and w.isalpha() and w not in STOPWORDS and w not in COMMON and w not in FOLLOW_UPS
+        for w in words_of(text)
+        if w not in index.known
+    )
 
 
 def decide(index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str] = ()) -> Decision:
@@ -153,19 +221,34 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
 
     `previous`: the topics of the conversation's last answer, best first, to resolve follow-ups against.
     """
-    candidates = _grounding(index, rank_message(index, message, language=language), message)
+    candidates = _grounding(index, rank_message(index, message, language=language), message, language)
+    back = _continues(index, message, candidates, previous, language)
+    if back is not None:
+        return Decision(candidates, [back], [], 0)
     selected: dict[str, Candidate] = {}
     clarify: dict[str, Candidate] = {}
     asked_topics: set[str] = set()
     open_questions = 0
+    unknown_asked = False  # a question about a place nearby that the knowledge base does not know ("a gym nearby?")
+    questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
+    from_questions = False  # whether a topic was chosen from a sentence asked as a question
+    told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
     split = parts(message, language=language) if len(parts(message, language=language)) > 1 else []
     for text, asked in split:
-        ranked = _grounding(index, rank_message(index, text, language=language), text)
+        ranked = _grounding(index, rank_message(index, text, language=language), text, language)
         winner, close = _winner(ranked, threshold=threshold, previous=previous)
+        if winner is None and asked:
+            winner, close = _clause(index, text, close, threshold=threshold, language=language)
         if winner is not None:
             if winner.source == "context" and selected:  # "when we arrive" beside another question: a circumstance
                 continue
+            in_question = any(fold(text.strip()) in q for q in questions)
+            if in_question:
+                told.discard(winner.topic)
+            elif winner.topic not in selected:
+                told.add(winner.topic)
             selected.setdefault(winner.topic, winner)
+            from_questions = from_questions or in_question
             if asked:
                 asked_topics.add(winner.topic)
         elif close:
@@ -173,21 +256,34 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
                 clarify.setdefault(candidate.topic, candidate)
         elif asked and len(words_of(text)) >= 3:
             open_questions += 1
+            elsewhere = _nearby(language).search(fold(text)) is not None
+            unknown_asked = unknown_asked or (not ranked and elsewhere and _unknown_subject(index, text))
+    if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
+        return Decision(candidates, [], [], open_questions)
+    if from_questions:  # the guest's questions are answered; what the other sentences mention is circumstance
+        selected = {topic: c for topic, c in selected.items() if topic not in told}
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
         winner, close = _winner(candidates, threshold=threshold, previous=previous)
+        if winner is None and _QUESTION_END.search(message):
+            winner, close = _clause(index, message, close, threshold=threshold, language=language)
         if winner is not None:
             return Decision(candidates, [winner], [], 0)
         # A message that refers back ("and …", "y …") may be answered by the previous topic below the threshold;
         # anything else is held to the threshold (the owner's word) and asked about.
         earlier = [c for c in close if previous and c.topic == previous[0] and _refers_back(message, language)]
-        follow_up = earlier[0] if earlier else None if close else _follow_up(index, message, previous, language)
+        strong = [c for c in close if c.source not in THIN]
+        follow_up = earlier[0] if earlier else None if strong else _follow_up(index, message, previous, language)
         if follow_up is not None:
             return Decision(candidates, [follow_up], [], 0)
         clarify = {c.topic: c for c in (close or list(clarify.values()))}
     chosen = list(selected.values())[:MOST]
     asking = [c for c in clarify.values() if c.topic not in selected][:2]
+    # A word only an entry's text uses, in a question about something else the knowledge base does not know ("rent a
+    # paddle board" → the laundry's "board"): too thin to ask about, a person answers. Alone ("mediterrani?") it asks.
+    if not chosen and asking and all(c.source in THIN for c in asking) and _unknown_subject(index, message):
+        return Decision(candidates, [], [], max(open_questions, 1))
     if chosen:  # answer what is sure; an ambiguous part is asked about by a person, not guessed
         open_count = open_questions + (1 if asking else 0)
         return Decision(candidates, chosen, [], open_count, frozenset(asked_topics))

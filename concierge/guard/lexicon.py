@@ -2,7 +2,10 @@
 
 Phrase syntax (matched on case- and accent-folded text, at word boundaries): a word ending in `*` matches any
 word it begins (`refund*` matches "refunded"); a lone `*` skips up to three words ("ignore * instructions"
-matches "ignore all previous instructions"). Phrases in Japanese or Chinese are matched as plain substrings.
+matches "ignore all previous instructions"); `<n>` a number or clock time ("instead of <n>": "instead of 15h");
+`|` separates wordings of one phrase ("keep * until|keep * till"). Parts joined by ` + ` must each occur somewhere
+in the message, in any order: "water + lamp*|ceiling*|everywhere" is a flood however the guest words it, a
+problem described rather than named. Phrases in Japanese or Chinese are matched as plain substrings.
 `EXCLUDE` lists harmless phrases removed before a category is matched ("fire extinguisher" is not a fire).
 
 The phrases are packaged data in `concierge/guard/data`: `categories/<category>.yaml` (a list per language, for

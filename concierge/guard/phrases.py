@@ -29,6 +29,38 @@ WORD = re.compile(r"\w+")
 FUZZY_CUTOFF = 90.0
 FUZZY_MIN_CHARS = 12
 FUZZY_MAX_TEXT = 2000  # partial_ratio is linear in the text: long messages get the exact rules only
+# A phrase of parts joined by " + " (each part alternatives split by "|") matches when every part occurs in the
+# message: "water + lamp*|ceiling*|everywhere" is a plain-words flood however the guest orders the words.
+COMBINED = " + "
+# `<n>` in a phrase stands for a number or a clock time ("14", "2pm", "12:00", "15h"): "instead of <n>"; `<late>` and
+# `<early>` for an afternoon or a morning time.
+NUMBER = "<n>"
+ALTERNATIVES = "|"  # "keep * until|keep * till": one phrase, several wordings
+_CLOCK = r"\d{1,2}(?:[:.h]\d{2})?(?:h|pm|am|uhr|u)?"
+# `<late>` a time from noon on ("14h", "2pm", "at 13"), `<early>` one in the morning ("7am", "11:30", "around 10"): a
+# check-out verb with a late time or an arrival verb with an early one asks for another time than the policy's. A bare
+# number counts only after a word that introduces a time ("at 10"), so "2 kids, 6 and 9" or "8 kg" are no times.
+_NOT_A_TIME = (
+    r"(?!\s?(?:kg|km|min|minut\w*|%|€|eur|euros?|°|years?|jahre|ans|anni|anos|jaar|lat|people|persons?|personas?))"
+)
+_AT = (
+    r"(?:at|around|about|by|from|until|till|til|um|gegen|ab|bis|à|vers|a las|sobre las|hacia las|alle|verso le"
+    r"|dopo le|entro le|às|por volta das|om|rond|tot|o|około|do)\s+"
+)
+
+
+def _time(hours: str, half: str, meridiem: str, bare: str) -> str:
+    """A time of these hours: with a unit ("14h", "13:30", "2pm") or bare after a word that introduces a time."""
+    unit = rf"(?:{hours})(?:[:.h]\d{{2}}(?:\s?(?:h|uhr))?|\s?(?:h|uhr)(?:\d{{2}})?|u)"
+    unit += rf"|(?:{half})(?:[:.]\d{{2}})?\s?{meridiem}"
+    return rf"(?:{unit}|{_AT}(?:{bare})(?![:.]?\d)(?!\s?[ap]m)){_NOT_A_TIME}"
+
+
+_TIMES = {
+    NUMBER: _CLOCK + _NOT_A_TIME,
+    "<late>": _time(r"1[2-9]|2[0-3]", r"[1-9]|1[01]", "pm", r"1[2-9]|2[0-3]|[1-4]"),  # "leave at 2": the afternoon
+    "<early>": _time(r"[5-9]|1[0-3]", r"[5-9]|1[01]", "am", r"[5-9]|1[0-3]"),
+}
 
 
 @dataclass(frozen=True)
@@ -53,10 +85,18 @@ def deobfuscate(folded: str) -> str:
     return " ".join(w.translate(_LEET) if re.search(r"[a-z]", w) else w for w in joined.split())
 
 
+def _anchors(phrase: str) -> tuple[tuple[str, bool], ...]:
+    """The first words a match must start with, one per wording of the first part ("water|wet + lamp*": water or
+    wet); empty when a wording has none (Japanese, Chinese, a time): then the regex always runs."""
+    first = normalize(phrase).split(COMBINED)[0]
+    found = [_anchor(wording) for wording in first.split(ALTERNATIVES)]
+    return () if any(not anchor for anchor, _prefix in found) else tuple(found)
+
+
 def _anchor(phrase: str) -> tuple[str, bool]:
     """The phrase's first word (and whether it is a prefix): a cheap test before running its regex."""
     folded = normalize(phrase)
-    if CJK.search(folded):
+    if CJK.search(folded) or folded.startswith("<"):
         return "", False
     first = next(t for t in folded.split() if t != "*")
     word = WORD.match(first.rstrip("*"))
@@ -65,6 +105,12 @@ def _anchor(phrase: str) -> tuple[str, bool]:
 
 def _phrase_pattern(phrase: str) -> str:
     folded = normalize(phrase)
+    if COMBINED in folded:  # "water + lamp*|ceiling*": every part somewhere in the message, in any order
+        parts = folded.split(COMBINED)
+        groups = ["|".join(_phrase_pattern(alternative) for alternative in part.split(ALTERNATIVES)) for part in parts]
+        return r"\A" + "".join(rf"(?=[\s\S]*?(?:{group}))" for group in groups)
+    if ALTERNATIVES in folded:  # "keep * until|keep * till": any of them
+        return "(?:" + "|".join(_phrase_pattern(alternative) for alternative in folded.split(ALTERNATIVES)) + ")"
     if CJK.search(folded):
         return re.escape(folded)
     out = ""
@@ -73,15 +119,18 @@ def _phrase_pattern(phrase: str) -> str:
         if token == "*":
             out += r"(?:\w+\W+){0,3}"
             continue
-        out += re.escape(token[:-1]) + r"\w*" if token.endswith("*") else re.escape(token)
+        if token in _TIMES:
+            out += _TIMES[token]
+        else:
+            out += re.escape(token[:-1]) + r"\w*" if token.endswith("*") else re.escape(token)
         if index < len(tokens) - 1:
             out += r"\W+"
     return r"(?<!\w)" + out + r"(?!\w)"
 
 
 @cache
-def _compiled(category: Category, language: str) -> list[tuple[int, str, bool, re.Pattern[str]]]:
-    return [(i, *_anchor(p), re.compile(_phrase_pattern(p))) for i, p in enumerate(LEXICON[category].get(language, ()))]
+def _compiled(category: Category, language: str) -> list[tuple[int, tuple[tuple[str, bool], ...], re.Pattern[str]]]:
+    return [(i, _anchors(p), re.compile(_phrase_pattern(p))) for i, p in enumerate(LEXICON[category].get(language, ()))]
 
 
 class _Text:
@@ -92,8 +141,8 @@ class _Text:
         self.words = set(WORD.findall(folded))
         self.prefixes = {w[:k] for w in self.words for k in range(1, min(len(w), 16) + 1)}
 
-    def search(self, anchor: str, prefix: bool, pattern: re.Pattern[str]) -> bool:
-        if anchor and anchor not in (self.prefixes if prefix else self.words):
+    def search(self, anchors: tuple[tuple[str, bool], ...], pattern: re.Pattern[str]) -> bool:
+        if anchors and not any(anchor in (self.prefixes if prefix else self.words) for anchor, prefix in anchors):
             return False
         return pattern.search(self.text) is not None
 
@@ -132,7 +181,7 @@ def _fuzzy_phrases(category: Category, language: str) -> list[tuple[int, str]]:
     return [
         (i, normalize(p))
         for i, p in enumerate(LEXICON[category].get(language, ()))
-        if "*" not in p and len(p) >= FUZZY_MIN_CHARS and not CJK.search(p)
+        if "*" not in p and ALTERNATIVES not in p and "<" not in p and len(p) >= FUZZY_MIN_CHARS and not CJK.search(p)
     ]
 
 
@@ -167,9 +216,7 @@ def match_lexicon(
         excluded = _excluded(category)
         text = _Text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
         for lang in _languages(folded, language):
-            hit = next(
-                (i for i, anchor, prefix, rule in _compiled(category, lang) if text.search(anchor, prefix, rule)), None
-            )
+            hit = next((i for i, anchors, rule in _compiled(category, lang) if text.search(anchors, rule)), None)
             if hit is None and fuzzy and category in HIDDEN and len(folded) <= FUZZY_MAX_TEXT:
                 hit = next(
                     (

@@ -34,6 +34,10 @@ _PHONE_WORDS = frozenset(
     "telefon handy numero telefono cellulare telefone celular telemóvel telefoon mobiel numer komórka "
     "電話 番号 电话 号码".split()
 )
+# "Number" is also the code's ("Hi Marta! which box has the keys and the number?"): it asks for a staff member's
+# number only beside their name ("Marta's number", "el número de Marta").
+_NUMBER_WORDS = frozenset(fold(w) for w in "number número numéro nummer numero numer 番号 号码".split())
+_NEAR = 3  # words between a name and "number"
 
 
 class Classifier(Protocol):
@@ -141,8 +145,13 @@ class RuleClassifier:
         words = set(WORD.findall(folded))
         if any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", folded) for n in self.private_names):
             return [Signal(Category.privacy, "guest_name")]
-        if words & _PHONE_WORDS and any(n in words for n in self.staff_names):
-            return [Signal(Category.privacy, "staff_contact")]
+        sequence = WORD.findall(folded)
+        for i, word in enumerate(sequence):
+            if word in _PHONE_WORDS and word not in _NUMBER_WORDS and any(n in words for n in self.staff_names):
+                return [Signal(Category.privacy, "staff_contact")]
+            near = sequence[max(0, i - _NEAR) : i + _NEAR + 1]
+            if word in _NUMBER_WORDS and any(n in near for n in self.staff_names):
+                return [Signal(Category.privacy, "staff_contact")]
         return []
 
     def _conversation(self, folded: str, *, language: str, history: Sequence[str]) -> list[Signal]:

@@ -37,10 +37,17 @@ DEV_ONLY = "# Splits: every case here is dev"  # the header of a file of cases a
 
 
 def test_the_test_split_is_at_least_40_percent_everywhere() -> None:
-    # Over the randomly split files: a dev-only file (cases written while tuning) holds no test case by design.
-    split = [f for f in REALISTIC.rglob("*.yaml") if not f.name.startswith("thresholds")]
-    cases = [c for f in split if not f.read_text(encoding="utf-8").startswith(DEV_ONLY) for c in load_cases(f)]
-    assert sum(c.spec.split == "test" for c in cases if c.spec) / len(cases) >= 0.40
+    cases = load_cases(REALISTIC)
+    # Files of cases written while tuning are dev only and grow with every round (issue #17): the share is taken
+    # over the randomly split files, and the test split never shrinks.
+    dev_only = {
+        yaml.safe_load(file.read_text(encoding="utf-8"))["suite"]
+        for file in REALISTIC.rglob("*.yaml")
+        if file.read_text(encoding="utf-8").startswith(DEV_ONLY)
+    }
+    split = [c for c in cases if c.spec and c.suite not in dev_only]
+    assert sum(c.spec.split == "test" for c in split if c.spec) / len(split) >= 0.40
+    assert sum(c.spec.split == "test" for c in cases if c.spec) >= 317
     for file in sorted(REALISTIC.rglob("*.yaml")):
         if file.name.startswith("thresholds"):
             continue

@@ -72,3 +72,50 @@ def test_an_arrival_beside_a_plausible_subject_is_asked_about() -> None:
     assert "heating_cooling" in [c.topic for c in decision.clarify]
     alone = decide(index, "arriviamo a dicembre, a che ora?", language="it", threshold=0.7)
     assert [c.topic for c in alone.selected] == ["check_in"]
+
+
+HOUSE: list[dict[str, Any]] = [
+    {"topic": "laundry", "title": "Laundry", "content": {"en": "The washing machine is on the balcony."}},
+    {"topic": "transport", "title": "Transport", "content": {"en": "Tram 4 stops 5 minutes away; trains from Nord."}},
+    {"topic": "check_out", "title": "Check-out", "content": {"en": "Out by 10. Leave the bed linen on the beds."}},
+    {"topic": "amenities", "title": "Included", "content": {"en": "Bed linen, towels and a hair dryer."}},
+    {"topic": "luggage", "title": "Luggage", "content": {"en": "Leave bags at the Stasher point next door."}},
+    {"topic": "access", "title": "Access", "content": {"en": "The key box is left of the door."}},
+    {"topic": "noise", "title": "Quiet hours", "content": {"en": "Quiet hours are 22:00 to 7:00."}},
+    {"topic": "custom:hot-tub", "title": "Hottub", "content": {"nl": "De hottub is open van 9:00 tot 22:00."}},
+]
+HOUSE_INDEX = build_index(HOUSE)
+
+
+def house(message: str, *, language: str = "en", previous: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    decision = decide(HOUSE_INDEX, message, language=language, threshold=0.7, previous=previous)
+    return [c.topic for c in decision.selected], [c.topic for c in decision.clarify]
+
+
+def test_an_entry_about_the_house_does_not_answer_a_question_about_a_place_nearby() -> None:
+    assert house("is there a laundrette with washing machines nearby?") == ([], [])
+    assert house("how does the washing machine work?")[0] == ["laundry"]
+
+
+def test_a_question_is_not_answered_by_what_a_statement_mentions() -> None:
+    assert house("Is there a gym nearby? I try to train every morning")[0] == []
+    assert house("We love the flat. The trains were late. Is there a washing machine?")[0] == ["laundry"]
+
+
+def test_a_follow_up_that_asks_when_or_how_long_is_about_the_previous_answer() -> None:
+    assert house("from what time?", previous=("noise",))[0] == ["noise"]
+    assert house("and how long does that take more or less", previous=("transport",))[0] == ["transport"]
+
+
+def test_and_a_thing_the_previous_answer_mentions_continues_that_answer() -> None:
+    assert house("and the bed linen?", previous=("check_out",))[0] == ["check_out"]
+    assert house("is there bed linen?")[0] == ["amenities"]
+
+
+def test_the_asking_clause_breaks_a_tie() -> None:
+    assert house("we're outside with all the bags, what's the code for the key box?")[0] == ["access"]
+
+
+def test_a_custom_topic_is_reachable_in_every_language_through_its_concept() -> None:
+    assert house("¿cómo se enciende el jacuzzi?", language="es")[0] == ["custom:hot-tub"]
+    assert house("热水浴缸几点可以用？", language="zh")[0] == ["custom:hot-tub"]

@@ -116,14 +116,18 @@ def test_every_msgid_is_translated(language: str) -> None:
     assert problems == [], f"{language}: run scripts/i18n.sh update, then translate:\n" + "\n".join(problems)
 
 
-# One register per language in every string (issue #13): the forms of the register a catalog does not use. Spanish
-# says "tú" throughout; French, German and Portuguese the polite "vous", "Sie", "você". Italian, Dutch and Polish
-# catalogs still mix registers and are not checked yet.
+# One register per language in every string (issues #13, #17): the forms of the register a catalog does not use.
+# Spanish, Italian, Dutch and Polish say "tú", "tu", "je", "ty" throughout (as booking sites do in those languages);
+# French, German and Portuguese the polite "vous", "Sie", "você". Every language is checked.
 OTHER_REGISTER = {
     "es": r"\b(usted|ustedes|[Ee]scríbame|[Pp]regúnteme|[Dd]ígame)\b|\b[Pp]or su seguridad\b|\bsu estancia\b",
     "fr": r"\b(tu|toi|tes|ton séjour|ta question)\b",
     "de": r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner)\b",
     "pt": r"\b(tu|teu|tua|teus|tuas|contigo)\b",
+    "it": r"\b([Ll]a (ri)?contatter\w*|[Ll]e risponder\w*|[Mm]i (ri)?scriva|[Mm]i chieda|[Ss]ua sicurezza"
+    r"|[Ss]uo (soggiorno|messaggio)|[Ss]ua (domanda|richiesta)|Lei)\b",
+    "nl": r"\b(u|uw|Uw|heeft u|kunt u)\b",
+    "pl": r"Państw\w*|\b(Pan|Pani|Panu|Pana)\b|\b[Pp]roszę (pisać|napisać|pytać)\b",
 }
 
 

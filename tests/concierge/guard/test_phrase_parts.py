@@ -1,0 +1,66 @@
+"""The phrase syntax of issue #17: parts anywhere in the message (`a + b`), wordings (`a|b`) and times (`<late>`,
+`<early>`, `<n>`), read through the real screening lexicon; the messages are the guests' words, not the phrases."""
+
+import re
+
+import pytest
+
+from concierge.guard.phrases import _phrase_pattern, match_lexicon, normalize
+from concierge.guard.policy import policy_from
+from concierge.guard.screening import Screener
+from knowledge.policy import Category
+
+POLICY = policy_from(None)
+
+
+def category(text: str, language: str) -> Category | None:
+    return Screener().screen(text, language=language, history=(), policy=POLICY).category
+
+
+def matches(phrase: str, text: str) -> bool:
+    return re.search(_phrase_pattern(phrase), normalize(text)) is not None
+
+
+def test_parts_match_in_any_order_and_every_part_is_needed() -> None:
+    assert matches("water + lamp*|ceiling*", "the lamp in the hall is dripping water")
+    assert matches("water + lamp*|ceiling*", "water through the ceiling")
+    assert not matches("water + lamp*|ceiling*", "is there water in the fridge?")
+
+
+def test_a_bare_number_is_a_time_only_after_a_word_that_introduces_one() -> None:
+    assert matches("leave + <late>", "could we leave at 14?")
+    assert matches("leave + <late>", "leave 2pm")
+    assert matches("leave + <late>", "leave around 13:30")
+    assert not matches("leave + <late>", "we leave with 2 kids, 6 and 9")
+    assert not matches("arrive + <early>", "we arrive with a dog, 8 kg")
+    assert matches("arrive + <early>", "we arrive at 10")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "my husband fell on the stairs and he can't get up, his leg looks really bad", Category.medical),
+        ("pt", "está a cair água do candeeiro da sala!!", Category.flood),
+        ("it", "il water è intasato e l'acqua esce dappertutto", Category.flood),
+        ("de", "Wir stehen nachts vor der Tür, der Code geht nicht mehr", Category.lockout),
+        ("en", "we'd like to keep the apartment until 2pm tomorrow", Category.late_check_out),
+        ("pl", "czy możemy wejść do mieszkania o 12 zamiast o 15?", Category.early_check_in),
+        ("fr", "on aimerait fêter ses 40 ans ici, on serait une vingtaine", Category.extra_guests),
+        ("de", "Ihr Kollege hat zugesagt, dass wir 200 Euro zurückbekommen", Category.refund),
+    ],
+)
+def test_problems_and_requests_described_in_plain_words(language: str, text: str, expected: Category) -> None:
+    assert category(text, language) is expected
+
+
+def test_a_weight_or_an_age_is_no_arrival_time() -> None:
+    assert category("czy można przyjechać z psem? ma 8 kg", "pl") is not Category.early_check_in
+    assert [s.category for s in match_lexicon(normalize("we arrive with 2 kids, 6 and 9"), language="en")] == []
+
+
+def test_greeting_the_host_by_name_is_not_asking_for_their_number() -> None:
+    def screened(text: str) -> Category | None:
+        return Screener().screen(text, language="en", history=(), policy=POLICY, staff_names=["Marta Ruiz"]).category
+
+    assert screened("Hi Marta! Which box has the keys and the number?") is not Category.privacy
+    assert screened("can you give me Marta's number?") is Category.privacy
