@@ -22,12 +22,6 @@ from tests.fakes.openai_api import FakeModelAPI
 CACHED = 2048
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeModelAPI]:
-    with FakeModelAPI() as api:
-        yield api
-
-
 @pytest.fixture(autouse=True)
 def model_env(fake: FakeModelAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     fake.reset()

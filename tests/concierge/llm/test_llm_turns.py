@@ -22,12 +22,6 @@ from tests.fakes.openai_api import FakeModelAPI, last_user_text, system_text, us
 WIFI_EN = "Network CasaTest-5G, password sol-y-mar-2024."
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeModelAPI]:
-    with FakeModelAPI() as api:
-        yield api
-
-
 @pytest.fixture(autouse=True)
 def model_env(fake: FakeModelAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """One OpenAI-style provider on the fake; every question goes to it (offline-first off). This scripted fake

@@ -21,12 +21,6 @@ from tests.fakes.openai_api import FakeModelAPI, system_text
 WIFI_EN = "Network CasaTest-5G, password sol-y-mar-2024."
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeModelAPI]:
-    with FakeModelAPI() as api:
-        yield api
-
-
 @pytest.fixture(autouse=True)
 def model_env(fake: FakeModelAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     fake.reset()
