@@ -17,7 +17,7 @@ from escalation.models import Escalation
 from knowledge.models import Property
 from tests import factories
 from tests.factories import GOOD_WIFI, JOHN
-from tests.fakes.openai_api import FakeModelAPI
+from tests.fakes.openai_api import FakeModelAPI, use_both_providers
 
 CACHED = 2048
 
@@ -25,17 +25,13 @@ CACHED = 2048
 @pytest.fixture(autouse=True)
 def model_env(fake: FakeModelAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     fake.reset()
-    for name, value in {
-        "OPENAI_BASE_URL": fake.openai_base_url,
-        "OPENAI_API_KEY": "test-key",
-        "ANTHROPIC_BASE_URL": fake.anthropic_base_url,
-        "ANTHROPIC_API_KEY": "test-key",
-        "GOOGLE_BASE_URL": fake.gemini_base_url,
-        "GOOGLE_API_KEY": "test-key",
-        "LLM_OFFLINE_FIRST": "false",
-        "LLM_RETRY_BASE_SECONDS": "0.01",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_both_providers(
+        fake,
+        monkeypatch,
+        GOOGLE_BASE_URL=fake.gemini_base_url,
+        GOOGLE_API_KEY="test-key",
+        LLM_RETRY_BASE_SECONDS="0.01",
+    )
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

@@ -16,7 +16,7 @@ from concierge.turn.runner import TurnRunner
 from knowledge.models import Property
 from tests import factories
 from tests.factories import JOHN
-from tests.fakes.openai_api import FakeModelAPI, system_text
+from tests.fakes.openai_api import FakeModelAPI, system_text, use_both_providers
 
 WIFI_EN = "Network CasaTest-5G, password sol-y-mar-2024."
 
@@ -24,16 +24,12 @@ WIFI_EN = "Network CasaTest-5G, password sol-y-mar-2024."
 @pytest.fixture(autouse=True)
 def model_env(fake: FakeModelAPI, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     fake.reset()
-    for name, value in {
-        "LLM_PROVIDERS": "openai:gpt-4o-mini,anthropic:claude-haiku-4-5",
-        "OPENAI_BASE_URL": fake.openai_base_url,
-        "OPENAI_API_KEY": "test-key",
-        "ANTHROPIC_BASE_URL": fake.anthropic_base_url,
-        "ANTHROPIC_API_KEY": "test-key",
-        "LLM_OFFLINE_FIRST": "false",
-        "LLM_RETRY_BASE_SECONDS": "0.01",
-    }.items():
-        monkeypatch.setenv(name, value)
+    use_both_providers(
+        fake,
+        monkeypatch,
+        LLM_PROVIDERS="openai:gpt-4o-mini,anthropic:claude-haiku-4-5",
+        LLM_RETRY_BASE_SECONDS="0.01",
+    )
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
