@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from concierge.conversation import service
 from concierge.conversation.models import Channel
-from concierge.core.db import CommittedSessionDep, ReadSessionDep
+from concierge.core.db import ReadSessionDep, SessionDep
 from concierge.core.errors import InvalidInput
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
@@ -141,7 +141,7 @@ def store_guest_message(session: Session, *, slug: str, phone: str, body: str) -
 @router.post("/messages")
 def send(
     request: Request,
-    session: CommittedSessionDep,
+    session: SessionDep,
     background: BackgroundTasks,
     user: MemberReader,
     _form: CheckedForm,

@@ -15,7 +15,7 @@ from concierge.channels import sender
 from concierge.conversation import outbox, service
 from concierge.conversation.group_commit import GroupCommit
 from concierge.conversation.models import Channel
-from concierge.core.db import CommittedSessionDep
+from concierge.core.db import SessionDep
 from concierge.core.modelbase import utcnow
 from concierge.core.observability import ACK_SECONDS, MESSAGES_DUPLICATE, MESSAGES_IN, WEBHOOK_REJECTED, pseudonym
 from concierge.core.settings import Settings, get_settings, reveal
@@ -170,7 +170,7 @@ def store_status(session: Session, form: dict[str, str], outbox_id: int | None) 
 
 
 @router.post("/status")
-def status_callback(request: Request, session: CommittedSessionDep, form: Form) -> Response:
+def status_callback(request: Request, session: SessionDep, form: Form) -> Response:
     """Twilio's delivery status for a reply we sent (committed before the acknowledgement, in one transaction)."""
     raw_id = request.query_params.get("outbox", "")
     known = store_status(session, form, int(raw_id) if raw_id.isdigit() else None)

@@ -154,9 +154,9 @@ def get_readonly_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
-# Committed (or rolled back) before the response is sent: a webhook's acknowledgement means its write is stored.
-CommittedSessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# Committed (or rolled back) when the route returns, before the response is sent: a webhook's acknowledgement means
+# its write is stored, and the page a form redirects to shows what the form changed.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 # Ended when the route returns, before the response is sent: a page, or a stream that must hold no transaction.
 ReadSessionDep = Annotated[Session, Depends(get_readonly_session, scope="function")]
 

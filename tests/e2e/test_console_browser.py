@@ -131,8 +131,9 @@ def test_staff_of_one_property_cannot_open_another(browser: Any, server: str, pr
 
 
 def shows(page: Any, selector: str) -> None:
-    """Wait for what a console form's result page must show; if it never does, say what the page showed instead
-    (seen in full PostgreSQL runs only, after the note and the hand-back forms; not reproduced in smaller runs)."""
+    """Wait for what a console form's result page must show; if it never does, say what the page showed instead.
+    (Full PostgreSQL runs once showed the page without the note: the redirect was sent before the form's
+    transaction committed; tests/concierge/core/test_db.py keeps that order.)"""
     try:
         page.wait_for_selector(selector)
     except PlaywrightTimeout as timeout:
