@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from concierge.conversation import marks
+from concierge.conversation import loop, marks
 from concierge.conversation.marks import ReplyMark
 from concierge.conversation.models import Conversation, Message
 from concierge.conversation.service import guest_phone
@@ -40,6 +40,13 @@ def entry_titles(session: Session, *, property_id: int) -> dict[str, str]:
     """The published entries' titles by topic, in the version's order (the owner's own words for each entry)."""
     version = knowledge_service.published_version(session, property_id=property_id)
     return {str(e["topic"]): str(e.get("title") or "") for e in version.entries} if version else {}
+
+
+def fixed_marks(session: Session, *, prop: Property) -> frozenset[int]:
+    """The property's marks whose cases pass on the published version (when last played): no fix to suggest."""
+    assert prop.id is not None
+    version = knowledge_service.published_version(session, property_id=prop.id)
+    return loop.fixed_marks(session, slug=prop.slug, published=version.version if version else None)
 
 
 def scrub(session: Session, *, prop: Property, text: str) -> str:

@@ -97,6 +97,11 @@ class CaseRun:
         """How many cases passed."""
         return len(self.cases) - len(self.failed)
 
+    @property
+    def passing(self) -> frozenset[int]:
+        """The marks whose cases passed (a failing case's id ends with its mark's id: "SLUG-mark-12")."""
+        return frozenset(self.cases) - {int(case.rsplit("-", 1)[1]) for case in self.failed}
+
     def covers(self, *, version: int | None, cases: list[ReplyMark]) -> bool:
         """Whether this run played exactly these cases against this version (its result still holds)."""
         return self.version == version and self.cases == tuple(sorted(m.id for m in cases if m.id is not None))
@@ -128,3 +133,10 @@ def last_run(session: Session, *, slug: str) -> CaseRun | None:
         failed=tuple(str(i) for i in d.get("failed", [])),
         mode=str(d.get("mode", "")),
     )
+
+
+def fixed_marks(session: Session, *, slug: str, published: int | None) -> frozenset[int]:
+    """The marks whose cases passed when last played against the published version: their fix is live, so the
+    pages show that instead of offering one."""
+    run = last_run(session, slug=slug)
+    return run.passing if run is not None and published is not None and run.version == published else frozenset()

@@ -60,6 +60,7 @@ def cases_page(request: Request, session: ReadSessionDep, user: StaffReader, slu
         "verdicts": VERDICTS,
         "kinds": KINDS,
         "may_delete": user.role in (Role.owner, Role.admin),
+        "fixed": marking.fixed_marks(session, prop=prop),
     }
     return page(request, user, "console/cases.html", context)
 

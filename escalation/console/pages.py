@@ -168,7 +168,7 @@ def conversation_page(request: Request, session: SessionDep, user: Staff, conver
         "stay": stay,
         # A number on no booking at all (a co-traveller?) can be linked to a current or coming stay; a past guest
         # is not unknown.
-        **mark_context(session, property_id=prop.id, conversation_id=conversation_id),
+        **mark_context(session, prop=prop, conversation_id=conversation_id),
         "bookings": knowledge_service.current_reservations(session, property_id=prop.id, today=now.date())
         if stay.state == "none"
         else [],

@@ -25,6 +25,6 @@ def trace_page(request: Request, session: SessionDep, user: Staff, trace_id: int
         "release": data.get("release") or {},
         "reply_info": data.get("reply") or {},
         "screen": data.get("screen") or {},
-        **mark_context(session, property_id=prop.id, conversation_id=view.conversation.id),
+        **mark_context(session, prop=prop, conversation_id=view.conversation.id),
     }
     return page(request, user, "console/trace.html", context)

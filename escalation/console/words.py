@@ -103,11 +103,14 @@ KINDS = {
 }
 
 
-def mark_context(session: Session, *, property_id: int, conversation_id: int) -> dict[str, Any]:
-    """What the mark forms of a page need: the marks so far, the verdicts, the property's entries."""
-    titles = marking.entry_titles(session, property_id=property_id)  # in the version's order
+def mark_context(session: Session, *, prop: Property, conversation_id: int) -> dict[str, Any]:
+    """What the mark forms of a page need: the marks so far (and which of them are fixed), the verdicts, the
+    property's entries."""
+    assert prop.id is not None
+    titles = marking.entry_titles(session, property_id=prop.id)  # in the version's order
     return {
         "marks": marks.marks_of(session, conversation_id=conversation_id),
+        "fixed": marking.fixed_marks(session, prop=prop),
         "verdicts": VERDICTS,
         "staff_verdicts": marks.STAFF_VERDICTS,
         "entry_topics": list(titles),

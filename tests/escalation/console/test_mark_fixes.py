@@ -67,6 +67,10 @@ def test_should_have_answered_becomes_a_keyword_checked_on_the_draft_then_publis
 
     assert "Published version 2" in publish_draft(client).text
     assert marked.run_marked("casa-test") == 0 and "1/1 marked cases pass" in capsys.readouterr().out
+    # The fix is live: the pages say the case passes instead of offering a fix again.
+    for url in (f"/console/conversations/{reply.conversation_id}", "/console/properties/casa-test/cases"):
+        shown = client.get(url).text
+        assert f'id="fixed-{case.id}"' in shown and f"/cases/{case.id}/fix" not in shown, url
     with session_scope() as s:
         actions = [e.action for e in s.exec(select(AuditEvent))]
     assert {"reply.mark", "kb.draft.keywords", "kb.publish"} <= set(actions)
