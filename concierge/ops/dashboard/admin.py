@@ -86,4 +86,6 @@ def check_cases(session: ReadSessionDep, user: OwnerReader, slug: str) -> Respon
     session.close()  # the run writes its record from a process of its own: this request holds nothing meanwhile
     if status.cases and not status.checked:
         loop.check_cases(prop.slug)
-    return RedirectResponse(f"/admin/p/{prop.slug}/dashboard#loop", status_code=303)
+        status = loop.cases_status(session, prop=prop, published=published)  # the run it recorded, if it did
+    failed = status.cases and not status.checked
+    return RedirectResponse(f"/admin/p/{prop.slug}/dashboard{'?check=failed' if failed else ''}#loop", status_code=303)

@@ -1,6 +1,9 @@
 """The dashboard's improvement loop: the top wrong topics in words, a guest's mark that staff rejected not counted,
 and the marked cases played once per published version (a real `concierge eval --marked` process), then shown."""
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -106,3 +109,20 @@ def test_other_owners_get_404_and_staff_403(client: TestClient, prop: Property) 
     token = sign_in(client, "staff@example.com", next="/console")
     response = client.post(f"{PAGE}/check-cases", data={"csrf_token": token}, follow_redirects=False)
     assert response.status_code == 403 and runs() == 0
+
+
+def test_a_check_that_breaks_says_so_and_records_nothing(
+    client: TestClient, prop: Property, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    wifi = reply_to(prop, "what is the wifi password?", phone=JOHN)
+    add_user("owner@example.com")
+    token = sign_in(client, "owner@example.com", next="/console")
+    mark(client, token, wifi, "wrong-topic", "parking")
+    token = csrf_of(client.get(PAGE).text)
+    # The run's own process cannot open the database (this process keeps its settings): it breaks before recording.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing/concierge.db")
+    response = client.post(f"{PAGE}/check-cases", data={"csrf_token": token}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == f"{PAGE}?check=failed#loop"
+    html = client.get(response.headers["location"]).text
+    assert 'id="check-failed"' in html and "could not be checked, and nothing was recorded" in html
+    assert runs() == 0 and "Check the marked cases now" in html  # still offered: nothing pretends it ran
