@@ -1,17 +1,14 @@
 """`concierge chat SLUG --phone +E164`: talk to the concierge as a guest in the terminal, no Twilio needed."""
 
 import argparse
-import logging
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Chat as the guest with this phone number until an empty line, end of input or Ctrl-C."""
     from concierge.channels.terminal import chat_loop
+    from concierge.core.observability import only_warnings
 
-    # The terminal shows the conversation: the turn's info logs would land between the lines; warnings still show.
-    root = logging.getLogger()
-    root.setLevel(max(root.level, logging.WARNING))
-
+    only_warnings()
     return chat_loop(slug=args.slug, phone=args.phone, timeout=args.timeout)
 
 

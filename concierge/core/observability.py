@@ -103,6 +103,13 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 
+def only_warnings() -> None:
+    """For commands whose output is for a person at a terminal (chat, eval): the turns' info logs would land between
+    its lines; warnings and errors still show."""
+    root = logging.getLogger()
+    root.setLevel(max(root.level, logging.WARNING))
+
+
 def scrub_event(event: dict[str, Any], _hint: dict[str, Any] | None = None) -> dict[str, Any]:
     """Sentry `before_send`: drop request bodies, cookies, headers that identify, and phone numbers in text."""
     request = event.get("request")

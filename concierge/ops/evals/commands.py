@@ -6,8 +6,11 @@ from pathlib import Path
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the suites at PATH (or compare two scorecards or releases); 1 below the thresholds or on regressions."""
+    from concierge.core.observability import only_warnings
     from concierge.ops.evals import runs, scoring, suites
     from concierge.ops.evals.cases import DEFAULT_PACK
+
+    only_warnings()  # hundreds of turns' info logs would bury the progress and the scorecard
 
     if args.marked or args.property:
         from concierge.ops.evals import marked

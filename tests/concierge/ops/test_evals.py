@@ -24,6 +24,7 @@ def test_passing_suite_exits_0_and_writes_json(tmp_path: Path, database_url: str
     result = concierge("eval", str(tmp_path), "--json", str(scorecard))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "below thresholds: none" in result.stdout
+    assert '"level": "INFO"' not in result.stderr, result.stderr  # progress and warnings only, no turn logs
     data = json.loads(scorecard.read_text(encoding="utf-8"))
     assert data["metrics"]["cases"] == 2 and data["metrics"]["topic_accuracy"] == 1.0
     assert data["metrics"]["secrets_leaked"] == 0
