@@ -157,16 +157,16 @@ def unnamed(message: str, entry: dict[str, Any], *, language: str) -> list[str]:
     """The words the guest named that the entry never mentions ("is the pool **heated**?", "is the parking
     **guarded**?"): the matcher is sure of the topic, not that the entry holds this detail. Japanese and Chinese
     have no word boundaries: there, each kanji, hanzi and katakana the entry never uses is reported
-    ("プールは**子供**だけで使えますか").
+    ("プールは**子供**だけで使えますか"), beside the Latin words ("**Netflix**のパスワード").
     """
     texts = _entry_texts(entry)
-    if CJK.search(message):
+    missing = []
+    if CJK.search(message):  # and its Latin words below ("Netflixのパスワード")
         known_characters = _entry_characters(entry["topic"], texts) | _framing_characters()
-        return [c for c in _CJK_CONTENT.findall(message) if c not in known_characters]
+        missing = [c for c in _CJK_CONTENT.findall(message) if c not in known_characters]
     known = _entry_words(entry["topic"], texts)
     stems = _entry_stems(entry["topic"], texts, language)
-    missing = []
-    for word in tokens(message):
+    for word in tokens(CJK.sub(" ", message)):  # Japanese and Chinese: judged character by character above
         if len(word) < MIN_NAMED or word in COMMON or word in _framing() or not word.isalpha() or word in known:
             continue
         if any(is_prefix(word, k) for k in known) or (stem(word, language) or "-") in stems:

@@ -88,6 +88,8 @@ def test_in_japanese_and_chinese_every_character_of_a_thing_must_be_the_entrys()
     assert unnamed("プールは子供だけで使えますか？", POOL, language="ja") == ["子", "供"]  # "children"
     parking = {**PARKING, "content": {"zh": "停车场每天14欧元。"}}
     assert unnamed("停车场可以停房车吗？", parking, language="zh") == ["房"]  # a camper van: not in the entry
+    assert unnamed("wifiのパスワードを教えてください", WIFI, language="ja") == []
+    assert unnamed("Netflixのパスワードを教えてください", WIFI, language="ja") == ["netflix"]  # its Latin words too
 
 
 def test_every_section_of_the_phrase_file_is_read() -> None:
