@@ -95,7 +95,7 @@ def main() -> None:
     assert model_router.respond(req).route == "model"
     timed("router, model path (instant in-process model)", args.turns, lambda: model_router.respond(req))
     offline_router = Router([spec.name], config=RouterConfig(), models={spec.name: InstantModel()})
-    confident = ResponseRequest(**{**req.__dict__, "confidence": 0.95})
+    confident = ResponseRequest(**{**req.__dict__, "confidence": 0.95, "related": []})  # one topic, a clear margin
     assert offline_router.respond(confident).route == "offline_first"
     timed("router, offline-first path (no model call)", args.turns, lambda: offline_router.respond(confident))
     context = output_context(req)
