@@ -134,7 +134,7 @@ def test_more_emergencies_in_plain_words(language: str, text: str, category: Cat
 @pytest.mark.parametrize(
     ("language", "text", "category"),
     [
-        ("en", "can I bring my dog?", Category.pet_exception),  # the policy is quoted; packs that allow dogs ask to be told
+        ("en", "can I bring my dog?", Category.pet_exception),  # the policy quoted; dog-friendly packs ask to be told
         ("en", "can we bring our beagle? he is very calm", Category.pet_exception),
         ("es", "podemos llevar a nuestro gato?", Category.pet_exception),
         ("de", "Wir kommen mit unserem Hund, geht das?", Category.pet_exception),
