@@ -125,6 +125,11 @@ def test_ordinary_questions_stay_questions(language: str, text: str) -> None:
         ("en", "a man tried our door handle at 2am, we're terrified", Category.break_in),
         ("it", "qualcuno ha cercato di aprire la finestra stanotte", Category.break_in),
         ("fr", "on est bloques dans l ascenseur", Category.emergency),
+        # A broken pipe, a closing throat, a bite, in other words than the first ones.
+        ("de", "das Wasserrohr im Keller ist geplatzt", Category.flood),
+        ("zh", "厨房的水管破了", Category.flood),
+        ("es", "se le está cerrando la garganta después de comer marisco", Category.medical),
+        ("zh", "孩子被猫咬伤了", Category.medical),
     ],
 )
 def test_more_emergencies_in_plain_words(language: str, text: str, category: Category) -> None:
@@ -145,6 +150,9 @@ def test_more_emergencies_in_plain_words(language: str, text: str, category: Cat
         ("en", "the owner promised 20% off because the pool was shut", Category.discount),
         ("fr", "on nous a promis une nuit offerte", Category.discount),
         ("de", "Können wir drei Nächte später anreisen?", Category.date_change),
+        ("zh", "我们可以下午两点再走吗", Category.late_check_out),
+        ("ja", "チェックアウトを14時まで延長したいです", Category.late_check_out),
+        ("es", "seremos 9 con los niños, hay sitio?", Category.extra_guests),
     ],
 )
 def test_more_exception_requests_in_plain_words(language: str, text: str, category: Category) -> None:
