@@ -80,6 +80,8 @@ POLICY_TOPICS: dict[Category, tuple[str, ...]] = {
     Category.pet_exception: ("pets", "house_rules"),
     Category.cancellation: ("refunds_policy",),
     Category.refund: ("refunds_policy",),
+    Category.discount: ("refunds_policy",),  # money only people grant: the house's money policy is what applies
+    Category.compensation: ("refunds_policy",),
     Category.date_change: ("refunds_policy",),
 }
 # Entries a maintenance hand-off may add as the how-to ("the heating doesn't work" → how to use the heating).

@@ -72,11 +72,19 @@ class Signal:
     source: str = "message"  # "message", "decoded", "history", "across_messages"
 
 
+# Letters that do not decompose into a base letter and an accent, written plain on phones without the layout:
+# "pekla rura", "zemdlal" are "pękła rura", "zemdlał"; "strasse" is "straße".
+_UNACCENTED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss"})
+# An apostrophe inside a phrase word may be left out or typed as a space: "can't" matches "cant" and "can t",
+# "l'ascenseur" matches "l ascenseur" and "lascenseur".
+_APOSTROPHE = r"(?:'|\s)?"
+
+
 def normalize(text: str) -> str:
     """Fold case and accents, unify compatibility forms and quotes, drop invisible format characters."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    return fold(text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'"))
+    return fold(text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")).translate(_UNACCENTED)
 
 
 def deobfuscate(folded: str) -> str:
@@ -122,10 +130,12 @@ def _phrase_pattern(phrase: str) -> str:
         if token in _TIMES:
             out += _TIMES[token]
         else:
-            out += re.escape(token[:-1]) + r"\w*" if token.endswith("*") else re.escape(token)
+            word = re.escape(token[:-1]) + r"\w*" if token.endswith("*") else re.escape(token)
+            out += word.replace("'", _APOSTROPHE)
         if index < len(tokens) - 1:
             out += r"\W+"
-    return r"(?<!\w)" + out + r"(?!\w)"
+    # A phrase that starts with a sign ("% off") follows a number: no word boundary before it.
+    return (r"(?<!\w)" if not re.match(r"[^\w<*]", folded) else "") + out + r"(?!\w)"
 
 
 @cache

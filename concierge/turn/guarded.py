@@ -96,7 +96,10 @@ def hand_off_topics(
     category = Category(state["screen"]["category"])
     if category in POLICY_TOPICS:
         policy = next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
-        return policy + [topic for topic in selected if topic in asked and topic not in policy][:2]
+        others = [topic for topic in selected if topic in asked and topic not in policy]
+        if category in (Category.date_change, Category.cancellation):  # "arrive a day later" is the change itself
+            others = [topic for topic in others if topic not in TIMED_TOPICS]
+        return policy + others[:2]
     if category is Category.maintenance:
         return [topic for topic in selected if topic in HOW_TO_TOPICS][:1]
     return selected[:1]

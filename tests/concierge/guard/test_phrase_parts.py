@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from concierge.guard.phrases import _phrase_pattern, match_lexicon, normalize
+from concierge.guard.phrases import _phrase_pattern, asks_for_another_time, match_lexicon, normalize
 from concierge.guard.policy import policy_from
 from concierge.guard.screening import Screener
 from knowledge.policy import Category
@@ -64,3 +64,32 @@ def test_greeting_the_host_by_name_is_not_asking_for_their_number() -> None:
 
     assert screened("Hi Marta! Which box has the keys and the number?") is not Category.privacy
     assert screened("can you give me Marta's number?") is Category.privacy
+
+
+def test_letters_typed_without_their_stroke_and_words_without_their_apostrophe_still_match() -> None:
+    assert matches("zemdlał*", "tata zemdlal w kuchni")  # "ł" typed as "l" on a phone without Polish keys
+    assert matches("pękła rura", "pekla rura pod zlewem")
+    assert matches("can't breathe", "she cant breathe")
+    assert matches("can't breathe", "she can t breathe")
+    assert matches("coincé* dans l'ascenseur", "on est coinces dans l ascenseur")
+    assert not matches("can't breathe", "she can breathe now")
+
+
+def test_a_phrase_that_starts_with_a_sign_follows_a_number() -> None:
+    assert matches("% off", "could we get 15% off?")
+    assert not matches("% off", "please switch the lights off")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("ja", "チェックインは何時から？", False),  # 何時 asks for the usual time
+        ("zh", "请问几点可以退房", False),  # so does 几点
+        ("zh", "十一点可以入住吗", True),
+        ("zh", "可以晚一点退房吗", True),
+        ("ja", "１１時に入れますか", True),
+        ("ja", "十一時に入れますか", True),
+    ],
+)
+def test_only_a_time_or_a_timing_word_asks_for_another_time(language: str, text: str, expected: bool) -> None:
+    assert asks_for_another_time(text, language=language) is expected

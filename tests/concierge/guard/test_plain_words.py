@@ -97,3 +97,78 @@ def test_exception_requests_in_plain_words(language: str, text: str, category: C
 )
 def test_ordinary_questions_stay_questions(language: str, text: str) -> None:
     assert verdict(text, language) == (None, Action.answer)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        # A child out of sight, in every language.
+        ("en", "our 8 year old wandered off at the market and we can't find her", Category.emergency),
+        ("es", "el niño no aparece, estaba en la piscina hace un momento", Category.emergency),
+        ("fr", "notre fille a disparu sur la plage", Category.emergency),
+        ("de", "unser Junge ist verschwunden, er war eben noch im Garten", Category.emergency),
+        ("it", "la bambina si è persa al mercato", Category.emergency),
+        ("pt", "o menino desapareceu no parque", Category.emergency),
+        ("nl", "ons meisje is kwijt op het strand", Category.emergency),
+        ("pl", "synek zaginal na plazy", Category.emergency),
+        ("ja", "娘が迷子になりました", Category.emergency),
+        ("zh", "儿子走失了", Category.emergency),
+        # Bodies in trouble, written without accents or apostrophes.
+        ("fr", "mon pere fait une crise d epilepsie", Category.medical),
+        ("en", "my mum is choking on a piece of meat", Category.medical),
+        ("en", "he cant breathe and his lips are blue", Category.medical),
+        ("pt", "o meu marido tem uma dor forte no peito", Category.medical),
+        ("pl", "babcia zemdlala w lazience", Category.medical),
+        ("nl", "de baby heeft een batterijtje ingeslikt", Category.medical),
+        ("de", "der Kohlenmonoxidmelder piept dauernd", Category.gas),
+        # Someone at the door, a lift.
+        ("en", "a man tried our door handle at 2am, we're terrified", Category.break_in),
+        ("it", "qualcuno ha cercato di aprire la finestra stanotte", Category.break_in),
+        ("fr", "on est bloques dans l ascenseur", Category.emergency),
+        # A broken pipe, a closing throat, a bite, in other words than the first ones.
+        ("de", "das Wasserrohr im Keller ist geplatzt", Category.flood),
+        ("zh", "厨房的水管破了", Category.flood),
+        ("es", "se le está cerrando la garganta después de comer marisco", Category.medical),
+        ("zh", "孩子被猫咬伤了", Category.medical),
+    ],
+)
+def test_more_emergencies_in_plain_words(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.emergency)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        ("en", "can I bring my dog?", Category.pet_exception),  # the policy quoted; dog-friendly packs ask to be told
+        ("en", "can we bring our beagle? he is very calm", Category.pet_exception),
+        ("es", "podemos llevar a nuestro gato?", Category.pet_exception),
+        ("de", "Wir kommen mit unserem Hund, geht das?", Category.pet_exception),
+        ("zh", "可以带狗狗吗", Category.pet_exception),
+        ("en", "we have 3 dogs, is that a problem?", Category.pet_exception),
+        ("en", "my parents want to come too, they'd sleep on an air bed", Category.extra_guests),
+        ("nl", "mogen de kinderen in een tent in de tuin slapen?", Category.extra_guests),
+        ("en", "the owner promised 20% off because the pool was shut", Category.discount),
+        ("fr", "on nous a promis une nuit offerte", Category.discount),
+        ("de", "Können wir drei Nächte später anreisen?", Category.date_change),
+        ("zh", "我们可以下午两点再走吗", Category.late_check_out),
+        ("ja", "チェックアウトを14時まで延長したいです", Category.late_check_out),
+        ("es", "seremos 9 con los niños, hay sitio?", Category.extra_guests),
+    ],
+)
+def test_more_exception_requests_in_plain_words(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.escalate)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "are dogs allowed on the beach? we are 2 adults and 2 kids"),  # a number away from the animal
+        ("en", "the people upstairs are having a party, it's so loud"),  # a noise complaint, not our guests
+        ("fr", "il y a un fer à repasser dans la cuisine ?"),  # "dans" is not Spanish "daño"
+        ("en", "my son lost his charger, do you have one?"),
+        ("en", "the host said to switch the boiler off when we leave, right?"),
+        ("ja", "夜の10時ごろ到着します"),  # a late arrival, not an early check-in
+    ],
+)
+def test_look_alikes_stay_questions(language: str, text: str) -> None:
+    assert verdict(text, language) == (None, Action.answer)

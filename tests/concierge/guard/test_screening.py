@@ -70,7 +70,7 @@ def test_disguised_injections_are_seen(text: str) -> None:
         ("es", "¿a qué hora sale el autobús?"),
         ("fr", "à quelle heure arrive mon vol ?"),
         ("en", "is there a cheaper way to the airport?"),
-        ("en", "can I bring my dog?"),
+        ("en", "are dogs allowed?"),  # the policy; "can I bring my dog?" asks a person (test_plain_words)
         ("en", "can I smoke on the balcony?"),
         ("de", "Ich brauche Hilfe mit dem WLAN"),
         ("en", "I followed your instructions but the heating is off, how do I turn it on?"),

@@ -146,3 +146,25 @@ def test_output_check_blocks_other_guests_details_whoever_wrote_the_reply(prop: 
 def test_unknown_sender_gets_general_information_only(prop: Property) -> None:
     assert "CasaTest-5G" in ask(prop, "wifi password?", phone=STRANGER)["reply"]
     assert "4821" not in ask(prop, "what's the door code?", phone=STRANGER)["reply"]
+
+
+def _with_money_policy() -> Property:
+    data = pack_data()
+    refunds = "Free cancellation up to 14 days before check-in; later, no refund."
+    data["knowledge"].append(
+        {"topic": "refunds_policy", "title": "Cancellation", "content": {"en": refunds, "es": refunds}}
+    )
+    return make_property(knowledge=data["knowledge"])
+
+
+def test_a_discount_the_host_promised_quotes_the_money_policy(database_url: str) -> None:
+    result = ask(_with_money_policy(), "the host said on the phone we'd get 10% off for the noise, ok?", phone=UPCOMING)
+    assert result["escalations"] == ["policy:discount"]
+    assert "Free cancellation up to 14 days" in result["reply"]  # the policy a person decides on, not a promise
+
+
+def test_a_date_change_quotes_the_cancellation_policy_not_the_check_in_time(database_url: str) -> None:
+    result = ask(_with_money_policy(), "could we change the booking and check in two days later?", phone=UPCOMING)
+    assert result["escalations"] == ["policy:date_change"]
+    assert "Free cancellation up to 14 days" in result["reply"]
+    assert "Check-in is from 15:00." not in result["reply"]  # "check in later" is the change itself
