@@ -121,7 +121,9 @@ def follow_up(index: Index, message: str, previous: Sequence[str], language: str
     return _context(topic) if refers else None
 
 
-def continues(index: Index, message: str, candidates: list[Candidate], previous: Sequence[str], language: str) -> Candidate | None:
+def continues(
+    index: Index, message: str, candidates: list[Candidate], previous: Sequence[str], language: str
+) -> Candidate | None:
     """ "And the bed linen?" right after the check-out answer, whose text says what to do with the bed linen: the
     guest continues the conversation, so the previous entry answers, not the entry the word names in general. The
     entry says it in the guest's words, or names the same thing in another of its languages ("e le chiavi?")."""
