@@ -86,12 +86,14 @@ def _grounded(index: Index, candidate: Candidate, message: str) -> bool:
 
 
 def _winner(
-    candidates: list[Candidate], *, threshold: float, previous: Sequence[str] = ()
+    candidates: list[Candidate], *, threshold: float, previous: Sequence[str] = (), back: bool = False
 ) -> tuple[Candidate | None, list[Candidate]]:
     """The one topic that clearly answers a part, or the close topics to ask about (context words step aside).
 
     Between close topics, the conversation decides: a topic of the previous answer is what "it" refers to, unless
-    the guest also named a new subject as strongly ("after check-out, where can we leave the bags?"): then we ask.
+    the guest also named a new subject as strongly ("after check-out, where can we leave the bags?" right after the
+    check-out answer): that answer was just given, so the new subject is what is asked now; two new ones, we ask.
+    `back`: the message starts "and …" ("y toallas para la playa?"): it goes on about the previous answer.
     """
     if not candidates:
         return None, []
@@ -111,7 +113,9 @@ def _winner(
         new = [c for c in close if c.topic not in previous and c.source == "lexicon" and c.score >= threshold]
         if not new:
             return earlier[0], []
-        return None, close[:2]  # the previous topic and a new subject as strong: ask, do not guess
+        if len(new) == 1 and not back:  # the previous topic was just answered: the new subject is asked now
+            return new[0], []
+        return None, close[:2]  # the previous topic and new subjects as strong: ask, do not guess
     plausible = [c for c in close if c.score >= CLARIFY_FLOOR]
     return None, plausible[:2]
 
@@ -182,7 +186,7 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     split = parts(message, language=language) if len(parts(message, language=language)) > 1 else []
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
-        winner, close = _winner(ranked, threshold=threshold, previous=previous)
+        winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
         if winner is None and asked:
             winner, close = _clause(index, text, close, threshold=threshold, language=language)
         if winner is not None:
@@ -211,7 +215,7 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
-        winner, close = _winner(candidates, threshold=threshold, previous=previous)
+        winner, close = _winner(candidates, threshold=threshold, previous=previous, back=refers_back(message, language))
         if winner is None and _QUESTION_END.search(message):
             winner, close = _clause(index, message, close, threshold=threshold, language=language)
         if winner is not None:

@@ -67,6 +67,12 @@ def test_a_question_that_only_asks_more_is_about_the_previous_answer() -> None:
     assert selected("何時まで使えますか？", language="ja", previous=("pool",)) == ["pool"]
 
 
+def test_a_pronoun_or_a_preposition_is_no_subject_of_its_own() -> None:
+    # "elle" and "pro" are function words: "is it heated?", "costs per day?" name nothing but the previous answer.
+    assert selected("elle est chauffée ?", language="fr", previous=("pool",)) == ["pool"]
+    assert selected("Kosten pro Tag?", language="de", previous=("parking",)) == ["parking"]
+
+
 def test_a_japanese_and_the_after_an_entry_in_english_is_about_it() -> None:
     assert selected("瓶は？", language="ja", previous=("trash",)) == ["trash"]
 

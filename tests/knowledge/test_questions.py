@@ -112,6 +112,14 @@ def test_and_a_thing_the_previous_answer_mentions_continues_that_answer() -> Non
     assert house("is there bed linen?")[0] == ["amenities"]
 
 
+def test_right_after_an_answer_a_new_subject_beside_its_topic_is_what_is_asked() -> None:
+    # Alone, check-out and the bags are as strong: we ask. Right after the check-out answer, the bags are asked.
+    assert house("after check-out, where can we leave the bags?") == ([], ["check_out", "luggage"])
+    assert house("after check-out, where can we leave the bags?", previous=("check_out",))[0] == ["luggage"]
+    # "And …" goes on about the previous answer: the bed linen the check-out entry mentions, not the amenities.
+    assert house("and the bed linen for check-out?", previous=("check_out",))[0] == ["check_out"]
+
+
 def test_the_asking_clause_breaks_a_tie() -> None:
     assert house("we're outside with all the bags, what's the code for the key box?")[0] == ["access"]
 
