@@ -100,7 +100,8 @@ def _winner(
     top = candidates[0]
     rivals = [c for c in candidates[1:] if c.source != "context" and c.score >= top.score - MARGIN]
     # "arriviamo a dicembre … è riscaldato?": an arrival word beside a plausible subject answers neither: we ask.
-    subjects = [c for c in candidates[1:] if c.source != "context" and c.score >= CLARIFY_FLOOR]
+    # A word only an entry's text uses ("around" in the hot tub's text) is no subject beside an arrival.
+    subjects = [c for c in candidates[1:] if c.source not in ("context", *THIN) and c.score >= CLARIFY_FLOOR]
     if top.source == "context" and subjects and not rivals:
         return None, [top, subjects[0]]
     if top.score >= threshold and not rivals:
