@@ -15,12 +15,11 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from concierge.core.text import fold
+from knowledge.follow_ups import FOLLOW_UPS, conjunction, continues, follow_up, refers_back
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
-from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, NEARBY_WORDS, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
-from knowledge.lexicon_data import language_file
+from knowledge.lexicon import NEARBY_WORDS, RECOMMENDATION_WORDS
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
-CONJUNCTIONS: dict[str, tuple[str, ...]] = language_file(DATA / "conjunctions.yaml", SUPPORTED_LANGUAGES)
 # A second topic this close to the first makes the question ambiguous: ask, do not guess.
 MARGIN = 0.1
 # The most topics one message is answered with.
@@ -35,8 +34,6 @@ HOUSE_TOPICS = frozenset(
     {"laundry", "kitchen", "pool", "amenities", "heating_cooling", "wifi", "house_rules", "noise", "smoking", "pets"}
     | {"check_in", "check_out", "access", "refunds_policy"}
 )
-FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
-FOLLOW_UP_WORDS_MOST = 10  # a follow-up is short: "and how long does that take more or less"
 # Evidence too thin to ask about: a word only an entry's text uses. A person answers instead of a guess of a question.
 THIN = frozenset({"content", "weak"})
 _SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
@@ -55,27 +52,17 @@ class Decision:
     asked: frozenset[str] = frozenset()  # selected topics that answer a part asked as a question ("also wifi?")
 
 
-def _conjunction(language: str) -> re.Pattern[str] | None:
-    words = CONJUNCTIONS.get(language, ())
-    if not words:
-        return None
-    joined = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    if CJK.search(joined):
-        return re.compile(f"(?:{joined})")
-    return re.compile(rf"(?<!\w)(?:{joined})(?!\w)", re.IGNORECASE)
-
-
 def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
     """The message's parts, each with whether it was asked as a question (ends with "?")."""
     found: list[tuple[str, bool]] = []
-    conjunction = _conjunction(language)
+    joins = conjunction(language)
     position = 0
     for match in [*_SENTENCES.finditer(message), None]:
         end = match.start() if match else len(message)
         sentence = message[position:end]
         asked = bool(match and _QUESTION_END.search(match.group(0)))
         position = match.end() if match else len(message)
-        pieces = conjunction.split(sentence) if conjunction else [sentence]
+        pieces = joins.split(sentence) if joins else [sentence]
         pieces = [p for p in pieces if words_of(p) or CJK.search(p)]
         for i, piece in enumerate(pieces):
             found.append((piece, asked and i == len(pieces) - 1))
@@ -99,19 +86,22 @@ def _grounded(index: Index, candidate: Candidate, message: str) -> bool:
 
 
 def _winner(
-    candidates: list[Candidate], *, threshold: float, previous: Sequence[str] = ()
+    candidates: list[Candidate], *, threshold: float, previous: Sequence[str] = (), back: bool = False
 ) -> tuple[Candidate | None, list[Candidate]]:
     """The one topic that clearly answers a part, or the close topics to ask about (context words step aside).
 
     Between close topics, the conversation decides: a topic of the previous answer is what "it" refers to, unless
-    the guest also named a new subject as strongly ("after check-out, where can we leave the bags?"): then we ask.
+    the guest also named a new subject as strongly ("after check-out, where can we leave the bags?" right after the
+    check-out answer): that answer was just given, so the new subject is what is asked now; two new ones, we ask.
+    `back`: the message starts "and …" ("y toallas para la playa?"): it goes on about the previous answer.
     """
     if not candidates:
         return None, []
     top = candidates[0]
     rivals = [c for c in candidates[1:] if c.source != "context" and c.score >= top.score - MARGIN]
     # "arriviamo a dicembre … è riscaldato?": an arrival word beside a plausible subject answers neither: we ask.
-    subjects = [c for c in candidates[1:] if c.source != "context" and c.score >= CLARIFY_FLOOR]
+    # A word only an entry's text uses ("around" in the hot tub's text) is no subject beside an arrival.
+    subjects = [c for c in candidates[1:] if c.source not in ("context", *THIN) and c.score >= CLARIFY_FLOOR]
     if top.source == "context" and subjects and not rivals:
         return None, [top, subjects[0]]
     if top.score >= threshold and not rivals:
@@ -124,34 +114,11 @@ def _winner(
         new = [c for c in close if c.topic not in previous and c.source == "lexicon" and c.score >= threshold]
         if not new:
             return earlier[0], []
-        return None, close[:2]  # the previous topic and a new subject as strong: ask, do not guess
+        if len(new) == 1 and not back:  # the previous topic was just answered: the new subject is asked now
+            return new[0], []
+        return None, close[:2]  # the previous topic and new subjects as strong: ask, do not guess
     plausible = [c for c in close if c.score >= CLARIFY_FLOOR]
     return None, plausible[:2]
-
-
-def _refers_back(message: str, language: str) -> bool:
-    """Whether the message starts with a conjunction of its language ("and the detergent?", "e seca também?")."""
-    conjunction = _conjunction(language)
-    return bool(conjunction and conjunction.match(message.strip()))
-
-
-def _follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> Candidate | None:
-    """A short message without a topic of its own that refers back is about the previous answer's topic: when it
-    names something that entry mentions ("and the detergent?" after the washing machine), or names nothing at all
-    ("and how?"). Naming something the entry does not mention is a new question, never the same entry again
-    (unless the entry is not written in the guest's language, so that what it mentions cannot be told)."""
-    if not previous or previous[0] not in index.texts or len(words_of(message)) > FOLLOW_UP_WORDS_MOST:
-        return None
-    topic = previous[0]
-    named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
-    text_words = set(words_of(index.texts[topic]))
-    said = {w for w in named if w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words))}
-    # An entry not written in the guest's language cannot show what it mentions: "and" alone must do ("e seca?").
-    unreadable = language not in index.written_in.get(topic, frozenset())
-    # "from what time?", "how long does it take?": a question that names nothing but when, how long or how much.
-    more = all(w in said or w in FOLLOW_UPS for w in named) and (_refers_back(message, language) or "?" in message)
-    refers = bool(said) or more or ((not named or unreadable) and _refers_back(message, language))
-    return Candidate(topic, 0.75, matched="(follow-up)", source="context") if refers else None
 
 
 @cache
@@ -160,22 +127,6 @@ def _nearby(language: str) -> re.Pattern[str]:
     plain = "|".join(re.escape(w) for w in reversed(phrases) if not CJK.search(w))
     cjk = "|".join(re.escape(w) for w in phrases if CJK.search(w))
     return re.compile("|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p))
-
-
-def _continues(
-    index: Index, message: str, candidates: list[Candidate], previous: Sequence[str], language: str
-) -> Candidate | None:
-    """ "And the bed linen?" right after the check-out answer, whose text says what to do with the bed linen: the
-    guest continues the conversation, so the previous entry answers, not the entry the word names in general."""
-    if not previous or previous[0] not in index.texts or len(words_of(message)) > 8:
-        return None
-    if not candidates or candidates[0].topic == previous[0] or not _refers_back(message, language):
-        return None
-    text_words = set(words_of(index.texts[previous[0]]))
-    said = {w for w in words_of(message) if len(w) >= 3 and w not in STOPWORDS and w in text_words}
-    if not said or not set(words_of(candidates[0].matched)) <= said:
-        return None
-    return Candidate(previous[0], 0.75, matched="(follow-up)", source="context")
 
 
 def _clause(
@@ -222,7 +173,7 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     `previous`: the topics of the conversation's last answer, best first, to resolve follow-ups against.
     """
     candidates = _grounding(index, rank_message(index, message, language=language), message, language)
-    back = _continues(index, message, candidates, previous, language)
+    back = continues(index, message, candidates, previous, language)
     if back is not None:
         return Decision(candidates, [back], [], 0)
     selected: dict[str, Candidate] = {}
@@ -236,7 +187,7 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     split = parts(message, language=language) if len(parts(message, language=language)) > 1 else []
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
-        winner, close = _winner(ranked, threshold=threshold, previous=previous)
+        winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
         if winner is None and asked:
             winner, close = _clause(index, text, close, threshold=threshold, language=language)
         if winner is not None:
@@ -265,18 +216,18 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
-        winner, close = _winner(candidates, threshold=threshold, previous=previous)
+        winner, close = _winner(candidates, threshold=threshold, previous=previous, back=refers_back(message, language))
         if winner is None and _QUESTION_END.search(message):
             winner, close = _clause(index, message, close, threshold=threshold, language=language)
         if winner is not None:
             return Decision(candidates, [winner], [], 0)
         # A message that refers back ("and …", "y …") may be answered by the previous topic below the threshold;
         # anything else is held to the threshold (the owner's word) and asked about.
-        earlier = [c for c in close if previous and c.topic == previous[0] and _refers_back(message, language)]
+        earlier = [c for c in close if previous and c.topic == previous[0] and refers_back(message, language)]
         strong = [c for c in close if c.source not in THIN]
-        follow_up = earlier[0] if earlier else None if strong else _follow_up(index, message, previous, language)
-        if follow_up is not None:
-            return Decision(candidates, [follow_up], [], 0)
+        back = earlier[0] if earlier else None if strong else follow_up(index, message, previous, language)
+        if back is not None:
+            return Decision(candidates, [back], [], 0)
         clarify = {c.topic: c for c in (close or list(clarify.values()))}
     chosen = list(selected.values())[:MOST]
     asking = [c for c in clarify.values() if c.topic not in selected][:2]

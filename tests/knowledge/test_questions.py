@@ -112,6 +112,31 @@ def test_and_a_thing_the_previous_answer_mentions_continues_that_answer() -> Non
     assert house("is there bed linen?")[0] == ["amenities"]
 
 
+def test_right_after_an_answer_a_new_subject_beside_its_topic_is_what_is_asked() -> None:
+    # Alone, check-out and the bags are as strong: we ask. Right after the check-out answer, the bags are asked.
+    assert house("after check-out, where can we leave the bags?") == ([], ["check_out", "luggage"])
+    assert house("after check-out, where can we leave the bags?", previous=("check_out",))[0] == ["luggage"]
+    # "And …" goes on about the previous answer: the bed linen the check-out entry mentions, not the amenities.
+    assert house("and the bed linen for check-out?", previous=("check_out",))[0] == ["check_out"]
+
+
+ARRIVAL_INDEX = build_index(
+    [
+        {"topic": "check_in", "title": "Check-in", "content": {"en": "Check-in from 15:00 with the key safe."}},
+        {"topic": "parking", "title": "Parking", "content": {"en": "Two cars fit on the driveway."}},
+        {"topic": "custom:hot-tub", "title": "Hot tub", "content": {"en": "Walk around the tub with care."}},
+    ]
+)
+
+
+def test_a_word_only_an_entry_text_uses_is_no_subject_beside_an_arrival() -> None:
+    message = "we arrive around 9pm, can we still get in? and is there parking at the house?"
+    ranked = decide(ARRIVAL_INDEX, message, language="en", threshold=0.7)
+    assert any(c.topic == "custom:hot-tub" and c.source == "content" for c in ranked.candidates)  # "around"
+    assert sorted(c.topic for c in ranked.selected) == ["check_in", "parking"]
+    assert ranked.open_questions == 0
+
+
 def test_the_asking_clause_breaks_a_tie() -> None:
     assert house("we're outside with all the bags, what's the code for the key box?")[0] == ["access"]
 
