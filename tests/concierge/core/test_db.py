@@ -59,4 +59,5 @@ def test_a_console_form_is_committed_before_its_redirect_is_sent(
             f"{url}/note", data={"csrf_token": token, "body": "Towels delivered"}, follow_redirects=False
         )
     assert sent.status_code == 303
-    assert order[:2] == ["commit", "response 303"], order
+    # The note's commit (and any other the request made) came first; nothing was committed after the 303 left.
+    assert "commit" in order and order[-1] == "response 303", order
