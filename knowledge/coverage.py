@@ -120,7 +120,7 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
             and ranked[0].source in RIVAL_SOURCES
             and (len(ranked) == 1 or ranked[1].score < ranked[0].score)
         )
-        if rival or (not ranked and closed and readable):
+        if (rival and not is_open(text, language)) or (not ranked and closed):
             missing.append(word)
     return missing
 
