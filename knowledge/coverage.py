@@ -35,6 +35,7 @@ OPEN_QUESTIONS: dict[str, tuple[str, ...]] = {
     language: tuple(fold(w) for w in found)
     for language, found in language_file(DATA / "open_questions.yaml", SUPPORTED_LANGUAGES).items()
 }
+OPEN_WORDS = frozenset(w for found in OPEN_QUESTIONS.values() for w in found)
 FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
 RECOMMENDATIONS = tuple(fold(w) for w in RECOMMENDATION_WORDS if len(w) >= 4)
 FOLLOW_UP = "(follow-up)"  # what a topic resolved from the conversation shows as matched (knowledge/questions.py)
@@ -54,7 +55,7 @@ NEGATION_REACH = 4
 @lru_cache(maxsize=1024)
 def _forms(text: str, language: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """The words of an entry's text, their 5-letter starts and their stems in `language`."""
-    found = frozenset(words_of(text))
+    found = frozenset(words_of(text)) | frozenset(w.replace("-", "") for w in words_of(text))  # "check-out"
     stems = frozenset(s for s in (stem(w, language) for w in found) if s is not None)
     return found, frozenset(w[:PREFIX] for w in found if len(w) >= PREFIX), stems
 
@@ -91,8 +92,11 @@ def is_open(text: str, language: str) -> bool:
     """Whether a question asks where, how, when, whether something exists or may be brought ("is there …?",
     "¿hay …?", "can we bring …?"): the topic's entry answers it, whatever else the question says."""
     plain = [part for word in words_of(text) for part in (word, *word.split("'")) if part]
+    if any(w.startswith(RECOMMENDATIONS) for w in plain):  # "can you recommend a restaurant?": the tips answer
+        return True
     folded = " " + " ".join(plain) + " "
-    return any((w in folded) if CJK.search(w) else f" {w} " in folded for w in OPEN_QUESTIONS.get(language, ()))
+    # Every language's words: a short question is easily taken for another language ("tenéis secador?" for Portuguese).
+    return any((w in folded) if CJK.search(w) else f" {w} " in folded for w in OPEN_WORDS)
 
 
 def topic_words(index: Index, topic: str) -> frozenset[str]:

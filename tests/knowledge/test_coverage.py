@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from knowledge.coverage import closed_question, content_words, is_open, uncovered
+from knowledge.coverage import closed_question, content_words, is_open, mentions, uncovered
 from knowledge.index import build_index
 from knowledge.questions import decide
 
@@ -64,11 +64,19 @@ def test_uncovered_names_the_words_the_entry_lacks() -> None:
     assert uncovered(INDEX, "is the pool open in june", ["pool"], language="en", closed=True) == []
 
 
+def test_an_entry_mentions_a_word_in_another_form() -> None:
+    assert mentions("check-out is at 11:00", "checkout", "en")
+    assert mentions("the pool is open from june", "opening", "en")
+    assert not mentions("the pool is open from june", "heated", "en")
+
+
 def test_question_shapes() -> None:
     assert is_open("where is the pool", "en")
     assert is_open("gibt es einen Föhn", "de")
     assert is_open("c'è il bagnino", "it")
     assert not is_open("is the pool heated", "en")
+    assert is_open("tenéis secador de pelo", "pt")  # a short question taken for another language is still open
+    assert is_open("kunnen jullie een restaurant aanraden", "nl")  # a recommendation request
     assert closed_question("is the pool heated", True, "en")
     assert not closed_question("is the pool heated", False, "en")  # a statement asks nothing
     assert not closed_question("is the pool on the roof heated in the evenings after nine", True, "en")  # long
