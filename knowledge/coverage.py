@@ -110,7 +110,7 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
     `closed` question (a short one asking whether the topic has some property), a word nothing in the knowledge base
     knows."""
     chosen = [t for t in topics if t in index.texts]
-    if not chosen:
+    if not chosen or (not closed and is_open(text, language)):  # nothing to hold an open question back
         return []
     known = frozenset().union(*(topic_words(index, t) for t in chosen))
     missing = []
@@ -127,7 +127,7 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
             and ranked[0].source in RIVAL_SOURCES
             and (len(ranked) == 1 or ranked[1].score < ranked[0].score)
         )
-        if (rival and not is_open(text, language)) or (not ranked and closed):
+        if rival or (not ranked and closed):
             missing.append(word)
     return missing
 
@@ -149,6 +149,15 @@ def _clause(index: Index, text: str, topic: str, language: str) -> str:
     return naming[-1] if naming else text
 
 
+def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str], language: str) -> bool:
+    """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks."""
+    closed = closed_question(text, asked, language)
+    if not closed and is_open(text, language):  # where, how, is there …: the entry answers, whatever else is said
+        return True
+    clause = _clause(index, text, topic, language)
+    return not uncovered(index, clause, others | {topic}, language=language, closed=closed)
+
+
 def covered(
     index: Index,
     selected: Sequence[Candidate],
@@ -162,28 +171,23 @@ def covered(
     open, for a person). A topic is checked in the pieces of the message that name it (the whole message when none
     does alone), in the clause that names it, with the words of the other topics chosen there; it stays when one of
     them is covered. A topic the conversation is already about (a follow-up: "and from what time?") stays."""
-    ranked = {
-        text: {c.topic for c in rank_message(index, text, language=language) if c.score >= CLARIFY_FLOOR}
-        for text, _asked in pieces
-    }
+    ranked: dict[str, set[str]] = {}
+
+    def named(text: str) -> set[str]:  # ranked once per piece, and only when a topic is checked
+        if text not in ranked:
+            ranked[text] = {c.topic for c in rank_message(index, text, language=language) if c.score >= CLARIFY_FLOOR}
+        return ranked[text]
+
     chosen = {c.topic for c in selected}
     kept = []
     for candidate in selected:
         topic = candidate.topic
-        asking = [(text, asked) for text, asked in pieces if topic in ranked[text]] or [(message, "?" in message)]
-        if (
-            candidate.matched == FOLLOW_UP
-            or topic in previous
-            or any(
-                not uncovered(
-                    index,
-                    _clause(index, text, topic, language),
-                    (ranked.get(text, set()) & chosen) | {topic},
-                    language=language,
-                    closed=closed_question(text, asked, language),
-                )
-                for text, asked in asking
-            )
+        if candidate.matched == FOLLOW_UP or topic in previous:
+            kept.append(candidate)
+            continue
+        asking = [(text, asked) for text, asked in pieces if topic in named(text)] or [(message, "?" in message)]
+        if any(
+            _answers(index, text, asked, topic, (ranked.get(text, set()) & chosen), language) for text, asked in asking
         ):
             kept.append(candidate)
     return kept, len(selected) - len(kept)
