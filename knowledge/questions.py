@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from concierge.core.text import fold
+from knowledge.coverage import covered
 from knowledge.follow_ups import FOLLOW_UPS, conjunction, continues, follow_up, refers_back
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
 from knowledge.lexicon import NEARBY_WORDS, RECOMMENDATION_WORDS
@@ -168,6 +169,17 @@ def _unknown_subject(index: Index, text: str) -> bool:
 
 
 def decide(index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str] = ()) -> Decision:
+    """Choose per part, precision first; then keep only the topics whose entry says what their question asks."""
+    decision = _decide(index, message, language=language, threshold=threshold, previous=previous)
+    pieces = parts(message, language=language)
+    kept, dropped = covered(index, decision.selected, message, pieces, language=language, previous=previous)
+    if not dropped:
+        return decision
+    asked = frozenset(t for t in decision.asked if t in {c.topic for c in kept})
+    return replace(decision, selected=kept, open_questions=decision.open_questions + dropped, asked=asked)
+
+
+def _decide(index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str] = ()) -> Decision:
     """Rank the whole message (for the trace and a model's hints) and choose per part, precision first.
 
     `previous`: the topics of the conversation's last answer, best first, to resolve follow-ups against.

@@ -1,0 +1,193 @@
+"""Whether the entry chosen for a question says what the question asks: a topic word is not an answer on its own.
+
+"Is the pool heated?" names the pool, and the pool entry is the sure topic, but the entry only gives the season and
+the hours: quoting it answers a question the guest did not ask, with confidence. A question is covered by its entry
+when every word that carries its content is a word of that topic (its lexicon, title or text) or something the
+entry's text mentions. A content word that is another topic's own word ("heated": heating) or that nothing in the
+knowledge base knows ("lifeguard", "guarded", "tickets"), and that the entry does not mention, is a detail the entry
+does not give: a person answers instead of a confident wrong answer.
+
+A word nothing knows only counts in a short closed question ("is the pool heated?", "ist der Pool überdacht?"): a
+long message carries its circumstances ("we've got loads of bottles"), and an open question (where, how, is there,
+can we bring or use: `knowledge/data/open_questions.yaml`) is answered by the entry whatever else it says. A closed
+question is checked in every language: in one the entry is not written in, the word cannot be looked up in its text,
+but nothing in the knowledge base knowing it is the sign that the entry does not give it either (measured on the dev
+split: more wrong answers avoided than answers lost). Another topic's word is not asked about in an open question
+("tem toalha de praia?": beach towels), nor right after a negation ("we don't need parking", "sin coche").
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from concierge.core.text import fold
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
+from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file
+from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
+from knowledge.stems import stem
+
+NEGATIONS: dict[str, frozenset[str]] = {
+    language: frozenset(fold(w) for w in found)
+    for language, found in language_file(DATA / "negations.yaml", SUPPORTED_LANGUAGES).items()
+}
+OPEN_QUESTIONS: dict[str, tuple[str, ...]] = {
+    language: tuple(fold(w) for w in found)
+    for language, found in language_file(DATA / "open_questions.yaml", SUPPORTED_LANGUAGES).items()
+}
+OPEN_WORDS = frozenset(w for found in OPEN_QUESTIONS.values() for w in found)
+FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
+RECOMMENDATIONS = tuple(fold(w) for w in RECOMMENDATION_WORDS if len(w) >= 4)
+FOLLOW_UP = "(follow-up)"  # what a topic resolved from the conversation shows as matched (knowledge/questions.py)
+# Words shorter than this say too little on their own ("bit", "way", "get") to hold an answer back.
+MIN_WORD = 4
+# Shared start of two words that makes them one ("connect" / "connection", "closes" / "closed").
+PREFIX = 5
+# How sure a word must be of another topic, through that topic's own words, to be that topic's subject.
+RIVAL_FLOOR = CLARIFY_FLOOR
+RIVAL_SOURCES = frozenset({"lexicon", "title"})
+# A question this short asks about each of its words: one the knowledge base does not know is the detail asked.
+SHORT_QUESTION = 7
+# A word this many words after a negation is what the guest does not need ("no need for a late checkout").
+NEGATION_REACH = 4
+
+
+@lru_cache(maxsize=1024)
+def _forms(text: str, language: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The words of an entry's text, their 5-letter starts and their stems in `language`."""
+    found = frozenset(words_of(text)) | frozenset(w.replace("-", "") for w in words_of(text))  # "check-out"
+    stems = frozenset(s for s in (stem(w, language) for w in found) if s is not None)
+    return found, frozenset(w[:PREFIX] for w in found if len(w) >= PREFIX), stems
+
+
+def mentions(text: str, word: str, language: str) -> bool:
+    """Whether a (folded) entry text mentions `word`, as it is, by its start or as another form of it."""
+    found, starts, stems = _forms(text, language)
+    if word in found or (len(word) >= PREFIX and word[:PREFIX] in starts):
+        return True
+    own = stem(word, language)
+    return own is not None and own in stems
+
+
+def content_words(text: str, *, language: str) -> list[str]:
+    """The words of a question that carry its content: no function, everyday, follow-up or negated words."""
+    negations = NEGATIONS.get(language, frozenset()) | NEGATIONS["en"]
+    every = words_of(text)
+    negated = {w for i, w in enumerate(every) if any(n in negations for n in every[max(0, i - NEGATION_REACH) : i])}
+    return [
+        w
+        for w in dict.fromkeys(every)
+        if len(w) >= MIN_WORD
+        and w.isalpha()
+        and not CJK.search(w)
+        and w not in STOPWORDS
+        and w not in COMMON
+        and w not in FOLLOW_UPS
+        and w not in negated
+        and not w.startswith(RECOMMENDATIONS)
+    ]
+
+
+def is_open(text: str, language: str) -> bool:
+    """Whether a question asks where, how, when, whether something exists or may be brought ("is there …?",
+    "¿hay …?", "can we bring …?"): the topic's entry answers it, whatever else the question says."""
+    plain = [part for word in words_of(text) for part in (word, *word.split("'")) if part]
+    if any(w.startswith(RECOMMENDATIONS) for w in plain):  # "can you recommend a restaurant?": the tips answer
+        return True
+    folded = " " + " ".join(plain) + " "
+    # Every language's words: a short question is easily taken for another language ("tenéis secador?" for Portuguese).
+    return any((w in folded) if CJK.search(w) else f" {w} " in folded for w in OPEN_WORDS)
+
+
+def topic_words(index: Index, topic: str) -> frozenset[str]:
+    """Every word of the topic's terms: "praia" is the amenities' word in "toalha de praia", not only the beach's."""
+    return frozenset(w for term in index.terms if term.topic == topic for w in term.words)
+
+
+def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, closed: bool = False) -> list[str]:
+    """The content words of `text` that none of `topics` explains (neither a word of the topic nor something its
+    entry mentions) and that ask about something else: another topic's own word (outside an open question), or, in a
+    `closed` question (a short one asking whether the topic has some property), a word nothing in the knowledge base
+    knows."""
+    chosen = [t for t in topics if t in index.texts]
+    if not chosen or (not closed and is_open(text, language)):  # nothing to hold an open question back
+        return []
+    known = frozenset().union(*(topic_words(index, t) for t in chosen))
+    missing = []
+    for word in content_words(text, language=language):
+        if word in known or any(mentions(index.texts[t], word, language) for t in chosen):
+            continue
+        ranked = rank_message(index, word, language=language)
+        if any(c.topic in chosen for c in ranked):
+            continue
+        # A word two other topics share ("around": local tips and transport) names neither.
+        rival = (
+            bool(ranked)
+            and ranked[0].score >= RIVAL_FLOOR
+            and ranked[0].source in RIVAL_SOURCES
+            and (len(ranked) == 1 or ranked[1].score < ranked[0].score)
+        )
+        if rival or (not ranked and closed):
+            missing.append(word)
+    return missing
+
+
+def closed_question(text: str, asked: bool, language: str) -> bool:
+    """Whether a piece of a message is a short question asking whether its topic has some property ("is the pool
+    heated?", "¿el tranvía funciona de madrugada?"), not where, how, when or whether there is one."""
+    return asked and len(words_of(text)) <= SHORT_QUESTION and not is_open(text, language)
+
+
+def _clause(index: Index, text: str, topic: str, language: str) -> str:
+    """The clause of a piece (between commas) that names the topic, the last one if several do, else the piece:
+    "I'm at the door with the suitcases, what was the code?" asks about the code; the suitcases are a circumstance."""
+    naming = [
+        c
+        for c in re.split(r"[,，、]", text)
+        if any(r.topic == topic and r.score >= CLARIFY_FLOOR for r in rank_message(index, c, language=language))
+    ]
+    return naming[-1] if naming else text
+
+
+def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str], language: str) -> bool:
+    """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks."""
+    closed = closed_question(text, asked, language)
+    if not closed and is_open(text, language):  # where, how, is there …: the entry answers, whatever else is said
+        return True
+    clause = _clause(index, text, topic, language)
+    return not uncovered(index, clause, others | {topic}, language=language, closed=closed)
+
+
+def covered(
+    index: Index,
+    selected: Sequence[Candidate],
+    message: str,
+    pieces: Sequence[tuple[str, bool]],
+    *,
+    language: str,
+    previous: Sequence[str] = (),
+) -> tuple[list[Candidate], int]:
+    """The selected topics whose question their entry answers, and how many were dropped (each one a question left
+    open, for a person). A topic is checked in the pieces of the message that name it (the whole message when none
+    does alone), in the clause that names it, with the words of the other topics chosen there; it stays when one of
+    them is covered. A topic the conversation is already about (a follow-up: "and from what time?") stays."""
+    ranked: dict[str, set[str]] = {}
+
+    def named(text: str) -> set[str]:  # ranked once per piece, and only when a topic is checked
+        if text not in ranked:
+            ranked[text] = {c.topic for c in rank_message(index, text, language=language) if c.score >= CLARIFY_FLOOR}
+        return ranked[text]
+
+    chosen = {c.topic for c in selected}
+    kept = []
+    for candidate in selected:
+        topic = candidate.topic
+        if candidate.matched == FOLLOW_UP or topic in previous:
+            kept.append(candidate)
+            continue
+        asking = [(text, asked) for text, asked in pieces if topic in named(text)] or [(message, "?" in message)]
+        if any(
+            _answers(index, text, asked, topic, (ranked.get(text, set()) & chosen), language) for text, asked in asking
+        ):
+            kept.append(candidate)
+    return kept, len(selected) - len(kept)
