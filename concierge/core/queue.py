@@ -66,28 +66,33 @@ def due(queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> Sel
 def _due(queue: Queue[RowT]) -> SelectOfScalar[RowT]:
     """`due`'s statement, built once per queue with its times as bound parameters: building it costs milliseconds
     (every worker poll and claim used to), binding values to it microseconds."""
-    status = queue.column(queue.status)
-    condition: ColumnElement[bool] = (status == queue.pending) & (queue.column(queue.due_at) <= bindparam("now"))
+    return select(queue.table).where(*_due_criteria(queue, queue.table)).order_by(queue.column("id")).limit(1)
+
+
+def _due_criteria(queue: Queue[RowT], table: Any) -> list[ColumnElement[bool]]:
+    """Where a row of `table` (the queue's table or an alias of it) is due, with `now` a bound parameter."""
+    status = queue.column(queue.status, table)
+    condition: ColumnElement[bool] = (status == queue.pending) & (queue.column(queue.due_at, table) <= bindparam("now"))
     if queue.claimed is not None:
         # A worker that died mid-attempt leaves an expired lease: its row is claimable again, first in line.
         if queue.lease_until is not None:
-            expired = queue.column(queue.lease_until) < bindparam("now")
+            expired = queue.column(queue.lease_until, table) < bindparam("now")
         else:
             assert queue.claimed_at is not None, "a queue with a claimed status needs a lease column"
-            expired = queue.column(queue.claimed_at) < bindparam("claimed_before")
+            expired = queue.column(queue.claimed_at, table) < bindparam("claimed_before")
         condition = or_(condition, (status == queue.claimed) & expired)
     # The same predicate as the queue's partial index, as a term of its own: the index is then used, and a claim
     # reads the unfinished rows only instead of walking every finished one in id order.
-    criteria = [unfinished(queue), condition]
+    criteria = [unfinished(queue, table), condition]
     if queue.in_order_of is not None:
         earlier = aliased(queue.table)
         blocked = exists().where(
-            queue.column(queue.in_order_of, earlier) == queue.column(queue.in_order_of),
-            queue.column("id", earlier) < queue.column("id"),
+            queue.column(queue.in_order_of, earlier) == queue.column(queue.in_order_of, table),
+            queue.column("id", earlier) < queue.column("id", table),
             unfinished(queue, earlier),
         )
         criteria.append(~blocked)
-    return select(queue.table).where(*criteria).order_by(queue.column("id")).limit(1)
+    return criteria
 
 
 def _due_values(queue: Queue[RowT], *, now: datetime, lease_seconds: float) -> dict[str, datetime]:
@@ -120,6 +125,16 @@ def next_due(session: Session, queue: Queue[RowT], *, now: datetime, lease_secon
 def take(session: Session, queue: Queue[RowT], row: RowT, *, now: datetime, lease_seconds: float) -> RowT:
     """Claim a row found by `next_due`: one more attempt, leased to this worker for `lease_seconds`."""
     values: dict[str, Any] = {queue.attempts: getattr(row, queue.attempts) + 1}
+    values.update(_lease_values(queue, now=now, lease_seconds=lease_seconds))
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.flush()
+    return row
+
+
+def _lease_values(queue: Queue[RowT], *, now: datetime, lease_seconds: float) -> dict[str, Any]:
+    """What a claim writes besides the attempt count: the claimed status (or a later due time), the lease."""
+    values: dict[str, Any] = {}
     if queue.claimed is not None:
         values[queue.status] = queue.claimed
     else:
@@ -130,16 +145,40 @@ def take(session: Session, queue: Queue[RowT], row: RowT, *, now: datetime, leas
         values[queue.lease_until] = now + timedelta(seconds=lease_seconds)
     if queue.claimed_at is not None:
         values[queue.claimed_at] = now
-    for name, value in values.items():
-        setattr(row, name, value)
-    session.flush()
-    return row
+    return values
 
 
 def claim(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float) -> RowT | None:
-    """Claim the oldest due row for one attempt; None when nothing is due."""
-    row = next_due(session, queue, now=now, lease_seconds=lease_seconds)
-    return None if row is None else take(session, queue, row, now=now, lease_seconds=lease_seconds)
+    """Claim the oldest due row for one attempt, in one statement; None when nothing is due."""
+    lease = _lease_values(queue, now=now, lease_seconds=lease_seconds)
+    params = {**_due_values(queue, now=now, lease_seconds=lease_seconds), **{f"lease_{k}": v for k, v in lease.items()}}
+    row: RowT | None = session.execute(_claim(queue), params).scalars().first()
+    return row
+
+
+@cache
+def _claim(queue: Queue[RowT]) -> Any:
+    """`claim`'s statement, built once per queue: the oldest due row (locked, others skipped, on PostgreSQL) gets
+    one more attempt and its lease, and comes back, in one round trip."""
+    due_row = aliased(queue.table)  # not the updated table itself, which the subquery would be correlated with
+    oldest_due = (
+        select(queue.column("id", due_row))
+        .where(*_due_criteria(queue, due_row))
+        .order_by(queue.column("id", due_row))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    leased = _lease_values(queue, now=datetime.now(), lease_seconds=0.0)  # for its columns
+    values: dict[str, Any] = {queue.attempts: queue.column(queue.attempts) + 1}
+    values.update({name: bindparam(f"lease_{name}", type_=queue.column(name).type) for name in leased})
+    return (
+        update(queue.table)
+        .where(queue.column("id") == oldest_due)
+        .values(values)
+        .returning(queue.table)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def mark(
