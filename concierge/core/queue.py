@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, exists, literal_column, or_, update
+from sqlalchemy import ClauseElement, ColumnElement, bindparam, exists, literal_column, or_, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -185,14 +186,39 @@ def mark(
     session: Session, queue: Queue[RowT], *, row_id: int, values: Mapping[str, Any], lease_token: str | None = None
 ) -> bool:
     """Update a claimed row in one statement; with `lease_token`, only while this worker still holds the lease."""
-    statement = update(queue.table).where(queue.column("id") == row_id)
+    if any(isinstance(value, ClauseElement) for value in values.values()):  # an expression: a statement of its own
+        statement = update(queue.table).where(queue.column("id") == row_id)
+        if lease_token is not None:
+            assert queue.lease_token is not None and queue.claimed is not None
+            statement = statement.where(
+                queue.column(queue.lease_token) == lease_token, queue.column(queue.status) == queue.claimed
+            )
+        result = session.exec(statement.values(dict(values)))
+        return bool(result.rowcount == 1)
+    params = {"row_to_mark": row_id, **{f"set_{name}": value for name, value in values.items()}}
     if lease_token is not None:
+        params["held_token"] = lease_token
+    result = session.exec(_mark(queue, tuple(values), lease_token is not None), params=params)
+    if result.rowcount != 1:
+        return False
+    # The row's object, if this session holds it, shows the new values (an update built anew synchronizes it).
+    row = session.identity_map.get(session.identity_key(queue.table, row_id))
+    for name, value in values.items() if row is not None else ():
+        set_committed_value(row, name, value)
+    return True
+
+
+@cache
+def _mark(queue: Queue[RowT], names: tuple[str, ...], leased: bool) -> Any:
+    """`mark`'s statement for these columns, built once (a job's finish runs it every turn) with bound values."""
+    statement = update(queue.table).where(queue.column("id") == bindparam("row_to_mark"))
+    if leased:
         assert queue.lease_token is not None and queue.claimed is not None
         statement = statement.where(
-            queue.column(queue.lease_token) == lease_token, queue.column(queue.status) == queue.claimed
+            queue.column(queue.lease_token) == bindparam("held_token"), queue.column(queue.status) == queue.claimed
         )
-    result = session.exec(statement.values(dict(values)))
-    return bool(result.rowcount == 1)
+    values = {name: bindparam(f"set_{name}", type_=queue.column(name).type) for name in names}
+    return statement.values(values).execution_options(synchronize_session=False)  # `mark` does it, cheaper
 
 
 def finish(
