@@ -233,19 +233,28 @@ def export_pack(session: Session, *, slug: str) -> Pack:
     )
 
 
+# Built once: every turn runs it (building a statement cost more than running it, issue 22).
+_RESERVATION_FOR = (
+    select(Reservation)
+    .where(
+        Reservation.property_id == bindparam("property_id"),
+        or_(
+            col(Reservation.phone) == bindparam("phone"),
+            col(Reservation.id).in_(
+                select(ReservationPhone.reservation_id).where(ReservationPhone.phone == bindparam("phone"))
+            ),
+        ),
+        Reservation.check_out >= bindparam("today"),
+    )
+    .order_by(col(Reservation.check_in))
+    .limit(1)
+)
+
+
 def reservation_for(session: Session, *, property_id: int, phone: str, today: date) -> Reservation | None:
     """The guest's current stay at this property, else their next upcoming one (by booking or linked number)."""
-    linked = select(ReservationPhone.reservation_id).where(ReservationPhone.phone == phone)
-    return session.exec(
-        select(Reservation)
-        .where(
-            Reservation.property_id == property_id,
-            or_(col(Reservation.phone) == phone, col(Reservation.id).in_(linked)),
-            Reservation.check_out >= today,
-        )
-        .order_by(col(Reservation.check_in))
-        .limit(1)
-    ).first()
+    params = {"property_id": property_id, "phone": phone, "today": today}
+    return session.exec(_RESERVATION_FOR, params=params).first()
 
 
 def last_stay(session: Session, *, property_id: int, phone: str) -> Reservation | None:

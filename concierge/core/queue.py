@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, exists, literal_column, or_, update
+from sqlalchemy import ClauseElement, ColumnElement, bindparam, exists, literal_column, or_, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -66,28 +67,33 @@ def due(queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> Sel
 def _due(queue: Queue[RowT]) -> SelectOfScalar[RowT]:
     """`due`'s statement, built once per queue with its times as bound parameters: building it costs milliseconds
     (every worker poll and claim used to), binding values to it microseconds."""
-    status = queue.column(queue.status)
-    condition: ColumnElement[bool] = (status == queue.pending) & (queue.column(queue.due_at) <= bindparam("now"))
+    return select(queue.table).where(*_due_criteria(queue, queue.table)).order_by(queue.column("id")).limit(1)
+
+
+def _due_criteria(queue: Queue[RowT], table: Any) -> list[ColumnElement[bool]]:
+    """Where a row of `table` (the queue's table or an alias of it) is due, with `now` a bound parameter."""
+    status = queue.column(queue.status, table)
+    condition: ColumnElement[bool] = (status == queue.pending) & (queue.column(queue.due_at, table) <= bindparam("now"))
     if queue.claimed is not None:
         # A worker that died mid-attempt leaves an expired lease: its row is claimable again, first in line.
         if queue.lease_until is not None:
-            expired = queue.column(queue.lease_until) < bindparam("now")
+            expired = queue.column(queue.lease_until, table) < bindparam("now")
         else:
             assert queue.claimed_at is not None, "a queue with a claimed status needs a lease column"
-            expired = queue.column(queue.claimed_at) < bindparam("claimed_before")
+            expired = queue.column(queue.claimed_at, table) < bindparam("claimed_before")
         condition = or_(condition, (status == queue.claimed) & expired)
     # The same predicate as the queue's partial index, as a term of its own: the index is then used, and a claim
     # reads the unfinished rows only instead of walking every finished one in id order.
-    criteria = [unfinished(queue), condition]
+    criteria = [unfinished(queue, table), condition]
     if queue.in_order_of is not None:
         earlier = aliased(queue.table)
         blocked = exists().where(
-            queue.column(queue.in_order_of, earlier) == queue.column(queue.in_order_of),
-            queue.column("id", earlier) < queue.column("id"),
+            queue.column(queue.in_order_of, earlier) == queue.column(queue.in_order_of, table),
+            queue.column("id", earlier) < queue.column("id", table),
             unfinished(queue, earlier),
         )
         criteria.append(~blocked)
-    return select(queue.table).where(*criteria).order_by(queue.column("id")).limit(1)
+    return criteria
 
 
 def _due_values(queue: Queue[RowT], *, now: datetime, lease_seconds: float) -> dict[str, datetime]:
@@ -120,6 +126,16 @@ def next_due(session: Session, queue: Queue[RowT], *, now: datetime, lease_secon
 def take(session: Session, queue: Queue[RowT], row: RowT, *, now: datetime, lease_seconds: float) -> RowT:
     """Claim a row found by `next_due`: one more attempt, leased to this worker for `lease_seconds`."""
     values: dict[str, Any] = {queue.attempts: getattr(row, queue.attempts) + 1}
+    values.update(_lease_values(queue, now=now, lease_seconds=lease_seconds))
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.flush()
+    return row
+
+
+def _lease_values(queue: Queue[RowT], *, now: datetime, lease_seconds: float) -> dict[str, Any]:
+    """What a claim writes besides the attempt count: the claimed status (or a later due time), the lease."""
+    values: dict[str, Any] = {}
     if queue.claimed is not None:
         values[queue.status] = queue.claimed
     else:
@@ -130,30 +146,79 @@ def take(session: Session, queue: Queue[RowT], row: RowT, *, now: datetime, leas
         values[queue.lease_until] = now + timedelta(seconds=lease_seconds)
     if queue.claimed_at is not None:
         values[queue.claimed_at] = now
-    for name, value in values.items():
-        setattr(row, name, value)
-    session.flush()
-    return row
+    return values
 
 
 def claim(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float) -> RowT | None:
-    """Claim the oldest due row for one attempt; None when nothing is due."""
-    row = next_due(session, queue, now=now, lease_seconds=lease_seconds)
-    return None if row is None else take(session, queue, row, now=now, lease_seconds=lease_seconds)
+    """Claim the oldest due row for one attempt, in one statement; None when nothing is due."""
+    lease = _lease_values(queue, now=now, lease_seconds=lease_seconds)
+    params = {**_due_values(queue, now=now, lease_seconds=lease_seconds), **{f"lease_{k}": v for k, v in lease.items()}}
+    row: RowT | None = session.execute(_claim(queue), params).scalars().first()
+    return row
+
+
+@cache
+def _claim(queue: Queue[RowT]) -> Any:
+    """`claim`'s statement, built once per queue: the oldest due row (locked, others skipped, on PostgreSQL) gets
+    one more attempt and its lease, and comes back, in one round trip."""
+    due_row = aliased(queue.table)  # not the updated table itself, which the subquery would be correlated with
+    oldest_due = (
+        select(queue.column("id", due_row))
+        .where(*_due_criteria(queue, due_row))
+        .order_by(queue.column("id", due_row))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    leased = _lease_values(queue, now=datetime.now(), lease_seconds=0.0)  # for its columns
+    values: dict[str, Any] = {queue.attempts: queue.column(queue.attempts) + 1}
+    values.update({name: bindparam(f"lease_{name}", type_=queue.column(name).type) for name in leased})
+    return (
+        update(queue.table)
+        .where(queue.column("id") == oldest_due)
+        .values(values)
+        .returning(queue.table)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def mark(
     session: Session, queue: Queue[RowT], *, row_id: int, values: Mapping[str, Any], lease_token: str | None = None
 ) -> bool:
     """Update a claimed row in one statement; with `lease_token`, only while this worker still holds the lease."""
-    statement = update(queue.table).where(queue.column("id") == row_id)
+    if any(isinstance(value, ClauseElement) for value in values.values()):  # an expression: a statement of its own
+        statement = update(queue.table).where(queue.column("id") == row_id)
+        if lease_token is not None:
+            assert queue.lease_token is not None and queue.claimed is not None
+            statement = statement.where(
+                queue.column(queue.lease_token) == lease_token, queue.column(queue.status) == queue.claimed
+            )
+        result = session.exec(statement.values(dict(values)))
+        return bool(result.rowcount == 1)
+    params = {"row_to_mark": row_id, **{f"set_{name}": value for name, value in values.items()}}
     if lease_token is not None:
+        params["held_token"] = lease_token
+    result = session.exec(_mark(queue, tuple(values), lease_token is not None), params=params)
+    if result.rowcount != 1:
+        return False
+    # The row's object, if this session holds it, shows the new values (an update built anew synchronizes it).
+    row = session.identity_map.get(session.identity_key(queue.table, row_id))
+    for name, value in values.items() if row is not None else ():
+        set_committed_value(row, name, value)
+    return True
+
+
+@cache
+def _mark(queue: Queue[RowT], names: tuple[str, ...], leased: bool) -> Any:
+    """`mark`'s statement for these columns, built once (a job's finish runs it every turn) with bound values."""
+    statement = update(queue.table).where(queue.column("id") == bindparam("row_to_mark"))
+    if leased:
         assert queue.lease_token is not None and queue.claimed is not None
         statement = statement.where(
-            queue.column(queue.lease_token) == lease_token, queue.column(queue.status) == queue.claimed
+            queue.column(queue.lease_token) == bindparam("held_token"), queue.column(queue.status) == queue.claimed
         )
-    result = session.exec(statement.values(dict(values)))
-    return bool(result.rowcount == 1)
+    values = {name: bindparam(f"set_{name}", type_=queue.column(name).type) for name in names}
+    return statement.values(values).execution_options(synchronize_session=False)  # `mark` does it, cheaper
 
 
 def finish(

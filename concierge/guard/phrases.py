@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -29,6 +29,9 @@ WORD = re.compile(r"\w+")
 FUZZY_CUTOFF = 90.0
 FUZZY_MIN_CHARS = 12
 FUZZY_MAX_TEXT = 2000  # partial_ratio is linear in the text: long messages get the exact rules only
+# Texts whose lexicon hits (and languages) are remembered: a turn screens its conversation's last guest messages
+# again, with the same arguments as when they were the turn's own message.
+SCREENED_TEXTS = 2048
 # A phrase of parts joined by " + " (each part alternatives split by "|") matches when every part occurs in the
 # message: "water + lamp*|ceiling*|everywhere" is a plain-words flood however the guest orders the words.
 COMBINED = " + "
@@ -139,22 +142,70 @@ def _phrase_pattern(phrase: str) -> str:
 
 
 @cache
-def _compiled(category: Category, language: str) -> list[tuple[int, tuple[tuple[str, bool], ...], re.Pattern[str]]]:
-    return [(i, _anchors(p), re.compile(_phrase_pattern(p))) for i, p in enumerate(LEXICON[category].get(language, ()))]
+def _compiled(category: Category, language: str, index: int) -> re.Pattern[str]:
+    return re.compile(_phrase_pattern(LEXICON[category][language][index]))
+
+
+Rules = tuple[Category, str]  # one category's phrases in one language
+Anchored = dict[str, list[tuple[Rules, int]]]  # a first word -> the phrases (rules and index) that start with it
+
+
+@dataclass(frozen=True)
+class _Anchors:
+    """Every phrase by the first words a match must start with: whole words, word beginnings, and the phrases
+    without one (their regex always runs), over all categories and languages."""
+
+    words: Anchored
+    prefixes: Anchored
+    always: dict[Rules, frozenset[int]]
+    word_keys: frozenset[str]
+    prefix_keys: frozenset[str]
+
+
+@cache
+def _anchored() -> _Anchors:
+    """The phrases' anchors, built once (in milliseconds; the regexes are compiled when first tried)."""
+    words: Anchored = {}
+    prefixes: Anchored = {}
+    always: dict[Rules, frozenset[int]] = {}
+    for category, by_language in LEXICON.items():
+        for language, phrases in by_language.items():
+            unanchored = set()
+            for index, phrase in enumerate(phrases):
+                anchors = _anchors(phrase)
+                if not anchors:
+                    unanchored.add(index)
+                for word, prefix in anchors:
+                    (prefixes if prefix else words).setdefault(word, []).append(((category, language), index))
+            if unanchored:
+                always[(category, language)] = frozenset(unanchored)
+    return _Anchors(words, prefixes, always, frozenset(words), frozenset(prefixes))
 
 
 class _Text:
-    """Folded text with its words and word prefixes, so most phrases are ruled out without a regex."""
+    """Folded text with its words and word prefixes, so most phrases are ruled out without a regex: only those
+    whose first word (or its beginning) the text has are tried, all found with two set intersections."""
 
     def __init__(self, folded: str) -> None:
         self.text = folded
         self.words = set(WORD.findall(folded))
         self.prefixes = {w[:k] for w in self.words for k in range(1, min(len(w), 16) + 1)}
+        self._candidates: dict[Rules, set[int]] | None = None
 
-    def search(self, anchors: tuple[tuple[str, bool], ...], pattern: re.Pattern[str]) -> bool:
-        if anchors and not any(anchor in (self.prefixes if prefix else self.words) for anchor, prefix in anchors):
-            return False
-        return pattern.search(self.text) is not None
+    def first_match(self, rules: Rules) -> int | None:
+        """The index of the first phrase of these rules (in their order) that matches the text, if any."""
+        anchors = _anchored()
+        if self._candidates is None:
+            self._candidates = {}
+            for anchored, present in (
+                (anchors.words, self.words & anchors.word_keys),
+                (anchors.prefixes, self.prefixes & anchors.prefix_keys),
+            ):
+                for anchor in present:
+                    for key, index in anchored[anchor]:
+                        self._candidates.setdefault(key, set()).add(index)
+        candidates = self._candidates.get(rules, set()) | anchors.always.get(rules, frozenset())
+        return next((i for i in sorted(candidates) if _compiled(*rules, i).search(self.text) is not None), None)
 
 
 @cache
@@ -201,7 +252,7 @@ def follow_up_patterns(language: str) -> list[re.Pattern[str]]:
     return [re.compile(_phrase_pattern(p)) for p in (*FOLLOW_UPS, *access)]
 
 
-@cache
+@lru_cache(maxsize=SCREENED_TEXTS)  # bounded: every message screened adds its texts (a worker runs for weeks)
 def _languages(text: str, language: str) -> list[str]:
     """The reply language, English (the lingua franca of jailbreaks), and every language the words point to.
 
@@ -220,13 +271,20 @@ def match_lexicon(
     folded: str, *, language: str, categories: Sequence[Category] | None = None, fuzzy: bool = False
 ) -> list[Signal]:
     """Lexicon hits in already-normalized text, per category, for the given language (plus English)."""
+    return list(_match_lexicon(folded, language, None if categories is None else tuple(categories), fuzzy))
+
+
+@lru_cache(maxsize=SCREENED_TEXTS)
+def _match_lexicon(
+    folded: str, language: str, categories: tuple[Category, ...] | None, fuzzy: bool
+) -> tuple[Signal, ...]:
     signals = []
     plain = _Text(folded)
     for category in categories or list(LEXICON):
         excluded = _excluded(category)
         text = _Text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
         for lang in _languages(folded, language):
-            hit = next((i for i, anchors, rule in _compiled(category, lang) if text.search(anchors, rule)), None)
+            hit = text.first_match((category, lang))
             if hit is None and fuzzy and category in HIDDEN and len(folded) <= FUZZY_MAX_TEXT:
                 hit = next(
                     (
@@ -242,7 +300,7 @@ def match_lexicon(
             if hit is not None:
                 signals.append(Signal(category, f"lexicon:{lang}#{hit}"))
                 break
-    return signals
+    return tuple(signals)
 
 
 @cache

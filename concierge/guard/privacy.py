@@ -4,8 +4,9 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import CompoundSelect, bindparam, func, literal_column, union_all
 from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation, Message
@@ -22,18 +23,23 @@ def sender_addresses(guest_address: str) -> list[str]:
     return [phone, f"whatsapp:{phone}"]
 
 
+# Built once, run every turn with bound values (building a statement cost more than running it, issue 22).
+_INBOUND_COUNT = (
+    select(func.count(col(Message.id)))
+    .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+    .where(
+        col(Conversation.guest_address).in_(bindparam("addresses", expanding=True)),
+        Message.direction == "in",
+        col(Message.created_at) >= bindparam("since"),
+        col(Message.id) <= bindparam("up_to"),
+    )
+)
+
+
 def inbound_count(session: Session, *, guest_address: str, since: datetime, up_to_message_id: int) -> int:
     """Messages this sender wrote since `since`, up to and including this one (in arrival order)."""
-    return session.exec(
-        select(func.count(col(Message.id)))
-        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-        .where(
-            col(Conversation.guest_address).in_(sender_addresses(guest_address)),
-            Message.direction == "in",
-            col(Message.created_at) >= since,
-            col(Message.id) <= up_to_message_id,
-        )
-    ).one()
+    params = {"addresses": sender_addresses(guest_address), "since": since, "up_to": up_to_message_id}
+    return session.exec(_INBOUND_COUNT, params=params).one()
 
 
 _NON_DIGITS = re.compile(r"\D+")
@@ -48,21 +54,31 @@ class PrivateDetails:
     values: list[str]  # other guests' names and phones, staff phones: unless the owner published them
 
 
+# The property's guests and staff in one statement, as plain rows: (is staff, reservation id, name, phone).
+_PEOPLE: CompoundSelect[Any] = union_all(
+    select(literal_column("0"), col(Reservation.id), col(Reservation.guest_name), col(Reservation.phone)).where(
+        Reservation.property_id == bindparam("property_id")
+    ),
+    select(literal_column("1"), col(StaffMember.id), col(StaffMember.name), col(StaffMember.phone)).where(
+        StaffMember.property_id == bindparam("property_id")
+    ),
+)
+
+
 def private_details(
     session: Session, *, property_id: int, reservation_id: int | None, published: str
 ) -> PrivateDetails:
     """Other guests' and staff's details for this property; values the owner published in the KB are public."""
-    others = session.exec(
-        select(Reservation).where(Reservation.property_id == property_id, Reservation.id != reservation_id)
-    ).all()
-    staff = session.exec(select(StaffMember).where(StaffMember.property_id == property_id)).all()
+    people = session.execute(_PEOPLE, {"property_id": property_id}).all()
+    others = [(name, phone) for staff, row_id, name, phone in people if not staff and row_id != reservation_id]
+    staff = [(name, phone) for is_staff, _id, name, phone in people if is_staff]
     published_digits = _NON_DIGITS.sub("", published)  # the whole published text, every turn: one C-level pass
-    names = watched_names([r.guest_name for r in others], published=published)
-    values = names + [r.phone for r in others]
-    values += [s.phone for s in staff if s.phone.lstrip("+")[-9:] not in published_digits]
+    names = watched_names([name for name, _phone in others], published=published)
+    values = names + [phone for _name, phone in others]
+    values += [phone for _name, phone in staff if phone.lstrip("+")[-9:] not in published_digits]
     return PrivateDetails(
         guest_names=names,
-        staff_names=sorted({s.name for s in staff}),
+        staff_names=sorted({name for name, _phone in staff}),
         values=values,
     )
 

@@ -26,6 +26,9 @@ from concierge.turn.state import CpuSlots, TurnContext
 log = logging.getLogger(__name__)
 
 BACKLOG_CHECK_SECONDS = 1.0
+# The active release is read at most this often (and at once after an activation or rollback in this process): a
+# worker in another process follows an activation within this time, with no restart and no read per turn.
+RELEASE_CHECK_SECONDS = 1.0
 
 
 Claimed = jobs.Lease  # a job this runner leased: its turn may now run (on any thread)
@@ -34,12 +37,18 @@ Claimed = jobs.Lease  # a job this runner leased: its turn may now run (on any t
 class TurnRunner:
     """Claims jobs, runs each turn on a read-only session, records its result in one transaction."""
 
-    def __init__(self, settings: Settings, now: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, settings: Settings, now: Callable[[], datetime] = utcnow, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self.settings = settings
         self.now = now
+        self.monotonic = monotonic
         self.graph = build_graph()
         self.router = Router.from_settings(settings)  # used until a release is activated
         self.releases: dict[int, tuple[ReleaseConfig, Settings, Router]] = {}  # releases are immutable: cache
+        self._release_id: int | None = None  # the active release as last read, when, and after which activation
+        self._release_checked = -RELEASE_CHECK_SECONDS
+        self._release_changes = -1
         self.last_result: TurnResult | None = None  # the result of `run_next`'s turn (evals read it)
         self.in_flight: dict[int, str] = {}  # job id -> lease token of every turn running now
         self._lock = threading.Lock()  # guards in_flight: turns run on several threads (WORKER_CONCURRENCY)
@@ -177,8 +186,13 @@ class TurnRunner:
             return self.graph.run(message_id, context=context, release=release.trace())
 
     def active_release(self, session: Session) -> tuple[ReleaseConfig, Settings, Router]:
-        """The release this turn runs with: one small read per turn, so activating one needs no restart."""
-        release_id = release_service.active_release_id(session)
+        """The release this turn runs with, read at most once per RELEASE_CHECK_SECONDS (at once after an activation
+        in this process), so activating one needs no restart."""
+        checked_at, changes = self.monotonic(), release_service.changes()
+        if checked_at - self._release_checked >= RELEASE_CHECK_SECONDS or changes != self._release_changes:
+            self._release_id = release_service.active_release_id(session)
+            self._release_checked, self._release_changes = checked_at, changes
+        release_id = self._release_id
         if release_id is None:
             return release_service.environment_config(self.settings), self.settings, self.router
         if release_id not in self.releases:

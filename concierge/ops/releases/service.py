@@ -109,6 +109,14 @@ def _current(session: Session) -> ReleaseActivation | None:
     return session.exec(select(ReleaseActivation).order_by(col(ReleaseActivation.id).desc()).limit(1)).first()
 
 
+_changes = [0]  # activations and rollbacks made by this process: its turn runners read the active release again
+
+
+def changes() -> int:
+    """How many activations and rollbacks this process has made (a runner's cached release is stale when it grew)."""
+    return _changes[0]
+
+
 def active_release_id(session: Session) -> int | None:
     """The release the next turn uses (one indexed read: the newest activation); None before any activation."""
     return session.exec(
@@ -143,6 +151,7 @@ def activate(session: Session, *, release_id: int, actor: str = "cli", now: date
     )
     session.add(activation)
     session.flush()
+    _changes[0] += 1
     log.info("release activated", extra={"release_id": release_id})
     return activation
 
@@ -163,5 +172,6 @@ def rollback(session: Session, *, actor: str = "cli", now: datetime) -> Release:
         )
     )
     session.flush()
+    _changes[0] += 1
     log.info("release rolled back", extra={"release_id": previous.release_id, "from_release_id": current.release_id})
     return get_release(session, release_id=previous.release_id)

@@ -10,7 +10,8 @@ from concierge.core.errors import Conflict, InvalidInput, NotFound
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from concierge.ops.releases import service as release_service
-from concierge.turn.runner import TurnRunner
+from concierge.ops.releases.models import ReleaseActivation
+from concierge.turn.runner import RELEASE_CHECK_SECONDS, TurnRunner
 from knowledge.models import Property
 from tests import factories
 
@@ -57,6 +58,19 @@ def test_activate_and_rollback_change_the_next_turn_without_restart(prop: Proper
     assert rollback() == stable
     third = turn(runner, prop, "parkin plz")
     assert third["release"]["prompts"] == {"grounded_reply": 1} and third["selected"] == ["parking"]
+
+
+def test_a_worker_follows_an_activation_by_another_process_within_a_second(prop: Property) -> None:
+    clock = [1000.0]
+    runner = TurnRunner(get_settings(), monotonic=lambda: clock[0])
+    assert turn(runner, prop, "parkin plz")["release"]["id"] is None
+    stable = make_release("stable", prompt=1)
+    with session_scope() as s:  # as `concierge release activate` in another process: this one is not told
+        s.add(ReleaseActivation(release_id=stable, action="activate", actor="cli", created_at=utcnow()))
+    clock[0] += RELEASE_CHECK_SECONDS / 2
+    assert turn(runner, prop, "parkin plz")["release"]["id"] is None  # read half a second ago: no read per turn
+    clock[0] += RELEASE_CHECK_SECONDS / 2
+    assert turn(runner, prop, "parkin plz")["release"]["id"] == stable
 
 
 def test_rollbacks_walk_back_through_history(database_url: str) -> None:
