@@ -70,7 +70,8 @@ def mentions(text: str, word: str, language: str) -> bool:
 
 
 def content_words(text: str, *, language: str) -> list[str]:
-    """The words of a question that carry its content: no function, everyday, follow-up or negated words."""
+    """The words of a question that carry its content: no function, everyday or negated words. (Follow-up words
+    such as "open" or "price" are kept: `uncovered` holds them against an entry only as another topic's word.)"""
     negations = NEGATIONS.get(language, frozenset()) | NEGATIONS["en"]
     every = words_of(text)
     negated = {w for i, w in enumerate(every) if any(n in negations for n in every[max(0, i - NEGATION_REACH) : i])}
@@ -82,7 +83,6 @@ def content_words(text: str, *, language: str) -> list[str]:
         and not CJK.search(w)
         and w not in STOPWORDS
         and w not in COMMON
-        and w not in FOLLOW_UPS
         and w not in negated
         and not w.startswith(RECOMMENDATIONS)
     ]
@@ -127,7 +127,9 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
             and ranked[0].source in RIVAL_SOURCES
             and (len(ranked) == 1 or ranked[1].score < ranked[0].score)
         )
-        if rival or (not ranked and closed):
+        # A follow-up word asks more about the topic ("how much", "until when"): it holds the answer back only as
+        # another topic's own word ("is the pool heated?": heating), never as a word nothing knows.
+        if rival or (not ranked and closed and word not in FOLLOW_UPS):
             missing.append(word)
     return missing
 

@@ -108,9 +108,10 @@ def mark_context(session: Session, *, prop: Property, conversation_id: int) -> d
     property's entries."""
     assert prop.id is not None
     titles = marking.entry_titles(session, property_id=prop.id)  # in the version's order
+    given = marks.marks_of(session, conversation_id=conversation_id)
     return {
-        "marks": marks.marks_of(session, conversation_id=conversation_id),
-        "fixed": marking.fixed_marks(session, prop=prop),
+        "marks": given,
+        "fixed": marking.fixed_marks(session, prop=prop) if given else frozenset(),  # no query without marks
         "verdicts": VERDICTS,
         "staff_verdicts": marks.STAFF_VERDICTS,
         "entry_topics": list(titles),
