@@ -436,6 +436,28 @@ def sent_to(fake: FakeTwilio, address: str, count: int = 1, timeout: float = 15)
     raise AssertionError(f"{count} message(s) to {address} never arrived: {fake.messages}")
 
 
+def text_by_sms(server: str, fake: FakeTwilio, phone: str, body: str) -> str:
+    """A signed SMS webhook from `phone`; returns the reply the fake Twilio received for that phone."""
+    before = sum(1 for m in fake.messages if m["to"] == phone)
+    guest_writes(server, body, phone=phone)
+    return str(sent_to(fake, phone, count=before + 1)[-1]["body"])
+
+
+def save_parking(client: TestClient, *, keywords: str) -> None:
+    """Save the test property's parking entry in the draft as the admin editor posts it: its text as imported,
+    these keywords ("es: autocaravana\nen: camper van")."""
+    form = {
+        "csrf_token": csrf_of(client.get("/admin/p/casa-test/entries/parking").text),
+        "topic": "parking",
+        "title": "Parking",
+        "languages": "es,en",
+        "content.es": "Plaza 14 en el garaje de la calle Mar 3.",
+        "content.en": "Space 14 in the garage at Calle Mar 3.",
+        "keywords": keywords,
+    }
+    assert client.post("/admin/p/casa-test/entries/parking", data=form, follow_redirects=False).status_code == 303
+
+
 def server_env(database_url: str, twilio_base_url: str, **extra: str) -> dict[str, str]:
     """The environment of a test server: this database, the fake Twilio, the worker polling fast."""
     return {

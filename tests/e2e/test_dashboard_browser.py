@@ -13,7 +13,7 @@ import pytest
 
 from knowledge.models import Property
 from tests.e2e.server import running_server
-from tests.factories import ANA, EVE, JOHN, add_user, fill_sign_in, guest_writes, sent_to, server_env
+from tests.factories import ANA, EVE, JOHN, add_user, fill_sign_in, server_env, text_by_sms
 from tests.fakes.twilio_api import FakeTwilio
 
 
@@ -26,13 +26,6 @@ def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
     )
     with running_server(env) as base:
         yield base
-
-
-def text_by_sms(server: str, fake: FakeTwilio, phone: str, body: str) -> str:
-    """A signed SMS webhook from `phone`; returns the reply the fake Twilio received for that phone."""
-    before = sum(1 for m in fake.messages if m["to"] == phone)
-    guest_writes(server, body, phone=phone)
-    return str(sent_to(fake, phone, count=before + 1)[-1]["body"])
 
 
 def test_dashboard_shows_real_traffic_and_a_gap_becomes_an_entry(

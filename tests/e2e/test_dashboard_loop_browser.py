@@ -14,7 +14,7 @@ import pytest
 
 from knowledge.models import Property
 from tests.e2e.server import running_server
-from tests.factories import JOHN, STRANGER, add_user, console_sign_in, fill_sign_in, guest_writes, sent_to, server_env
+from tests.factories import JOHN, STRANGER, add_user, console_sign_in, fill_sign_in, server_env, text_by_sms
 from tests.fakes.twilio_api import FakeTwilio
 
 
@@ -22,13 +22,6 @@ from tests.fakes.twilio_api import FakeTwilio
 def server(fake_twilio: FakeTwilio, database_url: str) -> Iterator[str]:
     with running_server(server_env(database_url, fake_twilio.base_url, SESSION_SECRET="loop-browser-secret")) as base:
         yield base
-
-
-def text_by_sms(server: str, fake: FakeTwilio, phone: str, body: str) -> str:
-    """A signed SMS webhook from `phone`; returns the reply the fake Twilio received for that phone."""
-    before = sum(1 for m in fake.messages if m["to"] == phone)
-    guest_writes(server, body, phone=phone)
-    return str(sent_to(fake, phone, count=before + 1)[-1]["body"])
 
 
 def test_marks_show_on_the_dashboard_and_the_cases_are_checked_on_the_published_version(

@@ -20,6 +20,7 @@ from tests.factories import (
     guest_says,
     other_property,
     publish_draft,
+    save_parking,
     sign_in,
     trace_of,
 )
@@ -81,17 +82,7 @@ def test_top_wrong_topics_and_the_marked_cases_on_the_published_version(client: 
     client.post(f"{PAGE}/check-cases", data={"csrf_token": page_token}, follow_redirects=False)
     assert runs() == 1  # the same version and cases: the recorded run still holds, nothing is played again
 
-    admin = client.get("/admin/p/casa-test/entries/parking").text
-    form = {
-        "csrf_token": csrf_of(admin),
-        "topic": "parking",
-        "title": "Parking",
-        "languages": "es,en",
-        "content.es": "Plaza 14 en el garaje de la calle Mar 3.",
-        "content.en": "Space 14 in the garage at Calle Mar 3.",
-        "keywords": "en: car",
-    }
-    assert client.post("/admin/p/casa-test/entries/parking", data=form, follow_redirects=False).status_code == 303
+    save_parking(client, keywords="en: car")
     # A draft changes nothing published: the run recorded on version 1 still holds.
     assert '<strong class="count">2 of 3</strong> marked cases pass on version 1' in client.get(PAGE).text
     assert "Published version 2" in publish_draft(client).text

@@ -41,6 +41,32 @@ def jobs_done(count: int, timeout: float = 20) -> list[Job]:
         time.sleep(0.02)
 
 
+def watch_turns(worker: Worker, monkeypatch: pytest.MonkeyPatch) -> tuple[list[tuple[int, int]], list[int]]:
+    """Record every pair of turns that ran at the same time, and the order turns started in. Each turn holds on
+    for 50 ms first: long enough for the other worker threads to start theirs, or to try the conversation's next
+    message."""
+    lock = threading.Lock()
+    running: set[int] = set()
+    overlaps: list[tuple[int, int]] = []
+    started: list[int] = []
+    run_turn = worker.turns.run_turn
+
+    def watched_turn(message_id: int) -> TurnResult:
+        with lock:
+            overlaps.extend((message_id, other) for other in running)
+            running.add(message_id)
+            started.append(message_id)
+        time.sleep(0.05)
+        try:
+            return run_turn(message_id)
+        finally:
+            with lock:
+                running.discard(message_id)
+
+    monkeypatch.setattr(worker.turns, "run_turn", watched_turn)
+    return overlaps, started
+
+
 class ModelsThatWaitForEachOther(Router):
     """Each model call returns only once `calls` of them are waiting at the same time (as slow models would)."""
 
@@ -71,23 +97,7 @@ def test_outside_their_model_calls_turns_run_one_at_a_time(
     prop: Property, worker: Worker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """WORKER_CPU_TURNS=1 (the default): the GIL would run them one at a time anyway, only slower."""
-    lock = threading.Lock()
-    running: set[int] = set()
-    overlaps: list[tuple[int, int]] = []
-    run_turn = worker.turns.run_turn
-
-    def watched_turn(message_id: int) -> TurnResult:
-        with lock:
-            overlaps.extend((message_id, other) for other in running)
-            running.add(message_id)
-        time.sleep(0.05)  # long enough for the other worker threads to start their turns
-        try:
-            return run_turn(message_id)
-        finally:
-            with lock:
-                running.discard(message_id)
-
-    monkeypatch.setattr(worker.turns, "run_turn", watched_turn)
+    overlaps, _started = watch_turns(worker, monkeypatch)
     for phone in (ANA, JOHN, STRANGER):
         store(prop, "what is the wifi password?", phone=phone)
     worker.start()
@@ -99,25 +109,7 @@ def test_outside_their_model_calls_turns_run_one_at_a_time(
 def test_one_guest_is_answered_one_message_at_a_time_in_order(
     prop: Property, worker: Worker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lock = threading.Lock()
-    running: set[int] = set()
-    overlaps: list[tuple[int, int]] = []
-    started: list[int] = []
-    run_turn = worker.turns.run_turn
-
-    def watched_turn(message_id: int) -> TurnResult:
-        with lock:
-            overlaps.extend((message_id, other) for other in running)
-            running.add(message_id)
-            started.append(message_id)
-        time.sleep(0.05)  # long enough for a free worker thread to try the next message of the conversation
-        try:
-            return run_turn(message_id)
-        finally:
-            with lock:
-                running.discard(message_id)
-
-    monkeypatch.setattr(worker.turns, "run_turn", watched_turn)
+    overlaps, started = watch_turns(worker, monkeypatch)
     messages = [store(prop, body) for body in ("hi!", "what is the wifi password?", "and check-out time?")]
     worker.start()
     jobs = jobs_done(3)

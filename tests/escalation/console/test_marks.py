@@ -15,7 +15,18 @@ from concierge.ops.evals import marked
 from concierge.ops.evals.cases import load_cases
 from concierge.users.audit import AuditEvent
 from knowledge.models import Property
-from tests.factories import ANA, JOHN, add_user, csrf_of, guest_says, other_property, publish_draft, sign_in, trace_of
+from tests.factories import (
+    ANA,
+    JOHN,
+    add_user,
+    csrf_of,
+    guest_says,
+    other_property,
+    publish_draft,
+    save_parking,
+    sign_in,
+    trace_of,
+)
 
 QUESTION = "Hola, soy Ana López (+34 611 111 111): ¿hay sitio para mi autocaravana?"
 
@@ -64,17 +75,7 @@ def test_a_mark_becomes_a_case_that_fails_until_the_owner_fixes_the_entry(
         (f"casa-test-mark-{case.id}", "answer", ["parking"])
     ]
 
-    admin = client.get("/admin/p/casa-test/entries/parking").text
-    form = {
-        "csrf_token": csrf_of(admin),
-        "topic": "parking",
-        "title": "Parking",
-        "languages": "es,en",
-        "content.es": "Plaza 14 en el garaje de la calle Mar 3.",
-        "content.en": "Space 14 in the garage at Calle Mar 3.",
-        "keywords": "es: autocaravana\nen: camper van",
-    }
-    assert client.post("/admin/p/casa-test/entries/parking", data=form, follow_redirects=False).status_code == 303
+    save_parking(client, keywords="es: autocaravana\nen: camper van")
     assert marked.run_marked("casa-test") == 1  # saved in the draft only: the published version still fails
     capsys.readouterr()
     assert "Published version 2" in publish_draft(client).text
