@@ -5,25 +5,43 @@ word it begins (`refund*` matches "refunded"); a lone `*` skips up to three word
 matches "ignore all previous instructions"); `<n>` a number or clock time ("instead of <n>": "instead of 15h");
 `|` separates wordings of one phrase ("keep * until|keep * till"). Parts joined by ` + ` must each occur somewhere
 in the message, in any order: "water + lamp*|ceiling*|everywhere" is a flood however the guest words it, a
-problem described rather than named. Phrases in Japanese or Chinese are matched as plain substrings.
+problem described rather than named. `<name>` as a whole wording stands for every word of a word class of the
+phrase's language (`classes.yaml`): "<person> + not reacting|won't wake" is one phrase for a husband, a daughter
+or a friend; `<fever>` is a body temperature ("39,8", "40 °C"). Phrases in Japanese or Chinese are matched as
+plain substrings.
 `EXCLUDE` lists harmless phrases removed before a category is matched ("fire extinguisher" is not a fire).
 
 The phrases are packaged data in `concierge/guard/data`: `categories/<category>.yaml` (a list per language, for
-every category), `exclude.yaml`, `follow_ups.yaml`, `timing.yaml` and `wrong_reply.yaml` (a guest saying the last
-reply was wrong). They are read and checked once, at import, like the
+every category), `classes.yaml` (word classes), `exclude.yaml`, `follow_ups.yaml`, `timing.yaml` and
+`wrong_reply.yaml` (a guest saying the last reply was wrong). They are read and checked once, at import, like the
 knowledge lexicon's files: a malformed file fails the import with `path:line: message`.
 """
 
+import re
 from pathlib import Path
 from typing import NamedTuple
 
+from yaml.nodes import MappingNode
+
 from knowledge.lexicon import SUPPORTED_LANGUAGES
-from knowledge.lexicon_data import language_file, load_yaml_data, mapping, named_files, words
+from knowledge.lexicon_data import (
+    data_error,
+    language_file,
+    language_words,
+    load_yaml_data,
+    mapping,
+    named_files,
+    words,
+)
 from knowledge.policy import Category
 
 L = dict[str, tuple[str, ...]]
 
 DATA = Path(__file__).parent / "data"
+COMBINED = " + "  # parts of a phrase (concierge/guard/phrases.py reads the same syntax)
+ALTERNATIVES = "|"
+CLASS = re.compile(r"<([a-z_]+)>")
+TOKENS = ("n", "late", "early", "fever")  # `<n>`, `<late>`, ... are times and readings, not classes (phrases.py)
 
 
 class Phrases(NamedTuple):
@@ -36,15 +54,49 @@ class Phrases(NamedTuple):
     wrong_reply: dict[str, tuple[str, ...]]
 
 
+def _classes(path: Path) -> dict[str, L]:
+    """The word classes: a mapping of class name to a mapping of language to its words."""
+    node = load_yaml_data(path)
+    names = [key.value for key, _value in node.value] if isinstance(node, MappingNode) else []
+    return {
+        name: language_words(path, value, SUPPORTED_LANGUAGES)
+        for name, value in mapping(path, node, names, "class").items()
+    }
+
+
+def _expanded(phrase: str, language: str, classes: dict[str, L], path: Path) -> str:
+    """The phrase with each wording that names a class (`<person>`) replaced by the class's words."""
+    parts = []
+    for part in phrase.split(COMBINED):
+        wordings = []
+        for wording in part.split(ALTERNATIVES):
+            name = CLASS.fullmatch(wording.strip())
+            if name and name.group(1) not in TOKENS:
+                if name.group(1) not in classes:
+                    raise data_error(path, None, f"unknown word class {wording.strip()!r} in {phrase!r}")
+                wordings += classes[name.group(1)][language]
+            else:
+                wordings.append(wording)
+        parts.append(ALTERNATIVES.join(wordings))
+    return COMBINED.join(parts)
+
+
 def load(directory: Path = DATA) -> Phrases:
     """Read and check the screening files in `directory`: categories in the enum's order, exclusions in the file's."""
     names = tuple(category.value for category in Category)
     files = named_files(directory / "categories", names, "category")
+    classes = _classes(directory / "classes.yaml")
     path = directory / "exclude.yaml"
     exclude = mapping(path, load_yaml_data(path), names, "category", required=False)
     follow_ups = directory / "follow_ups.yaml"
     return Phrases(
-        lexicon={Category(name): language_file(file, SUPPORTED_LANGUAGES) for name, file in files.items()},
+        lexicon={
+            Category(name): {
+                language: tuple(_expanded(phrase, language, classes, file) for phrase in phrases)
+                for language, phrases in language_file(file, SUPPORTED_LANGUAGES).items()
+            }
+            for name, file in files.items()
+        },
         exclude={Category(name): words(path, node) for name, node in exclude.items()},
         follow_ups=words(follow_ups, load_yaml_data(follow_ups)),
         timing=language_file(directory / "timing.yaml", SUPPORTED_LANGUAGES),

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from rapidfuzz import fuzz
 
 from concierge.core.text import fold
-from concierge.guard.lexicon import EXCLUDE, FOLLOW_UPS, LEXICON, TIMING, WRONG_REPLY
+from concierge.guard.lexicon import ALTERNATIVES, COMBINED, EXCLUDE, FOLLOW_UPS, LEXICON, TIMING, WRONG_REPLY
 from concierge.i18n.detect import detect_language
 from knowledge.lexicon import KEYWORDS
 from knowledge.policy import Category
@@ -33,12 +33,11 @@ FUZZY_MAX_TEXT = 2000  # partial_ratio is linear in the text: long messages get 
 # again, with the same arguments as when they were the turn's own message.
 SCREENED_TEXTS = 2048
 # A phrase of parts joined by " + " (each part alternatives split by "|") matches when every part occurs in the
-# message: "water + lamp*|ceiling*|everywhere" is a plain-words flood however the guest orders the words.
-COMBINED = " + "
+# message (`COMBINED`): "water + lamp*|ceiling*|everywhere" is a plain-words flood however the guest orders the words.
 # `<n>` in a phrase stands for a number or a clock time ("14", "2pm", "12:00", "15h"): "instead of <n>"; `<late>` and
 # `<early>` for an afternoon or a morning time.
 NUMBER = "<n>"
-ALTERNATIVES = "|"  # "keep * until|keep * till": one phrase, several wordings
+# `ALTERNATIVES` separates wordings: "keep * until|keep * till" is one phrase.
 _CLOCK = r"\d{1,2}(?:[:.h]\d{2})?(?:h|pm|am|uhr|u)?"
 # `<late>` a time from noon on ("14h", "2pm", "at 13"), `<early>` one in the morning ("7am", "11:30", "around 10"): a
 # check-out verb with a late time or an arrival verb with an early one asks for another time than the policy's. A bare
@@ -59,10 +58,17 @@ def _time(hours: str, half: str, meridiem: str, bare: str) -> str:
     return rf"(?:{unit}|{_AT}(?:{bare})(?![:.]?\d)(?!\s?[ap]m)){_NOT_A_TIME}"
 
 
+# `<fever>` a body temperature a thermometer shows: 38 to 42 with a decimal ("39,8", "40.3") or a unit ("39 °C",
+# "40 Grad"); never a price, a distance or a weight.
+_FEVER = (
+    r"(?:3[89]|4[0-2])(?:(?:[.,]\d)?\s?(?:°\s?c?|º\s?c?|grad\w*|degrees?|degres|gradi|graus|grados|stopni\w*)"
+    r"|[.,]\d(?![\d.,]))(?!\s?(?:€|eur\w*|%|km|kg|m2|min\w*|euros?))"
+)
 _TIMES = {
     NUMBER: _CLOCK + _NOT_A_TIME,
     "<late>": _time(r"1[2-9]|2[0-3]", r"[1-9]|1[01]", "pm", r"1[2-9]|2[0-3]|[1-4]"),  # "leave at 2": the afternoon
     "<early>": _time(r"[5-9]|1[0-3]", r"[5-9]|1[01]", "am", r"[5-9]|1[0-3]"),
+    "<fever>": _FEVER,
 }
 
 
