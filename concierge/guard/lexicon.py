@@ -68,7 +68,7 @@ def _expanded(phrase: str, language: str, classes: dict[str, L], path: Path) -> 
     """The phrase with each wording that names a class (`<person>`) replaced by the class's words."""
     parts = []
     for part in phrase.split(COMBINED):
-        wordings = []
+        wordings: list[str] = []
         for wording in part.split(ALTERNATIVES):
             name = CLASS.fullmatch(wording.strip())
             if name and name.group(1) not in TOKENS:

@@ -43,14 +43,18 @@ def policy_from(data: dict[str, Any] | None) -> Policy:
 
 
 def strongest(policy: Policy, categories: list[Category]) -> tuple[Category | None, Action]:
-    """The deciding category and its action among those a message touches."""
+    """The deciding category and its action among those a message touches.
+
+    Between two of the same strength, a booking exception goes before money: "the host said we could bring both
+    dogs without paying" asks for the dogs; the price is the condition, so the pets policy is what the guest hears.
+    """
     ranked = sorted(
-        ((STRENGTH.index(policy.action_for(c)), i, c) for i, c in enumerate(categories)),
-        key=lambda item: (item[0], item[1]),
+        ((STRENGTH.index(policy.action_for(c)), c not in BOOKING, i, c) for i, c in enumerate(categories)),
+        key=lambda item: item[:3],
     )
-    if not ranked or policy.action_for(ranked[0][2]) is Action.answer:
+    if not ranked or policy.action_for(ranked[0][-1]) is Action.answer:
         return None, Action.answer
-    category = ranked[0][2]
+    category = ranked[0][-1]
     return category, policy.action_for(category)
 
 
