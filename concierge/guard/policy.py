@@ -42,14 +42,19 @@ def policy_from(data: dict[str, Any] | None) -> Policy:
     return Policy(emergency_number=parsed.emergency_number, actions=actions)
 
 
+_HOUSE_RULES = frozenset(BOOKING - {Category.cancellation, Category.date_change})
+
+
 def strongest(policy: Policy, categories: list[Category]) -> tuple[Category | None, Action]:
     """The deciding category and its action among those a message touches.
 
-    Between two of the same strength, a booking exception goes before money: "the host said we could bring both
-    dogs without paying" asks for the dogs; the price is the condition, so the pets policy is what the guest hears.
+    Between two of the same strength, an exception to the house's rules goes before money: "the host said we could
+    bring both dogs without paying" asks for the dogs; the price is the condition, so the pets policy is what the
+    guest hears. (A cancellation with a refund stays a money question.)
     """
+    conditional = bool(_HOUSE_RULES.intersection(categories))  # money as the condition of a house-rule exception
     ranked = sorted(
-        ((STRENGTH.index(policy.action_for(c)), c not in BOOKING, i, c) for i, c in enumerate(categories)),
+        ((STRENGTH.index(policy.action_for(c)), conditional and c in MONEY, i, c) for i, c in enumerate(categories)),
         key=lambda item: item[:3],
     )
     if not ranked or policy.action_for(ranked[0][-1]) is Action.answer:

@@ -1,0 +1,124 @@
+"""Emergencies told by a frightened guest and exceptions asked sideways (issue #17 points 6 and 7): word classes
+(`<person>`, `<companions>`), a thermometer reading (`<fever>`) and parts, read through the real screening lexicon.
+
+The messages are guests' words written for these tests, not phrases of the lexicon nor cases of the eval files.
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from concierge.guard import lexicon
+from concierge.guard.phrases import _phrase_pattern, normalize
+from concierge.guard.policy import policy_from, strongest
+from concierge.guard.screening import Screener
+from knowledge.lexicon_data import LexiconDataError
+from knowledge.policy import Action, Category
+
+POLICY = policy_from(None)
+
+
+def verdict(text: str, language: str) -> tuple[Category | None, Action]:
+    screening = Screener().screen(text, language=language, history=(), policy=POLICY)
+    return screening.category, screening.action
+
+
+def matches(phrase: str, text: str) -> bool:
+    return re.search(_phrase_pattern(phrase), normalize(text)) is not None
+
+
+def test_a_word_class_stands_for_its_words_in_the_phrase_language() -> None:
+    phrases = [p for p in lexicon.LEXICON[Category.medical]["de"] if " + " in p and "reagiert nicht" in p]
+    assert phrases and all("<person>" not in p for p in phrases)
+    assert "schwester" in phrases[0].split(" + ")[0].split("|")  # the German class, not the English one
+
+
+def test_an_unknown_word_class_fails_the_import_with_its_file(tmp_path: Path) -> None:
+    data = Path(shutil.copytree(lexicon.DATA, tmp_path / "guard"))
+    gas = data / "categories" / "gas.yaml"
+    gas.write_text(gas.read_text(encoding="utf-8").replace("en: [", 'en: ["<neighbour> + smell*", ', 1), "utf-8")
+    with pytest.raises(LexiconDataError, match="unknown word class '<neighbour>'") as info:
+        lexicon.load(data)
+    assert str(info.value).startswith(f"{gas}:1: ")
+
+
+@pytest.mark.parametrize("text", ["39,5", "it says 40.2", "38 °C", "39°", "40 Grad", "39 graden", "38,9 stopni"])
+def test_a_thermometer_reading_is_a_fever(text: str) -> None:
+    assert matches("<fever>", text)
+
+
+@pytest.mark.parametrize(
+    "text", ["39,90 €", "a 40 km drive", "40 min away", "39 euros", "room 40", "2 kids, 38 and 40"]
+)
+def test_a_price_a_distance_or_a_bare_number_is_no_fever(text: str) -> None:
+    assert not matches("<fever>", text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        ("en", "grandad is slumped in his armchair and not responding when we shake him", Category.medical),
+        ("en", "the baby feels boiling hot and the thermometer says 39.6", Category.medical),
+        ("en", "my daughter is making a whistling sound when she breathes, she's 3", Category.medical),
+        ("es", "mi marido se ha dado un golpe en la cabeza con la puerta del coche y está mareado", Category.medical),
+        ("fr", "ma copine s'est coupée avec un couteau, ça saigne beaucoup", Category.medical),
+        ("de", "mein Vater reagiert nicht mehr, er sitzt nur da", Category.medical),
+        ("it", "il mio bambino ha 39,4 e trema tutto", Category.medical),
+        ("nl", "onze dochter ademt heel raar, een soort piepend geluid", Category.medical),
+        ("pl", "dziecko połknęło monetę i kaszle", Category.medical),
+        ("pt", "a minha mãe tem uma dor no braço esquerdo e está com suores frios", Category.medical),
+        ("ja", "夫が頭をぶつけて、めまいがすると言っています", Category.medical),
+        ("zh", "我儿子叫了也没反应", Category.medical),
+        ("en", "the ceiling above the bed is sagging and wet", Category.flood),
+        ("de", "das Wasser läuft an der Wand runter in die Steckdose", Category.flood),
+        ("fr", "la machine à laver déborde, il y a de l'eau dans toute la cuisine", Category.flood),
+        ("es", "el enchufe del dormitorio huele a quemado y está negro", Category.fire),
+        ("it", "la ciabatta elettrica è annerita e c'è puzza", Category.fire),
+        ("nl", "er hangt een geur van gesmolten rubber bij de meterkast", Category.fire),
+        ("en", "it stinks of gas in the hallway", Category.gas),
+        ("pt", "ouvimos um assobio no esquentador e cheira esquisito", Category.gas),
+        ("fr", "quelqu'un essaie de tourner la poignée de notre porte", Category.break_in),
+        ("pl", "ktoś wspina się na nasz balkon z latarką", Category.break_in),
+    ],
+)
+def test_emergencies_a_frightened_guest_describes(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.emergency)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the smoke alarm chirps every minute, is it the battery?"),
+        ("en", "it's 39 degrees outside, how does the air conditioning work?"),
+        ("en", "can we light the barbecue? we'll keep an eye on the flames"),
+        ("fr", "on peut fumer dehors ? pas de feu dans l'appartement, promis"),
+        ("de", "der Wasserhahn in der Küche tropft ein bisschen"),
+        ("nl", "de kraan in de badkamer druppelt een beetje, geen haast"),
+        ("es", "mi hijo tose un poco por el aire acondicionado, hay una farmacia cerca?"),
+    ],
+)
+def test_near_misses_are_no_emergency(language: str, text: str) -> None:
+    assert verdict(text, language)[1] is not Action.emergency
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        ("en", "booked for 2 but we're 4 now, my parents decided to come", Category.extra_guests),
+        ("en", "my in-laws are coming along for the weekend, is there room?", Category.extra_guests),
+        ("es", "reservamos para 3 pero somos 5, pasa algo?", Category.extra_guests),
+        ("de", "unsere Freunde würden am Samstag kurz vorbeikommen", Category.extra_guests),
+        ("fr", "notre avion atterrit à 7h, on peut s'installer vers 11h ?", Category.early_check_in),
+        ("en", "can't leave before 3, our bus is at 4", Category.late_check_out),
+    ],
+)
+def test_exceptions_asked_sideways(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.escalate)
+
+
+def test_a_house_rule_exception_decides_before_its_price() -> None:
+    assert strongest(POLICY, [Category.discount, Category.pet_exception])[0] is Category.pet_exception
+    assert strongest(POLICY, [Category.refund, Category.cancellation])[0] is Category.refund  # money stays money
+    assert verdict("the host told us we could bring the dog for free", "en")[0] is Category.pet_exception
