@@ -43,7 +43,8 @@ _CLOCK = r"\d{1,2}(?:[:.h]\d{2})?(?:h|pm|am|uhr|u)?"
 # check-out verb with a late time or an arrival verb with an early one asks for another time than the policy's. A bare
 # number counts only after a word that introduces a time ("at 10"), so "2 kids, 6 and 9" or "8 kg" are no times.
 _NOT_A_TIME = (
-    r"(?!\s?(?:kg|km|min|minut\w*|%|€|eur|euros?|°|years?|jahre|ans|anni|anos|jaar|lat|people|persons?|personas?))"
+    r"(?!\s?(?:kg|km|min|minut\w*|%|€|eur|euros?|°|years?|jahre|ans|anni|anos|jaar|lat|people|persons?|personas?"
+    r"|nights?|noches?|nuits?|nachte|notti|noites|nachten|nocy|noce|days?|weeks?))"
 )
 _AT = (
     r"(?:at|around|about|by|from|until|till|til|um|gegen|ab|bis|à|vers|a las|sobre las|hacia las|alle|verso le"

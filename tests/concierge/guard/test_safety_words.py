@@ -109,13 +109,30 @@ def test_near_misses_are_no_emergency(language: str, text: str) -> None:
         ("en", "booked for 2 but we're 4 now, my parents decided to come", Category.extra_guests),
         ("en", "my in-laws are coming along for the weekend, is there room?", Category.extra_guests),
         ("es", "reservamos para 3 pero somos 5, pasa algo?", Category.extra_guests),
-        ("de", "unsere Freunde würden am Samstag kurz vorbeikommen", Category.extra_guests),
+        ("de", "zu meinem Geburtstag würden ein paar Freunde vorbeikommen", Category.extra_guests),
         ("fr", "notre avion atterrit à 7h, on peut s'installer vers 11h ?", Category.early_check_in),
         ("en", "can't leave before 3, our bus is at 4", Category.late_check_out),
     ],
 )
 def test_exceptions_asked_sideways(language: str, text: str, category: Category) -> None:
     assert verdict(text, language) == (category, Action.escalate)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "friends will come over to pick us up at 10, where can they park?"),
+        ("en", "booked for 2 nights, we are 2 adults. what time is check in?"),
+        ("de", "unsere Freunde kommen am Sonntag mit uns zum Strand"),
+        ("en", "the host is not responding to my messages about parking"),
+        ("fr", "mon mari ne répond pas au téléphone, il arrive plus tard"),
+        ("en", "we want to catch our breath after the long drive, any quiet cafe nearby?"),
+        ("en", "is it normal that the plug in the bathroom smells a bit new?"),
+        ("en", "the toilet won't stop running, it's just noisy"),
+    ],
+)
+def test_visits_phones_and_small_repairs_are_answered(language: str, text: str) -> None:
+    assert verdict(text, language)[1] is Action.answer
 
 
 def test_a_house_rule_exception_decides_before_its_price() -> None:
