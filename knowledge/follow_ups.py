@@ -229,13 +229,15 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
         asks_more = bool(asked) or any(w in folded for w in FOLLOW_UPS_CJK)
         mentioned = bool(things_named(message) & things_named(text))
         return unheld if short and (asks_more or back or mentioned or pointing) else None
-    if len(words_of(message)) > FOLLOW_UP_WORDS_MOST:
+    shared = bool(things_named(message) & things_named(text))
+    # A longer message is a follow-up only when it points back at a thing the entry names ("cool and is there soap
+    # for it or do i need to buy some" after the washing machine): otherwise it carries a subject of its own.
+    if len(words_of(message)) > FOLLOW_UP_WORDS_MOST and not (shared and (pointing or back)):
         return None
     pointers = _pointers(message, language)
     explained = {w for phrase in [*pointers, *(w for found in asked.values() for w in found)] for w in words_of(phrase)}
     named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
     said = _said(text, message, named, language)
-    shared = bool(things_named(message) & things_named(text))
     unreadable = language not in index.written_in.get(topic, frozenset())
     # "from what time?", "how much per day": a question that names nothing but when, how long or how much.
     asking = bool(asked) or any(w in FOLLOW_UPS for w in words_of(message))

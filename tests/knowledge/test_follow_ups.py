@@ -36,7 +36,11 @@ ENTRIES: list[dict[str, Any]] = [
     },
     {"topic": "local_tips", "title": "Tips", "content": {"en": "Las Arenas beach is a 3-minute walk."}},
     {"topic": "pets", "title": "Pets", "content": {"en": "One dog is welcome (15 € per stay), not on the beds."}},
-    {"topic": "laundry", "title": "Laundry", "content": {"en": "The washing machine is in the utility room."}},
+    {
+        "topic": "laundry",
+        "title": "Laundry",
+        "content": {"en": "The washing machine is in the utility room; detergent is on the shelf."},
+    },
     {
         "topic": "heating_cooling",
         "title": "Heating",
@@ -169,3 +173,12 @@ def test_a_word_the_entry_uses_only_inside_another_things_name_is_a_new_subject(
     assert selected("what about the beach?", language="en", previous=("pool",)) == ["local_tips"]
     # Naming the towels themselves continues the pool answer.
     assert selected("can we take the bathroom towels up there?", language="en", previous=("pool",)) == ["pool"]
+
+
+def test_a_longer_message_continues_only_pointing_at_a_thing_the_entry_names() -> None:
+    long = "cool and is there soap for it or do i need to buy some"
+    assert selected(long, language="en", previous=("laundry",)) == ["laundry"]
+    assert (
+        follow_up(INDEX, "we wondered whether you could tell us where to buy soap around here", ["laundry"], "en")
+        is None
+    )
