@@ -6,17 +6,25 @@ message is resolved against the topic of the conversation's last answer when it 
 mentions is told in two ways: the same word in its text (same language), or the same thing of
 `knowledge/data/things.yaml` in any of its languages ("chiavi" and "keys"), so an entry written only in English
 still answers an Italian "and the keys?". Naming something the entry does not mention is a new question.
+
+A message also refers back when it points at what was just said (a pronoun, a demonstrative, "what do we do with":
+`pointers` of `knowledge/data/follow_ups.yaml`: "is it far?", "the ones for the beach"). What a follow-up asks must
+be in the entry: a kind of detail (a price, a time of day, a duration or distance: `details`) the entry's text holds,
+or a word it says. A follow-up asking what the entry does not hold ("how long does a wash take?", "is it heated?"
+after the pool) is a question for a person, never the same entry quoted again (`read_follow_up`).
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 
 from concierge.core.text import fold
+from knowledge.coverage import topic_words
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, SUPPORTED_LANGUAGES
-from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
+from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping, words
 from knowledge.retrieval import Candidate
+from knowledge.stems import stem
 
 CONJUNCTIONS: dict[str, tuple[str, ...]] = language_file(DATA / "conjunctions.yaml", SUPPORTED_LANGUAGES)
 FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
@@ -39,6 +47,46 @@ def _load_things() -> tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]
 
 
 ENDINGS, THINGS = _load_things()
+_FOLLOW_UPS_PATH = DATA / "follow_ups.yaml"
+
+
+def _phrases(found: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for folded words and phrases: whole words, and Japanese or Chinese ones anywhere."""
+    ordered = sorted({fold(w) for w in found}, key=len, reverse=True)
+    plain = "|".join(re.escape(w) for w in ordered if not CJK.search(w))
+    cjk = "|".join(re.escape(w) for w in ordered if CJK.search(w))
+    joined = "|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p)
+    return re.compile(joined) if joined else None
+
+
+Phrases = dict[str, re.Pattern[str] | None]  # language → one pattern for its words and phrases
+
+
+def _load_follow_ups() -> tuple[Phrases, Phrases, dict[str, Phrases], dict[str, re.Pattern[str]]]:
+    """The pointers and not-pointers per language, each detail kind's questions per language and how an entry's
+    folded text shows that it holds that kind of detail."""
+    node = mapping(
+        _FOLLOW_UPS_PATH, load_yaml_data(_FOLLOW_UPS_PATH), ["pointers", "not_pointers", "details"], "section"
+    )
+    pointers = language_words(_FOLLOW_UPS_PATH, node["pointers"], SUPPORTED_LANGUAGES)
+    not_pointers = language_words(_FOLLOW_UPS_PATH, node["not_pointers"], SUPPORTED_LANGUAGES, required=False)
+    kinds = mapping(_FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "day"], "detail")
+    asks: dict[str, Phrases] = {}
+    holds: dict[str, re.Pattern[str]] = {}
+    for kind, detail in kinds.items():
+        parts = mapping(_FOLLOW_UPS_PATH, detail, ["asks", "holds"], "part")
+        by_language = language_words(_FOLLOW_UPS_PATH, parts["asks"], SUPPORTED_LANGUAGES)
+        asks[kind] = {language: _phrases(found) for language, found in by_language.items()}
+        holds[kind] = re.compile("|".join(words(_FOLLOW_UPS_PATH, parts["holds"])))
+    return (
+        {language: _phrases(found) for language, found in pointers.items()},
+        {language: _phrases(found) for language, found in not_pointers.items()},
+        asks,
+        holds,
+    )
+
+
+POINTERS, NOT_POINTERS, ASKS, HOLDS = _load_follow_ups()
 
 
 def _conjunction(language: str) -> re.Pattern[str] | None:
@@ -61,64 +109,150 @@ def _conjunctions() -> dict[str, re.Pattern[str] | None]:
     return {language: _conjunction(language) for language in SUPPORTED_LANGUAGES}
 
 
+_OPENING = re.compile(r"^[\W_]+")  # "¿y el coche?", "« et les clés ? »", "- and the code?"
+
+
 def refers_back(message: str, language: str) -> bool:
-    """Whether the message starts with a conjunction of its language ("and the detergent?", "e seca também?") or, in
+    """Whether the message starts with a conjunction of its language ("and the detergent?", "¿y el vidrio?") or, in
     Japanese and Chinese, ends asking "and the …?" ("瓶は？", "玻璃呢？")."""
     pattern = conjunction(language)
     text = message.strip()
-    return bool(pattern and pattern.match(text)) or any(text.endswith(e) for e in ENDINGS.get(language, ()))
+    opened = _OPENING.sub("", text) if not CJK.match(text) else text
+    return bool(pattern and pattern.match(opened)) or any(text.endswith(e) for e in ENDINGS.get(language, ()))
+
+
+def _pointers(message: str, language: str) -> list[str]:
+    """The words of the message that point back, in its language or English, not inside "is there" or "il y a"."""
+    folded = fold(message)
+    found: list[str] = []
+    for lang in dict.fromkeys((language, "en")):
+        hidden, pattern = NOT_POINTERS.get(lang), POINTERS.get(lang)
+        if pattern is not None:
+            found.extend(m.group(0) for m in pattern.finditer(hidden.sub(" ", folded) if hidden else folded))
+    return found
+
+
+def points_back(message: str, language: str) -> bool:
+    """Whether the message points at what was just said: a pronoun, a demonstrative or "what do we do with" of its
+    language or English ("is it far?", "il est où ?", "タオルはどうすればいいですか？"), not "is there" or "il y a"."""
+    return bool(_pointers(message, language))
+
+
+def details_asked(message: str, language: str) -> dict[str, list[str]]:
+    """The kinds of detail the message asks for (a price, a time of day, a duration or distance), each with the
+    words that ask it, in the message's language or English ("how much per day?" → price: "how much")."""
+    folded = fold(message)
+    found: dict[str, list[str]] = {}
+    for kind, by_language in ASKS.items():
+        for lang in dict.fromkeys((language, "en")):
+            pattern = by_language.get(lang)
+            if pattern is not None:
+                found.setdefault(kind, []).extend(m.group(0) for m in pattern.finditer(folded))
+    return {kind: asked for kind, asked in found.items() if asked}
+
+
+def holds(text: str, kind: str) -> bool:
+    """Whether an entry's (folded) text holds a detail of that kind: a price, a time of day, a duration."""
+    return HOLDS[kind].search(text) is not None
 
 
 @cache
-def _thing_patterns() -> dict[str, re.Pattern[str]]:
-    patterns = {}
+def _thing_pattern() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    """One pattern for every thing's words, longest first (so "hair dryer" is not also a "dryer"), and which things
+    each word names."""
+    owners: dict[str, set[str]] = {}
     for name, names in THINGS.items():
-        plain = "|".join(re.escape(w) for w in sorted(names, key=len, reverse=True) if not CJK.search(w))
-        cjk = "|".join(re.escape(w) for w in names if CJK.search(w))
-        patterns[name] = re.compile("|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p))
-    return patterns
+        for word in names:
+            owners.setdefault(word, set()).add(name)
+    pattern = _phrases(owners)
+    assert pattern is not None
+    return pattern, {word: frozenset(found) for word, found in owners.items()}
 
 
 def things_named(text: str) -> frozenset[str]:
     """The things of `things.yaml` a text names, in any language ("e le chiavi?" → keys)."""
-    folded = fold(text)
-    return frozenset(name for name, pattern in _thing_patterns().items() if pattern.search(folded))
+    pattern, owners = _thing_pattern()
+    return frozenset(name for match in pattern.finditer(fold(text)) for name in owners.get(match.group(0), ()))
 
 
-def _said(index: Index, topic: str, named: Sequence[str]) -> set[str]:
-    """The named words the topic's entry uses itself (or a longer form of: "detergent" → "detergents")."""
-    text_words = set(words_of(index.texts[topic]))
-    return {w for w in named if w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words))}
+def _own_words(text: str, message: str) -> set[str]:
+    """The words of an entry's text, less those inside the name of a thing the message does not name: after the
+    pool's "use the beach towels", "what about the beach?" asks about the beach, not about the pool."""
+    pattern, owners = _thing_pattern()
+    named = things_named(message)
+
+    def keep(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return word if " " not in word or owners.get(word, frozenset()) & named else " "
+
+    return set(words_of(pattern.sub(keep, text)))
 
 
-def follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> Candidate | None:
-    """The previous answer's topic, for a short message that has none of its own and refers back to it: it names
-    something that entry mentions ("and the detergent?" after the washing machine), only asks more about it ("how
-    much per day?", "一天多少钱？"), or names nothing at all after "and" ("and how?"). Naming something the entry
-    does not mention is a new question, never the same entry again (unless the entry is not written in the guest's
-    language and the message refers back: "e seca?")."""
+def _said(text: str, message: str, named: Sequence[str], language: str) -> set[str]:
+    """The named words the entry's text uses itself, or another form of ("detergent" → "detergents", "locks" →
+    "lock")."""
+    text_words = _own_words(text, message)
+    stems = {stem(t, language) for t in text_words} - {None}
+    return {
+        w
+        for w in named
+        if w in text_words
+        or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words))
+        or (stem(w, language) or "") in stems
+    }
+
+
+def read_follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> list[str] | None:
+    """Whether a short message with no topic of its own is a follow-up on the previous answer, and if so what it asks
+    that the previous entry does not hold (empty: the entry answers it); None when it is no follow-up.
+
+    A follow-up names something that entry mentions ("and the detergent?" after the washing machine), only asks more
+    about it ("how much per day?", "一天多少钱？", "is it far?"), or names nothing at all after "and" ("and how?").
+    Naming something the entry does not mention is a new question, never the same entry again (unless the entry is
+    not written in the guest's language and the message refers back: "e seca?"), and so is a kind of detail the
+    entry does not hold. A message that points back at the entry ("is it heated?", "how deep is it?") and asks what
+    it does not say is a follow-up the entry cannot answer: a person answers."""
     if not previous or previous[0] not in index.texts:
         return None
     topic = previous[0]
+    text = index.texts[topic]
     back = refers_back(message, language)
+    pointing = points_back(message, language)
+    asked = details_asked(message, language)
+    # A question asks one detail, whatever words it takes ("how long till it's warm?": a duration, not a time of
+    # day; "ile": how much or how long): the entry answers it when it holds any of the kinds asked.
+    held = any(holds(text, kind) for kind in asked)
+    unheld = [] if held else list(dict.fromkeys(w for found in asked.values() for w in found))
     if CJK.search(message):
         short = len(re.sub(r"\W", "", message)) <= FOLLOW_UP_CJK_MOST
         folded = fold(message)
-        asks_more = any(w in folded for w in FOLLOW_UPS_CJK)
-        mentioned = bool(things_named(message) & things_named(index.texts[topic]))
-        return _context(topic) if short and (asks_more or back or mentioned) else None
-    if len(words_of(message)) > FOLLOW_UP_WORDS_MOST:
+        asks_more = bool(asked) or any(w in folded for w in FOLLOW_UPS_CJK)
+        mentioned = bool(things_named(message) & things_named(text))
+        return unheld if short and (asks_more or back or mentioned or pointing) else None
+    shared = bool(things_named(message) & things_named(text))
+    # A longer message is a follow-up only when it points back at a thing the entry names ("cool and is there soap
+    # for it or do i need to buy some" after the washing machine): otherwise it carries a subject of its own.
+    if len(words_of(message)) > FOLLOW_UP_WORDS_MOST and not (shared and (pointing or back)):
         return None
+    pointers = _pointers(message, language)
+    explained = {w for phrase in [*pointers, *(w for found in asked.values() for w in found)] for w in words_of(phrase)}
     named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
-    said = _said(index, topic, named)
-    things = things_named(message)
-    shared = bool(things & things_named(index.texts[topic]))
+    said = _said(text, message, named, language)
     unreadable = language not in index.written_in.get(topic, frozenset())
     # "from what time?", "how much per day": a question that names nothing but when, how long or how much.
-    asking = any(w in FOLLOW_UPS for w in words_of(message))
-    more = all(w in said or w in FOLLOW_UPS for w in named) and (back or "?" in message or asking)
-    refers = bool(said) or shared or more or ((not named or unreadable) and back)
-    return _context(topic) if refers else None
+    asking = bool(asked) or any(w in FOLLOW_UPS for w in words_of(message))
+    own = topic_words(index, topic)  # "what about a cat?" after the pets answer: the topic's own word
+    loose = [w for w in named if w not in said and w not in FOLLOW_UPS and w not in explained and w not in own]
+    more = not loose and (back or pointing or "?" in message or asking)
+    if bool(said) or shared or more or ((not named or unreadable) and back):
+        return unheld
+    return loose if pointing and not shared else None
+
+
+def follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> Candidate | None:
+    """The previous answer's topic, for a follow-up on it that its entry answers (`read_follow_up`)."""
+    unheld = read_follow_up(index, message, previous, language)
+    return in_context(previous[0]) if unheld is not None and not unheld else None
 
 
 def continues(
@@ -130,18 +264,19 @@ def continues(
     if not previous or previous[0] not in index.texts or not candidates or candidates[0].topic == previous[0]:
         return None
     size = len(re.sub(r"\W", "", message)) // 2 if CJK.search(message) else len(words_of(message))
-    if size > CONTINUES_WORDS_MOST or not refers_back(message, language):
+    if size > CONTINUES_WORDS_MOST or not (refers_back(message, language) or points_back(message, language)):
         return None
     text = index.texts[previous[0]]
-    text_words = set(words_of(text))
+    text_words = _own_words(text, message)
     said = {w for w in words_of(message) if len(w) >= 3 and w not in STOPWORDS and w in text_words}
     if said and set(words_of(candidates[0].matched)) <= said:
-        return _context(previous[0])
+        return in_context(previous[0])
     matched = things_named(candidates[0].matched)
     if matched and matched <= things_named(text):
-        return _context(previous[0])
+        return in_context(previous[0])
     return None
 
 
-def _context(topic: str) -> Candidate:
+def in_context(topic: str) -> Candidate:
+    """The previous answer's topic, as the candidate a follow-up resolves to."""
     return Candidate(topic, 0.75, matched="(follow-up)", source="context")

@@ -16,7 +16,15 @@ from functools import cache
 
 from concierge.core.text import fold
 from knowledge.coverage import covered
-from knowledge.follow_ups import FOLLOW_UPS, conjunction, continues, follow_up, refers_back
+from knowledge.follow_ups import (
+    FOLLOW_UPS,
+    conjunction,
+    continues,
+    in_context,
+    points_back,
+    read_follow_up,
+    refers_back,
+)
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
 from knowledge.lexicon import NEARBY_WORDS, RECOMMENDATION_WORDS
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
@@ -235,11 +243,18 @@ def _decide(index: Index, message: str, *, language: str, threshold: float, prev
             return Decision(candidates, [winner], [], 0)
         # A message that refers back ("and …", "y …") may be answered by the previous topic below the threshold;
         # anything else is held to the threshold (the owner's word) and asked about.
-        earlier = [c for c in close if previous and c.topic == previous[0] and refers_back(message, language)]
+        pointing = points_back(message, language)
+        again = refers_back(message, language) or pointing
+        earlier = [c for c in close if previous and c.topic == previous[0] and again]
+        if earlier:
+            return Decision(candidates, [earlier[0]], [], 0)
+        # "is it heated?" right after the pool answer: "it" is the pool, and a weaker topic's word is what is asked
+        # about it. A follow-up the previous entry does not hold goes to a person, not back to that entry.
         strong = [c for c in close if c.source not in THIN]
-        back = earlier[0] if earlier else None if strong else follow_up(index, message, previous, language)
-        if back is not None:
-            return Decision(candidates, [back], [], 0)
+        if not strong or (pointing and all(c.score < threshold for c in strong)):
+            unheld = read_follow_up(index, message, previous, language)
+            if unheld is not None:
+                return Decision(candidates, [] if unheld else [in_context(previous[0])], [], 1 if unheld else 0)
         clarify = {c.topic: c for c in (close or list(clarify.values()))}
     chosen = list(selected.values())[:MOST]
     asking = [c for c in clarify.values() if c.topic not in selected][:2]

@@ -3,7 +3,16 @@ in the guest's language or another, and a new subject is never answered with the
 
 from typing import Any
 
-from knowledge.follow_ups import continues, follow_up, refers_back, things_named
+from knowledge.follow_ups import (
+    continues,
+    details_asked,
+    follow_up,
+    holds,
+    points_back,
+    read_follow_up,
+    refers_back,
+    things_named,
+)
 from knowledge.index import build_index
 from knowledge.questions import decide
 from knowledge.retrieval import rank_message
@@ -15,8 +24,28 @@ ENTRIES: list[dict[str, Any]] = [
         "content": {"es": "Salida antes de las 11:00.", "en": "Check-out by 11:00. Put the keys back in the lockbox."},
     },
     {"topic": "access", "title": "Lockbox", "content": {"en": "The lockbox is left of the door. Code: 4821."}},
-    {"topic": "parking", "title": "Parking", "content": {"en": "Parking Mediterrani, 14 € per 24 hours."}},
-    {"topic": "pool", "title": "Pool", "content": {"en": "The rooftop pool is open 10:00 to 21:00."}},
+    {
+        "topic": "parking",
+        "title": "Parking",
+        "content": {"en": "Parking Mediterrani, 4 minutes on foot, 14 € per 24 hours. On the street Sundays are free."},
+    },
+    {
+        "topic": "pool",
+        "title": "Pool",
+        "content": {"en": "The rooftop pool is open 10:00 to 21:00. Please use the beach towels."},
+    },
+    {"topic": "local_tips", "title": "Tips", "content": {"en": "Las Arenas beach is a 3-minute walk."}},
+    {"topic": "pets", "title": "Pets", "content": {"en": "One dog is welcome (15 € per stay), not on the beds."}},
+    {
+        "topic": "laundry",
+        "title": "Laundry",
+        "content": {"en": "The washing machine is in the utility room; detergent is on the shelf."},
+    },
+    {
+        "topic": "heating_cooling",
+        "title": "Heating",
+        "content": {"en": "The radiators have knobs: the bedroom needs about 30 minutes to warm up."},
+    },
     {"topic": "trash", "title": "Bins", "content": {"en": "Bins on the corner: green for glass, grey for the rest."}},
     {"topic": "wifi", "title": "Wi-Fi", "content": {"en": "Network Sol-5G, password sol-y-mar."}},
     {"topic": "amenities", "title": "Included", "content": {"en": "Towels, a hair dryer, shampoo."}},
@@ -68,9 +97,10 @@ def test_a_question_that_only_asks_more_is_about_the_previous_answer() -> None:
 
 
 def test_a_pronoun_or_a_preposition_is_no_subject_of_its_own() -> None:
-    # "elle" and "pro" are function words: "is it heated?", "costs per day?" name nothing but the previous answer.
-    assert selected("elle est chauffée ?", language="fr", previous=("pool",)) == ["pool"]
+    # "pro" is a function word: "costs per day?" names nothing but the previous answer, whose entry has a price.
     assert selected("Kosten pro Tag?", language="de", previous=("parking",)) == ["parking"]
+    # "elle" is the pool, but its entry does not say whether it is heated: a person answers, not the hours again.
+    assert selected("elle est chauffée ?", language="fr", previous=("pool",)) == []
 
 
 def test_a_japanese_and_the_after_an_entry_in_english_is_about_it() -> None:
@@ -83,3 +113,72 @@ def test_a_new_subject_is_never_the_same_entry_again() -> None:
     assert follow_up(INDEX, "ジムはありますか？", ["pool"], "ja") is None
     assert selected("and the wifi password?", language="en", previous=("parking",)) == ["wifi"]
     assert follow_up(INDEX, "how much per day", [], "en") is None  # nothing to refer back to
+
+
+def decision(message: str, *, language: str, previous: tuple[str, ...]) -> tuple[list[str], int]:
+    found = decide(INDEX, message, language=language, threshold=0.7, previous=previous)
+    return [c.topic for c in found.selected], found.open_questions
+
+
+def test_a_conjunction_after_an_opening_mark_refers_back() -> None:
+    assert refers_back("¿y para el coche?", "es")
+    assert refers_back("- and the code?", "en")
+    assert not refers_back("¿dónde aparco?", "es")
+
+
+def test_pronouns_and_demonstratives_point_back_but_is_there_does_not() -> None:
+    assert points_back("is it far?", "en")
+    assert points_back("il est où ?", "fr")
+    assert points_back("タオルはどうすればいいですか？", "ja")
+    assert not points_back("is there a gym?", "en")
+    assert not points_back("il y a une salle de sport ?", "fr")
+    assert not points_back("Gibt es eine Sauna?", "de")
+
+
+def test_a_longer_name_of_a_thing_is_not_also_the_shorter_one() -> None:
+    assert things_named("and a hair dryer?") == {"hair_dryer"}
+    assert things_named("is there a tumble dryer?") == {"dryer"}
+
+
+def test_details_asked_and_held() -> None:
+    assert set(details_asked("how long does it take to walk there?", "en")) == {"duration"}
+    assert set(details_asked("c'est payant le dimanche ?", "fr")) == {"price", "day"}
+    assert set(details_asked("料金はかかりますか？", "ja")) == {"price"}
+    assert holds("las arenas beach is a 3-minute walk.", "duration")
+    assert holds("check-out by 11:00.", "time") and not holds("check-out by 11:00.", "price")
+    assert holds("de vuilnis wordt dinsdag opgehaald.", "day")
+
+
+def test_a_question_about_the_previous_answer_it_holds_is_answered_with_it() -> None:
+    assert selected("is it far?", language="en", previous=("parking",)) == ["parking"]
+    assert selected("does it cost extra?", language="en", previous=("pets",)) == ["pets"]
+    assert selected("料金はかかりますか？", language="ja", previous=("pets",)) == ["pets"]
+    assert selected("c'est payant le dimanche ?", language="fr", previous=("parking",)) == ["parking"]
+    # It asks a duration, not a time of day: "till" does not make it one.
+    assert selected("how long till it's warm?", language="en", previous=("heating_cooling",)) == ["heating_cooling"]
+
+
+def test_a_follow_up_asking_what_the_entry_does_not_hold_goes_to_a_person() -> None:
+    assert decision("und wie lange dauert ein Waschgang?", language="de", previous=("laundry",)) == ([], 1)
+    assert read_follow_up(INDEX, "und wie lange dauert ein Waschgang?", ["laundry"], "de") == ["lange", "dauert"]
+    assert decision("料金はかかりますか？", language="ja", previous=("pool",)) == ([], 1)
+    assert decision("how deep is it?", language="en", previous=("pool",)) == ([], 1)
+    # "is it heated?": the pool's entry does not say; the heating's entry is what "it" is after the heating answer.
+    assert decision("is it heated?", language="en", previous=("pool",)) == ([], 1)
+    assert selected("is it heated?", language="en", previous=("heating_cooling",)) == ["heating_cooling"]
+
+
+def test_a_word_the_entry_uses_only_inside_another_things_name_is_a_new_subject() -> None:
+    # The pool's text says "beach towels": "what about the beach?" asks about the beach, not about the pool.
+    assert selected("what about the beach?", language="en", previous=("pool",)) == ["local_tips"]
+    # Naming the towels themselves continues the pool answer.
+    assert selected("can we take the bathroom towels up there?", language="en", previous=("pool",)) == ["pool"]
+
+
+def test_a_longer_message_continues_only_pointing_at_a_thing_the_entry_names() -> None:
+    long = "cool and is there soap for it or do i need to buy some"
+    assert selected(long, language="en", previous=("laundry",)) == ["laundry"]
+    assert (
+        follow_up(INDEX, "we wondered whether you could tell us where to buy soap around here", ["laundry"], "en")
+        is None
+    )
