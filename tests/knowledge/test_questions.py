@@ -114,7 +114,7 @@ def test_and_a_thing_the_previous_answer_mentions_continues_that_answer() -> Non
 
 def test_right_after_an_answer_a_new_subject_beside_its_topic_is_what_is_asked() -> None:
     # Alone, check-out and the bags are as strong: we ask. Right after the check-out answer, the bags are asked.
-    assert house("after check-out, where can we leave the bags?") == ([], ["check_out", "luggage"])
+    assert house("where can we leave the bags after check-out?") == ([], ["check_out", "luggage"])
     assert house("after check-out, where can we leave the bags?", previous=("check_out",))[0] == ["luggage"]
     # "And …" goes on about the previous answer: the bed linen the check-out entry mentions, not the amenities.
     assert house("and the bed linen for check-out?", previous=("check_out",))[0] == ["check_out"]
@@ -144,3 +144,14 @@ def test_the_asking_clause_breaks_a_tie() -> None:
 def test_a_custom_topic_is_reachable_in_every_language_through_its_concept() -> None:
     assert house("¿cómo se enciende el jacuzzi?", language="es")[0] == ["custom:hot-tub"]
     assert house("热水浴缸几点可以用？", language="zh")[0] == ["custom:hot-tub"]
+
+
+def test_two_questions_in_one_sentence_are_each_answered() -> None:
+    assert topics("whats the wifi password, is there a hair dryer") == (["wifi", "amenities"], [])
+    assert topics("what's the wifi password is there parking nearby") == (["wifi", "parking"], [])
+
+
+def test_the_question_clause_decides_not_the_circumstance_before_it() -> None:
+    assert house("we are coming by train on friday, how does the washing machine work")[0] == ["laundry"]
+    assert house("after check-out, where can we leave the bags?")[0] == ["luggage"]  # the clause that asks
+    assert house("is there a washing machine by the tram stop") == ([], ["laundry", "transport"])  # one question: ask
