@@ -252,7 +252,8 @@ def _decide(
         if winner is None and asked:
             winner, close = _clause(index, text, close, threshold=threshold, language=language)
         if winner is not None:
-            if winner.source == "context" and selected:  # "when we arrive" beside another question: a circumstance
+            # "when we arrive" beside another question is a circumstance; "à quelle heure faut-il partir" asks.
+            if winner.source == "context" and selected and not clauses(text, language)[0][1]:
                 continue
             in_question = any(fold(text.strip()) in q for q in questions)
             if in_question:

@@ -155,3 +155,8 @@ def test_the_question_clause_decides_not_the_circumstance_before_it() -> None:
     assert house("we are coming by train on friday, how does the washing machine work")[0] == ["laundry"]
     assert house("after check-out, where can we leave the bags?")[0] == ["luggage"]  # the clause that asks
     assert house("is there a washing machine by the tram stop") == ([], ["laundry", "transport"])  # one question: ask
+
+
+def test_a_departure_asked_beside_another_question_is_answered() -> None:
+    message = "où est la machine à laver et à quelle heure faut-il partir"
+    assert house(message, language="fr")[0] == ["laundry", "check_out"]

@@ -130,6 +130,8 @@ def test_a_form_of_near_is_not_the_neighbours(entries: list[dict[str, Any]]) -> 
         ("do you have a travel cot?", "en", "amenities"),
         ("la maison peut accueillir combien de personnes ?", "fr", "house_rules"),
         ("il y a des bouchons d'oreille ?", "fr", "noise"),
+        ("à quelle heure faut-il partir ?", "fr", "check_out"),
+        ("waar staat de wasmachine?", "nl", "laundry"),  # "staat" is a verb, not a typo of "straat"
     ],
 )
 def test_the_words_guests_use_for_a_topic_answer_it(
