@@ -10,11 +10,14 @@ Japanese and Chinese sentences are cut at spaces, and a clause holding one of th
 """
 
 import re
+from dataclasses import replace
 from functools import cache
 
-from knowledge.index import CJK
+from concierge.core.text import fold
+from knowledge.index import CJK, STOPWORDS, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
-from knowledge.lexicon_data import language_words, load_yaml_data, mapping
+from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
+from knowledge.retrieval import Candidate
 
 _PATH = DATA / "question_starts.yaml"
 # Words a clause needs before a question word cuts it: "where can we …" is one question, not "where" and "can we …".
@@ -24,6 +27,7 @@ LEAD = 3
 _COMMA = re.compile(r"[,，、]")
 _CJK_SPACE = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])\s+(?=[\u3040-\u30ff\u4e00-\u9fff])")
 _TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
+PREFIX = 5  # shared start of two words that makes them one ("kitchen" / "kitchens")
 
 
 def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
@@ -86,3 +90,57 @@ def _cjk_clauses(text: str, language: str) -> list[tuple[str, bool]]:
     markers = {"".join(p) for p in starts | requests if CJK.search("".join(p))}
     pieces = [p for p in _CJK_SPACE.split(text) if p.strip()]
     return [(p, any(m in p for m in markers)) for p in pieces]
+
+
+PLACES: dict[str, frozenset[str]] = {
+    language: frozenset(fold(w) for w in found)
+    for language, found in language_file(DATA / "place_words.yaml", SUPPORTED_LANGUAGES).items()
+}
+
+
+def placed(text: str, language: str) -> frozenset[str]:
+    """The words of a text that only say where ("in the kitchen", "an den Strand", "dans la cuisine"): right after a
+    preposition of place of `language`, or after one and a function word."""
+    words = words_of(text)
+    places = PLACES.get(language, frozenset())
+    return frozenset(
+        w
+        for j, w in enumerate(words)
+        if w not in STOPWORDS
+        and ((j >= 1 and words[j - 1] in places) or (j >= 2 and words[j - 2] in places and words[j - 1] in STOPWORDS))
+    )
+
+
+def places_aside(candidates: list[Candidate], text: str, language: str, *, margin: float) -> list[Candidate]:
+    """Between close topics, one named only as the place of a thing named before it ("is there a washing machine in
+    the kitchen?", "darf der Hund mit an den Strand?") steps behind it: the question is about the thing, not about
+    where it is. A place named first is the guest's circumstance or the subject ("am Pool Musik?", "en el portal con
+    las maletas"): unchanged."""
+    places = placed(text, language)
+    if not places or len(candidates) < 2:
+        return candidates
+    words = words_of(text)
+
+    def found(candidate: Candidate) -> list[int]:
+        named = [w for w in words_of(candidate.matched) if w not in STOPWORDS]
+        if not named or CJK.search(candidate.matched):
+            return []
+        head = named[-1]  # "washing machine", "dejar el piso": the last word names the thing
+        return [i for i, w in enumerate(words) if w == head or (len(head) >= PREFIX and w[:PREFIX] == head[:PREFIX])]
+
+    def where(candidate: Candidate) -> bool:
+        at = found(candidate)
+        return bool(at) and all(words[i] in places for i in at)
+
+    things = [c for c in candidates if c.source == "lexicon" and found(c) and not where(c)]
+    if not things:
+        return candidates
+    thing, first = things[0], min(found(things[0]))
+    behind = round(thing.score - margin - 0.01, 3)
+    moved = [
+        replace(c, score=min(c.score, behind))
+        if c.score >= thing.score - margin and where(c) and min(found(c)) > first
+        else c
+        for c in candidates
+    ]
+    return sorted(moved, key=lambda c: -c.score)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from concierge.core.text import fold
-from knowledge.clauses import clauses
+from knowledge.clauses import clauses, places_aside
 from knowledge.coverage import covered
 from knowledge.follow_ups import FOLLOW_UPS, conjunction, continues, follow_up, refers_back
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
@@ -149,7 +149,8 @@ def _clause(
 
 def _grounding(index: Index, candidates: list[Candidate], message: str, language: str) -> list[Candidate]:
     """Listing topics that do not name what the guest asked about drop below the floor, and so do entries about the
-    house itself when the guest asks about something nearby: a person answers."""
+    house itself when the guest asks about something nearby: a person answers. A topic named only as where the thing
+    asked about is ("… in the kitchen?") steps behind it."""
     elsewhere = _nearby(language).search(fold(message)) is not None
     kept = [
         c
@@ -157,7 +158,7 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]
-    return sorted(kept, key=lambda c: -c.score)
+    return places_aside(sorted(kept, key=lambda c: -c.score), message, language, margin=MARGIN)
 
 
 def _unknown_subject(index: Index, text: str) -> bool:

@@ -1,6 +1,6 @@
 """A sentence without a question mark, cut into its clauses: questions and the circumstances around them."""
 
-from knowledge.clauses import clauses
+from knowledge.clauses import clauses, placed
 
 
 def cut(text: str, language: str = "en") -> list[tuple[str, bool]]:
@@ -45,3 +45,9 @@ def test_japanese_sentences_are_cut_at_spaces() -> None:
         ("WiFiのパスワードを教えてください", True),
         ("駐車場はありますか", True),
     ]
+
+
+def test_a_word_right_after_a_preposition_of_place_is_a_place() -> None:
+    assert placed("is there a washing machine in the kitchen?", "en") == {"kitchen"}
+    assert placed("darf der Hund mit an den Strand?", "de") == {"strand"}
+    assert placed("is there a washing machine?", "en") == frozenset()

@@ -154,9 +154,24 @@ def test_two_questions_in_one_sentence_are_each_answered() -> None:
 def test_the_question_clause_decides_not_the_circumstance_before_it() -> None:
     assert house("we are coming by train on friday, how does the washing machine work")[0] == ["laundry"]
     assert house("after check-out, where can we leave the bags?")[0] == ["luggage"]  # the clause that asks
-    assert house("is there a washing machine by the tram stop") == ([], ["laundry", "transport"])  # one question: ask
 
 
 def test_a_departure_asked_beside_another_question_is_answered() -> None:
     message = "où est la machine à laver et à quelle heure faut-il partir"
     assert house(message, language="fr")[0] == ["laundry", "check_out"]
+
+
+def test_a_topic_named_only_as_the_place_of_the_thing_asked_about_steps_aside() -> None:
+    index = build_index(
+        [
+            {"topic": "laundry", "title": "Laundry", "content": {"en": "The washing machine is on the balcony."}},
+            {"topic": "kitchen", "title": "Kitchen", "content": {"en": "Oven, hob and a fridge."}},
+        ]
+    )
+
+    def asked(message: str) -> tuple[list[str], list[str]]:
+        decision = decide(index, message, language="en", threshold=0.7)
+        return [c.topic for c in decision.selected], [c.topic for c in decision.clarify]
+
+    assert asked("is there a washing machine in the kitchen?") == (["laundry"], [])
+    assert asked("in the kitchen, is there a washing machine?")[0] != ["kitchen"]  # a place named first: unchanged
