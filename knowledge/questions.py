@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from concierge.core.text import fold
+from knowledge.clauses import clauses, places_aside
 from knowledge.coverage import covered
 from knowledge.follow_ups import (
     FOLLOW_UPS,
@@ -156,7 +157,8 @@ def _clause(
 
 def _grounding(index: Index, candidates: list[Candidate], message: str, language: str) -> list[Candidate]:
     """Listing topics that do not name what the guest asked about drop below the floor, and so do entries about the
-    house itself when the guest asks about something nearby: a person answers."""
+    house itself when the guest asks about something nearby: a person answers. A topic named only as where the thing
+    asked about is ("… in the kitchen?") steps behind it."""
     elsewhere = _nearby(language).search(fold(message)) is not None
     kept = [
         c
@@ -164,7 +166,7 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]
-    return sorted(kept, key=lambda c: -c.score)
+    return places_aside(sorted(kept, key=lambda c: -c.score), message, language, margin=MARGIN)
 
 
 def _unknown_subject(index: Index, text: str) -> bool:
@@ -176,10 +178,51 @@ def _unknown_subject(index: Index, text: str) -> bool:
     )
 
 
+def _by_clause(
+    index: Index, text: str, asked: bool, *, language: str, threshold: float, previous: Sequence[str]
+) -> list[tuple[str, bool]] | None:
+    """The clauses of a part from its first question on, when they settle what it asks and the part as a whole does
+    not: "what's the wifi password is there parking nearby" (two close topics: each clause has its own), "our train
+    gets in at 11, what time is check in" (the train is a circumstance). None when a clause is itself unsure."""
+    found = clauses(text, language)
+    first = next((i for i, (_clause, question) in enumerate(found) if question), None)
+    if len(found) < 2 or first is None:
+        return None
+    asking = [clause for clause, _question in found[first:]]  # what comes before the first question is circumstance
+    winners = []
+    for clause in asking:
+        ranked = _grounding(index, rank_message(index, clause, language=language), clause, language)
+        winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(clause, language))
+        if (winner is None and close) or (winner is not None and winner.source != "lexicon"):
+            # An unsure clause, an arrival ("cómo llegamos") or a title word ("the flat"): the part decides as a whole.
+            return None
+        if winner is not None:
+            winners.append(winner.topic)
+    ranked = _grounding(index, rank_message(index, text, language=language), text, language)
+    whole, _close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
+    if not winners or (whole is not None and {whole.topic} == set(winners)):
+        return None
+    last = found[-1][0]
+    return [(clause, asked and clause == last) for clause in asking]
+
+
+def _questions(
+    index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str]
+) -> tuple[list[tuple[str, bool]], bool]:
+    """The message's parts, a part replaced by its question clauses where they settle it; and whether one was."""
+    found: list[tuple[str, bool]] = []
+    refined = False
+    for text, asked in parts(message, language=language):
+        by_clause = _by_clause(index, text, asked, language=language, threshold=threshold, previous=previous)
+        refined = refined or by_clause is not None
+        found += by_clause or [(text, asked)]
+    return found, refined
+
+
 def decide(index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str] = ()) -> Decision:
     """Choose per part, precision first; then keep only the topics whose entry says what their question asks."""
-    decision = _decide(index, message, language=language, threshold=threshold, previous=previous)
-    pieces = parts(message, language=language)
+    pieces, refined = _questions(index, message, language=language, threshold=threshold, previous=previous)
+    decision = _decide(index, message, pieces if len(pieces) > 1 or refined else [], language, threshold, previous)
     kept, dropped = covered(index, decision.selected, message, pieces, language=language, previous=previous)
     if not dropped:
         return decision
@@ -187,10 +230,18 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     return replace(decision, selected=kept, open_questions=decision.open_questions + dropped, asked=asked)
 
 
-def _decide(index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str] = ()) -> Decision:
+def _decide(
+    index: Index,
+    message: str,
+    split: Sequence[tuple[str, bool]],
+    language: str,
+    threshold: float,
+    previous: Sequence[str],
+) -> Decision:
     """Rank the whole message (for the trace and a model's hints) and choose per part, precision first.
 
-    `previous`: the topics of the conversation's last answer, best first, to resolve follow-ups against.
+    `split`: the message's questions (none when it is one); `previous`: the topics of the conversation's last answer,
+    best first, to resolve follow-ups against.
     """
     candidates = _grounding(index, rank_message(index, message, language=language), message, language)
     back = continues(index, message, candidates, previous, language)
@@ -204,14 +255,14 @@ def _decide(index: Index, message: str, *, language: str, threshold: float, prev
     questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
     from_questions = False  # whether a topic was chosen from a sentence asked as a question
     told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
-    split = parts(message, language=language) if len(parts(message, language=language)) > 1 else []
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
         winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
         if winner is None and asked:
             winner, close = _clause(index, text, close, threshold=threshold, language=language)
         if winner is not None:
-            if winner.source == "context" and selected:  # "when we arrive" beside another question: a circumstance
+            # "when we arrive" beside another question is a circumstance; "à quelle heure faut-il partir" asks.
+            if winner.source == "context" and selected and not clauses(text, language)[0][1]:
                 continue
             in_question = any(fold(text.strip()) in q for q in questions)
             if in_question:

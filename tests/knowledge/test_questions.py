@@ -114,7 +114,7 @@ def test_and_a_thing_the_previous_answer_mentions_continues_that_answer() -> Non
 
 def test_right_after_an_answer_a_new_subject_beside_its_topic_is_what_is_asked() -> None:
     # Alone, check-out and the bags are as strong: we ask. Right after the check-out answer, the bags are asked.
-    assert house("after check-out, where can we leave the bags?") == ([], ["check_out", "luggage"])
+    assert house("where can we leave the bags after check-out?") == ([], ["check_out", "luggage"])
     assert house("after check-out, where can we leave the bags?", previous=("check_out",))[0] == ["luggage"]
     # "And …" goes on about the previous answer: the bed linen the check-out entry mentions, not the amenities.
     assert house("and the bed linen for check-out?", previous=("check_out",))[0] == ["check_out"]
@@ -144,3 +144,34 @@ def test_the_asking_clause_breaks_a_tie() -> None:
 def test_a_custom_topic_is_reachable_in_every_language_through_its_concept() -> None:
     assert house("¿cómo se enciende el jacuzzi?", language="es")[0] == ["custom:hot-tub"]
     assert house("热水浴缸几点可以用？", language="zh")[0] == ["custom:hot-tub"]
+
+
+def test_two_questions_in_one_sentence_are_each_answered() -> None:
+    assert topics("whats the wifi password, is there a hair dryer") == (["wifi", "amenities"], [])
+    assert topics("what's the wifi password is there parking nearby") == (["wifi", "parking"], [])
+
+
+def test_the_question_clause_decides_not_the_circumstance_before_it() -> None:
+    assert house("we are coming by train on friday, how does the washing machine work")[0] == ["laundry"]
+    assert house("after check-out, where can we leave the bags?")[0] == ["luggage"]  # the clause that asks
+
+
+def test_a_departure_asked_beside_another_question_is_answered() -> None:
+    message = "où est la machine à laver et à quelle heure faut-il partir"
+    assert house(message, language="fr")[0] == ["laundry", "check_out"]
+
+
+def test_a_topic_named_only_as_the_place_of_the_thing_asked_about_steps_aside() -> None:
+    index = build_index(
+        [
+            {"topic": "laundry", "title": "Laundry", "content": {"en": "The washing machine is on the balcony."}},
+            {"topic": "kitchen", "title": "Kitchen", "content": {"en": "Oven, hob and a fridge."}},
+        ]
+    )
+
+    def asked(message: str) -> tuple[list[str], list[str]]:
+        decision = decide(index, message, language="en", threshold=0.7)
+        return [c.topic for c in decision.selected], [c.topic for c in decision.clarify]
+
+    assert asked("is there a washing machine in the kitchen?") == (["laundry"], [])
+    assert asked("in the kitchen, is there a washing machine?")[0] != ["kitchen"]  # a place named first: unchanged

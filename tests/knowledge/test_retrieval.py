@@ -117,3 +117,24 @@ def test_a_form_alone_asks_about_its_topic(entries: list[dict[str, Any]]) -> Non
 def test_a_form_of_near_is_not_the_neighbours(entries: list[dict[str, Any]]) -> None:
     ranking = decide(entries, "c'è un parrucchiere qui vicino?", "it")  # a hairdresser nearby: not about noise
     assert "noise" not in topics(ranking.candidates)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "topic"),
+    [
+        ("When do we have to be out on the last day?", "en", "check_out"),
+        ("à quelle heure faut-il libérer l'appartement ?", "fr", "check_out"),
+        ("hoe laat moeten we weg zijn?", "nl", "check_out"),
+        ("where do glass bottles go?", "en", "trash"),
+        ("dove si butta il vetro?", "it", "trash"),
+        ("do you have a travel cot?", "en", "amenities"),
+        ("la maison peut accueillir combien de personnes ?", "fr", "house_rules"),
+        ("il y a des bouchons d'oreille ?", "fr", "noise"),
+        ("à quelle heure faut-il partir ?", "fr", "check_out"),
+        ("waar staat de wasmachine?", "nl", "laundry"),  # "staat" is a verb, not a typo of "straat"
+    ],
+)
+def test_the_words_guests_use_for_a_topic_answer_it(
+    entries: list[dict[str, Any]], text: str, language: str, topic: str
+) -> None:
+    assert topics(decide(entries, text, language).selected) == [topic]

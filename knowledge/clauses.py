@@ -1,0 +1,146 @@
+"""Clauses: a sentence without a question mark often asks two things, or tells a circumstance and then asks.
+
+"what's the wifi password is there parking nearby" asks two questions; "our train gets in at 11, what time is check
+in" tells how the guest arrives and asks one. A sentence is cut at commas, and before a word that starts a question
+(`starts` of `knowledge/data/question_starts.yaml`) when two or more words of a question come before it. A clause
+that starts with such a word, or holds a request word ("wifi password please"), is a question; the other clauses
+are circumstances.
+Japanese and Chinese sentences are cut at spaces, and a clause holding one of the words is a question.
+`knowledge/questions.py` uses the clauses only when they settle what an ambiguous sentence asks.
+"""
+
+import re
+from dataclasses import replace
+from functools import cache
+
+from concierge.core.text import fold
+from knowledge.index import CJK, STOPWORDS, words_of
+from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
+from knowledge.retrieval import Candidate
+
+_PATH = DATA / "question_starts.yaml"
+# Words a clause needs before a question word cuts it: "where can we …" is one question, not "where" and "can we …".
+BEFORE = 2
+# A clause is a question when one of its first words starts one ("ciao a che ora …", "hello what time …").
+LEAD = 3
+_COMMA = re.compile(r"[,，、]")
+_CJK_SPACE = re.compile(r"(?<=[\u3040-\u30ff\u4e00-\u9fff])\s+(?=[\u3040-\u30ff\u4e00-\u9fff])")
+_TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
+PREFIX = 5  # shared start of two words that makes them one ("kitchen" / "kitchens")
+
+
+def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    node = mapping(_PATH, load_yaml_data(_PATH), ["starts", "requests"], "section")
+    starts = language_words(_PATH, node["starts"], SUPPORTED_LANGUAGES)
+    requests = language_words(_PATH, node["requests"], SUPPORTED_LANGUAGES)
+    return starts, requests
+
+
+STARTS, REQUESTS = _load()
+
+
+@cache
+def _phrases(language: str) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple[str, ...]]]:
+    """The question starts and the request words of `language` and English, each as a tuple of words."""
+    languages = dict.fromkeys((language, "en"))
+
+    def split(found: dict[str, tuple[str, ...]]) -> frozenset[tuple[str, ...]]:
+        return frozenset(tuple(_TOKEN.findall(w.lower())) for lang in languages for w in found.get(lang, ()))
+
+    return split(STARTS), split(REQUESTS)
+
+
+def _at(words: list[str], i: int, phrases: frozenset[tuple[str, ...]]) -> bool:
+    return any(tuple(words[i : i + len(p)]) == p for p in phrases)
+
+
+def _asks(words: list[str], first: int, end: int, language: str) -> bool:
+    """Whether the clause `words[first:end]` starts with a question word (within its first words) or holds a request."""
+    starts, requests = _phrases(language)
+    return any(_at(words, i, starts) for i in range(first, min(first + LEAD, end))) or any(
+        _at(words, i, requests) for i in range(first, end)
+    )
+
+
+def clauses(text: str, language: str) -> list[tuple[str, bool]]:
+    """The clauses of a sentence, each with whether it asks a question; one clause when nothing cuts it."""
+    if CJK.search(text):
+        return _cjk_clauses(text, language)
+    starts, _requests = _phrases(language)
+    found: list[tuple[str, bool]] = []
+    for chunk in _COMMA.split(text):
+        lowered = chunk.lower().replace("’", "'")
+        matches = list(_TOKEN.finditer(lowered))
+        words = [m.group() for m in matches]
+        cuts = [0]
+        for i in range(len(words)):
+            # Only a question is cut before the next one: "en la piscina hay toallas" asks one thing.
+            if i - cuts[-1] >= BEFORE and _at(words, i, starts) and _asks(words, cuts[-1], i, language):
+                cuts.append(i)
+        for first, end in zip(cuts, [*cuts[1:], len(words)], strict=True):
+            if first < end:
+                stop = matches[end].start() if end < len(words) else len(chunk)
+                found.append((chunk[matches[first].start() : stop], _asks(words, first, end, language)))
+    return found
+
+
+def _cjk_clauses(text: str, language: str) -> list[tuple[str, bool]]:
+    starts, requests = _phrases(language)
+    markers = {"".join(p) for p in starts | requests if CJK.search("".join(p))}
+    pieces = [p for p in _CJK_SPACE.split(text) if p.strip()]
+    return [(p, any(m in p for m in markers)) for p in pieces]
+
+
+PLACES: dict[str, frozenset[str]] = {
+    language: frozenset(fold(w) for w in found)
+    for language, found in language_file(DATA / "place_words.yaml", SUPPORTED_LANGUAGES).items()
+}
+
+
+def placed(text: str, language: str) -> frozenset[str]:
+    """The words of a text that only say where ("in the kitchen", "an den Strand", "dans la cuisine"): right after a
+    preposition of place of `language`, or after one and a function word."""
+    words = words_of(text)
+    places = PLACES.get(language, frozenset())
+    return frozenset(
+        w
+        for j, w in enumerate(words)
+        if w not in STOPWORDS
+        and ((j >= 1 and words[j - 1] in places) or (j >= 2 and words[j - 2] in places and words[j - 1] in STOPWORDS))
+    )
+
+
+def places_aside(candidates: list[Candidate], text: str, language: str, *, margin: float) -> list[Candidate]:
+    """Between close topics, one named only as the place of a thing named before it ("is there a washing machine in
+    the kitchen?", "darf der Hund mit an den Strand?") steps behind it: the question is about the thing, not about
+    where it is. A place named first is the guest's circumstance or the subject ("am Pool Musik?", "en el portal con
+    las maletas"): unchanged."""
+    places = placed(text, language)
+    if not places or len(candidates) < 2:
+        return candidates
+    words = words_of(text)
+
+    def found(candidate: Candidate) -> list[int]:
+        named = [w for w in words_of(candidate.matched) if w not in STOPWORDS]
+        if not named or CJK.search(candidate.matched):
+            return []
+        head = named[-1]  # "washing machine", "dejar el piso": the last word names the thing
+        return [i for i, w in enumerate(words) if w == head or (len(head) >= PREFIX and w[:PREFIX] == head[:PREFIX])]
+
+    def where(candidate: Candidate) -> bool:
+        at = found(candidate)
+        return bool(at) and all(words[i] in places for i in at)
+
+    things = [c for c in candidates if c.source == "lexicon" and found(c) and not where(c)]
+    if not things:
+        return candidates
+    thing, first = things[0], min(found(things[0]))
+    behind = round(thing.score - margin - 0.01, 3)
+    moved = [
+        replace(c, score=min(c.score, behind))
+        if c.score >= thing.score - margin and where(c) and min(found(c)) > first
+        else c
+        for c in candidates
+    ]
+    return sorted(moved, key=lambda c: -c.score)

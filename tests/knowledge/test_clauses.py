@@ -1,0 +1,53 @@
+"""A sentence without a question mark, cut into its clauses: questions and the circumstances around them."""
+
+from knowledge.clauses import clauses, placed
+
+
+def cut(text: str, language: str = "en") -> list[tuple[str, bool]]:
+    return [(clause.strip(), question) for clause, question in clauses(text, language)]
+
+
+def test_two_questions_without_a_question_mark_are_two_clauses() -> None:
+    assert cut("what's the wifi password is there parking nearby") == [
+        ("what's the wifi password", True),
+        ("is there parking nearby", True),
+    ]
+    assert cut("qual a senha do wifi onde fica o lixo", "pt") == [
+        ("qual a senha do wifi", True),
+        ("onde fica o lixo", True),
+    ]
+
+
+def test_a_circumstance_before_the_question_is_no_question() -> None:
+    assert cut("Our train gets in at 11 in the morning, what time is check in") == [
+        ("Our train gets in at 11 in the morning", False),
+        ("what time is check in", True),
+    ]
+
+
+def test_only_a_question_is_cut_before_the_next_question_word() -> None:
+    assert cut("en la piscina hay toallas o llevamos las del baño", "es") == [
+        ("en la piscina hay toallas o llevamos las del baño", False)
+    ]
+    assert cut("where can we park") == [("where can we park", True)]  # "can we" right after "where": one question
+
+
+def test_words_keep_their_accents_and_requests_are_questions() -> None:
+    assert len(cut("des serviettes ou des draps", "fr")) == 1  # "ou" is "or", "où" is "where"
+    assert cut("WLAN Passwort bitte, die Klimaanlage geht", "de") == [
+        ("WLAN Passwort bitte", True),
+        ("die Klimaanlage geht", False),
+    ]
+
+
+def test_japanese_sentences_are_cut_at_spaces() -> None:
+    assert cut("WiFiのパスワードを教えてください 駐車場はありますか", "ja") == [
+        ("WiFiのパスワードを教えてください", True),
+        ("駐車場はありますか", True),
+    ]
+
+
+def test_a_word_right_after_a_preposition_of_place_is_a_place() -> None:
+    assert placed("is there a washing machine in the kitchen?", "en") == {"kitchen"}
+    assert placed("darf der Hund mit an den Strand?", "de") == {"strand"}
+    assert placed("is there a washing machine?", "en") == frozenset()
