@@ -191,9 +191,20 @@ class _Text:
         self.words = set(WORD.findall(folded))
         self.prefixes = {w[:k] for w in self.words for k in range(1, min(len(w), 16) + 1)}
         self._candidates: dict[Rules, set[int]] | None = None
+        self._first: dict[Rules, int | None] = {}
 
     def first_match(self, rules: Rules) -> int | None:
         """The index of the first phrase of these rules (in their order) that matches the text, if any."""
+        if rules not in self._first:
+            self._first[rules] = self._first_match(rules)
+        return self._first[rules]
+
+    def matches_in_some_language(self, category: Category) -> bool:
+        """Whether a phrase of the category matches in any language: if none does, the languages the text is read
+        in cannot change that (and need not be detected)."""
+        return any(self.first_match((category, language)) is not None for language in LEXICON[category])
+
+    def _first_match(self, rules: Rules) -> int | None:
         anchors = _anchored()
         if self._candidates is None:
             self._candidates = {}
@@ -280,12 +291,17 @@ def _match_lexicon(
 ) -> tuple[Signal, ...]:
     signals = []
     plain = _Text(folded)
+    languages: list[str] | None = None  # detected when first needed: a detection costs more than most screens
     for category in categories or list(LEXICON):
         excluded = _excluded(category)
         text = _Text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
-        for lang in _languages(folded, language):
+        fuzzy_here = fuzzy and category in HIDDEN and len(folded) <= FUZZY_MAX_TEXT
+        if not fuzzy_here and not text.matches_in_some_language(category):
+            continue  # no hit in whichever languages: e.g. the rot13 and reversed readings of a plain question
+        languages = _languages(folded, language) if languages is None else languages
+        for lang in languages:
             hit = text.first_match((category, lang))
-            if hit is None and fuzzy and category in HIDDEN and len(folded) <= FUZZY_MAX_TEXT:
+            if hit is None and fuzzy_here:
                 hit = next(
                     (
                         i
