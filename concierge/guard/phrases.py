@@ -196,18 +196,19 @@ class _Text:
     def first_match(self, rules: Rules) -> int | None:
         """The index of the first phrase of these rules (in their order) that matches the text, if any."""
         if rules not in self._first:
-            self._first[rules] = self._first_match(rules)
+            candidates = self._candidate_sets().get(rules, set()) | _anchored().always.get(rules, frozenset())
+            found = (i for i in sorted(candidates) if _compiled(*rules, i).search(self.text) is not None)
+            self._first[rules] = next(found, None)
         return self._first[rules]
 
     def matches_in_some_language(self, category: Category) -> bool:
-        """Whether a phrase of the category matches in any language: if none does, the languages the text is read
-        in cannot change that (and need not be detected)."""
-        return any(self.first_match((category, language)) is not None for language in LEXICON[category])
+        """Whether a phrase of the category matches in some language (if none does, the text's languages cannot)."""
+        tried = [*self._candidate_sets(), *_anchored().always]
+        return any(rules[0] is category and self.first_match(rules) is not None for rules in tried)
 
-    def _first_match(self, rules: Rules) -> int | None:
-        anchors = _anchored()
+    def _candidate_sets(self) -> dict[Rules, set[int]]:
         if self._candidates is None:
-            self._candidates = {}
+            anchors, self._candidates = _anchored(), {}
             for anchored, present in (
                 (anchors.words, self.words & anchors.word_keys),
                 (anchors.prefixes, self.prefixes & anchors.prefix_keys),
@@ -215,8 +216,7 @@ class _Text:
                 for anchor in present:
                     for key, index in anchored[anchor]:
                         self._candidates.setdefault(key, set()).add(index)
-        candidates = self._candidates.get(rules, set()) | anchors.always.get(rules, frozenset())
-        return next((i for i in sorted(candidates) if _compiled(*rules, i).search(self.text) is not None), None)
+        return self._candidates
 
 
 @cache
@@ -291,25 +291,22 @@ def _match_lexicon(
 ) -> tuple[Signal, ...]:
     signals = []
     plain = _Text(folded)
-    languages: list[str] | None = None  # detected when first needed: a detection costs more than most screens
+    fuzzy = fuzzy and len(folded) <= FUZZY_MAX_TEXT
+    # Languages are detected (costlier than most screens) when they matter: for fuzzy matching, and for a text some
+    # language's phrase matches (not for the rot13 and reversed readings of a plain question).
+    languages = _languages(folded, language) if fuzzy and set(HIDDEN) & set(categories or LEXICON) else None
     for category in categories or list(LEXICON):
         excluded = _excluded(category)
         text = _Text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
-        fuzzy_here = fuzzy and category in HIDDEN and len(folded) <= FUZZY_MAX_TEXT
-        if not fuzzy_here and not text.matches_in_some_language(category):
-            continue  # no hit in whichever languages: e.g. the rot13 and reversed readings of a plain question
+        fuzzy_here = fuzzy and category in HIDDEN
+        if languages is None and not text.matches_in_some_language(category):
+            continue
         languages = _languages(folded, language) if languages is None else languages
         for lang in languages:
             hit = text.first_match((category, lang))
             if hit is None and fuzzy_here:
-                hit = next(
-                    (
-                        i
-                        for i, p in _fuzzy_phrases(category, lang)
-                        if fuzz.partial_ratio(p, text.text, score_cutoff=FUZZY_CUTOFF)
-                    ),
-                    None,
-                )
+                close = _fuzzy_phrases(category, lang)
+                hit = next((i for i, p in close if fuzz.partial_ratio(p, text.text, score_cutoff=FUZZY_CUTOFF)), None)
                 if hit is not None:
                     signals.append(Signal(category, f"fuzzy:{lang}#{hit}"))
                     break
