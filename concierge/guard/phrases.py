@@ -219,6 +219,10 @@ class _Text:
         return self._candidates
 
 
+# A text a turn reads in several calls (all categories, then the hidden ones) has its words and hits found once.
+_text = lru_cache(maxsize=256)(_Text)
+
+
 @cache
 def _excluded(category: Category) -> re.Pattern[str] | None:
     phrases = EXCLUDE.get(category)
@@ -290,14 +294,13 @@ def _match_lexicon(
     folded: str, language: str, categories: tuple[Category, ...] | None, fuzzy: bool
 ) -> tuple[Signal, ...]:
     signals = []
-    plain = _Text(folded)
+    plain = _text(folded)
     fuzzy = fuzzy and len(folded) <= FUZZY_MAX_TEXT
-    # Languages are detected (costlier than most screens) when they matter: for fuzzy matching, and for a text some
-    # language's phrase matches (not for the rot13 and reversed readings of a plain question).
+    # Languages are detected (costlier than most screens) for fuzzy matching, or once some language's phrase matches.
     languages = _languages(folded, language) if fuzzy and set(HIDDEN) & set(categories or LEXICON) else None
     for category in categories or list(LEXICON):
         excluded = _excluded(category)
-        text = _Text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
+        text = _text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
         fuzzy_here = fuzzy and category in HIDDEN
         if languages is None and not text.matches_in_some_language(category):
             continue
