@@ -4,7 +4,7 @@ import logging
 from datetime import datetime
 
 from rapidfuzz import fuzz
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation, Message, Owner, staff_owner
@@ -36,9 +36,18 @@ class EscalationConflict(Conflict):
     """The escalation or conversation changed hands meanwhile (someone else claimed or resolved it)."""
 
 
+# Built once: every turn's record locks its conversation (building the statement cost more than running it).
+_LOCKED = (
+    select(Conversation)
+    .where(col(Conversation.id) == bindparam("conversation_id"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+
+
 def lock_conversation(session: Session, *, conversation_id: int) -> Conversation:
     """The conversation, locked until the transaction ends so ownership changes and turns serialize."""
-    conversation = session.get(Conversation, conversation_id, with_for_update=True, populate_existing=True)
+    conversation = session.exec(_LOCKED, params={"conversation_id": conversation_id}).first()
     if conversation is None:
         raise NotFound("no such conversation")
     return conversation

@@ -52,6 +52,12 @@ def claim_job(session: Session, *, now: datetime, lease_seconds: float) -> Job |
     return queue.claim(session, JOBS, now=now, lease_seconds=lease_seconds)
 
 
+def lease_next_job(session: Session, *, now: datetime, lease_seconds: float) -> Lease | None:
+    """`claim_job`'s lease only, read from the claim's columns without building a Job (a turn claims every time)."""
+    row = queue.claim_columns(session, JOBS, now=now, lease_seconds=lease_seconds)
+    return None if row is None else Lease(row.id, row.lease_token, row.message_id, row.conversation_id)
+
+
 def release_job(session: Session, *, job_id: int, lease_token: str) -> bool:
     """Give a leased job back unfinished (shutdown): claimable at once, the attempt not counted."""
     values = {"status": JobStatus.pending, "lease_token": None, "lease_until": None, "attempts": col(Job.attempts) - 1}

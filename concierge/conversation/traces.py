@@ -12,10 +12,35 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Table, insert
 from sqlmodel import Session, col, select
 
 from concierge.conversation.models import Conversation, Job, Message, Trace
 from knowledge.models import Property
+
+# Built once: a plain insert costs a fraction of an ORM flush, and every turn writes one (docs/benchmarks.md, issue 22).
+_TRACES: Table = Trace.__table__  # type: ignore[attr-defined]
+_INSERT_TRACE = insert(_TRACES)
+
+
+def add_trace(
+    session: Session,
+    *,
+    job_id: int,
+    conversation_id: int,
+    reply_message_id: int | None,
+    data: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Store a turn's trace (a plain insert: the session holds no object for it)."""
+    values = {
+        "job_id": job_id,
+        "conversation_id": conversation_id,
+        "reply_message_id": reply_message_id,
+        "data": data,
+        "created_at": now,
+    }
+    session.execute(_INSERT_TRACE, values)
 
 
 def reply_digest(text: str) -> str:

@@ -199,12 +199,24 @@ class _Text:
         self.words = set(WORD.findall(folded))
         self.prefixes = {w[:k] for w in self.words for k in range(1, min(len(w), 16) + 1)}
         self._candidates: dict[Rules, set[int]] | None = None
+        self._first: dict[Rules, int | None] = {}
 
     def first_match(self, rules: Rules) -> int | None:
         """The index of the first phrase of these rules (in their order) that matches the text, if any."""
-        anchors = _anchored()
+        if rules not in self._first:
+            candidates = self._candidate_sets().get(rules, set()) | _anchored().always.get(rules, frozenset())
+            found = (i for i in sorted(candidates) if _compiled(*rules, i).search(self.text) is not None)
+            self._first[rules] = next(found, None)
+        return self._first[rules]
+
+    def matches_in_some_language(self, category: Category) -> bool:
+        """Whether a phrase of the category matches in some language (if none does, the text's languages cannot)."""
+        tried = [*self._candidate_sets(), *_anchored().always]
+        return any(rules[0] is category and self.first_match(rules) is not None for rules in tried)
+
+    def _candidate_sets(self) -> dict[Rules, set[int]]:
         if self._candidates is None:
-            self._candidates = {}
+            anchors, self._candidates = _anchored(), {}
             for anchored, present in (
                 (anchors.words, self.words & anchors.word_keys),
                 (anchors.prefixes, self.prefixes & anchors.prefix_keys),
@@ -212,8 +224,11 @@ class _Text:
                 for anchor in present:
                     for key, index in anchored[anchor]:
                         self._candidates.setdefault(key, set()).add(index)
-        candidates = self._candidates.get(rules, set()) | anchors.always.get(rules, frozenset())
-        return next((i for i in sorted(candidates) if _compiled(*rules, i).search(self.text) is not None), None)
+        return self._candidates
+
+
+# A text a turn reads in several calls (all categories, then the hidden ones) has its words and hits found once.
+_text = lru_cache(maxsize=256)(_Text)
 
 
 @cache
@@ -287,21 +302,22 @@ def _match_lexicon(
     folded: str, language: str, categories: tuple[Category, ...] | None, fuzzy: bool
 ) -> tuple[Signal, ...]:
     signals = []
-    plain = _Text(folded)
+    plain = _text(folded)
+    fuzzy = fuzzy and len(folded) <= FUZZY_MAX_TEXT
+    # Languages are detected (costlier than most screens) for fuzzy matching, or once some language's phrase matches.
+    languages = _languages(folded, language) if fuzzy and set(HIDDEN) & set(categories or LEXICON) else None
     for category in categories or list(LEXICON):
         excluded = _excluded(category)
-        text = _Text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
-        for lang in _languages(folded, language):
+        text = _text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
+        fuzzy_here = fuzzy and category in HIDDEN
+        if languages is None and not text.matches_in_some_language(category):
+            continue
+        languages = _languages(folded, language) if languages is None else languages
+        for lang in languages:
             hit = text.first_match((category, lang))
-            if hit is None and fuzzy and category in HIDDEN and len(folded) <= FUZZY_MAX_TEXT:
-                hit = next(
-                    (
-                        i
-                        for i, p in _fuzzy_phrases(category, lang)
-                        if fuzz.partial_ratio(p, text.text, score_cutoff=FUZZY_CUTOFF)
-                    ),
-                    None,
-                )
+            if hit is None and fuzzy_here:
+                close = _fuzzy_phrases(category, lang)
+                hit = next((i for i, p in close if fuzz.partial_ratio(p, text.text, score_cutoff=FUZZY_CUTOFF)), None)
                 if hit is not None:
                     signals.append(Signal(category, f"fuzzy:{lang}#{hit}"))
                     break

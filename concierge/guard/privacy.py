@@ -4,6 +4,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import CompoundSelect, bindparam, func, literal_column, union_all
@@ -96,6 +97,11 @@ def watched_names(names: list[str], *, published: str) -> list[str]:
     """The guests' names a reply or a question is checked for: a single name shorter than MIN_SINGLE_NAME letters
     is not (a full name is), nor a name that the property's own published text uses (a street, a beach, a
     password)."""
+    return list(_watched_names(tuple(names), published))
+
+
+@lru_cache(maxsize=64)  # every turn asks again with the property's guests and published text, which rarely change
+def _watched_names(names: tuple[str, ...], published: str) -> tuple[str, ...]:
     text = published.casefold()
     watched = set()
     for name in names:
@@ -104,7 +110,7 @@ def watched_names(names: list[str], *, published: str) -> list[str]:
             continue
         if name_pattern(name).search(text) is None:
             watched.add(name)
-    return sorted(watched)
+    return tuple(sorted(watched))
 
 
 def conversation_target(conversation_id: int) -> str:

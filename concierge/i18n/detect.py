@@ -86,6 +86,7 @@ def warm_up() -> None:
     _detector()
 
 
+@lru_cache(maxsize=4096)  # every turn asks for its guest's number: parsing it costs more than the rest of the decision
 def phone_language(phone: str | None) -> str | None:
     """The supported language of the phone number's country (+34 → es, +44 → en), if one is official there."""
     if not phone:

@@ -1,16 +1,48 @@
 """Assemble the turn graph, and run it to a typed `TurnResult`."""
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 
 from concierge.guard.phrases import says_reply_was_wrong
 from concierge.turn import nodes
 from concierge.turn.result import Decision, TurnResult, TurnTrace
 from concierge.turn.state import TurnContext, TurnState
 
-SCREENING = ("detect_language", "screen_input")  # every guest message, whoever owns the conversation
-ANSWERING = ("retrieve", "respond", "check_output", "decide")  # the bot's conversations, and emergencies in any
+# A graph step costs LangGraph's own machinery about 0.2–0.5 ms of CPU whatever its node does (docs/benchmarks.md,
+# issue 22), so nodes with no branch between them run as one step; each still times itself on the trace's
+# timeline under its own name. Every guest message is screened, whoever owns the conversation; the bot answers its
+# own conversations, and emergencies in any.
+INTAKE = (nodes.load_context, nodes.detect_language, nodes.screen_input)
+ANSWER = (nodes.retrieve, nodes.respond, nodes.check_output, nodes.decide)
+
+
+def in_one_step(*parts: nodes.Node, until: Callable[[TurnState], bool] = lambda _: False) -> nodes.Node:
+    """One graph step running `parts` in order, each seeing the state as the parts before it left it (as the graph
+    would pass it on), stopping early once `until` holds; the step writes what they wrote, their timeline entries
+    in order."""
+
+    def run(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+        seen: dict[str, Any] = dict(state)
+        update: dict[str, Any] = {}
+        timeline: list[dict[str, Any]] = []
+        for part in parts:
+            written = part(cast(TurnState, seen), runtime)
+            timeline += written.pop("nodes", [])
+            seen.update(written)
+            update.update(written)
+            if until(cast(TurnState, seen)):
+                break
+        return {**update, "nodes": timeline}
+
+    return run
+
+
+def route_after_intake(state: TurnState) -> str:
+    """A staff alert thread is only recorded; any other conversation as `nodes.route_after_screening` decides."""
+    return "record_only" if nodes.alert_thread(state) else nodes.route_after_screening(state)
 
 
 class TurnGraph:
@@ -19,20 +51,14 @@ class TurnGraph:
     def __init__(self, checkpointer: Any = None) -> None:
         graph = StateGraph(TurnState, context_schema=TurnContext)
         # The @timed wrapper hides the node signature from langgraph's overloads; the call is right at runtime.
-        graph.add_node("load_context", nodes.load_context)  # type: ignore[call-overload]
+        graph.add_node("intake", in_one_step(*INTAKE, until=nodes.alert_thread))  # type: ignore[call-overload]
+        graph.add_node("answer", in_one_step(*ANSWER))  # type: ignore[call-overload]
         graph.add_node("record_only", nodes.record_only)  # type: ignore[call-overload]
         graph.add_node("waiting", nodes.wait_for_person)  # type: ignore[call-overload]
-        for name in (*SCREENING, *ANSWERING):
-            graph.add_node(name, getattr(nodes, name))
-        graph.add_edge(START, "load_context")
-        graph.add_conditional_edges("load_context", nodes.route_after_context, ["detect_language", "record_only"])
-        graph.add_conditional_edges("screen_input", nodes.route_after_screening, ["retrieve", "waiting"])
-        for stage in (SCREENING, ANSWERING):
-            for before, after in zip(stage, stage[1:], strict=False):
-                graph.add_edge(before, after)
-        graph.add_edge("decide", END)
-        graph.add_edge("record_only", END)
-        graph.add_edge("waiting", END)
+        graph.add_edge(START, "intake")
+        graph.add_conditional_edges("intake", route_after_intake, ["record_only", "answer", "waiting"])
+        for last in ("answer", "record_only", "waiting"):
+            graph.add_edge(last, END)
         self.compiled = graph.compile(checkpointer=checkpointer)
 
     def run(self, message_id: int, *, context: TurnContext, release: dict[str, Any] | None = None) -> TurnResult:

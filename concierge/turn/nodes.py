@@ -72,15 +72,15 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
     }
 
 
-def route_after_context(state: TurnState) -> str:
-    """Every guest's message is screened, whoever owns the conversation; a staff alert thread is only recorded."""
-    return "record_only" if state["conversation"].owner == Owner.alerts else "detect_language"
+def alert_thread(state: TurnState) -> bool:
+    """A staff alert thread: its messages are only recorded, never screened or answered."""
+    return state["conversation"].owner == Owner.alerts
 
 
 def route_after_screening(state: TurnState) -> str:
     """The bot answers its own conversations; while a person owns one, only an emergency is answered at once."""
     if state["conversation"].owner == Owner.bot or waiting.is_emergency(state):
-        return "retrieve"
+        return "answer"
     return "waiting"
 
 

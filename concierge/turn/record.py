@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from concierge.conversation import jobs, service, traces
-from concierge.conversation.models import Author, Conversation, JobStatus, Message, Outbox, Owner, Trace, is_staff
+from concierge.conversation.models import Author, Conversation, JobStatus, Message, Owner, is_staff
 from concierge.core.observability import pseudonym
 from concierge.i18n import gettext_for
 from concierge.llm import usage
@@ -30,8 +30,9 @@ from knowledge.models import Property
 log = logging.getLogger(__name__)
 
 
-def record_turn(session: Session, *, job: jobs.Lease, now: datetime, result: TurnResult) -> Outbox | None:
-    """Write a finished turn: the reply and its outbox row, any escalation, the trace; the job is done."""
+def record_turn(session: Session, *, job: jobs.Lease, now: datetime, result: TurnResult) -> int | None:
+    """Write a finished turn: the reply and its outbox row, any escalation, the trace; the job is done. The reply's
+    message id when one leaves."""
     job_id = job.job_id
     jobs.finish_job(session, job_id=job_id, lease_token=job.lease_token, status=JobStatus.done, now=now)
     # Locked: a staff takeover committing meanwhile is seen here, so the bot never answers after a person.
@@ -75,9 +76,9 @@ def record_turn(session: Session, *, job: jobs.Lease, now: datetime, result: Tur
         # Safety guidance (or the reply) first, then "a person is on the way" when a round owes it: one message.
         notice = emergency.guest_notice(escalation, language=result.language, now=now)
         reply = f"{reply}\n\n{notice}" if notice else reply
-    outbox = None
+    reply_message_id = None
     if leaves:
-        outbox = service.enqueue_reply(
+        reply_message_id = service.queue_reply(
             session,
             conversation=conversation,
             body=reply,
@@ -91,14 +92,13 @@ def record_turn(session: Session, *, job: jobs.Lease, now: datetime, result: Tur
         # Record-time override (2 of 2): a person took the conversation while the turn ran: the reply is withheld.
         handoff["reply_withheld"] = True
     assert conversation.id is not None
-    reply_message_id = outbox.message_id if outbox is not None else None
     data = {
         **trace_data(
             result,
             reply=reply,
             guest_address=conversation.guest_address,
             reply_message_id=reply_message_id,
-            sent=outbox is not None,
+            sent=reply_message_id is not None,
         ),
         "handoff": handoff,
     }
@@ -110,19 +110,18 @@ def record_turn(session: Session, *, job: jobs.Lease, now: datetime, result: Tur
             data["llm"]["conversation_cost_usd"] = usage.conversation_cost(session, conversation_id=conversation.id)
         if llm.get("budget_exceeded"):
             alert_budget(session, conversation=conversation, message_id=job.message_id, now=now)
-    session.add(
-        Trace(
-            job_id=job_id,
-            conversation_id=conversation.id,
-            reply_message_id=reply_message_id,
-            data=data,
-            created_at=now,
-        )
+    traces.add_trace(
+        session,
+        job_id=job_id,
+        conversation_id=conversation.id,
+        reply_message_id=reply_message_id,
+        data=data,
+        now=now,
     )
     if result.disputes_reply:  # "that's wrong" right after a bot reply: that reply is marked for staff to confirm
         marking.guest_mark(session, message=session.get_one(Message, job.message_id), now=now)
     session.flush()
-    return outbox
+    return reply_message_id
 
 
 def trace_data(

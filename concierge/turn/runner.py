@@ -90,10 +90,10 @@ class TurnRunner:
                 if not jobs.job_due(session, now=self.now()):
                     return None
         with session_scope() as session:
-            job = jobs.claim_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
+            lease = jobs.lease_next_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
             # While claims find jobs (a burst), the next claim skips that read: two statements fewer per turn.
-            self._busy = job is not None
-            return None if job is None else Claimed.of(job)
+            self._busy = lease is not None
+            return lease
 
     def process(self, claimed: Claimed) -> TurnResult | None:
         """Run a claimed job's turn and record it, in the CPU slot its claim took; None when it failed or its lease

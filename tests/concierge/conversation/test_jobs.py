@@ -28,8 +28,15 @@ def receive(prop: Property, body: str, phone: str = ANA, sid: str | None = None)
 
 def claim() -> jobs.Lease | None:
     with session_scope() as s:
-        job = jobs.claim_job(s, now=utcnow(), lease_seconds=60)
-        return jobs.Lease.of(job) if job else None
+        return jobs.lease_next_job(s, now=utcnow(), lease_seconds=60)  # as the turn runner claims
+
+
+def test_a_lease_read_from_the_claims_columns_is_the_claimed_jobs(prop: Property) -> None:
+    message_id = receive(prop, "wifi")
+    claimed = claim()
+    with session_scope() as s:
+        job = s.exec(select(Job).where(Job.message_id == message_id)).one()
+        assert claimed == jobs.Lease.of(job) and job.status == JobStatus.running and job.attempts == 1
 
 
 def test_duplicate_message_sid_is_stored_once(prop: Property) -> None:
