@@ -317,24 +317,3 @@ def _decide(
         open_count = open_questions + (1 if asking else 0)
         return Decision(candidates, chosen, [], open_count, frozenset(asked_topics))
     return Decision(candidates, [], asking, open_questions)
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?;。！？；])\s+|(?<=[。！？；])")
-LONG_ENTRY = 4  # sentences: an entry this long is trimmed to the sentences that answer the question
-
-
-def answering_sentences(text: str, question: str) -> str:
-    """The sentences of a long entry that share a word with the question, verbatim and in order ("and the
-    password?" → the password sentence); the whole text when it is short or no sentence (or every one) matches."""
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s.strip()]
-    if len(sentences) < LONG_ENTRY:
-        return text
-    asked = {w for w in words_of(question) if len(w) >= 4 and w not in STOPWORDS and w not in COMMON}
-    if not asked:
-        return text
-
-    def answers(sentence: str) -> bool:
-        return any(w in asked or (len(w) >= 5 and any(a[:5] == w[:5] for a in asked)) for w in words_of(sentence))
-
-    kept = [s for s in sentences if answers(s)]
-    return " ".join(kept) if kept and len(kept) < len(sentences) else text

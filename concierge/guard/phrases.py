@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 
 from concierge.core.text import fold
 from concierge.guard.lexicon import ALTERNATIVES, COMBINED, EXCLUDE, FOLLOW_UPS, LEXICON, TIMING, WRONG_REPLY
+from concierge.guard.tokens import TIMES
 from concierge.i18n.detect import detect_language
 from knowledge.lexicon import KEYWORDS
 from knowledge.policy import Category
@@ -32,48 +33,12 @@ FUZZY_MAX_TEXT = 2000  # partial_ratio is linear in the text: long messages get 
 # Texts whose lexicon hits (and languages) are remembered: a turn screens its conversation's last guest messages
 # again, with the same arguments as when they were the turn's own message.
 SCREENED_TEXTS = 2048
+
+
 # A phrase of parts joined by " + " (each part alternatives split by "|") matches when every part occurs in the
 # message (`COMBINED`): "water + lamp*|ceiling*|everywhere" is a plain-words flood however the guest orders the words.
-# `<n>` in a phrase stands for a number or a clock time ("14", "2pm", "12:00", "15h"): "instead of <n>"; `<late>` and
-# `<early>` for an afternoon or a morning time.
-NUMBER = "<n>"
 # `ALTERNATIVES` separates wordings: "keep * until|keep * till" is one phrase.
-_CLOCK = r"\d{1,2}(?:[:.h]\d{2})?(?:h|pm|am|uhr|u)?"
-# `<late>` a time from noon on ("14h", "2pm", "at 13"), `<early>` one in the morning ("7am", "11:30", "around 10"): a
-# check-out verb with a late time or an arrival verb with an early one asks for another time than the policy's. A bare
-# number counts only after a word that introduces a time ("at 10"), so "2 kids, 6 and 9" or "8 kg" are no times.
-_NOT_A_TIME = (
-    r"(?!\s?(?:kg|km|min|minut\w*|%|€|eur|euros?|°|years?|jahre|ans|anni|anos|jaar|lat|people|persons?|personas?"
-    r"|nights?|noches?|nuits?|nachte|notti|noites|nachten|nocy|noce|days?|weeks?))"
-)
-_AT = (
-    r"(?:at|around|about|by|from|until|till|til|um|gegen|ab|bis|à|vers|a las|sobre las|hacia las|alle|verso le"
-    r"|dopo le|entro le|às|por volta das|om|rond|tot|o|około|do|before|avant|antes de las|antes das|prima delle|przed"
-    r")\s+"
-)
-
-
-def _time(hours: str, half: str, meridiem: str, bare: str) -> str:
-    """A time of these hours: with a unit ("14h", "13:30", "2pm") or bare after a word that introduces a time."""
-    unit = rf"(?:{hours})(?:[:.h]\d{{2}}(?:\s?(?:h|uhr))?|\s?(?:h|uhr)(?:\d{{2}})?|u)"
-    unit += rf"|(?:{half})(?:[:.]\d{{2}})?\s?{meridiem}"
-    return rf"(?:{unit}|{_AT}(?:{bare})(?![:.]?\d)(?!\s?[ap]m)){_NOT_A_TIME}"
-
-
-# `<fever>` a body temperature a thermometer shows: 38 to 42 with a decimal ("39,8", "40.3") or a unit ("39 °C",
-# "40 Grad"); never a price, a distance or a weight.
-_FEVER = (
-    r"(?:3[89]|4[0-2])(?:(?:[.,]\d)?\s?(?:°\s?c?|º\s?c?|grad\w*|degrees?|degres|gradi|graus|grados|stopni\w*)"
-    r"|[.,]\d(?![\d.,]))(?!\s?(?:€|eur\w*|%|km|kg|m2|min\w*|euros?))"
-)
-_TIMES = {
-    NUMBER: _CLOCK + _NOT_A_TIME,
-    "<late>": _time(r"1[2-9]|2[0-3]", r"[1-9]|1[01]", "pm", r"1[2-9]|2[0-3]|[1-4]"),  # "leave at 2": the afternoon
-    "<early>": _time(r"[5-9]|1[0-3]", r"[5-9]|1[01]", "am", r"[5-9]|1[0-3]"),
-    "<fever>": _FEVER,
-}
-
-
+# `<n>`, `<late>`, `<early>` and `<fever>` stand for numbers, times and temperatures (`guard/tokens.py`).
 @dataclass(frozen=True)
 class Signal:
     """One piece of evidence: a category, the rule that saw it (never the guest's text) and where."""
@@ -138,8 +103,8 @@ def _phrase_pattern(phrase: str) -> str:
         if token == "*":
             out += r"(?:\w+\W+){0,3}"
             continue
-        if token in _TIMES:
-            out += _TIMES[token]
+        if token in TIMES:
+            out += TIMES[token]
         else:
             word = re.escape(token[:-1]) + r"\w*" if token.endswith("*") else re.escape(token)
             out += word.replace("'", _APOSTROPHE)

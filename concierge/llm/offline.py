@@ -6,7 +6,7 @@ from concierge.guard.secrets import Access
 from concierge.i18n import gettext_for, language_name
 from concierge.llm.types import Responder, ResponseRequest, TurnResponse
 from knowledge.policy import POLICY_TOPICS
-from knowledge.questions import answering_sentences
+from knowledge.sentences import answering_sentences
 
 # Policy entries are quoted whole: a sentence out of its conditions ("half of the price is refunded") reads as a
 # promise. Access entries too: the code and how to use it belong together.

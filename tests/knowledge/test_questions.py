@@ -3,7 +3,8 @@
 from typing import Any
 
 from knowledge.index import build_index
-from knowledge.questions import answering_sentences, decide, parts
+from knowledge.questions import decide, parts
+from knowledge.sentences import answering_sentences
 
 ENTRIES: list[dict[str, Any]] = [
     {"topic": "wifi", "title": "Wi-Fi", "content": {"en": "Network Sol-5G, password sol-y-mar."}},
