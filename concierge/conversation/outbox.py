@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import String, bindparam, case, literal, literal_column, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from concierge.conversation.models import Author, Conversation, Outbox, OutboxStatus, Owner
@@ -70,20 +72,13 @@ def delivery_due(session: Session, *, now: datetime, stale_after: float) -> bool
 
 def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> Delivery | None:
     """Claim the next due reply (in order per conversation); bot replies to a human-owned chat are cancelled."""
+    params = {"now": now, "claimed_before": now - timedelta(seconds=stale_after), "attempt_at": now}
     while True:
-        row = queue.next_due(session, OUTBOX, now=now, lease_seconds=stale_after)
+        row = session.execute(_claim_statement(), params).first()
         if row is None:
             return None
-        owner = session.exec(select(Conversation.owner).where(Conversation.id == row.conversation_id)).one()
-        if row.author == Author.bot and owner != Owner.bot:
-            # A person owns the conversation now: the bot must not talk over them.
-            row.status = OutboxStatus.cancelled
-            session.flush()
-            continue
-        # A stale "sending" row is a crashed attempt; `reconcile_from` marks an earlier unanswered one.
-        reconcile_since = row.reconcile_from or (row.attempt_started_at if row.status == OutboxStatus.sending else None)
-        queue.take(session, OUTBOX, row, now=now, lease_seconds=stale_after)
-        assert row.id is not None
+        if row.status == OutboxStatus.cancelled:
+            continue  # a person owns the conversation now: the bot must not talk over them
         return Delivery(
             id=row.id,
             channel=row.channel,
@@ -91,7 +86,7 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
             from_address=row.from_address,
             body=row.body,
             attempts=row.attempts,
-            reconcile_since=reconcile_since,
+            reconcile_since=row.reconcile_from,
             queued_at=row.created_at,
             conversation_id=row.conversation_id,
             message_id=row.message_id,
@@ -99,6 +94,54 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
             content_sid=row.content_sid,
             content_variables=row.content_variables,
         )
+
+
+@cache
+def _claim_statement() -> Any:
+    """`claim_delivery`'s one statement, built once: the oldest due reply becomes this attempt (or is cancelled when
+    it is the bot's and a person owns the conversation), and comes back. It was three statements through the ORM
+    (read the row, read the owner, flush the claim), the largest part of a delivery's database CPU
+    (docs/benchmarks.md, "Concurrent turns", fifth pass).
+
+    Every SET expression reads the row as it was: a reply still "sending" is an attempt that never finished, so
+    `reconcile_from` keeps that attempt's start (or an earlier unanswered one's) and the sender looks for it at
+    Twilio before sending again.
+    """
+    outbox = cast(Any, Outbox).__table__
+    due = aliased(Outbox)  # not the updated table itself, which the subquery would be correlated with
+    oldest_due = (
+        select(col(due.id))
+        .where(*queue.due_criteria(OUTBOX, due))
+        .order_by(col(due.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    owner = select(col(Conversation.owner)).where(col(Conversation.id) == outbox.c.conversation_id).scalar_subquery()
+    talks_over = (outbox.c.author == literal_column(f"'{Author.bot}'")) & (owner != literal_column(f"'{Owner.bot}'"))
+    crashed = outbox.c.status == literal_column(f"'{OutboxStatus.sending}'")
+
+    def unless_cancelled(value: Any, column: Any) -> Any:
+        return case((talks_over, column), else_=value)
+
+    started = bindparam("attempt_at", type_=outbox.c.attempt_started_at.type)
+    return (
+        update(outbox)
+        .where(outbox.c.id == oldest_due)
+        .values(
+            status=case(
+                (talks_over, literal_column(f"'{OutboxStatus.cancelled}'")),
+                else_=literal_column(f"'{OutboxStatus.sending}'"),
+            ),
+            attempts=unless_cancelled(outbox.c.attempts + 1, outbox.c.attempts),
+            attempt_started_at=unless_cancelled(started, outbox.c.attempt_started_at),
+            reconcile_from=unless_cancelled(
+                func.coalesce(outbox.c.reconcile_from, case((crashed, outbox.c.attempt_started_at))),
+                outbox.c.reconcile_from,
+            ),
+        )
+        .returning(*outbox.c)
+    )
 
 
 # One statement, built once: loading the row and flushing it through the ORM was a third of a delivery's

@@ -105,6 +105,28 @@ def test_crash_before_twilio_accepted_sends_again(fake: FakeTwilio, prop: Proper
     assert len(fake.messages) == 1 and row(outbox_id).twilio_sid == fake.messages[0]["sid"]
 
 
+def test_after_a_crashed_attempt_every_later_attempt_looks_for_it_first(
+    fake: FakeTwilio, prop: Property, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attempt after a crash looked for the crashed one's message once; when that attempt failed too, the next
+    one sent without looking (the crashed attempt's message could still show up at Twilio: a duplicate)."""
+    outbox_id = queue_reply(prop)
+    crashed_at = utcnow() - timedelta(minutes=5)
+    with session_scope() as s:
+        r = s.get_one(Outbox, outbox_id)
+        r.status, r.attempts, r.attempt_started_at = OutboxStatus.sending, 1, crashed_at
+    looked_since = []
+    s = sender()
+    look = s._already_sent
+    monkeypatch.setattr(s, "_already_sent", lambda d: looked_since.append(d.reconcile_since) or look(d))
+    fake.fail_next(500)
+    assert s.send_next()  # looks, finds nothing, sends: Twilio answers 500
+    assert row(outbox_id).status == OutboxStatus.pending
+    assert s.send_next()  # looks again, then sends
+    assert looked_since == [crashed_at, crashed_at]
+    assert len(fake.messages) == 1 and row(outbox_id).status == OutboxStatus.sent
+
+
 def test_in_flight_attempt_is_not_taken_twice(fake: FakeTwilio, prop: Property) -> None:
     outbox_id = queue_reply(prop)
     with session_scope() as s:
