@@ -73,8 +73,9 @@ def delivery_due(session: Session, *, now: datetime, stale_after: float) -> bool
 def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> Delivery | None:
     """Claim the next due reply (in order per conversation); bot replies to a human-owned chat are cancelled."""
     params = {"now": now, "claimed_before": now - timedelta(seconds=stale_after), "attempt_at": now}
+    session.flush()  # Core statements below: the session's pending changes go first, as with the ORM's execute
     while True:
-        row = session.execute(_claim_statement(), params).first()
+        row = session.connection().execute(_claim_statement(), params).first()  # Core: plain rows, no ORM state
         if row is None:
             return None
         if row.status == OutboxStatus.cancelled:
@@ -158,13 +159,13 @@ _MARK_SENT = (
         ),
         sent_at=func.coalesce(col(Outbox.sent_at), bindparam("now", type_=cast(Any, Outbox).__table__.c.sent_at.type)),
     )
-    .execution_options(synchronize_session=False)
 )
 
 
 def mark_sent(session: Session, *, outbox_id: int, twilio_sid: str | None, now: datetime) -> None:
     """The provider accepted the reply (or the simulator showed it)."""
-    session.execute(_MARK_SENT, {"outbox_id": outbox_id, "twilio_sid": twilio_sid, "now": now})
+    session.flush()
+    session.connection().execute(_MARK_SENT, {"outbox_id": outbox_id, "twilio_sid": twilio_sid, "now": now})
 
 
 def retry_or_fail(

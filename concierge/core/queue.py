@@ -114,7 +114,8 @@ def unfinished(queue: Queue[RowT], table: Any = None) -> ColumnElement[bool]:
 def is_due(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> bool:
     """Whether `claim` would find a row (a read: on SQLite it does not take the write lock)."""
     values = _due_values(queue, now=now, lease_seconds=lease_seconds)
-    return session.execute(_due_id(queue), values).first() is not None
+    session.flush()  # what the ORM's own execute would do first (a no-op in a clean session)
+    return session.connection().execute(_due_id(queue), values).first() is not None  # Core: no ORM entity to load
 
 
 @cache

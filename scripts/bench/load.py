@@ -273,7 +273,7 @@ def measure(args: argparse.Namespace, guests: int, db_url: str) -> Result:
             }
         )
         workers = [Process(["worker"], {**server.env, "LOG_LEVEL": "WARNING"}) for _ in range(args.workers)]
-        server.start()
+        server.start(timeout=240 if args.cprofile else 60)  # imports under cProfile take minutes on a busy machine
         for worker in workers:
             worker.start()
         assert server.proc is not None
