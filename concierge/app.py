@@ -20,7 +20,7 @@ from concierge.web import auth, rendering
 from concierge.web.headers import SecurityHeaders
 from concierge.web.limits import BodyLimit, IdRange
 from concierge.worker.loops import Worker
-from concierge.worker.process import WorkerProcess
+from concierge.worker.process import WorkerProcesses
 from escalation.console import marks as console_marks
 from escalation.console import pages as console
 from escalation.console import settings as console_settings
@@ -34,8 +34,8 @@ WORKER_READY_SECONDS = 120.0  # the child imports the turn graph; health checks 
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Start the worker with the app when it runs beside it (threads or a child process); drain it on shutdown."""
     settings = get_settings()
-    worker: Worker | WorkerProcess | None = app.state.worker
-    if isinstance(worker, WorkerProcess):  # started by `serve` before the app was imported
+    worker: Worker | WorkerProcesses | None = app.state.worker
+    if isinstance(worker, WorkerProcesses):  # started by `serve` before the app was imported
         worker.wait_ready(WORKER_READY_SECONDS)
     elif settings.run_worker_in_process:  # an app built without `serve` (tests): the worker's threads
         worker = app.state.worker = Worker(settings)
@@ -48,7 +48,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             worker.stop()  # waits up to SHUTDOWN_TIMEOUT_SECONDS, then releases unfinished turns
 
 
-def create_app(*, worker: WorkerProcess | None = None) -> FastAPI:
+def create_app(*, worker: WorkerProcesses | None = None) -> FastAPI:
     """Build the application from the current settings; `worker`: a started child worker the app stops with it."""
     settings = get_settings()
     configure_sentry(settings)

@@ -28,14 +28,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from concierge.core.settings import get_settings
     from concierge.worker.commands import SWITCH_INTERVAL, freeze_heap
-    from concierge.worker.process import WorkerProcess
+    from concierge.worker.process import WorkerProcesses
 
     problem = get_settings().configuration_problem()
     if problem:  # one line on stderr (main), before anything starts
         raise DomainError(problem)
     worker = None
     if get_settings().run_worker_in_process:  # on SQLite: a child process, started first so both import at once
-        worker = WorkerProcess(get_settings())
+        worker = WorkerProcesses(get_settings(), get_settings().worker_processes)
         worker.start()
     from concierge.app import create_app
 

@@ -1,6 +1,7 @@
 """Deliver outbox replies: Twilio through the official client, the simulator in place."""
 
 import logging
+import os
 import random
 import threading
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from requests import RequestException
+from requests.utils import get_environ_proxies
 from sqlmodel import Session
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
@@ -34,12 +36,19 @@ class RebasedHttpClient(TwilioHttpClient):  # type: ignore[misc]  # twilio ships
 
     It also keeps the last answer's `Retry-After` header: the client's exceptions carry the status but drop the
     headers, and a 429 says how long to wait only there.
+
+    The proxy environment (`HTTPS_PROXY`, `NO_PROXY`, `REQUESTS_CA_BUNDLE` …) is read once, here: requests reads
+    and parses it again for every request otherwise, about a tenth of a delivery's CPU (docs/benchmarks.md,
+    "Concurrent turns", fifth pass). Twilio's credentials are explicit, so no `.netrc` is ever needed either.
     """
 
     def __init__(self, base_url: str, timeout: float) -> None:
         super().__init__(timeout=timeout)
         self.base_url = base_url.rstrip("/")
         self._answer = threading.local()  # per thread: one client may serve several threads
+        self.proxy = get_environ_proxies(self.base_url)
+        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self.session.trust_env = False
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Response:
         if url.startswith(TWILIO_API):

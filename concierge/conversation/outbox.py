@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, cast
 
+from sqlalchemy import String, bindparam, case, literal, literal_column, update
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from concierge.conversation.models import Author, Conversation, Outbox, OutboxStatus, Owner
@@ -68,20 +72,14 @@ def delivery_due(session: Session, *, now: datetime, stale_after: float) -> bool
 
 def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> Delivery | None:
     """Claim the next due reply (in order per conversation); bot replies to a human-owned chat are cancelled."""
+    params = {"now": now, "claimed_before": now - timedelta(seconds=stale_after), "attempt_at": now}
+    session.flush()  # Core statements below: the session's pending changes go first, as with the ORM's execute
     while True:
-        row = queue.next_due(session, OUTBOX, now=now, lease_seconds=stale_after)
+        row = session.connection().execute(_claim_statement(), params).first()  # Core: plain rows, no ORM state
         if row is None:
             return None
-        owner = session.exec(select(Conversation.owner).where(Conversation.id == row.conversation_id)).one()
-        if row.author == Author.bot and owner != Owner.bot:
-            # A person owns the conversation now: the bot must not talk over them.
-            row.status = OutboxStatus.cancelled
-            session.flush()
-            continue
-        # A stale "sending" row is a crashed attempt; `reconcile_from` marks an earlier unanswered one.
-        reconcile_since = row.reconcile_from or (row.attempt_started_at if row.status == OutboxStatus.sending else None)
-        queue.take(session, OUTBOX, row, now=now, lease_seconds=stale_after)
-        assert row.id is not None
+        if row.status == OutboxStatus.cancelled:
+            continue  # a person owns the conversation now: the bot must not talk over them
         return Delivery(
             id=row.id,
             channel=row.channel,
@@ -89,7 +87,7 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
             from_address=row.from_address,
             body=row.body,
             attempts=row.attempts,
-            reconcile_since=reconcile_since,
+            reconcile_since=row.reconcile_from,
             queued_at=row.created_at,
             conversation_id=row.conversation_id,
             message_id=row.message_id,
@@ -99,14 +97,75 @@ def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> De
         )
 
 
+@cache
+def _claim_statement() -> Any:
+    """`claim_delivery`'s one statement, built once: the oldest due reply becomes this attempt (or is cancelled when
+    it is the bot's and a person owns the conversation), and comes back. It was three statements through the ORM
+    (read the row, read the owner, flush the claim), the largest part of a delivery's database CPU
+    (docs/benchmarks.md, "Concurrent turns", fifth pass).
+
+    Every SET expression reads the row as it was: a reply still "sending" is an attempt that never finished, so
+    `reconcile_from` keeps that attempt's start (or an earlier unanswered one's) and the sender looks for it at
+    Twilio before sending again.
+    """
+    outbox = cast(Any, Outbox).__table__
+    due = aliased(Outbox)  # not the updated table itself, which the subquery would be correlated with
+    oldest_due = (
+        select(col(due.id))
+        .where(*queue.due_criteria(OUTBOX, due))
+        .order_by(col(due.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    owner = select(col(Conversation.owner)).where(col(Conversation.id) == outbox.c.conversation_id).scalar_subquery()
+    talks_over = (outbox.c.author == literal_column(f"'{Author.bot}'")) & (owner != literal_column(f"'{Owner.bot}'"))
+    crashed = outbox.c.status == literal_column(f"'{OutboxStatus.sending}'")
+
+    def unless_cancelled(value: Any, column: Any) -> Any:
+        return case((talks_over, column), else_=value)
+
+    started = bindparam("attempt_at", type_=outbox.c.attempt_started_at.type)
+    return (
+        update(outbox)
+        .where(outbox.c.id == oldest_due)
+        .values(
+            status=case(
+                (talks_over, literal_column(f"'{OutboxStatus.cancelled}'")),
+                else_=literal_column(f"'{OutboxStatus.sending}'"),
+            ),
+            attempts=unless_cancelled(outbox.c.attempts + 1, outbox.c.attempts),
+            attempt_started_at=unless_cancelled(started, outbox.c.attempt_started_at),
+            reconcile_from=unless_cancelled(
+                func.coalesce(outbox.c.reconcile_from, case((crashed, outbox.c.attempt_started_at))),
+                outbox.c.reconcile_from,
+            ),
+        )
+        .returning(*outbox.c)
+    )
+
+
+# One statement, built once: loading the row and flushing it through the ORM was a third of a delivery's
+# database CPU (docs/benchmarks.md, "Concurrent turns", fifth pass). A status callback that came first stays.
+_BEFORE_SENT = [status for status, rank in _RANK.items() if rank < _RANK[OutboxStatus.sent]]
+_MARK_SENT = (
+    update(Outbox)
+    .where(col(Outbox.id) == bindparam("outbox_id"))
+    .values(
+        twilio_sid=func.coalesce(bindparam("twilio_sid", type_=String), col(Outbox.twilio_sid)),
+        status=case(
+            (col(Outbox.status).in_([literal_column(f"'{s}'") for s in _BEFORE_SENT]), literal(OutboxStatus.sent)),
+            else_=col(Outbox.status),
+        ),
+        sent_at=func.coalesce(col(Outbox.sent_at), bindparam("now", type_=cast(Any, Outbox).__table__.c.sent_at.type)),
+    )
+)
+
+
 def mark_sent(session: Session, *, outbox_id: int, twilio_sid: str | None, now: datetime) -> None:
     """The provider accepted the reply (or the simulator showed it)."""
-    row = session.get_one(Outbox, outbox_id)
-    row.twilio_sid = twilio_sid or row.twilio_sid
-    if _RANK[OutboxStatus(row.status)] < _RANK[OutboxStatus.sent]:
-        row.status = OutboxStatus.sent
-    row.sent_at = row.sent_at or now
     session.flush()
+    session.connection().execute(_MARK_SENT, {"outbox_id": outbox_id, "twilio_sid": twilio_sid, "now": now})
 
 
 def retry_or_fail(

@@ -130,9 +130,7 @@ def get_engine() -> Engine:
 @contextmanager
 def session_scope(*, readonly: bool = False) -> Iterator[Session]:
     """One transaction: commit when the block succeeds, roll back when it raises."""
-    engine = get_engine()
-    if readonly:
-        engine = engine.execution_options(readonly=True)
+    engine = _readonly(get_engine()) if readonly else get_engine()
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
@@ -140,6 +138,12 @@ def session_scope(*, readonly: bool = False) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@lru_cache(maxsize=8)  # one per engine; tests make a new engine per database
+def _readonly(engine: Engine) -> Engine:
+    """The engine's read-only variant, made once (the workers open one read session per poll, turn and delivery)."""
+    return engine.execution_options(readonly=True)
 
 
 def get_session() -> Iterator[Session]:

@@ -67,10 +67,10 @@ def due(queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> Sel
 def _due(queue: Queue[RowT]) -> SelectOfScalar[RowT]:
     """`due`'s statement, built once per queue with its times as bound parameters: building it costs milliseconds
     (every worker poll and claim used to), binding values to it microseconds."""
-    return select(queue.table).where(*_due_criteria(queue, queue.table)).order_by(queue.column("id")).limit(1)
+    return select(queue.table).where(*due_criteria(queue, queue.table)).order_by(queue.column("id")).limit(1)
 
 
-def _due_criteria(queue: Queue[RowT], table: Any) -> list[ColumnElement[bool]]:
+def due_criteria(queue: Queue[RowT], table: Any) -> list[ColumnElement[bool]]:
     """Where a row of `table` (the queue's table or an alias of it) is due, with `now` a bound parameter."""
     status = queue.column(queue.status, table)
     condition: ColumnElement[bool] = (status == queue.pending) & (queue.column(queue.due_at, table) <= bindparam("now"))
@@ -114,23 +114,17 @@ def unfinished(queue: Queue[RowT], table: Any = None) -> ColumnElement[bool]:
 def is_due(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> bool:
     """Whether `claim` would find a row (a read: on SQLite it does not take the write lock)."""
     values = _due_values(queue, now=now, lease_seconds=lease_seconds)
-    return session.exec(_due(queue), params=values).first() is not None
+    session.flush()  # what the ORM's own execute would do first (a no-op in a clean session)
+    return session.connection().execute(_due_id(queue), values).first() is not None  # Core: no ORM entity to load
 
 
-def next_due(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> RowT | None:
-    """The oldest due row, locked for this transaction (other workers skip it), not yet claimed."""
-    values = _due_values(queue, now=now, lease_seconds=lease_seconds)
-    return session.exec(_due(queue).with_for_update(skip_locked=True), params=values).first()
-
-
-def take(session: Session, queue: Queue[RowT], row: RowT, *, now: datetime, lease_seconds: float) -> RowT:
-    """Claim a row found by `next_due`: one more attempt, leased to this worker for `lease_seconds`."""
-    values: dict[str, Any] = {queue.attempts: getattr(row, queue.attempts) + 1}
-    values.update(_lease_values(queue, now=now, lease_seconds=lease_seconds))
-    for name, value in values.items():
-        setattr(row, name, value)
-    session.flush()
-    return row
+@cache
+def _due_id(queue: Queue[RowT]) -> Any:
+    """`is_due`'s statement: the due row's id only. A worker asks after every turn and delivery; loading the whole
+    row as an ORM object to throw it away cost more than the query (docs/benchmarks.md, "Concurrent turns", fifth
+    pass)."""
+    table = queue.table
+    return select(queue.column("id")).where(*due_criteria(queue, table)).order_by(queue.column("id")).limit(1)
 
 
 def _lease_values(queue: Queue[RowT], *, now: datetime, lease_seconds: float) -> dict[str, Any]:
@@ -174,7 +168,7 @@ def _claim(queue: Queue[RowT]) -> Any:
     due_row = aliased(queue.table)  # not the updated table itself, which the subquery would be correlated with
     oldest_due = (
         select(queue.column("id", due_row))
-        .where(*_due_criteria(queue, due_row))
+        .where(*due_criteria(queue, due_row))
         .order_by(queue.column("id", due_row))
         .limit(1)
         .with_for_update(skip_locked=True)

@@ -72,8 +72,10 @@ class Settings(BaseSettings):
     worker_cpu_turns: int = Field(default=1, ge=1, le=256)
     # `concierge worker --health-port`: unhealthy once a loop has not come round for this long (a stuck turn).
     worker_stall_seconds: float = Field(default=300.0, gt=0)
-    # `serve` on SQLite runs the worker as a child process at this lower CPU priority (nice), so acks go first.
+    # `serve` on SQLite runs the worker as child processes at this lower CPU priority (nice), so acks go first.
     worker_process_nice: int = Field(default=10, ge=0, le=19)
+    # How many: one runs one thread's Python at a time (the GIL), so one child uses at most one core.
+    worker_processes: int = Field(default=1, ge=1, le=16)
     job_lease_seconds: float = 60.0
     job_max_attempts: int = 5
     # A reply is retried (backoff from the base, each wait at most the max) for this long, then it has failed:

@@ -12,6 +12,7 @@ from concierge.core.modelbase import utcnow
 from concierge.core.settings import Settings
 from concierge.i18n.detect import warm_up
 from concierge.ops.alerts.runner import AlertChecker
+from concierge.turn.result import TurnResult
 from concierge.turn.runner import TurnRunner
 from escalation.delivery import Notifier
 
@@ -56,6 +57,17 @@ class RepeatedErrors:
         self.signature, self.repeats, self.streak = None, 0, 0
 
 
+def may_concern_staff(result: TurnResult | None) -> bool:
+    """Whether a finished turn may have queued work for the escalation loop (an escalation's notifications, a
+    disputed reply's mark, a budget alert, a turn that failed); an answered question has none.
+
+    The loop polls anyway (WORKER_POLL_SECONDS), so a case missed here waits one poll, never longer.
+    """
+    if result is None:
+        return True
+    return bool(result.escalation or result.disputes_reply or (result.trace.llm or {}).get("budget_exceeded"))
+
+
 class Worker:
     """Background threads for turns and deliveries; `wake()` skips the poll wait after new work arrives."""
 
@@ -96,9 +108,13 @@ class Worker:
             thread.start()
 
     def wake(self) -> None:
-        """New work was stored: look now instead of at the next poll."""
-        for event in self._wake.values():
-            event.set()
+        """A guest's message was stored: claim its turn now instead of at the next poll.
+
+        Only the turn loop: the turn wakes the sender (its reply) and, when it concerns staff, the escalation loop.
+        Waking every loop for every webhook ran the escalation loop's reads once per message for nothing
+        (docs/benchmarks.md, "Concurrent turns", fifth pass).
+        """
+        self._wake["turns"].set()
 
     def stop(self, timeout: float | None = None) -> None:
         """Stop claiming work; give work in hand until the deadline, then release unfinished turns.
@@ -107,7 +123,8 @@ class Worker:
         """
         deadline = time.monotonic() + (self.settings.shutdown_timeout_seconds if timeout is None else timeout)
         self._stop.set()
-        self.wake()
+        for event in self._wake.values():
+            event.set()
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         if any(thread.is_alive() for thread in self._threads):
@@ -132,7 +149,7 @@ class Worker:
             wake.wait(self.settings.worker_poll_seconds)
 
     def _pool(
-        self, name: str, claim: Callable[[], Any], work: Callable[[Any], object], size: int
+        self, name: str, claim: Callable[[], Any], work: Callable[[Any], Any], size: int
     ) -> list[threading.Thread]:
         """A claiming thread and `size` working threads: claims only while a worker is free, so nothing claimed
         waits behind a busy pool (a claim is a lease); the queues' claims keep each conversation in order."""
@@ -173,23 +190,24 @@ class Worker:
             me = threading.current_thread().name
             while (item := claimed.get()) is not None:
                 self._beats[me] = time.monotonic()  # an item running past WORKER_STALL_SECONDS is a stuck loop
+                outcome = None
                 try:
-                    work(item)
+                    outcome = work(item)
                 except Exception:
                     log.exception("worker step failed", extra={"loop": name})
                 finally:
                     self._beats.pop(me, None)  # idle: waiting for work is not stalling
                     free.release()
-                self._did_work(name)
+                self._did_work(name, outcome)
 
         workers = [threading.Thread(target=working, name=f"{name}-{i}", daemon=True) for i in range(size)]
         return [threading.Thread(target=claiming, name=name, daemon=True), *workers]
 
-    def _did_work(self, name: str) -> None:
+    def _did_work(self, name: str, outcome: object = None) -> None:
         """A step produced work for other loops (a turn queues a reply and may open an escalation)."""
         if name in ("turns", "escalations", "alerts"):
             self._wake["outbox"].set()
-        if name == "turns":
+        if name == "turns" and may_concern_staff(outcome if isinstance(outcome, TurnResult) else None):
             self._wake["escalations"].set()
 
     def health(self) -> dict[str, Any]:

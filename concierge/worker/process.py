@@ -7,6 +7,7 @@ machine's cores, never the web process's interpreter. Still one command: the chi
 """
 
 import contextlib
+import itertools
 import logging
 import os
 import select
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 from concierge.core import metrics_dir
@@ -96,6 +98,43 @@ class WorkerProcess:
         if self._wake_fd is not None:
             os.close(self._wake_fd)
             self._wake_fd = None
+
+
+class WorkerProcesses:
+    """`WORKER_PROCESSES` children of `serve` (SQLite), each a whole worker: turns, deliveries, timers.
+
+    One worker process runs one thread's Python at a time (the GIL): a burst's turns and deliveries then share one
+    core while the other has CPU to spare (docs/benchmarks.md, "Concurrent turns", fifth pass). Their claims keep
+    each conversation's turns and replies one at a time and in order across processes, as `concierge worker`
+    processes do on PostgreSQL. Each stored message wakes the next child in turn, so a burst is shared out.
+    """
+
+    def __init__(self, settings: Settings, count: int) -> None:
+        self.children = [WorkerProcess(settings) for _ in range(max(1, count))]
+        self._next = itertools.count()
+
+    def start(self) -> None:
+        """Start every child (they import at the same time)."""
+        for child in self.children:
+            child.start()
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Wait until every child has loaded the turn graph (or the time is up)."""
+        deadline = time.monotonic() + timeout
+        return all([child.wait_ready(max(0.0, deadline - time.monotonic())) for child in self.children])
+
+    def wake(self) -> None:
+        """A message was stored: one child looks now; the others find work at their next claim or poll."""
+        self.children[next(self._next) % len(self.children)].wake()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """SIGTERM every child at once, then wait for each (they drain in parallel)."""
+        for child in self.children:
+            child.close_pipe()
+            if child.proc is not None and child.proc.poll() is None:
+                child.proc.send_signal(signal.SIGTERM)
+        for child in self.children:
+            child.stop(timeout)
 
 
 def signal_ready(fd: int) -> None:

@@ -53,6 +53,14 @@ def cpu_seconds(pid: int) -> float:
     return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def children(pid: int) -> list[int]:
+    """The process's direct children (`serve`'s worker child on SQLite)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
 def handler_ack(base: str) -> str:
     """The server's own view of the ack (handler time, from /metrics): share of webhooks under each bound."""
     import httpx
@@ -65,6 +73,15 @@ def handler_ack(base: str) -> str:
             buckets[bound] = float(line.rsplit(" ", 1)[1])
     total = buckets.get("+Inf", 0.0) or 1.0
     return "  ".join(f"<{float(b) * 1000:g} ms {100 * n / total:.0f}%" for b, n in buckets.items() if b != "+Inf")
+
+
+def cprofile_env(folder: str | None) -> dict[str, str]:
+    """The environment that runs every thread of the server and its worker under cProfile (scripts/bench/cprofile)."""
+    if not folder:
+        return {}
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    hook = str(ROOT / "scripts" / "bench" / "cprofile")
+    return {"CPROFILE_DIR": str(Path(folder).resolve()), "PYTHONPATH": os.pathsep.join([hook, str(ROOT)])}
 
 
 def bare_run(guests: int, messages: int, think: float) -> Run:
@@ -178,6 +195,7 @@ class Result:
     nodes: dict[str, list[float]]
     rss_mb: float
     cpu_ms_per_webhook: float
+    cpu_ms_per_message: dict[str, float]
     handler: str
 
     @property
@@ -204,6 +222,8 @@ class Result:
             f"errors: {self.errors}  duplicates: {self.duplicates}  lost: {self.lost}  "
             f"replies: {self.replies}/{self.total}",
             f"server peak RSS: {self.rss_mb:.0f} MB   server CPU: {self.cpu_ms_per_webhook:.1f} ms per webhook",
+            "CPU per message, first webhook to last reply: "
+            + ", ".join(f"{name} {ms:.2f} ms" for name, ms in self.cpu_ms_per_message.items()),
             f"bare endpoint: ack ms p50 {p(bare, 50):.1f}  p99 {p(bare, 99):.1f}  webhooks/s {self.bare_rate:.0f}  "
             f"errors {self.bare_errors}",
             f"webhook throughput / bare endpoint: {100 * self.rate / self.bare_rate:.0f}%",
@@ -249,10 +269,11 @@ def measure(args: argparse.Namespace, guests: int, db_url: str) -> Result:
                 "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
                 "TWILIO_API_BASE_URL": fake.base_url,
                 "LOG_LEVEL": "WARNING",
+                **cprofile_env(args.cprofile),
             }
         )
         workers = [Process(["worker"], {**server.env, "LOG_LEVEL": "WARNING"}) for _ in range(args.workers)]
-        server.start()
+        server.start(timeout=240 if args.cprofile else 60)  # imports under cProfile take minutes on a busy machine
         for worker in workers:
             worker.start()
         assert server.proc is not None
@@ -282,6 +303,9 @@ def measure(args: argparse.Namespace, guests: int, db_url: str) -> Result:
                 )
                 time.sleep(1.0)
             load_before = os.getloadavg()[0]
+            processes = {"web": [server.proc.pid], "worker": children(server.proc.pid)}
+            processes["worker"] += [w.proc.pid for w in workers if w.proc is not None]
+            cpu_at_start = {name: sum(map(cpu_seconds, pids)) for name, pids in processes.items()}
             cpu_before = cpu_seconds(server.proc.pid)
             print(f"{guests} guests x {args.messages} messages, think {args.think}s, to {base}", file=sys.stderr)
             run = asyncio.run(drive(base, guests, args.messages, args.think))
@@ -292,14 +316,18 @@ def measure(args: argparse.Namespace, guests: int, db_url: str) -> Result:
                 spy.wait(timeout=30)
             deadline = time.monotonic() + args.reply_timeout
             while len(fake.messages) < total + WARMUP and time.monotonic() < deadline:
-                time.sleep(0.1)
+                time.sleep(0.02)
+            cpu_ms = {  # from the first webhook to the last reply, per message
+                name: 1000 * (sum(map(cpu_seconds, pids)) - cpu_at_start[name]) / total
+                for name, pids in processes.items()
+            }
             time.sleep(1.0)  # a late duplicate would show up now
             rss = peak_rss_mb(server.proc.pid)
             handler = handler_ack(base)
         finally:
             for worker in workers:
                 worker.stop()
-            server.stop()
+            server.stop(timeout=120 if args.cprofile else 15)  # writing the profiles takes a while
         replies = [r for r in fake.messages if r["to"] in run.acked_at]
     graph, whole, nodes = job_timings(db_url, skip=WARMUP)
     print("bare endpoint: same traffic", file=sys.stderr)
@@ -336,6 +364,7 @@ def measure(args: argparse.Namespace, guests: int, db_url: str) -> Result:
         nodes=nodes,
         rss_mb=rss,
         cpu_ms_per_webhook=1000 * cpu / total,
+        cpu_ms_per_message=cpu_ms,
         handler=handler,
     )
 
@@ -362,6 +391,9 @@ def main() -> int:
     parser.add_argument("--saturate", action="store_true", help="double K from --guests until ack p99 > --target")
     parser.add_argument("--target", type=float, default=50.0, help="ack p99 target in ms (--saturate)")
     parser.add_argument("--max-guests", type=int, default=1600, help="largest K tried by --saturate")
+    parser.add_argument(
+        "--cprofile", help="folder: every thread of the server and its worker under cProfile, one .prof per process"
+    )
     parser.add_argument("--profile", help="record the server with py-spy while the webhooks arrive (raw stacks)")
     args = parser.parse_args()
     if args.workers is None:  # SQLite: `serve` runs its own worker; PostgreSQL: separate worker processes

@@ -1,11 +1,11 @@
-"""One guest firing webhooks at once, on PostgreSQL with a web process and two workers: the answers follow the
-order the messages were stored and acknowledged, and the guest's turns never run at the same time."""
+"""One guest firing webhooks at once, on PostgreSQL with a web process and two workers (on SQLite, `serve` with
+two worker children): the answers follow the order the messages were stored and acknowledged, and the guest's
+turns never run at the same time."""
 
 import asyncio
 from datetime import timedelta
 
 import httpx
-import pytest
 from sqlmodel import col, select
 
 from concierge.conversation.models import Job, Message
@@ -40,12 +40,14 @@ async def send_waves(url: str) -> list[list[str]]:
 def test_concurrent_webhooks_of_one_guest_are_answered_in_order_never_concurrently(
     database_url: str, fake_twilio: FakeTwilio
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("several worker processes need PostgreSQL")
     make_property(knowledge=[*pack_data()["knowledge"], TRASH])
-    env = process_env(database_url, fake_twilio, WORKER_IN_PROCESS="false", JOB_LEASE_SECONDS=str(LEASE_SECONDS))
+    if database_url.startswith("postgresql"):  # a web process and two `concierge worker` processes
+        env = process_env(database_url, fake_twilio, WORKER_IN_PROCESS="false", JOB_LEASE_SECONDS=str(LEASE_SECONDS))
+        workers = [Process(["worker"], env) for _ in range(2)]
+    else:  # SQLite: `serve` and its two worker children
+        env = process_env(database_url, fake_twilio, WORKER_PROCESSES="2", JOB_LEASE_SECONDS=str(LEASE_SECONDS))
+        workers = []
     web, base = serve_process(env)
-    workers = [Process(["worker"], env) for _ in range(2)]
     try:
         web.start()
         for worker in workers:

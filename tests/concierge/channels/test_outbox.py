@@ -4,9 +4,11 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import requests
 from sqlmodel import select
 from twilio.rest import Client
 
+from concierge.channels import sender as sender_module
 from concierge.channels.sender import RebasedHttpClient, Sender
 from concierge.conversation import outbox, service
 from concierge.conversation.models import Author, Conversation, Outbox, OutboxStatus
@@ -101,6 +103,28 @@ def test_crash_before_twilio_accepted_sends_again(fake: FakeTwilio, prop: Proper
         r.attempt_started_at = utcnow() - timedelta(minutes=5)
     assert sender().send_next()
     assert len(fake.messages) == 1 and row(outbox_id).twilio_sid == fake.messages[0]["sid"]
+
+
+def test_after_a_crashed_attempt_every_later_attempt_looks_for_it_first(
+    fake: FakeTwilio, prop: Property, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The attempt after a crash looked for the crashed one's message once; when that attempt failed too, the next
+    one sent without looking (the crashed attempt's message could still show up at Twilio: a duplicate)."""
+    outbox_id = queue_reply(prop)
+    crashed_at = utcnow() - timedelta(minutes=5)
+    with session_scope() as s:
+        r = s.get_one(Outbox, outbox_id)
+        r.status, r.attempts, r.attempt_started_at = OutboxStatus.sending, 1, crashed_at
+    looked_since = []
+    s = sender()
+    look = s._already_sent
+    monkeypatch.setattr(s, "_already_sent", lambda d: looked_since.append(d.reconcile_since) or look(d))
+    fake.fail_next(500)
+    assert s.send_next()  # looks, finds nothing, sends: Twilio answers 500
+    assert row(outbox_id).status == OutboxStatus.pending
+    assert s.send_next()  # looks again, then sends
+    assert looked_since == [crashed_at, crashed_at]
+    assert len(fake.messages) == 1 and row(outbox_id).status == OutboxStatus.sent
 
 
 def test_in_flight_attempt_is_not_taken_twice(fake: FakeTwilio, prop: Property) -> None:
@@ -213,3 +237,26 @@ def test_retry_waits_a_full_jitter_backoff(fake: FakeTwilio, prop: Property, mon
     s.now = lambda: later
     assert s.send_next()
     assert row(outbox_id).next_attempt_at == later + timedelta(seconds=5)  # a quarter of 20 s
+
+
+def test_the_proxy_environment_is_read_once_and_still_applies(
+    fake: FakeTwilio, prop: Property, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # the fake Twilio on loopback is reached directly
+    reads: list[str] = []
+
+    def environ_proxies(url: str, no_proxy: str | None = None) -> dict[str, str]:
+        reads.append(url)
+        return requests.utils.get_environ_proxies(url, no_proxy)
+
+    monkeypatch.setattr(requests.sessions, "get_environ_proxies", environ_proxies)  # what requests calls per request
+    monkeypatch.setattr(sender_module, "get_environ_proxies", environ_proxies)
+    s = sender()
+    queue_replies(prop, "Hola", "Adiós", "Gracias")
+    while s.send_next():
+        pass
+    assert [m["body"] for m in fake.messages] == ["Hola", "Adiós", "Gracias"]
+    assert reads == [fake.base_url]  # once, when the client was built; requests read it for every request before
+    twilio = RebasedHttpClient("https://api.twilio.com", timeout=1)
+    assert twilio.proxy["https"] == "http://proxy.example:3128"  # the real Twilio still goes through the proxy

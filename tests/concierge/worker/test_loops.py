@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from concierge.core.settings import get_settings
+from concierge.turn.result import Decision, EscalationRequest, TurnResult
 from concierge.worker import loops
 from concierge.worker.loops import RepeatedErrors, Worker
+from escalation.models import Urgency
 
 
 def failing_the_same_way(
@@ -72,3 +74,29 @@ def test_a_pool_whose_claims_fail_the_same_way_backs_off_and_logs_once(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     failing_the_same_way(monkeypatch, caplog, lambda worker, claim: worker._pool("outbox", claim, lambda item: None, 2))
+
+
+def woken(worker: Worker) -> set[str]:
+    """The loops told to look now, cleared for the next step."""
+    names = {name for name, event in worker._wake.items() if event.is_set()}
+    for event in worker._wake.values():
+        event.clear()
+    return names
+
+
+def test_a_stored_message_wakes_the_turns_and_only_a_turn_for_staff_wakes_the_escalation_loop() -> None:
+    worker = Worker(get_settings())
+    worker.wake()  # a webhook stored a message: its turn is the only new work
+    assert woken(worker) == {"turns"}
+    answered = TurnResult(decision=Decision.reply, send=True, reply="The wifi password is on the fridge.")
+    worker._did_work("turns", answered)
+    assert woken(worker) == {"outbox"}  # the reply; no escalation loop reads for an answered question
+    handed_off = TurnResult(
+        decision=Decision.reply_escalate, send=True, escalation=EscalationRequest("no_answer", Urgency.normal)
+    )
+    worker._did_work("turns", handed_off)
+    assert woken(worker) == {"outbox", "escalations"}
+    worker._did_work("turns", TurnResult(decision=Decision.reply, disputes_reply=True))
+    assert woken(worker) == {"outbox", "escalations"}
+    worker._did_work("turns", None)  # the turn failed: its last attempt opens an escalation
+    assert woken(worker) == {"outbox", "escalations"}
