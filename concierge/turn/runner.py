@@ -155,7 +155,7 @@ class TurnRunner:
 
     def degraded(self) -> bool:
         """Whether the outbox backlog is over its threshold (checked at most once a second, not per turn)."""
-        checked_at = time.monotonic()
+        checked_at = self.monotonic()
         if checked_at - self._backlog_checked >= BACKLOG_CHECK_SECONDS:
             with session_scope(readonly=True) as session:
                 self._degraded = outbox.backlog(session) > self.settings.outbox_backlog_degraded
