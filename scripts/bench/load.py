@@ -12,7 +12,8 @@ replies/s, errors, duplicates, lost, the server's peak RSS and CPU per webhook, 
 the bare endpoint's, and a markdown row for docs/benchmarks.md; exits 1 when a message was lost or duplicated.
 The server is warmed up (10 webhooks and their replies) before timing. Each guest keeps one keep-alive
 connection and sends its next message only after the previous one was acknowledged (and its think time,
-exponential with mean --think). A fresh SQLite database in a temporary folder is used unless --database-url is
+exponential with mean --think). The fake Twilio runs in a process of its own (`twilio_process.py`;
+`--fake-in-process` for the old setting). A fresh SQLite database in a temporary folder is used unless --database-url is
 given (a PostgreSQL database is emptied first).
 """
 
@@ -34,9 +35,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from scripts.bench.traffic import Connection, Run, drive, guest, percentile  # noqa: E402
+from scripts.bench.twilio_process import TwilioProcess  # noqa: E402
 from tests.e2e.server import Process, serve_process  # noqa: E402
 from tests.factories import ACCOUNT_SID, AUTH_TOKEN, free_port  # noqa: E402
-from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -248,12 +249,12 @@ class Result:
 WARMUP = 10  # sequential webhooks from one extra guest before the run: imports, caches, the first turn
 
 
-async def warm_up(base: str, fake: FakeTwilio, timeout: float) -> None:
+async def warm_up(base: str, fake: TwilioProcess, timeout: float) -> None:
     """Bring the server to its steady state (lazy imports, statement caches, retrieval index) before timing."""
     run = Run()
     await guest(base, -1, WARMUP, 0.0, run, prefix="+3470")
     deadline = time.monotonic() + timeout
-    while len(fake.messages) < WARMUP and time.monotonic() < deadline:
+    while fake.count() < WARMUP and time.monotonic() < deadline:
         await asyncio.sleep(0.1)
 
 
@@ -261,7 +262,7 @@ def measure(args: argparse.Namespace, guests: int, db_url: str) -> Result:
     """One run: a fresh database, the server and a fake Twilio, the traffic, then the bare endpoint."""
     prepare(db_url, args.history)
     total = guests * args.messages
-    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
+    with TwilioProcess(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, in_process=args.fake_in_process) as fake:
         server, base = serve_process(
             {
                 "DATABASE_URL": db_url,
@@ -315,7 +316,7 @@ def measure(args: argparse.Namespace, guests: int, db_url: str) -> Result:
                 spy.send_signal(signal.SIGINT)
                 spy.wait(timeout=30)
             deadline = time.monotonic() + args.reply_timeout
-            while len(fake.messages) < total + WARMUP and time.monotonic() < deadline:
+            while fake.count() < total + WARMUP and time.monotonic() < deadline:
                 time.sleep(0.02)
             cpu_ms = {  # from the first webhook to the last reply, per message
                 name: 1000 * (sum(map(cpu_seconds, pids)) - cpu_at_start[name]) / total
@@ -393,6 +394,11 @@ def main() -> int:
     parser.add_argument("--max-guests", type=int, default=1600, help="largest K tried by --saturate")
     parser.add_argument(
         "--cprofile", help="folder: every thread of the server and its worker under cProfile, one .prof per process"
+    )
+    parser.add_argument(
+        "--fake-in-process",
+        action="store_true",
+        help="run the fake Twilio in this process, as before 2026-12-03 (its replies then delay the measured acks)",
     )
     parser.add_argument("--profile", help="record the server with py-spy while the webhooks arrive (raw stacks)")
     args = parser.parse_args()
