@@ -15,6 +15,7 @@ from concierge.conversation.models import (
     Conversation,
     Message,
     Outbox,
+    Trace,
 )
 from knowledge import service as knowledge_service
 from knowledge.models import KnowledgeVersion, Property, Reservation
@@ -32,6 +33,7 @@ class Turn:
     reservation: Reservation | None
     history: list[Message]
     knowledge: KnowledgeVersion | None
+    offered: list[str]  # the topics our latest reply asked the guest to choose from, when it was a clarifying question
 
 
 def guest_phone(address: str) -> str:
@@ -41,7 +43,7 @@ def guest_phone(address: str) -> str:
 
 # What a turn reads, in two statements built once (building a statement cost more than running it): the message
 # with its conversation, property and published knowledge version (the newest: versions are immutable), then the
-# conversation's recent history.
+# conversation's recent history, with what the trace of each bot reply says it asked (no statement of its own).
 _LATEST_VERSION = (
     select(func.max(KnowledgeVersion.version))
     .where(KnowledgeVersion.property_id == Property.id)
@@ -59,7 +61,8 @@ _TURN = (
     .where(col(Message.id) == bindparam("message_id"))
 )
 _HISTORY = (
-    select(Message)
+    select(Message, Trace.data["outcome"].as_string(), Trace.data["clarify"])
+    .outerjoin(Trace, col(Trace.reply_message_id) == col(Message.id))
     .where(col(Message.conversation_id) == bindparam("conversation_id"), col(Message.id) < bindparam("message_id"))
     .order_by(col(Message.id).desc())
     .limit(bindparam("history"))
@@ -70,9 +73,11 @@ def load_turn(session: Session, *, message_id: int, today: date, history: int) -
     """The message to answer with its conversation, property, reservation, recent history and knowledge."""
     message, conversation, prop, knowledge = session.exec(_TURN, params={"message_id": message_id}).one()
     assert prop.id is not None
-    earlier = session.exec(
+    rows = session.exec(
         _HISTORY, params={"conversation_id": conversation.id, "message_id": message_id, "history": history}
-    )
+    ).all()
+    last_reply = next((row for row in rows if row[0].direction == "out"), None)  # newest first
+    asked = last_reply is not None and last_reply[1] == "clarify" and isinstance(last_reply[2], list)
     return Turn(
         message=message,
         conversation=conversation,
@@ -80,8 +85,9 @@ def load_turn(session: Session, *, message_id: int, today: date, history: int) -
         reservation=knowledge_service.reservation_for(
             session, property_id=prop.id, phone=guest_phone(conversation.guest_address), today=today
         ),
-        history=list(reversed(list(earlier))),
+        history=[row[0] for row in reversed(rows)],
         knowledge=knowledge,
+        offered=[str(t) for t in last_reply[2]] if asked and last_reply else [],
     )
 
 

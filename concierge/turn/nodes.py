@@ -25,7 +25,7 @@ from concierge.turn.result import GUARDED, SENDS, Decision, EscalationRequest, O
 from concierge.turn.state import TurnContext, TurnState
 from escalation import person_requests as person_requests
 from escalation.models import Urgency, hands_over, urgency_for
-from knowledge import questions
+from knowledge import clarified
 from knowledge import service as knowledge_service
 from knowledge.checks import entries_in_effect
 from knowledge.index import index_for
@@ -66,6 +66,7 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         "property": turn.property,
         "reservation": turn.reservation,
         "history": turn.history,
+        "offered": turn.offered,
         "knowledge_version": version.version if version else None,
         "entries": entries_in_effect(version.entries, today=today) if version else [],
         "text": turn.message.body[: ctx.max_inbound_chars],
@@ -167,12 +168,13 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     version = state["knowledge_version"]
     key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
     index = index_for(state["entries"], key=key)
-    ranking = questions.decide(
+    ranking = clarified.decide(
         index,
         state["text"],
         language=state["language"],
         threshold=runtime.context.retrieval_threshold,
         previous=_previous_topics(state),
+        offered=state.get("offered", []),  # the topics our clarifying question just offered, if it was one
     )
     candidates, selected = ranking.candidates, [c.topic for c in ranking.selected]
     if escalating:  # the hand-off quotes the policy it is about, never what other words of the message matched

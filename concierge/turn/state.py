@@ -85,6 +85,7 @@ class TurnState(TypedDict, total=False):
     property: Property
     reservation: Reservation | None
     history: list[Message]
+    offered: list[str]  # the topics our last reply, a clarifying question, asked the guest to choose from
     knowledge_version: int | None
     entries: list[dict[str, Any]]
     text: str

@@ -8,7 +8,7 @@ from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from escalation.models import Escalation
 from knowledge.models import Property
-from tests.factories import ask, make_property, pack_data
+from tests.factories import JOHN, ask, make_property, pack_data
 
 
 def parking_with_a_name() -> Property:
@@ -61,3 +61,25 @@ def test_long_sms_reply_is_queued_as_ordered_parts() -> None:
         # The next part waits until the first has left: parts arrive in order.
         assert outbox.claim_delivery(s, now=utcnow(), stale_after=30) is None
         assert s.exec(select(Escalation)).all() == []
+
+
+def test_a_reply_to_our_clarifying_question_is_answered_with_the_topic_it_picks(prop: Property) -> None:
+    # Two turns through the real runner: the second reads the topics our question offered from the first's trace.
+    asked = ask(prop, "the parking code", phone=JOHN)
+    assert asked["trace"]["outcome"] == "clarify" and asked["trace"]["clarify"] == ["access", "parking"]
+    picked = ask(prop, "the second one", phone=JOHN)
+    assert picked["entry_ids"] == ["parking"]
+    assert "Space 14" in picked["reply"]
+    assert picked["trace"]["outcome"] is None and picked["escalations"] == []
+
+
+def test_a_new_question_after_our_clarifying_question_is_read_as_any_other(prop: Property) -> None:
+    ask(prop, "the parking code", phone=JOHN)
+    result = ask(prop, "never mind, what's the wifi password?", phone=JOHN)
+    assert result["entry_ids"] == ["wifi"]
+
+
+def test_an_ordinal_after_an_answer_picks_nothing(prop: Property) -> None:
+    ask(prop, "where do we park?", phone=JOHN)  # an answer, not a question: nothing was offered
+    result = ask(prop, "the second one", phone=JOHN)
+    assert result["entry_ids"] == []

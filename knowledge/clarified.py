@@ -1,0 +1,110 @@
+"""Answers to our own clarifying question: "is your question about the pool or the beach?" → "the pool".
+
+When the offline responder asked which of a few topics the guest meant (the turn's `clarify`), the guest's next short
+message is read against the topics offered, in their order: it picks a topic by naming it (any word that ranks it:
+"la piscine", "プール", "yes, the luggage one"), by its place ("the first one", "die zweite", "la première": ordinals
+of `knowledge/data/choices.yaml`) or all of them ("both", "les deux"). A message that names another subject more
+strongly than an offered one is a new question, and a longer message is read as any other.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from concierge.core.text import fold
+from knowledge import questions
+from knowledge.index import CJK, Index, words_of
+from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_words, load_yaml_data, mapping
+from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
+
+ANSWER_WORDS_MOST = 6  # "yes sorry, the one about the luggage"
+ANSWER_CJK_MOST = 12  # characters of a Japanese or Chinese answer ("プールのほうです")
+# Where each choice word points in the topics offered: the first, the second, the last one; None: all of them.
+PLACES: dict[str, int | None] = {"first": 0, "second": 1, "last": -1, "all": None}
+_CHOICES_PATH = DATA / "choices.yaml"
+
+
+def _pattern(found: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern for folded words and phrases: whole words, and Japanese or Chinese ones anywhere."""
+    ordered = sorted({fold(w) for w in found}, key=len, reverse=True)
+    plain = "|".join(re.escape(w) for w in ordered if not CJK.search(w))
+    cjk = "|".join(re.escape(w) for w in ordered if CJK.search(w))
+    joined = "|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p)
+    return re.compile(joined) if joined else None
+
+
+def _load_choices() -> dict[str, dict[str, re.Pattern[str] | None]]:
+    """Each choice (first, second, last, all) as one pattern per language."""
+    node = mapping(_CHOICES_PATH, load_yaml_data(_CHOICES_PATH), list(PLACES), "choice")
+    return {
+        choice: {
+            language: _pattern(found)
+            for language, found in language_words(_CHOICES_PATH, by, SUPPORTED_LANGUAGES).items()
+        }
+        for choice, by in node.items()
+    }
+
+
+CHOICES = _load_choices()
+
+
+@dataclass(frozen=True)
+class Pick:
+    """What a reply to our question picks: the offered topics, and the message's ranking (for the trace)."""
+
+    topics: list[str]
+    ranked: list[Candidate]
+
+
+def _chosen(message: str, offered: Sequence[str], language: str) -> list[str]:
+    """The offered topics an ordinal or "both" of the message's language or English points at."""
+    folded = fold(message)
+    for choice, place in PLACES.items():
+        patterns = CHOICES[choice]
+        if not any(
+            (p := patterns.get(lang)) is not None and p.search(folded) for lang in dict.fromkeys((language, "en"))
+        ):
+            continue
+        if place is None:
+            return list(offered)
+        if -len(offered) <= place < len(offered):
+            return [offered[place]]
+    return []
+
+
+def pick(index: Index, message: str, offered: Sequence[str], *, language: str) -> Pick:
+    """The offered topics a short reply to our clarifying question picks (none: read it as any other message)."""
+    offered = [t for t in offered if t in index.texts]  # a topic the owner removed since is no longer offered
+    size = len(re.sub(r"\W", "", message)) if CJK.search(message) else len(words_of(message))
+    if not offered or size > (ANSWER_CJK_MOST if CJK.search(message) else ANSWER_WORDS_MOST):
+        return Pick([], [])
+    ranked = rank_message(index, message, language=language)
+    named = [c for c in ranked if c.topic in offered]
+    best = named[0].score if named else 0.0
+    # "never mind, the wifi?": another subject, a new question. A word only an entry's text uses ("seconds" in the
+    # Wi-Fi entry, "first-aid") names no subject: "the second one" is a place in our question.
+    others = [c for c in ranked if c.topic not in offered and c.source not in questions.THIN]
+    if any(c.score >= max(CLARIFY_FLOOR, best + 0.01) for c in others):
+        return Pick([], ranked)
+    chosen = _chosen(message, offered, language)
+    if chosen and (len(chosen) > 1 or not named):  # "both", or only a place: "the second one"
+        return Pick(chosen, ranked)
+    return Pick([c.topic for c in named], ranked)
+
+
+def decide(
+    index: Index,
+    message: str,
+    *,
+    language: str,
+    threshold: float,
+    previous: Sequence[str] = (),
+    offered: Sequence[str] = (),
+) -> questions.Decision:
+    """`questions.decide`, except that a reply to our clarifying question answers with the topics it picks."""
+    found = pick(index, message, offered, language=language) if offered else Pick([], [])
+    if not found.topics:
+        return questions.decide(index, message, language=language, threshold=threshold, previous=previous)
+    selected = [Candidate(topic, 0.75, matched="(clarified)", source="context") for topic in found.topics]
+    return questions.Decision(found.ranked, selected)
