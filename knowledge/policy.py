@@ -5,8 +5,12 @@ number); the guardrails (`concierge/guard/policy.py`) apply it.
 """
 
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from knowledge.lexicon import TOPICS
+from knowledge.lexicon_data import data_error, load_yaml_data, mapping, words
 
 
 class Action(StrEnum):
@@ -73,17 +77,24 @@ ATTEMPTS = frozenset({Category.injection, Category.manipulation, Category.privac
 
 # The entries whose facts a hand-off quotes for a request only people grant (the first one the pack has): the guest
 # hears the policy and that a person decides, whatever else the message's words happen to match.
-POLICY_TOPICS: dict[Category, tuple[str, ...]] = {
-    Category.early_check_in: ("check_in",),
-    Category.late_check_out: ("check_out",),
-    Category.extra_guests: ("house_rules",),
-    Category.pet_exception: ("pets", "house_rules"),
-    Category.cancellation: ("refunds_policy",),
-    Category.refund: ("refunds_policy",),
-    Category.discount: ("refunds_policy",),  # money only people grant: the house's money policy is what applies
-    Category.compensation: ("refunds_policy",),
-    Category.date_change: ("refunds_policy",),
-}
+POLICY_TOPICS_FILE = Path(__file__).parent / "data" / "policy_topics.yaml"
+
+
+def load_policy_topics(path: Path = POLICY_TOPICS_FILE) -> dict[Category, tuple[str, ...]]:
+    """Each request kind only people grant, with the entries that hold its policy (`path:line` errors)."""
+    found: dict[Category, tuple[str, ...]] = {}
+    kinds = mapping(path, load_yaml_data(path), [c.value for c in Category], "category", required=False)
+    for name, node in kinds.items():
+        topics = words(path, node)
+        unknown = [topic for topic in topics if topic not in TOPICS]
+        if unknown:
+            raise data_error(path, node, f"unknown topic {unknown[0]!r}")
+        found[Category(name)] = topics
+    return found
+
+
+POLICY_TOPICS: dict[Category, tuple[str, ...]] = load_policy_topics()
+
 # Entries a maintenance hand-off may add as the how-to ("the heating doesn't work" → how to use the heating).
 HOW_TO_TOPICS = frozenset({"heating_cooling", "kitchen", "laundry", "wifi", "amenities", "pool", "emergency"})
 

@@ -19,12 +19,14 @@ from concierge.turn.result import Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
-from knowledge.policy import HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
+from knowledge.policy import BOOKING, HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
 from knowledge.retrieval import Candidate
 
 # A question whose best match is the emergency entry this surely (a word of it, not a look-alike: "band" is not
 # "brand") is handled as an emergency.
 EMERGENCY_MATCH = 0.75
+# Exceptions to the house's rules, as against money and booking changes (guard/policy.py ranks them the same way).
+HOUSE_RULES = frozenset(BOOKING - {Category.cancellation, Category.date_change})
 
 __all__ = [
     "emergency_match",
@@ -95,6 +97,7 @@ def hand_off_topics(
         return [EMERGENCY_TOPIC] if any(c.topic == EMERGENCY_TOPIC for c in candidates) else []
     category = Category(state["screen"]["category"])
     if category in POLICY_TOPICS:
+        category = exception_kind(state, candidates, present)
         policy = next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
         others = [topic for topic in selected if topic in asked and topic not in policy]
         if category in (Category.date_change, Category.cancellation):  # "arrive a day later" is the change itself
@@ -103,6 +106,27 @@ def hand_off_topics(
     if category is Category.maintenance:
         return [topic for topic in selected if topic in HOW_TO_TOPICS][:1]
     return selected[:1]
+
+
+def exception_kind(state: TurnState, candidates: list[Candidate], present: set[str]) -> Category:
+    """Which of the exception kinds the screen signalled the hand-off is about: the deciding one, unless another
+    signalled kind of the same group (house rules, or money) has its policy entry ranked first by retrieval ("is it
+    ok if we check out at noon instead?" signals an early arrival and a late departure; the check-out entry ranks
+    first, so the late departure's policy is quoted)."""
+    screen = state["screen"]
+    deciding = Category(screen["category"])
+    group = HOUSE_RULES if deciding in HOUSE_RULES else frozenset(POLICY_TOPICS) - HOUSE_RULES
+    signalled = [deciding] + [
+        kind
+        for kind in (Category(signal.split(":", 1)[0]) for signal in screen.get("signals", []))
+        if kind in group and kind in POLICY_TOPICS and kind is not deciding
+    ]
+    for candidate in candidates:
+        for kind in signalled:
+            owned = [topic for topic in POLICY_TOPICS[kind] if topic in present]
+            if owned and candidate.topic == owned[0]:
+                return kind
+    return deciding
 
 
 TIMED_TOPICS = {"check_in": Category.early_check_in, "check_out": Category.late_check_out}

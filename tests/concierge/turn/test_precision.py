@@ -96,3 +96,11 @@ def test_a_check_out_question_naming_another_time_is_an_exception_request(databa
 def test_a_check_out_question_without_a_time_is_answered(database_url: str) -> None:
     result = ask(house(), "what time is check-out?", phone=JOHN)
     assert result["escalations"] == [] and result["entry_ids"] == ["check_out"]
+
+
+def test_a_request_signalling_two_exception_kinds_quotes_the_policy_retrieval_ranks_first(database_url: str) -> None:
+    # "at noon" reads as an early arrival and a late departure: the guest names check-out, so its policy is quoted.
+    result = ask(house(), "is it ok if we check out at noon instead?", phone=JOHN)
+    assert result["escalations"] and result["escalations"][0].startswith("policy:")
+    assert result["entry_ids"] == ["check_out"]
+    assert CHECK_OUT in result["reply"]
