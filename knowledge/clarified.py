@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from concierge.core.text import fold
 from knowledge import questions
-from knowledge.index import CJK, Index, words_of
+from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
@@ -25,21 +25,12 @@ PLACES: dict[str, int | None] = {"first": 0, "second": 1, "last": -1, "all": Non
 _CHOICES_PATH = DATA / "choices.yaml"
 
 
-def _pattern(found: Sequence[str]) -> re.Pattern[str] | None:
-    """One pattern for folded words and phrases: whole words, and Japanese or Chinese ones anywhere."""
-    ordered = sorted({fold(w) for w in found}, key=len, reverse=True)
-    plain = "|".join(re.escape(w) for w in ordered if not CJK.search(w))
-    cjk = "|".join(re.escape(w) for w in ordered if CJK.search(w))
-    joined = "|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p)
-    return re.compile(joined) if joined else None
-
-
 def _load_choices() -> dict[str, dict[str, re.Pattern[str] | None]]:
     """Each choice (first, second, last, all) as one pattern per language."""
     node = mapping(_CHOICES_PATH, load_yaml_data(_CHOICES_PATH), list(PLACES), "choice")
     return {
         choice: {
-            language: _pattern(found)
+            language: phrase_pattern(found)
             for language, found in language_words(_CHOICES_PATH, by, SUPPORTED_LANGUAGES).items()
         }
         for choice, by in node.items()

@@ -15,12 +15,12 @@ after the pool) is a question for a person, never the same entry quoted again (`
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import cache
 
 from concierge.core.text import fold
 from knowledge.coverage import topic_words
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping, words
 from knowledge.retrieval import Candidate
@@ -50,15 +50,6 @@ ENDINGS, THINGS = _load_things()
 _FOLLOW_UPS_PATH = DATA / "follow_ups.yaml"
 
 
-def _phrases(found: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern for folded words and phrases: whole words, and Japanese or Chinese ones anywhere."""
-    ordered = sorted({fold(w) for w in found}, key=len, reverse=True)
-    plain = "|".join(re.escape(w) for w in ordered if not CJK.search(w))
-    cjk = "|".join(re.escape(w) for w in ordered if CJK.search(w))
-    joined = "|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p)
-    return re.compile(joined) if joined else None
-
-
 Phrases = dict[str, re.Pattern[str] | None]  # language → one pattern for its words and phrases
 
 
@@ -76,11 +67,11 @@ def _load_follow_ups() -> tuple[Phrases, Phrases, dict[str, Phrases], dict[str, 
     for kind, detail in kinds.items():
         parts = mapping(_FOLLOW_UPS_PATH, detail, ["asks", "holds"], "part")
         by_language = language_words(_FOLLOW_UPS_PATH, parts["asks"], SUPPORTED_LANGUAGES)
-        asks[kind] = {language: _phrases(found) for language, found in by_language.items()}
+        asks[kind] = {language: phrase_pattern(found) for language, found in by_language.items()}
         holds[kind] = re.compile("|".join(words(_FOLLOW_UPS_PATH, parts["holds"])))
     return (
-        {language: _phrases(found) for language, found in pointers.items()},
-        {language: _phrases(found) for language, found in not_pointers.items()},
+        {language: phrase_pattern(found) for language, found in pointers.items()},
+        {language: phrase_pattern(found) for language, found in not_pointers.items()},
         asks,
         holds,
     )
@@ -164,7 +155,7 @@ def _thing_pattern() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
     for name, names in THINGS.items():
         for word in names:
             owners.setdefault(word, set()).add(name)
-    pattern = _phrases(owners)
+    pattern = phrase_pattern(owners)
     assert pattern is not None
     return pattern, {word: frozenset(found) for word, found in owners.items()}
 

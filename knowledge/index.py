@@ -6,6 +6,7 @@ Built once per property version and cached (versions are immutable); `knowledge/
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,15 @@ class Index:
     texts: dict[str, str] = field(default_factory=dict)  # topic → its content in every language, folded
     written_in: dict[str, frozenset[str]] = field(default_factory=dict)  # topic → the languages of its content
     stems: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)  # (language, stem) → vocabulary words
+
+
+def phrase_pattern(found: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for folded words and phrases: whole words, and Japanese or Chinese ones anywhere."""
+    ordered = sorted({fold(w) for w in found}, key=len, reverse=True)
+    plain = "|".join(re.escape(w) for w in ordered if not CJK.search(w))
+    cjk = "|".join(re.escape(w) for w in ordered if CJK.search(w))
+    joined = "|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p)
+    return re.compile(joined) if joined else None
 
 
 def words_of(text: str) -> list[str]:
