@@ -26,7 +26,7 @@ from knowledge.follow_ups import (
     read_follow_up,
     refers_back,
 )
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS, RECOMMENDATION_WORDS
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
@@ -132,11 +132,14 @@ def _winner(
 
 
 @cache
-def _nearby(language: str) -> re.Pattern[str]:
-    phrases = sorted({fold(w) for lang in dict.fromkeys((language, "en")) for w in NEARBY_WORDS.get(lang, ())}, key=len)
-    plain = "|".join(re.escape(w) for w in reversed(phrases) if not CJK.search(w))
-    cjk = "|".join(re.escape(w) for w in phrases if CJK.search(w))
-    return re.compile("|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p))
+def _nearby(language: str) -> re.Pattern[str] | None:
+    return phrase_pattern(w for lang in dict.fromkeys((language, "en")) for w in NEARBY_WORDS.get(lang, ()))
+
+
+def _asks_nearby(text: str, language: str) -> bool:
+    """Whether the text asks about something nearby ("a laundrette nearby?"), in its language or English."""
+    pattern = _nearby(language)
+    return pattern is not None and pattern.search(fold(text)) is not None
 
 
 def _clause(
@@ -159,7 +162,7 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
     """Listing topics that do not name what the guest asked about drop below the floor, and so do entries about the
     house itself when the guest asks about something nearby: a person answers. A topic named only as where the thing
     asked about is ("… in the kitchen?") steps behind it."""
-    elsewhere = _nearby(language).search(fold(message)) is not None
+    elsewhere = _asks_nearby(message, language)
     kept = [
         c
         if _grounded(index, c, message) and not (elsewhere and c.topic in HOUSE_TOPICS)
@@ -278,7 +281,7 @@ def _decide(
                 clarify.setdefault(candidate.topic, candidate)
         elif asked and len(words_of(text)) >= 3:
             open_questions += 1
-            elsewhere = _nearby(language).search(fold(text)) is not None
+            elsewhere = _asks_nearby(text, language)
             unknown_asked = unknown_asked or (not ranked and elsewhere and _unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
         return Decision(candidates, [], [], open_questions)
