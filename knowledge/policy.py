@@ -61,6 +61,9 @@ BOOKING = frozenset(
         Category.pet_exception,
     }
 )
+# Exceptions to the house's rules, as against money and booking changes: with money in the same message, the money
+# is the condition ("bring both dogs without paying" asks for the dogs).
+HOUSE_RULES = BOOKING - {Category.cancellation, Category.date_change}
 GRIEVANCE = frozenset({Category.damage, Category.complaint, Category.maintenance})
 EMERGENCIES = frozenset(
     {

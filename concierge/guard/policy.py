@@ -14,6 +14,7 @@ from knowledge.policy import (
     BOOKING,
     DEFAULT_ACTIONS,
     DEFAULT_EMERGENCY_NUMBER,
+    HOUSE_RULES,
     MONEY,
     STRENGTH,
     Action,
@@ -42,9 +43,6 @@ def policy_from(data: dict[str, Any] | None) -> Policy:
     return Policy(emergency_number=parsed.emergency_number, actions=actions)
 
 
-_HOUSE_RULES = frozenset(BOOKING - {Category.cancellation, Category.date_change})
-
-
 def strongest(policy: Policy, categories: list[Category]) -> tuple[Category | None, Action]:
     """The deciding category and its action among those a message touches.
 
@@ -52,7 +50,7 @@ def strongest(policy: Policy, categories: list[Category]) -> tuple[Category | No
     bring both dogs without paying" asks for the dogs; the price is the condition, so the pets policy is what the
     guest hears. (A cancellation with a refund stays a money question.)
     """
-    conditional = bool(_HOUSE_RULES.intersection(categories))  # money as the condition of a house-rule exception
+    conditional = bool(HOUSE_RULES.intersection(categories))  # money as the condition of a house-rule exception
     ranked = sorted(
         ((STRENGTH.index(policy.action_for(c)), conditional and c in MONEY, i, c) for i, c in enumerate(categories)),
         key=lambda item: item[:3],

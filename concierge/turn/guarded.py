@@ -19,14 +19,12 @@ from concierge.turn.result import Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
-from knowledge.policy import BOOKING, HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
+from knowledge.policy import HOUSE_RULES, HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
 from knowledge.retrieval import Candidate
 
 # A question whose best match is the emergency entry this surely (a word of it, not a look-alike: "band" is not
 # "brand") is handled as an emergency.
 EMERGENCY_MATCH = 0.75
-# Exceptions to the house's rules, as against money and booking changes (guard/policy.py ranks them the same way).
-HOUSE_RULES = frozenset(BOOKING - {Category.cancellation, Category.date_change})
 
 __all__ = [
     "emergency_match",
