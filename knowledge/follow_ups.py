@@ -208,7 +208,8 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     topic = previous[0]
     text = index.texts[topic]
     back = refers_back(message, language)
-    pointing = points_back(message, language)
+    pointers = _pointers(message, language)
+    pointing = bool(pointers)
     asked = details_asked(message, language)
     # A question asks one detail, whatever words it takes ("how long till it's warm?": a duration, not a time of
     # day; "ile": how much or how long): the entry answers it when it holds any of the kinds asked.
@@ -225,7 +226,6 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     # for it or do i need to buy some" after the washing machine): otherwise it carries a subject of its own.
     if len(words_of(message)) > FOLLOW_UP_WORDS_MOST and not (shared and (pointing or back)):
         return None
-    pointers = _pointers(message, language)
     explained = {w for phrase in [*pointers, *(w for found in asked.values() for w in found)] for w in words_of(phrase)}
     named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
     said = _said(text, message, named, language)
@@ -238,12 +238,6 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     if bool(said) or shared or more or ((not named or unreadable) and back):
         return unheld
     return loose if pointing and not shared else None
-
-
-def follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> Candidate | None:
-    """The previous answer's topic, for a follow-up on it that its entry answers (`read_follow_up`)."""
-    unheld = read_follow_up(index, message, previous, language)
-    return in_context(previous[0]) if unheld is not None and not unheld else None
 
 
 def continues(

@@ -6,7 +6,6 @@ from typing import Any
 from knowledge.follow_ups import (
     continues,
     details_asked,
-    follow_up,
     holds,
     points_back,
     read_follow_up,
@@ -108,11 +107,11 @@ def test_a_japanese_and_the_after_an_entry_in_english_is_about_it() -> None:
 
 
 def test_a_new_subject_is_never_the_same_entry_again() -> None:
-    assert follow_up(INDEX, "is there a gym?", ["pool"], "en") is None
+    assert read_follow_up(INDEX, "is there a gym?", ["pool"], "en") is None
     assert selected("is there a gym?", language="en", previous=("pool",)) == []
-    assert follow_up(INDEX, "ジムはありますか？", ["pool"], "ja") is None
+    assert read_follow_up(INDEX, "ジムはありますか？", ["pool"], "ja") is None
     assert selected("and the wifi password?", language="en", previous=("parking",)) == ["wifi"]
-    assert follow_up(INDEX, "how much per day", [], "en") is None  # nothing to refer back to
+    assert read_follow_up(INDEX, "how much per day", [], "en") is None  # nothing to refer back to
 
 
 def decision(message: str, *, language: str, previous: tuple[str, ...]) -> tuple[list[str], int]:
@@ -179,6 +178,6 @@ def test_a_longer_message_continues_only_pointing_at_a_thing_the_entry_names() -
     long = "cool and is there soap for it or do i need to buy some"
     assert selected(long, language="en", previous=("laundry",)) == ["laundry"]
     assert (
-        follow_up(INDEX, "we wondered whether you could tell us where to buy soap around here", ["laundry"], "en")
+        read_follow_up(INDEX, "we wondered whether you could tell us where to buy soap around here", ["laundry"], "en")
         is None
     )
