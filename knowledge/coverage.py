@@ -24,6 +24,7 @@ from concierge.core.text import fold
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
+from knowledge.measures import unheld
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 from knowledge.stems import stem
 
@@ -153,6 +154,8 @@ def _clause(index: Index, text: str, topic: str, language: str) -> str:
 
 def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str], language: str) -> bool:
     """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks."""
+    if unheld(text, (index.texts[t] for t in others | {topic} if t in index.texts), language):
+        return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
     closed = closed_question(text, asked, language)
     if not closed and is_open(text, language):  # where, how, is there …: the entry answers, whatever else is said
         return True

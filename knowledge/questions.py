@@ -28,6 +28,7 @@ from knowledge.follow_ups import (
 )
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS, RECOMMENDATION_WORDS
+from knowledge.measures import stand_ins, unheld
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
 # A second topic this close to the first makes the question ambiguous: ask, do not guess.
@@ -226,9 +227,14 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     """Choose per part, precision first; then keep only the topics whose entry says what their question asks."""
     pieces, refined = _questions(index, message, language=language, threshold=threshold, previous=previous)
     decision = _decide(index, message, pieces if len(pieces) > 1 or refined else [], language, threshold, previous)
+    offered = [index.texts.get(c.topic, "") for c in decision.clarify]
+    if offered and not decision.selected and unheld(message, offered, language):
+        # "how warm is the pool water?": neither topic we would ask about gives a temperature; a person answers.
+        return replace(decision, clarify=[], open_questions=max(decision.open_questions, 1))
     kept, dropped = covered(index, decision.selected, message, pieces, language=language, previous=previous)
     if not dropped:
         return decision
+    kept, dropped = stand_ins(index, decision.selected, kept, message, language)
     asked = frozenset(t for t in decision.asked if t in {c.topic for c in kept})
     return replace(decision, selected=kept, open_questions=decision.open_questions + dropped, asked=asked)
 

@@ -1,0 +1,93 @@
+"""Figures a question asks for that its entry does not give: "how fast is the wifi?" is not answered by the network
+name and the password.
+
+A narrow, high-precision signal that a sure topic is still the wrong answer: the question asks for a figure of a
+kind (a speed, a depth, a size, an age, a temperature, a weight, a price, a distance: `knowledge/data/measures.yaml`,
+asked with narrow words such as "how fast" or "wie tief") and none of the entries chosen for it holds a figure of that
+kind. The entry is about the right thing but cannot contain the answer; a person answers instead. A look-alike the
+entry answers ("how much is the parking?" where it says 14 € per 24 hours) keeps its answer.
+"""
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from concierge.core.text import fold
+from knowledge.index import Index, phrase_pattern, words_of
+from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_words, load_yaml_data, mapping, words
+from knowledge.retrieval import Candidate
+
+_PATH = DATA / "measures.yaml"
+KINDS = ("speed", "depth", "size", "age", "temperature", "weight", "price", "distance")
+
+_SENTENCE = re.compile(r"[.!?;。！？；]+(?:\s+|$)")  # on folded texts: "250 mbit/s" keeps its figure whole
+Phrases = dict[str, re.Pattern[str] | None]  # language → one pattern for its words and phrases
+
+
+def _load() -> tuple[dict[str, Phrases], dict[str, re.Pattern[str]]]:
+    """Each kind's questions per language, and how an entry's folded text shows a figure of that kind."""
+    kinds = mapping(_PATH, load_yaml_data(_PATH), KINDS, "kind")
+    asks: dict[str, Phrases] = {}
+    holds: dict[str, re.Pattern[str]] = {}
+    for kind, node in kinds.items():
+        parts = mapping(_PATH, node, ["asks", "holds"], "part")
+        by_language = language_words(_PATH, parts["asks"], SUPPORTED_LANGUAGES)
+        asks[kind] = {language: phrase_pattern(found) for language, found in by_language.items()}
+        holds[kind] = re.compile("|".join(words(_PATH, parts["holds"])))
+    return asks, holds
+
+
+ASKS, HOLDS = _load()
+
+
+def measures_asked(text: str, language: str) -> list[str]:
+    """The kinds of figure the text asks for, in its language or English ("wie tief ist der Pool?" → depth)."""
+    folded = fold(text)
+    found = []
+    for kind, by_language in ASKS.items():
+        patterns = (by_language.get(lang) for lang in dict.fromkeys((language, "en")))
+        if any(p is not None and p.search(folded) for p in patterns):
+            found.append(kind)
+    return found
+
+
+def unheld(text: str, entries: Iterable[str], language: str) -> list[str]:
+    """The kinds of figure the text asks for that none of the (folded) entry texts holds."""
+    texts = list(entries)
+    return [kind for kind in measures_asked(text, language) if not any(HOLDS[kind].search(t) for t in texts)]
+
+
+def stand_in(index: Index, topic: str, kinds: Iterable[str], message: str) -> str | None:
+    """Another entry that gives the figure the topic's entry lacks, about the same thing: a sentence of it holds every
+    kind asked and names the word of the topic the guest used ("how fast is the internet?": the Wi-Fi entry gives the
+    network and the password, the desk entry says "the internet is fibre at 250 Mbit/s"). None unless exactly one
+    entry does."""
+    asked = [HOLDS[kind] for kind in kinds]
+    used = set(words_of(message))
+    own = {w for term in index.terms if term.topic == topic and term.source in ("lexicon", "title") for w in term.words}
+    own &= used
+    found = [
+        other
+        for other, text in index.texts.items()
+        if other != topic
+        and any(
+            all(p.search(sentence) for p in asked) and own.intersection(words_of(sentence))
+            for sentence in _SENTENCE.split(text)
+        )
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def stand_ins(
+    index: Index, selected: Sequence[Candidate], kept: Sequence[Candidate], message: str, language: str
+) -> tuple[list[Candidate], int]:
+    """The kept topics, plus a stand-in for each topic dropped for a figure its entry lacks (`stand_in`), and how many
+    topics are still dropped (each one a question left open, for a person)."""
+    found = list(kept)
+    for candidate in selected:
+        kinds = unheld(message, [index.texts.get(candidate.topic, "")], language) if candidate not in kept else []
+        other = stand_in(index, candidate.topic, kinds, message) if kinds else None
+        if other is not None and other not in {c.topic for c in found}:
+            found.append(replace(candidate, topic=other))
+    return found, len(selected) - len(found)
