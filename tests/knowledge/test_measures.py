@@ -1,0 +1,52 @@
+"""A question asking a figure its entry does not give goes to a person (knowledge/measures.py)."""
+
+from typing import Any
+
+from knowledge.index import build_index
+from knowledge.measures import measures_asked, unheld
+from knowledge.questions import decide
+
+ENTRIES: list[dict[str, Any]] = [
+    {"topic": "pool", "title": "Pool", "content": {"en": "The rooftop pool is open from June to September, 10 to 21."}},
+    {"topic": "parking", "title": "Parking", "content": {"en": "Parking Mar is 4 minutes on foot, 14 € a day."}},
+    {"topic": "wifi", "title": "Wi-Fi", "content": {"en": "Network Sol-5G, password sol-y-mar."}},
+    {"topic": "custom:desk", "title": "Desk", "content": {"en": "By the window. The internet is fibre at 250 Mbit/s."}},
+    {"topic": "heating_cooling", "title": "Heating", "content": {"en": "Set the air conditioning to 24 °C in summer."}},
+]
+INDEX = build_index(ENTRIES)
+
+
+def answered(message: str, *, language: str = "en") -> tuple[list[str], int]:
+    decision = decide(INDEX, message, language=language, threshold=0.7)
+    return [c.topic for c in decision.selected], decision.open_questions
+
+
+def test_the_kinds_of_figure_a_question_asks_for() -> None:
+    assert measures_asked("Wie tief ist der Pool?", "de") == ["depth"]
+    assert measures_asked("how much is the parking a day?", "en") == ["price"]
+    assert measures_asked("la plage est à combien de minutes à pied ?", "fr") == ["distance"]
+    assert measures_asked("how do we turn up the temperature?", "en") == []  # a procedure, not a figure
+    assert measures_asked("quick question, where is the router?", "en") == []
+
+
+def test_an_entry_holds_a_figure_of_the_kind_asked_or_not() -> None:
+    assert unheld("how much is the parking?", [INDEX.texts["parking"]], "en") == []
+    assert unheld("how deep is the pool?", [INDEX.texts["pool"]], "en") == ["depth"]
+    assert unheld("what temperature should we set?", [INDEX.texts["heating_cooling"]], "en") == []
+
+
+def test_a_figure_the_entry_does_not_give_goes_to_a_person() -> None:
+    assert answered("how deep is the pool?") == ([], 1)
+    assert answered("wie tief ist der Pool?", language="de") == ([], 1)
+    assert answered("is the wifi fast enough for video calls?") == ([], 1)
+
+
+def test_a_figure_the_entry_gives_is_answered() -> None:
+    assert answered("how much is the parking a day?") == (["parking"], 0)
+    assert answered("how far is the parking?") == (["parking"], 0)
+    assert answered("what temperature should the air conditioning be on?") == (["heating_cooling"], 0)
+
+
+def test_the_one_entry_that_gives_the_figure_about_the_word_used_stands_in() -> None:
+    assert answered("how fast is the internet?") == (["custom:desk"], 0)
+    assert answered("how fast is the wifi?") == ([], 1)  # the desk entry does not say "wifi"
