@@ -5,6 +5,11 @@ message is read against the topics offered, in their order: it picks a topic by 
 "la piscine", "プール", "yes, the luggage one"), by its place ("the first one", "die zweite", "la première": ordinals
 of `knowledge/data/choices.yaml`) or all of them ("both", "les deux"). A message that names another subject more
 strongly than an offered one is a new question, and a longer message is read as any other.
+
+The same goes for what came before our last reply: a message nothing answers (or only a word of an entry's text)
+that continues an earlier topic is answered with it, when its entry holds what it asks (`follow_ups.earlier_topic`):
+the topic just answered, or the one topic our last reply's retrieval ranked for the guest's previous message, even
+when that message went to a person or was asked about.
 """
 
 import re
