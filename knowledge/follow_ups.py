@@ -66,7 +66,7 @@ def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phra
         for ws in language_words(_FOLLOW_UPS_PATH, node["plain"], SUPPORTED_LANGUAGES, required=False).values()
         for w in ws
     )
-    kinds = mapping(_FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "day"], "detail")
+    kinds = mapping(_FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "frequency", "day"], "detail")
     asks: dict[str, Phrases] = {}
     holds: dict[str, re.Pattern[str]] = {}
     for kind, detail in kinds.items():
@@ -136,16 +136,22 @@ def points_back(message: str, language: str) -> bool:
 
 
 def details_asked(message: str, language: str) -> dict[str, list[str]]:
-    """The kinds of detail the message asks for (a price, a time of day, a duration or distance), each with the
-    words that ask it, in the message's language or English ("how much per day?" → price: "how much")."""
+    """The kinds of detail the message asks for (a price, a time of day, a duration or distance, how often, a day),
+    each with the words that ask it, in the message's language or English ("how much per day?" → price: "how much").
+    A word inside a longer phrase of another kind asks that kind only ("cada cuánto": how often, not how much)."""
     folded = fold(message)
+    spans = [
+        (kind, m.start(), m.end())
+        for kind, by_language in ASKS.items()
+        for lang in dict.fromkeys((language, "en"))
+        if (pattern := by_language.get(lang)) is not None
+        for m in pattern.finditer(folded)
+    ]
     found: dict[str, list[str]] = {}
-    for kind, by_language in ASKS.items():
-        for lang in dict.fromkeys((language, "en")):
-            pattern = by_language.get(lang)
-            if pattern is not None:
-                found.setdefault(kind, []).extend(m.group(0) for m in pattern.finditer(folded))
-    return {kind: asked for kind, asked in found.items() if asked}
+    for kind, start, end in spans:
+        if not any(k != kind and s <= start and end <= e and e - s > end - start for k, s, e in spans):
+            found.setdefault(kind, []).append(folded[start:end])
+    return found
 
 
 def holds(text: str, kind: str) -> bool:

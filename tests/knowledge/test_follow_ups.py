@@ -151,6 +151,17 @@ def test_details_asked_and_held() -> None:
     assert holds("de vuilnis wordt dinsdag opgehaald.", "day")
 
 
+def test_how_often_is_its_own_detail_and_a_longer_phrase_asks_its_kind_only() -> None:
+    # "cada cuánto" asks how often, not how much: the tram stop "5 minutes away" with a taxi "25-30 €" does not say.
+    assert details_asked("cada cuánto pasa?", "es") == {"frequency": ["cada cuanto"]}
+    assert details_asked("il passe tous les combien ?", "fr") == {"frequency": ["tous les combien"]}
+    assert set(details_asked("how often do they come?", "en")) == {"frequency"}
+    assert holds("bus 81 runs every half hour to alkmaar.", "frequency")
+    assert not holds("tram stop, 5 minutes away; a taxi costs 25 €.", "frequency")
+    # "when" asks a time of day or a day: an entry that holds either answers it.
+    assert set(details_asked("and when can we use it?", "en")) == {"time", "day"}
+
+
 def test_a_question_about_the_previous_answer_it_holds_is_answered_with_it() -> None:
     assert selected("is it far?", language="en", previous=("parking",)) == ["parking"]
     assert selected("does it cost extra?", language="en", previous=("pets",)) == ["pets"]
