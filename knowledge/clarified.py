@@ -5,14 +5,19 @@ message is read against the topics offered, in their order: it picks a topic by 
 "la piscine", "プール", "yes, the luggage one"), by its place ("the first one", "die zweite", "la première": ordinals
 of `knowledge/data/choices.yaml`) or all of them ("both", "les deux"). A message that names another subject more
 strongly than an offered one is a new question, and a longer message is read as any other.
+
+The same goes for what came before our last reply: a message nothing answers (or only a word of an entry's text)
+that continues an earlier topic is answered with it, when its entry holds what it asks (`follow_ups.earlier_topic`):
+the topic just answered, or the one topic our last reply's retrieval ranked for the guest's previous message, even
+when that message went to a person or was asked about.
 """
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from concierge.core.text import fold
-from knowledge import questions
+from knowledge import follow_ups, questions
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
@@ -92,10 +97,21 @@ def decide(
     threshold: float,
     previous: Sequence[str] = (),
     offered: Sequence[str] = (),
+    considered: Sequence[tuple[str, float]] = (),
 ) -> questions.Decision:
-    """`questions.decide`, except that a reply to our clarifying question answers with the topics it picks."""
+    """`questions.decide`, except that a reply to our clarifying question answers with the topics it picks, and a
+    message nothing answers that asks what an earlier topic holds is answered with it: `considered` are the topics the
+    last reply's retrieval ranked for the guest's previous message, which a follow-up may be about even when that
+    reply did not answer with them ("are the quiet hours strict?" → a person; "from what time?" → the quiet hours)."""
     found = pick(index, message, offered, language=language) if offered else Pick([], [])
-    if not found.topics:
-        return questions.decide(index, message, language=language, threshold=threshold, previous=previous)
-    selected = [Candidate(topic, 0.75, matched="(clarified)", source="context") for topic in found.topics]
-    return questions.Decision(found.ranked, selected)
+    if found.topics:
+        selected = [Candidate(topic, 0.75, matched="(clarified)", source="context") for topic in found.topics]
+        return questions.Decision(found.ranked, selected)
+    decision = questions.decide(index, message, language=language, threshold=threshold, previous=previous)
+    if decision.selected or any(c.source not in questions.THIN for c in decision.clarify):
+        return decision  # a word only an entry's text uses ("ferme" in "fermez") is no subject of its own
+    ranked = [topic for topic, score in considered if score >= CLARIFY_FLOOR]
+    topic = follow_ups.earlier_topic(index, message, previous, ranked, language)
+    if topic is None:
+        return decision
+    return replace(decision, selected=[follow_ups.in_context(topic)], clarify=[], open_questions=0)

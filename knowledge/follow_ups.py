@@ -53,15 +53,20 @@ _FOLLOW_UPS_PATH = DATA / "follow_ups.yaml"
 Phrases = dict[str, re.Pattern[str] | None]  # language → one pattern for its words and phrases
 
 
-def _load_follow_ups() -> tuple[Phrases, Phrases, dict[str, Phrases], dict[str, re.Pattern[str]]]:
-    """The pointers and not-pointers per language, each detail kind's questions per language and how an entry's
-    folded text shows that it holds that kind of detail."""
+def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phrases], dict[str, re.Pattern[str]]]:
+    """The pointers and not-pointers per language, the plain words (no subject), each detail kind's questions per
+    language and how an entry's folded text shows that it holds that kind of detail."""
     node = mapping(
-        _FOLLOW_UPS_PATH, load_yaml_data(_FOLLOW_UPS_PATH), ["pointers", "not_pointers", "details"], "section"
+        _FOLLOW_UPS_PATH, load_yaml_data(_FOLLOW_UPS_PATH), ["pointers", "not_pointers", "plain", "details"], "section"
     )
     pointers = language_words(_FOLLOW_UPS_PATH, node["pointers"], SUPPORTED_LANGUAGES)
     not_pointers = language_words(_FOLLOW_UPS_PATH, node["not_pointers"], SUPPORTED_LANGUAGES, required=False)
-    kinds = mapping(_FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "day"], "detail")
+    plain = frozenset(
+        fold(w)
+        for ws in language_words(_FOLLOW_UPS_PATH, node["plain"], SUPPORTED_LANGUAGES, required=False).values()
+        for w in ws
+    )
+    kinds = mapping(_FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "frequency", "day"], "detail")
     asks: dict[str, Phrases] = {}
     holds: dict[str, re.Pattern[str]] = {}
     for kind, detail in kinds.items():
@@ -72,12 +77,13 @@ def _load_follow_ups() -> tuple[Phrases, Phrases, dict[str, Phrases], dict[str, 
     return (
         {language: phrase_pattern(found) for language, found in pointers.items()},
         {language: phrase_pattern(found) for language, found in not_pointers.items()},
+        plain,
         asks,
         holds,
     )
 
 
-POINTERS, NOT_POINTERS, ASKS, HOLDS = _load_follow_ups()
+POINTERS, NOT_POINTERS, PLAIN, ASKS, HOLDS = _load_follow_ups()
 
 
 def _conjunction(language: str) -> re.Pattern[str] | None:
@@ -130,16 +136,22 @@ def points_back(message: str, language: str) -> bool:
 
 
 def details_asked(message: str, language: str) -> dict[str, list[str]]:
-    """The kinds of detail the message asks for (a price, a time of day, a duration or distance), each with the
-    words that ask it, in the message's language or English ("how much per day?" → price: "how much")."""
+    """The kinds of detail the message asks for (a price, a time of day, a duration or distance, how often, a day),
+    each with the words that ask it, in the message's language or English ("how much per day?" → price: "how much").
+    A word inside a longer phrase of another kind asks that kind only ("cada cuánto": how often, not how much)."""
     folded = fold(message)
+    spans = [
+        (kind, m.start(), m.end())
+        for kind, by_language in ASKS.items()
+        for lang in dict.fromkeys((language, "en"))
+        if (pattern := by_language.get(lang)) is not None
+        for m in pattern.finditer(folded)
+    ]
     found: dict[str, list[str]] = {}
-    for kind, by_language in ASKS.items():
-        for lang in dict.fromkeys((language, "en")):
-            pattern = by_language.get(lang)
-            if pattern is not None:
-                found.setdefault(kind, []).extend(m.group(0) for m in pattern.finditer(folded))
-    return {kind: asked for kind, asked in found.items() if asked}
+    for kind, start, end in spans:
+        if not any(k != kind and s <= start and end <= e and e - s > end - start for k, s, e in spans):
+            found.setdefault(kind, []).append(folded[start:end])
+    return found
 
 
 def holds(text: str, kind: str) -> bool:
@@ -233,7 +245,7 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     # "from what time?", "how much per day": a question that names nothing but when, how long or how much.
     asking = bool(asked) or any(w in FOLLOW_UPS for w in words_of(message))
     own = topic_words(index, topic)  # "what about a cat?" after the pets answer: the topic's own word
-    loose = [w for w in named if w not in said and w not in FOLLOW_UPS and w not in explained and w not in own]
+    loose = [w for w in named if w not in said and w not in FOLLOW_UPS | PLAIN and w not in explained and w not in own]
     more = not loose and (back or pointing or "?" in message or asking)
     if bool(said) or shared or more or ((not named or unreadable) and back):
         return unheld
@@ -260,6 +272,41 @@ def continues(
     if matched and matched <= things_named(text):
         return in_context(previous[0])
     return None
+
+
+def _grounds(index: Index, message: str, topic: str, language: str) -> bool:
+    """Whether the topic's entry holds a kind of detail the message asks, names a thing it names or says a word of it
+    ("from what time?" and the quiet hours' "22:00"; "can the kids go in alone" and the hot tub's "children")."""
+    text = index.texts[topic]
+    if any(holds(text, kind) for kind in details_asked(message, language)) or things_named(message) & things_named(
+        text
+    ):
+        return True
+    named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and w not in PLAIN and len(w) >= 3]
+    return bool(_said(text, message, named, language))
+
+
+def earlier_topic(
+    index: Index, message: str, previous: Sequence[str], considered: Sequence[str], language: str
+) -> str | None:
+    """The earlier topic a message nothing else answers continues: the last answer's topic (`previous`), or else the
+    one topic the guest's previous message was ranked for (`considered`) that holds what this one asks, even when
+    that message was handed to a person ("where do we leave the key?" → the key safe; "and by what time again?" → the
+    check-out, which says it). The message must read as a follow-up on it (`read_follow_up`: short, no subject of
+    its own, the entry holds what it asks) and be grounded in its entry; two considered topics that both would be
+    are a guess ("how much is it?" after "check-out or luggage?"): none, a person answers."""
+
+    def continued(topic: str) -> bool:
+        return (
+            topic in index.texts
+            and read_follow_up(index, message, [topic], language) == []
+            and _grounds(index, message, topic, language)
+        )
+
+    if previous and continued(previous[0]):
+        return previous[0]
+    found = [topic for topic in dict.fromkeys(considered) if topic not in previous[:1] and continued(topic)]
+    return found[0] if len(found) == 1 else None
 
 
 def in_context(topic: str) -> Candidate:

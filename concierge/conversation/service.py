@@ -34,6 +34,7 @@ class Turn:
     history: list[Message]
     knowledge: KnowledgeVersion | None
     offered: list[str]  # the topics our latest reply asked the guest to choose from, when it was a clarifying question
+    considered: list[tuple[str, float]]  # the topics our latest reply's retrieval ranked for the guest's message
 
 
 def guest_phone(address: str) -> str:
@@ -61,7 +62,7 @@ _TURN = (
     .where(col(Message.id) == bindparam("message_id"))
 )
 _HISTORY = (
-    select(Message, Trace.data["outcome"].as_string(), Trace.data["clarify"])
+    select(Message, Trace.data["outcome"].as_string(), Trace.data["clarify"], Trace.data["candidates"])
     .outerjoin(Trace, col(Trace.reply_message_id) == col(Message.id))
     .where(col(Message.conversation_id) == bindparam("conversation_id"), col(Message.id) < bindparam("message_id"))
     .order_by(col(Message.id).desc())
@@ -88,7 +89,19 @@ def load_turn(session: Session, *, message_id: int, today: date, history: int) -
         history=[row[0] for row in reversed(rows)],
         knowledge=knowledge,
         offered=[str(t) for t in last_reply[2]] if asked and last_reply else [],
+        considered=_considered(last_reply[3] if last_reply else None),
     )
+
+
+def _considered(candidates: Any) -> list[tuple[str, float]]:
+    """The topics and scores a trace's retrieval ranked, best first (none when the trace holds none)."""
+    if not isinstance(candidates, list):
+        return []
+    return [
+        (str(c["topic"]), float(c["score"]))
+        for c in candidates
+        if isinstance(c, dict) and "topic" in c and isinstance(c.get("score"), int | float)
+    ]
 
 
 def enqueue_reply(

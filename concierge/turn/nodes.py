@@ -67,6 +67,7 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         "reservation": turn.reservation,
         "history": turn.history,
         "offered": turn.offered,
+        "considered": turn.considered,
         "knowledge_version": version.version if version else None,
         "entries": entries_in_effect(version.entries, today=today) if version else [],
         "text": turn.message.body[: ctx.max_inbound_chars],
@@ -175,6 +176,7 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         threshold=runtime.context.retrieval_threshold,
         previous=_previous_topics(state),
         offered=state.get("offered", []),  # the topics our clarifying question just offered, if it was one
+        considered=state.get("considered", []),  # what the last reply's retrieval ranked, for follow-ups
     )
     candidates, selected = ranking.candidates, [c.topic for c in ranking.selected]
     if escalating:  # the hand-off quotes the policy it is about, never what other words of the message matched

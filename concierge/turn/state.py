@@ -86,6 +86,7 @@ class TurnState(TypedDict, total=False):
     reservation: Reservation | None
     history: list[Message]
     offered: list[str]  # the topics our last reply, a clarifying question, asked the guest to choose from
+    considered: list[tuple[str, float]]  # the topics our last reply's retrieval ranked for the guest's last message
     knowledge_version: int | None
     entries: list[dict[str, Any]]
     text: str

@@ -73,3 +73,51 @@ def test_decide_answers_with_the_picked_topics_and_otherwise_reads_the_message()
     assert [c.topic for c in decide(INDEX, "both", language="en", threshold=0.7, offered=offered).selected] == offered
     plain = decide(INDEX, "the second one", language="en", threshold=0.7)  # nothing offered: no place to pick
     assert plain.selected == []
+
+
+EARLIER = build_index(
+    [
+        *ENTRIES,
+        {"topic": "noise", "title": "Quiet hours", "content": {"en": "Quiet hours are 22:00 to 8:00."}},
+        {
+            "topic": "hot_tub",
+            "title": "Hot tub",
+            "content": {"en": "The hot tub is kept at 38 °C. Children only under supervision."},
+        },
+    ]
+)
+
+
+def test_a_detail_the_answer_does_not_hold_is_answered_by_the_topic_the_previous_message_was_ranked_for() -> None:
+    # "where do we leave the key when we go?" was answered with the lockbox; the check-out was ranked too.
+    considered = [("access", 1.0), ("check_out", 0.68)]
+    found = decide(
+        INDEX, "and by what time again?", language="en", threshold=0.7, previous=["access"], considered=considered
+    )
+    assert [c.topic for c in found.selected] == ["check_out"] and found.open_questions == 0
+    alone = decide(INDEX, "and by what time again?", language="en", threshold=0.7, previous=["access"])
+    assert alone.selected == [] and alone.open_questions == 1  # without the ranking: a person answers
+
+
+def test_a_follow_up_on_a_message_handed_to_a_person_is_answered_when_the_entry_holds_it() -> None:
+    # "are the quiet hours strict here?" went to a person (the entry does not say); "from what time?" it says.
+    found = decide(EARLIER, "from what time?", language="en", threshold=0.7, considered=[("noise", 0.9)])
+    assert [c.topic for c in found.selected] == ["noise"]
+    unheld = decide(EARLIER, "how much does it cost?", language="en", threshold=0.7, considered=[("noise", 0.9)])
+    assert unheld.selected == []  # the entry holds no price: a person answers
+    weak = decide(EARLIER, "from what time?", language="en", threshold=0.7, considered=[("noise", 0.3)])
+    assert weak.selected == []  # a topic ranked below the clarifying floor was never plausible
+
+
+def test_two_earlier_topics_that_both_hold_the_detail_are_a_guess() -> None:
+    # "check-out or luggage?" was our question; "how much is it?" could be either: a person answers, never a guess.
+    considered = [("check_out", 0.9), ("luggage", 0.9)]
+    found = decide(INDEX, "until when?", language="en", threshold=0.7, considered=considered)
+    assert found.selected == []
+
+
+def test_a_thing_the_answer_names_continues_it_whatever_the_words_around_it() -> None:
+    found = decide(EARLIER, "can the kids go in alone", language="en", threshold=0.7, previous=["hot_tub"])
+    assert [c.topic for c in found.selected] == ["hot_tub"]
+    found = decide(EARLIER, "las niñas pueden entrar solas?", language="es", threshold=0.7, previous=["hot_tub"])
+    assert [c.topic for c in found.selected] == ["hot_tub"]

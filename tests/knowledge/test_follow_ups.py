@@ -62,6 +62,9 @@ def test_things_are_named_in_any_language() -> None:
     assert "keys" in things_named("鍵はどこ？")
     assert things_named("is there a gym?") == frozenset()
     assert things_named("a keyboard") == frozenset()  # a whole word, not a piece of one
+    assert things_named("czy dzieci mogą wchodzić same?") == things_named("Children only under supervision")
+    assert things_named("tienen candado?") == things_named("each bike has a lock") == {"lock"}
+    assert "children" in things_named("2 bikes with a child seat")  # a child seat is for the children
 
 
 def test_japanese_and_chinese_ask_and_the_at_the_end() -> None:
@@ -148,6 +151,17 @@ def test_details_asked_and_held() -> None:
     assert holds("de vuilnis wordt dinsdag opgehaald.", "day")
 
 
+def test_how_often_is_its_own_detail_and_a_longer_phrase_asks_its_kind_only() -> None:
+    # "cada cuánto" asks how often, not how much: the tram stop "5 minutes away" with a taxi "25-30 €" does not say.
+    assert details_asked("cada cuánto pasa?", "es") == {"frequency": ["cada cuanto"]}
+    assert details_asked("il passe tous les combien ?", "fr") == {"frequency": ["tous les combien"]}
+    assert set(details_asked("how often do they come?", "en")) == {"frequency"}
+    assert holds("bus 81 runs every half hour to alkmaar.", "frequency")
+    assert not holds("tram stop, 5 minutes away; a taxi costs 25 €.", "frequency")
+    # "when" asks a time of day or a day: an entry that holds either answers it.
+    assert set(details_asked("and when can we use it?", "en")) == {"time", "day"}
+
+
 def test_a_question_about_the_previous_answer_it_holds_is_answered_with_it() -> None:
     assert selected("is it far?", language="en", previous=("parking",)) == ["parking"]
     assert selected("does it cost extra?", language="en", previous=("pets",)) == ["pets"]
@@ -155,6 +169,13 @@ def test_a_question_about_the_previous_answer_it_holds_is_answered_with_it() -> 
     assert selected("c'est payant le dimanche ?", language="fr", previous=("parking",)) == ["parking"]
     # It asks a duration, not a time of day: "till" does not make it one.
     assert selected("how long till it's warm?", language="en", previous=("heating_cooling",)) == ["heating_cooling"]
+
+
+def test_a_word_that_only_says_what_the_guest_does_is_no_new_subject() -> None:
+    # "find", "bring", "own" name nothing: the thing named or pointed at is what is asked about.
+    assert read_follow_up(INDEX, "y dónde lo encuentro?", ["pool"], "es") == []
+    assert read_follow_up(INDEX, "do we need to bring our own towels?", ["pool"], "en") == []
+    assert read_follow_up(INDEX, "and the gym, where do I find it?", ["pool"], "en") == ["gym"]  # a new subject
 
 
 def test_a_follow_up_asking_what_the_entry_does_not_hold_goes_to_a_person() -> None:

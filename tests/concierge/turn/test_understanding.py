@@ -83,3 +83,15 @@ def test_an_ordinal_after_an_answer_picks_nothing(prop: Property) -> None:
     ask(prop, "where do we park?", phone=JOHN)  # an answer, not a question: nothing was offered
     result = ask(prop, "the second one", phone=JOHN)
     assert result["entry_ids"] == []
+
+
+def test_a_follow_up_reads_what_the_last_reply_ranked_from_its_trace() -> None:
+    # Two turns through the real runner: the first goes to a person (the entry does not say how strict), its trace
+    # ranks the quiet hours; "from what time?" asks what that entry holds.
+    data = pack_data()
+    noise = {"topic": "noise", "title": "Quiet hours", "content": {"en": "Quiet hours are 22:00 to 8:00."}}
+    prop = make_property(knowledge=[*data["knowledge"], noise])
+    first = ask(prop, "are the quiet hours strict here?", phone=JOHN)
+    assert first["entry_ids"] == [] and first["trace"]["candidates"][0]["topic"] == "noise"
+    result = ask(prop, "from what time?", phone=JOHN)
+    assert result["entry_ids"] == ["noise"] and "22:00" in result["reply"]
