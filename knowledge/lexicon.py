@@ -67,6 +67,14 @@ class Lexicon(NamedTuple):
     nearby_words: dict[str, tuple[str, ...]]
     follow_up_words: frozenset[str]
     concepts: dict[str, dict[str, tuple[str, ...]]]
+    places: dict[str, dict[str, tuple[str, ...]]]
+
+
+def _named_words(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """A file of named things (concepts, places), each with its words in every language."""
+    node = load_yaml_data(path)
+    named = mapping(path, node, [str(key.value) for key, _ in node.value], "name")
+    return {name: language_words(path, value, SUPPORTED_LANGUAGES) for name, value in named.items()}
 
 
 def load(directory: Path = DATA) -> Lexicon:
@@ -77,9 +85,6 @@ def load(directory: Path = DATA) -> Lexicon:
     path = directory / "words.yaml"
     lists = mapping(path, load_yaml_data(path), _WORD_LISTS, "word list")
     common = language_words(path, lists["common_words"], SUPPORTED_LANGUAGES, required=False)
-    concepts_path = directory / "concepts.yaml"
-    concepts = load_yaml_data(concepts_path)
-    things = mapping(concepts_path, concepts, [str(key.value) for key, _ in concepts.value], "concept")
     return Lexicon(
         keywords=keywords,
         function_words={language: frozenset(found) for language, found in function_words.items()},
@@ -98,7 +103,8 @@ def load(directory: Path = DATA) -> Lexicon:
             for found in language_words(path, lists["follow_up_words"], SUPPORTED_LANGUAGES).values()
             for word in found
         ),
-        concepts={name: language_words(concepts_path, node, SUPPORTED_LANGUAGES) for name, node in things.items()},
+        concepts=_named_words(directory / "concepts.yaml"),
+        places=_named_words(directory / "places.yaml"),
     )
 
 
@@ -122,3 +128,5 @@ NEARBY_WORDS: dict[str, tuple[str, ...]] = _LEXICON.nearby_words
 FOLLOW_UP_WORDS: frozenset[str] = _LEXICON.follow_up_words
 # Things custom topics are often about (a hot tub, bikes), with their words in every language.
 CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = _LEXICON.concepts
+# Places in and around a house (a balcony, a window), with their words in every language (knowledge/coverage.py).
+PLACES: dict[str, dict[str, tuple[str, ...]]] = _LEXICON.places
