@@ -51,6 +51,7 @@ _WORD_LISTS = (
     "recommendation_words",
     "nearby_words",
     "follow_up_words",
+    "generic_keywords",
 )
 
 
@@ -63,6 +64,7 @@ class Lexicon(NamedTuple):
     common_words: frozenset[str]
     weak_keywords: frozenset[str]
     context_keywords: frozenset[str]
+    generic_keywords: frozenset[str]
     recommendation_words: frozenset[str]
     nearby_words: dict[str, tuple[str, ...]]
     follow_up_words: frozenset[str]
@@ -92,6 +94,7 @@ def load(directory: Path = DATA) -> Lexicon:
         common_words=frozenset(word for found in common.values() for word in found),
         weak_keywords=frozenset(words(path, lists["weak_keywords"])),
         context_keywords=frozenset(words(path, lists["context_keywords"])),
+        generic_keywords=frozenset(words(path, lists["generic_keywords"])),
         recommendation_words=frozenset(
             word
             for found in language_words(path, lists["recommendation_words"], SUPPORTED_LANGUAGES).values()
@@ -120,6 +123,8 @@ COMMON_WORDS: frozenset[str] = _LEXICON.common_words
 WEAK_KEYWORDS: frozenset[str] = _LEXICON.weak_keywords
 # Arrival words ("arrive", "llegar") that ask about check-in only when nothing else is asked.
 CONTEXT_KEYWORDS: frozenset[str] = _LEXICON.context_keywords
+# Words asking for the rules of something ("rules"): the house rules alone, a named subject's rules beside it.
+GENERIC_KEYWORDS: frozenset[str] = _LEXICON.generic_keywords
 # Words asking for a recommendation in general: listing topics answer them (knowledge/questions.py).
 RECOMMENDATION_WORDS: frozenset[str] = _LEXICON.recommendation_words
 # Words that place the subject outside the house ("nearby", "in the village"), per language.
