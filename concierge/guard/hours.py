@@ -47,8 +47,9 @@ def guest_hours(text: str) -> list[int] | None:
             return None  # "at 5", "2 kids": neither surely a time nor surely its half of the day ("verso le 19" is)
         hours.append(_clock(hour, unit, evening=evening))
     for match in _CJK_HOUR.finditer(folded):
-        hours.append(_clock(_CJK_NUMERALS.get(match.group(1), 10 + _CJK_NUMERALS.get(match.group(1)[-1:], 0)), "時",
-                            evening=evening))
+        numeral = match.group(1)  # "六", "十", "十二": ten and what follows it
+        hour = _CJK_NUMERALS[numeral] if len(numeral) == 1 else 10 + _CJK_NUMERALS[numeral[1]]
+        hours.append(_clock(hour, "時", evening=evening))
     if not hours or any(h < 0 for h in hours):
         return None
     return hours
