@@ -117,7 +117,7 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
                 for word in TOKEN.findall(keyword):
                     languages.setdefault(word, set()).add(language)
         original = next(iter(entry["content"]), "*")  # titles are written in the entry's original language
-        for word in tokens(entry["title"]):
+        for word in (w for w in tokens(entry["title"]) if w not in COMMON):  # "Bags before and after": bags
             terms.append(_term(topic, word, "title"))
             languages.setdefault(word, set()).add(original)
         distinctive = distinctive_content_words(entries).get(topic, set())
