@@ -15,7 +15,7 @@ from functools import cache
 
 from concierge.core.text import fold
 from knowledge.index import CJK, STOPWORDS, words_of
-from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon import DATA, GENERIC_KEYWORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
 from knowledge.retrieval import Candidate
 
@@ -143,4 +143,28 @@ def places_aside(candidates: list[Candidate], text: str, language: str, *, margi
         else c
         for c in candidates
     ]
+    return sorted(moved, key=lambda c: -c.score)
+
+
+GENERIC = frozenset(fold(w) for w in GENERIC_KEYWORDS)
+
+
+def subject_of_rules(winner: Candidate, candidates: list[Candidate], *, floor: float) -> Candidate:
+    """The topic whose rules a question asks for: "what are the rules for dogs?", "bierzemy psa, jakie są zasady?" ask
+    for the pets' rules, not the house rules. A winner named only by a word for rules yields to the one other topic
+    the message names through a word of its own (`candidates`: the whole message's); else it stays."""
+    if winner.matched not in GENERIC:
+        return winner
+    subjects = [c for c in candidates if c.topic != winner.topic and c.source == "lexicon" and c.score >= floor]
+    return subjects[0] if len(subjects) == 1 else winner
+
+
+def rules_aside(candidates: list[Candidate], *, floor: float, margin: float) -> list[Candidate]:
+    """A topic named only by a word for rules steps behind another topic the text names through a word of its own,
+    so that the subject is answered ("the rules for dogs": pets)."""
+    subjects = [c for c in candidates if c.matched not in GENERIC and c.source == "lexicon" and c.score >= floor]
+    if not subjects or not any(c.matched in GENERIC for c in candidates):
+        return candidates
+    behind = round(subjects[0].score - margin - 0.01, 3)
+    moved = [replace(c, score=min(c.score, behind)) if c.matched in GENERIC else c for c in candidates]
     return sorted(moved, key=lambda c: -c.score)

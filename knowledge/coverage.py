@@ -21,8 +21,9 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from concierge.core.text import fold
+from knowledge.clauses import placed
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
-from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, PLACES, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.measures import unheld
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
@@ -39,6 +40,13 @@ OPEN_QUESTIONS: dict[str, tuple[str, ...]] = {
 OPEN_WORDS = frozenset(w for found in OPEN_QUESTIONS.values() for w in found)
 FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
 RECOMMENDATIONS = tuple(fold(w) for w in RECOMMENDATION_WORDS if len(w) >= 4)
+# Each place word (folded) → the (language, word) pairs of that place in every language.
+PLACE_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    fold(word): tuple((lang, fold(w)) for lang, ws in by_language.items() for w in ws)
+    for by_language in PLACES.values()
+    for found in by_language.values()
+    for word in found
+}
 FOLLOW_UP = "(follow-up)"  # what a topic resolved from the conversation shows as matched (knowledge/questions.py)
 # Words shorter than this say too little on their own ("bit", "way", "get") to hold an answer back.
 MIN_WORD = 4
@@ -68,6 +76,13 @@ def mentions(text: str, word: str, language: str) -> bool:
         return True
     own = stem(word, language)
     return own is not None and own in stems
+
+
+def mentions_place(text: str, word: str) -> bool:
+    """Whether `word` names a place (a balcony, a window) that the entry's text mentions in any of its languages."""
+    return any(
+        (w in text) if CJK.search(w) else mentions(text, w, language) for language, w in PLACE_WORDS.get(word, ())
+    )
 
 
 def content_words(text: str, *, language: str) -> list[str]:
@@ -114,9 +129,12 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
     if not chosen or (not closed and is_open(text, language)):  # nothing to hold an open question back
         return []
     known = frozenset().union(*(topic_words(index, t) for t in chosen))
+    where = placed(text, language)  # "… on the balcony by the pool?": the pool only says where
     missing = []
     for word in content_words(text, language=language):
         if word in known or any(mentions(index.texts[t], word, language) for t in chosen):
+            continue
+        if any(mentions_place(index.texts[t], word) for t in chosen):  # "na varanda": the entry's "balcony"
             continue
         ranked = rank_message(index, word, language=language)
         if any(c.topic in chosen for c in ranked):
@@ -130,7 +148,7 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
         )
         # A follow-up word asks more about the topic ("how much", "until when"): it holds the answer back only as
         # another topic's own word ("is the pool heated?": heating), never as a word nothing knows.
-        if rival or (not ranked and closed and word not in FOLLOW_UPS):
+        if (rival and word not in where) or (not ranked and closed and word not in FOLLOW_UPS):
             missing.append(word)
     return missing
 

@@ -24,6 +24,11 @@ from knowledge.stems import stem
 
 TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)  # "check-in" stays one word
 CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+# Where a Latin word meets Japanese or Chinese ("hot tubは", "wifiのパスワード"): \w joins the scripts into one token.
+_SCRIPTS = re.compile(
+    r"(?<=[^\W\u3040-\u30ff\u4e00-\u9fff])(?=[\u3040-\u30ff\u4e00-\u9fff])"
+    r"|(?<=[\u3040-\u30ff\u4e00-\u9fff])(?=[^\W\u3040-\u30ff\u4e00-\u9fff])"
+)
 STOPWORDS = frozenset(fold(w) for words in (*FUNCTION_WORDS.values(), SHARED_FUNCTION_WORDS) for w in words)
 COMMON = frozenset(fold(w) for w in COMMON_WORDS)
 WEAK = frozenset(fold(w) for w in WEAK_KEYWORDS)
@@ -70,7 +75,7 @@ def phrase_pattern(found: Iterable[str]) -> re.Pattern[str] | None:
 def words_of(text: str) -> list[str]:
     """Folded words of a text; "dall'aeroporto" also yields "aeroporto"."""
     found = []
-    for word in TOKEN.findall(fold(text)):
+    for word in TOKEN.findall(_SCRIPTS.sub(" ", fold(text))):
         found.append(word)
         head, _, tail = word.rpartition("'")
         if head and len(head) <= _ELIDED and len(tail) >= 3:
@@ -112,7 +117,7 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
                 for word in TOKEN.findall(keyword):
                     languages.setdefault(word, set()).add(language)
         original = next(iter(entry["content"]), "*")  # titles are written in the entry's original language
-        for word in tokens(entry["title"]):
+        for word in (w for w in tokens(entry["title"]) if w not in COMMON):  # "Bags before and after": bags
             terms.append(_term(topic, word, "title"))
             languages.setdefault(word, set()).add(original)
         distinctive = distinctive_content_words(entries).get(topic, set())

@@ -51,6 +51,7 @@ _WORD_LISTS = (
     "recommendation_words",
     "nearby_words",
     "follow_up_words",
+    "generic_keywords",
 )
 
 
@@ -63,10 +64,19 @@ class Lexicon(NamedTuple):
     common_words: frozenset[str]
     weak_keywords: frozenset[str]
     context_keywords: frozenset[str]
+    generic_keywords: frozenset[str]
     recommendation_words: frozenset[str]
     nearby_words: dict[str, tuple[str, ...]]
     follow_up_words: frozenset[str]
     concepts: dict[str, dict[str, tuple[str, ...]]]
+    places: dict[str, dict[str, tuple[str, ...]]]
+
+
+def _named_words(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
+    """A file of named things (concepts, places), each with its words in every language."""
+    node = load_yaml_data(path)
+    named = mapping(path, node, [str(key.value) for key, _ in node.value], "name")
+    return {name: language_words(path, value, SUPPORTED_LANGUAGES) for name, value in named.items()}
 
 
 def load(directory: Path = DATA) -> Lexicon:
@@ -77,9 +87,6 @@ def load(directory: Path = DATA) -> Lexicon:
     path = directory / "words.yaml"
     lists = mapping(path, load_yaml_data(path), _WORD_LISTS, "word list")
     common = language_words(path, lists["common_words"], SUPPORTED_LANGUAGES, required=False)
-    concepts_path = directory / "concepts.yaml"
-    concepts = load_yaml_data(concepts_path)
-    things = mapping(concepts_path, concepts, [str(key.value) for key, _ in concepts.value], "concept")
     return Lexicon(
         keywords=keywords,
         function_words={language: frozenset(found) for language, found in function_words.items()},
@@ -87,6 +94,7 @@ def load(directory: Path = DATA) -> Lexicon:
         common_words=frozenset(word for found in common.values() for word in found),
         weak_keywords=frozenset(words(path, lists["weak_keywords"])),
         context_keywords=frozenset(words(path, lists["context_keywords"])),
+        generic_keywords=frozenset(words(path, lists["generic_keywords"])),
         recommendation_words=frozenset(
             word
             for found in language_words(path, lists["recommendation_words"], SUPPORTED_LANGUAGES).values()
@@ -98,7 +106,8 @@ def load(directory: Path = DATA) -> Lexicon:
             for found in language_words(path, lists["follow_up_words"], SUPPORTED_LANGUAGES).values()
             for word in found
         ),
-        concepts={name: language_words(concepts_path, node, SUPPORTED_LANGUAGES) for name, node in things.items()},
+        concepts=_named_words(directory / "concepts.yaml"),
+        places=_named_words(directory / "places.yaml"),
     )
 
 
@@ -114,6 +123,8 @@ COMMON_WORDS: frozenset[str] = _LEXICON.common_words
 WEAK_KEYWORDS: frozenset[str] = _LEXICON.weak_keywords
 # Arrival words ("arrive", "llegar") that ask about check-in only when nothing else is asked.
 CONTEXT_KEYWORDS: frozenset[str] = _LEXICON.context_keywords
+# Words asking for the rules of something ("rules"): the house rules alone, a named subject's rules beside it.
+GENERIC_KEYWORDS: frozenset[str] = _LEXICON.generic_keywords
 # Words asking for a recommendation in general: listing topics answer them (knowledge/questions.py).
 RECOMMENDATION_WORDS: frozenset[str] = _LEXICON.recommendation_words
 # Words that place the subject outside the house ("nearby", "in the village"), per language.
@@ -122,3 +133,5 @@ NEARBY_WORDS: dict[str, tuple[str, ...]] = _LEXICON.nearby_words
 FOLLOW_UP_WORDS: frozenset[str] = _LEXICON.follow_up_words
 # Things custom topics are often about (a hot tub, bikes), with their words in every language.
 CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = _LEXICON.concepts
+# Places in and around a house (a balcony, a window), with their words in every language (knowledge/coverage.py).
+PLACES: dict[str, dict[str, tuple[str, ...]]] = _LEXICON.places

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from concierge.core.text import fold
-from knowledge.clauses import clauses, places_aside
+from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules
 from knowledge.coverage import covered
 from knowledge.follow_ups import (
     FOLLOW_UPS,
@@ -170,7 +170,8 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]
-    return places_aside(sorted(kept, key=lambda c: -c.score), message, language, margin=MARGIN)
+    placed = places_aside(sorted(kept, key=lambda c: -c.score), message, language, margin=MARGIN)
+    return rules_aside(placed, floor=CLARIFY_FLOOR, margin=MARGIN)
 
 
 def _unknown_subject(index: Index, text: str) -> bool:
@@ -267,6 +268,7 @@ def _decide(
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
         winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
+        winner = winner and subject_of_rules(winner, candidates, floor=threshold)  # "we bring a dog. any rules?"
         if winner is None and asked:
             winner, close = _clause(index, text, close, threshold=threshold, language=language)
         if winner is not None:

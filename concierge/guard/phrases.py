@@ -203,16 +203,18 @@ def _excluded(category: Category) -> re.Pattern[str] | None:
 
 
 @cache
-def _timing(language: str) -> re.Pattern[str]:
+def _timing(language: str, digits: bool = True) -> re.Pattern[str]:
     words = [normalize(w) for w in (*TIMING.get(language, ()), *TIMING["en"])]
     plain = "|".join(re.escape(w) for w in words if not CJK.search(w))
     cjk = "|".join(re.escape(w) for w in words if CJK.search(w))
-    return re.compile("|".join(p for p in (r"\d", rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p))
+    found = (r"\d" if digits else "", rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk)
+    return re.compile("|".join(p for p in found if p))
 
 
-def asks_for_another_time(text: str, *, language: str) -> bool:
-    """Whether a check-in or check-out question names a time or asks to move it ("at noon?", "a bit later?")."""
-    return _timing(language).search(normalize(text)) is not None
+def asks_for_another_time(text: str, *, language: str, digits: bool = True) -> bool:
+    """Whether a check-in or check-out question names a time or asks to move it ("at noon?", "a bit later?");
+    without `digits`, only by a word ("early", "later", "中午")."""
+    return _timing(language, digits).search(normalize(text)) is not None
 
 
 def asks_for_safety_information(text: str) -> bool:

@@ -17,6 +17,8 @@ _AT = (
     r")\s+"
 )
 
+INTRODUCES_TIME = _AT  # the words before a bare hour that make it a time ("at 10", "verso le 19")
+
 
 def _time(hours: str, half: str, meridiem: str, bare: str) -> str:
     """A time of these hours: with a unit ("14h", "13:30", "2pm") or bare after a word that introduces a time."""

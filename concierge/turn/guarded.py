@@ -10,6 +10,7 @@ from typing import Any
 
 from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
+from concierge.guard.hours import inside_hours, without_times
 from concierge.guard.phrases import asks_for_another_time, asks_for_safety_information
 from concierge.guard.policy import policy_from, private_leaks
 from concierge.i18n import gettext_for
@@ -138,6 +139,8 @@ def exception_match(state: TurnState, selected: list[str]) -> dict[str, Any] | N
         return None
     if not asks_for_another_time(state["text"], language=state["language"]):
         return None
+    if _inside_hours(state, selected[0]):  # "we arrive at 17:00, can we get in then?": the entry answers it
+        return None
     category = TIMED_TOPICS[selected[0]]
     screen = dict(state.get("screen") or {})
     signals = [*screen.get("signals", []), f"{category.value}:retrieval:knowledge"]
@@ -152,6 +155,16 @@ def exception_match(state: TurnState, selected: list[str]) -> dict[str, Any] | N
         "selected": selected,
         "clarify": [],
     }
+
+
+def _inside_hours(state: TurnState, topic: str) -> bool:
+    """Whether the times the guest names are inside the hours of the topic's entry, and no word asks for another
+    time ("early", "later", "中午")."""
+    entry = next((e for e in state["entries"] if e["topic"] == topic), None)
+    if entry is None or asks_for_another_time(without_times(state["text"]), language=state["language"], digits=False):
+        return False
+    text = entry["content"].get("en") or next(iter(entry["content"].values()))
+    return inside_hours(state["text"], text, arriving=topic == "check_in")
 
 
 def emergency_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:

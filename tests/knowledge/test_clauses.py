@@ -51,3 +51,22 @@ def test_a_word_right_after_a_preposition_of_place_is_a_place() -> None:
     assert placed("is there a washing machine in the kitchen?", "en") == {"kitchen"}
     assert placed("darf der Hund mit an den Strand?", "de") == {"strand"}
     assert placed("is there a washing machine?", "en") == frozenset()
+
+
+def test_the_rules_asked_beside_a_subject_are_the_subjects_rules() -> None:
+    from knowledge.index import build_index
+    from knowledge.questions import decide
+
+    index = build_index(
+        [
+            {"topic": "house_rules", "title": "House rules", "content": {"en": "Maximum 6 people. No parties."}},
+            {"topic": "pets", "title": "Pets", "content": {"en": "One dog is welcome, 15 € per stay."}},
+        ]
+    )
+
+    def topics(message: str, language: str) -> list[str]:
+        return [c.topic for c in decide(index, message, language=language, threshold=0.7).selected]
+
+    assert topics("bierzemy psa, jakie sa zasady?", "pl") == ["pets"]
+    assert topics("what are the rules for dogs?", "en") == ["pets"]
+    assert topics("what are the rules?", "en") == ["house_rules"]

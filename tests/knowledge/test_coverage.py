@@ -80,3 +80,25 @@ def test_question_shapes() -> None:
     assert closed_question("is the pool heated", True, "en")
     assert not closed_question("is the pool heated", False, "en")  # a statement asks nothing
     assert not closed_question("is the pool on the roof heated in the evenings after nine", True, "en")  # long
+
+
+SMOKING: list[dict[str, Any]] = [
+    {"topic": "smoking", "title": "Smoking", "content": {"en": "No smoking inside. You can smoke on the balcony."}},
+    {"topic": "pool", "title": "Pool", "content": {"en": "The rooftop pool is open from June to September."}},
+]
+
+
+def test_a_place_the_entry_mentions_in_another_language_is_no_missing_detail() -> None:
+    index = build_index(SMOKING)
+    assert [c.topic for c in decide(index, "posso fumar na varanda?", language="pt", threshold=0.7).selected] == [
+        "smoking"
+    ]
+    # A place the entry never mentions is still a detail it does not give.
+    assert decide(index, "posso fumar na janela?", language="pt", threshold=0.7).selected == []
+
+
+def test_another_topic_named_only_as_a_place_is_no_missing_detail() -> None:
+    index = build_index(SMOKING)
+    found = decide(index, "is vaping ok out on the balcony by the pool?", language="en", threshold=0.7)
+    assert [c.topic for c in found.selected] == ["smoking"]
+    assert decide(index, "is the pool heated?", language="en", threshold=0.7).selected == []

@@ -108,8 +108,9 @@ def test_inflected_forms_answer(entries: list[dict[str, Any]], text: str, langua
 
 
 def test_a_form_alone_asks_about_its_topic(entries: list[dict[str, Any]]) -> None:
-    # One inflected word is worth a question, never an answer alone: stems also join different words.
-    ranking = decide(entries, "¿Dónde aparco?", "es")
+    # One inflected word is worth a question, never an answer alone: stems also join different words. (The forms
+    # guests use most, "aparco", "aparcamos", are lexicon words of their own.)
+    ranking = decide(entries, "dove parcheggerei?", "it")
     assert ranking.selected == [] and topics(ranking.clarify) == ["parking"]
     assert ranking.clarify[0].score == retrieval.STEM_SCORE
 
@@ -138,3 +139,10 @@ def test_the_words_guests_use_for_a_topic_answer_it(
     entries: list[dict[str, Any]], text: str, language: str, topic: str
 ) -> None:
     assert topics(decide(entries, text, language).selected) == [topic]
+
+
+def test_a_latin_word_glued_to_japanese_is_a_word_of_its_own() -> None:
+    from knowledge.index import words_of
+
+    assert words_of("hot tubは何時まで使えますか") == ["hot", "tub", "は何時まで使えますか"]
+    assert words_of("駅からtaxiで")[1] == "taxi"

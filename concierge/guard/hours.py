@@ -1,0 +1,80 @@
+"""Whether the clock times a guest names are inside the check-in or check-out hours their entry gives.
+
+"We arrive at 17:00, can we get in then?" names a time, but one the check-in hours already allow: the entry answers
+it, no person needs to decide. Only times that say unambiguously which hour they are count: a 24-hour time ("16:00",
+"18 Uhr", "17h", "16時"), an hour with am/pm, or an hour with a word of the afternoon or evening ("夕方5時", "下午三点",
+"in the evening"). A bare "at 5" could be the morning: it stays a request for a person.
+"""
+
+import re
+
+from concierge.core.text import fold
+from concierge.guard.lexicon import DATA
+from concierge.guard.tokens import INTRODUCES_TIME
+from knowledge.lexicon import SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file
+
+# Words that put a bare hour in the afternoon or evening, in every language (`data/hours.yaml`).
+EVENING: tuple[str, ...] = tuple(
+    fold(w) for found in language_file(DATA / "hours.yaml", SUPPORTED_LANGUAGES).values() for w in found
+)
+_CJK_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CJK_NUMBER = r"(十[一二]?|[一二两三四五六七八九])"
+# An hour: digits with minutes, a unit (h, uhr, u, am, pm) or a Japanese or Chinese hour sign after it.
+_HOUR = re.compile(
+    rf"(?<![\d:.,])({INTRODUCES_TIME})?(\d{{1,2}})(?:[:.h](\d{{2}}))?\s?(am|pm|a\.m\.|p\.m\.|uhr|h|u|時|时|点)?"
+    r"(?!\d|[:.,]\d|\s?(?:%|€|kg|km|min))"
+)
+_CJK_HOUR = re.compile(_CJK_NUMBER + r"[点時时]")
+_ENTRY_HOUR = re.compile(r"(?<![\d:])([01]?\d|2[0-3])[:.]([0-5]\d)(?!\d)")
+
+
+def entry_hour(text: str) -> int | None:
+    """The hour an entry's text gives first ("Check-in is from 15:00": 15)."""
+    found = _ENTRY_HOUR.search(text)
+    return int(found.group(1)) if found else None
+
+
+def guest_hours(text: str) -> list[int] | None:
+    """The hours a message names, each read as a 24-hour clock; None when one of them could be morning or evening."""
+    folded = fold(text)
+    evening = any(word in folded for word in EVENING)
+    hours: list[int] = []
+    for match in _HOUR.finditer(folded):
+        introduced, hour, minutes = match.group(1), int(match.group(2)), match.group(3)
+        unit = (match.group(4) or "").replace(".", "")
+        if not unit and not minutes and not (introduced and 13 <= hour <= 23):
+            return None  # "at 5", "2 kids": neither surely a time nor surely its half of the day ("verso le 19" is)
+        hours.append(_clock(hour, unit, evening=evening))
+    for match in _CJK_HOUR.finditer(folded):
+        numeral = match.group(1)  # "六", "十", "十二": ten and what follows it
+        hour = _CJK_NUMERALS[numeral] if len(numeral) == 1 else 10 + _CJK_NUMERALS[numeral[1]]
+        hours.append(_clock(hour, "時", evening=evening))
+    if not hours or any(h < 0 for h in hours):
+        return None
+    return hours
+
+
+def _clock(hour: int, unit: str, *, evening: bool) -> int:
+    """The hour on a 24-hour clock, or -1 when the half of the day is unknown."""
+    if hour > 23:
+        return -1
+    if unit == "pm" or (hour < 12 and evening and unit != "am"):
+        return hour + 12 if hour < 12 else hour
+    if unit == "am" or hour >= 12:
+        return hour
+    return hour if unit in ("uhr", "h", "u") and hour >= 7 else -1  # "7h", "9 Uhr": a 24-hour time says morning
+
+
+def inside_hours(text: str, entry_text: str, *, arriving: bool) -> bool:
+    """Whether every time the message names is inside the entry's hours: from its check-in hour on (`arriving`), or
+    up to its check-out hour."""
+    hours, policy = guest_hours(text), entry_hour(entry_text)
+    if hours is None or policy is None:
+        return False
+    return all(h >= policy for h in hours) if arriving else all(h <= policy for h in hours)
+
+
+def without_times(text: str) -> str:
+    """The folded text without the clock times it names (so that "六点" is not read as a word asking for a time)."""
+    return _CJK_HOUR.sub(" ", _HOUR.sub(" ", fold(text)))

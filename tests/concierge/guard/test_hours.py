@@ -1,0 +1,35 @@
+"""Times a guest names, read against the check-in or check-out hours of the entry (concierge/guard/hours.py)."""
+
+from concierge.guard.hours import entry_hour, guest_hours, inside_hours, without_times
+
+CHECK_IN = "Check-in is from 15:00. It is self check-in with a lockbox."
+CHECK_OUT = "Check-out is by 11:00."
+
+
+def test_unambiguous_times_are_read_on_a_24_hour_clock() -> None:
+    assert guest_hours("we land around 4pm, can we get in then?") == [16]
+    assert guest_hours("on arrive vers 17h, on pourra entrer ?") == [17]
+    assert guest_hours("arriviamo verso le 19, possiamo entrare?") == [19]
+    assert guest_hours("Wir kommen gegen 18 Uhr an") == [18]
+    assert guest_hours("夕方5時ごろ着きます") == [17]
+    assert guest_hours("我们下午三点到，那时候能进去吗") == [15]
+
+
+def test_an_hour_that_could_be_the_morning_or_no_time_at_all_is_not_read() -> None:
+    assert guest_hours("we get there at 5 as planned") is None
+    assert guest_hours("we are 14 people") is None
+    assert guest_hours("on the 12th, around 5") is None
+    assert guest_hours("can we get in?") is None
+
+
+def test_times_inside_the_entrys_hours() -> None:
+    assert entry_hour(CHECK_IN) == 15
+    assert inside_hours("we arrive at 17:00, can we get in?", CHECK_IN, arriving=True)
+    assert not inside_hours("we arrive at 11am, can we get in?", CHECK_IN, arriving=True)
+    assert inside_hours("we leave at 9am, where do the keys go?", CHECK_OUT, arriving=False)
+    assert not inside_hours("can we leave at 13:00?", CHECK_OUT, arriving=False)
+
+
+def test_the_times_are_taken_out_of_the_text() -> None:
+    assert "六点" not in without_times("我们傍晚六点到")
+    assert "4pm" not in without_times("we land at 4pm")
