@@ -211,3 +211,26 @@ def test_visitors_staying_over_and_a_crowd_at_the_flat_are_extra_guests(language
 )
 def test_a_group_going_out_is_no_extra_guest(text: str) -> None:
     assert verdict(text, "en")[1] is Action.answer
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        ("en", "grandma stopped breathing for a moment, she's very pale", Category.medical),
+        ("fr", "mon fils a arrêté de respirer quelques secondes", Category.medical),
+        ("nl", "onze baby ademt bijna niet meer", Category.medical),
+        ("zh", "我老公好像没有呼吸了", Category.medical),
+        ("en", "someone tried to force the back door while we were asleep", Category.break_in),
+        ("pl", "ktoś próbował wyważyć drzwi na taras", Category.break_in),
+        ("zh", "有人试图从阳台爬进来", Category.break_in),
+    ],
+)
+def test_breathing_stopped_and_a_door_forced_are_emergencies(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.emergency)
+
+
+@pytest.mark.parametrize(
+    "text", ["the key is stuck, should I force the lock?", "we stopped to catch our breath on the dunes, any cafe?"]
+)
+def test_a_stuck_lock_and_a_short_breath_are_no_emergency(text: str) -> None:
+    assert verdict(text, "en")[1] is not Action.emergency
