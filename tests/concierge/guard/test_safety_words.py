@@ -234,3 +234,16 @@ def test_breathing_stopped_and_a_door_forced_are_emergencies(language: str, text
 )
 def test_a_stuck_lock_and_a_short_breath_are_no_emergency(text: str) -> None:
     assert verdict(text, "en")[1] is not Action.emergency
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        ("en", "any chance we could have the flat till 3 on sunday?", Category.late_check_out),
+        ("en", "could we stay a few more hours after checkout?", Category.late_check_out),
+        ("es", "al final seremos 6 en vez de 4", Category.extra_guests),
+        ("de", "wir kommen jetzt doch zu sechst statt zu viert", Category.extra_guests),
+    ],
+)
+def test_another_time_or_headcount_by_its_parts(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.escalate)
