@@ -41,7 +41,8 @@ DATA = Path(__file__).parent / "data"
 COMBINED = " + "  # parts of a phrase (concierge/guard/phrases.py reads the same syntax)
 ALTERNATIVES = "|"
 CLASS = re.compile(r"<([a-z_]+)>")
-TOKENS = ("n", "late", "early", "fever", "many")  # `<n>`, `<late>`, ... are times and readings, not classes (phrases.py)
+# `<n>`, `<late>`, ... are times, readings and headcounts, not classes (phrases.py)
+TOKENS = ("n", "late", "early", "fever", "many")
 
 
 class Phrases(NamedTuple):
