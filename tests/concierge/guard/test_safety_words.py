@@ -223,6 +223,8 @@ def test_a_group_going_out_is_no_extra_guest(text: str) -> None:
         ("en", "someone tried to force the back door while we were asleep", Category.break_in),
         ("pl", "ktoś próbował wyważyć drzwi na taras", Category.break_in),
         ("zh", "有人试图从阳台爬进来", Category.break_in),
+        ("en", "our boy fell off the climbing frame and his arm is swollen", Category.medical),
+        ("nl", "mijn zoon is gevallen, zijn pols lijkt gebroken", Category.medical),
     ],
 )
 def test_breathing_stopped_and_a_door_forced_are_emergencies(language: str, text: str, category: Category) -> None:
