@@ -7,8 +7,8 @@ matches "ignore all previous instructions"); `<n>` a number or clock time ("inst
 in the message, in any order: "water + lamp*|ceiling*|everywhere" is a flood however the guest words it, a
 problem described rather than named. `<name>` as a whole wording stands for every word of a word class of the
 phrase's language (`classes.yaml`): "<person> + not reacting|won't wake" is one phrase for a husband, a daughter
-or a friend; `<fever>` is a body temperature ("39,8", "40 °C"). Phrases in Japanese or Chinese are matched as
-plain substrings.
+or a friend; `<fever>` is a body temperature ("39,8", "40 °C"), `<many>` a headcount of 8 to 99 ("<many> friends").
+Phrases in Japanese or Chinese are matched as plain substrings.
 `EXCLUDE` lists harmless phrases removed before a category is matched ("fire extinguisher" is not a fire).
 
 The phrases are packaged data in `concierge/guard/data`: `categories/<category>.yaml` (a list per language, for
@@ -41,7 +41,8 @@ DATA = Path(__file__).parent / "data"
 COMBINED = " + "  # parts of a phrase (concierge/guard/phrases.py reads the same syntax)
 ALTERNATIVES = "|"
 CLASS = re.compile(r"<([a-z_]+)>")
-TOKENS = ("n", "late", "early", "fever")  # `<n>`, `<late>`, ... are times and readings, not classes (phrases.py)
+# `<n>`, `<late>`, ... are times, readings and headcounts, not classes (phrases.py)
+TOKENS = ("n", "late", "early", "fever", "many")
 
 
 class Phrases(NamedTuple):

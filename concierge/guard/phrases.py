@@ -38,7 +38,8 @@ SCREENED_TEXTS = 2048
 # A phrase of parts joined by " + " (each part alternatives split by "|") matches when every part occurs in the
 # message (`COMBINED`): "water + lamp*|ceiling*|everywhere" is a plain-words flood however the guest orders the words.
 # `ALTERNATIVES` separates wordings: "keep * until|keep * till" is one phrase.
-# `<n>`, `<late>`, `<early>` and `<fever>` stand for numbers, times and temperatures (`guard/tokens.py`).
+# `<n>`, `<late>`, `<early>`, `<fever>` and `<many>` stand for numbers, times, temperatures and headcounts
+# (`guard/tokens.py`).
 @dataclass(frozen=True)
 class Signal:
     """One piece of evidence: a category, the rule that saw it (never the guest's text) and where."""

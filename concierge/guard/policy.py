@@ -48,12 +48,17 @@ def strongest(policy: Policy, categories: list[Category]) -> tuple[Category | No
 
     Between two of the same strength, an exception to the house's rules goes before money: "the host said we could
     bring both dogs without paying" asks for the dogs; the price is the condition, so the pets policy is what the
-    guest hears. (A cancellation with a refund stays a money question.)
+    guest hears. (A cancellation with a refund stays a money question.) An animal named goes before people: "can our
+    kitten come too?" and "我家小猫能跟我们一起来住吗" (come along, stay with us) ask about a pet, not a guest.
     """
     conditional = bool(HOUSE_RULES.intersection(categories))  # money as the condition of a house-rule exception
+    pet = Category.pet_exception in categories
     ranked = sorted(
-        ((STRENGTH.index(policy.action_for(c)), conditional and c in MONEY, i, c) for i, c in enumerate(categories)),
-        key=lambda item: item[:3],
+        (
+            (STRENGTH.index(policy.action_for(c)), conditional and c in MONEY, pet and c is Category.extra_guests, i, c)
+            for i, c in enumerate(categories)
+        ),
+        key=lambda item: item[:4],
     )
     if not ranked or policy.action_for(ranked[0][-1]) is Action.answer:
         return None, Action.answer

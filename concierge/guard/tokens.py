@@ -1,4 +1,4 @@
-"""The tokens of screening phrases that stand for a number, a clock time or a body temperature."""
+"""The tokens of screening phrases that stand for a number, a clock time, a headcount or a body temperature."""
 
 # `<n>` in a phrase stands for a number or a clock time ("14", "2pm", "12:00", "15h"): "instead of <n>"; `<late>` and
 # `<early>` for an afternoon or a morning time.
@@ -33,9 +33,13 @@ _FEVER = (
     r"(?:3[89]|4[0-2])(?:(?:[.,]\d)?\s?(?:°\s?c?|º\s?c?|grad\w*|degrees?|degres|gradi|graus|grados|stopni\w*)"
     r"|[.,]\d(?![\d.,]))(?!\s?(?:€|eur\w*|%|km|kg|m2|min\w*|euros?))"
 )
+# `<many>` a headcount a flat is not booked for, 8 to 99 ("unos 12 amigos", "20 people"); never a clock time ("at 8",
+# "8:30", "8h", "8pm"), a date or a price: the phrase names the people right after it ("<many> friends").
+_MANY = r"(?:[89]|[1-9]\d)(?![\d:.,/h€%]|\s?(?:am|pm|uhr|eur|euros?)\b)"
 TIMES = {
     NUMBER: _CLOCK + _NOT_A_TIME,
     "<late>": _time(r"1[2-9]|2[0-3]", r"[1-9]|1[01]", "pm", r"1[2-9]|2[0-3]|[1-4]"),  # "leave at 2": the afternoon
     "<early>": _time(r"[5-9]|1[0-3]", r"[5-9]|1[01]", "am", r"[5-9]|1[0-3]"),
     "<fever>": _FEVER,
+    "<many>": _MANY,
 }

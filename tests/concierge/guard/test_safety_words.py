@@ -139,3 +139,113 @@ def test_a_house_rule_exception_decides_before_its_price() -> None:
     assert strongest(POLICY, [Category.discount, Category.pet_exception])[0] is Category.pet_exception
     assert strongest(POLICY, [Category.refund, Category.cancellation])[0] is Category.refund  # money stays money
     assert verdict("the host told us we could bring the dog for free", "en")[0] is Category.pet_exception
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "our two ferrets travel with us everywhere, ok if they come?"),
+        ("en", "we'll have the doggo with us, she's a tiny cockapoo"),
+        ("es", "¿se puede venir con el perrito? no ladra nada"),
+        ("fr", "est-ce que notre lapin peut venir avec nous ?"),
+        ("de", "kann unser Hündchen auch mit?"),
+        ("it", "il micio viaggia con noi, è un problema?"),
+        ("pt", "os nossos patudos vêm connosco, tudo bem?"),
+        ("nl", "ons poesje moet mee, kan dat?"),
+        ("pl", "czy możemy przyjechać z naszym szczeniakiem?"),
+        ("ja", "うちのチワワを連れて行ってもいいですか"),
+        ("zh", "可以带我们家的泰迪一起来吗"),
+    ],
+)
+def test_a_pet_named_as_its_owner_names_it_is_an_exception(language: str, text: str) -> None:
+    assert verdict(text, language) == (Category.pet_exception, Action.escalate)
+
+
+def test_an_animal_named_decides_before_a_guest() -> None:
+    assert strongest(POLICY, [Category.extra_guests, Category.pet_exception])[0] is Category.pet_exception
+    assert verdict("can the puppy come too? he sleeps in his crate", "en")[0] is Category.pet_exception
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "our cat sitter has the keys to our place at home, so we travel light"),
+        ("en", "any dog-friendly cafes nearby? we have our dog with us as booked"),
+        ("en", "are pets allowed? asking for next year, we'd bring our dog next time"),
+        ("de", "wir kommen ohne Hund, gibt es einen Hundestrand für später?"),
+        ("en", "one radiator is dripping a bit from the valve"),
+        ("fr", "on part à 10h comme prévu, où laisse-t-on les clés ?"),
+    ],
+)
+def test_animals_left_at_home_and_planned_times_are_answered(language: str, text: str) -> None:
+    assert verdict(text, language)[1] is Action.answer
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "water is coming down through the hallway light!"),
+        ("pl", "woda leje się z sufitu na całą łazienkę"),
+    ],
+)
+def test_water_coming_down_is_a_flood(language: str, text: str) -> None:
+    assert verdict(text, language) == (Category.flood, Action.emergency)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "my cousins would like to sleep over on friday, fine?"),
+        ("es", "unos amigos quieren quedarse a dormir el sábado"),
+        ("it", "facciamo una grigliata con 15 amici sabato, va bene?"),
+        ("nl", "we willen een etentje met 12 vrienden in het huis"),
+    ],
+)
+def test_visitors_staying_over_and_a_crowd_at_the_flat_are_extra_guests(language: str, text: str) -> None:
+    assert verdict(text, language) == (Category.extra_guests, Action.escalate)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["dinner for 10 people at a restaurant nearby, any tips?", "the table of 9 next to us was loud", "dinner at 8?"],
+)
+def test_a_group_going_out_is_no_extra_guest(text: str) -> None:
+    assert verdict(text, "en")[1] is Action.answer
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        ("en", "grandma stopped breathing for a moment, she's very pale", Category.medical),
+        ("fr", "mon fils a arrêté de respirer quelques secondes", Category.medical),
+        ("nl", "onze baby ademt bijna niet meer", Category.medical),
+        ("zh", "我老公好像没有呼吸了", Category.medical),
+        ("en", "someone tried to force the back door while we were asleep", Category.break_in),
+        ("pl", "ktoś próbował wyważyć drzwi na taras", Category.break_in),
+        ("zh", "有人试图从阳台爬进来", Category.break_in),
+        ("en", "our boy fell off the climbing frame and his arm is swollen", Category.medical),
+        ("nl", "mijn zoon is gevallen, zijn pols lijkt gebroken", Category.medical),
+    ],
+)
+def test_breathing_stopped_and_a_door_forced_are_emergencies(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.emergency)
+
+
+@pytest.mark.parametrize(
+    "text", ["the key is stuck, should I force the lock?", "we stopped to catch our breath on the dunes, any cafe?"]
+)
+def test_a_stuck_lock_and_a_short_breath_are_no_emergency(text: str) -> None:
+    assert verdict(text, "en")[1] is not Action.emergency
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        ("en", "any chance we could have the flat till 3 on sunday?", Category.late_check_out),
+        ("en", "could we stay a few more hours after checkout?", Category.late_check_out),
+        ("es", "al final seremos 6 en vez de 4", Category.extra_guests),
+        ("de", "wir kommen jetzt doch zu sechst statt zu viert", Category.extra_guests),
+    ],
+)
+def test_another_time_or_headcount_by_its_parts(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.escalate)
