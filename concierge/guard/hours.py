@@ -9,15 +9,23 @@ it, no person needs to decide. Only times that say unambiguously which hour they
 import re
 
 from concierge.core.text import fold
-from concierge.guard.lexicon import DATA
+from concierge.guard.lexicon import CLASSES, DATA
 from concierge.guard.tokens import INTRODUCES_TIME
+from knowledge.index import phrase_pattern
 from knowledge.lexicon import SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
+from knowledge.policy import Category
 
 # Words that put a bare hour in the afternoon or evening, in every language (`data/hours.yaml`).
 EVENING: tuple[str, ...] = tuple(
     fold(w) for found in language_file(DATA / "hours.yaml", SUPPORTED_LANGUAGES).values() for w in found
 )
+# Friends or relatives, or a pet, named beside a time: the time is when they come, not the booked guests' own
+# arrival ("unos amigos vienen a cenar a las 21h, pueden entrar?"), and the request is theirs to decide.
+_OTHERS = {
+    category: phrase_pattern(word for found in CLASSES[name].values() for word in found)
+    for category, name in ((Category.pet_exception, "animal"), (Category.extra_guests, "companions"))
+}
 _CJK_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CJK_NUMBER = r"(十[一二]?|[一二两三四五六七八九])"
 # An hour: digits with minutes, a unit (h, uhr, u, am, pm) or a Japanese or Chinese hour sign after it.
@@ -78,3 +86,9 @@ def inside_hours(text: str, entry_text: str, *, arriving: bool) -> bool:
 def without_times(text: str) -> str:
     """The folded text without the clock times it names (so that "六点" is not read as a word asking for a time)."""
     return _CJK_HOUR.sub(" ", _HOUR.sub(" ", fold(text)))
+
+
+def others_named(text: str) -> Category | None:
+    """The request a message is about when it names a pet (pets) or friends or relatives (extra guests), else None."""
+    folded = fold(text)
+    return next((category for category, found in _OTHERS.items() if found and found.search(folded)), None)

@@ -53,6 +53,7 @@ class Phrases(NamedTuple):
     follow_ups: tuple[str, ...]
     timing: dict[str, tuple[str, ...]]
     wrong_reply: dict[str, tuple[str, ...]]
+    classes: dict[str, L]
 
 
 def _classes(path: Path) -> dict[str, L]:
@@ -102,6 +103,7 @@ def load(directory: Path = DATA) -> Phrases:
         follow_ups=words(follow_ups, load_yaml_data(follow_ups)),
         timing=language_file(directory / "timing.yaml", SUPPORTED_LANGUAGES),
         wrong_reply=language_file(directory / "wrong_reply.yaml", SUPPORTED_LANGUAGES),
+        classes=classes,
     )
 
 
@@ -115,3 +117,5 @@ FOLLOW_UPS: tuple[str, ...] = _PHRASES.follow_ups
 TIMING: dict[str, tuple[str, ...]] = _PHRASES.timing
 # What a guest writes right after a bot reply to say it was wrong ("that's wrong", "no, I asked about…").
 WRONG_REPLY: dict[str, tuple[str, ...]] = _PHRASES.wrong_reply
+# The word classes of the phrases (`<companions>`, `<animal>` …), per language.
+CLASSES: dict[str, L] = _PHRASES.classes

@@ -10,7 +10,7 @@ from typing import Any
 
 from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
-from concierge.guard.hours import inside_hours, without_times
+from concierge.guard.hours import inside_hours, others_named, without_times
 from concierge.guard.phrases import asks_for_another_time, asks_for_safety_information
 from concierge.guard.policy import policy_from, private_leaks
 from concierge.i18n import gettext_for
@@ -133,26 +133,28 @@ TIMED_TOPICS = {"check_in": Category.early_check_in, "check_out": Category.late_
 
 def exception_match(state: TurnState, selected: list[str]) -> dict[str, Any] | None:
     """A check-in or check-out question that names a time or asks to move it ("could we get in at noon?") is an
-    exception request: the policy entry, "I've asked the team", and staff notified; a person decides. None
-    otherwise."""
+    exception request: the policy entry, "I've asked the team", and staff notified; a person decides. When it names
+    friends or a pet, the request is theirs (extra guests, pets) and so is the policy quoted. None otherwise."""
     if len(selected) != 1 or selected[0] not in TIMED_TOPICS:
         return None
     if not asks_for_another_time(state["text"], language=state["language"]):
         return None
-    if _inside_hours(state, selected[0]):  # "we arrive at 17:00, can we get in then?": the entry answers it
+    others = others_named(state["text"])  # "friends come by at 21h, can they get in?": theirs, not a check-in
+    if others is None and _inside_hours(state, selected[0]):  # "we arrive at 17:00, can we get in?": answered
         return None
-    category = TIMED_TOPICS[selected[0]]
+    category = others or TIMED_TOPICS[selected[0]]
     screen = dict(state.get("screen") or {})
     signals = [*screen.get("signals", []), f"{category.value}:retrieval:knowledge"]
     action = policy_from(state["property"].policy).action_for(category)
     if action is not Action.escalate:  # the owner lets the concierge answer these
         return None
+    present = {entry["topic"] for entry in state["entries"]}
     return {
         "verdict": Verdict.screened,
         "outcome": Outcome.escalate,
         "urgency": Urgency.normal,
         "screen": {**screen, "category": category.value, "action": action.value, "signals": signals},
-        "selected": selected,
+        "selected": next(([topic] for topic in POLICY_TOPICS[category] if topic in present), selected),
         "clarify": [],
     }
 

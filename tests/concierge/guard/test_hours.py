@@ -1,6 +1,7 @@
 """Times a guest names, read against the check-in or check-out hours of the entry (concierge/guard/hours.py)."""
 
-from concierge.guard.hours import entry_hour, guest_hours, inside_hours, without_times
+from concierge.guard.hours import entry_hour, guest_hours, inside_hours, others_named, without_times
+from knowledge.policy import Category
 
 CHECK_IN = "Check-in is from 15:00. It is self check-in with a lockbox."
 CHECK_OUT = "Check-out is by 11:00."
@@ -33,3 +34,10 @@ def test_times_inside_the_entrys_hours() -> None:
 def test_the_times_are_taken_out_of_the_text() -> None:
     assert "六点" not in without_times("我们傍晚六点到")
     assert "4pm" not in without_times("we land at 4pm")
+
+
+def test_friends_or_a_pet_named_make_the_time_theirs() -> None:
+    assert others_named("unos amigos vienen a cenar a las 21h, pueden entrar?") is Category.extra_guests
+    assert others_named("晚上八点有几个朋友来吃饭，他们可以进去吗？") is Category.extra_guests
+    assert others_named("on arrive à 17h avec notre chienne, c'est bon ?") is Category.pet_exception
+    assert others_named("we arrive at 17:00, can we get in?") is None

@@ -15,11 +15,12 @@ LAUNDRY = (
 HEATING = "The radiators have a knob on each one: turn it to 4 for a warm room. The boiler switches on by itself."
 CHECK_OUT = "Check-out is by 11:00. Late check-out until 13:00 costs 20 €, if the flat is free: ask the day before."
 EMERGENCY = "In an emergency call 112. The nearest hospital is Hospital Clínico, Avenida Blasco Ibáñez 17."
+RULES = "Maximum 4 guests. No parties, and no visitors staying the night."
 KITCHEN = "The kitchen has an induction hob, an oven, a dishwasher and a coffee machine with pods."
 
 
 def house() -> Property:
-    """The test pack with the entries a family asks about: laundry, heating, check-out, kitchen, emergencies."""
+    """The test pack with the entries a family asks about: laundry, heating, check-out, kitchen, emergencies, rules."""
     data = pack_data()
     extra: list[dict[str, Any]] = [
         {"topic": "laundry", "title": "Laundry", "content": {"en": LAUNDRY}},
@@ -27,6 +28,7 @@ def house() -> Property:
         {"topic": "check_out", "title": "Check-out", "content": {"en": CHECK_OUT}},
         {"topic": "emergency", "title": "Emergencies", "content": {"en": EMERGENCY}},
         {"topic": "kitchen", "title": "Kitchen", "content": {"en": KITCHEN}},
+        {"topic": "house_rules", "title": "House rules", "content": {"en": RULES}},
     ]
     return make_property(knowledge=data["knowledge"] + extra)
 
@@ -104,3 +106,11 @@ def test_a_request_signalling_two_exception_kinds_quotes_the_policy_retrieval_ra
     assert result["escalations"] and result["escalations"][0].startswith("policy:")
     assert result["entry_ids"] == ["check_out"]
     assert CHECK_OUT in result["reply"]
+
+
+def test_a_time_named_for_friends_is_their_visit_not_the_guests_own_arrival(database_url: str) -> None:
+    result = ask(house(), "unos amigos vienen a cenar a las 21h, pueden entrar al piso con nosotros?", phone=JOHN)
+    assert result["escalations"] == ["policy:extra_guests"]  # 21h is inside the check-in hours, but not theirs
+    assert result["entry_ids"] == ["house_rules"] and RULES in result["reply"]
+    own = ask(house(), "we arrive at 17:00, can we get in then?", phone=JOHN)
+    assert own["entry_ids"] == ["check_in"] and own["escalations"] == []
