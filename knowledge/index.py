@@ -56,6 +56,10 @@ class Index:
     texts: dict[str, str] = field(default_factory=dict)  # topic → its content in every language, folded
     written_in: dict[str, frozenset[str]] = field(default_factory=dict)  # topic → the languages of its content
     stems: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)  # (language, stem) → vocabulary words
+    # (message word, language) → the vocabulary words it may be, found once per index (retrieval._near_words)
+    near_words: dict[tuple[str, str | None], tuple[tuple[str, float, float], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def phrase_pattern(found: Iterable[str]) -> re.Pattern[str] | None:

@@ -138,3 +138,24 @@ def test_the_words_guests_use_for_a_topic_answer_it(
     entries: list[dict[str, Any]], text: str, language: str, topic: str
 ) -> None:
     assert topics(decide(entries, text, language).selected) == [topic]
+
+
+def test_remembered_near_words_rank_as_a_fresh_index_does(entries: list[dict[str, Any]]) -> None:
+    """An index remembers each message word's near vocabulary words; a second message with the same words ranks
+    exactly as on an index that never saw them, and the memory stays bounded."""
+    from knowledge.index import build_index
+
+    messages = [
+        ("wat is the wifi pasword? and checkout time", "en"),
+        ("wann ist checkout, und das wlan passwort?", "de"),
+        ("le wifi ne marche pas, que faire ?", "fr"),
+        ("tem máquina de lavar roupa?", "pt"),
+    ]
+    used = build_index(entries)
+    for text, language in messages * 2:
+        fresh = build_index(entries)
+        assert retrieval.rank_message(used, text, language=language) == retrieval.rank_message(
+            fresh, text, language=language
+        )
+    assert ("pasword", "en") in used.near_words
+    assert len(used.near_words) <= retrieval.NEAR_WORDS_CACHED
