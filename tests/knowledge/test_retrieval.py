@@ -94,6 +94,19 @@ def test_index_is_cached_per_property_version_and_never_stale(entries: list[dict
     assert topics(retrieval.rank(edited, "sauna", key=(99, 1))) == ["pool"]
 
 
+def test_each_turns_entries_find_the_index_built_from_equal_entries(entries: list[dict[str, Any]]) -> None:
+    """A turn loads its version's entries anew: equal entries (another list) reuse the index; an entry edited in
+    place after the build does not change what the index was built from."""
+    import copy
+
+    loaded = copy.deepcopy(entries)
+    first = retrieval.index_for(loaded, key=(98, 1))
+    assert retrieval.index_for(copy.deepcopy(entries), key=(98, 1)) is first
+    loaded[0]["content"] = {"en": "The rooftop sauna opens at 18:00."}
+    assert retrieval.index_for(loaded, key=(98, 1)) is not first
+    assert retrieval.index_for(copy.deepcopy(entries), key=(98, 1)) is first  # a few per version are kept
+
+
 @pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
