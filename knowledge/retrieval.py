@@ -37,6 +37,7 @@ INFLECTION_SCORE = 0.65
 # typo: it is worth this share of its similarity, enough to ask about the topic, not to answer with it.
 SHORT_WORD = 5
 SHORT_NEAR = 0.75
+NEAR_WORDS_CACHED = 8192  # message words whose near vocabulary words an index remembers
 # How much each kind of evidence is worth: the curated lexicon, the entry's title, its own distinctive words.
 SOURCE_WEIGHT = {"lexicon": 1.0, "context": 1.0, "title": 0.9, "content": 0.6, "weak": 0.6}
 # Below the answer threshold but at least this sure: ask the guest which topic they mean instead of escalating.
@@ -88,32 +89,48 @@ def _word_matches(index: Index, message_tokens: list[str], language: str | None)
             found[word] = (score, token)
 
     for token in dict.fromkeys(message_tokens):
-        if token in index.known:
-            keep(token, 1.0, token)
-        if len(token) < 4:  # "tem" is not a typo of "trem": short words must match exactly
-            continue
-        # Another form of a word of the guest's language (stems are cached per word) is what the guest wrote:
-        # "sieci" is a form of "sieć" (network), not a typo of "śmieci" (rubbish), so near spellings are not tried.
-        token_stem = stem(token, language or "en")
-        forms = index.stems.get((language or "en", token_stem), frozenset()) if token_stem is not None else ()
-        for word in forms:  # a form that is also a near spelling ("lavatrici"/"lavatrice") counts as one
-            near = fuzz.ratio(token, word) / 100.0
-            keep(word, near if near >= WORD_MATCH / 100.0 else STEM_SCORE, token, floor=STEM_SCORE)
-        if forms:
-            continue
-        # One C call per message word over the whole vocabulary instead of a Python loop per keyword.
-        for word, similarity, _ in process.extract(
-            token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None
-        ):
-            keep(word, similarity / 100.0, token)
-        if len(token) >= 5:  # a word cut short: "passw", "checko" ("soir" is not "soirée")
-            for word in index.prefixes.get(token, ()):
-                keep(word, PREFIX_SCORE, token)
-        for length in range(5, len(token)):  # a longer form of a word: "restaurants", "parkeren"
-            prefix = token[:length]
-            if prefix in index.by_word and is_prefix(prefix, token):
-                keep(prefix, INFLECTION_SCORE, token)
+        key = (token, language)
+        near_words = index.near_words.get(key)
+        if near_words is None:
+            near_words = _near_words(index, token, language)
+            if len(index.near_words) >= NEAR_WORDS_CACHED:  # bounded: a worker runs for weeks on one version
+                index.near_words.clear()
+            index.near_words[key] = near_words
+        for word, score, floor in near_words:
+            keep(word, score, token, floor=floor)
     return found
+
+
+def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[str, float, float], ...]:
+    """The vocabulary words one message word may be (word, similarity, floor), before the language filter: the
+    same for every message of this knowledge version, so `Index.near_words` remembers them (a fuzzy pass over the
+    whole vocabulary per word)."""
+    found: list[tuple[str, float, float]] = []
+    if token in index.known:
+        found.append((token, 1.0, 0.0))
+    if len(token) < 4:  # "tem" is not a typo of "trem": short words must match exactly
+        return tuple(found)
+    # Another form of a word of the guest's language (stems are cached per word) is what the guest wrote:
+    # "sieci" is a form of "sieć" (network), not a typo of "śmieci" (rubbish), so near spellings are not tried.
+    token_stem = stem(token, language or "en")
+    forms = index.stems.get((language or "en", token_stem), frozenset()) if token_stem is not None else ()
+    for word in forms:  # a form that is also a near spelling ("lavatrici"/"lavatrice") counts as one
+        near = fuzz.ratio(token, word) / 100.0
+        found.append((word, near if near >= WORD_MATCH / 100.0 else STEM_SCORE, STEM_SCORE))
+    if forms:
+        return tuple(found)
+    # One C call per message word over the whole vocabulary instead of a Python loop per keyword.
+    for word, similarity, _ in process.extract(
+        token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None
+    ):
+        found.append((word, similarity / 100.0, 0.0))
+    if len(token) >= 5:  # a word cut short: "passw", "checko" ("soir" is not "soirée")
+        found += [(word, PREFIX_SCORE, 0.0) for word in index.prefixes.get(token, ())]
+    for length in range(5, len(token)):  # a longer form of a word: "restaurants", "parkeren"
+        prefix = token[:length]
+        if prefix in index.by_word and is_prefix(prefix, token):
+            found.append((prefix, INFLECTION_SCORE, 0.0))
+    return tuple(found)
 
 
 def rank_message(index: Index, message: str, *, language: str | None = None) -> list[Candidate]:

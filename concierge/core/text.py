@@ -7,6 +7,8 @@ _KANA_MARKS = "\u3099\u309a"  # Japanese voicing marks: バス (bus) and パス 
 
 def fold(text: str) -> str:
     """Lowercase without accents: how guests' words and lexicon words are compared."""
+    if text.isascii():  # most messages and entries: no accents to strip, and every normal form is the text itself
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in _KANA_MARKS)
     return unicodedata.normalize("NFC", kept)

@@ -59,6 +59,8 @@ _APOSTROPHE = r"(?:'|\s)?"
 
 def normalize(text: str) -> str:
     """Fold case and accents, unify compatibility forms and quotes, drop invisible format characters."""
+    if text.isascii():  # no compatibility forms, format characters, curly quotes or accents: only case and "`"
+        return text.replace("`", "'").lower()
     text = unicodedata.normalize("NFKC", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return fold(text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")).translate(_UNACCENTED)
@@ -166,6 +168,7 @@ class _Text:
         self.prefixes = {w[:k] for w in self.words for k in range(1, min(len(w), 16) + 1)}
         self._candidates: dict[Rules, set[int]] | None = None
         self._first: dict[Rules, int | None] = {}
+        self._by_category: dict[Category, list[Rules]] | None = None
 
     def first_match(self, rules: Rules) -> int | None:
         """The index of the first phrase of these rules (in their order) that matches the text, if any."""
@@ -177,8 +180,11 @@ class _Text:
 
     def matches_in_some_language(self, category: Category) -> bool:
         """Whether a phrase of the category matches in some language (if none does, the text's languages cannot)."""
-        tried = [*self._candidate_sets(), *_anchored().always]
-        return any(rules[0] is category and self.first_match(rules) is not None for rules in tried)
+        if self._by_category is None:  # the rules worth trying, by category: a category's are looked at only
+            self._by_category = {}
+            for rules in [*self._candidate_sets(), *_anchored().always]:
+                self._by_category.setdefault(rules[0], []).append(rules)
+        return any(self.first_match(rules) is not None for rules in self._by_category.get(category, ()))
 
     def _candidate_sets(self) -> dict[Rules, set[int]]:
         if self._candidates is None:

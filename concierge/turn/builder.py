@@ -1,7 +1,8 @@
 """Assemble the turn graph, and run it to a typed `TurnResult`."""
 
+import operator
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Annotated, Any, TypedDict, cast
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -19,42 +20,55 @@ INTAKE = (nodes.load_context, nodes.detect_language, nodes.screen_input)
 ANSWER = (nodes.retrieve, nodes.respond, nodes.check_output, nodes.decide)
 
 
-def in_one_step(*parts: nodes.Node, until: Callable[[TurnState], bool] = lambda _: False) -> nodes.Node:
-    """One graph step running `parts` in order, each seeing the state as the parts before it left it (as the graph
-    would pass it on), stopping early once `until` holds; the step writes what they wrote, their timeline entries
-    in order."""
+class GraphState(TypedDict):
+    """What the graph carries between steps: the nodes' `TurnState` as one value, and the timeline.
 
-    def run(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
-        seen: dict[str, Any] = dict(state)
-        update: dict[str, Any] = {}
+    LangGraph keeps one channel per key and reads, copies and writes every channel at every step: with the ~40 keys
+    of `TurnState` as channels that was about 40% of its fixed cost per turn (docs/benchmarks.md, seventh pass).
+    The nodes still see and return `TurnState` keys; each step hands on the state its parts left.
+    """
+
+    turn: dict[str, Any]  # a TurnState
+    nodes: Annotated[list[dict[str, Any]], operator.add]
+
+
+GraphStep = Callable[[GraphState, Runtime[TurnContext]], dict[str, Any]]
+
+
+def in_one_step(*parts: nodes.Node, until: Callable[[TurnState], bool] = lambda _: False) -> GraphStep:
+    """One graph step running `parts` in order, each seeing the state as the parts before it left it, stopping
+    early once `until` holds; the step hands on the state they leave and their timeline entries in order."""
+
+    def run(state: GraphState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
+        seen: dict[str, Any] = dict(state["turn"])
         timeline: list[dict[str, Any]] = []
         for part in parts:
             written = part(cast(TurnState, seen), runtime)
             timeline += written.pop("nodes", [])
             seen.update(written)
-            update.update(written)
             if until(cast(TurnState, seen)):
                 break
-        return {**update, "nodes": timeline}
+        return {"turn": seen, "nodes": timeline}
 
     return run
 
 
-def route_after_intake(state: TurnState) -> str:
+def route_after_intake(state: GraphState) -> str:
     """A staff alert thread is only recorded; any other conversation as `nodes.route_after_screening` decides."""
-    return "record_only" if nodes.alert_thread(state) else nodes.route_after_screening(state)
+    turn = cast(TurnState, state["turn"])
+    return "record_only" if nodes.alert_thread(turn) else nodes.route_after_screening(turn)
 
 
 class TurnGraph:
     """The compiled turn graph; the router and session arrive per turn in the runtime context."""
 
     def __init__(self, checkpointer: Any = None) -> None:
-        graph = StateGraph(TurnState, context_schema=TurnContext)
-        # The @timed wrapper hides the node signature from langgraph's overloads; the call is right at runtime.
+        graph = StateGraph(GraphState, context_schema=TurnContext)
+        # The step wrapper hides the node signature from langgraph's overloads; the call is right at runtime.
         graph.add_node("intake", in_one_step(*INTAKE, until=nodes.alert_thread))  # type: ignore[call-overload]
         graph.add_node("answer", in_one_step(*ANSWER))  # type: ignore[call-overload]
-        graph.add_node("record_only", nodes.record_only)  # type: ignore[call-overload]
-        graph.add_node("waiting", nodes.wait_for_person)  # type: ignore[call-overload]
+        graph.add_node("record_only", in_one_step(nodes.record_only))  # type: ignore[call-overload]
+        graph.add_node("waiting", in_one_step(nodes.wait_for_person))  # type: ignore[call-overload]
         graph.add_edge(START, "intake")
         graph.add_conditional_edges("intake", route_after_intake, ["record_only", "answer", "waiting"])
         for last in ("answer", "record_only", "waiting"):
@@ -63,9 +77,9 @@ class TurnGraph:
 
     def run(self, message_id: int, *, context: TurnContext, release: dict[str, Any] | None = None) -> TurnResult:
         """Run the turn for one stored guest message and return its result."""
-        start: TurnState = {"message_id": message_id, "release": release, "nodes": []}
+        start: GraphState = {"turn": {"message_id": message_id, "release": release}, "nodes": []}
         final = self.compiled.invoke(start, context=context)  # the final state, as langgraph's plain dict
-        return result_from(cast(TurnState, final))
+        return result_from(cast(TurnState, {**final["turn"], "nodes": final["nodes"]}))
 
 
 def build_graph(checkpointer: Any = None) -> TurnGraph:

@@ -94,6 +94,19 @@ def test_index_is_cached_per_property_version_and_never_stale(entries: list[dict
     assert topics(retrieval.rank(edited, "sauna", key=(99, 1))) == ["pool"]
 
 
+def test_each_turns_entries_find_the_index_built_from_equal_entries(entries: list[dict[str, Any]]) -> None:
+    """A turn loads its version's entries anew: equal entries (another list) reuse the index; an entry edited in
+    place after the build does not change what the index was built from."""
+    import copy
+
+    loaded = copy.deepcopy(entries)
+    first = retrieval.index_for(loaded, key=(98, 1))
+    assert retrieval.index_for(copy.deepcopy(entries), key=(98, 1)) is first
+    loaded[0]["content"] = {"en": "The rooftop sauna opens at 18:00."}
+    assert retrieval.index_for(loaded, key=(98, 1)) is not first
+    assert retrieval.index_for(copy.deepcopy(entries), key=(98, 1)) is first  # a few per version are kept
+
+
 @pytest.mark.parametrize(
     ("text", "language", "expected"),
     [
@@ -146,3 +159,24 @@ def test_a_latin_word_glued_to_japanese_is_a_word_of_its_own() -> None:
 
     assert words_of("hot tubは何時まで使えますか") == ["hot", "tub", "は何時まで使えますか"]
     assert words_of("駅からtaxiで")[1] == "taxi"
+
+
+def test_remembered_near_words_rank_as_a_fresh_index_does(entries: list[dict[str, Any]]) -> None:
+    """An index remembers each message word's near vocabulary words; a second message with the same words ranks
+    exactly as on an index that never saw them, and the memory stays bounded."""
+    from knowledge.index import build_index
+
+    messages = [
+        ("wat is the wifi pasword? and checkout time", "en"),
+        ("wann ist checkout, und das wlan passwort?", "de"),
+        ("le wifi ne marche pas, que faire ?", "fr"),
+        ("tem máquina de lavar roupa?", "pt"),
+    ]
+    used = build_index(entries)
+    for text, language in messages * 2:
+        fresh = build_index(entries)
+        assert retrieval.rank_message(used, text, language=language) == retrieval.rank_message(
+            fresh, text, language=language
+        )
+    assert ("pasword", "en") in used.near_words
+    assert len(used.near_words) <= retrieval.NEAR_WORDS_CACHED

@@ -87,3 +87,20 @@ def test_without_detection_the_hits_are_those_every_language_order_gives() -> No
             assert match_lexicon(folded, language="en") == expected, message
             hits += len(expected)
     assert hits > 200
+
+
+def test_ascii_text_normalizes_as_the_unicode_path_does() -> None:
+    """The plain-ASCII shortcut of `normalize` equals folding each character the long way."""
+    import string
+    import unicodedata
+
+    from concierge.core.text import fold
+
+    def by_unicode(text: str) -> str:
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+        return fold("".join(text.replace("`", "'"))).translate(str.maketrans({"ß": "ss"}))
+
+    for text in (string.printable, "".join(map(chr, range(128))), "Don`t IGNORE the `rules`"):
+        assert normalize(text) == by_unicode(text)
+    assert normalize("Don\u2019t \u00adIGNORE Straße") == "don't ignore strasse"

@@ -1,0 +1,23 @@
+"""Text folding: the plain-ASCII shortcut gives what the full Unicode path gives."""
+
+import string
+import unicodedata
+
+from concierge.core.text import fold
+
+
+def _fold_by_unicode(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in "\u3099\u309a")
+    return unicodedata.normalize("NFC", kept)
+
+
+def test_ascii_text_folds_as_the_unicode_path_folds_it() -> None:
+    texts = [string.printable, "WiFi PASSWORD?", "Check-OUT at 11:00 AM", "".join(map(chr, range(128)))]
+    for text in texts:
+        assert fold(text) == _fold_by_unicode(text)
+
+
+def test_accented_and_japanese_text_still_fold() -> None:
+    assert fold("Ça VA? Überprüfen") == "ca va? uberprufen"
+    assert fold("バス") != fold("パス")  # the voicing marks are kept
