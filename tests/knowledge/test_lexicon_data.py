@@ -43,7 +43,14 @@ def test_the_packaged_files_build_the_module_constants() -> None:
     assert loaded.weak_keywords == lexicon.WEAK_KEYWORDS
     assert loaded.context_keywords == lexicon.CONTEXT_KEYWORDS
     assert loaded.recommendation_words == lexicon.RECOMMENDATION_WORDS
-    assert guard.load() == (guard.LEXICON, guard.EXCLUDE, guard.FOLLOW_UPS, guard.TIMING, guard.WRONG_REPLY)
+    assert guard.load() == (
+        guard.LEXICON,
+        guard.EXCLUDE,
+        guard.FOLLOW_UPS,
+        guard.TIMING,
+        guard.WRONG_REPLY,
+        guard.CLASSES,
+    )
     assert list(guard.WRONG_REPLY) == list(lexicon.SUPPORTED_LANGUAGES)  # "that's wrong" in every language
 
 
