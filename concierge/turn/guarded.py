@@ -21,6 +21,7 @@ from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
 from knowledge.policy import HOUSE_RULES, HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
+from knowledge.questions import parts
 from knowledge.retrieval import Candidate
 
 # A question whose best match is the emergency entry this surely (a word of it, not a look-alike: "band" is not
@@ -88,7 +89,8 @@ def hand_off_topics(
 
     An emergency quotes at most the property's emergency entry (the safety guidance comes first and alone); an
     exception request quotes its policy entry ("stay till 2pm, our train leaves at 5" → check-out, not trains)
-    and the answers to the message's other questions ("…can I get my money back? also wifi?"); a maintenance
+    and, when the message asks more than that one question, the answers to its other questions ("…can I get my
+    money back? also wifi?"); a maintenance
     hand-off the how-to retrieval is sure of; anything else what retrieval is sure of.
     """
     present = {entry["topic"] for entry in state["entries"]}
@@ -99,6 +101,8 @@ def hand_off_topics(
         category = exception_kind(state, candidates, present)
         policy = next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
         others = [topic for topic in selected if topic in asked and topic not in policy]
+        if sum(question for _part, question in parts(state["text"], language=state["language"])) < 2:
+            others = []  # the request is the only question: "chegamos às 11h de carro, dá para entrar?" asks no parking
         if category in (Category.date_change, Category.cancellation):  # "arrive a day later" is the change itself
             others = [topic for topic in others if topic not in TIMED_TOPICS]
         return policy + others[:2]

@@ -6,7 +6,7 @@ Every message here is written as a guest would write it, not in the words of the
 from typing import Any
 
 from knowledge.models import Property
-from tests.factories import JOHN, ask, make_property, pack_data
+from tests.factories import JOHN, STRANGER, ask, make_property, pack_data
 
 LAUNDRY = (
     "The washing machine is in the bathroom, under the window. Use the 40 degree programme for most things. "
@@ -16,6 +16,7 @@ HEATING = "The radiators have a knob on each one: turn it to 4 for a warm room. 
 CHECK_OUT = "Check-out is by 11:00. Late check-out until 13:00 costs 20 €, if the flat is free: ask the day before."
 EMERGENCY = "In an emergency call 112. The nearest hospital is Hospital Clínico, Avenida Blasco Ibáñez 17."
 RULES = "Maximum 4 guests. No parties, and no visitors staying the night."
+TRANSPORT = "Tram: Doctor Lluch stop (lines 4 and 6). From the train station, a taxi takes 15 minutes."
 KITCHEN = "The kitchen has an induction hob, an oven, a dishwasher and a coffee machine with pods."
 
 
@@ -114,3 +115,14 @@ def test_a_time_named_for_friends_is_their_visit_not_the_guests_own_arrival(data
     assert result["entry_ids"] == ["house_rules"] and RULES in result["reply"]
     own = ask(house(), "we arrive at 17:00, can we get in then?", phone=JOHN)
     assert own["entry_ids"] == ["check_in"] and own["escalations"] == []
+
+
+def test_a_hand_off_quotes_other_entries_only_for_other_questions(database_url: str) -> None:
+    data = pack_data()
+    getting_here = {"topic": "transport", "title": "Getting here", "content": {"en": TRANSPORT}}
+    prop = make_property(knowledge=[*data["knowledge"], getting_here])
+    train = ask(prop, "on arrive en train vers 11h, est-ce qu'on peut entrer plus tôt ? on a deux valises", phone=JOHN)
+    assert train["escalations"] == ["policy:early_check_in"]
+    assert train["entry_ids"] == ["check_in"]  # the train is how they come, not a question
+    two = ask(prop, "on arrive vers 11h, est-ce qu'on peut entrer plus tôt ? et on prend quel tram ?", phone=STRANGER)
+    assert two["escalations"] == ["policy:early_check_in"] and two["entry_ids"] == ["check_in", "transport"]
