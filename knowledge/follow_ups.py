@@ -20,9 +20,9 @@ from functools import cache
 
 from concierge.core.text import fold
 from knowledge.coverage import topic_words
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, Phrases, detail_kinds, phrase_pattern, words_of
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, SUPPORTED_LANGUAGES
-from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping, words
+from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
 from knowledge.retrieval import Candidate
 from knowledge.stems import stem
 
@@ -50,9 +50,6 @@ ENDINGS, THINGS = _load_things()
 _FOLLOW_UPS_PATH = DATA / "follow_ups.yaml"
 
 
-Phrases = dict[str, re.Pattern[str] | None]  # language → one pattern for its words and phrases
-
-
 def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phrases], dict[str, re.Pattern[str]]]:
     """The pointers and not-pointers per language, the plain words (no subject), each detail kind's questions per
     language and how an entry's folded text shows that it holds that kind of detail."""
@@ -66,14 +63,7 @@ def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phra
         for ws in language_words(_FOLLOW_UPS_PATH, node["plain"], SUPPORTED_LANGUAGES, required=False).values()
         for w in ws
     )
-    kinds = mapping(_FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "frequency", "day"], "detail")
-    asks: dict[str, Phrases] = {}
-    holds: dict[str, re.Pattern[str]] = {}
-    for kind, detail in kinds.items():
-        parts = mapping(_FOLLOW_UPS_PATH, detail, ["asks", "holds"], "part")
-        by_language = language_words(_FOLLOW_UPS_PATH, parts["asks"], SUPPORTED_LANGUAGES)
-        asks[kind] = {language: phrase_pattern(found) for language, found in by_language.items()}
-        holds[kind] = re.compile("|".join(words(_FOLLOW_UPS_PATH, parts["holds"])))
+    asks, holds = detail_kinds(_FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "frequency", "day"])
     return (
         {language: phrase_pattern(found) for language, found in pointers.items()},
         {language: phrase_pattern(found) for language, found in not_pointers.items()},

@@ -5,9 +5,12 @@ Built once per property version and cached (versions are immutable); `knowledge/
 
 import copy
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from yaml.nodes import Node
 
 from concierge.core.text import fold
 from knowledge.lexicon import (
@@ -17,8 +20,11 @@ from knowledge.lexicon import (
     FUNCTION_WORDS,
     KEYWORDS,
     SHARED_FUNCTION_WORDS,
+    SUPPORTED_LANGUAGES,
     WEAK_KEYWORDS,
 )
+from knowledge.lexicon_data import language_words, mapping
+from knowledge.lexicon_data import words as data_words
 from knowledge.stems import stem
 
 TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)  # "check-in" stays one word
@@ -73,6 +79,22 @@ def phrase_pattern(found: Iterable[str]) -> re.Pattern[str] | None:
     cjk = "|".join(re.escape(w) for w in ordered if CJK.search(w))
     joined = "|".join(p for p in (rf"(?<!\w)(?:{plain})(?!\w)" if plain else "", cjk) if p)
     return re.compile(joined) if joined else None
+
+
+Phrases = dict[str, re.Pattern[str] | None]  # language → one pattern for its words and phrases
+
+
+def detail_kinds(path: Path, node: Node, kinds: Sequence[str]) -> tuple[dict[str, Phrases], dict[str, re.Pattern[str]]]:
+    """A data file's kinds of detail: each kind's questions per language (`asks`), and how an entry's folded text
+    shows that it holds one (`holds`, regular expressions): follow_ups.yaml's details, measures.yaml's figures."""
+    asks: dict[str, Phrases] = {}
+    holds: dict[str, re.Pattern[str]] = {}
+    for kind, detail in mapping(path, node, list(kinds), "kind").items():
+        parts = mapping(path, detail, ["asks", "holds"], "part")
+        by_language = language_words(path, parts["asks"], SUPPORTED_LANGUAGES)
+        asks[kind] = {language: phrase_pattern(found) for language, found in by_language.items()}
+        holds[kind] = re.compile("|".join(data_words(path, parts["holds"])))
+    return asks, holds
 
 
 def words_of(text: str) -> list[str]:

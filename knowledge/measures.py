@@ -13,29 +13,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from concierge.core.text import fold
-from knowledge.index import Index, phrase_pattern, words_of
-from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
-from knowledge.lexicon_data import language_words, load_yaml_data, mapping, words
+from knowledge.index import Index, Phrases, detail_kinds, words_of
+from knowledge.lexicon import DATA
+from knowledge.lexicon_data import load_yaml_data
 from knowledge.retrieval import Candidate
 
 _PATH = DATA / "measures.yaml"
 KINDS = ("speed", "depth", "size", "age", "temperature", "weight", "price", "distance")
 
 _SENTENCE = re.compile(r"[.!?;。！？；]+(?:\s+|$)")  # on folded texts: "250 mbit/s" keeps its figure whole
-Phrases = dict[str, re.Pattern[str] | None]  # language → one pattern for its words and phrases
 
 
 def _load() -> tuple[dict[str, Phrases], dict[str, re.Pattern[str]]]:
     """Each kind's questions per language, and how an entry's folded text shows a figure of that kind."""
-    kinds = mapping(_PATH, load_yaml_data(_PATH), KINDS, "kind")
-    asks: dict[str, Phrases] = {}
-    holds: dict[str, re.Pattern[str]] = {}
-    for kind, node in kinds.items():
-        parts = mapping(_PATH, node, ["asks", "holds"], "part")
-        by_language = language_words(_PATH, parts["asks"], SUPPORTED_LANGUAGES)
-        asks[kind] = {language: phrase_pattern(found) for language, found in by_language.items()}
-        holds[kind] = re.compile("|".join(words(_PATH, parts["holds"])))
-    return asks, holds
+    return detail_kinds(_PATH, load_yaml_data(_PATH), KINDS)
 
 
 ASKS, HOLDS = _load()
