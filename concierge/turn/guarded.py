@@ -90,8 +90,8 @@ def hand_off_topics(
     An emergency quotes at most the property's emergency entry (the safety guidance comes first and alone); an
     exception request quotes its policy entry ("stay till 2pm, our train leaves at 5" → check-out, not trains)
     and, when the message asks more than that one question, the answers to its other questions ("…can I get my
-    money back? also wifi?"); a maintenance
-    hand-off the how-to retrieval is sure of; anything else what retrieval is sure of.
+    money back? also wifi?"); a maintenance hand-off the how-to retrieval is sure of; anything else what retrieval
+    is sure of.
     """
     present = {entry["topic"] for entry in state["entries"]}
     if state.get("urgency") == Urgency.emergency:
