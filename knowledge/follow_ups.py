@@ -20,6 +20,7 @@ from functools import cache
 
 from concierge.core.text import fold
 from knowledge.coverage import topic_words
+from knowledge import measures
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, Phrases, detail_kinds, phrase_pattern, words_of
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
@@ -63,7 +64,9 @@ def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phra
         for ws in language_words(_FOLLOW_UPS_PATH, node["plain"], SUPPORTED_LANGUAGES, required=False).values()
         for w in ws
     )
-    asks, holds = detail_kinds(_FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "frequency", "day"])
+    asks, holds = detail_kinds(
+        _FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "count", "frequency", "day"]
+    )
     return (
         {language: phrase_pattern(found) for language, found in pointers.items()},
         {language: phrase_pattern(found) for language, found in not_pointers.items()},
@@ -73,7 +76,14 @@ def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phra
     )
 
 
-POINTERS, NOT_POINTERS, PLAIN, ASKS, HOLDS = _load_follow_ups()
+POINTERS, NOT_POINTERS, PLAIN, _DETAIL_ASKS, _DETAIL_HOLDS = _load_follow_ups()
+# The figures of `measures.yaml` are details too ("冬は何度？" after the air conditioning: a temperature, which the entry
+# holds as "21 °C"; "how deep is it?" after the pool, which it does not).
+ASKS: dict[str, Phrases] = {**_DETAIL_ASKS, **{f"figure:{k}": v for k, v in measures.ASKS.items() if k != "price"}}
+HOLDS: dict[str, re.Pattern[str]] = {
+    **_DETAIL_HOLDS,
+    **{f"figure:{k}": v for k, v in measures.HOLDS.items() if k != "price"},
+}
 
 
 def _conjunction(language: str) -> re.Pattern[str] | None:
@@ -237,7 +247,10 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     own = topic_words(index, topic)  # "what about a cat?" after the pets answer: the topic's own word
     loose = [w for w in named if w not in said and w not in FOLLOW_UPS | PLAIN and w not in explained and w not in own]
     more = not loose and (back or pointing or "?" in message or asking)
-    if bool(said) or shared or more or ((not named or unreadable) and back):
+    # An entry the guest cannot read is still continued by "and …?" ("e seca?"), unless the message names a thing it
+    # does not ("y juegos de mesa para los niños?" after the washing machine: a new subject).
+    foreign = things_named(message) - things_named(text)
+    if bool(said) or shared or more or ((not named or unreadable) and back and not foreign):
         return unheld
     return loose if pointing and not shared else None
 
