@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from concierge.core.text import fold
-from knowledge import follow_ups, questions
+from knowledge import follow_ups, moments, questions
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
@@ -89,6 +89,18 @@ def pick(index: Index, message: str, offered: Sequence[str], *, language: str) -
     return Pick([c.topic for c in named], ranked)
 
 
+def _tied(
+    message: str, previous: Sequence[str], considered: Sequence[tuple[str, float]], threshold: float, language: str
+) -> list[str]:
+    """The two topics the guest's previous message ranked above the threshold, one of them answered, when a short
+    message asks for both ("les deux", "both"): the other one was only read as a moment ("after check-out")."""
+    tied = list(dict.fromkeys(topic for topic, score in considered if score >= threshold))
+    size = len(re.sub(r"\W", "", message)) if CJK.search(message) else len(words_of(message))
+    if len(tied) != 2 or not previous or previous[0] not in tied or size > ANSWER_WORDS_MOST:
+        return []
+    return tied if _chosen(message, tied, language) == tied else []
+
+
 def decide(
     index: Index,
     message: str,
@@ -103,11 +115,16 @@ def decide(
     message nothing answers that asks what an earlier topic holds is answered with it: `considered` are the topics the
     last reply's retrieval ranked for the guest's previous message, which a follow-up may be about even when that
     reply did not answer with them ("are the quiet hours strict?" → a person; "from what time?" → the quiet hours)."""
+    if not offered:  # "les deux" after the bags were answered beside "after check-out": the two topics it ranked
+        offered = _tied(message, previous, considered, threshold, language)
     found = pick(index, message, offered, language=language) if offered else Pick([], [])
     if found.topics:
         selected = [Candidate(topic, 0.75, matched="(clarified)", source="context") for topic in found.topics]
         return questions.Decision(found.ranked, selected)
     decision = questions.decide(index, message, language=language, threshold=threshold, previous=previous)
+    asked = moments.subject(decision.clarify, message, language)  # "the bags after check-out": the bags are asked
+    if asked is not None and not decision.selected:
+        return replace(decision, selected=[asked], clarify=[])
     if decision.selected or any(c.source not in questions.THIN for c in decision.clarify):
         return decision  # a word only an entry's text uses ("ferme" in "fermez") is no subject of its own
     ranked = [topic for topic, score in considered if score >= CLARIFY_FLOOR]
