@@ -21,6 +21,8 @@ from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
 from knowledge.policy import HOUSE_RULES, HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
+from knowledge.follow_ups import read_follow_up
+from knowledge.index import index_for
 from knowledge.questions import parts
 from knowledge.retrieval import Candidate
 
@@ -100,6 +102,7 @@ def hand_off_topics(
     if category in POLICY_TOPICS:
         category = exception_kind(state, candidates, present)
         policy = next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
+        policy = _continued_policy(state, present) or policy
         others = [topic for topic in selected if topic in asked and topic not in policy]
         if sum(question for _part, question in parts(state["text"], language=state["language"])) < 2:
             others = []  # the request is the only question: "chegamos às 11h de carro, dá para entrar?" asks no parking
@@ -109,6 +112,30 @@ def hand_off_topics(
     if category is Category.maintenance:
         return [topic for topic in selected if topic in HOW_TO_TOPICS][:1]
     return selected[:1]
+
+
+def previous_topics(state: TurnState) -> list[str]:
+    """The topics of the conversation's last answer (the last three messages), for follow-ups to refer to."""
+    for message in reversed(state["history"][-3:]):
+        if message.direction == "out" and message.entry_ids:
+            return list(message.entry_ids)
+    return []
+
+
+_POLICY_ENTRIES = frozenset(topic for topics in POLICY_TOPICS.values() for topic in topics)
+
+
+def _continued_policy(state: TurnState, present: set[str]) -> list[str]:
+    """The policy entry just answered, when the request only goes on about it and that entry holds what it asks ("und
+    freitags länger bleiben?" after the check-out answer, "mag hij ook op de bank?" after the dog rule): the entry the
+    guest is reading is the policy, whatever kind of request the screen read ("bank": a sofa to sleep on)."""
+    previous = previous_topics(state)
+    if not previous or previous[0] not in _POLICY_ENTRIES or previous[0] not in present:
+        return []
+    version = state.get("knowledge_version")
+    key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
+    index = index_for(state["entries"], key=key)
+    return previous[:1] if read_follow_up(index, state["text"], previous, state["language"]) == [] else []
 
 
 def exception_kind(state: TurnState, candidates: list[Candidate], present: set[str]) -> Category:

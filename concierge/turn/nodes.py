@@ -174,7 +174,7 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
         state["text"],
         language=state["language"],
         threshold=runtime.context.retrieval_threshold,
-        previous=_previous_topics(state),
+        previous=guarded.previous_topics(state),
         offered=state.get("offered", []),  # the topics our clarifying question just offered, if it was one
         considered=state.get("considered", []),  # what the last reply's retrieval ranked, for follow-ups
     )
@@ -200,14 +200,6 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if update["clarify"]:
         update["outcome"] = Outcome.clarify
     return update
-
-
-def _previous_topics(state: TurnState) -> list[str]:
-    """The topics of the conversation's last answer (the last three messages), for follow-ups to refer to."""
-    for message in reversed(state["history"][-3:]):
-        if message.direction == "out" and message.entry_ids:
-            return list(message.entry_ids)
-    return []
 
 
 @timed("respond")
