@@ -27,7 +27,8 @@ from knowledge.follow_ups import (
     refers_back,
 )
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
-from knowledge.lexicon import NEARBY_WORDS, RECOMMENDATION_WORDS
+from knowledge.grounding import grounded
+from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
@@ -35,10 +36,6 @@ from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 MARGIN = 0.1
 # The most topics one message is answered with.
 MOST = 3
-# Topics that list places (restaurants, the beach, a market): a guest asking for a supermarket or a gym gets the
-# list only if the entry names something the guest wrote, or the guest asked for recommendations in general.
-GROUNDED_TOPICS = frozenset({"local_tips"})
-RECOMMENDATIONS = frozenset(fold(w) for w in RECOMMENDATION_WORDS)
 # Entries about the house itself: they do not answer a question about something nearby ("a laundrette nearby?" is not
 # about the flat's washing machine, "a fish shop in the village" not about its kitchen).
 HOUSE_TOPICS = frozenset(
@@ -78,22 +75,6 @@ def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
         for i, piece in enumerate(pieces):
             found.append((piece, asked and i == len(pieces) - 1))
     return found
-
-
-def _grounded(index: Index, candidate: Candidate, message: str) -> bool:
-    """Whether a listing topic names what the guest asked about (a shared word) or the guest asked for a
-    recommendation in general ("any good restaurants?"); "a supermarket open on Sundays" is neither."""
-    if candidate.topic not in GROUNDED_TOPICS or candidate.source in ("content", "title"):
-        return True
-    folded = fold(message)
-    if any(CJK.search(w) and w in folded for w in RECOMMENDATIONS):
-        return True
-    asked = [w for w in words_of(message) if w not in STOPWORDS]
-    if any(w.startswith(r) if len(r) >= 4 else w == r for w in asked for r in RECOMMENDATIONS):
-        return True
-    named = [w for w in asked if w not in COMMON]
-    text_words = set(words_of(index.texts.get(candidate.topic, "")))
-    return any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named)
 
 
 def _winner(
@@ -166,7 +147,7 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
     elsewhere = _asks_nearby(message, language)
     kept = [
         c
-        if _grounded(index, c, message) and not (elsewhere and c.topic in HOUSE_TOPICS)
+        if grounded(index, c, message, nearby=elsewhere) and not (elsewhere and c.topic in HOUSE_TOPICS)
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]

@@ -1,0 +1,39 @@
+"""Grounding: a topic that lists places answers only when its entry names what the guest asked about.
+
+The local tips list restaurants, the beach, a market: "a supermarket open on Sundays?" or "a gym nearby?" gets that
+list only if the entry names something the guest wrote, or the guest asked for recommendations in general ("any good
+restaurants?"). What the entry names is told in two ways: the same word in its text (same language), or, when the
+guest asks what is nearby, the same thing of `knowledge/data/things.yaml` in any language, so an entry written in
+English and Spanish still grounds a Dutch "is er een strand in de buurt?" (the beach) or "c'è un mercato qui vicino?".
+A thing named as the place of something else ("cours de surf sur la plage", "serviettes de plage") grounds nothing.
+"""
+
+from concierge.core.text import fold
+from knowledge.follow_ups import things_named
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
+from knowledge.lexicon import RECOMMENDATION_WORDS
+from knowledge.retrieval import Candidate
+
+GROUNDED_TOPICS = frozenset({"local_tips"})
+RECOMMENDATIONS = frozenset(fold(w) for w in RECOMMENDATION_WORDS)
+
+
+def grounded(index: Index, candidate: Candidate, message: str, *, nearby: bool = False) -> bool:
+    """Whether a listing topic names what the guest asked about (a shared word, or a thing in another language when the
+    guest asks what is nearby: "附近有海滩吗？") or the guest asked for a recommendation in general ("any good
+    restaurants?"); "a supermarket open on Sundays" is neither, and "surf lessons on the beach" names no beach asked
+    for."""
+    if candidate.topic not in GROUNDED_TOPICS or candidate.source in ("content", "title"):
+        return True
+    folded = fold(message)
+    if any(CJK.search(w) and w in folded for w in RECOMMENDATIONS):
+        return True
+    asked = [w for w in words_of(message) if w not in STOPWORDS]
+    if any(w.startswith(r) if len(r) >= 4 else w == r for w in asked for r in RECOMMENDATIONS):
+        return True
+    named = [w for w in asked if w not in COMMON]
+    text = index.texts.get(candidate.topic, "")
+    text_words = set(words_of(text))
+    if any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named):
+        return True
+    return nearby and bool(things_named(message) & things_named(text))
