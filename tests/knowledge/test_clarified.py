@@ -121,3 +121,15 @@ def test_a_thing_the_answer_names_continues_it_whatever_the_words_around_it() ->
     assert [c.topic for c in found.selected] == ["hot_tub"]
     found = decide(EARLIER, "las niñas pueden entrar solas?", language="es", threshold=0.7, previous=["hot_tub"])
     assert [c.topic for c in found.selected] == ["hot_tub"]
+
+
+def test_bags_after_check_out_are_answered_with_the_luggage_and_both_then_picks_the_two() -> None:
+    first = decide(INDEX, "where can we leave our bags after check-out?", language="en", threshold=0.7)
+    assert [c.topic for c in first.selected] == ["luggage"] and first.clarify == []
+    considered = [(c.topic, c.score) for c in first.candidates]
+    assert {"check_out", "luggage"} <= {topic for topic, score in considered if score >= 0.7}
+    both = decide(INDEX, "both", language="en", threshold=0.7, previous=["luggage"], considered=considered)
+    assert {c.topic for c in both.selected} == {"check_out", "luggage"}
+    # "both" with no two topics ranked alike before it picks nothing.
+    alone = decide(INDEX, "both", language="en", threshold=0.7, previous=["luggage"], considered=[("luggage", 1.0)])
+    assert alone.selected == []

@@ -202,3 +202,45 @@ def test_a_longer_message_continues_only_pointing_at_a_thing_the_entry_names() -
         read_follow_up(INDEX, "we wondered whether you could tell us where to buy soap around here", ["laundry"], "en")
         is None
     )
+
+
+COUNTED = build_index(
+    [
+        {"topic": "parking", "title": "Parking", "content": {"nl": "Op de oprit is plaats voor twee auto's."}},
+        {"topic": "check_out", "title": "Check-out", "content": {"en": "Check-out is by 10:00."}},
+        {"topic": "heating_cooling", "title": "Air", "content": {"en": "We suggest 21 °C in winter."}},
+        {"topic": "laundry", "title": "Laundry", "content": {"en": "There is a washer-dryer in the bathroom."}},
+        {"topic": "amenities", "title": "Included", "content": {"en": "Board games, towels, a hair dryer."}},
+    ]
+)
+
+
+def test_how_many_is_a_detail_held_by_a_number_of_things_not_by_a_time() -> None:
+    assert set(details_asked("何台とめられますか？", "ja")) == {"count"}
+    assert set(details_asked("how many cars fit?", "en")) == {"count"}
+    assert holds("op de oprit is plaats voor twee auto's.", "count")
+    assert holds("4 bikes for guests", "count")
+    assert not holds("check-out is by 10:00.", "count") and not holds("14 € per 24 hours", "count")
+    assert read_follow_up(COUNTED, "何台とめられますか？", ["parking"], "ja") == []
+    assert read_follow_up(COUNTED, "how many can we have?", ["check_out"], "en") == ["how many"]
+
+
+def test_a_figure_of_measures_is_a_detail_a_follow_up_asks() -> None:
+    assert read_follow_up(COUNTED, "冬は何度に設定すればいい？", ["heating_cooling"], "ja") == []
+    assert read_follow_up(COUNTED, "水温多少度？", ["laundry"], "zh") == ["水温", "多少度"]  # the entry gives none
+
+
+def test_late_at_night_asks_a_time_in_japanese_and_chinese() -> None:
+    assert set(details_asked("夜遅くなっても大丈夫？", "ja")) == {"time"}
+    assert set(details_asked("很晚到可以吗？", "zh")) == {"time"}
+
+
+def test_and_in_a_language_the_entry_lacks_naming_a_thing_it_does_not_is_a_new_subject() -> None:
+    # The laundry entry is in English only: "y …?" continues it ("y seca?"), not when it names the children.
+    assert read_follow_up(COUNTED, "y seca?", ["laundry"], "es") == []
+    assert read_follow_up(COUNTED, "y juegos de mesa para los niños?", ["laundry"], "es") is None
+
+
+def test_open_or_closed_asks_a_time_and_la_is_no_pointer() -> None:
+    assert set(details_asked("è aperto anche la domenica?", "it")) == {"time", "day"}
+    assert not points_back("è aperto anche la domenica?", "it")

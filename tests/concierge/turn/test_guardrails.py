@@ -168,3 +168,28 @@ def test_a_date_change_quotes_the_cancellation_policy_not_the_check_in_time(data
     assert result["escalations"] == ["policy:date_change"]
     assert "Free cancellation up to 14 days" in result["reply"]
     assert "Check-in is from 15:00." not in result["reply"]  # "check in later" is the change itself
+
+
+def _with_check_out_and_money_policy() -> Property:
+    data = pack_data()
+    check_out = {
+        "en": "Check-out is by 10:00. Late check-out is not possible on Fridays; other days until 12:00 for 25 €.",
+        "de": "Check-out bis 10:00. Freitags ist später Check-out nicht möglich; sonst bleibt ihr bis 12:00 für 25 €.",
+    }
+    refunds = "Free cancellation up to 30 days before arrival; later, no refund."
+    data["knowledge"] += [
+        {"topic": "check_out", "title": "Check-out", "content": check_out},
+        {"topic": "refunds_policy", "title": "Cancellation", "content": {"en": refunds, "de": refunds}},
+    ]
+    return make_property(knowledge=data["knowledge"])
+
+
+def test_a_request_that_goes_on_about_the_policy_just_answered_quotes_that_policy(database_url: str) -> None:
+    prop = _with_check_out_and_money_policy()
+    first = ask(prop, "Wann müssen wir am Abreisetag raus sein?", phone=UPCOMING)
+    assert "Check-out bis 10:00." in first["reply"]
+    # "stay longer" is read as a date change by the screen; the guest is still on the check-out answer, which says.
+    result = ask(prop, "Und freitags länger bleiben geht?", phone=UPCOMING)
+    assert result["trace"]["outcome"] == "escalate"
+    assert "Freitags ist später Check-out nicht möglich" in result["reply"]
+    assert "Free cancellation" not in result["reply"]
