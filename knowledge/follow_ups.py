@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from functools import cache
 
 from concierge.core.text import fold
-from knowledge.coverage import topic_words
 from knowledge import measures
+from knowledge.coverage import topic_words
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, Phrases, detail_kinds, phrase_pattern, words_of
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
@@ -77,8 +77,8 @@ def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phra
 
 
 POINTERS, NOT_POINTERS, PLAIN, _DETAIL_ASKS, _DETAIL_HOLDS = _load_follow_ups()
-# The figures of `measures.yaml` are details too ("冬は何度？" after the air conditioning: a temperature, which the entry
-# holds as "21 °C"; "how deep is it?" after the pool, which it does not).
+# The figures of `measures.yaml` are details too ("冬は何度？" after the air conditioning: a temperature, which its
+# entry holds as "21 °C"; "how deep is it?" after the pool, which it does not).
 ASKS: dict[str, Phrases] = {**_DETAIL_ASKS, **{f"figure:{k}": v for k, v in measures.ASKS.items() if k != "price"}}
 HOLDS: dict[str, re.Pattern[str]] = {
     **_DETAIL_HOLDS,

@@ -18,7 +18,6 @@ from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 from knowledge.questions import THIN
 from knowledge.retrieval import Candidate
 
-
 _PATH = DATA / "moments.yaml"
 
 

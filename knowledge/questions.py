@@ -26,8 +26,8 @@ from knowledge.follow_ups import (
     read_follow_up,
     refers_back,
 )
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.grounding import grounded
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message

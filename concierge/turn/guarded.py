@@ -20,9 +20,9 @@ from concierge.turn.result import Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
-from knowledge.policy import HOUSE_RULES, HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
 from knowledge.follow_ups import read_follow_up
 from knowledge.index import index_for
+from knowledge.policy import HOUSE_RULES, HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
 from knowledge.questions import parts
 from knowledge.retrieval import Candidate
 
