@@ -8,6 +8,7 @@ in the message, in any order: "water + lamp*|ceiling*|everywhere" is a flood how
 problem described rather than named. `<name>` as a whole wording stands for every word of a word class of the
 phrase's language (`classes.yaml`): "<person> + not reacting|won't wake" is one phrase for a husband, a daughter
 or a friend; `<fever>` is a body temperature ("39,8", "40 °C"), `<many>` a headcount of 8 to 99 ("<many> friends").
+A class inside a wording (`<no_need> * late check*`) stands for its words in every language (used by `exclude.yaml`).
 Phrases in Japanese or Chinese are matched as plain substrings.
 `EXCLUDE` lists harmless phrases removed before a category is matched ("fire extinguisher" is not a fire).
 
@@ -78,9 +79,18 @@ def _expanded(phrase: str, language: str, classes: dict[str, L], path: Path) -> 
                     raise data_error(path, None, f"unknown word class {wording.strip()!r} in {phrase!r}")
                 wordings += classes[name.group(1)][language]
             else:
+                _check_inline(wording, classes, path)
                 wordings.append(wording)
         parts.append(ALTERNATIVES.join(wordings))
     return COMBINED.join(parts)
+
+
+def _check_inline(phrase: str, classes: dict[str, L], path: Path) -> str:
+    """The phrase, once every class named inside a wording ("<no_need> * late check*") is known to exist."""
+    for name in CLASS.findall(phrase):
+        if name not in TOKENS and name not in classes:
+            raise data_error(path, None, f"unknown word class <{name}> in {phrase!r}")
+    return phrase
 
 
 def load(directory: Path = DATA) -> Phrases:
@@ -99,7 +109,10 @@ def load(directory: Path = DATA) -> Phrases:
             }
             for name, file in files.items()
         },
-        exclude={Category(name): words(path, node) for name, node in exclude.items()},
+        exclude={
+            Category(name): tuple(_check_inline(p, classes, path) for p in words(path, node))
+            for name, node in exclude.items()
+        },
         follow_ups=words(follow_ups, load_yaml_data(follow_ups)),
         timing=language_file(directory / "timing.yaml", SUPPORTED_LANGUAGES),
         wrong_reply=language_file(directory / "wrong_reply.yaml", SUPPORTED_LANGUAGES),
