@@ -132,3 +132,10 @@ def test_a_pane_broken_by_somebody_or_a_door_banged_by_strangers_is_a_break_in(
     language: str, text: str, expected: Category | None
 ) -> None:
     assert category(text, language) is expected
+
+
+def test_a_class_inside_a_phrase_of_a_category_stands_for_its_words_in_that_language() -> None:
+    assert category("we get in at 6pm with our two dachshunds, is that alright?", "en") is Category.pet_exception
+    assert category("arriviamo alle 18 con il nostro cagnolino", "it") is Category.pet_exception
+    # "cane" is an Italian dog, an English walking stick: the English phrase has only English animals.
+    assert category("travelling with my cane, is there a lift?", "en") is None
