@@ -92,7 +92,8 @@ def _inline(wording: str, language: str, classes: dict[str, L]) -> list[str]:
     named = next((n for n in CLASS.findall(wording) if n not in TOKENS), None)
     if named is None:
         return [wording]
-    return [w for word in classes[named][language] for w in _inline(wording.replace(f"<{named}>", word, 1), language, classes)]
+    spelled = [wording.replace(f"<{named}>", word, 1) for word in classes[named][language]]
+    return [w for one in spelled for w in _inline(one, language, classes)]
 
 
 def _check_inline(phrase: str, classes: dict[str, L], path: Path) -> str:

@@ -24,7 +24,8 @@ _SENTENCE = re.compile(r"[^.!?;\n。！？]+[.!?;\n。！？]*")
 def _load(path: Path = PATH) -> tuple[tuple[str, ...], tuple[str, ...]]:
     root = mapping(path, load_yaml_data(path), ("resolved", "still"), "section")
     found = {name: language_words(path, node, SUPPORTED_LANGUAGES) for name, node in root.items()}
-    return tuple(w for ws in found["resolved"].values() for w in ws), tuple(w for ws in found["still"].values() for w in ws)
+    resolved, still = (tuple(w for ws in found[name].values() for w in ws) for name in ("resolved", "still"))
+    return resolved, still
 
 
 RESOLVED, STILL = _load()
