@@ -1,5 +1,6 @@
 """Conversation service: store inbound messages, load what a turn reads, queue replies, read transcripts."""
 
+import itertools
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,10 +18,21 @@ from concierge.conversation.models import (
     Outbox,
     Trace,
 )
+from concierge.core.db import Detached
 from knowledge import service as knowledge_service
 from knowledge.models import KnowledgeVersion, Property, Reservation
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PastMessage:
+    """An earlier message of the conversation, as a turn reads it (its history: no ORM object per message)."""
+
+    direction: str  # "in" | "out"
+    author: str  # an Author
+    body: str
+    entry_ids: list[str]  # the topics a bot reply answered from
 
 
 @dataclass(frozen=True)
@@ -31,7 +43,7 @@ class Turn:
     conversation: Conversation
     property: Property
     reservation: Reservation | None
-    history: list[Message]
+    history: list[PastMessage]
     knowledge: KnowledgeVersion | None
     offered: list[str]  # the topics our latest reply asked the guest to choose from, when it was a clarifying question
     considered: list[tuple[str, float]]  # the topics our latest reply's retrieval ranked for the guest's message
@@ -45,40 +57,62 @@ def guest_phone(address: str) -> str:
 # What a turn reads, in two statements built once (building a statement cost more than running it): the message
 # with its conversation, property and published knowledge version (the newest: versions are immutable), then the
 # conversation's recent history, with what the trace of each bot reply says it asked (no statement of its own).
-_LATEST_VERSION = (
-    select(func.max(KnowledgeVersion.version))
-    .where(KnowledgeVersion.property_id == Property.id)
-    .correlate(Property)
-    .scalar_subquery()
-)
+# Both are plain Core selects run on the session's connection, their rows made into objects here: the ORM's
+# loading of five objects and ten history messages cost more than the two statements (docs/benchmarks.md, eighth
+# pass).
+_MESSAGE, _CONVERSATION = Detached(Message), Detached(Conversation)
+_PROPERTY, _VERSION = Detached(Property), Detached(KnowledgeVersion)
+_TURN_PARTS: tuple[Detached[Any], ...] = (_MESSAGE, _CONVERSATION, _PROPERTY, _VERSION)
+_M, _C, _P, _V = (part.table.c for part in _TURN_PARTS)
+_ENDS = list(itertools.accumulate(len(part.columns) for part in _TURN_PARTS))
+_SPANS = [slice(end - len(part.columns), end) for part, end in zip(_TURN_PARTS, _ENDS, strict=True)]  # in a row
+_NEWER = _VERSION.table.alias("newer")
 _TURN = (
-    select(Message, Conversation, Property, KnowledgeVersion)
-    .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-    .join(Property, col(Property.id) == col(Conversation.property_id))
+    select(*(column for part in _TURN_PARTS for column in part.columns))
+    .select_from(_MESSAGE.table)
+    .join(_CONVERSATION.table, _C.id == _M.conversation_id)
+    .join(_PROPERTY.table, _P.id == _C.property_id)
     .outerjoin(
-        KnowledgeVersion,
-        (col(KnowledgeVersion.property_id) == col(Property.id)) & (col(KnowledgeVersion.version) == _LATEST_VERSION),
+        _VERSION.table,
+        (_V.property_id == _P.id)
+        & (_V.version == select(func.max(_NEWER.c.version)).where(_NEWER.c.property_id == _P.id).scalar_subquery()),
     )
-    .where(col(Message.id) == bindparam("message_id"))
+    .where(_M.id == bindparam("message_id"))
 )
+_T = Trace.__table__.c  # type: ignore[attr-defined]
 _HISTORY = (
-    select(Message, Trace.data["outcome"].as_string(), Trace.data["clarify"], Trace.data["candidates"])
-    .outerjoin(Trace, col(Trace.reply_message_id) == col(Message.id))
-    .where(col(Message.conversation_id) == bindparam("conversation_id"), col(Message.id) < bindparam("message_id"))
-    .order_by(col(Message.id).desc())
+    select(
+        *[
+            _M.id,
+            _M.direction,
+            _M.author,
+            _M.body,
+            _M.entry_ids,
+            _T.data["outcome"].as_string(),
+            _T.data["clarify"],
+            _T.data["candidates"],
+        ]
+    )
+    .select_from(_MESSAGE.table)
+    .outerjoin(Trace.__table__, _T.reply_message_id == _M.id)  # type: ignore[attr-defined]
+    .where(_M.conversation_id == bindparam("conversation_id"), _M.id < bindparam("message_id"))
+    .order_by(_M.id.desc())
     .limit(bindparam("history"))
 )
 
 
 def load_turn(session: Session, *, message_id: int, today: date, history: int) -> Turn:
     """The message to answer with its conversation, property, reservation, recent history and knowledge."""
-    message, conversation, prop, knowledge = session.exec(_TURN, params={"message_id": message_id}).one()
+    connection = session.connection()
+    row = connection.execute(_TURN, {"message_id": message_id}).one()
+    message, conversation = _MESSAGE.build(row[_SPANS[0]]), _CONVERSATION.build(row[_SPANS[1]])
+    prop, version = _PROPERTY.build(row[_SPANS[2]]), row[_SPANS[3]]
+    knowledge = _VERSION.build(version) if _VERSION.loaded(version) else None  # None: nothing published yet
     assert prop.id is not None
-    rows = session.exec(
-        _HISTORY, params={"conversation_id": conversation.id, "message_id": message_id, "history": history}
-    ).all()
-    last_reply = next((row for row in rows if row[0].direction == "out"), None)  # newest first
-    asked = last_reply is not None and last_reply[1] == "clarify" and isinstance(last_reply[2], list)
+    params = {"conversation_id": conversation.id, "message_id": message_id, "history": history}
+    rows = connection.execute(_HISTORY, params).all()  # newest first
+    last_reply = next((r for r in rows if r.direction == "out"), None)
+    asked = last_reply is not None and last_reply[5] == "clarify" and isinstance(last_reply[6], list)
     return Turn(
         message=message,
         conversation=conversation,
@@ -86,10 +120,10 @@ def load_turn(session: Session, *, message_id: int, today: date, history: int) -
         reservation=knowledge_service.reservation_for(
             session, property_id=prop.id, phone=guest_phone(conversation.guest_address), today=today
         ),
-        history=[row[0] for row in reversed(rows)],
+        history=[PastMessage(r.direction, r.author, r.body, r.entry_ids) for r in reversed(rows)],
         knowledge=knowledge,
-        offered=[str(t) for t in last_reply[2]] if asked and last_reply else [],
-        considered=_considered(last_reply[3] if last_reply else None),
+        offered=[str(t) for t in last_reply[6]] if asked and last_reply else [],
+        considered=_considered(last_reply[7] if last_reply else None),
     )
 
 

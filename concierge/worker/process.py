@@ -156,7 +156,9 @@ def batch_scheduling() -> bool:
     try:
         os.sched_setscheduler(0, policy, os.sched_param(0))
     except OSError as exc:
-        log.warning("SCHED_BATCH not permitted; the worker keeps the normal scheduling policy", extra={"error": str(exc)})
+        log.warning(
+            "SCHED_BATCH not permitted; the worker keeps the normal scheduling policy", extra={"error": str(exc)}
+        )
         return False
     return True
 
