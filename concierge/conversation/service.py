@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Table, bindparam, case, insert
 from sqlmodel import Session, col, func, select
 
 from concierge.conversation.formatting import split_reply
@@ -49,9 +49,12 @@ class Turn:
     considered: list[tuple[str, float]]  # the topics our latest reply's retrieval ranked for the guest's message
 
 
+_WHATSAPP = "whatsapp:"
+
+
 def guest_phone(address: str) -> str:
     """The phone number behind a channel address ("whatsapp:+34…" → "+34…")."""
-    return address.removeprefix("whatsapp:")
+    return address.removeprefix(_WHATSAPP)
 
 
 # What a turn reads, in two statements built once (building a statement cost more than running it): the message
@@ -61,9 +64,14 @@ def guest_phone(address: str) -> str:
 # loading of five objects and ten history messages cost more than the two statements (docs/benchmarks.md, eighth
 # pass).
 _MESSAGE, _CONVERSATION = Detached(Message), Detached(Conversation)
-_PROPERTY, _VERSION = Detached(Property), Detached(KnowledgeVersion)
-_TURN_PARTS: tuple[Detached[Any], ...] = (_MESSAGE, _CONVERSATION, _PROPERTY, _VERSION)
-_M, _C, _P, _V = (part.table.c for part in _TURN_PARTS)
+_PROPERTY, _VERSION, _STAY = Detached(Property), Detached(KnowledgeVersion), Detached(Reservation)
+_TURN_PARTS: tuple[Detached[Any], ...] = (_MESSAGE, _CONVERSATION, _PROPERTY, _VERSION, _STAY)
+_M, _C, _P, _V, _R = (part.table.c for part in _TURN_PARTS)
+# `guest_phone` in SQL, for the guest's stay (an equality, case-sensitive like `removeprefix`, where LIKE is not).
+_PHONE = case(
+    (func.substr(_C.guest_address, 1, len(_WHATSAPP)) == _WHATSAPP, func.substr(_C.guest_address, len(_WHATSAPP) + 1)),
+    else_=_C.guest_address,
+)
 _ENDS = list(itertools.accumulate(len(part.columns) for part in _TURN_PARTS))
 _SPANS = [slice(end - len(part.columns), end) for part, end in zip(_TURN_PARTS, _ENDS, strict=True)]  # in a row
 _NEWER = _VERSION.table.alias("newer")
@@ -77,6 +85,7 @@ _TURN = (
         (_V.property_id == _P.id)
         & (_V.version == select(func.max(_NEWER.c.version)).where(_NEWER.c.property_id == _P.id).scalar_subquery()),
     )
+    .outerjoin(_STAY.table, _R.id == knowledge_service.stay_of(_P.id, _PHONE, bindparam("today")))
     .where(_M.id == bindparam("message_id"))
 )
 _T = Trace.__table__.c  # type: ignore[attr-defined]
@@ -104,10 +113,11 @@ _HISTORY = (
 def load_turn(session: Session, *, message_id: int, today: date, history: int) -> Turn:
     """The message to answer with its conversation, property, reservation, recent history and knowledge."""
     connection = session.connection()
-    row = connection.execute(_TURN, {"message_id": message_id}).one()
+    row = connection.execute(_TURN, {"message_id": message_id, "today": today}).one()
     message, conversation = _MESSAGE.build(row[_SPANS[0]]), _CONVERSATION.build(row[_SPANS[1]])
     prop, version = _PROPERTY.build(row[_SPANS[2]]), row[_SPANS[3]]
     knowledge = _VERSION.build(version) if _VERSION.loaded(version) else None  # None: nothing published yet
+    stay = row[_SPANS[4]]
     assert prop.id is not None
     params = {"conversation_id": conversation.id, "message_id": message_id, "history": history}
     rows = connection.execute(_HISTORY, params).all()  # newest first
@@ -117,9 +127,7 @@ def load_turn(session: Session, *, message_id: int, today: date, history: int) -
         message=message,
         conversation=conversation,
         property=prop,
-        reservation=knowledge_service.reservation_for(
-            session, property_id=prop.id, phone=guest_phone(conversation.guest_address), today=today
-        ),
+        reservation=_STAY.build(stay) if _STAY.loaded(stay) else None,  # as `knowledge_service.reservation_for`
         history=[PastMessage(r.direction, r.author, r.body, r.entry_ids) for r in reversed(rows)],
         knowledge=knowledge,
         offered=[str(t) for t in last_reply[6]] if asked and last_reply else [],

@@ -8,8 +8,9 @@ from concierge.conversation import service
 from concierge.conversation.models import Author, Conversation, Message, Outbox, OutboxStatus
 from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
-from knowledge.models import Property
-from tests.factories import PROPERTY_NUMBER
+from knowledge import service as knowledge_service
+from knowledge.models import Property, Reservation, ReservationPhone
+from tests.factories import ANA, JOHN, PROPERTY_NUMBER, STRANGER, store
 
 # Three paragraphs of about 200 characters: an SMS reply of three parts.
 LONG_REPLY = "\n\n".join(
@@ -60,3 +61,25 @@ def test_a_queued_reply_writes_the_rows_enqueue_reply_writes(prop: Property) -> 
     assert [m["body"] for m, _ in written] == [o["body"] for _, o in written]
     assert outbox.status == OutboxStatus.pending and outbox.attempts == 0 and outbox.to_address == "+34622222222"
     assert outbox.body.startswith("Part 1") and first.body.startswith("Part 1")  # the first part's, as enqueue_reply
+
+
+def test_a_turn_reads_the_guests_stay_as_reservation_for_finds_it(prop: Property) -> None:
+    """The turn's statement finds the stay itself (the guest's phone from the address, in SQL): the same stay as
+    `reservation_for`, on SMS and WhatsApp, by a linked co-traveller's number, none for a stranger, and never
+    another guest's (every guest's conversation exists when each turn is read)."""
+    co_traveller = "+34622222222"
+    with session_scope() as s:
+        stays = {r.phone: r.id for r in s.exec(select(Reservation).where(Reservation.property_id == prop.id))}
+        s.add(ReservationPhone(reservation_id=stays[ANA], phone=co_traveller))
+    writers = [(ANA, "sms"), (ANA, "whatsapp"), (JOHN, "whatsapp"), (co_traveller, "whatsapp"), (STRANGER, "whatsapp")]
+    messages = [store(prop, "hola", phone=phone, channel=channel).id for phone, channel in writers]
+    today = utcnow().date()
+    found = []
+    with session_scope(readonly=True) as s:
+        for (phone, _channel), message_id in zip(writers, messages, strict=True):
+            assert message_id is not None and prop.id is not None
+            turn = service.load_turn(s, message_id=message_id, today=today, history=10)
+            expected = knowledge_service.reservation_for(s, property_id=prop.id, phone=phone, today=today)
+            assert (turn.reservation and turn.reservation.model_dump()) == (expected and expected.model_dump())
+            found.append(turn.reservation.id if turn.reservation else None)
+    assert found == [stays[ANA], stays[ANA], stays[JOHN], stays[ANA], None]
