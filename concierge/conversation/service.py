@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, insert
+from sqlalchemy import Table, bindparam, case, insert, literal
 from sqlmodel import Session, col, func, select
 
 from concierge.conversation.formatting import split_reply
@@ -47,6 +47,7 @@ class Turn:
     knowledge: KnowledgeVersion | None
     offered: list[str]  # the topics our latest reply asked the guest to choose from, when it was a clarifying question
     considered: list[tuple[str, float]]  # the topics our latest reply's retrieval ranked for the guest's message
+    inbound: int  # messages the sender wrote in the rate window, up to and including this one (either channel)
 
 
 _WHATSAPP = "whatsapp:"
@@ -75,8 +76,23 @@ _PHONE = case(
 _ENDS = list(itertools.accumulate(len(part.columns) for part in _TURN_PARTS))
 _SPANS = [slice(end - len(part.columns), end) for part, end in zip(_TURN_PARTS, _ENDS, strict=True)]  # in a row
 _NEWER = _VERSION.table.alias("newer")
+# The sender's guest messages since the rate window began, up to and including this one; SMS and WhatsApp count as
+# one sender (the screen's rate limit decides with it).
+_SENT, _SENDER = _MESSAGE.table.alias("sent"), _CONVERSATION.table.alias("sender")
+_INBOUND = (
+    select(func.count(_SENT.c.id))
+    .join_from(_SENT, _SENDER, _SENDER.c.id == _SENT.c.conversation_id)
+    .where(
+        _SENDER.c.guest_address.in_([_PHONE, literal(_WHATSAPP).concat(_PHONE)]),
+        _SENT.c.direction == "in",
+        _SENT.c.created_at >= bindparam("since"),
+        _SENT.c.id <= _M.id,
+    )
+    .correlate_except(_SENT, _SENDER)
+    .scalar_subquery()
+)
 _TURN = (
-    select(*(column for part in _TURN_PARTS for column in part.columns))
+    select(*[*(column for part in _TURN_PARTS for column in part.columns), _INBOUND])
     .select_from(_MESSAGE.table)
     .join(_CONVERSATION.table, _C.id == _M.conversation_id)
     .join(_PROPERTY.table, _P.id == _C.property_id)
@@ -110,10 +126,11 @@ _HISTORY = (
 )
 
 
-def load_turn(session: Session, *, message_id: int, today: date, history: int) -> Turn:
-    """The message to answer with its conversation, property, reservation, recent history and knowledge."""
+def load_turn(session: Session, *, message_id: int, today: date, history: int, since: datetime) -> Turn:
+    """The message to answer with its conversation, property, reservation, recent history and knowledge, and how
+    many messages its sender wrote from `since` up to it."""
     connection = session.connection()
-    row = connection.execute(_TURN, {"message_id": message_id, "today": today}).one()
+    row = connection.execute(_TURN, {"message_id": message_id, "today": today, "since": since}).one()
     message, conversation = _MESSAGE.build(row[_SPANS[0]]), _CONVERSATION.build(row[_SPANS[1]])
     prop, version = _PROPERTY.build(row[_SPANS[2]]), row[_SPANS[3]]
     knowledge = _VERSION.build(version) if _VERSION.loaded(version) else None  # None: nothing published yet
@@ -132,6 +149,7 @@ def load_turn(session: Session, *, message_id: int, today: date, history: int) -
         knowledge=knowledge,
         offered=[str(t) for t in last_reply[6]] if asked and last_reply else [],
         considered=_considered(last_reply[7] if last_reply else None),
+        inbound=int(row[-1]),
     )
 
 

@@ -88,6 +88,7 @@ class TurnState(TypedDict, total=False):
     history: list[PastMessage]  # the conversation's earlier messages, oldest first
     offered: list[str]  # the topics our last reply, a clarifying question, asked the guest to choose from
     considered: list[tuple[str, float]]  # the topics our last reply's retrieval ranked for the guest's last message
+    inbound: int  # the sender's messages in the rate window (RATE_LIMIT_*), up to and including this one
     knowledge_version: int | None
     entries: list[dict[str, Any]]
     text: str

@@ -1,5 +1,6 @@
 """Queuing replies: a turn's plain inserts (`queue_reply`) write exactly the rows the ORM's `enqueue_reply` writes."""
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -78,8 +79,29 @@ def test_a_turn_reads_the_guests_stay_as_reservation_for_finds_it(prop: Property
     with session_scope(readonly=True) as s:
         for (phone, _channel), message_id in zip(writers, messages, strict=True):
             assert message_id is not None and prop.id is not None
-            turn = service.load_turn(s, message_id=message_id, today=today, history=10)
+            turn = service.load_turn(s, message_id=message_id, today=today, history=10, since=utcnow())
             expected = knowledge_service.reservation_for(s, property_id=prop.id, phone=phone, today=today)
             assert (turn.reservation and turn.reservation.model_dump()) == (expected and expected.model_dump())
             found.append(turn.reservation.id if turn.reservation else None)
     assert found == [stays[ANA], stays[ANA], stays[JOHN], stays[ANA], None]
+
+
+def test_a_turn_counts_its_senders_messages_in_the_rate_window_on_both_channels(prop: Property) -> None:
+    """Up to and including the message: the sender's guest messages since the window began, SMS and WhatsApp as one
+    sender; not other guests', not later ones, not replies, not before the window."""
+    now = utcnow()
+    store(prop, "too early", phone=ANA, at=now - timedelta(hours=2))
+    first = store(prop, "hola", phone=ANA, at=now)
+    store(prop, "someone else", phone=JOHN, at=now)
+    with session_scope() as s:
+        conversation = s.get_one(Conversation, first.conversation_id)
+        service.queue_reply(s, conversation=conversation, body="¡Hola!", author=Author.bot, now=now)
+    second = store(prop, "y el wifi?", phone=ANA, channel="whatsapp", at=now)
+    store(prop, "later", phone=ANA, at=now)
+    since = now - timedelta(hours=1)
+    with session_scope(readonly=True) as s:
+        counts = [
+            service.load_turn(s, message_id=m.id or 0, today=now.date(), history=10, since=since).inbound
+            for m in (first, second)
+        ]
+    assert counts == [1, 2]
