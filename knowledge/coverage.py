@@ -66,6 +66,8 @@ RIVAL_FLOOR = CLARIFY_FLOOR
 RIVAL_SOURCES = frozenset({"lexicon", "title"})
 # A question this short asks about each of its words: one the knowledge base does not know is the detail asked.
 SHORT_QUESTION = 7
+# In a language the entry is written in, its words can be looked up: a closed question up to this long is checked.
+WRITTEN_QUESTION = 10
 # A question asking whether there is a thing, longer than this, tells a story around it: its words are not all asked.
 WHETHER_QUESTION = 12
 # A word this many words after a negation is what the guest does not need ("no need for a late checkout").
@@ -207,10 +209,10 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
     ]
 
 
-def closed_question(text: str, asked: bool, language: str) -> bool:
+def closed_question(text: str, asked: bool, language: str, *, longest: int = SHORT_QUESTION) -> bool:
     """Whether a piece of a message is a short question asking whether its topic has some property ("is the pool
     heated?", "¿el tranvía funciona de madrugada?"), not where, how, when or whether there is one."""
-    return asked and len(words_of(text)) <= SHORT_QUESTION and not is_open(text, language)
+    return asked and len(words_of(text)) <= longest and not is_open(text, language)
 
 
 def _clause(index: Index, text: str, topic: str, language: str) -> str:
@@ -229,6 +231,8 @@ def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str],
     if unheld(text, (index.texts[t] for t in others | {topic} if t in index.texts), language):
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
     closed = closed_question(text, asked, language)
+    if not closed and language in index.written_in.get(topic, ()):  # "is the pool very busy in the afternoons?"
+        closed = closed_question(text, asked, language, longest=WRITTEN_QUESTION)
     clause = _clause(index, text, topic, language)
     if not closed and is_open(text, language):  # where, how, is there …: the entry answers, whatever else is said
         # … except whether there is a thing nothing knows, which the entry does not mention ("a lifeguard at the pool?")
