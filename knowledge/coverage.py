@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from concierge.core.text import fold
 from knowledge.clauses import placed
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, NEARBY_WORDS, PLACES, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.measures import unheld
@@ -43,6 +43,10 @@ WHETHER_WORDS = frozenset(
     fold(w) for found in language_file(DATA / "whether_questions.yaml", SUPPORTED_LANGUAGES).values() for w in found
 )
 FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
+WHY: dict[str, re.Pattern[str] | None] = {
+    language: phrase_pattern(fold(w) for w in found)
+    for language, found in language_file(DATA / "why_questions.yaml", SUPPORTED_LANGUAGES).items()
+}
 PURPOSES: dict[str, frozenset[str]] = {
     language: frozenset(fold(w) for w in found)
     for language, found in language_file(DATA / "purpose_words.yaml", SUPPORTED_LANGUAGES).items()
@@ -226,10 +230,19 @@ def _clause(index: Index, text: str, topic: str, language: str) -> str:
     return naming[-1] if naming else text
 
 
+def asks_why(text: str, language: str) -> bool:
+    """Whether a question asks why something happens ("how come the wifi keeps dropping?"), in its language or
+    English: a problem, which the entry's description does not explain."""
+    folded = fold(text)
+    return any((p := WHY.get(lang)) is not None and p.search(folded) for lang in dict.fromkeys((language, "en")))
+
+
 def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str], language: str) -> bool:
     """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks."""
     if unheld(text, (index.texts[t] for t in others | {topic} if t in index.texts), language):
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
+    if asked and asks_why(text, language):
+        return False  # "perché la lavatrice non scarica?": a problem, which a person looks into
     closed = closed_question(text, asked, language)
     if not closed and language in index.written_in.get(topic, ()):  # "is the pool very busy in the afternoons?"
         closed = closed_question(text, asked, language, longest=WRITTEN_QUESTION)
