@@ -19,7 +19,7 @@ from knowledge.lexicon_data import load_yaml_data
 from knowledge.retrieval import Candidate
 
 _PATH = DATA / "measures.yaml"
-KINDS = ("speed", "depth", "size", "age", "temperature", "weight", "price", "distance")
+KINDS = ("speed", "depth", "size", "age", "temperature", "weight", "price", "distance", "hours")
 
 _SENTENCE = re.compile(r"[.!?;。！？；]+(?:\s+|$)")  # on folded texts: "250 mbit/s" keeps its figure whole
 
