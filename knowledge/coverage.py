@@ -17,7 +17,7 @@ split: more wrong answers avoided than answers lost). Another topic's word is no
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from concierge.core.text import fold
@@ -255,6 +255,21 @@ def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str],
     return not uncovered(index, clause, others | {topic}, language=language, closed=closed)
 
 
+def _with_tail(text: str, rest: Sequence[tuple[str, bool]], named: Callable[[str], set[str]]) -> str:
+    """A piece with the pieces after it that name no topic of their own: "Fährt die Tram auch nachts?" is split at
+    "auch", and "nachts" still asks about the tram."""
+    tail = []
+    for piece, _asked in rest:
+        if named(piece):
+            break
+        tail.append(piece)
+    return " ".join([text, *tail])
+
+
+def _entries(index: Index, topic: str, chosen: set[str]) -> list[str]:
+    return [index.texts[t] for t in chosen | {topic} if t in index.texts]
+
+
 def covered(
     index: Index,
     selected: Sequence[Candidate],
@@ -282,9 +297,13 @@ def covered(
         if candidate.matched == FOLLOW_UP or topic in previous:
             kept.append(candidate)
             continue
-        asking = [(text, asked) for text, asked in pieces if topic in named(text)] or [(message, "?" in message)]
+        asking = [(i, text, asked) for i, (text, asked) in enumerate(pieces) if topic in named(text)]
+        if not asking:
+            asking = [(len(pieces), message, "?" in message)]
         if any(
-            _answers(index, text, asked, topic, (ranked.get(text, set()) & chosen), language) for text, asked in asking
+            _answers(index, text, asked, topic, (ranked.get(text, set()) & chosen), language)
+            and not unheld(_with_tail(text, pieces[i + 1 :], named), _entries(index, topic, chosen), language)
+            for i, text, asked in asking
         ):
             kept.append(candidate)
     return kept, len(selected) - len(kept)
