@@ -255,19 +255,21 @@ def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str],
     return not uncovered(index, clause, others | {topic}, language=language, closed=closed)
 
 
-def _with_tail(text: str, rest: Sequence[tuple[str, bool]], named: Callable[[str], set[str]]) -> str:
-    """A piece with the pieces after it that name no topic of their own: "Fährt die Tram auch nachts?" is split at
-    "auch", and "nachts" still asks about the tram."""
+def _with_tail(
+    text: str, asked: bool, rest: Sequence[tuple[str, bool]], named: Callable[[str], set[str]]
+) -> tuple[str, bool]:
+    """A piece with the pieces after it that name no topic of their own, and whether they end asked: "Fährt die Tram
+    auch nachts?" is split at "auch", and "nachts?" still asks about the tram."""
+    if asked:
+        return text, asked
     tail = []
-    for piece, _asked in rest:
+    for piece, piece_asked in rest:
         if named(piece):
             break
         tail.append(piece)
-    return " ".join([text, *tail])
-
-
-def _entries(index: Index, topic: str, chosen: set[str]) -> list[str]:
-    return [index.texts[t] for t in chosen | {topic} if t in index.texts]
+        if piece_asked:
+            return " ".join([text, *tail]), True
+    return text, asked
 
 
 def covered(
@@ -301,8 +303,7 @@ def covered(
         if not asking:
             asking = [(len(pieces), message, "?" in message)]
         if any(
-            _answers(index, text, asked, topic, (ranked.get(text, set()) & chosen), language)
-            and not unheld(_with_tail(text, pieces[i + 1 :], named), _entries(index, topic, chosen), language)
+            _answers(index, *_with_tail(text, asked, pieces[i + 1 :], named), topic, named(text) & chosen, language)
             for i, text, asked in asking
         ):
             kept.append(candidate)

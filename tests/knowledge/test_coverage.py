@@ -170,3 +170,11 @@ def test_a_why_question_is_a_problem_for_a_person() -> None:
     assert [c.topic for c in decide(index, "where is the washing machine?", language="en", threshold=0.7).selected] == [
         "laundry"
     ]
+
+
+def test_a_question_split_at_a_joining_word_still_asks_about_the_topic() -> None:
+    index = build_index(BIKES)
+    # "ook" splits the question: "geschikt voor een baby?" still asks about the pool, and the entry does not say.
+    assert decide(index, "is het zwembad ook geschikt voor een baby?", language="nl", threshold=0.7).selected == []
+    found = decide(index, "is het zwembad ook open in juni?", language="nl", threshold=0.7)
+    assert [c.topic for c in found.selected] == ["pool"]
