@@ -19,6 +19,7 @@ split: more wrong answers avoided than answers lost). Another topic's word is no
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from concierge.core.text import fold
 from knowledge.clauses import placed
@@ -51,6 +52,11 @@ PURPOSES: dict[str, frozenset[str]] = {
     language: frozenset(fold(w) for w in found)
     for language, found in language_file(DATA / "purpose_words.yaml", SUPPORTED_LANGUAGES).items()
 }
+# "is there a hairdryer or should I pack mine?": the words after "or" say what the guest will do otherwise.
+ALTERNATIVES: dict[str, re.Pattern[str] | None] = {
+    language: phrase_pattern(fold(w) for w in found)
+    for language, found in language_file(DATA / "alternatives.yaml", SUPPORTED_LANGUAGES).items()
+}
 NEARBY = frozenset(fold(w) for found in NEARBY_WORDS.values() for w in found)
 RECOMMENDATIONS = tuple(fold(w) for w in RECOMMENDATION_WORDS if len(w) >= 4)
 # Each place word (folded) → the (language, word) pairs of that place in every language.
@@ -80,8 +86,10 @@ NEGATION_REACH = 4
 
 @lru_cache(maxsize=1024)
 def _forms(text: str, language: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The words of an entry's text, their 5-letter starts and their stems in `language`."""
-    found = frozenset(words_of(text)) | frozenset(w.replace("-", "") for w in words_of(text))  # "check-out"
+    """The words of an entry's text (and of each two written apart: "hair dryer" mentions a "hairdryer"), their
+    5-letter starts and their stems in `language`."""
+    words = words_of(text)
+    found = frozenset(words) | frozenset(w.replace("-", "") for w in words) | frozenset(map("".join, pairwise(words)))
     stems = frozenset(s for s in (stem(w, language) for w in found) if s is not None)
     return found, frozenset(w[:PREFIX] for w in found if len(w) >= PREFIX), stems
 
@@ -200,6 +208,7 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
     chosen = [t for t in topics if t in index.texts and language in index.written_in.get(t, ())]
     if not chosen:
         return []
+    text = _whether_part(text, language)
     aside = placed(text, language) | placed(text, language, PURPOSES)  # "in the building", "para el bebé"
     return [
         word
@@ -211,6 +220,17 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
         and not any(mentions(index.texts[t], word, language) or mentions_place(index.texts[t], word) for t in chosen)
         and not rank_message(index, word, language=language)
     ]
+
+
+def _whether_part(text: str, language: str) -> str:
+    """The clauses of a question that ask whether (between commas), each up to a word offering an alternative: "it's
+    far too warm in the bedroom, do you have a fan?" asks about a fan; "is there a hairdryer or should I pack mine?"
+    about a hairdryer. The whole text when no clause alone asks whether."""
+    asking = [c for c in re.split(r"[,，、;；]", text) if _present(c, WHETHER_WORDS)]
+    if not asking:
+        return text
+    alternative = ALTERNATIVES.get(language)
+    return " ".join(alternative.split(fold(c), maxsplit=1)[0] if alternative else c for c in asking)
 
 
 def closed_question(text: str, asked: bool, language: str, *, longest: int = SHORT_QUESTION) -> bool:

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from concierge.core.text import fold
-from knowledge.index import Index, Phrases, detail_kinds, words_of
-from knowledge.lexicon import DATA
-from knowledge.lexicon_data import load_yaml_data
+from knowledge.index import Index, Phrases, detail_kinds, phrase_pattern, words_of
+from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file, load_yaml_data
 from knowledge.retrieval import Candidate
 
 _PATH = DATA / "measures.yaml"
@@ -31,15 +31,23 @@ def _load() -> tuple[dict[str, Phrases], dict[str, re.Pattern[str]]]:
 
 
 ASKS, HOLDS = _load()
+# "where do we put the bikes at night?": a question asking where names a time as its circumstance, not as hours asked.
+WHERE: dict[str, re.Pattern[str] | None] = {
+    language: phrase_pattern(fold(w) for w in found)
+    for language, found in language_file(DATA / "where_questions.yaml", SUPPORTED_LANGUAGES).items()
+}
 
 
 def measures_asked(text: str, language: str) -> list[str]:
     """The kinds of figure the text asks for, in its language or English ("wie tief ist der Pool?" → depth)."""
     folded = fold(text)
+    languages = tuple(dict.fromkeys((language, "en")))
+    where = any((p := WHERE.get(lang)) is not None and p.search(folded) for lang in languages)
     found = []
     for kind, by_language in ASKS.items():
-        patterns = (by_language.get(lang) for lang in dict.fromkeys((language, "en")))
-        if any(p is not None and p.search(folded) for p in patterns):
+        if kind == "hours" and where:
+            continue
+        if any((p := by_language.get(lang)) is not None and p.search(folded) for lang in languages):
             found.append(kind)
     return found
 

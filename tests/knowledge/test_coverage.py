@@ -153,6 +153,16 @@ def test_unknown_things_leaves_out_how_the_question_asks() -> None:
     assert "allow" not in content_words("do you allow dogs", language="en")  # an open word asks, it is not asked
 
 
+def test_unknown_things_are_read_in_the_clause_that_asks_whether_up_to_an_alternative() -> None:
+    index = build_index(BIKES)
+    bikes = ["custom:bikes"]
+    # "should i bring mine" is what the guest will do otherwise; "after a long day" is a circumstance of another clause
+    assert unknown_things(index, "are there bikes or should i bring mine", bikes, language="en") == []
+    assert unknown_things(index, "after a long ride, do the bikes have gears", bikes, language="en") == ["gears"]
+    assert unknown_things(index, "the kids are bored, do the bikes have gears", bikes, language="en") == ["gears"]
+    assert unknown_things(index, "do the bikes have gears or should we rent", bikes, language="en") == ["gears"]
+
+
 def test_a_longer_closed_question_is_checked_in_the_entry_language() -> None:
     index = build_index(BIKES)
     found = decide(index, "is the rooftop pool salt water or chlorine?", language="en", threshold=0.7)

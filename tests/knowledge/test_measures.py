@@ -63,6 +63,10 @@ def test_when_something_runs_is_asked_narrowly() -> None:
     assert measures_asked("does the tram run on sundays?", "en") == ["hours"]
     assert measures_asked("Fährt die Tram nachts?", "de") == ["hours"]
     assert measures_asked("we leave on sunday, what about the keys?", "en") == []  # one day is a circumstance
+    # A question asking where names a time as its circumstance: "at night" is when the bikes stay, not hours asked.
+    assert measures_asked("where do we put our own bikes at night?", "en") == []
+    assert measures_asked("¿dónde dejamos el coche por la noche?", "es") == []
+    assert measures_asked("what time does the pool close at night?", "en") == ["hours"]
 
 
 def test_a_time_the_entry_does_not_give_goes_to_a_person() -> None:
