@@ -7,7 +7,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from requests import PreparedRequest, RequestException
 from requests.adapters import HTTPAdapter

@@ -7,7 +7,8 @@ delivers them one after another from this thread to a fake Twilio on loopback (H
 api.twilio.com answers), as a worker's sender does. Prints the
 CPU time of the delivering thread per reply (`time.thread_time`, so the fake Twilio's threads do not count), wall
 time per reply, and the SQL statements per reply; `--profile FILE` writes a cProfile of the measured deliveries
-(read its call counts: they do not depend on the machine's load). Run main's code with `PYTHONPATH` on a `git archive` of it.
+(read its call counts: they do not depend on the machine's load). Run main's code from a `git archive` of it with
+this script and `tests/fakes/twilio_api.py` copied in (docs/benchmarks.md, "Concurrent turns", eighth pass).
 """
 
 import argparse
