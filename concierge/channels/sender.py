@@ -22,7 +22,7 @@ from concierge.conversation import outbox
 from concierge.conversation.models import Channel, Owner
 from concierge.core import metrics
 from concierge.core.backoff import Backoff
-from concierge.core.db import session_scope
+from concierge.core.db import connection_scope, session_scope
 from concierge.core.settings import Settings, reveal
 from escalation import service as escalation_service
 
@@ -149,20 +149,39 @@ class Sender:
 
     def claim(self) -> outbox.Delivery | None:
         """Claim the next due reply (never one behind an earlier reply of its conversation), or None."""
-        with session_scope(readonly=True) as session:  # a read first: claiming takes SQLite's write lock
-            if not outbox.delivery_due(session, now=self.now(), stale_after=self.stale_after):
+        # Core connections, no ORM session: each is one statement (docs/benchmarks.md, eighth pass).
+        with connection_scope(readonly=True) as connection:  # a read first: claiming takes SQLite's write lock
+            if not outbox.delivery_due(connection, now=self.now(), stale_after=self.stale_after):
                 return None
-        with session_scope() as session:
-            return outbox.claim_delivery(session, now=self.now(), stale_after=self.stale_after)
+        with connection_scope() as connection:
+            return outbox.claim_delivery(connection, now=self.now(), stale_after=self.stale_after)
 
     def deliver(self, delivery: outbox.Delivery) -> None:
         """Send a claimed reply and record the attempt: sent, due again after a backoff, or failed. Thread-safe."""
         result = self._deliver(delivery)
         retry = False
+        if result.kind == "sent":
+            with connection_scope() as connection:  # one statement: no ORM session
+                outbox.mark_sent(connection, outbox_id=delivery.id, twilio_sid=result.sid, now=self.now())
+        else:
+            retry = self._record_failure(delivery, result)
+        final = "sent" if result.kind == "sent" else "retry" if retry else "failed"
+        metrics.record_delivery(channel=delivery.channel, author=delivery.author, outcome=final, code=result.code)
+        log.info(
+            "delivery attempt",
+            extra={
+                "outbox_id": delivery.id,
+                "attempt": delivery.attempts,
+                "outcome": result.kind,
+                "code": result.code,
+            },
+        )
+
+    def _record_failure(self, delivery: outbox.Delivery, result: SendOutcome) -> bool:
+        """Record a failed attempt: due again after a backoff (True), or failed for good and escalated (False)."""
+        retry = False
         with session_scope() as session:
-            if result.kind == "sent":
-                outbox.mark_sent(session, outbox_id=delivery.id, twilio_sid=result.sid, now=self.now())
-            elif result.kind == "retry":
+            if result.kind == "retry":
                 retry = outbox.retry_or_fail(
                     session,
                     delivery=delivery,
@@ -178,7 +197,7 @@ class Sender:
                 )
             else:
                 outbox.mark_failed(session, outbox_id=delivery.id, code=result.code, error=result.error)
-            if result.kind != "sent" and not retry:
+            if not retry:
                 escalate_undelivered(
                     session,
                     outbox_id=delivery.id,
@@ -187,17 +206,7 @@ class Sender:
                     body=delivery.body,
                     now=self.now(),
                 )
-        final = "sent" if result.kind == "sent" else "retry" if result.kind == "retry" and retry else "failed"
-        metrics.record_delivery(channel=delivery.channel, author=delivery.author, outcome=final, code=result.code)
-        log.info(
-            "delivery attempt",
-            extra={
-                "outbox_id": delivery.id,
-                "attempt": delivery.attempts,
-                "outcome": result.kind,
-                "code": result.code,
-            },
-        )
+        return retry
 
     def _deliver(self, delivery: outbox.Delivery) -> SendOutcome:
         if delivery.channel == Channel.simulator:
