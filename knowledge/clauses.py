@@ -10,6 +10,7 @@ Japanese and Chinese sentences are cut at spaces, and a clause holding one of th
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
 
@@ -98,11 +99,11 @@ PLACES: dict[str, frozenset[str]] = {
 }
 
 
-def placed(text: str, language: str) -> frozenset[str]:
+def placed(text: str, language: str, prepositions: Mapping[str, frozenset[str]] | None = None) -> frozenset[str]:
     """The words of a text that only say where ("in the kitchen", "an den Strand", "dans la cuisine"): right after a
-    preposition of place of `language`, or after one and a function word."""
+    preposition of place of `language` (or of `prepositions`, such as "for"), or after one and a function word."""
     words = words_of(text)
-    places = PLACES.get(language, frozenset())
+    places = (PLACES if prepositions is None else prepositions).get(language, frozenset())
     return frozenset(
         w
         for j, w in enumerate(words)

@@ -17,13 +17,13 @@ split: more wrong answers avoided than answers lost). Another topic's word is no
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 from concierge.core.text import fold
 from knowledge.clauses import placed
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
-from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, PLACES, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
+from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, NEARBY_WORDS, PLACES, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.measures import unheld
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
@@ -38,7 +38,20 @@ OPEN_QUESTIONS: dict[str, tuple[str, ...]] = {
     for language, found in language_file(DATA / "open_questions.yaml", SUPPORTED_LANGUAGES).items()
 }
 OPEN_WORDS = frozenset(w for found in OPEN_QUESTIONS.values() for w in found)
+# The open words that only ask whether something is there, provided or allowed ("is there", "hay", "mag").
+WHETHER_WORDS = frozenset(
+    fold(w) for found in language_file(DATA / "whether_questions.yaml", SUPPORTED_LANGUAGES).values() for w in found
+)
 FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
+WHY: dict[str, re.Pattern[str] | None] = {
+    language: phrase_pattern(fold(w) for w in found)
+    for language, found in language_file(DATA / "why_questions.yaml", SUPPORTED_LANGUAGES).items()
+}
+PURPOSES: dict[str, frozenset[str]] = {
+    language: frozenset(fold(w) for w in found)
+    for language, found in language_file(DATA / "purpose_words.yaml", SUPPORTED_LANGUAGES).items()
+}
+NEARBY = frozenset(fold(w) for found in NEARBY_WORDS.values() for w in found)
 RECOMMENDATIONS = tuple(fold(w) for w in RECOMMENDATION_WORDS if len(w) >= 4)
 # Each place word (folded) → the (language, word) pairs of that place in every language.
 PLACE_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -57,6 +70,10 @@ RIVAL_FLOOR = CLARIFY_FLOOR
 RIVAL_SOURCES = frozenset({"lexicon", "title"})
 # A question this short asks about each of its words: one the knowledge base does not know is the detail asked.
 SHORT_QUESTION = 7
+# In a language the entry is written in, its words can be looked up: a closed question up to this long is checked.
+WRITTEN_QUESTION = 10
+# A question asking whether there is a thing, longer than this, tells a story around it: its words are not all asked.
+WHETHER_QUESTION = 12
 # A word this many words after a negation is what the guest does not need ("no need for a late checkout").
 NEGATION_REACH = 4
 
@@ -100,19 +117,40 @@ def content_words(text: str, *, language: str) -> list[str]:
         and w not in STOPWORDS
         and w not in COMMON
         and w not in negated
+        and w not in negations  # "instead", "without": what the guest does not ask about
+        and w not in OPEN_WORDS  # "tenéis", "dürfen": how the question asks, not what
         and not w.startswith(RECOMMENDATIONS)
     ]
+
+
+def _present(text: str, words: frozenset[str]) -> frozenset[str] | None:
+    """Which of `words` (single words or phrases) a text holds, or None when it asks for recommendations."""
+    plain = [part for word in words_of(text) for part in (word, *word.split("'")) if part]
+    if any(w.startswith(RECOMMENDATIONS) for w in plain):  # "can you recommend a restaurant?": the tips answer
+        return None
+    folded = " " + " ".join(plain) + " "
+    # Every language's words: a short question is easily taken for another language ("tenéis secador?" for Portuguese).
+    return frozenset(w for w in words if ((w in folded) if CJK.search(w) else f" {w} " in folded))
 
 
 def is_open(text: str, language: str) -> bool:
     """Whether a question asks where, how, when, whether something exists or may be brought ("is there …?",
     "¿hay …?", "can we bring …?"): the topic's entry answers it, whatever else the question says."""
-    plain = [part for word in words_of(text) for part in (word, *word.split("'")) if part]
-    if any(w.startswith(RECOMMENDATIONS) for w in plain):  # "can you recommend a restaurant?": the tips answer
-        return True
-    folded = " " + " ".join(plain) + " "
-    # Every language's words: a short question is easily taken for another language ("tenéis secador?" for Portuguese).
-    return any((w in folded) if CJK.search(w) else f" {w} " in folded for w in OPEN_WORDS)
+    found = _present(text, OPEN_WORDS)
+    return found is None or bool(found)
+
+
+def asks_whether(text: str) -> bool:
+    """Whether an open question only asks whether a thing is there, provided or allowed ("is there a lifeguard at the
+    pool?", "mag er badschuim in de hottub?"), not where, how, when or what: the thing must be something the entry
+    mentions or the knowledge base knows (`unknown_things`)."""
+    if len(words_of(text)) > WHETHER_QUESTION:
+        return False
+    opening, whether = _present(text, OPEN_WORDS), _present(text, WHETHER_WORDS)
+    if not opening or not whether:
+        return False
+    parts = {part for phrase in whether for part in phrase.split()}  # "is there" accounts for "there"
+    return all(w in whether or w in parts for w in opening)
 
 
 def topic_words(index: Index, topic: str) -> frozenset[str]:
@@ -153,10 +191,32 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
     return missing
 
 
-def closed_question(text: str, asked: bool, language: str) -> bool:
+def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: str) -> list[str]:
+    """In a question asking whether there is a thing: its words that nothing in the knowledge base knows and that no
+    chosen entry mentions ("a lifeguard at the pool?", "gears" on the bikes). Only in a language one of the entries is
+    written in: in another, the entry's words cannot be looked up (a Polish inflection is no unknown thing). Words of
+    nearness, places and follow-ups, and the word after a preposition of place or purpose, say where, for whom or what
+    more, not which thing."""
+    chosen = [t for t in topics if t in index.texts and language in index.written_in.get(t, ())]
+    if not chosen:
+        return []
+    aside = placed(text, language) | placed(text, language, PURPOSES)  # "in the building", "para el bebé"
+    return [
+        word
+        for word in content_words(text, language=language)
+        if word not in aside
+        and word not in FOLLOW_UPS
+        and word not in NEARBY
+        and word not in PLACE_WORDS
+        and not any(mentions(index.texts[t], word, language) or mentions_place(index.texts[t], word) for t in chosen)
+        and not rank_message(index, word, language=language)
+    ]
+
+
+def closed_question(text: str, asked: bool, language: str, *, longest: int = SHORT_QUESTION) -> bool:
     """Whether a piece of a message is a short question asking whether its topic has some property ("is the pool
     heated?", "¿el tranvía funciona de madrugada?"), not where, how, when or whether there is one."""
-    return asked and len(words_of(text)) <= SHORT_QUESTION and not is_open(text, language)
+    return asked and len(words_of(text)) <= longest and not is_open(text, language)
 
 
 def _clause(index: Index, text: str, topic: str, language: str) -> str:
@@ -170,15 +230,46 @@ def _clause(index: Index, text: str, topic: str, language: str) -> str:
     return naming[-1] if naming else text
 
 
+def asks_why(text: str, language: str) -> bool:
+    """Whether a question asks why something happens ("how come the wifi keeps dropping?"), in its language or
+    English: a problem, which the entry's description does not explain."""
+    folded = fold(text)
+    return any((p := WHY.get(lang)) is not None and p.search(folded) for lang in dict.fromkeys((language, "en")))
+
+
 def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str], language: str) -> bool:
     """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks."""
     if unheld(text, (index.texts[t] for t in others | {topic} if t in index.texts), language):
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
+    if asked and asks_why(text, language):
+        return False  # "perché la lavatrice non scarica?": a problem, which a person looks into
     closed = closed_question(text, asked, language)
-    if not closed and is_open(text, language):  # where, how, is there …: the entry answers, whatever else is said
-        return True
+    if not closed and language in index.written_in.get(topic, ()):  # "is the pool very busy in the afternoons?"
+        closed = closed_question(text, asked, language, longest=WRITTEN_QUESTION)
     clause = _clause(index, text, topic, language)
+    if not closed and is_open(text, language):  # where, how, is there …: the entry answers, whatever else is said
+        # … except whether there is a thing nothing knows, which the entry does not mention ("a lifeguard at the pool?")
+        return not (asked and asks_whether(text)) or not unknown_things(
+            index, text, others | {topic}, language=language
+        )
     return not uncovered(index, clause, others | {topic}, language=language, closed=closed)
+
+
+def _with_tail(
+    text: str, asked: bool, rest: Sequence[tuple[str, bool]], named: Callable[[str], set[str]]
+) -> tuple[str, bool]:
+    """A piece with the pieces after it that name no topic of their own, and whether they end asked: "Fährt die Tram
+    auch nachts?" is split at "auch", and "nachts?" still asks about the tram."""
+    if asked:
+        return text, asked
+    tail = []
+    for piece, piece_asked in rest:
+        if named(piece):
+            break
+        tail.append(piece)
+        if piece_asked:
+            return " ".join([text, *tail]), True
+    return text, asked
 
 
 def covered(
@@ -208,9 +299,12 @@ def covered(
         if candidate.matched == FOLLOW_UP or topic in previous:
             kept.append(candidate)
             continue
-        asking = [(text, asked) for text, asked in pieces if topic in named(text)] or [(message, "?" in message)]
+        asking = [(i, text, asked) for i, (text, asked) in enumerate(pieces) if topic in named(text)]
+        if not asking:
+            asking = [(len(pieces), message, "?" in message)]
         if any(
-            _answers(index, text, asked, topic, (ranked.get(text, set()) & chosen), language) for text, asked in asking
+            _answers(index, *_with_tail(text, asked, pieces[i + 1 :], named), topic, named(text) & chosen, language)
+            for i, text, asked in asking
         ):
             kept.append(candidate)
     return kept, len(selected) - len(kept)

@@ -78,11 +78,16 @@ def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phra
 
 POINTERS, NOT_POINTERS, PLAIN, _DETAIL_ASKS, _DETAIL_HOLDS = _load_follow_ups()
 # The figures of `measures.yaml` are details too ("冬は何度？" after the air conditioning: a temperature, which its
-# entry holds as "21 °C"; "how deep is it?" after the pool, which it does not).
-ASKS: dict[str, Phrases] = {**_DETAIL_ASKS, **{f"figure:{k}": v for k, v in measures.ASKS.items() if k != "price"}}
+# entry holds as "21 °C"; "how deep is it?" after the pool, which it does not), but for the price and the hours,
+# which the details above already ask as price, time and day ("c'est payant le dimanche ?": a price and a day).
+_OWN_KINDS = frozenset({"price", "hours"})
+ASKS: dict[str, Phrases] = {
+    **_DETAIL_ASKS,
+    **{f"figure:{k}": v for k, v in measures.ASKS.items() if k not in _OWN_KINDS},
+}
 HOLDS: dict[str, re.Pattern[str]] = {
     **_DETAIL_HOLDS,
-    **{f"figure:{k}": v for k, v in measures.HOLDS.items() if k != "price"},
+    **{f"figure:{k}": v for k, v in measures.HOLDS.items() if k not in _OWN_KINDS},
 }
 
 

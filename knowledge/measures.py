@@ -2,10 +2,11 @@
 name and the password.
 
 A narrow, high-precision signal that a sure topic is still the wrong answer: the question asks for a figure of a
-kind (a speed, a depth, a size, an age, a temperature, a weight, a price, a distance: `knowledge/data/measures.yaml`,
-asked with narrow words such as "how fast" or "wie tief") and none of the entries chosen for it holds a figure of that
-kind. The entry is about the right thing but cannot contain the answer; a person answers instead. A look-alike the
-entry answers ("how much is the parking?" where it says 14 € per 24 hours) keeps its answer.
+kind (a speed, a depth, a size, an age, a temperature, a weight, a price, a distance, or the hours or days something
+runs: `knowledge/data/measures.yaml`, asked with narrow words such as "how fast", "wie tief" or "on Sundays") and none
+of the entries chosen for it holds a figure of that kind. The entry is about the right thing but cannot contain the
+answer; a person answers instead. A look-alike the entry answers ("how much is the parking?" where it says 14 € per 24
+hours) keeps its answer.
 """
 
 import re
@@ -19,7 +20,7 @@ from knowledge.lexicon_data import load_yaml_data
 from knowledge.retrieval import Candidate
 
 _PATH = DATA / "measures.yaml"
-KINDS = ("speed", "depth", "size", "age", "temperature", "weight", "price", "distance")
+KINDS = ("speed", "depth", "size", "age", "temperature", "weight", "price", "distance", "hours")
 
 _SENTENCE = re.compile(r"[.!?;。！？；]+(?:\s+|$)")  # on folded texts: "250 mbit/s" keeps its figure whole
 

@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, or_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
 from concierge.core.errors import Conflict, NotFound
@@ -233,21 +234,33 @@ def export_pack(session: Session, *, slug: str) -> Pack:
     )
 
 
-# Built once: every turn runs it (building a statement cost more than running it, issue 22).
-_RESERVATION_FOR = (
-    select(Reservation)
-    .where(
-        Reservation.property_id == bindparam("property_id"),
-        or_(
-            col(Reservation.phone) == bindparam("phone"),
-            col(Reservation.id).in_(
-                select(ReservationPhone.reservation_id).where(ReservationPhone.phone == bindparam("phone"))
+def stay_of(property_id: Any, phone: Any, today: Any) -> Any:
+    """The id of the guest's current stay at this property, else their next upcoming one (by booking or linked
+    number), as a scalar subquery of these expressions (bound parameters, or a turn statement's columns: a turn reads
+    its guest's stay with its message, docs/benchmarks.md, eighth pass)."""
+    stay, linked = aliased(Reservation), aliased(ReservationPhone)
+    return (
+        select(col(stay.id))
+        .where(
+            col(stay.property_id) == property_id,
+            or_(
+                col(stay.phone) == phone,
+                col(stay.id).in_(
+                    select(col(linked.reservation_id)).where(col(linked.phone) == phone).correlate_except(linked)
+                ),
             ),
-        ),
-        Reservation.check_out >= bindparam("today"),
+            col(stay.check_out) >= today,
+        )
+        .order_by(col(stay.check_in))
+        .limit(1)
+        .correlate_except(stay)  # the phone and property of a turn statement are its own columns
+        .scalar_subquery()
     )
-    .order_by(col(Reservation.check_in))
-    .limit(1)
+
+
+# Built once (building a statement cost more than running it, issue 22).
+_RESERVATION_FOR = select(Reservation).where(
+    col(Reservation.id) == stay_of(bindparam("property_id"), bindparam("phone"), bindparam("today"))
 )
 
 

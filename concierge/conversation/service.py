@@ -1,11 +1,12 @@
 """Conversation service: store inbound messages, load what a turn reads, queue replies, read transcripts."""
 
+import itertools
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Table, bindparam, case, insert, literal
 from sqlmodel import Session, col, func, select
 
 from concierge.conversation.formatting import split_reply
@@ -17,10 +18,21 @@ from concierge.conversation.models import (
     Outbox,
     Trace,
 )
+from concierge.core.db import Detached
 from knowledge import service as knowledge_service
 from knowledge.models import KnowledgeVersion, Property, Reservation
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PastMessage:
+    """An earlier message of the conversation, as a turn reads it (its history: no ORM object per message)."""
+
+    direction: str  # "in" | "out"
+    author: str  # an Author
+    body: str
+    entry_ids: list[str]  # the topics a bot reply answered from
 
 
 @dataclass(frozen=True)
@@ -31,65 +43,113 @@ class Turn:
     conversation: Conversation
     property: Property
     reservation: Reservation | None
-    history: list[Message]
+    history: list[PastMessage]
     knowledge: KnowledgeVersion | None
     offered: list[str]  # the topics our latest reply asked the guest to choose from, when it was a clarifying question
     considered: list[tuple[str, float]]  # the topics our latest reply's retrieval ranked for the guest's message
+    inbound: int  # messages the sender wrote in the rate window, up to and including this one (either channel)
+
+
+_WHATSAPP = "whatsapp:"
 
 
 def guest_phone(address: str) -> str:
     """The phone number behind a channel address ("whatsapp:+34…" → "+34…")."""
-    return address.removeprefix("whatsapp:")
+    return address.removeprefix(_WHATSAPP)
 
 
 # What a turn reads, in two statements built once (building a statement cost more than running it): the message
 # with its conversation, property and published knowledge version (the newest: versions are immutable), then the
 # conversation's recent history, with what the trace of each bot reply says it asked (no statement of its own).
-_LATEST_VERSION = (
-    select(func.max(KnowledgeVersion.version))
-    .where(KnowledgeVersion.property_id == Property.id)
-    .correlate(Property)
+# Both are plain Core selects run on the session's connection, their rows made into objects here: the ORM's
+# loading of five objects and ten history messages cost more than the two statements (docs/benchmarks.md, eighth
+# pass).
+_MESSAGE, _CONVERSATION = Detached(Message), Detached(Conversation)
+_PROPERTY, _VERSION, _STAY = Detached(Property), Detached(KnowledgeVersion), Detached(Reservation)
+_TURN_PARTS: tuple[Detached[Any], ...] = (_MESSAGE, _CONVERSATION, _PROPERTY, _VERSION, _STAY)
+_M, _C, _P, _V, _R = (part.table.c for part in _TURN_PARTS)
+# `guest_phone` in SQL, for the guest's stay (an equality, case-sensitive like `removeprefix`, where LIKE is not).
+_PHONE = case(
+    (func.substr(_C.guest_address, 1, len(_WHATSAPP)) == _WHATSAPP, func.substr(_C.guest_address, len(_WHATSAPP) + 1)),
+    else_=_C.guest_address,
+)
+_ENDS = list(itertools.accumulate(len(part.columns) for part in _TURN_PARTS))
+_SPANS = [slice(end - len(part.columns), end) for part, end in zip(_TURN_PARTS, _ENDS, strict=True)]  # in a row
+_NEWER = _VERSION.table.alias("newer")
+# The sender's guest messages since the rate window began, up to and including this one; SMS and WhatsApp count as
+# one sender (the screen's rate limit decides with it).
+_SENT, _SENDER = _MESSAGE.table.alias("sent"), _CONVERSATION.table.alias("sender")
+_INBOUND = (
+    select(func.count(_SENT.c.id))
+    .join_from(_SENT, _SENDER, _SENDER.c.id == _SENT.c.conversation_id)
+    .where(
+        _SENDER.c.guest_address.in_([_PHONE, literal(_WHATSAPP).concat(_PHONE)]),
+        _SENT.c.direction == "in",
+        _SENT.c.created_at >= bindparam("since"),
+        _SENT.c.id <= _M.id,
+    )
+    .correlate_except(_SENT, _SENDER)
     .scalar_subquery()
 )
 _TURN = (
-    select(Message, Conversation, Property, KnowledgeVersion)
-    .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
-    .join(Property, col(Property.id) == col(Conversation.property_id))
+    select(*[*(column for part in _TURN_PARTS for column in part.columns), _INBOUND])
+    .select_from(_MESSAGE.table)
+    .join(_CONVERSATION.table, _C.id == _M.conversation_id)
+    .join(_PROPERTY.table, _P.id == _C.property_id)
     .outerjoin(
-        KnowledgeVersion,
-        (col(KnowledgeVersion.property_id) == col(Property.id)) & (col(KnowledgeVersion.version) == _LATEST_VERSION),
+        _VERSION.table,
+        (_V.property_id == _P.id)
+        & (_V.version == select(func.max(_NEWER.c.version)).where(_NEWER.c.property_id == _P.id).scalar_subquery()),
     )
-    .where(col(Message.id) == bindparam("message_id"))
+    .outerjoin(_STAY.table, _R.id == knowledge_service.stay_of(_P.id, _PHONE, bindparam("today")))
+    .where(_M.id == bindparam("message_id"))
 )
+_T = Trace.__table__.c  # type: ignore[attr-defined]
 _HISTORY = (
-    select(Message, Trace.data["outcome"].as_string(), Trace.data["clarify"], Trace.data["candidates"])
-    .outerjoin(Trace, col(Trace.reply_message_id) == col(Message.id))
-    .where(col(Message.conversation_id) == bindparam("conversation_id"), col(Message.id) < bindparam("message_id"))
-    .order_by(col(Message.id).desc())
+    select(
+        *[
+            _M.id,
+            _M.direction,
+            _M.author,
+            _M.body,
+            _M.entry_ids,
+            _T.data["outcome"].as_string(),
+            _T.data["clarify"],
+            _T.data["candidates"],
+        ]
+    )
+    .select_from(_MESSAGE.table)
+    .outerjoin(Trace.__table__, _T.reply_message_id == _M.id)  # type: ignore[attr-defined]
+    .where(_M.conversation_id == bindparam("conversation_id"), _M.id < bindparam("message_id"))
+    .order_by(_M.id.desc())
     .limit(bindparam("history"))
 )
 
 
-def load_turn(session: Session, *, message_id: int, today: date, history: int) -> Turn:
-    """The message to answer with its conversation, property, reservation, recent history and knowledge."""
-    message, conversation, prop, knowledge = session.exec(_TURN, params={"message_id": message_id}).one()
+def load_turn(session: Session, *, message_id: int, today: date, history: int, since: datetime) -> Turn:
+    """The message to answer with its conversation, property, reservation, recent history and knowledge, and how
+    many messages its sender wrote from `since` up to it."""
+    connection = session.connection()
+    row = connection.execute(_TURN, {"message_id": message_id, "today": today, "since": since}).one()
+    message, conversation = _MESSAGE.build(row[_SPANS[0]]), _CONVERSATION.build(row[_SPANS[1]])
+    prop, version = _PROPERTY.build(row[_SPANS[2]]), row[_SPANS[3]]
+    knowledge = _VERSION.build(version) if _VERSION.loaded(version) else None  # None: nothing published yet
+    stay = row[_SPANS[4]]
     assert prop.id is not None
-    rows = session.exec(
-        _HISTORY, params={"conversation_id": conversation.id, "message_id": message_id, "history": history}
-    ).all()
-    last_reply = next((row for row in rows if row[0].direction == "out"), None)  # newest first
-    asked = last_reply is not None and last_reply[1] == "clarify" and isinstance(last_reply[2], list)
+    params = {"conversation_id": conversation.id, "message_id": message_id, "history": history}
+    rows = connection.execute(_HISTORY, params).all()  # newest first
+    last_reply = next((r for r in rows if r.direction == "out"), None)
+    asked = last_reply is not None and last_reply[5] == "clarify" and isinstance(last_reply[6], list)
     return Turn(
         message=message,
         conversation=conversation,
         property=prop,
-        reservation=knowledge_service.reservation_for(
-            session, property_id=prop.id, phone=guest_phone(conversation.guest_address), today=today
-        ),
-        history=[row[0] for row in reversed(rows)],
+        reservation=_STAY.build(stay) if _STAY.loaded(stay) else None,  # as `knowledge_service.reservation_for`
+        history=[PastMessage(r.direction, r.author, r.body, r.entry_ids) for r in reversed(rows)],
         knowledge=knowledge,
-        offered=[str(t) for t in last_reply[2]] if asked and last_reply else [],
-        considered=_considered(last_reply[3] if last_reply else None),
+        offered=[str(t) for t in last_reply[6]] if asked and last_reply else [],
+        considered=_considered(last_reply[7] if last_reply else None),
+        inbound=int(row[-1]),
     )
 
 

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends
-from sqlalchemy import event
+from sqlalchemy import Column, Table, event, inspect
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm.base import instance_state
 from sqlmodel import Session, create_engine
 
 from concierge.core.settings import get_settings
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
     from concierge.core.settings import Settings
 
+ModelT = TypeVar("ModelT")
 WRITE_LOCK_SECONDS = 30.0
 ROOT = Path(__file__).resolve().parents[2]
 # `concierge db upgrade` on PostgreSQL: one migrating process at a time (containers may start together).
@@ -210,3 +212,29 @@ def migration_lock() -> Iterator[None]:
         finally:
             conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
             conn.commit()
+
+
+class Detached(Generic[ModelT]):
+    """A model's objects built from its columns in a Core row, as a session would load them and then be closed:
+    detached, every column loaded. For reads on a hot path (a turn's context): the ORM's loading machinery cost
+    about as much as the statement (docs/benchmarks.md, eighth pass); the objects are the same model instances, only
+    never in a session (a change to one is not written; select its columns with `columns`)."""
+
+    def __init__(self, model: type[ModelT]) -> None:
+        self.mapper = inspect(model)
+        self.table: Table = self.mapper.local_table
+        attributes = list(self.mapper.column_attrs)
+        self.keys = [attribute.key for attribute in attributes]
+        self.columns: list[Column[Any]] = [attribute.columns[0] for attribute in attributes]
+        self._key_at = [self.columns.index(column) for column in self.mapper.primary_key]
+
+    def loaded(self, values: Any) -> bool:
+        """Whether these column values hold a row (an outer join's missing row has no primary key)."""
+        return all(values[i] is not None for i in self._key_at)
+
+    def build(self, values: Any) -> ModelT:
+        """The object of these column values, in `columns`' order."""
+        obj: ModelT = self.mapper.class_manager.new_instance()
+        obj.__dict__.update(zip(self.keys, values, strict=True))
+        instance_state(obj).key = self.mapper.identity_key_from_primary_key([values[i] for i in self._key_at])
+        return obj

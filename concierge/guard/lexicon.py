@@ -8,6 +8,9 @@ in the message, in any order: "water + lamp*|ceiling*|everywhere" is a flood how
 problem described rather than named. `<name>` as a whole wording stands for every word of a word class of the
 phrase's language (`classes.yaml`): "<person> + not reacting|won't wake" is one phrase for a husband, a daughter
 or a friend; `<fever>` is a body temperature ("39,8", "40 °C"), `<many>` a headcount of 8 to 99 ("<many> friends").
+A class inside a wording stands for each of its words: in a category's phrase, those of the phrase's language ("with our
+<animal>": "with our dog", "with our kitten"); in `exclude.yaml`, which has no language, those of every language
+(`<no_need> * <late_out>`: "no need for a late checkout", "no hace falta salida tardía").
 Phrases in Japanese or Chinese are matched as plain substrings.
 `EXCLUDE` lists harmless phrases removed before a category is matched ("fire extinguisher" is not a fire).
 
@@ -78,9 +81,27 @@ def _expanded(phrase: str, language: str, classes: dict[str, L], path: Path) -> 
                     raise data_error(path, None, f"unknown word class {wording.strip()!r} in {phrase!r}")
                 wordings += classes[name.group(1)][language]
             else:
-                wordings.append(wording)
+                wordings += _inline(_check_inline(wording, classes, path), language, classes)
         parts.append(ALTERNATIVES.join(wordings))
     return COMBINED.join(parts)
+
+
+def _inline(wording: str, language: str, classes: dict[str, L]) -> list[str]:
+    """A wording with a class inside ("with our <animal>") as one wording per word of the class in the phrase's
+    language ("with our dog", "with our kitten" ...); a wording without one as it is."""
+    named = next((n for n in CLASS.findall(wording) if n not in TOKENS), None)
+    if named is None:
+        return [wording]
+    spelled = [wording.replace(f"<{named}>", word, 1) for word in classes[named][language]]
+    return [w for one in spelled for w in _inline(one, language, classes)]
+
+
+def _check_inline(phrase: str, classes: dict[str, L], path: Path) -> str:
+    """The phrase, once every class named inside a wording ("<no_need> * late check*") is known to exist."""
+    for name in CLASS.findall(phrase):
+        if name not in TOKENS and name not in classes:
+            raise data_error(path, None, f"unknown word class <{name}> in {phrase!r}")
+    return phrase
 
 
 def load(directory: Path = DATA) -> Phrases:
@@ -99,7 +120,10 @@ def load(directory: Path = DATA) -> Phrases:
             }
             for name, file in files.items()
         },
-        exclude={Category(name): words(path, node) for name, node in exclude.items()},
+        exclude={
+            Category(name): tuple(_check_inline(p, classes, path) for p in words(path, node))
+            for name, node in exclude.items()
+        },
         follow_ups=words(follow_ups, load_yaml_data(follow_ups)),
         timing=language_file(directory / "timing.yaml", SUPPORTED_LANGUAGES),
         wrong_reply=language_file(directory / "wrong_reply.yaml", SUPPORTED_LANGUAGES),

@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from rapidfuzz import fuzz
 
 from concierge.core.text import fold
-from concierge.guard.lexicon import ALTERNATIVES, COMBINED, EXCLUDE, FOLLOW_UPS, LEXICON, TIMING, WRONG_REPLY
+from concierge.guard.lexicon import ALTERNATIVES, CLASSES, COMBINED, EXCLUDE, FOLLOW_UPS, LEXICON, TIMING, WRONG_REPLY
 from concierge.guard.tokens import TIMES
 from concierge.i18n.detect import detect_language
 from knowledge.lexicon import KEYWORDS
@@ -108,6 +108,8 @@ def _phrase_pattern(phrase: str) -> str:
             continue
         if token in TIMES:
             out += TIMES[token]
+        elif (named := _INLINE.fullmatch(token)) and named.group(1) in CLASSES:
+            out += _inline_class(named.group(1))
         else:
             word = re.escape(token[:-1]) + r"\w*" if token.endswith("*") else re.escape(token)
             out += word.replace("'", _APOSTROPHE)
@@ -115,6 +117,17 @@ def _phrase_pattern(phrase: str) -> str:
             out += r"\W+"
     # A phrase that starts with a sign ("% off") follows a number: no word boundary before it.
     return (r"(?<!\w)" if not re.match(r"[^\w<*]", folded) else "") + out + r"(?!\w)"
+
+
+# A word class inside a wording ("<no_need> * late check*") stands for any of its words in every language: requests
+# said not to be needed are taken out (`exclude.yaml`) whichever language the guest mixes in.
+_INLINE = re.compile(r"<([a-z_]+)>")
+
+
+@cache
+def _inline_class(name: str) -> str:
+    words = sorted({w for by_language in CLASSES[name].values() for w in by_language}, key=len, reverse=True)
+    return "(?:" + "|".join(_phrase_pattern(w) for w in words) + ")"
 
 
 @cache

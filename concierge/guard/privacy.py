@@ -3,51 +3,17 @@
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CompoundSelect, bindparam, func, literal_column, union_all
+from sqlalchemy import CompoundSelect, bindparam, literal_column, union_all
 from sqlmodel import Session, col, select
 
-from concierge.conversation.models import Conversation, Message
 from concierge.users import audit
 from concierge.users.audit import AuditEvent
 from knowledge.models import Reservation, StaffMember
 
 log = logging.getLogger(__name__)
-
-
-def sender_addresses(guest_address: str) -> list[str]:
-    """Every channel address of the same phone: SMS and WhatsApp count as one sender."""
-    phone = guest_address.removeprefix("whatsapp:")
-    return [phone, f"whatsapp:{phone}"]
-
-
-# Built once, run every turn with bound values (building a statement cost more than running it, issue 22), as Core
-# on the table columns: the same SQL without the ORM's execution path, and the two addresses of `sender_addresses`
-# as two plain parameters rather than an expanding list (expanded anew at every execution).
-_MESSAGES = cast(Any, Message).__table__.c
-_CONVERSATIONS = cast(Any, Conversation).__table__.c
-_INBOUND_COUNT = (
-    select(func.count(_MESSAGES.id))
-    .join_from(
-        cast(Any, Message).__table__, cast(Any, Conversation).__table__, _CONVERSATIONS.id == _MESSAGES.conversation_id
-    )
-    .where(
-        _CONVERSATIONS.guest_address.in_([bindparam("phone"), bindparam("whatsapp")]),
-        _MESSAGES.direction == "in",
-        _MESSAGES.created_at >= bindparam("since"),
-        _MESSAGES.id <= bindparam("up_to"),
-    )
-)
-
-
-def inbound_count(session: Session, *, guest_address: str, since: datetime, up_to_message_id: int) -> int:
-    """Messages this sender wrote since `since`, up to and including this one (in arrival order)."""
-    phone, whatsapp = sender_addresses(guest_address)
-    params = {"phone": phone, "whatsapp": whatsapp, "since": since, "up_to": up_to_message_id}
-    return int(session.connection().execute(_INBOUND_COUNT, params).scalar_one())
 
 
 _NON_DIGITS = re.compile(r"\D+")

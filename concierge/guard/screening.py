@@ -18,6 +18,8 @@ from typing import Any, Protocol
 from concierge.core.text import fold
 from concierge.guard.phrases import CJK, HIDDEN, WORD, Signal, deobfuscate, follow_up_patterns, match_lexicon, normalize
 from concierge.guard.policy import Policy, strongest
+from concierge.guard.resolved import RESOLVABLE, without_resolved
+from concierge.guard.typos import corrected
 from knowledge.policy import Action, Category
 
 _TEMPLATE = re.compile(
@@ -101,8 +103,8 @@ class RuleClassifier:
 
     def classify(self, text: str, *, language: str, history: Sequence[str]) -> list[Signal]:
         """Signals for the message, its disguised or encoded content, and what it continues."""
-        folded = normalize(text)
-        signals = match_lexicon(folded, language=language, fuzzy=True)
+        folded = corrected(normalize(text))
+        signals = self._present(folded, match_lexicon(folded, language=language, fuzzy=True), language)
         clear = deobfuscate(folded)
         if clear != folded:
             signals += [
@@ -114,6 +116,16 @@ class RuleClassifier:
         signals += self._names(folded)
         signals += self._conversation(folded, language=language, history=history)
         return signals
+
+    @staticmethod
+    def _present(folded: str, signals: list[Signal], language: str) -> list[Signal]:
+        """The signals without floods, fires and gas seen only in sentences about a problem that is over."""
+        hazards = tuple(dict.fromkeys(s.category for s in signals if s.category in RESOLVABLE))
+        calm = without_resolved(folded) if hazards else folded
+        if calm == folded:
+            return signals
+        still = {s.category for s in match_lexicon(calm, language=language, categories=hazards)}
+        return [s for s in signals if s.category not in RESOLVABLE or s.category in still]
 
     def _structure(self, text: str, folded: str) -> list[Signal]:
         signals = []

@@ -5,7 +5,6 @@ Kept out of graph/nodes.py so the nodes stay small: `screen` runs the screener a
 escalations (a late check-out request still hears the check-out rules) but never to refusals.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from concierge.guard import policy as guard_policy
@@ -67,12 +66,7 @@ def screen(state: TurnState, ctx: TurnContext) -> dict[str, Any]:
     )
     found: dict[str, Any] = {"screen": screening.trace(), "private": private.values}
     if screening.action is not Action.emergency:  # an emergency is always answered, however many messages came
-        count = guard_service.inbound_count(
-            ctx.session,
-            guest_address=state["conversation"].guest_address,
-            since=ctx.now - timedelta(seconds=ctx.rate_limit_window_seconds),
-            up_to_message_id=message.id,
-        )
+        count = state["inbound"]  # read with the message (load_context)
         if count > ctx.rate_limit_messages:
             verdict = Verdict.rate_limited if count == ctx.rate_limit_messages + 1 else Verdict.silenced
             return {**found, "verdict": verdict, "outcome": Outcome.refuse}

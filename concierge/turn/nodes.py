@@ -3,6 +3,7 @@
 import re
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -55,8 +56,9 @@ def timed(name: str) -> Callable[[Node], Node]:
 @timed("load_context")
 def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     ctx = runtime.context
+    since = ctx.now - timedelta(seconds=ctx.rate_limit_window_seconds)  # the sender's rate window
     turn = service.load_turn(
-        ctx.session, message_id=state["message_id"], today=ctx.now.date(), history=ctx.history_messages
+        ctx.session, message_id=state["message_id"], today=ctx.now.date(), history=ctx.history_messages, since=since
     )
     version = turn.knowledge
     today = knowledge_service.local_date(turn.property, now=ctx.now)
@@ -68,6 +70,7 @@ def load_context(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, A
         "history": turn.history,
         "offered": turn.offered,
         "considered": turn.considered,
+        "inbound": turn.inbound,
         "knowledge_version": version.version if version else None,
         "entries": entries_in_effect(version.entries, today=today) if version else [],
         "text": turn.message.body[: ctx.max_inbound_chars],

@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypedDict
 from sqlmodel import Session
 
 from concierge.conversation.models import Author, Conversation, Message
+from concierge.conversation.service import PastMessage
 from concierge.guard.screening import Screener
 from concierge.guard.secrets import Access
 from concierge.llm.router import Router
@@ -84,9 +85,10 @@ class TurnState(TypedDict, total=False):
     conversation: Conversation
     property: Property
     reservation: Reservation | None
-    history: list[Message]
+    history: list[PastMessage]  # the conversation's earlier messages, oldest first
     offered: list[str]  # the topics our last reply, a clarifying question, asked the guest to choose from
     considered: list[tuple[str, float]]  # the topics our last reply's retrieval ranked for the guest's last message
+    inbound: int  # the sender's messages in the rate window (RATE_LIMIT_*), up to and including this one
     knowledge_version: int | None
     entries: list[dict[str, Any]]
     text: str

@@ -36,8 +36,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from concierge.i18n.detect import warm_up
     from concierge.worker.endpoints import start_endpoints
     from concierge.worker.loops import Worker
-    from concierge.worker.process import follow_wake_pipe, signal_ready
+    from concierge.worker.process import follow_wake_pipe, run_behind_the_web, signal_ready
 
+    if args.wake_fd is not None:  # started by `concierge serve`, before any thread of its own (each inherits it):
+        # acks are the latency that matters, turns are throughput: when CPU is short, the web process goes first.
+        run_behind_the_web(get_settings())
     worker = Worker(get_settings())
     endpoints = start_endpoints(
         host=args.listen_host, health_port=args.health_port, metrics_port=args.metrics_port, health=worker.health
@@ -49,8 +52,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if args.wake_fd is not None:  # started by `concierge serve`: woken through a pipe, stops when it closes
-        # Acks are the latency that matters; turns are throughput: when CPU is short, the web process goes first.
-        os.nice(get_settings().worker_process_nice)
         follow_wake_pipe(args.wake_fd, wake=worker.wake, parent_gone=lambda: os.kill(os.getpid(), signal.SIGTERM))
     sys.setswitchinterval(SWITCH_INTERVAL)
     warm_up()  # the language models, before the first turn and before the heap is frozen

@@ -137,6 +137,32 @@ class WorkerProcesses:
             child.stop(timeout)
 
 
+def run_behind_the_web(settings: Settings) -> None:
+    """In the child, before its threads start (Linux sets both per thread; new threads inherit them): a lower CPU
+    priority (WORKER_PROCESS_NICE) and, unless WORKER_PROCESS_BATCH is off, the SCHED_BATCH policy."""
+    os.nice(settings.worker_process_nice)
+    if settings.worker_process_batch:
+        batch_scheduling()
+
+
+def batch_scheduling() -> bool:
+    """Put this thread under SCHED_BATCH: the scheduler treats it as CPU-bound and does not let it preempt a running
+    normal process (the web process) when it wakes. False, and the normal policy kept, where the platform has no
+    such policy or the call is not permitted (a seccomp profile, a container): the worker runs all the same."""
+    policy = getattr(os, "SCHED_BATCH", None)
+    if policy is None:
+        log.info("SCHED_BATCH is not available here; the worker keeps the normal scheduling policy")
+        return False
+    try:
+        os.sched_setscheduler(0, policy, os.sched_param(0))
+    except OSError as exc:
+        log.warning(
+            "SCHED_BATCH not permitted; the worker keeps the normal scheduling policy", extra={"error": str(exc)}
+        )
+        return False
+    return True
+
+
 def signal_ready(fd: int) -> None:
     """In the child: tell `serve` the worker is loaded."""
     with contextlib.suppress(OSError):

@@ -2,7 +2,16 @@
 
 from typing import Any
 
-from knowledge.coverage import closed_question, content_words, is_open, mentions, uncovered
+from knowledge.coverage import (
+    asks_whether,
+    asks_why,
+    closed_question,
+    content_words,
+    is_open,
+    mentions,
+    uncovered,
+    unknown_things,
+)
 from knowledge.index import build_index
 from knowledge.questions import decide
 
@@ -102,3 +111,70 @@ def test_another_topic_named_only_as_a_place_is_no_missing_detail() -> None:
     found = decide(index, "is vaping ok out on the balcony by the pool?", language="en", threshold=0.7)
     assert [c.topic for c in found.selected] == ["smoking"]
     assert decide(index, "is the pool heated?", language="en", threshold=0.7).selected == []
+
+
+BIKES: list[dict[str, Any]] = [
+    {"topic": "custom:bikes", "title": "Bikes", "content": {"en": "4 bikes in the shed, 2 with a child seat."}},
+    {"topic": "amenities", "title": "Included", "content": {"en": "Towels, a cot and a high chair."}},
+    {"topic": "pool", "title": "Pool", "content": {"en": "The rooftop pool is open from June to September."}},
+    {"topic": "laundry", "title": "Laundry", "content": {"en": "The washing machine is next to the kitchen."}},
+]
+
+
+def test_a_question_asking_whether_there_is_a_thing() -> None:
+    assert asks_whether("is there a lifeguard at the pool")
+    assert asks_whether("do the bikes have gears")
+    assert asks_whether("mag er badschuim in de hottub")
+    assert not asks_whether("where is the pool")  # where: the entry answers
+    assert not asks_whether("is there a hairdryer somewhere")
+    assert not asks_whether("we get there at five, can we go straight in")  # "there" alone is no "is there"
+    assert not asks_whether("is the pool heated")  # closed, not open
+
+
+def test_a_thing_nothing_knows_goes_to_a_person() -> None:
+    index = build_index(BIKES)
+
+    def topics(message: str, language: str = "en") -> list[str]:
+        return [c.topic for c in decide(index, message, language=language, threshold=0.7).selected]
+
+    assert topics("do the bikes have gears?") == []
+    assert topics("is there a lifeguard at the pool?") == []
+    assert topics("are there bikes with a child seat?") == ["custom:bikes"]  # the entry mentions it
+    assert topics("is there a pool in the building?") == ["pool"]  # the building is where, not what
+    assert topics("is there a cot for the baby?") == ["amenities"]  # the baby is whom for
+    # In a language the entry is not written in, its words cannot be looked up: the entry answers.
+    assert topics("czy są rowery dla gości?", "pl") == ["custom:bikes"]
+
+
+def test_unknown_things_leaves_out_how_the_question_asks() -> None:
+    index = build_index(BIKES)
+    assert unknown_things(index, "do the bikes have gears", ["custom:bikes"], language="en") == ["gears"]
+    assert unknown_things(index, "is there a tram nearby instead", ["custom:bikes"], language="en") == ["tram"]
+    assert "allow" not in content_words("do you allow dogs", language="en")  # an open word asks, it is not asked
+
+
+def test_a_longer_closed_question_is_checked_in_the_entry_language() -> None:
+    index = build_index(BIKES)
+    found = decide(index, "is the rooftop pool salt water or chlorine?", language="en", threshold=0.7)
+    assert found.selected == []
+    assert closed_question("is the rooftop pool salt water or chlorine", True, "en", longest=10)
+    assert not closed_question("is the rooftop pool salt water or chlorine", True, "en")
+
+
+def test_a_why_question_is_a_problem_for_a_person() -> None:
+    index = build_index(BIKES)
+    assert asks_why("how come the washing machine keeps flashing?", "en")
+    assert asks_why("perché la lavatrice non scarica?", "it")
+    assert not asks_why("where is the washing machine?", "en")
+    assert decide(index, "why does the washing machine beep?", language="en", threshold=0.7).selected == []
+    assert [c.topic for c in decide(index, "where is the washing machine?", language="en", threshold=0.7).selected] == [
+        "laundry"
+    ]
+
+
+def test_a_question_split_at_a_joining_word_still_asks_about_the_topic() -> None:
+    index = build_index(BIKES)
+    # "ook" splits the question: "geschikt voor een baby?" still asks about the pool, and the entry does not say.
+    assert decide(index, "is het zwembad ook geschikt voor een baby?", language="nl", threshold=0.7).selected == []
+    found = decide(index, "is het zwembad ook open in juni?", language="nl", threshold=0.7)
+    assert [c.topic for c in found.selected] == ["pool"]

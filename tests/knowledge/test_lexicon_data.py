@@ -175,3 +175,12 @@ def test_a_malformed_file_fails_the_import(tmp_path: Path, module: str, data: st
     with pytest.raises(LexiconDataError, match=r"^.*:3: duplicate language 'es'$") as info:
         spec.loader.exec_module(importlib.util.module_from_spec(spec))
     assert str(info.value) == f"{tmp_path / 'data' / spoil}:3: duplicate language 'es'"
+
+
+def test_a_class_named_inside_a_wording_must_exist(guard_data: Path) -> None:
+    exclude = guard_data / "exclude.yaml"
+    text = exclude.read_text(encoding="utf-8")
+    exclude.write_text(text.replace('"<no_need> * <late_out>"', '"<no_need> * <late_outs>"'), encoding="utf-8")
+    assert error(guard.load, guard_data).endswith("unknown word class <late_outs> in '<no_need> * <late_outs>'")
+    exclude.write_text(text, encoding="utf-8")
+    assert guard.load(guard_data).exclude[Category.late_check_out][0] == "<no_need> * <late_out>"

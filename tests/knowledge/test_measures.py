@@ -50,3 +50,29 @@ def test_a_figure_the_entry_gives_is_answered() -> None:
 def test_the_one_entry_that_gives_the_figure_about_the_word_used_stands_in() -> None:
     assert answered("how fast is the internet?") == (["custom:desk"], 0)
     assert answered("how fast is the wifi?") == ([], 1)  # the desk entry does not say "wifi"
+
+
+TIMES: list[dict[str, Any]] = [
+    {"topic": "transport", "title": "Transport", "content": {"en": "Tram 4 stops 5 minutes away; the bus every hour."}},
+    {"topic": "pool", "title": "Pool", "content": {"en": "The pool is open from 10:00 to 21:00."}},
+    {"topic": "trash", "title": "Rubbish", "content": {"en": "Glass goes to the bottle bank (not on Sundays)."}},
+]
+
+
+def test_when_something_runs_is_asked_narrowly() -> None:
+    assert measures_asked("does the tram run on sundays?", "en") == ["hours"]
+    assert measures_asked("Fährt die Tram nachts?", "de") == ["hours"]
+    assert measures_asked("we leave on sunday, what about the keys?", "en") == []  # one day is a circumstance
+
+
+def test_a_time_the_entry_does_not_give_goes_to_a_person() -> None:
+    index = build_index(TIMES)
+
+    def topics(message: str, language: str = "en") -> list[str]:
+        return [c.topic for c in decide(index, message, language=language, threshold=0.7).selected]
+
+    assert topics("does the tram run on sundays?") == []
+    assert topics("what time is the last bus?") == []
+    assert topics("Fährt die Tram auch nachts?", "de") == []  # split at "auch": the tail still asks about the tram
+    assert topics("what time does the pool close?") == ["pool"]
+    assert topics("can we take glass to the bottle bank on sundays?") == ["trash"]

@@ -93,3 +93,49 @@ def test_a_phrase_that_starts_with_a_sign_follows_a_number() -> None:
 )
 def test_only_a_time_or_a_timing_word_asks_for_another_time(language: str, text: str, expected: bool) -> None:
     assert asks_for_another_time(text, language=language) is expected
+
+
+def test_a_class_inside_a_wording_stands_for_its_words_in_every_language() -> None:
+    assert matches("<no_need> * <late_out>", "no need for a late checkout")
+    assert matches("<no_need> * <late_out>", "no hace falta salida tardía")
+    assert matches("<without> <late_out>", "wir brauchen keinen späten Check-out")
+    assert not matches("<no_need> * <late_out>", "could we get a late checkout?")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "no need for a late checkout, but can we leave our bags somewhere after 11?", None),
+        ("es", "no hace falta salida tardía, ¿podemos dejar las maletas?", None),
+        ("fr", "pas besoin d'arriver plus tôt, on sera là vers 18h", None),
+        ("en", "could we get a late checkout? no need for early check-in", Category.late_check_out),
+        ("en", "no, I asked about a late checkout", Category.late_check_out),
+        ("es", "llegamos sobre las 18h, ¿a partir de qué hora es la entrada?", None),
+    ],
+)
+def test_a_request_said_not_to_be_needed_is_no_request(language: str, text: str, expected: Category | None) -> None:
+    assert category(text, language) is expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("fr", "quelqu'un a cassé la vitre de la porte d'entrée pendant qu'on dormait", Category.break_in),
+        ("it", "qualcuno ha rotto la finestra della cucina stanotte", Category.break_in),
+        ("en", "someone smashed the patio door glass", Category.break_in),
+        ("en", "someone broke a glass at dinner, where is the broom?", None),
+        ("en", "SOMEONE IS BANGING ON OUR DOOR AND SHOUTING, WE DONT KNOW THEM", Category.break_in),
+        ("en", "the neighbours are banging on the wall again", None),
+    ],
+)
+def test_a_pane_broken_by_somebody_or_a_door_banged_by_strangers_is_a_break_in(
+    language: str, text: str, expected: Category | None
+) -> None:
+    assert category(text, language) is expected
+
+
+def test_a_class_inside_a_phrase_of_a_category_stands_for_its_words_in_that_language() -> None:
+    assert category("we get in at 6pm with our two dachshunds, is that alright?", "en") is Category.pet_exception
+    assert category("arriviamo alle 18 con il nostro cagnolino", "it") is Category.pet_exception
+    # "cane" is an Italian dog, an English walking stick: the English phrase has only English animals.
+    assert category("travelling with my cane, is there a lift?", "en") is None

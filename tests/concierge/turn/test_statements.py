@@ -17,10 +17,11 @@ from tests.factories import ANA, store
 
 # Today's figure for an answered FAQ question while the queue is busy, the same on SQLite and PostgreSQL (BEGINs left
 # out: SQLite's are statements, PostgreSQL's implicit): claim 1 (an UPDATE … RETURNING of the oldest due job),
-# context and screening 5 (the message, its conversation, property and published knowledge in one statement; other
-# guests and staff in one; the active release is read at most once a second, not per turn), record 5 (the claim's
-# lease carries the job's conversation and message).
-FAQ_TURN_STATEMENTS = 11
+# context and screening 3 (the message, its conversation, property, published knowledge, the guest's stay and the
+# sender's messages in the rate window in one statement; the history; other guests and staff in one; the active
+# release is read at most once a second, not per turn), record 5 (the claim's lease carries the job's conversation
+# and message).
+FAQ_TURN_STATEMENTS = 9
 
 
 @pytest.fixture
