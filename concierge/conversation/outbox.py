@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import String, bindparam, case, literal, literal_column, update
+from sqlalchemy import Connection, String, bindparam, case, literal, literal_column, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
@@ -65,17 +65,17 @@ class Delivery:
     content_variables: str | None = None  # its variables, as the JSON object Twilio expects
 
 
-def delivery_due(session: Session, *, now: datetime, stale_after: float) -> bool:
+def delivery_due(db: Session | Connection, *, now: datetime, stale_after: float) -> bool:
     """Whether `claim_delivery` would find a reply (a read: on SQLite it does not take the write lock)."""
-    return queue.is_due(session, OUTBOX, now=now, lease_seconds=stale_after)
+    return queue.is_due(db, OUTBOX, now=now, lease_seconds=stale_after)
 
 
-def claim_delivery(session: Session, *, now: datetime, stale_after: float) -> Delivery | None:
+def claim_delivery(db: Session | Connection, *, now: datetime, stale_after: float) -> Delivery | None:
     """Claim the next due reply (in order per conversation); bot replies to a human-owned chat are cancelled."""
     params = {"now": now, "claimed_before": now - timedelta(seconds=stale_after), "attempt_at": now}
-    session.flush()  # Core statements below: the session's pending changes go first, as with the ORM's execute
+    connection = queue.connection_of(db)  # Core statements: a session's pending changes go first
     while True:
-        row = session.connection().execute(_claim_statement(), params).first()  # Core: plain rows, no ORM state
+        row = connection.execute(_claim_statement(), params).first()  # Core: plain rows, no ORM state
         if row is None:
             return None
         if row.status == OutboxStatus.cancelled:
@@ -162,10 +162,9 @@ _MARK_SENT = (
 )
 
 
-def mark_sent(session: Session, *, outbox_id: int, twilio_sid: str | None, now: datetime) -> None:
+def mark_sent(db: Session | Connection, *, outbox_id: int, twilio_sid: str | None, now: datetime) -> None:
     """The provider accepted the reply (or the simulator showed it)."""
-    session.flush()
-    session.connection().execute(_MARK_SENT, {"outbox_id": outbox_id, "twilio_sid": twilio_sid, "now": now})
+    queue.connection_of(db).execute(_MARK_SENT, {"outbox_id": outbox_id, "twilio_sid": twilio_sid, "now": now})
 
 
 def retry_or_fail(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends
 from sqlalchemy import Column, Table, event, inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm.base import instance_state
 from sqlmodel import Session, create_engine
 
@@ -140,6 +140,18 @@ def session_scope(*, readonly: bool = False) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def connection_scope(*, readonly: bool = False) -> Iterator[Connection]:
+    """One transaction on a Core connection, no ORM session: commit when the block succeeds, roll back when it raises.
+
+    For work that is a few Core statements (the sender's due read, claim and mark): an ORM session around them cost
+    about a third of their CPU (docs/benchmarks.md, "Concurrent turns", eighth pass). Same locking as a session.
+    """
+    engine = _readonly(get_engine()) if readonly else get_engine()
+    with engine.begin() as connection:
+        yield connection
 
 
 @lru_cache(maxsize=8)  # one per engine; tests make a new engine per database

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ClauseElement, ColumnElement, Row, bindparam, exists, literal_column, or_, update
+from sqlalchemy import ClauseElement, ColumnElement, Connection, Row, bindparam, exists, literal_column, or_, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, SQLModel, col, select
@@ -111,11 +111,18 @@ def unfinished(queue: Queue[RowT], table: Any = None) -> ColumnElement[bool]:
     return condition
 
 
-def is_due(session: Session, queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> bool:
+def connection_of(db: Session | Connection) -> Connection:
+    """A Core connection itself, or a session's (its pending changes flushed first, as the ORM's execute does)."""
+    if isinstance(db, Connection):
+        return db
+    db.flush()  # a no-op in a clean session
+    return db.connection()
+
+
+def is_due(db: Session | Connection, queue: Queue[RowT], *, now: datetime, lease_seconds: float = 0.0) -> bool:
     """Whether `claim` would find a row (a read: on SQLite it does not take the write lock)."""
     values = _due_values(queue, now=now, lease_seconds=lease_seconds)
-    session.flush()  # what the ORM's own execute would do first (a no-op in a clean session)
-    return session.connection().execute(_due_id(queue), values).first() is not None  # Core: no ORM entity to load
+    return connection_of(db).execute(_due_id(queue), values).first() is not None  # Core: no ORM entity to load
 
 
 @cache

@@ -1,14 +1,18 @@
 """Delivery cost: the sender's CPU per reply (claim, send through the official twilio client, mark sent), alone.
 
-    .venv/bin/python -m scripts.bench.delivery --replies 600 [--warmup 50]
+    .venv/bin/python -m scripts.bench.delivery --replies 600 [--warmup 50] [--profile FILE]
 
 Queues one reply for each of N guests (as a burst leaves them) in a fresh SQLite database with the demo pack, then
-delivers them one after another from this thread to a fake Twilio on loopback, as a worker's sender does. Prints the
+delivers them one after another from this thread to a fake Twilio on loopback (HTTP/1.1, persistent connections, as
+api.twilio.com answers), as a worker's sender does. Prints the
 CPU time of the delivering thread per reply (`time.thread_time`, so the fake Twilio's threads do not count), wall
-time per reply, and the SQL statements per reply. Run main's code with `PYTHONPATH` on a `git archive` of it.
+time per reply, and the SQL statements per reply; `--profile FILE` writes a cProfile of the measured deliveries
+(read its call counts: they do not depend on the machine's load). Run main's code from a `git archive` of it with
+this script and `tests/fakes/twilio_api.py` copied in (docs/benchmarks.md, "Concurrent turns", eighth pass).
 """
 
 import argparse
+import cProfile
 import os
 import sys
 import tempfile
@@ -24,6 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--replies", type=int, default=600)
     parser.add_argument("--warmup", type=int, default=50, help="replies delivered before measuring")
+    parser.add_argument("--profile", help="write a cProfile of the measured deliveries to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{tmp}/delivery.db"
@@ -32,7 +37,7 @@ def main() -> int:
         from tests.fakes.twilio_api import FakeTwilio
 
         prepare(db_url)
-        with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
+        with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, keep_alive=True) as fake:
             os.environ.update(
                 DATABASE_URL=db_url,
                 TWILIO_ACCOUNT_SID=ACCOUNT_SID,
@@ -64,10 +69,17 @@ def main() -> int:
             for _ in range(args.warmup):
                 assert sender.send_next()
             statements[0] = 0
+            profile = cProfile.Profile() if args.profile else None
             cpu, wall = time.thread_time(), time.perf_counter()
+            if profile is not None:
+                profile.enable()
             for _ in range(args.replies):
                 assert sender.send_next()
+            if profile is not None:
+                profile.disable()
             cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
+            if profile is not None:
+                profile.dump_stats(args.profile)
             assert not sender.send_next() and len(fake.messages) == total
     print(f"load average {os.getloadavg()[0]:.2f}")
     print(

@@ -59,8 +59,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, fake: FakeTwilio) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", 0), _KeepAliveHandler if fake.keep_alive else _Handler)
         self.fake = fake
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.fake._cond:
+            self.fake._connections += 1
+        super().process_request(request, client_address)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients that time out close the socket before a delayed answer; that is expected.
@@ -76,8 +81,12 @@ class FakeTwilio:
         auth_token: str = "test-token",
         *,
         clock: Callable[[], datetime] | None = None,
+        keep_alive: bool = False,
     ) -> None:
         self.account_sid = account_sid
+        # HTTP/1.1 with persistent connections, as api.twilio.com answers; the default (HTTP/1.0, a connection per
+        # request) lets a test's dropped or delayed request end with its connection.
+        self.keep_alive = keep_alive
         self.auth_token = auth_token
         # Replaceable so tests can give messages known creation times.
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
@@ -87,6 +96,7 @@ class FakeTwilio:
         self._delays: deque[float] = deque()
         self._delays_to: dict[str, float] = {}
         self._requests_seen = 0
+        self._connections = 0
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -179,6 +189,12 @@ class FakeTwilio:
         """Number of POSTs to Messages.json, including failed ones."""
         with self._cond:
             return self._requests_seen
+
+    @property
+    def connections(self) -> int:
+        """Number of TCP connections accepted since start."""
+        with self._cond:
+            return self._connections
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Block until at least `count` messages are recorded and return them all."""
@@ -354,6 +370,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+
+class _KeepAliveHandler(_Handler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms wait for the client's delayed ACK
 
 
 def _error(status: int, code: int, message: str) -> dict[str, Any]:

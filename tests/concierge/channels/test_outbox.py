@@ -1,6 +1,7 @@
 """The outbox sender against a fake Twilio: retries, permanent failures, crash reconciliation, ownership."""
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from concierge.core.db import session_scope
 from concierge.core.modelbase import utcnow
 from concierge.core.settings import get_settings
 from knowledge.models import Property
-from tests.factories import ACCOUNT_SID, AUTH_TOKEN, local_twilio, queue_replies
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN, local_twilio, queue_replies, twilio_env
 from tests.fakes.twilio_api import FakeTwilio
 
 
@@ -260,3 +261,22 @@ def test_the_proxy_environment_is_read_once_and_still_applies(
     assert reads == [fake.base_url]  # once, when the client was built; requests read it for every request before
     twilio = RebasedHttpClient("https://api.twilio.com", timeout=1)
     assert twilio.proxy["https"] == "http://proxy.example:3128"  # the real Twilio still goes through the proxy
+
+
+def test_each_sending_thread_keeps_its_connection_to_twilio(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve sending threads at once, twice: twelve persistent connections, none closed for a full pool."""
+    twilio_env(monkeypatch, SENDER_CONCURRENCY="12")
+    assert sender().http.adapter._pool_maxsize == 12  # type: ignore[union-attr]  # one per sending thread
+    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, keep_alive=True) as fake:
+        client = Client(ACCOUNT_SID, AUTH_TOKEN, http_client=RebasedHttpClient(fake.base_url, 5, pool_size=12))
+        for round_ in range(2):
+            fake.delay_next(0.3, count=12)  # all twelve in flight together
+            with ThreadPoolExecutor(12) as pool:
+                sids = list(
+                    pool.map(
+                        lambda i: client.messages.create(to=f"+3461100{i:04d}", from_="+15005550006", body="Hola").sid,
+                        range(12 * round_, 12 * round_ + 12),
+                    )
+                )
+            assert len(set(sids)) == 12
+        assert len(fake.messages) == 24 and fake.connections == 12
