@@ -210,6 +210,7 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
         return []
     text = _whether_part(text, language)
     aside = placed(text, language) | placed(text, language, PURPOSES)  # "in the building", "para el bebé"
+    aside |= {part for phrase in _present(text, WHETHER_WORDS) or () for part in phrase.split()}  # "hay sitio"
     return [
         word
         for word in content_words(text, language=language)
