@@ -74,9 +74,10 @@ class Settings(BaseSettings):
     worker_stall_seconds: float = Field(default=300.0, gt=0)
     # `serve` on SQLite runs the worker as child processes at this lower CPU priority (nice), so acks go first.
     worker_process_nice: int = Field(default=10, ge=0, le=19)
-    # And under Linux's SCHED_BATCH policy (where the kernel permits it): a waking child does not preempt the web
-    # process; once running it keeps its slice (docs/benchmarks.md, eighth pass). False: the normal policy.
-    worker_process_batch: bool = True
+    # True: also under Linux's SCHED_BATCH policy (where the kernel permits it): a waking child does not preempt the
+    # web process; once running it keeps its slice. Off by default: in alternating quiet load runs it gave the worse
+    # ack p99 in 3 of 3 pairs (docs/benchmarks.md, eighth pass, the integrator's runs).
+    worker_process_batch: bool = False
     # How many: one runs one thread's Python at a time (the GIL), so one child uses at most one core.
     worker_processes: int = Field(default=1, ge=1, le=16)
     job_lease_seconds: float = 60.0

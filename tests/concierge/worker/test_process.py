@@ -91,5 +91,5 @@ def test_batch_scheduling_fails_safe_where_there_is_no_such_policy(monkeypatch: 
     assert process.batch_scheduling() is False
 
 
-def test_batch_scheduling_is_on_by_default() -> None:
-    assert get_settings().worker_process_batch is True
+def test_batch_scheduling_is_off_by_default() -> None:
+    assert get_settings().worker_process_batch is False
