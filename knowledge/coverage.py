@@ -23,7 +23,7 @@ from itertools import pairwise
 
 from concierge.core.text import fold
 from knowledge.clauses import placed
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, NEARBY_WORDS, PLACES, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.measures import unheld
@@ -44,19 +44,13 @@ WHETHER_WORDS = frozenset(
     fold(w) for found in language_file(DATA / "whether_questions.yaml", SUPPORTED_LANGUAGES).values() for w in found
 )
 FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
-WHY: dict[str, re.Pattern[str] | None] = {
-    language: phrase_pattern(fold(w) for w in found)
-    for language, found in language_file(DATA / "why_questions.yaml", SUPPORTED_LANGUAGES).items()
-}
+WHY = language_patterns(DATA / "why_questions.yaml")
 PURPOSES: dict[str, frozenset[str]] = {
     language: frozenset(fold(w) for w in found)
     for language, found in language_file(DATA / "purpose_words.yaml", SUPPORTED_LANGUAGES).items()
 }
 # "is there a hairdryer or should I pack mine?": the words after "or" say what the guest will do otherwise.
-ALTERNATIVES: dict[str, re.Pattern[str] | None] = {
-    language: phrase_pattern(fold(w) for w in found)
-    for language, found in language_file(DATA / "alternatives.yaml", SUPPORTED_LANGUAGES).items()
-}
+ALTERNATIVES = language_patterns(DATA / "alternatives.yaml")
 NEARBY = frozenset(fold(w) for found in NEARBY_WORDS.values() for w in found)
 RECOMMENDATIONS = tuple(fold(w) for w in RECOMMENDATION_WORDS if len(w) >= 4)
 # Each place word (folded) → the (language, word) pairs of that place in every language.

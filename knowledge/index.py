@@ -23,7 +23,7 @@ from knowledge.lexicon import (
     SUPPORTED_LANGUAGES,
     WEAK_KEYWORDS,
 )
-from knowledge.lexicon_data import language_words, mapping
+from knowledge.lexicon_data import language_file, language_words, mapping
 from knowledge.lexicon_data import words as data_words
 from knowledge.stems import stem
 
@@ -82,6 +82,11 @@ def phrase_pattern(found: Iterable[str]) -> re.Pattern[str] | None:
 
 
 Phrases = dict[str, re.Pattern[str] | None]  # language → one pattern for its words and phrases
+
+
+def language_patterns(path: Path) -> Phrases:
+    """A data file of words and phrases per language (why_questions.yaml, where_questions.yaml…) as one pattern each."""
+    return {language: phrase_pattern(found) for language, found in language_file(path, SUPPORTED_LANGUAGES).items()}
 
 
 def detail_kinds(path: Path, node: Node, kinds: Sequence[str]) -> tuple[dict[str, Phrases], dict[str, re.Pattern[str]]]:

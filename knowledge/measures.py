@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from concierge.core.text import fold
-from knowledge.index import Index, Phrases, detail_kinds, phrase_pattern, words_of
-from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
-from knowledge.lexicon_data import language_file, load_yaml_data
+from knowledge.index import Index, Phrases, detail_kinds, language_patterns, words_of
+from knowledge.lexicon import DATA
+from knowledge.lexicon_data import load_yaml_data
 from knowledge.retrieval import Candidate
 
 _PATH = DATA / "measures.yaml"
@@ -32,10 +32,7 @@ def _load() -> tuple[dict[str, Phrases], dict[str, re.Pattern[str]]]:
 
 ASKS, HOLDS = _load()
 # "where do we put the bikes at night?": a question asking where names a time as its circumstance, not as hours asked.
-WHERE: dict[str, re.Pattern[str] | None] = {
-    language: phrase_pattern(fold(w) for w in found)
-    for language, found in language_file(DATA / "where_questions.yaml", SUPPORTED_LANGUAGES).items()
-}
+WHERE = language_patterns(DATA / "where_questions.yaml")
 
 
 def measures_asked(text: str, language: str) -> list[str]:
