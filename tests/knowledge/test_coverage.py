@@ -77,6 +77,8 @@ def test_an_entry_mentions_a_word_in_another_form() -> None:
     assert mentions("check-out is at 11:00", "checkout", "en")
     assert mentions("the pool is open from june", "opening", "en")
     assert not mentions("the pool is open from june", "heated", "en")
+    assert mentions("towels and a hair dryer in the drawer", "hairdryer", "en")  # two words written as one
+    assert not mentions("towels and a hair dryer in the drawer", "hairbrush", "en")
 
 
 def test_question_shapes() -> None:
