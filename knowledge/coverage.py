@@ -218,10 +218,11 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
 
 
 def _whether_part(text: str, language: str) -> str:
-    """The clauses of a question that ask whether (between commas), each up to a word offering an alternative: "it's
-    far too warm in the bedroom, do you have a fan?" asks about a fan; "is there a hairdryer or should I pack mine?"
-    about a hairdryer. The whole text when no clause alone asks whether."""
-    asking = [c for c in re.split(r"[,，、;；]", text) if _present(c, WHETHER_WORDS)]
+    """The clauses of a question that ask whether (between commas or after a colon), each up to a word offering an
+    alternative: "it's far too warm in the bedroom, do you have a fan?" asks about a fan; "hi, I'm Ana López: is there
+    room for my camper?" about the camper; "is there a hairdryer or should I pack mine?" about a hairdryer. The whole
+    text when no clause alone asks whether."""
+    asking = [c for c in re.split(r"[,，、;；:：]", text) if _present(c, WHETHER_WORDS)]
     if not asking:
         return text
     alternative = ALTERNATIVES.get(language)

@@ -165,6 +165,7 @@ def test_unknown_things_are_read_in_the_clause_that_asks_whether_up_to_an_altern
     assert unknown_things(index, "do the bikes have gears or should we rent", bikes, language="en") == ["gears"]
     # "is there room for …" asks whether, as "is there" does: the room is no thing the entry must mention
     assert unknown_things(index, "is there room for our bikes", bikes, language="en") == []
+    assert unknown_things(index, "hi, this is Ana Lopez: is there room for our bikes", bikes, language="en") == []
     assert unknown_things(index, "is there a bike pump", bikes, language="en") == ["pump"]
 
 
