@@ -226,7 +226,8 @@ def _whether_part(text: str, language: str) -> str:
     if not asking:
         return text
     alternative = ALTERNATIVES.get(language)
-    return " ".join(alternative.split(fold(c), maxsplit=1)[0] if alternative else c for c in asking)
+    folded = [fold(c) for c in asking]
+    return " ".join(alternative.split(c, maxsplit=1)[0] for c in folded) if alternative else " ".join(folded)
 
 
 def closed_question(text: str, asked: bool, language: str, *, longest: int = SHORT_QUESTION) -> bool:

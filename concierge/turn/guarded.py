@@ -20,7 +20,7 @@ from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
 from knowledge.follow_ups import read_follow_up
-from knowledge.index import index_for
+from knowledge.index import Index, index_for
 from knowledge.policy import HOUSE_RULES, HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
 from knowledge.questions import parts
 from knowledge.retrieval import Candidate
@@ -126,10 +126,14 @@ def _continued_policy(state: TurnState, present: set[str]) -> list[str]:
     previous = previous_topics(state)
     if not previous or previous[0] not in _POLICY_ENTRIES or previous[0] not in present:
         return []
+    return previous[:1] if read_follow_up(state_index(state), state["text"], previous, state["language"]) == [] else []
+
+
+def state_index(state: TurnState) -> Index:
+    """The knowledge index of the turn's entries, cached per property and knowledge version."""
     version = state.get("knowledge_version")
     key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
-    index = index_for(state["entries"], key=key)
-    return previous[:1] if read_follow_up(index, state["text"], previous, state["language"]) == [] else []
+    return index_for(state["entries"], key=key)
 
 
 def exception_kind(state: TurnState, candidates: list[Candidate], present: set[str]) -> Category:

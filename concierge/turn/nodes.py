@@ -29,7 +29,6 @@ from escalation.models import Urgency, hands_over, urgency_for
 from knowledge import clarified
 from knowledge import service as knowledge_service
 from knowledge.checks import entries_in_effect
-from knowledge.index import index_for
 
 Node = Callable[[TurnState, Runtime[TurnContext]], dict[str, Any]]
 
@@ -169,9 +168,7 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     escalating = state.get("outcome") == Outcome.escalate  # screening escalated: the hand-off quotes the KB too
     if state["verdict"] != Verdict.question and not escalating:
         return {"candidates": [], "selected": [], "clarify": []}
-    version = state["knowledge_version"]
-    key = (state["property"].id, version) if state["property"].id is not None and version is not None else None
-    index = index_for(state["entries"], key=key)
+    index = guarded.state_index(state)
     ranking = clarified.decide(
         index,
         state["text"],
