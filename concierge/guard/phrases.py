@@ -237,16 +237,6 @@ def asks_for_another_time(text: str, *, language: str, digits: bool = True) -> b
     return _timing(language, digits).search(normalize(text)) is not None
 
 
-def asks_for_safety_information(text: str) -> bool:
-    """Whether the message names safety equipment or information ("the emergency number", "the fire
-    extinguisher"): a question about them, not an emergency, unless a phrase of an emergency says otherwise."""
-    folded = normalize(text)
-    return any(
-        (pattern := _excluded(category)) is not None and pattern.search(folded) is not None
-        for category in (Category.emergency, Category.fire)
-    )
-
-
 @cache
 def _fuzzy_phrases(category: Category, language: str) -> list[tuple[int, str]]:
     return [

@@ -99,6 +99,7 @@ def score(verdicts: list[Verdict], *, mode: str, split: str) -> dict[str, Any]:
                 "kind": v.kind,
                 "split": _split(v),
                 "outcome": v.outcome,
+                "urgent": v.urgent,
                 "topics": v.cited,
                 "language": v.played.final.language if v.played.final else None,
                 "problems": v.problems,
