@@ -18,8 +18,9 @@ from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 from knowledge.policy import Category
 
 PATH = Path(__file__).parent / "data" / "resolved.yaml"
-# Hazards of the house that a guest reports as over; a person's health is never read as over.
-RESOLVABLE = frozenset({Category.flood, Category.fire, Category.gas})
+# Hazards of the house that a guest reports as over, and the word "emergency" in a question about one ("what number
+# do we call if there's ever an emergency?"); a person's health is never read as over.
+RESOLVABLE = frozenset({Category.flood, Category.fire, Category.gas, Category.emergency})
 SECTIONS = ("resolved", "hypothetical", "still")
 SENTENCE = re.compile(r"[^.!?;\n。！？]+[.!?;\n。！？]*")
 
