@@ -1,0 +1,61 @@
+"""Emergencies described rather than named, in every language (issue #17 point 6): someone else's condition, a
+child, an allergy, chest pressure, a seizure, someone face down in water, a CO alarm, a sparking socket, a stranger
+at the door at night, locked out at night with a baby. Each is an emergency, never a question."""
+
+import pytest
+
+from concierge.guard.policy import policy_from
+from concierge.guard.screening import Screener
+from knowledge.policy import Action
+
+POLICY = policy_from(None)
+
+
+def action(text: str, language: str) -> Action:
+    return Screener().screen(text, language=language, history=(), policy=POLICY).action
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "my grandad tripped in the garden and now he isn't making sense"),
+        ("en", "her lips are getting bigger and bigger, she has a peanut allergy"),
+        ("en", "mum says there's a crushing feeling in her chest"),
+        ("en", "my daughter went stiff and her eyes rolled back"),
+        ("en", "there's a kid floating face down in the hot tub"),
+        ("en", "the carbon thing on the wall is beeping and the screen shows CO"),
+        ("en", "a man keeps turning the handle of our door, it's the middle of the night"),
+        ("en", "it's 1am and the keypad just flashes red, we're outside with the kids"),
+        ("en", "the candle caught the curtain and it's going up"),
+        ("es", "mi abuela está tirada en el suelo del baño y no contesta"),
+        ("es", "a mi padre le oprime el pecho y está sudando"),
+        ("fr", "mon mari a une douleur qui lui écrase la poitrine"),
+        ("fr", "un type essaie d'ouvrir la porte de l'appartement"),
+        ("de", "mein Vater hat so einen Druck auf der Brust"),
+        ("de", "es ist mitten in der Nacht und das Türschloss blinkt nur rot, wir stehen draußen"),
+        ("it", "mio nonno si è accasciato in cucina"),
+        ("it", "mia moglie ha un peso sul petto e fa fatica a respirare"),
+        ("pt", "o meu pai sente um aperto no peito"),
+        ("nl", "mijn moeder is in elkaar gezakt in de badkamer"),
+        ("nl", "er is iemand aan het rommelen aan ons slot"),
+        ("pl", "mama ma ucisk w klatce piersiowej"),
+        ("ja", "父が胸を押さえて動けません"),
+        ("zh", "我爸突然胡言乱语"),
+    ],
+)
+def test_described_emergencies_are_emergencies(language: str, text: str) -> None:
+    assert action(text, language) is Action.emergency
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the kids' eyes got really big when they saw the pool"),
+        ("en", "can we put the bbq on the grass?"),
+        ("en", "this heat is killing me, how does the air conditioning work?"),
+        ("en", "the wifi is dead, what is the password?"),
+        ("en", "not an emergency, but which hospital is closest in case we need a doctor tomorrow?"),
+    ],
+)
+def test_look_alikes_are_not_emergencies(language: str, text: str) -> None:
+    assert action(text, language) is not Action.emergency
