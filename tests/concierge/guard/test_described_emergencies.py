@@ -59,3 +59,36 @@ def test_described_emergencies_are_emergencies(language: str, text: str) -> None
 )
 def test_look_alikes_are_not_emergencies(language: str, text: str) -> None:
     assert action(text, language) is not Action.emergency
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "my wife is diabetic, she's trembling and sweating and seems confused"),
+        ("en", "our son spent the whole day in the sun and now he's vomiting and confused"),
+        ("en", "we heard a thud in the bathroom and dad isn't answering"),
+        ("en", "the toddler drank some of the dishwasher liquid"),
+        ("en", "the laundry room is filling up with water"),
+        ("en", "the charger is melting and there's a burning smell"),
+        ("de", "unser Kind hat Spülmittel getrunken"),
+        ("fr", "mon père est diabétique et il tremble, il est tout confus"),
+        ("nl", "de droger staat te roken"),
+        ("ja", "キーパッドが反応しなくて夜中に外にいます"),
+        ("zh", "我妈好像中暑了"),
+    ],
+)
+def test_more_described_emergencies_are_emergencies(language: str, text: str) -> None:
+    assert action(text, language) is Action.emergency
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the heater gives off a weird smell when we switch it on, is that normal?"),
+        ("en", "is smoking allowed on the balcony?"),
+        ("en", "we spent the whole day in the sun, where can we buy after-sun?"),
+        ("en", "my husband is diabetic, is there a fridge for his insulin?"),
+    ],
+)
+def test_more_look_alikes_are_not_emergencies(language: str, text: str) -> None:
+    assert action(text, language) is not Action.emergency
