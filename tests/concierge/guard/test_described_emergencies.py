@@ -92,3 +92,27 @@ def test_more_described_emergencies_are_emergencies(language: str, text: str) ->
 )
 def test_more_look_alikes_are_not_emergencies(language: str, text: str) -> None:
     assert action(text, language) is not Action.emergency
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "una señora está intentando abrir nuestra cerradura con una llave"),
+        ("de", "jemand versucht die ganze Zeit, unsere Haustür aufzumachen"),
+        ("pl", "syn ma pianę na ustach i się trzęsie"),
+        ("pl", "winda stoi między piętrami"),
+        ("en", "my brother is foaming at the mouth"),
+        ("zh", "我儿子浑身抽，叫他也没反应"),
+        ("zh", "窗帘烧起来了"),
+    ],
+)
+def test_described_emergencies_in_other_languages_are_emergencies(language: str, text: str) -> None:
+    assert action(text, language) is Action.emergency
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("es", "¿alguien puede abrir la puerta? no sé cómo va la llave"), ("de", "kann jemand die Tür aufmachen?")],
+)
+def test_asking_someone_to_open_the_door_is_no_break_in(language: str, text: str) -> None:
+    assert action(text, language) is not Action.emergency
