@@ -12,6 +12,7 @@ from langgraph.runtime import Runtime
 from concierge.conversation import service
 from concierge.conversation.models import Author, Owner
 from concierge.core.text import fold
+from concierge.guard.calm import without_problems_over
 from concierge.guard.output import withheld_digits
 from concierge.guard.secrets import Access, access_for
 from concierge.i18n import gettext_for
@@ -171,7 +172,7 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     index = guarded.state_index(state)
     ranking = clarified.decide(
         index,
-        state["text"],
+        without_problems_over(state["text"]),
         language=state["language"],
         threshold=runtime.context.retrieval_threshold,
         previous=guarded.previous_topics(state),

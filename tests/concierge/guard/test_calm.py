@@ -4,7 +4,7 @@ raise no alarm and no retrieval alarm, while the same hazard told as happening n
 
 import pytest
 
-from concierge.guard.calm import asks_for_safety_information
+from concierge.guard.calm import asks_for_safety_information, without_problems_over
 from concierge.guard.phrases import normalize
 from concierge.guard.policy import policy_from
 from concierge.guard.resolved import is_hypothetical
@@ -57,3 +57,12 @@ def test_a_what_if_sentence_that_says_now_is_not_hypothetical() -> None:
 def test_nothing_serious_is_a_question_and_a_real_illness_is_not() -> None:
     assert asks_for_safety_information("my son has a bit of a cold, nothing serious. is there a pharmacy nearby?")
     assert not asks_for_safety_information("my husband has chest pain and is sweating")
+
+
+def test_a_problem_that_is_over_is_left_out_of_what_the_message_asks() -> None:
+    text = "the leak under the sink got fixed this morning, thanks! how do the radiators work?"
+    assert without_problems_over(text) == "how do the radiators work?"
+    assert without_problems_over("the leak is fixed, thanks") == "the leak is fixed, thanks"  # nothing else asked
+    assert without_problems_over("the leak is fixed but water drips again. help") == (
+        "the leak is fixed but water drips again. help"
+    )
