@@ -10,7 +10,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from concierge.guard.phrases import CJK, _phrase_pattern
+from concierge.guard.phrases import CJK, phrase_pattern
 from knowledge.lexicon import SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 from knowledge.policy import Category
@@ -34,7 +34,7 @@ RESOLVED, STILL = _load()
 @cache
 def _pattern(which: str) -> re.Pattern[str]:
     phrases = RESOLVED if which == "resolved" else STILL
-    plain = [_phrase_pattern(p) for p in phrases if not CJK.search(p)]
+    plain = [phrase_pattern(p) for p in phrases if not CJK.search(p)]
     cjk = [re.escape(p) for p in phrases if CJK.search(p)]
     return re.compile("|".join(plain + cjk))
 

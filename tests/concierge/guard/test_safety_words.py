@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from concierge.guard import lexicon
-from concierge.guard.phrases import _phrase_pattern, normalize
+from concierge.guard.phrases import phrase_pattern, normalize
 from concierge.guard.policy import policy_from, strongest
 from concierge.guard.screening import Screener
 from knowledge.lexicon_data import LexiconDataError
@@ -26,7 +26,7 @@ def verdict(text: str, language: str) -> tuple[Category | None, Action]:
 
 
 def matches(phrase: str, text: str) -> bool:
-    return re.search(_phrase_pattern(phrase), normalize(text)) is not None
+    return re.search(phrase_pattern(phrase), normalize(text)) is not None
 
 
 def test_a_word_class_stands_for_its_words_in_the_phrase_language() -> None:
