@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from concierge.guard.phrases import phrase_pattern, asks_for_another_time, match_lexicon, normalize
+from concierge.guard.phrases import asks_for_another_time, match_lexicon, normalize, phrase_pattern
 from concierge.guard.policy import policy_from
 from concierge.guard.screening import Screener
 from knowledge.policy import Category

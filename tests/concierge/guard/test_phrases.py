@@ -9,7 +9,7 @@ import pytest
 
 from concierge.guard import phrases
 from concierge.guard.lexicon import LEXICON
-from concierge.guard.phrases import phrase_pattern, _Text, deobfuscate, match_lexicon, normalize
+from concierge.guard.phrases import _Text, deobfuscate, match_lexicon, normalize, phrase_pattern
 from concierge.ops.evals.cases import load_cases
 from knowledge.policy import Category
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from concierge.guard import lexicon
-from concierge.guard.phrases import phrase_pattern, normalize
+from concierge.guard.phrases import normalize, phrase_pattern
 from concierge.guard.policy import policy_from, strongest
 from concierge.guard.screening import Screener
 from knowledge.lexicon_data import LexiconDataError
