@@ -16,6 +16,7 @@ from escalation.person_requests import asks_for_person
         "czy ktoś może do mnie oddzwonić?",
         "alguém me pode ligar amanhã?",
         "能不能请房东给我打电话？",
+        "¿hay alguien del equipo con quien pueda hablar un momento?",
     ],
 )
 def test_a_person_asked_for_sideways(text: str) -> None:
@@ -24,7 +25,12 @@ def test_a_person_asked_for_sideways(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["how do I call a taxi from the flat?", "call me picky but is there a hairdryer?", "what time is check-out?"],
+    [
+        "how do I call a taxi from the flat?",
+        "call me picky but is there a hairdryer?",
+        "what time is check-out?",
+        "will someone from the team be there when we arrive?",
+    ],
 )
 def test_questions_that_mention_a_call_are_questions(text: str) -> None:
     assert not asks_for_person(text)
