@@ -2,14 +2,18 @@
 
 import re
 from datetime import datetime
+from pathlib import Path
 
 from sqlmodel import Session
 
 from concierge.core.settings import get_settings
 from concierge.core.text import fold
+from concierge.guard.phrases import normalize, phrase_pattern
 from concierge.i18n import gettext_for
 from escalation import notify
 from escalation.models import Urgency
+from knowledge.lexicon import SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file
 from knowledge.models import Property
 
 # Matched on folded text (lowercase, no accents). Phrases, not single words, so "personal" or "agent orange"
@@ -38,11 +42,21 @@ _PATTERNS = {
     "zh": r"人工|真人|转人|找人|(跟|和|与)(人|工作人员|房东|客服)(说话|聊|谈|沟通)|客服",
 }
 _ASKS = re.compile("|".join(f"(?:{p})" for p in _PATTERNS.values()))
+# A person asked for sideways ("could Marta give me a quick call?"): data in the guard's phrase syntax, per language,
+# matched in every language (guests mix them).
+_SIDEWAYS_FILE = Path(__file__).parent / "data" / "person_requests.yaml"
+_SIDEWAYS = re.compile(
+    "|".join(
+        phrase_pattern(phrase)
+        for phrases in language_file(_SIDEWAYS_FILE, SUPPORTED_LANGUAGES).values()
+        for phrase in phrases
+    )
+)
 
 
 def asks_for_person(text: str) -> bool:
     """Whether the guest asks to talk to a person (any supported language)."""
-    return bool(_ASKS.search(fold(text).replace("ł", "l")))  # ł has no decomposition to fold away
+    return bool(_ASKS.search(fold(text).replace("ł", "l")) or _SIDEWAYS.search(normalize(text)))  # ł: no fold
 
 
 def person_requested_reply(session: Session, *, prop: Property, language: str, now: datetime) -> str:

@@ -4,7 +4,7 @@ fire extinguisher"), about what to do if something ever happened, or about a pro
 The turn alerts nobody for them when their best match is the property's emergency entry; the entry answers them.
 """
 
-from concierge.guard.phrases import _excluded, normalize
+from concierge.guard.phrases import excluded, normalize
 from concierge.guard.resolved import SENTENCE, is_hypothetical, is_over
 from knowledge.policy import Category
 
@@ -14,7 +14,7 @@ def asks_for_safety_information(text: str) -> bool:
     a problem is over: a question, not an emergency, unless a phrase of an emergency says otherwise."""
     folded = normalize(text)
     if any(
-        (pattern := _excluded(category)) is not None and pattern.search(folded) is not None
+        (pattern := excluded(category)) is not None and pattern.search(folded) is not None
         for category in (Category.emergency, Category.fire)
     ):
         return True

@@ -90,14 +90,15 @@ def _anchor(phrase: str) -> tuple[str, bool]:
     return (word.group(0) if word else ""), first.endswith("*") or not word or word.end() < len(first.rstrip("*"))
 
 
-def _phrase_pattern(phrase: str) -> str:
+def phrase_pattern(phrase: str) -> str:
+    """The regular expression of one phrase of the phrase syntax (concierge/guard/lexicon.py), on normalized text."""
     folded = normalize(phrase)
     if COMBINED in folded:  # "water + lamp*|ceiling*": every part somewhere in the message, in any order
         parts = folded.split(COMBINED)
-        groups = ["|".join(_phrase_pattern(alternative) for alternative in part.split(ALTERNATIVES)) for part in parts]
+        groups = ["|".join(phrase_pattern(alternative) for alternative in part.split(ALTERNATIVES)) for part in parts]
         return r"\A" + "".join(rf"(?=[\s\S]*?(?:{group}))" for group in groups)
     if ALTERNATIVES in folded:  # "keep * until|keep * till": any of them
-        return "(?:" + "|".join(_phrase_pattern(alternative) for alternative in folded.split(ALTERNATIVES)) + ")"
+        return "(?:" + "|".join(phrase_pattern(alternative) for alternative in folded.split(ALTERNATIVES)) + ")"
     if CJK.search(folded):
         return re.escape(folded)
     out = ""
@@ -127,12 +128,12 @@ _INLINE = re.compile(r"<([a-z_]+)>")
 @cache
 def _inline_class(name: str) -> str:
     words = sorted({w for by_language in CLASSES[name].values() for w in by_language}, key=len, reverse=True)
-    return "(?:" + "|".join(_phrase_pattern(w) for w in words) + ")"
+    return "(?:" + "|".join(phrase_pattern(w) for w in words) + ")"
 
 
 @cache
 def _compiled(category: Category, language: str, index: int) -> re.Pattern[str]:
-    return re.compile(_phrase_pattern(LEXICON[category][language][index]))
+    return re.compile(phrase_pattern(LEXICON[category][language][index]))
 
 
 Rules = tuple[Category, str]  # one category's phrases in one language
@@ -217,9 +218,10 @@ _text = lru_cache(maxsize=256)(_Text)
 
 
 @cache
-def _excluded(category: Category) -> re.Pattern[str] | None:
+def excluded(category: Category) -> re.Pattern[str] | None:
+    """The harmless phrases taken out of a message before the category is matched (`exclude.yaml`), if any."""
     phrases = EXCLUDE.get(category)
-    return re.compile("|".join(_phrase_pattern(p) for p in phrases)) if phrases else None
+    return re.compile("|".join(phrase_pattern(p) for p in phrases)) if phrases else None
 
 
 @cache
@@ -249,7 +251,7 @@ def _fuzzy_phrases(category: Category, language: str) -> list[tuple[int, str]]:
 @cache
 def follow_up_patterns(language: str) -> list[re.Pattern[str]]:
     access = [*KEYWORDS["access"].get(language, ()), *KEYWORDS["access"]["en"]]
-    return [re.compile(_phrase_pattern(p)) for p in (*FOLLOW_UPS, *access)]
+    return [re.compile(phrase_pattern(p)) for p in (*FOLLOW_UPS, *access)]
 
 
 @lru_cache(maxsize=SCREENED_TEXTS)  # bounded: every message screened adds its texts (a worker runs for weeks)
@@ -284,8 +286,8 @@ def _match_lexicon(
     # Languages are detected (costlier than most screens) for fuzzy matching, or once some language's phrase matches.
     languages = _languages(folded, language) if fuzzy and set(HIDDEN) & set(categories or LEXICON) else None
     for category in categories or list(LEXICON):
-        excluded = _excluded(category)
-        text = _text(excluded.sub(" ", folded)) if excluded and excluded.search(folded) else plain
+        harmless = excluded(category)
+        text = _text(harmless.sub(" ", folded)) if harmless and harmless.search(folded) else plain
         fuzzy_here = fuzzy and category in HIDDEN
         if languages is None and not text.matches_in_some_language(category):
             continue
@@ -307,7 +309,7 @@ def _match_lexicon(
 @cache
 def _wrong_reply() -> re.Pattern[str]:
     phrases = [p for language in sorted(WRONG_REPLY) for p in WRONG_REPLY[language]]
-    return re.compile("|".join(_phrase_pattern(p) for p in phrases))
+    return re.compile("|".join(phrase_pattern(p) for p in phrases))
 
 
 def says_reply_was_wrong(text: str) -> bool:

@@ -12,7 +12,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from concierge.guard.phrases import CJK, _phrase_pattern
+from concierge.guard.phrases import CJK, phrase_pattern
 from knowledge.lexicon import SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 from knowledge.policy import Category
@@ -38,7 +38,7 @@ RESOLVED, HYPOTHETICAL, STILL = (WORDS[name] for name in SECTIONS)
 @cache
 def _pattern(which: str) -> re.Pattern[str]:
     phrases = WORDS[which]
-    plain = [_phrase_pattern(p) for p in phrases if not CJK.search(p)]
+    plain = [phrase_pattern(p) for p in phrases if not CJK.search(p)]
     cjk = [re.escape(p) for p in phrases if CJK.search(p)]
     return re.compile("|".join(plain + cjk))
 

@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from concierge.core.text import fold
-from concierge.guard.phrases import CJK, HIDDEN, WORD, Signal, deobfuscate, follow_up_patterns, match_lexicon, normalize
+from concierge.guard.phrases import (
+    CJK,
+    HIDDEN,
+    WORD,
+    Signal,
+    deobfuscate,
+    excluded,
+    follow_up_patterns,
+    match_lexicon,
+    normalize,
+)
 from concierge.guard.policy import Policy, strongest
 from concierge.guard.resolved import RESOLVABLE, without_resolved
 from concierge.guard.typos import corrected
@@ -157,7 +167,8 @@ class RuleClassifier:
         words = set(WORD.findall(folded))
         if any(re.search(r"(?<!\w)" + re.escape(n) + r"(?!\w)", folded) for n in self.private_names):
             return [Signal(Category.privacy, "guest_name")]
-        sequence = WORD.findall(folded)
+        calls = excluded(Category.privacy)  # "could Marta call me?", "Jonas said on the phone": no number asked
+        sequence = WORD.findall(calls.sub(" ", folded) if calls else folded)
         for i, word in enumerate(sequence):
             if word in _PHONE_WORDS and word not in _NUMBER_WORDS and any(n in words for n in self.staff_names):
                 return [Signal(Category.privacy, "staff_contact")]

@@ -17,6 +17,7 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -24,6 +25,7 @@ from babel.languages import get_official_languages
 
 from concierge.core.text import fold
 from knowledge.lexicon import FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_words, load_yaml_data
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
 _KANA = re.compile(r"[\u3040-\u30ff]")
@@ -67,6 +69,14 @@ def _keyword_words() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in FUNCTION_WORDS.items()}
 _TOPIC_WORDS, _LOANWORDS = _keyword_words()
 _NEUTRAL = _LOANWORDS | frozenset(fold(w) for w in SHARED_FUNCTION_WORDS) | {"ok", "okay", "pls", "plz", "thx"}
+_ACCENTED_FILE = Path(__file__).parent / "data" / "accented_words.yaml"
+# "é", "há": evidence for one language only with their accent, which folding takes away (matched lowercase, unfolded).
+_ACCENTED = {
+    lang: frozenset(found)
+    for lang, found in language_words(
+        _ACCENTED_FILE, load_yaml_data(_ACCENTED_FILE), SUPPORTED_LANGUAGES, required=False
+    ).items()
+}
 
 
 @lru_cache(maxsize=1)
@@ -137,6 +147,7 @@ def detect_language(
     scores: dict[str, float] = {}
     for lang in SUPPORTED_LANGUAGES:
         score = sum(1.0 for w in words if w in _FUNCTION.get(lang, ()))
+        score += sum(1.0 for w in originals if w.lower() in _ACCENTED.get(lang, ()))
         score += sum(0.5 for w in words if w in _TOPIC_WORDS.get(lang, ()))
         if score:
             scores[lang] = score

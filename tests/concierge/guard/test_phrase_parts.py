@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from concierge.guard.phrases import _phrase_pattern, asks_for_another_time, match_lexicon, normalize
+from concierge.guard.phrases import asks_for_another_time, match_lexicon, normalize, phrase_pattern
 from concierge.guard.policy import policy_from
 from concierge.guard.screening import Screener
 from knowledge.policy import Category
@@ -18,7 +18,7 @@ def category(text: str, language: str) -> Category | None:
 
 
 def matches(phrase: str, text: str) -> bool:
-    return re.search(_phrase_pattern(phrase), normalize(text)) is not None
+    return re.search(phrase_pattern(phrase), normalize(text)) is not None
 
 
 def test_parts_match_in_any_order_and_every_part_is_needed() -> None:

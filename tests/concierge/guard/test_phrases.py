@@ -9,7 +9,7 @@ import pytest
 
 from concierge.guard import phrases
 from concierge.guard.lexicon import LEXICON
-from concierge.guard.phrases import _phrase_pattern, _Text, deobfuscate, match_lexicon, normalize
+from concierge.guard.phrases import _Text, deobfuscate, match_lexicon, normalize, phrase_pattern
 from concierge.ops.evals.cases import load_cases
 from knowledge.policy import Category
 
@@ -21,7 +21,7 @@ MESSAGES = [m for case in load_cases(ROOT / "tests" / "evals" / "adversarial") f
 @pytest.fixture(scope="module")
 def every_phrase() -> dict[tuple[Category, str], list[re.Pattern[str]]]:
     return {
-        (category, language): [re.compile(_phrase_pattern(p)) for p in phrases]
+        (category, language): [re.compile(phrase_pattern(p)) for p in phrases]
         for category, by_language in LEXICON.items()
         for language, phrases in by_language.items()
     }
@@ -76,7 +76,7 @@ def test_without_detection_the_hits_are_those_every_language_order_gives() -> No
         for folded in {normalize(message), normalize(message[::-1])}:
             expected = []
             for category in LEXICON:
-                excluded = phrases._excluded(category)
+                excluded = phrases.excluded(category)
                 text = _Text(excluded.sub(" ", folded) if excluded and excluded.search(folded) else folded)
                 lang = next(
                     (lg for lg in phrases._languages(folded, "en") if text.first_match((category, lg)) is not None),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from concierge.guard import lexicon
-from concierge.guard.phrases import _phrase_pattern, normalize
+from concierge.guard.phrases import normalize, phrase_pattern
 from concierge.guard.policy import policy_from, strongest
 from concierge.guard.screening import Screener
 from knowledge.lexicon_data import LexiconDataError
@@ -26,7 +26,7 @@ def verdict(text: str, language: str) -> tuple[Category | None, Action]:
 
 
 def matches(phrase: str, text: str) -> bool:
-    return re.search(_phrase_pattern(phrase), normalize(text)) is not None
+    return re.search(phrase_pattern(phrase), normalize(text)) is not None
 
 
 def test_a_word_class_stands_for_its_words_in_the_phrase_language() -> None:
@@ -112,6 +112,12 @@ def test_near_misses_are_no_emergency(language: str, text: str) -> None:
         ("de", "zu meinem Geburtstag würden ein paar Freunde vorbeikommen", Category.extra_guests),
         ("fr", "notre avion atterrit à 7h, on peut s'installer vers 11h ?", Category.early_check_in),
         ("en", "can't leave before 3, our bus is at 4", Category.late_check_out),
+        # Visitors asked for: a relative or friend coming round, and the guest asking whether that is allowed.
+        ("en", "our cousins want to drop by for a glass of wine tonight, do you mind?", Category.extra_guests),
+        ("pt", "a minha irmã queria passar cá amanhã à tarde com o marido, tudo bem?", Category.extra_guests),
+        ("nl", "mogen onze vrienden morgen even langskomen?", Category.extra_guests),
+        ("zh", "我姐姐明天想过来看看我们，方便吗？", Category.extra_guests),
+        ("fr", "mes cousins aimeraient passer nous voir jeudi après-midi, c'est possible ?", Category.extra_guests),
     ],
 )
 def test_exceptions_asked_sideways(language: str, text: str, category: Category) -> None:
@@ -122,6 +128,8 @@ def test_exceptions_asked_sideways(language: str, text: str, category: Category)
     ("language", "text"),
     [
         ("en", "friends will come over to pick us up at 10, where can they park?"),
+        ("es", "unos amigos pasarán por nosotros a las 10, ¿dónde pueden aparcar?"),
+        ("en", "my sister visited last year and loved the pool, is it open in May?"),
         ("en", "booked for 2 nights, we are 2 adults. what time is check in?"),
         ("de", "unsere Freunde kommen am Sonntag mit uns zum Strand"),
         ("en", "the host is not responding to my messages about parking"),

@@ -105,6 +105,29 @@ def test_other_guests_names_and_staff_contacts() -> None:
     staff = screener.screen("what is Marta's phone number?", staff_names=["Marta Ruiz"], **common)
     assert staff.category is Category.privacy
     assert screener.screen("can Marta help me?", staff_names=["Marta Ruiz"], **common).category is None
+    # A call asked for or told of names no number: a person request or a promise, not a privacy question.
+    for text in ("could Marta give me a quick call later?", "Marta said on the phone it was fine"):
+        assert screener.screen(text, staff_names=["Marta Ruiz"], **common).category is not Category.privacy
+    assert screener.screen("Marta's number, please call me", staff_names=["Marta Ruiz"], **common).category is (
+        Category.privacy
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the shower was cold all week, I'd like a gesture or I'll have to mention it in my review"),
+        ("fr", "un petit geste serait apprécié, sinon je le mentionnerai dans mon avis"),
+        ("de", "ich erwarte eine Entschädigung, sonst schreibe ich das in meine Bewertung"),
+        ("zh", "希望给点补偿，不然我只能给差评了"),
+    ],
+)
+def test_a_review_held_over_the_host_goes_to_a_person(language: str, text: str) -> None:
+    assert verdict(text, language=language)[1] is Action.escalate
+
+
+def test_a_good_review_promised_is_no_complaint() -> None:
+    assert verdict("we loved it, we'll leave you a great review!")[0] is None
 
 
 class ModelStub:

@@ -51,3 +51,16 @@ def test_a_typo_ridden_loanword_message_keeps_the_reservation_language() -> None
 )
 def test_phone_language(phone: str, language: str | None) -> None:
     assert phone_language(phone) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a piscina é aquecida?", "pt"),  # "é" is Portuguese with its accent; folded it is nobody's word
+        ("há metro perto do apartamento?", "pt"),
+        ("¿hay metro cerca del apartamento?", "es"),
+    ],
+)
+def test_accented_little_words_tell_portuguese_from_a_spanish_booking(text: str, expected: str) -> None:
+    decision = detect_language(text, current=None, reservation="es", default="es", phone="+34611111111")
+    assert decision.language == expected
