@@ -49,5 +49,5 @@ def step_back(index: Index, candidates: list[Candidate], text: str, language: st
 
 
 def _same_words(matched: str, missing: str) -> bool:
-    """Whether the property's topic was named by the missing topic's own words ("whirlpool": the hot tub, not a pool)."""
+    """Whether the property's topic was named by the missing topic's own words ("whirlpool": a hot tub, no pool)."""
     return matched in missing or missing in matched
