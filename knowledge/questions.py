@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 
 from concierge.core.text import fold
+from knowledge.absent import step_back
 from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules
 from knowledge.coverage import covered
 from knowledge.follow_ups import (
@@ -151,6 +152,7 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]
+    kept = step_back(index, kept, message, language)  # "aparcamos en la calle?" where the flat has no parking entry
     placed = places_aside(sorted(kept, key=lambda c: -c.score), message, language, margin=MARGIN)
     return rules_aside(placed, floor=CLARIFY_FLOOR, margin=MARGIN)
 

@@ -19,7 +19,9 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from concierge.core.text import fold
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, Term, index_for, is_prefix, words_of
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, Term, index_for, is_prefix, phrase_pattern, words_of
+from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file
 from knowledge.stems import stem
 
 # A fuzzy word match counts from this similarity (0–100): "wiifi"~"wifi" is 89, "pasword"~"password" 93.
@@ -48,6 +50,8 @@ UNKNOWN_WORD_PENALTY = 0.1
 PHRASE_BONUS = 0.03
 # Two topics within this score on the same word share it: neither owns it outright.
 TIE = 0.02
+# Set phrases that hold a topic's word without asking about it ("à partir de quelle heure": "partir" is no departure).
+IDIOMS = phrase_pattern(w for found in language_file(DATA / "idioms.yaml", SUPPORTED_LANGUAGES).values() for w in found)
 
 
 @dataclass(frozen=True)
@@ -135,8 +139,8 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
 
 def rank_message(index: Index, message: str, *, language: str | None = None) -> list[Candidate]:
     """Topics ranked by calibrated confidence, best first; topics without a word of their own are dropped."""
-    folded = fold(message)
-    all_tokens = words_of(message)
+    folded = fold(message) if IDIOMS is None else IDIOMS.sub(" ", fold(message))
+    all_tokens = words_of(folded)
     present = frozenset(all_tokens)
     message_tokens = [t for t in all_tokens if t not in STOPWORDS]
     has_cjk = bool(CJK.search(folded))

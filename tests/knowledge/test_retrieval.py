@@ -180,3 +180,9 @@ def test_remembered_near_words_rank_as_a_fresh_index_does(entries: list[dict[str
         )
     assert ("pasword", "en") in used.near_words
     assert len(used.near_words) <= retrieval.NEAR_WORDS_CACHED
+
+
+def test_a_set_phrase_holding_a_topic_word_does_not_name_that_topic(entries: list[dict[str, Any]]) -> None:
+    # "à partir de quelle heure" is "from what time": "partir" there is no departure (knowledge/data/idioms.yaml).
+    assert "check_out" not in topics(decide(entries, "à partir de quelle heure ?", "fr").candidates)
+    assert topics(decide(entries, "on doit partir à quelle heure ?", "fr").selected) == ["check_out"]
