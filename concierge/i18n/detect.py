@@ -69,14 +69,19 @@ def _keyword_words() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in FUNCTION_WORDS.items()}
 _TOPIC_WORDS, _LOANWORDS = _keyword_words()
 _NEUTRAL = _LOANWORDS | frozenset(fold(w) for w in SHARED_FUNCTION_WORDS) | {"ok", "okay", "pls", "plz", "thx"}
-_ACCENTED_FILE = Path(__file__).parent / "data" / "accented_words.yaml"
-# "é", "há": evidence for one language only with their accent, which folding takes away (matched lowercase, unfolded).
-_ACCENTED = {
-    lang: frozenset(found)
-    for lang, found in language_words(
-        _ACCENTED_FILE, load_yaml_data(_ACCENTED_FILE), SUPPORTED_LANGUAGES, required=False
-    ).items()
-}
+
+
+def _data_words(name: str) -> dict[str, frozenset[str]]:
+    """A per-language word list of concierge/i18n/data (matched lowercase, accents kept)."""
+    path = Path(__file__).parent / "data" / name
+    found = language_words(path, load_yaml_data(path), SUPPORTED_LANGUAGES, required=False)
+    return {lang: frozenset(words) for lang, words in found.items()}
+
+
+# "é", "há": evidence for one language only with their accent, which folding takes away.
+_ACCENTED = _data_words("accented_words.yaml")
+# Words several languages share ("la", "ha"): evidence for each of them against the others.
+_SHARED = _data_words("shared_words.yaml")
 
 
 @lru_cache(maxsize=1)
@@ -144,10 +149,12 @@ def detect_language(
         return LanguageDecision("zh", "script", {"zh": 1.0})
     originals = [w for w in _WORD.findall(text) if fold(w) not in _LOANWORDS]
     words = [w for w in (fold(w) for w in originals) if w not in _NEUTRAL]
+    lowered = [w.lower() for w in originals]
     scores: dict[str, float] = {}
     for lang in SUPPORTED_LANGUAGES:
         score = sum(1.0 for w in words if w in _FUNCTION.get(lang, ()))
-        score += sum(1.0 for w in originals if w.lower() in _ACCENTED.get(lang, ()))
+        score += sum(1.0 for w in lowered if w in _ACCENTED.get(lang, ()))
+        score += sum(1.0 for w in lowered if w in _SHARED.get(lang, ()))
         score += sum(0.5 for w in words if w in _TOPIC_WORDS.get(lang, ()))
         if score:
             scores[lang] = score

@@ -64,3 +64,22 @@ def test_phone_language(phone: str, language: str | None) -> None:
 def test_accented_little_words_tell_portuguese_from_a_spanish_booking(text: str, expected: str) -> None:
     decision = detect_language(text, current=None, reservation="es", default="es", phone="+34611111111")
     assert decision.language == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reservation", "phone", "expected"),
+    [
+        # lingua's trigrams read these as Portuguese; "la" and "ha" are no Portuguese words
+        ("la lavadora no funciona", "es", "+34611111111", "es"),
+        ("se ha roto la lavadora", None, "+15551234567", "es"),
+        ("la piscina está climatizada?", None, "+15551234567", "es"),
+        ("a que horas podemos entrar no apartamento no sábado?", None, "+447700900123", "pt"),  # Portuguese "no"
+        ("pode-se fumar no jardim?", None, "+34622113344", "pt"),
+        ("où est-ce qu'on se gare ?", "es", "+34611111111", "fr"),  # "se" is French too
+    ],
+)
+def test_shared_little_words_count_for_every_language_that_has_them(
+    text: str, reservation: str | None, phone: str, expected: str
+) -> None:
+    decision = detect_language(text, current=None, reservation=reservation, default="en", phone=phone)
+    assert decision.language == expected
