@@ -2,17 +2,9 @@
 
 from typing import Any
 
-from knowledge.coverage import (
-    asks_whether,
-    asks_why,
-    closed_question,
-    content_words,
-    is_open,
-    mentions,
-    uncovered,
-    unknown_things,
-)
+from knowledge.coverage import asks_whether, asks_why, closed_question, uncovered, unknown_things
 from knowledge.index import build_index
+from knowledge.mentions import content_words, is_open, mentions
 from knowledge.questions import decide
 
 ENTRIES: list[dict[str, Any]] = [
