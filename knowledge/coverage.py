@@ -114,20 +114,22 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
 
 def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: str) -> list[str]:
     """In a question asking whether there is a thing: its words that nothing in the knowledge base knows and that no
-    chosen entry mentions ("a lifeguard at the pool?", "gears" on the bikes). Only in a language one of the entries is
-    written in: in another, the entry's words cannot be looked up (a Polish inflection is no unknown thing). Words of
-    nearness, places and follow-ups, and the word after a preposition of place or purpose, say where, for whom or what
-    more, not which thing."""
-    chosen = [t for t in topics if t in index.texts and language in index.written_in.get(t, ())]
+    chosen entry mentions ("a lifeguard at the pool?", "gears" on the bikes; "c'è il bagnino?" also where the entry is
+    only in English: a word nothing knows is the sign it does not give it). A word of a phrase the knowledge base knows
+    ("aria condizionata", "máquina de lavar") is known. Words of nearness, places and follow-ups, and the word after a
+    preposition of place or purpose, say where, for whom or what more, not which thing."""
+    chosen = [t for t in topics if t in index.texts]
     if not chosen:
         return []
     text = _whether_part(text, language)
+    known = _phrase_words(index, text)
     aside = placed(text, language) | placed(text, language, PURPOSES)  # "in the building", "para el bebé"
     aside |= {part for phrase in present(text, WHETHER_WORDS) or () for part in phrase.split()}  # "hay sitio"
     return [
         word
         for word in content_words(text, language=language)
         if word not in aside
+        and word not in known
         and word not in FOLLOW_UPS
         and word not in NEARBY
         and word not in PLACE_WORDS
@@ -136,12 +138,18 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
     ]
 
 
+def _phrase_words(index: Index, text: str) -> frozenset[str]:
+    """The words of every phrase of the knowledge base (of any topic) that the text holds whole."""
+    held = set(words_of(text))
+    return frozenset(w for term in index.terms if len(term.words) > 1 and held.issuperset(term.words) for w in term.words)
+
+
 def _whether_part(text: str, language: str) -> str:
-    """The clauses of a question that ask whether (between commas or after a colon), each up to a word offering an
+    """The clauses of a question that ask whether (between commas, after a colon or a question), each up to a word offering an
     alternative: "it's far too warm in the bedroom, do you have a fan?" asks about a fan; "hi, I'm Ana López: is there
     room for my camper?" about the camper; "is there a hairdryer or should I pack mine?" about a hairdryer. The whole
     text when no clause alone asks whether."""
-    asking = [c for c in re.split(r"[,，、;；:：]", text) if present(c, WHETHER_WORDS)]
+    asking = [c for c in re.split(r"[,，、;；:：?？!！]", text) if present(c, WHETHER_WORDS)]
     if not asking:
         return text
     alternative = ALTERNATIVES.get(language)
