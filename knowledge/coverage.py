@@ -56,7 +56,7 @@ RIVAL_SOURCES = frozenset({"lexicon", "title"})
 # A question this short asks about each of its words: one the knowledge base does not know is the detail asked.
 SHORT_QUESTION = 7
 # In a language the entry is written in, its words can be looked up: a closed question up to this long is checked.
-WRITTEN_QUESTION = 10
+WRITTEN_QUESTION = 12
 # A question asking whether there is a thing, longer than this, tells a story around it: its words are not all asked.
 WHETHER_QUESTION = 12
 
