@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from concierge.core.text import fold
 from knowledge.clauses import placed
-from knowledge.index import Index, language_patterns, words_of
+from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.measures import unheld
@@ -59,6 +59,8 @@ SHORT_QUESTION = 7
 WRITTEN_QUESTION = 12
 # A question asking whether there is a thing, longer than this, tells a story around it: its words are not all asked.
 WHETHER_QUESTION = 12
+# A question offering a choice, longer than this, tells a story: "… or should we buy some?" is not a choice of things.
+CHOICE_QUESTION = 16
 
 
 def asks_whether(text: str) -> bool:
@@ -141,20 +143,56 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
 def _phrase_words(index: Index, text: str) -> frozenset[str]:
     """The words of every phrase of the knowledge base (of any topic) that the text holds whole."""
     held = set(words_of(text))
-    return frozenset(w for term in index.terms if len(term.words) > 1 and held.issuperset(term.words) for w in term.words)
+    phrases = (term.words for term in index.terms if len(term.words) > 1)
+    return frozenset(w for words in phrases if held.issuperset(words) for w in words)
 
 
 def _whether_part(text: str, language: str) -> str:
-    """The clauses of a question that ask whether (between commas, after a colon or a question), each up to a word offering an
-    alternative: "it's far too warm in the bedroom, do you have a fan?" asks about a fan; "hi, I'm Ana López: is there
-    room for my camper?" about the camper; "is there a hairdryer or should I pack mine?" about a hairdryer. The whole
-    text when no clause alone asks whether."""
+    """The clauses of a question that ask whether (between commas, after a colon or a question), each up to a word
+    offering an alternative: "it's far too warm in the bedroom, do you have a fan?" asks about a fan; "hi, I'm Ana
+    López: is there room for my camper?" about the camper; "is there a hairdryer or should I pack mine?" about a
+    hairdryer. The whole text when no clause alone asks whether."""
     asking = [c for c in re.split(r"[,，、;；:：?？!！]", text) if present(c, WHETHER_WORDS)]
     if not asking:
         return text
     alternative = ALTERNATIVES.get(language)
     folded = [fold(c) for c in asking]
     return " ".join(alternative.split(c, maxsplit=1)[0] for c in folded) if alternative else " ".join(folded)
+
+
+def _given(index: Index, word: str, chosen: Sequence[str], language: str) -> bool:
+    """Whether a chosen entry gives `word`: a word of its topic, or one its text mentions (a place in any language).
+    In a language no chosen entry is written in, a word the knowledge base knows may be there under another name."""
+    if any(word in topic_words(index, t) or mentions(index.texts[t], word, language) for t in chosen):
+        return True
+    if any(mentions_place(index.texts[t], word) for t in chosen):
+        return True
+    written = any(language in index.written_in.get(t, ()) for t in chosen)
+    return not written and bool(rank_message(index, word, language=language))
+
+
+def neither_given(index: Index, text: str, topics: Iterable[str], *, language: str) -> list[str]:
+    """In a question offering a choice ("covered or open air?", "contactless or cash?", "¿tarjeta o efectivo?"): the
+    options (the content word right before the word offering it and those after) when the chosen entries give none
+    of them. The entry that says neither does not say which: a person answers. Empty when one is given."""
+    chosen = [t for t in topics if t in index.texts]
+    alternative = ALTERNATIVES.get(language)
+    # Split as written: a folded "où" (where) would read as "ou" (or).
+    halves = alternative.split(text.lower(), maxsplit=1) if alternative and chosen else []
+    if len(halves) < 2:
+        return []
+    first = [w for w in words_of(halves[0]) if w not in STOPWORDS][-1:]
+    asking = {part for phrase in present(halves[0], OPEN_WORDS) or () for part in phrase.split()}  # "quelque part"
+    if (
+        len(words_of(text)) > CHOICE_QUESTION
+        or not first
+        or first[0] not in content_words(halves[0], language=language)
+    ):
+        return []  # a story, or "più o meno", "more or less": no thing is offered
+    if first[0] in asking:
+        return []
+    options = first + content_words(halves[1], language=language)  # "… bien ou plutôt taxi ?": the taxi is offered
+    return [] if any(_given(index, w, chosen, language) for w in options) else options
 
 
 def closed_question(text: str, asked: bool, language: str, *, longest: int = SHORT_QUESTION) -> bool:
@@ -187,6 +225,8 @@ def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str],
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
     if asked and asks_why(text, language):
         return False  # "perché la lavatrice non scarica?": a problem, which a person looks into
+    if asked and neither_given(index, text, others | {topic}, language=language):
+        return False  # "is the parking covered or open air?": the entry says neither
     closed = closed_question(text, asked, language)
     if not closed and language in index.written_in.get(topic, ()):  # "is the pool very busy in the afternoons?"
         closed = closed_question(text, asked, language, longest=WRITTEN_QUESTION)
