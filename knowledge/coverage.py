@@ -283,12 +283,13 @@ def covered(
         if candidate.matched == FOLLOW_UP or topic in previous:
             kept.append(candidate)
             continue
-        asking = [(i, text, asked) for i, (text, asked) in enumerate(pieces) if topic in named(text)]
-        if not asking:
-            asking = [(len(pieces), message, "?" in message)]
-        if any(
-            _answers(index, *_with_tail(text, asked, pieces[i + 1 :], named), topic, named(text) & chosen, language)
-            for i, text, asked in asking
-        ):
+        asking = [
+            (*_with_tail(text, asked, pieces[i + 1 :], named), named(text) & chosen)
+            for i, (text, asked) in enumerate(pieces)
+            if topic in named(text)
+        ] or [(message, "?" in message, named(message) & chosen)]
+        # "is the parking covered or open air? worried about the sun on the car": the question, not the circumstance
+        asking = [a for a in asking if a[1]] or asking
+        if any(_answers(index, text, asked, topic, others, language) for text, asked, others in asking):
             kept.append(candidate)
     return kept, len(selected) - len(kept)
