@@ -18,32 +18,29 @@ split: more wrong answers avoided than answers lost). Another topic's word is no
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
-from itertools import pairwise
 
 from concierge.core.text import fold
 from knowledge.clauses import placed
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, language_patterns, words_of
-from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, NEARBY_WORDS, PLACES, RECOMMENDATION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.index import STOPWORDS, Index, language_patterns, words_of
+from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.measures import unheld
+from knowledge.mentions import (
+    FOLLOW_UPS,
+    OPEN_WORDS,
+    PLACE_WORDS,
+    content_words,
+    is_open,
+    mentions,
+    mentions_place,
+    present,
+)
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
-from knowledge.stems import stem
 
-NEGATIONS: dict[str, frozenset[str]] = {
-    language: frozenset(fold(w) for w in found)
-    for language, found in language_file(DATA / "negations.yaml", SUPPORTED_LANGUAGES).items()
-}
-OPEN_QUESTIONS: dict[str, tuple[str, ...]] = {
-    language: tuple(fold(w) for w in found)
-    for language, found in language_file(DATA / "open_questions.yaml", SUPPORTED_LANGUAGES).items()
-}
-OPEN_WORDS = frozenset(w for found in OPEN_QUESTIONS.values() for w in found)
 # The open words that only ask whether something is there, provided or allowed ("is there", "hay", "mag").
 WHETHER_WORDS = frozenset(
     fold(w) for found in language_file(DATA / "whether_questions.yaml", SUPPORTED_LANGUAGES).values() for w in found
 )
-FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
 WHY = language_patterns(DATA / "why_questions.yaml")
 PURPOSES: dict[str, frozenset[str]] = {
     language: frozenset(fold(w) for w in found)
@@ -52,94 +49,18 @@ PURPOSES: dict[str, frozenset[str]] = {
 # "is there a hairdryer or should I pack mine?": the words after "or" say what the guest will do otherwise.
 ALTERNATIVES = language_patterns(DATA / "alternatives.yaml")
 NEARBY = frozenset(fold(w) for found in NEARBY_WORDS.values() for w in found)
-RECOMMENDATIONS = tuple(fold(w) for w in RECOMMENDATION_WORDS if len(w) >= 4)
-# Each place word (folded) → the (language, word) pairs of that place in every language.
-PLACE_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
-    fold(word): tuple((lang, fold(w)) for lang, ws in by_language.items() for w in ws)
-    for by_language in PLACES.values()
-    for found in by_language.values()
-    for word in found
-}
 FOLLOW_UP = "(follow-up)"  # what a topic resolved from the conversation shows as matched (knowledge/questions.py)
-# Words shorter than this say too little on their own ("bit", "way", "get") to hold an answer back.
-MIN_WORD = 4
-# Shared start of two words that makes them one ("connect" / "connection", "closes" / "closed").
-PREFIX = 5
 # How sure a word must be of another topic, through that topic's own words, to be that topic's subject.
 RIVAL_FLOOR = CLARIFY_FLOOR
 RIVAL_SOURCES = frozenset({"lexicon", "title"})
 # A question this short asks about each of its words: one the knowledge base does not know is the detail asked.
 SHORT_QUESTION = 7
 # In a language the entry is written in, its words can be looked up: a closed question up to this long is checked.
-WRITTEN_QUESTION = 10
+WRITTEN_QUESTION = 12
 # A question asking whether there is a thing, longer than this, tells a story around it: its words are not all asked.
 WHETHER_QUESTION = 12
-# A word this many words after a negation is what the guest does not need ("no need for a late checkout").
-NEGATION_REACH = 4
-
-
-@lru_cache(maxsize=1024)
-def _forms(text: str, language: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The words of an entry's text (and of each two written apart: "hair dryer" mentions a "hairdryer"), their
-    5-letter starts and their stems in `language`."""
-    words = words_of(text)
-    found = frozenset(words) | frozenset(w.replace("-", "") for w in words) | frozenset(map("".join, pairwise(words)))
-    stems = frozenset(s for s in (stem(w, language) for w in found) if s is not None)
-    return found, frozenset(w[:PREFIX] for w in found if len(w) >= PREFIX), stems
-
-
-def mentions(text: str, word: str, language: str) -> bool:
-    """Whether a (folded) entry text mentions `word`, as it is, by its start or as another form of it."""
-    found, starts, stems = _forms(text, language)
-    if word in found or (len(word) >= PREFIX and word[:PREFIX] in starts):
-        return True
-    own = stem(word, language)
-    return own is not None and own in stems
-
-
-def mentions_place(text: str, word: str) -> bool:
-    """Whether `word` names a place (a balcony, a window) that the entry's text mentions in any of its languages."""
-    return any(
-        (w in text) if CJK.search(w) else mentions(text, w, language) for language, w in PLACE_WORDS.get(word, ())
-    )
-
-
-def content_words(text: str, *, language: str) -> list[str]:
-    """The words of a question that carry its content: no function, everyday or negated words. (Follow-up words
-    such as "open" or "price" are kept: `uncovered` holds them against an entry only as another topic's word.)"""
-    negations = NEGATIONS.get(language, frozenset()) | NEGATIONS["en"]
-    every = words_of(text)
-    negated = {w for i, w in enumerate(every) if any(n in negations for n in every[max(0, i - NEGATION_REACH) : i])}
-    return [
-        w
-        for w in dict.fromkeys(every)
-        if len(w) >= MIN_WORD
-        and w.isalpha()
-        and not CJK.search(w)
-        and w not in STOPWORDS
-        and w not in COMMON
-        and w not in negated
-        and w not in negations  # "instead", "without": what the guest does not ask about
-        and w not in OPEN_WORDS  # "tenéis", "dürfen": how the question asks, not what
-        and not w.startswith(RECOMMENDATIONS)
-    ]
-
-
-def _present(text: str, words: frozenset[str]) -> frozenset[str] | None:
-    """Which of `words` (single words or phrases) a text holds, or None when it asks for recommendations."""
-    plain = [part for word in words_of(text) for part in (word, *word.split("'")) if part]
-    if any(w.startswith(RECOMMENDATIONS) for w in plain):  # "can you recommend a restaurant?": the tips answer
-        return None
-    folded = " " + " ".join(plain) + " "
-    # Every language's words: a short question is easily taken for another language ("tenéis secador?" for Portuguese).
-    return frozenset(w for w in words if ((w in folded) if CJK.search(w) else f" {w} " in folded))
-
-
-def is_open(text: str, language: str) -> bool:
-    """Whether a question asks where, how, when, whether something exists or may be brought ("is there …?",
-    "¿hay …?", "can we bring …?"): the topic's entry answers it, whatever else the question says."""
-    found = _present(text, OPEN_WORDS)
-    return found is None or bool(found)
+# A question offering a choice, longer than this, tells a story: "… or should we buy some?" is not a choice of things.
+CHOICE_QUESTION = 16
 
 
 def asks_whether(text: str) -> bool:
@@ -148,7 +69,7 @@ def asks_whether(text: str) -> bool:
     mentions or the knowledge base knows (`unknown_things`)."""
     if len(words_of(text)) > WHETHER_QUESTION:
         return False
-    opening, whether = _present(text, OPEN_WORDS), _present(text, WHETHER_WORDS)
+    opening, whether = present(text, OPEN_WORDS), present(text, WHETHER_WORDS)
     if not opening or not whether:
         return False
     parts = {part for phrase in whether for part in phrase.split()}  # "is there" accounts for "there"
@@ -195,20 +116,22 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
 
 def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: str) -> list[str]:
     """In a question asking whether there is a thing: its words that nothing in the knowledge base knows and that no
-    chosen entry mentions ("a lifeguard at the pool?", "gears" on the bikes). Only in a language one of the entries is
-    written in: in another, the entry's words cannot be looked up (a Polish inflection is no unknown thing). Words of
-    nearness, places and follow-ups, and the word after a preposition of place or purpose, say where, for whom or what
-    more, not which thing."""
-    chosen = [t for t in topics if t in index.texts and language in index.written_in.get(t, ())]
+    chosen entry mentions ("a lifeguard at the pool?", "gears" on the bikes; "c'è il bagnino?" also where the entry is
+    only in English: a word nothing knows is the sign it does not give it). A word of a phrase the knowledge base knows
+    ("aria condizionata", "máquina de lavar") is known. Words of nearness, places and follow-ups, and the word after a
+    preposition of place or purpose, say where, for whom or what more, not which thing."""
+    chosen = [t for t in topics if t in index.texts]
     if not chosen:
         return []
     text = _whether_part(text, language)
+    known = _phrase_words(index, text)
     aside = placed(text, language) | placed(text, language, PURPOSES)  # "in the building", "para el bebé"
-    aside |= {part for phrase in _present(text, WHETHER_WORDS) or () for part in phrase.split()}  # "hay sitio"
+    aside |= {part for phrase in present(text, WHETHER_WORDS) or () for part in phrase.split()}  # "hay sitio"
     return [
         word
         for word in content_words(text, language=language)
         if word not in aside
+        and word not in known
         and word not in FOLLOW_UPS
         and word not in NEARBY
         and word not in PLACE_WORDS
@@ -217,17 +140,59 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
     ]
 
 
+def _phrase_words(index: Index, text: str) -> frozenset[str]:
+    """The words of every phrase of the knowledge base (of any topic) that the text holds whole."""
+    held = set(words_of(text))
+    phrases = (term.words for term in index.terms if len(term.words) > 1)
+    return frozenset(w for words in phrases if held.issuperset(words) for w in words)
+
+
 def _whether_part(text: str, language: str) -> str:
-    """The clauses of a question that ask whether (between commas or after a colon), each up to a word offering an
-    alternative: "it's far too warm in the bedroom, do you have a fan?" asks about a fan; "hi, I'm Ana López: is there
-    room for my camper?" about the camper; "is there a hairdryer or should I pack mine?" about a hairdryer. The whole
-    text when no clause alone asks whether."""
-    asking = [c for c in re.split(r"[,，、;；:：]", text) if _present(c, WHETHER_WORDS)]
+    """The clauses of a question that ask whether (between commas, after a colon or a question), each up to a word
+    offering an alternative: "it's far too warm in the bedroom, do you have a fan?" asks about a fan; "hi, I'm Ana
+    López: is there room for my camper?" about the camper; "is there a hairdryer or should I pack mine?" about a
+    hairdryer. The whole text when no clause alone asks whether."""
+    asking = [c for c in re.split(r"[,，、;；:：?？!！]", text) if present(c, WHETHER_WORDS)]
     if not asking:
         return text
     alternative = ALTERNATIVES.get(language)
     folded = [fold(c) for c in asking]
     return " ".join(alternative.split(c, maxsplit=1)[0] for c in folded) if alternative else " ".join(folded)
+
+
+def _given(index: Index, word: str, chosen: Sequence[str], language: str) -> bool:
+    """Whether a chosen entry gives `word`: a word of its topic, or one its text mentions (a place in any language).
+    In a language no chosen entry is written in, a word the knowledge base knows may be there under another name."""
+    if any(word in topic_words(index, t) or mentions(index.texts[t], word, language) for t in chosen):
+        return True
+    if any(mentions_place(index.texts[t], word) for t in chosen):
+        return True
+    written = any(language in index.written_in.get(t, ()) for t in chosen)
+    return not written and bool(rank_message(index, word, language=language))
+
+
+def neither_given(index: Index, text: str, topics: Iterable[str], *, language: str) -> list[str]:
+    """In a question offering a choice ("covered or open air?", "contactless or cash?", "¿tarjeta o efectivo?"): the
+    options (the content word right before the word offering it and those after) when the chosen entries give none
+    of them. The entry that says neither does not say which: a person answers. Empty when one is given."""
+    chosen = [t for t in topics if t in index.texts]
+    alternative = ALTERNATIVES.get(language)
+    # Split as written: a folded "où" (where) would read as "ou" (or).
+    halves = alternative.split(text.lower(), maxsplit=1) if alternative and chosen else []
+    if len(halves) < 2:
+        return []
+    first = [w for w in words_of(halves[0]) if w not in STOPWORDS][-1:]
+    asking = {part for phrase in present(halves[0], OPEN_WORDS) or () for part in phrase.split()}  # "quelque part"
+    if (
+        len(words_of(text)) > CHOICE_QUESTION
+        or not first
+        or first[0] not in content_words(halves[0], language=language)
+    ):
+        return []  # a story, or "più o meno", "more or less": no thing is offered
+    if first[0] in asking:
+        return []
+    options = first + content_words(halves[1], language=language)  # "… bien ou plutôt taxi ?": the taxi is offered
+    return [] if any(_given(index, w, chosen, language) for w in options) else options
 
 
 def closed_question(text: str, asked: bool, language: str, *, longest: int = SHORT_QUESTION) -> bool:
@@ -260,6 +225,8 @@ def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str],
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
     if asked and asks_why(text, language):
         return False  # "perché la lavatrice non scarica?": a problem, which a person looks into
+    if asked and neither_given(index, text, others | {topic}, language=language):
+        return False  # "is the parking covered or open air?": the entry says neither
     closed = closed_question(text, asked, language)
     if not closed and language in index.written_in.get(topic, ()):  # "is the pool very busy in the afternoons?"
         closed = closed_question(text, asked, language, longest=WRITTEN_QUESTION)
@@ -316,12 +283,13 @@ def covered(
         if candidate.matched == FOLLOW_UP or topic in previous:
             kept.append(candidate)
             continue
-        asking = [(i, text, asked) for i, (text, asked) in enumerate(pieces) if topic in named(text)]
-        if not asking:
-            asking = [(len(pieces), message, "?" in message)]
-        if any(
-            _answers(index, *_with_tail(text, asked, pieces[i + 1 :], named), topic, named(text) & chosen, language)
-            for i, text, asked in asking
-        ):
+        asking = [
+            (*_with_tail(text, asked, pieces[i + 1 :], named), named(text) & chosen)
+            for i, (text, asked) in enumerate(pieces)
+            if topic in named(text)
+        ] or [(message, "?" in message, named(message) & chosen)]
+        # "is the parking covered or open air? worried about the sun on the car": the question, not the circumstance
+        asking = [a for a in asking if a[1]] or asking
+        if any(_answers(index, text, asked, topic, others, language) for text, asked, others in asking):
             kept.append(candidate)
     return kept, len(selected) - len(kept)

@@ -2,17 +2,9 @@
 
 from typing import Any
 
-from knowledge.coverage import (
-    asks_whether,
-    asks_why,
-    closed_question,
-    content_words,
-    is_open,
-    mentions,
-    uncovered,
-    unknown_things,
-)
+from knowledge.coverage import asks_whether, asks_why, closed_question, neither_given, uncovered, unknown_things
 from knowledge.index import build_index
+from knowledge.mentions import content_words, is_open, mentions
 from knowledge.questions import decide
 
 ENTRIES: list[dict[str, Any]] = [
@@ -194,3 +186,19 @@ def test_a_question_split_at_a_joining_word_still_asks_about_the_topic() -> None
     assert decide(index, "is het zwembad ook geschikt voor een baby?", language="nl", threshold=0.7).selected == []
     found = decide(index, "is het zwembad ook open in juni?", language="nl", threshold=0.7)
     assert [c.topic for c in found.selected] == ["pool"]
+
+
+def test_a_choice_the_entry_gives_neither_side_of_is_left_to_a_person() -> None:
+    assert neither_given(INDEX, "is the parking covered or open air?", ["parking"], language="en") == ["covered"]
+    assert neither_given(INDEX, "¿aceptan tarjeta o mejor llevo efectivo?", ["parking"], language="es")
+
+
+def test_a_choice_the_entry_gives_one_side_of_or_no_choice_at_all_is_answered() -> None:
+    assert neither_given(INDEX, "is there a hairdryer or should I pack mine?", ["amenities"], language="en") == []
+    assert neither_given(INDEX, "quanto costa più o meno il parcheggio?", ["parking"], language="it") == []
+    assert neither_given(INDEX, "où est le parking ?", ["parking"], language="fr") == []  # "où" is no "ou"
+
+
+def test_a_thing_nothing_knows_is_not_given_even_where_the_entry_is_in_another_language() -> None:
+    assert unknown_things(INDEX, "in piscina c'è il bagnino?", ["pool"], language="it") == ["bagnino"]
+    assert unknown_things(INDEX, "c'è l'aria condizionata?", ["heating_cooling"], language="it") == []
