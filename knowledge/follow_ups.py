@@ -39,14 +39,16 @@ CONTINUES_WORDS_MOST = 8  # "and the bed linen, where do we leave it?"
 _FOLLOW_UPS_PATH = DATA / "follow_ups.yaml"
 
 
-def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phrases], dict[str, re.Pattern[str]]]:
-    """The pointers and not-pointers per language, the plain words (no subject), each detail kind's questions per
-    language and how an entry's folded text shows that it holds that kind of detail."""
-    node = mapping(
-        _FOLLOW_UPS_PATH, load_yaml_data(_FOLLOW_UPS_PATH), ["pointers", "not_pointers", "plain", "details"], "section"
-    )
+def _load_follow_ups() -> tuple[
+    Phrases, Phrases, Phrases, frozenset[str], dict[str, Phrases], dict[str, re.Pattern[str]]
+]:
+    """The pointers, not-pointers and "is there" per language, the plain words (no subject), each detail kind's
+    questions per language and how an entry's folded text shows that it holds that kind of detail."""
+    sections = ["pointers", "not_pointers", "there_is", "plain", "details"]
+    node = mapping(_FOLLOW_UPS_PATH, load_yaml_data(_FOLLOW_UPS_PATH), sections, "section")
     pointers = language_words(_FOLLOW_UPS_PATH, node["pointers"], SUPPORTED_LANGUAGES)
     not_pointers = language_words(_FOLLOW_UPS_PATH, node["not_pointers"], SUPPORTED_LANGUAGES, required=False)
+    there_is = language_words(_FOLLOW_UPS_PATH, node["there_is"], SUPPORTED_LANGUAGES)
     plain = frozenset(
         fold(w)
         for ws in language_words(_FOLLOW_UPS_PATH, node["plain"], SUPPORTED_LANGUAGES, required=False).values()
@@ -58,13 +60,14 @@ def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phra
     return (
         {language: phrase_pattern(found) for language, found in pointers.items()},
         {language: phrase_pattern(found) for language, found in not_pointers.items()},
+        {language: phrase_pattern(found) for language, found in there_is.items()},
         plain,
         asks,
         holds,
     )
 
 
-POINTERS, NOT_POINTERS, PLAIN, _DETAIL_ASKS, _DETAIL_HOLDS = _load_follow_ups()
+POINTERS, NOT_POINTERS, THERE_IS, PLAIN, _DETAIL_ASKS, _DETAIL_HOLDS = _load_follow_ups()
 # The figures of `measures.yaml` are details too ("冬は何度？" after the air conditioning: a temperature, which its
 # entry holds as "21 °C"; "how deep is it?" after the pool, which it does not), but for the price and the hours,
 # which the details above already ask as price, time and day ("c'est payant le dimanche ?": a price and a day).
@@ -166,6 +169,12 @@ def _said(text: str, message: str, named: Sequence[str], language: str) -> set[s
     }
 
 
+def _asks_there_is(message: str, language: str) -> bool:
+    """Whether the message asks whether there is something ("are there …", "hay …", "gibt es …"), in its language."""
+    pattern = THERE_IS.get(language)
+    return pattern is not None and pattern.search(fold(message)) is not None
+
+
 def read_follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> list[str] | None:
     """Whether a short message with no topic of its own is a follow-up on the previous answer, and if so what it asks
     that the previous entry does not hold (empty: the entry answers it); None when it is no follow-up.
@@ -211,6 +220,9 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     # An entry the guest cannot read is still continued by "and …?" ("e seca?"), unless the message names a thing it
     # does not ("y juegos de mesa para los niños?" after the washing machine: a new subject).
     foreign = things_named(message) - things_named(text)
+    unnamed = [w for w in loose if not things_named(w)]  # "il y a un cendrier ?": the ashtray is the entry's
+    if shared and not said and unnamed and not (back or pointing) and _asks_there_is(message, language):
+        return None  # "are there helmets for the kids?" after the bikes with a child seat: the helmets are asked
     if bool(said) or shared or more or ((not named or unreadable) and back and not foreign):
         return unheld
     return loose if pointing and not shared else None
