@@ -55,7 +55,7 @@ def _load_follow_ups() -> tuple[
         for w in ws
     )
     asks, holds = detail_kinds(
-        _FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "count", "frequency", "day"]
+        _FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "count", "frequency", "day", "trouble"]
     )
     return (
         {language: phrase_pattern(found) for language, found in pointers.items()},

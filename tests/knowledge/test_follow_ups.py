@@ -274,3 +274,13 @@ def test_charging_a_car_asks_no_price() -> None:
     assert "price" not in details_asked("can we charge an electric car there?", "en")
     assert "price" in details_asked("is there a charge for it?", "en")
     assert read_follow_up(INDEX, "can we charge an electric car there?", ["parking"], "en") != []
+
+
+def test_what_to_do_if_it_stops_working_is_held_by_an_entry_saying_what_to_do_if_it_drops() -> None:
+    router = build_index(
+        [{"topic": "wifi", "title": "Wi-Fi", "content": {"en": "If the connection drops, unplug the router."}}]
+    )
+    assert "trouble" in details_asked("and if it stops working?", "en")
+    assert read_follow_up(router, "and if it stops working?", ["wifi"], "en") == []
+    # The pool entry says nothing about trouble: a person answers.
+    assert read_follow_up(INDEX, "and if it stops working?", ["pool"], "en") != []
