@@ -284,3 +284,10 @@ def test_what_to_do_if_it_stops_working_is_held_by_an_entry_saying_what_to_do_if
     assert read_follow_up(router, "and if it stops working?", ["wifi"], "en") == []
     # The pool entry says nothing about trouble: a person answers.
     assert read_follow_up(INDEX, "and if it stops working?", ["pool"], "en") != []
+
+
+def test_a_month_is_when_the_guest_comes_not_a_subject() -> None:
+    assert "day" in details_asked("we zijn er begin oktober", "nl")
+    assert "day" not in details_asked("may we use the grill?", "en")  # the modal, not the month
+    message = "tot wanneer is het open? we zijn er begin oktober"
+    assert selected(message, language="nl", previous=("pool",)) == ["pool"]
