@@ -169,10 +169,10 @@ def _said(text: str, message: str, named: Sequence[str], language: str) -> set[s
     }
 
 
-def _asks_there_is(message: str, language: str) -> bool:
-    """Whether the message asks whether there is something ("are there …", "hay …", "gibt es …"), in its language."""
+def _there_is(message: str, language: str) -> set[str]:
+    """The words that ask whether there is something ("are there …", "hay …", "c'è …"), in the message's language."""
     pattern = THERE_IS.get(language)
-    return pattern is not None and pattern.search(fold(message)) is not None
+    return {w for m in pattern.finditer(fold(message)) for w in words_of(m.group(0))} if pattern is not None else set()
 
 
 def read_follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> list[str] | None:
@@ -220,8 +220,9 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     # An entry the guest cannot read is still continued by "and …?" ("e seca?"), unless the message names a thing it
     # does not ("y juegos de mesa para los niños?" after the washing machine: a new subject).
     foreign = things_named(message) - things_named(text)
-    unnamed = [w for w in loose if not things_named(w)]  # "il y a un cendrier ?": the ashtray is the entry's
-    if shared and not said and unnamed and not (back or pointing) and _asks_there_is(message, language):
+    there = _there_is(message, language)
+    unnamed = [w for w in loose if not things_named(w) and w not in there]  # "il y a un cendrier ?": the entry's
+    if shared and not said and unnamed and not (back or pointing) and there:
         return None  # "are there helmets for the kids?" after the bikes with a child seat: the helmets are asked
     if bool(said) or shared or more or ((not named or unreadable) and back and not foreign):
         return unheld

@@ -291,3 +291,10 @@ def test_a_month_is_when_the_guest_comes_not_a_subject() -> None:
     assert "day" not in details_asked("may we use the grill?", "en")  # the modal, not the month
     message = "tot wanneer is het open? we zijn er begin oktober"
     assert selected(message, language="nl", previous=("pool",)) == ["pool"]
+
+
+def test_the_words_asking_there_is_are_no_new_thing() -> None:
+    stove = build_index(
+        [{"topic": "heating_cooling", "title": "Heating", "content": {"en": "There is also a wood stove."}}]
+    )
+    assert read_follow_up(stove, "c'è anche una stufa a legna?", ["heating_cooling"], "it") == []

@@ -24,3 +24,8 @@ def test_an_entrys_own_words_leave_out_a_thing_the_message_does_not_name() -> No
 def test_a_longer_name_of_a_thing_is_not_also_the_shorter_one() -> None:
     assert things_named("and a hair dryer?") == {"hair_dryer"}
     assert things_named("is there a tumble dryer?") == {"dryer"}
+
+
+def test_earplugs_and_a_wood_stove_are_things() -> None:
+    assert things_named("耳栓はありますか？") == things_named("there are earplugs in the drawer") == {"earplugs"}
+    assert things_named("c'è anche una stufa a legna?") == things_named("There is also a wood stove") == {"stove"}
