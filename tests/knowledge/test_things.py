@@ -29,3 +29,8 @@ def test_a_longer_name_of_a_thing_is_not_also_the_shorter_one() -> None:
 def test_earplugs_and_a_wood_stove_are_things() -> None:
     assert things_named("耳栓はありますか？") == things_named("there are earplugs in the drawer") == {"earplugs"}
     assert things_named("c'è anche una stufa a legna?") == things_named("There is also a wood stove") == {"stove"}
+
+
+def test_the_french_box_is_the_router_but_a_key_box_is_not() -> None:
+    assert things_named("et la box elle est où ?") == {"router"}
+    assert "router" not in things_named("where is the key box?")
