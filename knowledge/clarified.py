@@ -101,6 +101,15 @@ def _tied(
     return tied if _chosen(message, tied, language) == tied else []
 
 
+def _asks_elsewhere(index: Index, message: str, language: str) -> bool:
+    """Whether the question's last clause names no topic but something nothing in the knowledge base knows: what the
+    clauses before it name is when or where, not what is asked ("before we go to the beach, is there a pharmacy?")."""
+    _head, comma, asked = message.rstrip(" ?？").rpartition(",")
+    if not comma or not re.search(r"[?？]", message):
+        return False
+    return not rank_message(index, asked, language=language) and questions.unknown_subject(index, asked)
+
+
 def decide(
     index: Index,
     message: str,
@@ -124,6 +133,8 @@ def decide(
     decision = questions.decide(index, message, language=language, threshold=threshold, previous=previous)
     asked = moments.subject(decision.clarify, message, language)  # "the bags after check-out": the bags are asked
     if asked is not None and not decision.selected:
+        if _asks_elsewhere(index, message, language):  # "before we go to the beach, is there a pharmacy on duty?"
+            return replace(decision, clarify=[], open_questions=max(decision.open_questions, 1))
         return replace(decision, selected=[asked], clarify=[])
     if decision.selected or any(c.source not in questions.THIN for c in decision.clarify):
         return decision  # a word only an entry's text uses ("ferme" in "fermez") is no subject of its own

@@ -26,6 +26,7 @@ from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
 from knowledge.retrieval import Candidate
 from knowledge.stems import stem
+from knowledge.things import ENDINGS, own_words, things_named
 
 CONJUNCTIONS: dict[str, tuple[str, ...]] = language_file(DATA / "conjunctions.yaml", SUPPORTED_LANGUAGES)
 FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
@@ -33,50 +34,40 @@ FOLLOW_UPS_CJK = tuple(w for w in FOLLOW_UPS if CJK.search(w))
 FOLLOW_UP_WORDS_MOST = 10  # a follow-up is short: "and how long does that take more or less"
 FOLLOW_UP_CJK_MOST = 15  # characters of a Japanese or Chinese follow-up ("何時まで使えますか？")
 CONTINUES_WORDS_MOST = 8  # "and the bed linen, where do we leave it?"
-_THINGS_PATH = DATA / "things.yaml"
 
 
-def _load_things() -> tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]]]:
-    """The endings that ask "and the …?" per language, and each thing's words in every language (folded)."""
-    node = mapping(_THINGS_PATH, load_yaml_data(_THINGS_PATH), ["endings", "things"], "section")
-    endings = language_words(_THINGS_PATH, node["endings"], SUPPORTED_LANGUAGES, required=False)
-    things = mapping(_THINGS_PATH, node["things"], [str(k.value) for k, _ in node["things"].value], "thing")
-    return endings, {
-        name: frozenset(fold(w) for ws in language_words(_THINGS_PATH, by, SUPPORTED_LANGUAGES).values() for w in ws)
-        for name, by in things.items()
-    }
-
-
-ENDINGS, THINGS = _load_things()
 _FOLLOW_UPS_PATH = DATA / "follow_ups.yaml"
 
 
-def _load_follow_ups() -> tuple[Phrases, Phrases, frozenset[str], dict[str, Phrases], dict[str, re.Pattern[str]]]:
-    """The pointers and not-pointers per language, the plain words (no subject), each detail kind's questions per
-    language and how an entry's folded text shows that it holds that kind of detail."""
-    node = mapping(
-        _FOLLOW_UPS_PATH, load_yaml_data(_FOLLOW_UPS_PATH), ["pointers", "not_pointers", "plain", "details"], "section"
-    )
+def _load_follow_ups() -> tuple[
+    Phrases, Phrases, Phrases, frozenset[str], dict[str, Phrases], dict[str, re.Pattern[str]]
+]:
+    """The pointers, not-pointers and "is there" per language, the plain words (no subject), each detail kind's
+    questions per language and how an entry's folded text shows that it holds that kind of detail."""
+    sections = ["pointers", "not_pointers", "there_is", "plain", "details"]
+    node = mapping(_FOLLOW_UPS_PATH, load_yaml_data(_FOLLOW_UPS_PATH), sections, "section")
     pointers = language_words(_FOLLOW_UPS_PATH, node["pointers"], SUPPORTED_LANGUAGES)
     not_pointers = language_words(_FOLLOW_UPS_PATH, node["not_pointers"], SUPPORTED_LANGUAGES, required=False)
+    there_is = language_words(_FOLLOW_UPS_PATH, node["there_is"], SUPPORTED_LANGUAGES)
     plain = frozenset(
         fold(w)
         for ws in language_words(_FOLLOW_UPS_PATH, node["plain"], SUPPORTED_LANGUAGES, required=False).values()
         for w in ws
     )
     asks, holds = detail_kinds(
-        _FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "count", "frequency", "day"]
+        _FOLLOW_UPS_PATH, node["details"], ["price", "time", "duration", "count", "frequency", "day", "trouble"]
     )
     return (
         {language: phrase_pattern(found) for language, found in pointers.items()},
         {language: phrase_pattern(found) for language, found in not_pointers.items()},
+        {language: phrase_pattern(found) for language, found in there_is.items()},
         plain,
         asks,
         holds,
     )
 
 
-POINTERS, NOT_POINTERS, PLAIN, _DETAIL_ASKS, _DETAIL_HOLDS = _load_follow_ups()
+POINTERS, NOT_POINTERS, THERE_IS, PLAIN, _DETAIL_ASKS, _DETAIL_HOLDS = _load_follow_ups()
 # The figures of `measures.yaml` are details too ("冬は何度？" after the air conditioning: a temperature, which its
 # entry holds as "21 °C"; "how deep is it?" after the pool, which it does not), but for the price and the hours,
 # which the details above already ask as price, time and day ("c'est payant le dimanche ?": a price and a day).
@@ -164,42 +155,10 @@ def holds(text: str, kind: str) -> bool:
     return HOLDS[kind].search(text) is not None
 
 
-@cache
-def _thing_pattern() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
-    """One pattern for every thing's words, longest first (so "hair dryer" is not also a "dryer"), and which things
-    each word names."""
-    owners: dict[str, set[str]] = {}
-    for name, names in THINGS.items():
-        for word in names:
-            owners.setdefault(word, set()).add(name)
-    pattern = phrase_pattern(owners)
-    assert pattern is not None
-    return pattern, {word: frozenset(found) for word, found in owners.items()}
-
-
-def things_named(text: str) -> frozenset[str]:
-    """The things of `things.yaml` a text names, in any language ("e le chiavi?" → keys)."""
-    pattern, owners = _thing_pattern()
-    return frozenset(name for match in pattern.finditer(fold(text)) for name in owners.get(match.group(0), ()))
-
-
-def _own_words(text: str, message: str) -> set[str]:
-    """The words of an entry's text, less those inside the name of a thing the message does not name: after the
-    pool's "use the beach towels", "what about the beach?" asks about the beach, not about the pool."""
-    pattern, owners = _thing_pattern()
-    named = things_named(message)
-
-    def keep(match: re.Match[str]) -> str:
-        word = match.group(0)
-        return word if " " not in word or owners.get(word, frozenset()) & named else " "
-
-    return set(words_of(pattern.sub(keep, text)))
-
-
 def _said(text: str, message: str, named: Sequence[str], language: str) -> set[str]:
     """The named words the entry's text uses itself, or another form of ("detergent" → "detergents", "locks" →
     "lock")."""
-    text_words = _own_words(text, message)
+    text_words = own_words(text, message)
     stems = {stem(t, language) for t in text_words} - {None}
     return {
         w
@@ -208,6 +167,12 @@ def _said(text: str, message: str, named: Sequence[str], language: str) -> set[s
         or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words))
         or (stem(w, language) or "") in stems
     }
+
+
+def _there_is(message: str, language: str) -> set[str]:
+    """The words that ask whether there is something ("are there …", "hay …", "c'è …"), in the message's language."""
+    pattern = THERE_IS.get(language)
+    return {w for m in pattern.finditer(fold(message)) for w in words_of(m.group(0))} if pattern is not None else set()
 
 
 def read_follow_up(index: Index, message: str, previous: Sequence[str], language: str) -> list[str] | None:
@@ -255,6 +220,10 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     # An entry the guest cannot read is still continued by "and …?" ("e seca?"), unless the message names a thing it
     # does not ("y juegos de mesa para los niños?" after the washing machine: a new subject).
     foreign = things_named(message) - things_named(text)
+    there = _there_is(message, language)
+    unnamed = [w for w in loose if not things_named(w) and w not in there]  # "il y a un cendrier ?": the entry's
+    if shared and not said and unnamed and not (back or pointing) and there:
+        return None  # "are there helmets for the kids?" after the bikes with a child seat: the helmets are asked
     if bool(said) or shared or more or ((not named or unreadable) and back and not foreign):
         return unheld
     return loose if pointing and not shared else None
@@ -272,7 +241,7 @@ def continues(
     if size > CONTINUES_WORDS_MOST or not (refers_back(message, language) or points_back(message, language)):
         return None
     text = index.texts[previous[0]]
-    text_words = _own_words(text, message)
+    text_words = own_words(text, message)
     said = {w for w in words_of(message) if len(w) >= 3 and w not in STOPWORDS and w in text_words}
     if said and set(words_of(candidates[0].matched)) <= said:
         return in_context(previous[0])

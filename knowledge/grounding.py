@@ -9,10 +9,10 @@ A thing named as the place of something else ("cours de surf sur la plage", "ser
 """
 
 from concierge.core.text import fold
-from knowledge.follow_ups import things_named
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
 from knowledge.lexicon import RECOMMENDATION_WORDS
 from knowledge.retrieval import Candidate
+from knowledge.things import things_named
 
 GROUNDED_TOPICS = frozenset({"local_tips"})
 RECOMMENDATIONS = frozenset(fold(w) for w in RECOMMENDATION_WORDS)

@@ -40,7 +40,8 @@ def _pattern(matched: str, language: str) -> re.Pattern[str]:
     after = sorted({fold(w) for lang in langs for w in AFTER.get(lang, ())}, key=len, reverse=True)
     parts = []
     if before:
-        parts.append(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in before)})\s+{word}(?!\w)")
+        # An inflected ending is still the same word ("przed zameldowaniem", "vor dem Check-ins"), not a longer one.
+        parts.append(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in before)})\s+{word}\w{{0,3}}(?!\w)")
     if after:
         parts.append(rf"{word}\s*(?:{'|'.join(re.escape(w) for w in after)})")
     return re.compile("|".join(parts)) if parts else re.compile(r"(?!x)x")

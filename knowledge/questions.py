@@ -157,7 +157,7 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
     return rules_aside(placed, floor=CLARIFY_FLOOR, margin=MARGIN)
 
 
-def _unknown_subject(index: Index, text: str) -> bool:
+def unknown_subject(index: Index, text: str) -> bool:
     """Whether a question names something nothing in the knowledge base knows ("is there a gym?")."""
     return any(
         len(w) >= 3 and w.isalpha() and w not in STOPWORDS and w not in COMMON and w not in FOLLOW_UPS
@@ -273,7 +273,7 @@ def _decide(
         elif asked and len(words_of(text)) >= 3:
             open_questions += 1
             elsewhere = _asks_nearby(text, language)
-            unknown_asked = unknown_asked or (not ranked and elsewhere and _unknown_subject(index, text))
+            unknown_asked = unknown_asked or (not ranked and elsewhere and unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
         return Decision(candidates, [], [], open_questions)
     if from_questions:  # the guest's questions are answered; what the other sentences mention is circumstance
@@ -305,7 +305,7 @@ def _decide(
     asking = [c for c in clarify.values() if c.topic not in selected][:2]
     # A word only an entry's text uses, in a question about something else the knowledge base does not know ("rent a
     # paddle board" → the laundry's "board"): too thin to ask about, a person answers. Alone ("mediterrani?") it asks.
-    if not chosen and asking and all(c.source in THIN for c in asking) and _unknown_subject(index, message):
+    if not chosen and asking and all(c.source in THIN for c in asking) and unknown_subject(index, message):
         return Decision(candidates, [], [], max(open_questions, 1))
     if chosen:  # answer what is sure; an ambiguous part is asked about by a person, not guessed
         open_count = open_questions + (1 if asking else 0)

@@ -5,9 +5,11 @@ language; a new subject is a new question."""
 from typing import Any
 
 import pytest
+import yaml
 
 from knowledge.clarified import decide, pick
 from knowledge.index import build_index
+from tests.factories import ROOT
 
 ENTRIES: list[dict[str, Any]] = [
     {"topic": "access", "title": "Lockbox", "content": {"en": "The lockbox is left of the door. Code: 4821."}},
@@ -133,3 +135,16 @@ def test_bags_after_check_out_are_answered_with_the_luggage_and_both_then_picks_
     # "both" with no two topics ranked alike before it picks nothing.
     alone = decide(INDEX, "both", language="en", threshold=0.7, previous=["luggage"], considered=[("luggage", 1.0)])
     assert alone.selected == []
+
+
+def test_a_moment_beside_a_question_about_something_nobody_knows_is_for_a_person() -> None:
+    entries = yaml.safe_load((ROOT / "examples" / "casa-azul.yaml").read_text(encoding="utf-8"))["knowledge"]
+    demo = build_index(entries)
+    # "before we leave for the beach": the check-out only says when, the beach where; the pharmacy is asked.
+    message = "antes de irnos a la playa, sabéis si hay una farmacia de guardia?"
+    found = decide(demo, message, language="es", threshold=0.7)
+    assert found.selected == [] and found.clarify == [] and found.open_questions == 1
+    # Asked without the pharmacy, the beach is what the guest asks about.
+    assert [
+        c.topic for c in decide(demo, "antes de irnos, ¿la playa está cerca?", language="es", threshold=0.7).selected
+    ] == ["local_tips"]

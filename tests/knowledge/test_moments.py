@@ -43,3 +43,9 @@ def test_the_other_topic_is_asked_when_exactly_one_is_a_moment() -> None:
     thin = Candidate("luggage", 0.5, matched="malas", source="content")
     assert subject([check_out, thin], message, "pt") is None  # a word only an entry's text uses is no subject
     assert subject([check_out], message, "pt") is None
+
+
+def test_an_inflected_ending_is_still_a_moment() -> None:
+    # "przed zameldowaniem": the check-in's "zameldowanie" inflected after "before" only says when.
+    assert is_moment("czy możemy gdzieś zostawić bagaże przed zameldowaniem?", "zameldowanie", "pl")
+    assert not is_moment("czy możemy zostawić bagaże przed zameldowaniemxyzw?", "zameldowanie", "pl")

@@ -1,0 +1,59 @@
+"""Things an entry often mentions and a guest asks about next ("and the keys?", "e le chiavi?", "瓶は？"): their
+words in every language (`knowledge/data/things.yaml`), and which of them a text names, in any language, so an entry
+written only in English still answers an Italian follow-up about the same thing (`knowledge/follow_ups.py`)."""
+
+import re
+from functools import cache
+
+from concierge.core.text import fold
+from knowledge.index import phrase_pattern, words_of
+from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_words, load_yaml_data, mapping
+
+_THINGS_PATH = DATA / "things.yaml"
+
+
+def _load_things() -> tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]]]:
+    """The endings that ask "and the …?" per language, and each thing's words in every language (folded)."""
+    node = mapping(_THINGS_PATH, load_yaml_data(_THINGS_PATH), ["endings", "things"], "section")
+    endings = language_words(_THINGS_PATH, node["endings"], SUPPORTED_LANGUAGES, required=False)
+    things = mapping(_THINGS_PATH, node["things"], [str(k.value) for k, _ in node["things"].value], "thing")
+    return endings, {
+        name: frozenset(fold(w) for ws in language_words(_THINGS_PATH, by, SUPPORTED_LANGUAGES).values() for w in ws)
+        for name, by in things.items()
+    }
+
+
+ENDINGS, THINGS = _load_things()
+
+
+@cache
+def thing_pattern() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+    """One pattern for every thing's words, longest first (so "hair dryer" is not also a "dryer"), and which things
+    each word names."""
+    owners: dict[str, set[str]] = {}
+    for name, names in THINGS.items():
+        for word in names:
+            owners.setdefault(word, set()).add(name)
+    pattern = phrase_pattern(owners)
+    assert pattern is not None
+    return pattern, {word: frozenset(found) for word, found in owners.items()}
+
+
+def things_named(text: str) -> frozenset[str]:
+    """The things of `things.yaml` a text names, in any language ("e le chiavi?" → keys)."""
+    pattern, owners = thing_pattern()
+    return frozenset(name for match in pattern.finditer(fold(text)) for name in owners.get(match.group(0), ()))
+
+
+def own_words(text: str, message: str) -> set[str]:
+    """The words of an entry's text, less those inside the name of a thing the message does not name: after the
+    pool's "use the beach towels", "what about the beach?" asks about the beach, not about the pool."""
+    pattern, owners = thing_pattern()
+    named = things_named(message)
+
+    def keep(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return word if " " not in word or owners.get(word, frozenset()) & named else " "
+
+    return set(words_of(pattern.sub(keep, text)))

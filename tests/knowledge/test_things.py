@@ -1,0 +1,36 @@
+"""Things an entry mentions and a guest asks about next, named in any language."""
+
+from knowledge.things import own_words, things_named
+
+
+def test_things_are_named_in_any_language() -> None:
+    assert things_named("e le chiavi?") == things_named("Put the keys back") == {"keys"}
+    assert "keys" in things_named("鍵はどこ？")
+    assert things_named("is there a gym?") == frozenset()
+    assert things_named("a keyboard") == frozenset()  # a whole word, not a piece of one
+    assert things_named("czy dzieci mogą wchodzić same?") == things_named("Children only under supervision")
+    assert things_named("tienen candado?") == things_named("each bike has a lock") == {"lock"}
+    assert "children" in things_named("2 bikes with a child seat")  # a child seat is for the children
+    assert things_named("und wo sind die Fernbedienungen?") == things_named("the remotes") == {"remote"}
+    assert things_named("where is the modem?") == things_named("the router is in the cabinet") == {"router"}
+
+
+def test_an_entrys_own_words_leave_out_a_thing_the_message_does_not_name() -> None:
+    # After the pool's "use the beach towels", "what about the beach?" asks about the beach.
+    assert "beach" not in own_words("please use the beach towels", "what about the beach?")
+    assert "towels" in own_words("please use the beach towels", "and the beach towels?")
+
+
+def test_a_longer_name_of_a_thing_is_not_also_the_shorter_one() -> None:
+    assert things_named("and a hair dryer?") == {"hair_dryer"}
+    assert things_named("is there a tumble dryer?") == {"dryer"}
+
+
+def test_earplugs_and_a_wood_stove_are_things() -> None:
+    assert things_named("耳栓はありますか？") == things_named("there are earplugs in the drawer") == {"earplugs"}
+    assert things_named("c'è anche una stufa a legna?") == things_named("There is also a wood stove") == {"stove"}
+
+
+def test_the_french_box_is_the_router_but_a_key_box_is_not() -> None:
+    assert things_named("et la box elle est où ?") == {"router"}
+    assert "router" not in things_named("where is the key box?")
