@@ -69,9 +69,7 @@ class Settings(BaseSettings):
     sender_concurrency: int = Field(default=8, ge=1, le=64)
     # Of those turns, how many run Python at once outside their model calls (one process runs one thread's Python at
     # a time anyway: more CPU-bound turns only switch more, and slow the acknowledgements; docs/benchmarks.md).
-    # Unset: 1 on SQLite; 2 on PostgreSQL, where a turn waits for a dozen network round trips that another turn's
-    # Python can use (docs/benchmarks.md, "PostgreSQL with two workers").
-    worker_cpu_turns: int | None = Field(default=None, ge=1, le=256)
+    worker_cpu_turns: int = Field(default=1, ge=1, le=256)
     # `concierge worker --health-port`: unhealthy once a loop has not come round for this long (a stuck turn).
     worker_stall_seconds: float = Field(default=300.0, gt=0)
     # `serve` on SQLite runs the worker as child processes at this lower CPU priority (nice), so acks go first.
@@ -175,11 +173,6 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """True when the database is SQLite (single process, in-process worker)."""
         return self.database_url.startswith("sqlite")
-
-    @property
-    def cpu_turns(self) -> int:
-        """WORKER_CPU_TURNS, or its default for the database."""
-        return (1 if self.is_sqlite else 2) if self.worker_cpu_turns is None else self.worker_cpu_turns
 
     @property
     def run_worker_in_process(self) -> bool:

@@ -53,7 +53,7 @@ class TurnRunner:
         self.in_flight: dict[int, str] = {}  # job id -> lease token of every turn running now
         self._lock = threading.Lock()  # guards in_flight: turns run on several threads (WORKER_CONCURRENCY)
         self._degraded = False
-        self.slots = CpuSlots(settings.cpu_turns)
+        self.slots = CpuSlots(settings.worker_cpu_turns)
         self._busy = False  # the last claim found a job (claims come from one thread: the pool's claiming loop)
         self._backlog_checked = -BACKLOG_CHECK_SECONDS
         self.spans = otel.turn_export(settings)  # None unless OTEL_EXPORTER_OTLP_ENDPOINT is set

@@ -14,7 +14,6 @@ from concierge.llm import offline
 from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
 from concierge.turn.result import TurnResult
-from concierge.turn.state import CpuSlots
 from concierge.worker.loops import Worker
 from knowledge.models import Property
 from tests.factories import ANA, JOHN, STRANGER, local_twilio, queue_replies, store
@@ -97,8 +96,7 @@ def test_turns_of_different_guests_wait_for_their_models_at_the_same_time(prop: 
 def test_outside_their_model_calls_turns_run_one_at_a_time(
     prop: Property, worker: Worker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """WORKER_CPU_TURNS=1 (the default on SQLite): the GIL would run them one at a time anyway, only slower."""
-    worker.turns.slots = CpuSlots(1)  # as on SQLite, whatever database the suite runs on
+    """WORKER_CPU_TURNS=1 (the default): the GIL would run them one at a time anyway, only slower."""
     overlaps, _started = watch_turns(worker, monkeypatch)
     for phone in (ANA, JOHN, STRANGER):
         store(prop, "what is the wifi password?", phone=phone)
