@@ -86,11 +86,11 @@ def due_criteria(queue: Queue[RowT], table: Any) -> list[ColumnElement[bool]]:
     # reads the unfinished rows only instead of walking every finished one in id order.
     criteria = [unfinished(queue, table), condition]
     if queue.in_order_of is not None:
-        criteria.append(queue.column("id", table) == _first_unfinished(queue, table))
+        criteria.append(queue.column("id", table) == _first_unfinished(queue, queue.in_order_of, table))
     return criteria
 
 
-def _first_unfinished(queue: Queue[RowT], table: Any) -> Any:
+def _first_unfinished(queue: Queue[RowT], in_order_of: str, table: Any) -> Any:
     """The oldest unfinished row's id among the rows sharing `table`'s `in_order_of` value: a row is claimable only
     when it is that one (no earlier row of its conversation pending or running).
 
@@ -104,7 +104,7 @@ def _first_unfinished(queue: Queue[RowT], table: Any) -> Any:
     return (
         select(func.min(queue.column("id", earlier)))
         .where(
-            queue.column(queue.in_order_of, earlier) == queue.column(queue.in_order_of, table),
+            queue.column(in_order_of, earlier) == queue.column(in_order_of, table),
             unfinished(queue, earlier),
         )
         .scalar_subquery()
