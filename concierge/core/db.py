@@ -3,6 +3,7 @@
 import fcntl
 import importlib.resources
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends
-from sqlalchemy import Column, Table, event, inspect
+from sqlalchemy import Column, Table, event, exc, inspect
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm.base import instance_state
 from sqlmodel import Session, create_engine
@@ -27,6 +28,8 @@ WRITE_LOCK_SECONDS = 30.0
 ROOT = Path(__file__).resolve().parents[2]
 # `concierge db upgrade` on PostgreSQL: one migrating process at a time (containers may start together).
 MIGRATION_LOCK_KEY = 0x636F6E63  # "conc"
+# A pooled PostgreSQL connection back in use after resting this long is pinged first (see `_ping_after_rest`).
+PING_AFTER_IDLE_SECONDS = 1.0
 
 
 @lru_cache
@@ -82,7 +85,39 @@ def engine_for(url: str) -> Engine:
                     writers.release()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, **_pool_limits(settings))
+    engine = create_engine(url, **_pool_limits(settings))
+    _ping_after_rest(engine, PING_AFTER_IDLE_SECONDS)
+    return engine
+
+
+def _ping_after_rest(engine: Engine, seconds: float) -> None:
+    """Ping a pooled connection before use only when it rested in the pool at least `seconds` (SQLAlchemy's
+    `pool_pre_ping` pings at every checkout).
+
+    A worker checks out a connection several times per turn and per delivery: every ping was a round trip of its
+    own, a third of a message's round trips on PostgreSQL (docs/benchmarks.md, "PostgreSQL with two workers"). A
+    connection that was in use a moment ago is as alive as the ping would find it; one that rested (an idle night,
+    a database restart) is pinged, and a dead one is replaced, with every connection older than it, before use.
+    """
+
+    @event.listens_for(engine.pool, "connect")
+    def _fresh(_dbapi_connection: Any, record: Any) -> None:
+        record.info["rests_since"] = None  # just opened: alive
+
+    @event.listens_for(engine.pool, "checkin")
+    def _rests(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["rests_since"] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        rests_since = record.info.get("rests_since")
+        if rests_since is None or time.monotonic() - rests_since < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool replaces it (and every older connection), then hands out the new one
+            raise exc.InvalidatePoolError("pooled connection found dead after resting") from error
 
 
 def _pool_limits(settings: "Settings") -> dict[str, int]:
@@ -130,11 +165,21 @@ def get_engine() -> Engine:
 
 
 @contextmanager
-def session_scope(*, readonly: bool = False) -> Iterator[Session]:
-    """One transaction: commit when the block succeeds, roll back when it raises."""
+def session_scope(*, readonly: bool = False, redoable: bool = False) -> Iterator[Session]:
+    """One transaction: commit when the block succeeds, roll back when it raises.
+
+    `redoable`: losing this transaction in a crash of the database server only means its work is done again, and
+    nobody outside was told of it before a later durable commit (which makes every earlier one durable too): a
+    turn's claim and its recorded result, which the sender's durable claim precedes every delivery of. On
+    PostgreSQL its commit then does not wait for the WAL to reach the disk (`synchronous_commit` off for this
+    transaction only): two flushes per turn, each a few milliseconds in which the turn's CPU slot stood idle
+    (docs/benchmarks.md, "PostgreSQL with two workers"). A crash still never leaves half a transaction.
+    """
     engine = _readonly(get_engine()) if readonly else get_engine()
     with Session(engine, expire_on_commit=False) as session:
         try:
+            if redoable and engine.dialect.name == "postgresql":
+                session.connection().exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             yield session
             session.commit()
         except BaseException:
@@ -156,7 +201,15 @@ def connection_scope(*, readonly: bool = False) -> Iterator[Connection]:
 
 @lru_cache(maxsize=8)  # one per engine; tests make a new engine per database
 def _readonly(engine: Engine) -> Engine:
-    """The engine's read-only variant, made once (the workers open one read session per poll, turn and delivery)."""
+    """The engine's read-only variant, made once (the workers open one read session per poll, turn and delivery).
+
+    On PostgreSQL its statements run in autocommit: under READ COMMITTED each statement reads its own snapshot
+    anyway, so a transaction around reads adds only its BEGIN and COMMIT round trips (two of a turn's read's
+    five), and the ROLLBACK that ends a turn's read before its model call made psycopg drop every prepared
+    statement of the connection (docs/benchmarks.md, "PostgreSQL with two workers").
+    """
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(readonly=True, isolation_level="AUTOCOMMIT")
     return engine.execution_options(readonly=True)
 
 

@@ -89,7 +89,7 @@ class TurnRunner:
             with session_scope(readonly=True) as session:
                 if not jobs.job_due(session, now=self.now()):
                     return None
-        with session_scope() as session:
+        with session_scope(redoable=True) as session:  # a claim lost in a crash is claimed again
             lease = jobs.lease_next_job(session, now=self.now(), lease_seconds=self.settings.job_lease_seconds)
             # While claims find jobs (a burst), the next claim skips that read: two statements fewer per turn.
             self._busy = lease is not None
@@ -104,7 +104,9 @@ class TurnRunner:
             try:
                 try:  # in the CPU slot `claim` took; a model call gives it up meanwhile
                     result = self.run_turn(claimed.message_id)
-                    with session_scope() as session:
+                    # Redoable: a result lost in a crash was never delivered (the sender's claim is durable), so
+                    # the turn runs again once its lease ends.
+                    with session_scope(redoable=True) as session:
                         record.record_turn(session, job=claimed, now=self.now(), result=result)
                 finally:
                     self.slots.give()

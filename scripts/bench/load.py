@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from scripts.bench.round_trips import backend_pids, server_cpu_seconds  # noqa: E402
 from scripts.bench.traffic import Connection, Run, drive, guest, percentile  # noqa: E402
 from scripts.bench.twilio_process import TwilioProcess  # noqa: E402
 from tests.e2e.server import Process, serve_process  # noqa: E402
@@ -306,7 +307,9 @@ def measure(args: argparse.Namespace, guests: int, db_url: str) -> Result:
             load_before = os.getloadavg()[0]
             processes = {"web": [server.proc.pid], "worker": children(server.proc.pid)}
             processes["worker"] += [w.proc.pid for w in workers if w.proc is not None]
-            cpu_at_start = {name: sum(map(cpu_seconds, pids)) for name, pids in processes.items()}
+            if not db_url.startswith("sqlite"):  # PostgreSQL on this machine: its server processes for our database
+                processes["database"] = sorted(backend_pids(db_url))
+            cpu_at_start = {name: server_cpu_seconds(set(pids)) for name, pids in processes.items()}
             cpu_before = cpu_seconds(server.proc.pid)
             print(f"{guests} guests x {args.messages} messages, think {args.think}s, to {base}", file=sys.stderr)
             run = asyncio.run(drive(base, guests, args.messages, args.think))
@@ -318,8 +321,10 @@ def measure(args: argparse.Namespace, guests: int, db_url: str) -> Result:
             deadline = time.monotonic() + args.reply_timeout
             while fake.count() < total + WARMUP and time.monotonic() < deadline:
                 time.sleep(0.02)
+            if "database" in processes:  # connections opened since count from their start; closed ones are lost
+                processes["database"] += sorted(backend_pids(db_url) - set(processes["database"]))
             cpu_ms = {  # from the first webhook to the last reply, per message
-                name: 1000 * (sum(map(cpu_seconds, pids)) - cpu_at_start[name]) / total
+                name: 1000 * (server_cpu_seconds(set(pids)) - cpu_at_start[name]) / total
                 for name, pids in processes.items()
             }
             time.sleep(1.0)  # a late duplicate would show up now

@@ -1,11 +1,14 @@
 """Offline turn latency: the real turn graph on a scratch SQLite database with the demo pack.
 
     .venv/bin/python -m scripts.bench.turn [--turns N] [--warmup N] [--profile FILE] [--top N]
+    .venv/bin/python -m scripts.bench.turn --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_x
 
 Runs N guest messages (the multilingual scenario messages, cycled) through `TurnRunner.run_next()` and prints
 p50/p95/p99 of the whole turn (wall clock and this process's CPU time: on a shared machine the CPU time is the
 steadier figure), the CPU time of each phase (claim, graph, record), each node's wall time, and the SQL
-statements per turn. The first turn (detector models loading, index build) is reported apart as the cold turn;
+statements per turn, with the transactions and pool checkouts per turn (`--database-url` on PostgreSQL: also the
+CPU time of the database's server processes). The first turn (detector models loading, index build) is reported
+apart as the cold turn;
 `--warmup N` runs N more turns before measuring (each language's screening lexicon is compiled on its first use);
 `--node-cpu` times the nodes in this process's CPU time instead of wall time (the nodes' clock is swapped).
 With --profile, the measured turns run under cProfile and the stats are written to FILE (read them with
@@ -22,6 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from scripts.bench.round_trips import round_trips
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,9 +58,10 @@ def main() -> None:
     parser.add_argument("--profile", help="write cProfile stats of the measured turns to this file")
     parser.add_argument("--top", type=int, default=0, help="print the N functions with the most cumulative time")
     parser.add_argument("--node-cpu", action="store_true", help="time each node in CPU time, not wall time")
+    parser.add_argument("--database-url", help="default: a scratch SQLite file; a PostgreSQL database must be empty")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="concierge-bench-") as tmp:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.db"
+        os.environ["DATABASE_URL"] = args.database_url or f"sqlite:///{tmp}/bench.db"
         from alembic import command
         from concierge.conversation import service
         from concierge.core.db import alembic_config, session_scope
@@ -97,6 +103,7 @@ def main() -> None:
         nodes: dict[str, list[float]] = {}
         statements: list[int] = [0]
         event.listen(get_engine(), "before_cursor_execute", lambda *_: statements.__setitem__(0, statements[0] + 1))
+        trips = round_trips(get_engine())
         per_turn: list[int] = []
         cpu: list[float] = []  # the process's CPU time per turn: what the turn costs, whatever else the cores run
         profiler = cProfile.Profile() if args.profile or args.top else None
@@ -113,6 +120,8 @@ def main() -> None:
                     now=utcnow(),
                 )
             statements[0] = 0
+            if i == skip:
+                trips.start()
             if profiler is not None and i >= skip:
                 profiler.enable()
             started, cpu_started = time.perf_counter(), time.process_time()
@@ -136,6 +145,7 @@ def main() -> None:
     claim, graph, process = (values[skip:] for values in phases.values())
     record = [p - g for p, g in zip(process, graph, strict=True)]
     print(f"{len(turns)} measured turns, SQL statements per turn p50 {statistics.median(per_turn[skip:]):.0f}:")
+    print(trips.report(len(turns)))
     rows = [
         ("turn (claim+graph+record)", turns),
         ("turn CPU time", cpu[skip:]),

@@ -171,3 +171,36 @@ def test_a_late_retry_never_undoes_a_delivery_recorded_meanwhile() -> None:
             backoff=HALF,
         )
         assert s.get_one(Notification, notification_id).status == NotificationStatus.sent
+
+
+def test_a_burst_is_claimed_in_order_one_turn_per_conversation_at_a_time(prop: Property) -> None:
+    guests = [f"+4477009{n:05d}" for n in range(12)]
+    for round_ in range(3):  # every guest's first message, then every second one, then every third
+        for phone in guests:
+            receive(prop, f"message {round_}", phone=phone)
+    answered: list[str] = []
+    for round_ in range(3):
+        claimed = [claim() for _ in guests]
+        assert all(c is not None and c[2] == f"message {round_}" for c in claimed), "one per guest, oldest first"
+        assert claim() is None, "each guest's next message waits for the running one"
+        with session_scope() as s:
+            for c in claimed:
+                assert c is not None
+                queue.finish(s, JOBS, row_id=c[0], status=JobStatus.done, lease_token=c[1])
+                answered.append(c[2])
+    assert len(answered) == 36
+
+
+def test_on_postgresql_the_in_order_check_is_one_index_probe_per_candidate(prop: Property) -> None:
+    """Not an anti-join: from stale statistics (a fresh table, a burst since the last ANALYZE) PostgreSQL planned
+    NOT EXISTS as a scan of every unfinished row per candidate (quadratic in the backlog, 135 ms per claim)."""
+    for phone in (ANA, "+447700900123"):
+        receive(prop, "wifi", phone=phone)
+    with session_scope(readonly=True) as s:
+        connection = s.connection()
+        if connection.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL's planner")
+        statement = queue._claim(JOBS).compile(dialect=connection.dialect)
+        params = {**statement.params, **queue._claim_params(JOBS, now=utcnow(), lease_seconds=60)}
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {statement}", params))
+    assert "Anti Join" not in plan and "SubPlan" in plan, plan
