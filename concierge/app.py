@@ -46,6 +46,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.inbound_writes.close()  # in-flight webhooks have finished: writes what is queued, if anything
         if worker is not None:
             worker.stop()  # waits up to SHUTDOWN_TIMEOUT_SECONDS, then releases unfinished turns
+        if app.state.translator is not None:
+            app.state.translator.close()  # a console page's late translation calls end with the app
 
 
 def create_app(*, worker: WorkerProcesses | None = None) -> FastAPI:

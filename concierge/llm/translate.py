@@ -60,6 +60,10 @@ class Translator:
         factory = model_factory or (lambda spec: build_chat_model(spec, settings, timeout=timeout))
         return cls(specs, {spec.name: factory(spec) for spec in specs}, timeout=timeout)
 
+    def close(self) -> None:
+        """Wait for the calls still running (each bounded by the timeout), so none outlives the app that made it."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
     def translate_many(self, requests: list[Request]) -> dict[int, Translation]:
         """The translations that came back within the deadline, by key; missing keys failed or were too slow."""
         if not requests:
