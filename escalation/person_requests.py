@@ -45,13 +45,20 @@ _ASKS = re.compile("|".join(f"(?:{p})" for p in _PATTERNS.values()))
 # A person asked for sideways ("could Marta give me a quick call?"): data in the guard's phrase syntax, per language,
 # matched in every language (guests mix them).
 _SIDEWAYS_FILE = Path(__file__).parent / "data" / "person_requests.yaml"
-_SIDEWAYS = re.compile(
-    "|".join(
-        phrase_pattern(phrase)
-        for phrases in language_file(_SIDEWAYS_FILE, SUPPORTED_LANGUAGES).values()
-        for phrase in phrases
-    )
-)
+
+
+def phrases_pattern(path: Path) -> re.Pattern[str]:
+    """One pattern of the phrases a file holds per language; an error for a file with none, whose empty alternation
+    would match every message (every guest handed to a person)."""
+    phrases = [
+        phrase for words in language_file(path, SUPPORTED_LANGUAGES).values() for phrase in words if phrase.strip()
+    ]
+    if not phrases:
+        raise ValueError(f"{path} holds no phrases")
+    return re.compile("|".join(phrase_pattern(phrase) for phrase in phrases))
+
+
+_SIDEWAYS = phrases_pattern(_SIDEWAYS_FILE)
 
 
 def asks_for_person(text: str) -> bool:

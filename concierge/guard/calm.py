@@ -24,5 +24,6 @@ def asks_for_safety_information(text: str) -> bool:
 def without_problems_over(text: str) -> str:
     """The message without its sentences about a problem that is over ("the leak is fixed, thanks!"), for ranking
     what the rest asks; the whole message when every sentence is about one."""
-    kept = [sentence for sentence in SENTENCE.findall(text) if not is_over(normalize(sentence))]
-    return "".join(kept).strip() if kept and len(kept) < len(SENTENCE.findall(text)) else text
+    sentences = SENTENCE.findall(text)
+    kept = [sentence for sentence in sentences if not is_over(normalize(sentence))]
+    return "".join(kept).strip() if kept and len(kept) < len(sentences) else text
