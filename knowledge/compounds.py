@@ -1,14 +1,17 @@
-"""German and Dutch compounds: a word nothing in the knowledge base knows, read as the words it is made of.
+"""German and Dutch words built of others: compounds read as their parts, separable verbs joined again.
 
 "Parkplatzgebühr" is a parking fee and "Waschmaschinenpulver" the washing machine's powder: their first word is the
 subject, and the head only says what about it is asked (a fee, a powder: `knowledge/data/compounds.yaml`), so the
 first word counts as if written apart. Where the head is itself a word of the knowledge base ("afvalcontainer",
-"Mülltonne") both count. A compound whose head alone is known ("Fußbodenheizung", "vloerverwarming") names a kind
-of that thing, but the first word may change what it is ("Kinderwagen" is a pram, not a car): the head counts as
-`HEAD_SCORE`, an answer on its own only when nothing else in the message is unknown. A hyphenated word nothing
-knows ("WLAN-Kennwort") is read as its parts in every language.
+"Mülltonne") both count. A head alone says nothing: the first word may change what it is ("Kinderwagen" is a pram,
+not a car; "wasstraat" a car wash, not a street). A hyphenated word nothing knows ("WLAN-Kennwort") is its parts.
+
+A separable verb's prefix stands at the end of a main clause ("wann kommen wir an?", "hoe komen we binnen?"): joined
+again to a word of its clause, it is the verb the lexicon knows ("ankommen", "binnenkomen"). And a word that is
+another with a prefix ("fahren" / "abfahren") is another verb, not a typo of it.
 """
 
+import re
 from collections.abc import Callable
 
 from concierge.core.text import fold
@@ -16,7 +19,7 @@ from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 
 _PATH = DATA / "compounds.yaml"
-_NODE = mapping(_PATH, load_yaml_data(_PATH), ["links", "heads"], "part")
+_NODE = mapping(_PATH, load_yaml_data(_PATH), ["links", "heads", "particles"], "part")
 LINKS: dict[str, tuple[str, ...]] = {
     language: ("", *(fold(w) for w in found))
     for language, found in language_words(_PATH, _NODE["links"], SUPPORTED_LANGUAGES, required=False).items()
@@ -25,22 +28,26 @@ HEADS: dict[str, frozenset[str]] = {
     language: frozenset(fold(w) for w in found)
     for language, found in language_words(_PATH, _NODE["heads"], SUPPORTED_LANGUAGES, required=False).items()
 }
-# A compound's parts: the first from 4 letters ("Auto"), the head from 3 ("Tor") when known, a known head alone from
-# 5 ("Heizung"; "Bahn" in "Autobahn" is another word); the whole from 7 letters.
+PARTICLES: dict[str, frozenset[str]] = {
+    language: frozenset(fold(w) for w in found)
+    for language, found in language_words(_PATH, _NODE["particles"], SUPPORTED_LANGUAGES, required=False).items()
+}
+_CLAUSES = re.compile(r"[,.;:!?？\n()]+")
+# A compound's parts: the first from 4 letters ("Auto"), the head from 3 ("Tor"); the whole from 7 letters.
 FIRST = 4
 HEAD = 3
-KNOWN_HEAD = 5
 SHORTEST = 7
-HEAD_SCORE = 0.75
 
 
 def parts(token: str, language: str | None, known: Callable[[str], bool]) -> list[tuple[str, float]]:
     """The known words a compound `token` is made of, with how much each counts (1.0: as if written apart); empty
     when it is no compound of known words. `known(word)` says whether the knowledge base knows a word."""
+    links = LINKS.get(language or "")
+    if links is None:
+        return []
     if "-" in token:
         return [(part, 1.0) for part in token.split("-") if len(part) >= FIRST - 1 and known(part)]
-    links = LINKS.get(language or "")
-    if links is None or len(token) < SHORTEST or not token.isalpha():
+    if len(token) < SHORTEST or not token.isalpha():
         return []
     heads = HEADS.get(language or "", frozenset())
     for cut in range(len(token) - HEAD, FIRST - 1, -1):  # the longest first word first: "waschmaschine" before "wasch"
@@ -51,8 +58,30 @@ def parts(token: str, language: str | None, known: Callable[[str], bool]) -> lis
             base = first[: len(first) - len(link)] if link else first
             if known(base) and (head in heads or known(head)):
                 return [(base, 1.0)] + ([(head, 1.0)] if known(head) else [])
-    for cut in range(FIRST - 1, len(token) - KNOWN_HEAD + 1):
-        head = token[cut:]
-        if known(head):
-            return [(head, HEAD_SCORE)]
     return []
+
+
+def joined_verbs(folded: str, language: str | None, known: Callable[[str], bool]) -> list[str]:
+    """The separable verbs of a (folded) message whose prefix ends a clause, joined again where the knowledge base
+    knows the verb: "wo stellen wir das auto ab" → "abstellen"."""
+    particles = PARTICLES.get(language or "")
+    if not particles:
+        return []
+    found = []
+    for clause in _CLAUSES.split(folded):
+        words = clause.split()
+        if len(words) < 2 or words[-1] not in particles:
+            continue
+        found += [words[-1] + w for w in words[:-1] if w.isalpha() and len(w) >= 3 and known(words[-1] + w)]
+    return found
+
+
+def prefixed(token: str, word: str, language: str | None) -> bool:
+    """Whether one word is the other with a prefix ("fahren" / "abfahren", "komen" / "binnenkomen") in a language
+    that builds verbs so: another word, not a typo."""
+    return language in LINKS and len(token) != len(word) and (token.endswith(word) or word.endswith(token))
+
+
+def is_particle(word: str, language: str | None) -> bool:
+    """Whether a word is a separable prefix of the language ("binnen"), not a verb cut short ("binnenkomen")."""
+    return word in PARTICLES.get(language or "", frozenset())

@@ -247,11 +247,14 @@ def _decide(
     unknown_asked = False  # a question about a place nearby that the knowledge base does not know ("a gym nearby?")
     questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
     from_questions = False  # whether a topic was chosen from a sentence asked as a question
+    unsure = False  # whether a sentence asked as a question names a topic we would have to ask about
+    named: set[str] = set()  # the topics the sentences asked as questions name
     told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
         winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
         winner = winner and subject_of_rules(winner, candidates, floor=threshold)  # "we bring a dog. any rules?"
+        named |= {c.topic for c in ranked if asked and c.score >= CLARIFY_FLOOR}
         if winner is None and asked:
             winner, close = _clause(index, text, close, threshold=threshold, language=language)
         if winner is not None:
@@ -270,18 +273,22 @@ def _decide(
         elif close:
             for candidate in close:
                 clarify.setdefault(candidate.topic, candidate)
+            unsure = unsure or asked
         elif asked and len(words_of(text)) >= 3:
             open_questions += 1
             elsewhere = _asks_nearby(text, language)
             unknown_asked = unknown_asked or (not ranked and elsewhere and unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
         return Decision(candidates, [], [], open_questions)
-    if from_questions:  # the guest's questions are answered; what the other sentences mention is circumstance
-        selected = {topic: c for topic, c in selected.items() if topic not in told}
+    # The guest's questions are answered, or one names a topic we are unsure of: what the other sentences mention is
+    # circumstance either way ("can we borrow a pram? ours won't fit in the suitcase": the suitcase is no answer).
+    aside = told if from_questions else told - named if unsure else set()
+    selected = {topic: c for topic, c in selected.items() if topic not in aside}
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
-        winner, close = _winner(candidates, threshold=threshold, previous=previous, back=refers_back(message, language))
+        whole = [c for c in candidates if c.topic not in aside]
+        winner, close = _winner(whole, threshold=threshold, previous=previous, back=refers_back(message, language))
         if winner is None and _QUESTION_END.search(message):
             winner, close = _clause(index, message, close, threshold=threshold, language=language)
         if winner is not None:

@@ -136,14 +136,21 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
     for word, similarity, _ in process.extract(
         token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None
     ):
-        found.append((word, similarity / 100.0, 0.0))
-    if len(token) >= 5:  # a word cut short: "passw", "checko" ("soir" is not "soirée")
-        found += [(word, PREFIX_SCORE, 0.0) for word in index.prefixes.get(token, ())]
+        if not compounds.prefixed(token, word, language):  # "fahren" is no typo of "abfahren"
+            found.append((word, similarity / 100.0, 0.0))
+    if len(token) >= 5 and not compounds.is_particle(token, language):  # a word cut short: "passw", "checko"
+        found += [(word, PREFIX_SCORE, 0.0) for word in index.prefixes.get(token, ())]  # ("binnen": binnenkomen's)
     for length in range(5, len(token)):  # a longer form of a word: "restaurants", "parkeren"
         prefix = token[:length]
         if prefix in index.by_word and is_prefix(prefix, token):
             found.append((prefix, INFLECTION_SCORE, 0.0))
     return tuple(found)
+
+
+def _knows(index: Index, word: str, language: str | None) -> bool:
+    """Whether the index has the word, as it is or as another form of it in the guest's language."""
+    found = stem(word, language or "en")
+    return word in index.known or (found is not None and (language or "en", found) in index.stems)
 
 
 def rank_message(index: Index, message: str, *, language: str | None = None) -> list[Candidate]:
@@ -152,6 +159,7 @@ def rank_message(index: Index, message: str, *, language: str | None = None) -> 
     all_tokens = words_of(folded)
     present = frozenset(all_tokens)
     message_tokens = [t for t in all_tokens if t not in STOPWORDS]
+    message_tokens += compounds.joined_verbs(folded, language, lambda w: _knows(index, w, language))
     has_cjk = bool(CJK.search(folded))
     if not message_tokens and not has_cjk:
         return []
