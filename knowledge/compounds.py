@@ -19,7 +19,7 @@ from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 
 _PATH = DATA / "compounds.yaml"
-_NODE = mapping(_PATH, load_yaml_data(_PATH), ["links", "heads", "particles"], "part")
+_NODE = mapping(_PATH, load_yaml_data(_PATH), ["links", "heads", "particles", "clause_starts"], "part")
 LINKS: dict[str, tuple[str, ...]] = {
     language: ("", *(fold(w) for w in found))
     for language, found in language_words(_PATH, _NODE["links"], SUPPORTED_LANGUAGES, required=False).items()
@@ -33,6 +33,10 @@ PARTICLES: dict[str, frozenset[str]] = {
     for language, found in language_words(_PATH, _NODE["particles"], SUPPORTED_LANGUAGES, required=False).items()
 }
 _CLAUSES = re.compile(r"[,.;:!?？\n()]+")
+CLAUSE_STARTS: dict[str, frozenset[str]] = {
+    language: frozenset(fold(w) for w in found)
+    for language, found in language_words(_PATH, _NODE["clause_starts"], SUPPORTED_LANGUAGES, required=False).items()
+}
 # A compound's parts: the first from 4 letters ("Auto"), the head from 3 ("Tor"); the whole from 7 letters.
 FIRST = 4
 HEAD = 3
@@ -67,9 +71,11 @@ def joined_verbs(folded: str, language: str | None, known: Callable[[str], bool]
     particles = PARTICLES.get(language or "")
     if not particles:
         return []
+    starts = CLAUSE_STARTS.get(language or "", frozenset())
     found = []
-    for clause in _CLAUSES.split(folded):
-        words = clause.split()
+    for sentence in _CLAUSES.split(folded):
+        words = sentence.split()
+        words = words[: next((i for i, w in enumerate(words) if i and w in starts), len(words))]
         if len(words) < 2 or words[-1] not in particles:
             continue
         found += [words[-1] + w for w in words[:-1] if w.isalpha() and len(w) >= 3 and known(words[-1] + w)]
