@@ -247,8 +247,10 @@ def _decide(
     unknown_asked = False  # a question about a place nearby that the knowledge base does not know ("a gym nearby?")
     questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
     from_questions = False  # whether a topic was chosen from a sentence asked as a question
-    unsure = False  # whether a sentence asked as a question names a topic we would have to ask about
+    unsure = False  # whether a question was left open or asked about so far
     named: set[str] = set()  # the topics the sentences asked as questions name
+    close_asked = False  # whether a question named topics we would have to ask about
+    after: set[str] = set()  # topics only sentences after an open question named ("a pram? ours won't fit the car")
     told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
@@ -266,6 +268,7 @@ def _decide(
                 told.discard(winner.topic)
             elif winner.topic not in selected:
                 told.add(winner.topic)
+                after |= {winner.topic} if unsure else set()
             selected.setdefault(winner.topic, winner)
             from_questions = from_questions or in_question
             if asked:
@@ -273,16 +276,18 @@ def _decide(
         elif close:
             for candidate in close:
                 clarify.setdefault(candidate.topic, candidate)
-            unsure = unsure or asked
+            close_asked, unsure = close_asked or asked, unsure or asked
         elif asked and len(words_of(text)) >= 3:
             open_questions += 1
+            unsure = unsure or unknown_subject(index, text)  # what is said after it explains it, not before it
             elsewhere = _asks_nearby(text, language)
             unknown_asked = unknown_asked or (not ranked and elsewhere and unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
         return Decision(candidates, [], [], open_questions)
-    # The guest's questions are answered, or one names a topic we are unsure of: what the other sentences mention is
-    # circumstance either way ("can we borrow a pram? ours won't fit in the suitcase": the suitcase is no answer).
-    aside = told if from_questions else told - named if unsure else set()
+    # The guest's questions are answered, or one names topics we would ask about: what the other sentences mention is
+    # circumstance either way; after a question left open, what follows it explains it ("can we borrow a pram? ours
+    # won't fit in the suitcase": the suitcase is no answer), what came before may be what it asks about.
+    aside = told if from_questions else told - named if close_asked else after
     selected = {topic: c for topic, c in selected.items() if topic not in aside}
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides

@@ -184,3 +184,8 @@ def test_a_sentence_that_asks_nothing_is_no_answer_beside_a_question_we_must_ask
     assert topics("Is Carmela busy on Sundays? We would come by car.") == ([], [])
     assert topics("Is the Carmela place good? We come with the car.") == ([], ["local_tips"])
     assert topics("Is there parking? We come with the car.") == (["parking"], [])
+
+
+def test_what_follows_a_question_left_open_explains_it_and_what_precedes_it_may_be_asked() -> None:
+    assert topics("Can we borrow a pram? Ours will not fit in the car.") == ([], [])  # the car is no answer
+    assert topics("We come with the car. Where do we leave it?") == (["parking"], [])  # "it" is the car
