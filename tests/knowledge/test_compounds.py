@@ -4,8 +4,7 @@ import pytest
 
 from knowledge import compounds
 
-KNOWN = frozenset({"parkplatz", "waschmaschine", "afval", "container", "wlan", "kennwort", "auto", "ankommen",
-                   "abstellen", "binnenkomen"})
+KNOWN = frozenset("parkplatz waschmaschine afval container wlan kennwort auto ankommen abstellen binnenkomen".split())
 
 
 def known(word: str) -> bool:
