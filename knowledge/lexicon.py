@@ -62,6 +62,7 @@ class Lexicon(NamedTuple):
     function_words: dict[str, frozenset[str]]
     shared_function_words: frozenset[str]
     common_words: frozenset[str]
+    common_by_language: dict[str, frozenset[str]]
     weak_keywords: frozenset[str]
     context_keywords: frozenset[str]
     generic_keywords: frozenset[str]
@@ -92,6 +93,7 @@ def load(directory: Path = DATA) -> Lexicon:
         function_words={language: frozenset(found) for language, found in function_words.items()},
         shared_function_words=frozenset(words(path, lists["shared_function_words"])),
         common_words=frozenset(word for found in common.values() for word in found),
+        common_by_language={language: frozenset(found) for language, found in common.items()},
         weak_keywords=frozenset(words(path, lists["weak_keywords"])),
         context_keywords=frozenset(words(path, lists["context_keywords"])),
         generic_keywords=frozenset(words(path, lists["generic_keywords"])),
@@ -119,6 +121,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = _LEXICON.function_words
 SHARED_FUNCTION_WORDS: frozenset[str] = _LEXICON.shared_function_words
 # Everyday words that say nothing about the topic ("time", "please", "tomorrow").
 COMMON_WORDS: frozenset[str] = _LEXICON.common_words
+# The same, per language: a German guest's "über" (about) is an everyday word, not the English keyword "uber".
+COMMON_BY_LANGUAGE: dict[str, frozenset[str]] = _LEXICON.common_by_language
 # Keywords that name a kind of request rather than its subject ("recommend", "things to do").
 WEAK_KEYWORDS: frozenset[str] = _LEXICON.weak_keywords
 # Arrival words ("arrive", "llegar") that ask about check-in only when nothing else is asked.

@@ -247,11 +247,16 @@ def _decide(
     unknown_asked = False  # a question about a place nearby that the knowledge base does not know ("a gym nearby?")
     questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
     from_questions = False  # whether a topic was chosen from a sentence asked as a question
+    unsure = False  # whether a question was left open or asked about so far
+    named: set[str] = set()  # the topics the sentences asked as questions name
+    close_asked = False  # whether a question named topics we would have to ask about
+    after: set[str] = set()  # topics only sentences after an open question named ("a pram? ours won't fit the car")
     told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
         winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
         winner = winner and subject_of_rules(winner, candidates, floor=threshold)  # "we bring a dog. any rules?"
+        named |= {c.topic for c in ranked if asked and c.score >= CLARIFY_FLOOR}
         if winner is None and asked:
             winner, close = _clause(index, text, close, threshold=threshold, language=language)
         if winner is not None:
@@ -263,6 +268,7 @@ def _decide(
                 told.discard(winner.topic)
             elif winner.topic not in selected:
                 told.add(winner.topic)
+                after |= {winner.topic} if unsure else set()
             selected.setdefault(winner.topic, winner)
             from_questions = from_questions or in_question
             if asked:
@@ -270,18 +276,24 @@ def _decide(
         elif close:
             for candidate in close:
                 clarify.setdefault(candidate.topic, candidate)
+            close_asked, unsure = close_asked or asked, unsure or asked
         elif asked and len(words_of(text)) >= 3:
             open_questions += 1
+            unsure = unsure or unknown_subject(index, text)  # what is said after it explains it, not before it
             elsewhere = _asks_nearby(text, language)
             unknown_asked = unknown_asked or (not ranked and elsewhere and unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
         return Decision(candidates, [], [], open_questions)
-    if from_questions:  # the guest's questions are answered; what the other sentences mention is circumstance
-        selected = {topic: c for topic, c in selected.items() if topic not in told}
+    # The guest's questions are answered, or one names topics we would ask about: what the other sentences mention is
+    # circumstance either way; after a question left open, what follows it explains it ("can we borrow a pram? ours
+    # won't fit in the suitcase": the suitcase is no answer), what came before may be what it asks about.
+    aside = told if from_questions else told - named if close_asked else after
+    selected = {topic: c for topic, c in selected.items() if topic not in aside}
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
-        winner, close = _winner(candidates, threshold=threshold, previous=previous, back=refers_back(message, language))
+        whole = [c for c in candidates if c.topic not in aside]
+        winner, close = _winner(whole, threshold=threshold, previous=previous, back=refers_back(message, language))
         if winner is None and _QUESTION_END.search(message):
             winner, close = _clause(index, message, close, threshold=threshold, language=language)
         if winner is not None:

@@ -19,8 +19,9 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from concierge.core.text import fold
+from knowledge import compounds
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, Term, index_for, is_prefix, phrase_pattern, words_of
-from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon import COMMON_BY_LANGUAGE, DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.stems import stem
 
@@ -51,6 +52,8 @@ PHRASE_BONUS = 0.03
 # Two topics within this score on the same word share it: neither owns it outright.
 TIE = 0.02
 # Set phrases that hold a topic's word without asking about it ("à partir de quelle heure": "partir" is no departure).
+# Each language's everyday words, folded: one of them is that word, not another language's keyword ("über"/"uber").
+OWN_COMMON = {language: frozenset(fold(w) for w in found) for language, found in COMMON_BY_LANGUAGE.items()}
 IDIOMS = phrase_pattern(w for found in language_file(DATA / "idioms.yaml", SUPPORTED_LANGUAGES).values() for w in found)
 
 
@@ -80,8 +83,11 @@ def _word_matches(index: Index, message_tokens: list[str], language: str | None)
     found: dict[str, tuple[float, str]] = {}
     own = {language or "en"}
     near_ok = own | {"en"}  # guests mix in English words; short English words are too easily someone else's
+    everyday = OWN_COMMON.get(language or "en", frozenset())
 
     def keep(word: str, score: float, token: str, *, floor: float = 0.0) -> None:
+        if token in everyday and not (index.languages.get(word, own) & own):  # German "über" is not "Uber"
+            return
         # A short word is only near another of the guest's own language: French "part" is not English "party".
         near = own if len(word) <= 4 or len(token) <= 4 else near_ok
         if score < 1.0 and not (index.languages.get(word, near_ok) & near):
@@ -114,6 +120,9 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
         found.append((token, 1.0, 0.0))
     if len(token) < 4:  # "tem" is not a typo of "trem": short words must match exactly
         return tuple(found)
+    # "Parkplatzgebühr": the parking's fee; "Fußbodenheizung" a heating, even where only an entry's text has the word.
+    if all(index.terms[i].source == "content" for i in index.by_word.get(token, ())):
+        found += [(word, score, score) for word, score in compounds.parts(token, language, index.known.__contains__)]
     # Another form of a word of the guest's language (stems are cached per word) is what the guest wrote:
     # "sieci" is a form of "sieć" (network), not a typo of "śmieci" (rubbish), so near spellings are not tried.
     token_stem = stem(token, language or "en")
@@ -127,14 +136,21 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
     for word, similarity, _ in process.extract(
         token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None
     ):
-        found.append((word, similarity / 100.0, 0.0))
-    if len(token) >= 5:  # a word cut short: "passw", "checko" ("soir" is not "soirée")
-        found += [(word, PREFIX_SCORE, 0.0) for word in index.prefixes.get(token, ())]
+        if not compounds.prefixed(token, word, language):  # "fahren" is no typo of "abfahren"
+            found.append((word, similarity / 100.0, 0.0))
+    if len(token) >= 5 and not compounds.is_particle(token, language):  # a word cut short: "passw", "checko"
+        found += [(word, PREFIX_SCORE, 0.0) for word in index.prefixes.get(token, ())]  # ("binnen": binnenkomen's)
     for length in range(5, len(token)):  # a longer form of a word: "restaurants", "parkeren"
         prefix = token[:length]
         if prefix in index.by_word and is_prefix(prefix, token):
             found.append((prefix, INFLECTION_SCORE, 0.0))
     return tuple(found)
+
+
+def _knows(index: Index, word: str, language: str | None) -> bool:
+    """Whether the index has the word, as it is or as another form of it in the guest's language."""
+    found = stem(word, language or "en")
+    return word in index.known or (found is not None and (language or "en", found) in index.stems)
 
 
 def rank_message(index: Index, message: str, *, language: str | None = None) -> list[Candidate]:
@@ -143,6 +159,7 @@ def rank_message(index: Index, message: str, *, language: str | None = None) -> 
     all_tokens = words_of(folded)
     present = frozenset(all_tokens)
     message_tokens = [t for t in all_tokens if t not in STOPWORDS]
+    message_tokens += compounds.joined_verbs(folded, language, lambda w: _knows(index, w, language))
     has_cjk = bool(CJK.search(folded))
     if not message_tokens and not has_cjk:
         return []

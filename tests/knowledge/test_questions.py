@@ -176,3 +176,16 @@ def test_a_topic_named_only_as_the_place_of_the_thing_asked_about_steps_aside() 
 
     assert asked("is there a washing machine in the kitchen?") == (["laundry"], [])
     assert asked("in the kitchen, is there a washing machine?")[0] != ["kitchen"]  # a place named first: unchanged
+
+
+def test_a_sentence_that_asks_nothing_is_no_answer_beside_a_question_we_must_ask_about() -> None:
+    # "Carmela" is only a word of the tips' text: that question goes to a person (or is asked about), and the car the
+    # guest comes with is the circumstance, not a question about parking.
+    assert topics("Is Carmela busy on Sundays? We would come by car.") == ([], [])
+    assert topics("Is the Carmela place good? We come with the car.") == ([], ["local_tips"])
+    assert topics("Is there parking? We come with the car.") == (["parking"], [])
+
+
+def test_what_follows_a_question_left_open_explains_it_and_what_precedes_it_may_be_asked() -> None:
+    assert topics("Can we borrow a pram? Ours will not fit in the car.") == ([], [])  # the car is no answer
+    assert topics("We come with the car. Where do we leave it?") == (["parking"], [])  # "it" is the car

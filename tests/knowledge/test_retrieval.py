@@ -37,6 +37,11 @@ def topics(candidates: list[retrieval.Candidate]) -> list[str]:
         ("come arriviamo dall'aeroporto?", "it", ["transport"]),  # arriving is how, the airport is what
         ("钥匙盒的密码是多少？", "zh", ["access"]),  # the key box's code, not the Wi-Fi password
         ("tem máquina de lavar roupa?", "pt", ["laundry"]),  # "tem" is not a typo of "trem" (train)
+        ("gibt es eine Parkplatzgebühr?", "de", ["parking"]),  # a compound: the parking's fee
+        ("wo finde ich Waschmaschinenpulver?", "de", ["laundry"]),
+        ("wann kommen wir an?", "de", ["check_in"]),  # a separable verb: ankommen
+        ("die Nachbarn über uns sind so laut", "de", ["noise"]),  # German "über" is not the English "Uber"
+        ("kannst du mir das WLAN-Kennwort schicken?", "de", ["wifi"]),
     ],
 )
 def test_one_answer_for_one_question(
@@ -186,3 +191,7 @@ def test_a_set_phrase_holding_a_topic_word_does_not_name_that_topic(entries: lis
     # "à partir de quelle heure" is "from what time": "partir" there is no departure (knowledge/data/idioms.yaml).
     assert "check_out" not in topics(decide(entries, "à partir de quelle heure ?", "fr").candidates)
     assert topics(decide(entries, "on doit partir à quelle heure ?", "fr").selected) == ["check_out"]
+
+
+def test_a_verb_without_its_prefix_is_no_typo_of_the_prefixed_one(entries: list[dict[str, Any]]) -> None:
+    assert "check_out" not in topics(retrieval.rank(entries, "wir fahren morgens los", language="de"))  # not abfahren
