@@ -120,13 +120,14 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
         found.append((token, 1.0, 0.0))
     if len(token) < 4:  # "tem" is not a typo of "trem": short words must match exactly
         return tuple(found)
-    # "Parkplatzgebühr": the parking's fee; "Fußbodenheizung" a heating, even where only an entry's text has the word.
-    if all(index.terms[i].source == "content" for i in index.by_word.get(token, ())):
-        found += [(word, score, score) for word, score in compounds.parts(token, language, index.known.__contains__)]
     # Another form of a word of the guest's language (stems are cached per word) is what the guest wrote:
     # "sieci" is a form of "sieć" (network), not a typo of "śmieci" (rubbish), so near spellings are not tried.
     token_stem = stem(token, language or "en")
     forms = index.stems.get((language or "en", token_stem), frozenset()) if token_stem is not None else ()
+    # "Parkplatzgebühr": the parking's fee; "Fußbodenheizung" a heating, even where only an entry's text has the word;
+    # a word known in another form is no compound ("Mülltonnen": the bins, not "Müll" beside "Tonnen").
+    if not forms and all(index.terms[i].source == "content" for i in index.by_word.get(token, ())):
+        found += [(word, score, score) for word, score in compounds.parts(token, language, index.known.__contains__)]
     for word in forms:  # a form that is also a near spelling ("lavatrici"/"lavatrice") counts as one
         near = fuzz.ratio(token, word) / 100.0
         found.append((word, near if near >= WORD_MATCH / 100.0 else STEM_SCORE, STEM_SCORE))

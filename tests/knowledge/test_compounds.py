@@ -3,6 +3,10 @@
 import pytest
 
 from knowledge import compounds
+from knowledge.index import build_index
+from knowledge.pack import load_pack_file
+from knowledge.questions import decide
+from tests.factories import ROOT
 
 KNOWN = frozenset("parkplatz waschmaschine afval container wlan kennwort auto ankommen abstellen binnenkomen".split())
 
@@ -51,3 +55,11 @@ def test_a_word_with_a_prefix_is_another_verb_not_a_typo() -> None:
     assert not compounds.prefixed("fahren", "fahrn", "de")
     assert not compounds.prefixed("fahren", "abfahren", "en")
     assert compounds.is_particle("binnen", "nl") and not compounds.is_particle("binnenkomen", "nl")
+
+
+def test_a_word_known_in_another_form_is_no_compound() -> None:
+    # "Mülltonnen" is a form of "Mülltonne" (the bins): read as "Müll" + "Tonnen" it tied with the street (directions)
+    # and the guest was asked which of the two was meant.
+    index = build_index(load_pack_file(ROOT / "examples" / "casa-azul.yaml").model_dump(mode="json")["knowledge"])
+    decision = decide(index, "Wann müssen die Mülltonnen an die Straße?", language="de", threshold=0.7)
+    assert [c.topic for c in decision.selected] == ["trash"] and decision.clarify == []
