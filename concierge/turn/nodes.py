@@ -21,7 +21,7 @@ from concierge.i18n.smalltalk import GREETINGS, THANKS
 from concierge.i18n.topics import clarifying_question
 from concierge.llm import offline
 from concierge.llm.types import Responder
-from concierge.turn import guarded, waiting
+from concierge.turn import guarded, rules, waiting
 from concierge.turn import request as llm_request
 from concierge.turn.result import GUARDED, SENDS, Decision, EscalationRequest, Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
@@ -189,8 +189,8 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     emergency = guarded.emergency_match(state, candidates)
     if emergency is not None:  # never a clarifying question, never an answer without an alert
         return {"candidates": candidates[:5], **emergency}
-    exception = guarded.exception_match(state, selected)
-    if exception is not None:  # another check-in or check-out time: the policy, and a person decides
+    exception = guarded.exception_match(state, selected) or rules.rule_exception_match(state, candidates)
+    if exception is not None:  # another time, a rule bent: the policy, and a person decides
         return {"candidates": candidates[:5], **exception}
     update: dict[str, Any] = {
         "candidates": candidates[:5],
