@@ -10,14 +10,17 @@ smoking allowed on the balcony?") asks for no tolerance and is answered.
 
 from typing import Any
 
+from concierge.guard.headcount import maximum_guests, party_size
 from concierge.guard.leniency import asks_for_leniency
 from concierge.guard.policy import policy_from
 from concierge.turn.result import Outcome, Verdict
 from concierge.turn.state import TurnState
 from escalation.models import Urgency
-from knowledge.policy import RULE_TOPICS, Action, Category
+from knowledge.policy import POLICY_TOPICS, RULE_TOPICS, Action, Category
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate
 
+# Entries a message about the party's size may also be answered from ("we'll be 5 with the baby: is there a cot?").
+PARTY_TOPICS = frozenset({"amenities"})
 # The rule entries among this many of retrieval's best candidates are the rules the request is about.
 RANKED = 2
 CUSTOM = "custom:"  # an owner's own topic (a hot tub, a barbecue) holds its own rules
@@ -41,7 +44,27 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
     rules = ranked_rules(candidates)
     if not rules or not asks_for_leniency(state["text"], language=state["language"]):
         return None
-    category = Category.rule_exception
+    return _hand_off(state, Category.rule_exception, rules)
+
+
+def headcount_match(state: TurnState, selected: list[str]) -> dict[str, Any] | None:
+    """The hand-off for a message that says more people will stay than the house rules allow ("we'll be 5 then",
+    "3 adults plus a toddler" where the maximum is 3): the rules entry, and a person decides. Not when the message
+    is about something else it is sure of ("a table for 6 people?" asks for a restaurant)."""
+    if any(not is_rule_topic(topic) and topic not in PARTY_TOPICS for topic in selected):
+        return None
+    present = {entry["topic"]: entry for entry in state["entries"]}
+    rules = [topic for topic in POLICY_TOPICS[Category.extra_guests] if topic in present][:1]
+    most = maximum_guests(present[rules[0]]) if rules else None
+    size = party_size(state["text"], language=state["language"])
+    if most is None or size is None or size <= most:
+        return None
+    return _hand_off(state, Category.extra_guests, rules + [t for t in selected if t not in rules][:1])
+
+
+def _hand_off(state: TurnState, category: Category, topics: list[str]) -> dict[str, Any] | None:
+    """The screened hand-off of an exception request found by retrieval, quoting `topics`; None when the owner lets
+    the concierge answer this kind of request."""
     action = policy_from(state["property"].policy).action_for(category)
     if action is not Action.escalate:
         return None
@@ -52,6 +75,6 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
         "outcome": Outcome.escalate,
         "urgency": Urgency.normal,
         "screen": {**screen, "category": category.value, "action": action.value, "signals": signals},
-        "selected": rules,
+        "selected": topics,
         "clarify": [],
     }
