@@ -195,7 +195,7 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     sure = selected or [c.topic for c in candidates[:1] if named and c.score >= runtime.context.retrieval_threshold]
     exception = (
         guarded.exception_match(state, sure)
-        or rules.headcount_match(state, selected)
+        or rules.headcount_match(state, sure)
         or rules.rule_exception_match(state, candidates)
     )
     if exception is not None:  # another time, a rule bent: the policy, and a person decides

@@ -47,11 +47,11 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
     return _hand_off(state, Category.rule_exception, rules)
 
 
-def headcount_match(state: TurnState, selected: list[str]) -> dict[str, Any] | None:
+def headcount_match(state: TurnState, sure: list[str]) -> dict[str, Any] | None:
     """The hand-off for a message that says more people will stay than the house rules allow ("we'll be 5 then",
     "3 adults plus a toddler" where the maximum is 3): the rules entry, and a person decides. Not when the message
-    is about something else it is sure of ("a table for 6 people?" asks for a restaurant)."""
-    if any(not is_rule_topic(topic) and topic not in PARTY_TOPICS for topic in selected):
+    is about something else retrieval is sure of (`sure`: "enough plates for 6 people?" asks about the kitchen)."""
+    if any(not is_rule_topic(topic) and topic not in PARTY_TOPICS for topic in sure):
         return None
     present = {entry["topic"]: entry for entry in state["entries"]}
     rules = [topic for topic in POLICY_TOPICS[Category.extra_guests] if topic in present][:1]
@@ -59,7 +59,7 @@ def headcount_match(state: TurnState, selected: list[str]) -> dict[str, Any] | N
     size = party_size(state["text"], language=state["language"])
     if most is None or size is None or size <= most:
         return None
-    return _hand_off(state, Category.extra_guests, rules + [t for t in selected if t not in rules][:1])
+    return _hand_off(state, Category.extra_guests, rules + [t for t in sure if t not in rules][:1])
 
 
 def _hand_off(state: TurnState, category: Category, topics: list[str]) -> dict[str, Any] | None:

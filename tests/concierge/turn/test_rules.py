@@ -66,3 +66,20 @@ def test_asking_sideways_about_what_is_no_rule_is_answered(database_url: str) ->
     result = ask(flat(), "would it be ok to use the oven for a pizza tonight?", phone=JOHN)
     assert result["escalations"] == []
     assert KITCHEN in result["reply"]
+
+
+def test_a_party_larger_than_the_maximum_is_an_extra_guests_request(database_url: str) -> None:
+    result = ask(flat(), "quick one, we're 3 adults plus a toddler, she'd sleep in with us", phone=JOHN)
+    assert result["escalations"] == ["policy:extra_guests"]
+    assert RULES in result["reply"]
+
+
+def test_a_party_within_the_maximum_is_no_request(database_url: str) -> None:
+    result = ask(flat(), "we're 2 adults and a baby, what does the kitchen have?", phone=JOHN)
+    assert result["escalations"] == []
+    assert KITCHEN in result["reply"]
+
+
+def test_a_headcount_about_something_else_is_no_request(database_url: str) -> None:
+    result = ask(flat(), "does the kitchen have enough plates for 6 people?", phone=JOHN)
+    assert "policy:extra_guests" not in result["escalations"]
