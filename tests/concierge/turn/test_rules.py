@@ -10,6 +10,7 @@ SMOKING = "No smoking anywhere in the flat, including the balcony. You can smoke
 NOISE = "Quiet hours in the building are 22:00 to 6:00. Close the windows if you play music in the evening."
 RULES = "Maximum 3 guests. No parties or events, and please do not light candles."
 FIRE = "The gas barbecue is on the terrace. Charcoal and open fires are not allowed because of the dunes."
+CHECK_OUT = "Check-out is by 10:00. On other days than Sundays you can stay until 12:00 for 25 €: ask the day before."
 KITCHEN = "The kitchen has an induction hob, an oven, a dishwasher and a coffee machine with pods."
 
 
@@ -22,6 +23,7 @@ def flat() -> Property:
         {"topic": "house_rules", "title": "House rules", "content": {"en": RULES}},
         {"topic": "custom:barbecue", "title": "Barbecue", "content": {"en": FIRE}},
         {"topic": "kitchen", "title": "Kitchen", "content": {"en": KITCHEN}},
+        {"topic": "check_out", "title": "Check-out", "content": {"en": CHECK_OUT}},
     ]
     return make_property(knowledge=data["knowledge"] + extra)
 
@@ -83,3 +85,11 @@ def test_a_party_within_the_maximum_is_no_request(database_url: str) -> None:
 def test_a_headcount_about_something_else_is_no_request(database_url: str) -> None:
     result = ask(flat(), "does the kitchen have enough plates for 6 people?", phone=JOHN)
     assert "policy:extra_guests" not in result["escalations"]
+
+
+def test_a_check_out_hour_the_entry_does_not_hold_is_a_request_for_it(database_url: str) -> None:
+    result = ask(
+        flat(), "we leave on sunday but our flight isn't until 6pm. any chance of checking out at 2 or 3?", phone=JOHN
+    )
+    assert result["escalations"] == ["policy:late_check_out"]
+    assert CHECK_OUT in result["reply"]
