@@ -21,6 +21,8 @@ from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 KINDS = ("maximum", "people", "adults", "we_are", "infants")
 _GAP = r"[\s:,.()-]{0,3}(?:\w+\s)?"  # "Maximum 4", "Máximo: 4", "at most 4", "saremmo in 4", "max. 4"
 _NUMBER = r"(\d{1,2})(?![\d:.,]\d)"
+_CJK = "\u3040-\u30ff\u4e00-\u9fff"
+_END = rf"(?:(?![^\W\d_])|(?<=[{_CJK}]))"  # a whole word; Japanese and Chinese words run on ("4人で")
 
 
 def _load(path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -39,7 +41,7 @@ def _alternation(kind: str, languages: tuple[str, ...]) -> str:
 
 def _bounded(words: str) -> str:
     """Whole words, except Japanese and Chinese ones (no spaces between words there)."""
-    return rf"(?:(?<![^\W\d_])(?:{words})(?![^\W\d_])|(?:{words})(?=[\u3040-\u30ff\u4e00-\u9fff]|\d|$))"
+    return rf"(?:(?<![^\W\d_])(?:{words})(?![^\W\d_])|(?:{words})(?=[{_CJK}]|\d|$))"
 
 
 @cache
@@ -47,8 +49,8 @@ def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Patte
     languages = tuple(dict.fromkeys((language, "en")))
     people, adults = _alternation("people", languages), _alternation("adults", languages)
     before = re.compile(rf"(?:{_alternation('we_are', languages)})\s*{_GAP}{_NUMBER}(?!\s?(?:am|pm|h|uhr)\b)")
-    after = re.compile(rf"(?<![\d:.,]){_NUMBER}\s?(?:{people})(?![^\W\d_])")
-    grown = re.compile(rf"(?<![\d:.,]){_NUMBER}\s?(?:{adults})(?![^\W\d_])")
+    after = re.compile(rf"(?<![\d:.,]){_NUMBER}\s?(?:{people}){_END}")
+    grown = re.compile(rf"(?<![\d:.,]){_NUMBER}\s?(?:{adults}){_END}")
     infants = re.compile(_bounded(_alternation("infants", languages)))
     return before, after, grown, infants
 
