@@ -49,6 +49,7 @@ REASON_LABELS = {
     "policy:late_check_out": N_("the guest asks for a late check-out"),
     "policy:extra_guests": N_("the guest asks to bring more guests"),
     "policy:pet_exception": N_("the guest asks to bring a pet"),
+    "policy:rule_exception": N_("the guest asks for an exception to a house rule"),
     "policy:damage": N_("the guest reports damage"),
     "policy:complaint": N_("the guest has a complaint"),
     "policy:maintenance": N_("something in the home is not working"),
@@ -108,9 +109,8 @@ def policy(session: Session, *, property_id: int) -> EscalationPolicy | None:
 
 def set_quiet_hours(session: Session, *, property_id: int, start: str | None, end: str | None) -> EscalationPolicy:
     """Set (or clear, with None) the hours when staff are not expected to answer, in property time."""
-    for value in (start, end):
-        if value is not None:
-            _clock(value)  # ValueError on a malformed time, before anything is stored
+    for value in (v for v in (start, end) if v is not None):
+        _clock(value)  # ValueError on a malformed time, before anything is stored
     row = policy(session, property_id=property_id) or EscalationPolicy(property_id=property_id)
     row.quiet_start, row.quiet_end = start, end
     session.add(row)

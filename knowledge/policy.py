@@ -31,6 +31,7 @@ class Category(StrEnum):
     late_check_out = "late_check_out"
     extra_guests = "extra_guests"
     pet_exception = "pet_exception"
+    rule_exception = "rule_exception"  # bending another house rule: smoking inside, music past quiet hours, a fire
     damage = "damage"
     complaint = "complaint"
     maintenance = "maintenance"  # something essential stopped working: heating, hot water, power
@@ -59,6 +60,7 @@ BOOKING = frozenset(
         Category.late_check_out,
         Category.extra_guests,
         Category.pet_exception,
+        Category.rule_exception,
     }
 )
 # Exceptions to the house's rules, as against money and booking changes: with money in the same message, the money
@@ -97,6 +99,10 @@ def load_policy_topics(path: Path = POLICY_TOPICS_FILE) -> dict[Category, tuple[
 
 
 POLICY_TOPICS: dict[Category, tuple[str, ...]] = load_policy_topics()
+
+# Entries that hold the house's rules: a guest asking to bend one ("would the owner mind if he smoked just one
+# inside?") hears the rule and a person decides (concierge/turn/rules.py). A custom topic holds its own rules too.
+RULE_TOPICS = frozenset({"house_rules", "smoking", "noise", "pets"})
 
 # Entries a maintenance hand-off may add as the how-to ("the heating doesn't work" → how to use the heating).
 HOW_TO_TOPICS = frozenset({"heating_cooling", "kitchen", "laundry", "wifi", "amenities", "pool", "emergency"})

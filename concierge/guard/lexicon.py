@@ -15,9 +15,10 @@ Phrases in Japanese or Chinese are matched as plain substrings.
 `EXCLUDE` lists harmless phrases removed before a category is matched ("fire extinguisher" is not a fire).
 
 The phrases are packaged data in `concierge/guard/data`: `categories/<category>.yaml` (a list per language, for
-every category), `classes.yaml` (word classes), `exclude.yaml`, `follow_ups.yaml`, `timing.yaml` and
-`wrong_reply.yaml` (a guest saying the last reply was wrong). They are read and checked once, at import, like the
-knowledge lexicon's files: a malformed file fails the import with `path:line: message`.
+every category), `classes.yaml` (word classes), `exclude.yaml`, `follow_ups.yaml`, `timing.yaml`,
+`wrong_reply.yaml` (a guest saying the last reply was wrong) and `leniency.yaml` (asking for a rule to be bent).
+They are read and checked once, at import, like the knowledge lexicon's files: a malformed file fails the import
+with `path:line: message`.
 """
 
 import re
@@ -56,6 +57,7 @@ class Phrases(NamedTuple):
     follow_ups: tuple[str, ...]
     timing: dict[str, tuple[str, ...]]
     wrong_reply: dict[str, tuple[str, ...]]
+    leniency: dict[str, tuple[str, ...]]
     classes: dict[str, L]
 
 
@@ -127,6 +129,7 @@ def load(directory: Path = DATA) -> Phrases:
         follow_ups=words(follow_ups, load_yaml_data(follow_ups)),
         timing=language_file(directory / "timing.yaml", SUPPORTED_LANGUAGES),
         wrong_reply=language_file(directory / "wrong_reply.yaml", SUPPORTED_LANGUAGES),
+        leniency=language_file(directory / "leniency.yaml", SUPPORTED_LANGUAGES),
         classes=classes,
     )
 
@@ -141,5 +144,7 @@ FOLLOW_UPS: tuple[str, ...] = _PHRASES.follow_ups
 TIMING: dict[str, tuple[str, ...]] = _PHRASES.timing
 # What a guest writes right after a bot reply to say it was wrong ("that's wrong", "no, I asked about…").
 WRONG_REPLY: dict[str, tuple[str, ...]] = _PHRASES.wrong_reply
+# What a guest writes to ask for a rule to be bent rather than what the rule is ("would the owner mind if…").
+LENIENCY: dict[str, tuple[str, ...]] = _PHRASES.leniency
 # The word classes of the phrases (`<companions>`, `<animal>` …), per language.
 CLASSES: dict[str, L] = _PHRASES.classes

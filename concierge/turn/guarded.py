@@ -17,6 +17,7 @@ from concierge.i18n import gettext_for
 from concierge.llm.types import Responder
 from concierge.turn import request as llm_request
 from concierge.turn.result import Outcome, Verdict
+from concierge.turn.rules import ranked_rules
 from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
@@ -97,6 +98,8 @@ def hand_off_topics(
     if category in POLICY_TOPICS:
         category = exception_kind(state, candidates, present)
         policy = next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
+        if category is Category.rule_exception:  # "can you make an exception?": the rule entries retrieval ranks
+            policy = ranked_rules(candidates) or policy
         policy = _continued_policy(state, present) or policy
         others = [topic for topic in selected if topic in asked and topic not in policy]
         if sum(question for _part, question in parts(state["text"], language=state["language"])) < 2:

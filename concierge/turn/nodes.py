@@ -21,7 +21,7 @@ from concierge.i18n.smalltalk import GREETINGS, THANKS
 from concierge.i18n.topics import clarifying_question
 from concierge.llm import offline
 from concierge.llm.types import Responder
-from concierge.turn import guarded, waiting
+from concierge.turn import guarded, rules, waiting
 from concierge.turn import request as llm_request
 from concierge.turn.result import GUARDED, SENDS, Decision, EscalationRequest, Outcome, Verdict
 from concierge.turn.state import TurnContext, TurnState
@@ -189,8 +189,16 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     emergency = guarded.emergency_match(state, candidates)
     if emergency is not None:  # never a clarifying question, never an answer without an alert
         return {"candidates": candidates[:5], **emergency}
-    exception = guarded.exception_match(state, selected)
-    if exception is not None:  # another check-in or check-out time: the policy, and a person decides
+    # A check-out entry ranked surely but dropped for not holding the hour a guest names ("check out at 2 or 3?") is
+    # a request for that hour all the same.
+    named = any(ch.isdigit() for ch in state["text"])
+    sure = selected or [c.topic for c in candidates[:1] if named and c.score >= runtime.context.retrieval_threshold]
+    exception = (
+        guarded.exception_match(state, sure)
+        or rules.headcount_match(state, sure)
+        or rules.rule_exception_match(state, candidates)
+    )
+    if exception is not None:  # another time, a rule bent: the policy, and a person decides
         return {"candidates": candidates[:5], **exception}
     update: dict[str, Any] = {
         "candidates": candidates[:5],

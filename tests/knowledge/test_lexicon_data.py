@@ -49,9 +49,11 @@ def test_the_packaged_files_build_the_module_constants() -> None:
         guard.FOLLOW_UPS,
         guard.TIMING,
         guard.WRONG_REPLY,
+        guard.LENIENCY,
         guard.CLASSES,
     )
     assert list(guard.WRONG_REPLY) == list(lexicon.SUPPORTED_LANGUAGES)  # "that's wrong" in every language
+    assert list(guard.LENIENCY) == list(lexicon.SUPPORTED_LANGUAGES)  # "would the owner mind" in every language
 
 
 def test_every_topic_and_category_has_every_language_in_order() -> None:

@@ -1,0 +1,26 @@
+"""Whether a guest asks for a rule to be bent rather than what the rule is (`data/leniency.yaml`).
+
+"Would the owner mind if he smoked just one inside?", "hope it's not a problem, nothing crazy", "ausnahmsweise":
+the owner's view asked sideways, a one-off, a reassurance offered with the request. "Is smoking allowed on the
+balcony?" has none of them: it asks what the rule is, and the entry answers it.
+"""
+
+import re
+from functools import cache
+
+from concierge.guard.lexicon import LENIENCY
+from concierge.guard.phrases import CJK, normalize, phrase_pattern
+
+
+@cache
+def _pattern(language: str) -> re.Pattern[str]:
+    phrases = dict.fromkeys((*LENIENCY.get(language, ()), *LENIENCY["en"]))
+    # Whole words, except in Japanese and Chinese, which are matched as plain substrings.
+    return re.compile(
+        "|".join(phrase_pattern(p) if CJK.search(p) else rf"(?<!\w){phrase_pattern(p)}(?!\w)" for p in phrases)
+    )
+
+
+def asks_for_leniency(text: str, *, language: str) -> bool:
+    """Whether the message asks the host to tolerate something as an exception (its language's wordings, or English)."""
+    return _pattern(language).search(normalize(text)) is not None

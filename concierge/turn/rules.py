@@ -1,0 +1,80 @@
+"""A request to bend a house rule, recognised by its wording beside the rule entry retrieval ranks (issue #17, 7).
+
+"Would the owner mind if we had some music till midnight?", "can I smoke just one on the balcony tonight?",
+"possiamo accendere un piccolo falò? i ragazzi ci tengono tanto": the subject is whatever words the pack's rule
+entry uses (smoking, quiet hours, the barbecue's "no open fire"), found by retrieval in any language; the request is
+the wording that asks for tolerance (guard/leniency.py). Such a message is an exception request: the rule entries
+are quoted, "I've asked the team", and staff are notified; a person decides. A plain question about the rule ("is
+smoking allowed on the balcony?") asks for no tolerance and is answered.
+"""
+
+from typing import Any
+
+from concierge.guard.headcount import maximum_guests, party_size
+from concierge.guard.leniency import asks_for_leniency
+from concierge.guard.policy import policy_from
+from concierge.turn.result import Outcome, Verdict
+from concierge.turn.state import TurnState
+from escalation.models import Urgency
+from knowledge.policy import POLICY_TOPICS, RULE_TOPICS, Action, Category
+from knowledge.retrieval import CLARIFY_FLOOR, Candidate
+
+# Entries a message about the party's size may also be answered from ("we'll be 5 with the baby: is there a cot?").
+PARTY_TOPICS = frozenset({"amenities"})
+# The rule entries among this many of retrieval's best candidates are the rules the request is about.
+RANKED = 2
+CUSTOM = "custom:"  # an owner's own topic (a hot tub, a barbecue) holds its own rules
+
+
+def is_rule_topic(topic: str) -> bool:
+    """Whether an entry holds rules a guest may ask to bend: the house rules, smoking, quiet hours, pets, or a
+    custom topic of the owner's."""
+    return topic in RULE_TOPICS or topic.startswith(CUSTOM)
+
+
+def ranked_rules(candidates: list[Candidate]) -> list[str]:
+    """The rule entries among retrieval's best candidates that are at least plausible answers, best first."""
+    return [c.topic for c in candidates[:RANKED] if c.score >= CLARIFY_FLOOR and is_rule_topic(c.topic)]
+
+
+def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:
+    """The hand-off for a message that asks for a rule to be bent, quoting the rule entries retrieval ranks among
+    its best (at least plausibly); None when no rule is ranked, nothing asks for tolerance, or the owner lets the
+    concierge answer these."""
+    rules = ranked_rules(candidates)
+    if not rules or not asks_for_leniency(state["text"], language=state["language"]):
+        return None
+    return _hand_off(state, Category.rule_exception, rules)
+
+
+def headcount_match(state: TurnState, sure: list[str]) -> dict[str, Any] | None:
+    """The hand-off for a message that says more people will stay than the house rules allow ("we'll be 5 then",
+    "3 adults plus a toddler" where the maximum is 3): the rules entry, and a person decides. Not when the message
+    is about something else retrieval is sure of (`sure`: "enough plates for 6 people?" asks about the kitchen)."""
+    if any(not is_rule_topic(topic) and topic not in PARTY_TOPICS for topic in sure):
+        return None
+    present = {entry["topic"]: entry for entry in state["entries"]}
+    rules = [topic for topic in POLICY_TOPICS[Category.extra_guests] if topic in present][:1]
+    most = maximum_guests(present[rules[0]]) if rules else None
+    size = party_size(state["text"], language=state["language"])
+    if most is None or size is None or size <= most:
+        return None
+    return _hand_off(state, Category.extra_guests, rules + [t for t in sure if t not in rules][:1])
+
+
+def _hand_off(state: TurnState, category: Category, topics: list[str]) -> dict[str, Any] | None:
+    """The screened hand-off of an exception request found by retrieval, quoting `topics`; None when the owner lets
+    the concierge answer this kind of request."""
+    action = policy_from(state["property"].policy).action_for(category)
+    if action is not Action.escalate:
+        return None
+    screen = dict(state.get("screen") or {})
+    signals = [*screen.get("signals", []), f"{category.value}:retrieval:knowledge"]
+    return {
+        "verdict": Verdict.screened,
+        "outcome": Outcome.escalate,
+        "urgency": Urgency.normal,
+        "screen": {**screen, "category": category.value, "action": action.value, "signals": signals},
+        "selected": topics,
+        "clarify": [],
+    }

@@ -1,0 +1,41 @@
+"""Asking for a rule to be bent, as against asking what the rule is (concierge/guard/leniency.py)."""
+
+import pytest
+
+from concierge.guard.leniency import asks_for_leniency
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "would the landlord mind if we had a couple of candles on the table tonight?"),
+        ("en", "hope that's not a problem, we'll keep it down"),
+        ("es", "¿sería un problema si pusiéramos música un rato más?"),
+        ("fr", "exceptionnellement, on pourrait fumer à la fenêtre ?"),
+        ("de", "Dürfen wir ausnahmsweise im Garten grillen?"),
+        ("it", "vi dispiace se facciamo un piccolo fuoco?"),
+        ("pt", "tudo bem se a gente fumar na cozinha?"),
+        ("nl", "vinden jullie het erg als we een kampvuurtje maken?"),
+        ("pl", "czy właściciel miałby coś przeciwko, gdybyśmy zapalili świeczki?"),
+        ("ja", "今回だけ室内でタバコを吸ってもいいですか"),
+        ("zh", "就一次，在阳台抽根烟，房东会介意吗"),
+    ],
+)
+def test_a_request_for_tolerance_is_recognised_in_every_language(language: str, text: str) -> None:
+    assert asks_for_leniency(text, language=language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "is smoking allowed on the balcony?"),
+        ("en", "what are the quiet hours in the building?"),
+        ("en", "do you take dogs? ours is small and very calm"),
+        ("es", "¿se puede fumar en el balcón?"),
+        ("de", "Ab wann ist Nachtruhe?"),
+        ("ja", "犬を連れて行っても大丈夫ですか"),
+        ("zh", "可以在阳台抽烟吗？"),
+    ],
+)
+def test_a_plain_question_about_a_rule_asks_for_no_tolerance(language: str, text: str) -> None:
+    assert not asks_for_leniency(text, language=language)

@@ -1,0 +1,95 @@
+"""A request to bend a house rule quotes the rule and tells the team; a question about the rule is answered
+(concierge/turn/rules.py, issue #17 point 7). The messages are written as guests write, not in the rules' words."""
+
+from typing import Any
+
+from knowledge.models import Property
+from tests.factories import JOHN, ask, make_property, pack_data
+
+SMOKING = "No smoking anywhere in the flat, including the balcony. You can smoke in the courtyard by the bins."
+NOISE = "Quiet hours in the building are 22:00 to 6:00. Close the windows if you play music in the evening."
+RULES = "Maximum 3 guests. No parties or events, and please do not light candles."
+FIRE = "The gas barbecue is on the terrace. Charcoal and open fires are not allowed because of the dunes."
+CHECK_OUT = "Check-out is by 10:00. On other days than Sundays you can stay until 12:00 for 25 €: ask the day before."
+KITCHEN = "The kitchen has an induction hob, an oven, a dishwasher and a coffee machine with pods."
+
+
+def flat() -> Property:
+    """The test pack with the rules guests ask to bend: smoking, quiet hours, the house rules, a custom barbecue."""
+    data = pack_data()
+    extra: list[dict[str, Any]] = [
+        {"topic": "smoking", "title": "Smoking", "content": {"en": SMOKING}},
+        {"topic": "noise", "title": "Quiet hours", "content": {"en": NOISE}},
+        {"topic": "house_rules", "title": "House rules", "content": {"en": RULES}},
+        {"topic": "custom:barbecue", "title": "Barbecue", "content": {"en": FIRE}},
+        {"topic": "kitchen", "title": "Kitchen", "content": {"en": KITCHEN}},
+        {"topic": "check_out", "title": "Check-out", "content": {"en": CHECK_OUT}},
+    ]
+    return make_property(knowledge=data["knowledge"] + extra)
+
+
+def test_smoking_once_inside_asked_sideways_quotes_the_rule_and_tells_the_team(database_url: str) -> None:
+    result = ask(
+        flat(), "would the owner mind if my husband smoked one by the window? it's pouring outside", phone=JOHN
+    )
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert SMOKING in result["reply"]
+
+
+def test_music_past_quiet_hours_with_a_reassurance_is_a_request(database_url: str) -> None:
+    result = ask(flat(), "it's our anniversary, some music till midnight? nothing wild, we'll keep it down", phone=JOHN)
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert NOISE in result["reply"]
+
+
+def test_an_owners_custom_rule_is_the_rule_bent(database_url: str) -> None:
+    result = ask(
+        flat(),
+        "hope it's not a problem if we do a charcoal barbecue in the garden, the kids want marshmallows",
+        phone=JOHN,
+    )
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert FIRE in result["reply"]
+
+
+def test_an_explicit_ask_for_an_exception_quotes_the_rule_retrieval_ranks(database_url: str) -> None:
+    result = ask(flat(), "could you make an exception and let us smoke on the balcony?", phone=JOHN)
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert SMOKING in result["reply"]
+
+
+def test_a_plain_question_about_a_rule_is_answered_without_a_hand_off(database_url: str) -> None:
+    result = ask(flat(), "is smoking allowed on the balcony?", phone=JOHN)
+    assert result["escalations"] == []
+    assert SMOKING in result["reply"]
+
+
+def test_asking_sideways_about_what_is_no_rule_is_answered(database_url: str) -> None:
+    result = ask(flat(), "would it be ok to use the oven for a pizza tonight?", phone=JOHN)
+    assert result["escalations"] == []
+    assert KITCHEN in result["reply"]
+
+
+def test_a_party_larger_than_the_maximum_is_an_extra_guests_request(database_url: str) -> None:
+    result = ask(flat(), "quick one, we're 3 adults plus a toddler, she'd sleep in with us", phone=JOHN)
+    assert result["escalations"] == ["policy:extra_guests"]
+    assert RULES in result["reply"]
+
+
+def test_a_party_within_the_maximum_is_no_request(database_url: str) -> None:
+    result = ask(flat(), "we're 2 adults and a baby, what does the kitchen have?", phone=JOHN)
+    assert result["escalations"] == []
+    assert KITCHEN in result["reply"]
+
+
+def test_a_headcount_about_something_else_is_no_request(database_url: str) -> None:
+    result = ask(flat(), "does the kitchen have enough plates for 6 people?", phone=JOHN)
+    assert "policy:extra_guests" not in result["escalations"]
+
+
+def test_a_check_out_hour_the_entry_does_not_hold_is_a_request_for_it(database_url: str) -> None:
+    result = ask(
+        flat(), "we leave on sunday but our flight isn't until 6pm. any chance of checking out at 2 or 3?", phone=JOHN
+    )
+    assert result["escalations"] == ["policy:late_check_out"]
+    assert CHECK_OUT in result["reply"]
