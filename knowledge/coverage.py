@@ -219,9 +219,20 @@ def asks_why(text: str, language: str) -> bool:
     return any((p := WHY.get(lang)) is not None and p.search(folded) for lang in dict.fromkeys((language, "en")))
 
 
+def _from_topic(index: Index, text: str, topic: str, language: str) -> str:
+    """The piece from its first clause (between commas) that names the topic: what comes before is the guest's
+    circumstance ("tá um frio danado de noite, o ar condicionado esquenta?": the night asks for no hours)."""
+    found = re.split(r"[,，、]", text)
+    for i, clause in enumerate(found):
+        if any(r.topic == topic and r.score >= CLARIFY_FLOOR for r in rank_message(index, clause, language=language)):
+            return ",".join(found[i:])
+    return text
+
+
 def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str], language: str) -> bool:
     """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks."""
-    if unheld(text, (index.texts[t] for t in others | {topic} if t in index.texts), language):
+    measured = _from_topic(index, text, topic, language)
+    if unheld(measured, (index.texts[t] for t in others | {topic} if t in index.texts), language):
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
     if asked and asks_why(text, language):
         return False  # "perché la lavatrice non scarica?": a problem, which a person looks into
