@@ -15,7 +15,7 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
 4. The prior is the conversation's language ("sticky"), else the reservation's, else the language of the
    phone number's country, else the property's default. The guest switches away from it only when another
    language leads the prior by `SWITCH_MARGIN` (`WEAK_PRIOR_MARGIN` when the prior is only the phone's country or
-   the property's default). With no evidence, or a single word in a conversation that
+   the property's default and the message has two words of its own). With no evidence, or a single word in a conversation that
    already has a language ("ok", "thanks", "merci", an emoji), the prior stays.
 """
 
@@ -47,7 +47,8 @@ FULL_WEIGHT_LETTERS = 20
 # How far another language must lead the prior to switch the conversation's language.
 SWITCH_MARGIN = 1.0
 # A phone's country (or the property's default) says less about the guest than a booking's language or the
-# conversation so far (a US number writes Spanish as often as not): the message's own words need lead it only so far.
+# conversation so far (a US number writes Spanish as often as not): two words of the message's own need lead it
+# only so far (one word, "towels", is too easily taken for a third language).
 WEAK_PRIOR_MARGIN = 0.5
 WEAK_PRIORS = frozenset({"phone", "property"})
 
@@ -211,7 +212,7 @@ def detect_language(
     if not scores:
         return LanguageDecision(prior, prior_reason, scores)
     best, best_score = max(scores.items(), key=lambda item: (item[1], item[0] == prior))
-    margin = WEAK_PRIOR_MARGIN if prior_reason in WEAK_PRIORS else SWITCH_MARGIN
+    margin = WEAK_PRIOR_MARGIN if prior_reason in WEAK_PRIORS and len(words) >= 2 else SWITCH_MARGIN
     if best != prior and best_score - scores.get(prior, 0.0) < margin:
         return LanguageDecision(prior, prior_reason, scores)
     if best == prior:
