@@ -24,7 +24,7 @@ from knowledge.clauses import placed
 from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
-from knowledge.measures import unheld
+from knowledge.measures import gives_warmth, unheld
 from knowledge.mentions import (
     FOLLOW_UPS,
     OPEN_WORDS,
@@ -96,6 +96,8 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
         if word in known or any(mentions(index.texts[t], word, language) for t in chosen):
             continue
         if any(mentions_place(index.texts[t], word) for t in chosen):  # "na varanda": the entry's "balcony"
+            continue
+        if gives_warmth(word, (index.texts[t] for t in chosen)):  # "è già calda?": the entry's 38 °C
             continue
         ranked = rank_message(index, word, language=language)
         if any(c.topic in chosen for c in ranked):
