@@ -32,7 +32,9 @@ def _load() -> tuple[dict[str, Phrases], dict[str, re.Pattern[str]]]:
 
 ASKS, HOLDS = _load()
 # "is the hot tub warm yet?": a word asking how warm, which an entry giving a temperature answers.
-WARMTH = frozenset(fold(w) for found in language_file(DATA / "warmth.yaml", SUPPORTED_LANGUAGES).values() for w in found)
+WARMTH = frozenset(
+    fold(w) for found in language_file(DATA / "warmth.yaml", SUPPORTED_LANGUAGES).values() for w in found
+)
 # "where do we put the bikes at night?": a question asking where names a time as its circumstance, not as hours asked.
 WHERE = language_patterns(DATA / "where_questions.yaml")
 

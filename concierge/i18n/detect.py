@@ -15,8 +15,8 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
 4. The prior is the conversation's language ("sticky"), else the reservation's, else the language of the
    phone number's country, else the property's default. The guest switches away from it only when another
    language leads the prior by `SWITCH_MARGIN` (`WEAK_PRIOR_MARGIN` when the prior is only the phone's country or
-   the property's default and the message has two words of its own). With no evidence, or a single word in a conversation that
-   already has a language ("ok", "thanks", "merci", an emoji), the prior stays.
+   the property's default and the message has two words of its own). With no evidence, or a single word in a
+   conversation that already has a language ("ok", "thanks", "merci", an emoji), the prior stays.
 """
 
 import re

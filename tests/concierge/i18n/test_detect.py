@@ -93,6 +93,9 @@ def test_a_spanish_topic_phrase_is_spanish_although_a_word_of_it_is_portuguese()
 
 def test_a_phone_country_gives_way_to_a_short_message_in_another_language() -> None:
     us = "+15551234567"
-    assert detect_language("cafetera de capsulas?", current=None, reservation=None, default="es", phone=us).language == "es"
+    assert (
+        detect_language("cafetera de capsulas?", current=None, reservation=None, default="es", phone=us).language
+        == "es"
+    )
     booked = detect_language("cafetera de capsulas?", current=None, reservation="en", default="es", phone=us)
     assert booked.language == "en"  # a booking's language needs the full margin
