@@ -15,10 +15,11 @@ from dataclasses import replace
 from functools import cache
 
 from concierge.core.text import fold
-from knowledge.index import CJK, STOPWORDS, words_of
+from knowledge.index import CJK, STOPWORDS, Index, words_of
 from knowledge.lexicon import DATA, GENERIC_KEYWORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
-from knowledge.retrieval import Candidate
+from knowledge.mentions import OPEN_WORDS, PLACE_WORDS
+from knowledge.retrieval import Candidate, rank_message
 
 _PATH = DATA / "question_starts.yaml"
 # Words a clause needs before a question word cuts it: "where can we …" is one question, not "where" and "can we …".
@@ -148,6 +149,31 @@ def places_aside(candidates: list[Candidate], text: str, language: str, *, margi
 
 
 GENERIC = frozenset(fold(w) for w in GENERIC_KEYWORDS)
+
+
+def where_only(index: Index, candidates: list[Candidate], text: str, language: str, *, floor: float) -> list[Candidate]:
+    """A topic named only by the word of a place, said as where something is done ("¿aparcamos en la calle?", "na
+    rua", "on the street"), is not what is asked: it drops below `floor` (a person answers, never the address).
+    "¿en qué calle está?" asks which street: a question word right before the place keeps it, and so does another word
+    of the text naming the topic ("en el portal, cuál era el código?": the code)."""
+    places = placed(text, language)
+    if not places:
+        return candidates
+    words = words_of(text)
+
+    def where(candidate: Candidate) -> bool:
+        named = [w for w in words_of(fold(candidate.matched)) if w not in STOPWORDS]
+        if len(named) != 1 or named[0] not in PLACE_WORDS or named[0] not in places:
+            return False
+        if any(w == named[0] and i and words[i - 1] in OPEN_WORDS for i, w in enumerate(words)):
+            return False
+        rest = " ".join(w for w in words if w != named[0])
+        return not any(
+            c.topic == candidate.topic and c.score >= floor for c in rank_message(index, rest, language=language)
+        )
+
+    moved = [replace(c, score=min(c.score, round(floor / 2, 3))) if where(c) else c for c in candidates]
+    return sorted(moved, key=lambda c: -c.score)
 
 
 def subject_of_rules(winner: Candidate, candidates: list[Candidate], *, floor: float) -> Candidate:

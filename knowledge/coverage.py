@@ -24,7 +24,7 @@ from knowledge.clauses import placed
 from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
-from knowledge.measures import unheld
+from knowledge.measures import gives_warmth, unheld
 from knowledge.mentions import (
     FOLLOW_UPS,
     OPEN_WORDS,
@@ -96,6 +96,8 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
         if word in known or any(mentions(index.texts[t], word, language) for t in chosen):
             continue
         if any(mentions_place(index.texts[t], word) for t in chosen):  # "na varanda": the entry's "balcony"
+            continue
+        if gives_warmth(word, (index.texts[t] for t in chosen)):  # "è già calda?": the entry's 38 °C
             continue
         ranked = rank_message(index, word, language=language)
         if any(c.topic in chosen for c in ranked):
@@ -219,9 +221,20 @@ def asks_why(text: str, language: str) -> bool:
     return any((p := WHY.get(lang)) is not None and p.search(folded) for lang in dict.fromkeys((language, "en")))
 
 
+def _from_topic(index: Index, text: str, topic: str, language: str) -> str:
+    """The piece from its first clause (between commas) that names the topic: what comes before is the guest's
+    circumstance ("tá um frio danado de noite, o ar condicionado esquenta?": the night asks for no hours)."""
+    found = re.split(r"[,，、]", text)
+    for i, clause in enumerate(found):
+        if any(r.topic == topic and r.score >= CLARIFY_FLOOR for r in rank_message(index, clause, language=language)):
+            return ",".join(found[i:])
+    return text
+
+
 def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str], language: str) -> bool:
     """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks."""
-    if unheld(text, (index.texts[t] for t in others | {topic} if t in index.texts), language):
+    measured = _from_topic(index, text, topic, language)
+    if unheld(measured, (index.texts[t] for t in others | {topic} if t in index.texts), language):
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
     if asked and asks_why(text, language):
         return False  # "perché la lavatrice non scarica?": a problem, which a person looks into

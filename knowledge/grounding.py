@@ -8,6 +8,8 @@ English and Spanish still grounds a Dutch "is er een strand in de buurt?" (the b
 A thing named as the place of something else ("cours de surf sur la plage", "serviettes de plage") grounds nothing.
 """
 
+from dataclasses import replace
+
 from concierge.core.text import fold
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, words_of
 from knowledge.lexicon import RECOMMENDATION_WORDS
@@ -37,3 +39,23 @@ def grounded(index: Index, candidate: Candidate, message: str, *, nearby: bool =
     if any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named):
         return True
     return nearby and bool(things_named(message) & things_named(text))
+
+
+def thing_decides(index: Index, candidates: list[Candidate], message: str, *, margin: float) -> list[Candidate]:
+    """Between topics named equally by the same word of the guest's ("bicicleta": the bike shed and the public
+    transport), the one whose entry names the thing the message names (`knowledge/data/things.yaml`, in any of its
+    languages) answers, when only one does; the others step behind it. Unchanged otherwise: both entries or neither
+    name it, or the topics are named by different words ("the key of the pool": we ask which)."""
+    if len(candidates) < 2 or candidates[0].source != "lexicon":
+        return candidates
+    top = candidates[0]
+    close = [c for c in candidates if c.source == "lexicon" and c.score >= top.score - margin]
+    if any(c.matched != top.matched for c in close):  # two words, two subjects ("the key of the pool"): we ask
+        return candidates
+    asked = things_named(message) if len(close) > 1 else frozenset()
+    naming = [c for c in close if asked & things_named(index.texts.get(c.topic, ""))]
+    if len(naming) != 1:
+        return candidates
+    behind = round(naming[0].score - margin - 0.01, 3)
+    moved = [replace(c, score=min(c.score, behind)) if c in close and c != naming[0] else c for c in candidates]
+    return sorted(moved, key=lambda c: -c.score)

@@ -15,8 +15,8 @@ from dataclasses import replace
 
 from concierge.core.text import fold
 from knowledge.index import Index, Phrases, detail_kinds, language_patterns, words_of
-from knowledge.lexicon import DATA
-from knowledge.lexicon_data import load_yaml_data
+from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file, load_yaml_data
 from knowledge.retrieval import Candidate
 
 _PATH = DATA / "measures.yaml"
@@ -31,6 +31,10 @@ def _load() -> tuple[dict[str, Phrases], dict[str, re.Pattern[str]]]:
 
 
 ASKS, HOLDS = _load()
+# "is the hot tub warm yet?": a word asking how warm, which an entry giving a temperature answers.
+WARMTH = frozenset(
+    fold(w) for found in language_file(DATA / "warmth.yaml", SUPPORTED_LANGUAGES).values() for w in found
+)
 # "where do we put the bikes at night?": a question asking where names a time as its circumstance, not as hours asked.
 WHERE = language_patterns(DATA / "where_questions.yaml")
 
@@ -88,3 +92,9 @@ def stand_ins(
         if other is not None and other not in {c.topic for c in found}:
             found.append(replace(candidate, topic=other))
     return found, len(selected) - len(found)
+
+
+def gives_warmth(word: str, entries: Iterable[str]) -> bool:
+    """Whether `word` asks how warm something is and one of the (folded) entry texts gives a temperature: "la vasca è
+    già calda?" is answered by "kept at 38 °C"; "is the pool heated?" is not by the pool's opening hours."""
+    return word in WARMTH and any(HOLDS["temperature"].search(t) for t in entries)

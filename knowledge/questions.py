@@ -16,7 +16,7 @@ from functools import cache
 
 from concierge.core.text import fold
 from knowledge.absent import step_back
-from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules
+from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules, where_only
 from knowledge.coverage import covered
 from knowledge.follow_ups import (
     FOLLOW_UPS,
@@ -27,7 +27,7 @@ from knowledge.follow_ups import (
     read_follow_up,
     refers_back,
 )
-from knowledge.grounding import grounded
+from knowledge.grounding import grounded, thing_decides
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
@@ -153,6 +153,8 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
         for c in candidates
     ]
     kept = step_back(index, kept, message, language)  # "aparcamos en la calle?" where the flat has no parking entry
+    kept = where_only(index, kept, message, language, floor=CLARIFY_FLOOR)  # "… o mejor en la calle?": not the address
+    kept = thing_decides(index, sorted(kept, key=lambda c: -c.score), message, margin=MARGIN)  # "bicicleta"
     placed = places_aside(sorted(kept, key=lambda c: -c.score), message, language, margin=MARGIN)
     return rules_aside(placed, floor=CLARIFY_FLOOR, margin=MARGIN)
 

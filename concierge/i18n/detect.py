@@ -7,13 +7,16 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
    set aside: they say nothing about the language.
 3. The rest is scored per language: each curated function word counts 1, so does each accented little word
    ("é", "há") and each little word the language shares with others ("la": Spanish, French, Italian, never
-   Portuguese; both lists in concierge/i18n/data), each language-specific topic word 0.5, and lingua
+   Portuguese; both lists in concierge/i18n/data), each language-specific topic word 0.5, each topic phrase only
+   that language's lists hold 1 (its words then count as no other language's little words: "secador de pelo" is
+   Spanish, although "pelo" alone is Portuguese), and lingua
    (restricted to the ten supported languages, offline) adds up to 2 by its confidence when there are at least
    `MIN_LETTERS` letters of real words to judge (less weight below `FULL_WEIGHT_LETTERS`).
 4. The prior is the conversation's language ("sticky"), else the reservation's, else the language of the
    phone number's country, else the property's default. The guest switches away from it only when another
-   language leads the prior by `SWITCH_MARGIN`. With no evidence, or a single word in a conversation that
-   already has a language ("ok", "thanks", "merci", an emoji), the prior stays.
+   language leads the prior by `SWITCH_MARGIN` (`WEAK_PRIOR_MARGIN` when the prior is only the phone's country or
+   the property's default and the message has two words of its own). With no evidence, or a single word in a
+   conversation that already has a language ("ok", "thanks", "merci", an emoji), the prior stays.
 """
 
 import re
@@ -43,6 +46,11 @@ DETECTOR_WEIGHT = 2.0
 FULL_WEIGHT_LETTERS = 20
 # How far another language must lead the prior to switch the conversation's language.
 SWITCH_MARGIN = 1.0
+# A phone's country (or the property's default) says less about the guest than a booking's language or the
+# conversation so far (a US number writes Spanish as often as not): two words of the message's own need lead it
+# only so far (one word, "towels", is too easily taken for a third language).
+WEAK_PRIOR_MARGIN = 0.5
+WEAK_PRIORS = frozenset({"phone", "property"})
 
 
 @dataclass(frozen=True)
@@ -68,8 +76,26 @@ def _keyword_words() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     return distinct, frozenset(w for w, n in counts.items() if n >= LOANWORD_LANGUAGES)
 
 
+def _keyword_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Topic phrases of several words that only one language's lists hold ("secador de pelo", "toallas de playa")."""
+    owners: dict[tuple[str, ...], set[str]] = {}
+    for by_language in KEYWORDS.values():
+        for lang, keywords in by_language.items():
+            for keyword in keywords:
+                words = tuple(fold(w) for w in _WORD.findall(keyword))
+                if len(words) > 1:
+                    owners.setdefault(words, set()).add(lang)
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for words, langs in owners.items():
+        if len(langs) == 1:
+            found.setdefault(next(iter(langs)), []).append(words)
+    return {lang: tuple(phrases) for lang, phrases in found.items()}
+
+
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in FUNCTION_WORDS.items()}
 _TOPIC_WORDS, _LOANWORDS = _keyword_words()
+# "secador de pelo" is Spanish as a whole, although "pelo" alone is a Portuguese little word.
+_TOPIC_PHRASES = _keyword_phrases()
 _NEUTRAL = _LOANWORDS | frozenset(fold(w) for w in SHARED_FUNCTION_WORDS) | {"ok", "okay", "pls", "plz", "thx"}
 
 
@@ -130,6 +156,16 @@ def _detector_scores(text: str) -> dict[str, float]:
     return {v.language.iso_code_639_1.name.lower(): float(v.value) for v in values if v.value > 0.01}
 
 
+def _phrases_in(words: list[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Per language, its own topic phrases that the message holds whole, in order."""
+    text = f" {' '.join(words)} "
+    return {
+        lang: held
+        for lang, phrases in _TOPIC_PHRASES.items()
+        if (held := [phrase for phrase in phrases if f" {' '.join(phrase)} " in text])
+    }
+
+
 def detect_language(
     text: str, *, current: str | None, reservation: str | None, default: str, phone: str | None = None
 ) -> LanguageDecision:
@@ -153,8 +189,11 @@ def detect_language(
     words = [w for w in (fold(w) for w in originals) if w not in _NEUTRAL]
     lowered = [w.lower() for w in originals]
     scores: dict[str, float] = {}
+    phrases = _phrases_in([fold(w) for w in _WORD.findall(text)])
     for lang in SUPPORTED_LANGUAGES:
-        score = sum(1.0 for w in words if w in _FUNCTION.get(lang, ()))
+        held = frozenset(w for other, found in phrases.items() if other != lang for phrase in found for w in phrase)
+        score = sum(1.0 for w in words if w in _FUNCTION.get(lang, ()) and w not in held)
+        score += 1.0 * len(phrases.get(lang, ()))
         score += sum(1.0 for w in lowered if w in _ACCENTED.get(lang, ()))
         score += sum(1.0 for w in lowered if w in _SHARED.get(lang, ()))
         score += sum(0.5 for w in words if w in _TOPIC_WORDS.get(lang, ()))
@@ -173,7 +212,8 @@ def detect_language(
     if not scores:
         return LanguageDecision(prior, prior_reason, scores)
     best, best_score = max(scores.items(), key=lambda item: (item[1], item[0] == prior))
-    if best != prior and best_score - scores.get(prior, 0.0) < SWITCH_MARGIN:
+    margin = WEAK_PRIOR_MARGIN if prior_reason in WEAK_PRIORS and len(words) >= 2 else SWITCH_MARGIN
+    if best != prior and best_score - scores.get(prior, 0.0) < margin:
         return LanguageDecision(prior, prior_reason, scores)
     if best == prior:
         return LanguageDecision(prior, prior_reason if best_score < SWITCH_MARGIN else "detected", scores)

@@ -1,6 +1,8 @@
 """A sentence without a question mark, cut into its clauses: questions and the circumstances around them."""
 
-from knowledge.clauses import clauses, placed
+from knowledge.clauses import clauses, placed, where_only
+from knowledge.index import build_index
+from knowledge.retrieval import Candidate
 
 
 def cut(text: str, language: str = "en") -> list[tuple[str, bool]]:
@@ -70,3 +72,20 @@ def test_the_rules_asked_beside_a_subject_are_the_subjects_rules() -> None:
     assert topics("bierzemy psa, jakie sa zasady?", "pl") == ["pets"]
     assert topics("what are the rules for dogs?", "en") == ["pets"]
     assert topics("what are the rules?", "en") == ["house_rules"]
+
+
+STREETS = build_index(
+    [
+        {"topic": "directions", "title": "Address", "content": {"en": "Carrer de la Reina 85, flat 3B."}},
+        {"topic": "access", "title": "Key box", "content": {"en": "The key box is left of the street door."}},
+    ]
+)
+
+
+def test_a_street_said_as_where_something_is_done_is_not_the_address_asked() -> None:
+    street = [Candidate("directions", 0.9, matched="calle", source="lexicon")]
+    assert where_only(STREETS, street, "hay algo cerca o mejor en la calle?", "es", floor=0.45)[0].score < 0.45
+    assert where_only(STREETS, street, "en qué calle está el piso?", "es", floor=0.45) == street  # which street
+    portal = [Candidate("access", 0.9, matched="portal", source="lexicon")]
+    text = "estoy en el portal con las maletas, cual era el codigo de la cajita?"  # the code names it too
+    assert where_only(STREETS, portal, text, "es", floor=0.45) == portal

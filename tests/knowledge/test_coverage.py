@@ -202,3 +202,13 @@ def test_a_choice_the_entry_gives_one_side_of_or_no_choice_at_all_is_answered() 
 def test_a_thing_nothing_knows_is_not_given_even_where_the_entry_is_in_another_language() -> None:
     assert unknown_things(INDEX, "in piscina c'è il bagnino?", ["pool"], language="it") == ["bagnino"]
     assert unknown_things(INDEX, "c'è l'aria condizionata?", ["heating_cooling"], language="it") == []
+
+
+def test_a_time_told_before_the_clause_naming_the_topic_asks_for_no_hours() -> None:
+    assert answered("it gets cold at night, does the air conditioning heat too?") == (["heating_cooling"], 0)
+    assert answered("the tram, does it run at night?") == ([], 1)  # the clause naming the tram asks the hours
+
+
+def test_a_request_for_the_entry_is_an_open_question() -> None:
+    assert is_open("me pasas la clave del wifi", "es") and is_open("me passa a senha", "pt")
+    assert answered("me pasas la clave del wifi? el celu no se quiere conectar", language="es")[0] == ["wifi"]

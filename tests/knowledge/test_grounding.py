@@ -1,7 +1,7 @@
 """Grounding: a listing topic answers only when its entry names what the guest asked about, in the same words or,
 asked as nearby, as the same thing in another language."""
 
-from knowledge.grounding import grounded
+from knowledge.grounding import grounded, thing_decides
 from knowledge.index import build_index
 from knowledge.retrieval import Candidate
 
@@ -31,3 +31,30 @@ def test_a_thing_named_as_the_place_of_something_else_grounds_nothing() -> None:
 def test_the_same_word_and_other_topics_are_grounded() -> None:
     assert grounded(INDEX, TIPS, "is the beach far?")
     assert grounded(INDEX, Candidate("pool", 0.9, matched="pool", source="lexicon"), "a gym?")
+
+
+BIKES = build_index(
+    [
+        {"topic": "transport", "title": "Bus", "content": {"en": "Bus 81 stops at the end of the street."}},
+        {"topic": "custom:bike-storage", "title": "Bike shed", "content": {"en": "The shed has 4 bikes for guests."}},
+        {"topic": "pool", "title": "Pool", "content": {"en": "The pool is open 10:00 to 21:00."}},
+        {"topic": "access", "title": "Keys", "content": {"en": "The keys are in the key box."}},
+    ]
+)
+
+
+def test_the_entry_that_names_the_thing_breaks_a_tie_on_one_word() -> None:
+    tied = [
+        Candidate("transport", 0.64, matched="bicicleta", source="lexicon"),
+        Candidate("custom:bike-storage", 0.64, matched="bicicleta", source="lexicon"),
+    ]
+    ranked = thing_decides(BIKES, tied, "tem bicicleta pra gente usar?", margin=0.1)
+    assert ranked[0].topic == "custom:bike-storage" and ranked[1].score < 0.54
+
+
+def test_two_words_naming_two_topics_are_no_tie_to_break() -> None:
+    tied = [
+        Candidate("pool", 0.9, matched="piscina", source="lexicon"),
+        Candidate("access", 0.9, matched="llave", source="lexicon"),
+    ]
+    assert thing_decides(BIKES, tied, "la llave de la piscina", margin=0.1) == tied

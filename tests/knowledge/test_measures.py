@@ -3,7 +3,7 @@
 from typing import Any
 
 from knowledge.index import build_index
-from knowledge.measures import measures_asked, unheld
+from knowledge.measures import gives_warmth, measures_asked, unheld
 from knowledge.questions import decide
 
 ENTRIES: list[dict[str, Any]] = [
@@ -80,3 +80,9 @@ def test_a_time_the_entry_does_not_give_goes_to_a_person() -> None:
     assert topics("Fährt die Tram auch nachts?", "de") == []  # split at "auch": the tail still asks about the tram
     assert topics("what time does the pool close?") == ["pool"]
     assert topics("can we take glass to the bottle bank on sundays?") == ["trash"]
+
+
+def test_a_word_asking_how_warm_is_given_by_an_entry_with_a_temperature() -> None:
+    assert gives_warmth("calda", ["the hot tub is kept at 38 °c."])
+    assert not gives_warmth("heated", ["the pool is open from 10:00 to 21:00."])
+    assert not gives_warmth("open", ["the hot tub is kept at 38 °c."])

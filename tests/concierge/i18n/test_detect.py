@@ -83,3 +83,19 @@ def test_shared_little_words_count_for_every_language_that_has_them(
 ) -> None:
     decision = detect_language(text, current=None, reservation=reservation, default="en", phone=phone)
     assert decision.language == expected
+
+
+def test_a_spanish_topic_phrase_is_spanish_although_a_word_of_it_is_portuguese() -> None:
+    decision = detect_language("secador de pelo?", current=None, reservation="es", default="es")
+    assert decision.language == "es"
+    assert detect_language("tem toalhas de praia?", current=None, reservation="es", default="es").language == "pt"
+
+
+def test_a_phone_country_gives_way_to_a_short_message_in_another_language() -> None:
+    us = "+15551234567"
+    assert (
+        detect_language("cafetera de capsulas?", current=None, reservation=None, default="es", phone=us).language
+        == "es"
+    )
+    booked = detect_language("cafetera de capsulas?", current=None, reservation="en", default="es", phone=us)
+    assert booked.language == "en"  # a booking's language needs the full margin
