@@ -250,8 +250,8 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     unnamed = [w for w in loose if not things_named(w) and w not in there]  # "il y a un cendrier ?": the entry's
     if shared and not said and unnamed and not (back or pointing) and there:
         return None  # "are there helmets for the kids?" after the bikes with a child seat: the helmets are asked
-    if foreign and not shared:  # "any for small kids?" after the board games: the children are asked, whatever the
-        return (loose or sorted(foreign)) if back or pointing else None  # entry's "one small towel" says
+    if foreign and not shared:  # "any for small kids?" after the board games: a new question about the children,
+        return None  # whatever word of the entry it also says (its "one small towel")
     if bool(said) or shared or more or ((not named or unreadable) and back and not foreign):
         return unheld
     return loose if pointing and not shared else None
