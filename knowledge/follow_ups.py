@@ -40,15 +40,16 @@ _FOLLOW_UPS_PATH = DATA / "follow_ups.yaml"
 
 
 def _load_follow_ups() -> tuple[
-    Phrases, Phrases, Phrases, frozenset[str], dict[str, Phrases], dict[str, re.Pattern[str]]
+    Phrases, Phrases, Phrases, Phrases, frozenset[str], dict[str, Phrases], dict[str, re.Pattern[str]]
 ]:
-    """The pointers, not-pointers and "is there" per language, the plain words (no subject), each detail kind's
-    questions per language and how an entry's folded text shows that it holds that kind of detail."""
-    sections = ["pointers", "not_pointers", "there_is", "plain", "details"]
+    """The pointers, not-pointers, "is there" and acknowledgements per language, the plain words (no subject), each
+    detail kind's questions per language and how an entry's folded text shows that it holds that kind of detail."""
+    sections = ["pointers", "not_pointers", "there_is", "acknowledgements", "plain", "details"]
     node = mapping(_FOLLOW_UPS_PATH, load_yaml_data(_FOLLOW_UPS_PATH), sections, "section")
     pointers = language_words(_FOLLOW_UPS_PATH, node["pointers"], SUPPORTED_LANGUAGES)
     not_pointers = language_words(_FOLLOW_UPS_PATH, node["not_pointers"], SUPPORTED_LANGUAGES, required=False)
     there_is = language_words(_FOLLOW_UPS_PATH, node["there_is"], SUPPORTED_LANGUAGES)
+    acks = language_words(_FOLLOW_UPS_PATH, node["acknowledgements"], SUPPORTED_LANGUAGES)
     plain = frozenset(
         fold(w)
         for ws in language_words(_FOLLOW_UPS_PATH, node["plain"], SUPPORTED_LANGUAGES, required=False).values()
@@ -61,13 +62,14 @@ def _load_follow_ups() -> tuple[
         {language: phrase_pattern(found) for language, found in pointers.items()},
         {language: phrase_pattern(found) for language, found in not_pointers.items()},
         {language: phrase_pattern(found) for language, found in there_is.items()},
+        {language: phrase_pattern(found) for language, found in acks.items()},
         plain,
         asks,
         holds,
     )
 
 
-POINTERS, NOT_POINTERS, THERE_IS, PLAIN, _DETAIL_ASKS, _DETAIL_HOLDS = _load_follow_ups()
+POINTERS, NOT_POINTERS, THERE_IS, ACKNOWLEDGEMENTS, PLAIN, _DETAIL_ASKS, _DETAIL_HOLDS = _load_follow_ups()
 # The figures of `measures.yaml` are details too ("冬は何度？" after the air conditioning: a temperature, which its
 # entry holds as "21 °C"; "how deep is it?" after the pool, which it does not), but for the price and the hours,
 # which the details above already ask as price, time and day ("c'est payant le dimanche ?": a price and a day).
@@ -105,11 +107,34 @@ def _conjunctions() -> dict[str, re.Pattern[str] | None]:
 _OPENING = re.compile(r"^[\W_]+")  # "¿y el coche?", "« et les clés ? »", "- and the code?"
 
 
+def without_acknowledgement(message: str, language: str) -> str:
+    """The message without the acknowledgement it opens with ("ok and what about sunday?", "great, and when …",
+    "cheers. it keeps cutting out"; `acknowledgements` of follow_ups.yaml, in its language or English), when one is
+    followed by a punctuation mark, another one or the language's "and": the guest goes on, and what follows is read
+    as the follow-up it is. A message that is nothing else is returned as it is ("perfect thanks 🙏")."""
+    folded = fold(message).strip()
+    patterns = [p for lang in dict.fromkeys((language, "en")) if (p := ACKNOWLEDGEMENTS.get(lang)) is not None]
+    joined = conjunction(language)
+    rest = folded
+    while found := next((m for p in patterns if (m := p.match(rest)) is not None and m.start() == 0), None):
+        tail = rest[found.end() :]
+        if tail[:1].isalnum() and not CJK.match(tail):  # "okay" is not "ok" + "ay", "good restaurants" asks
+            break
+        after = tail.lstrip()
+        if after and not after[0].isalnum():  # "ok, …", "thanks! …", "perfect 🙏 …", "了解です。…"
+            rest = _OPENING.sub("", after)
+        elif any(p.match(after) for p in patterns) or (joined is not None and joined.match(after)):
+            rest = after  # "ok thanks, …", "ok and …"
+        else:
+            break
+    return rest if rest != folded and any(c.isalnum() for c in rest) else message
+
+
 def refers_back(message: str, language: str) -> bool:
     """Whether the message starts with a conjunction of its language ("and the detergent?", "¿y el vidrio?") or, in
     Japanese and Chinese, ends asking "and the …?" ("瓶は？", "玻璃呢？")."""
     pattern = conjunction(language)
-    text = message.strip()
+    text = without_acknowledgement(message, language).strip()
     opened = _OPENING.sub("", text) if not CJK.match(text) else text
     return bool(pattern and pattern.match(opened)) or any(text.endswith(e) for e in ENDINGS.get(language, ()))
 
@@ -189,6 +214,7 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
         return None
     topic = previous[0]
     text = index.texts[topic]
+    message = without_acknowledgement(message, language)  # "ok and what about sunday, can we stay a bit longer?"
     back = refers_back(message, language)
     pointers = _pointers(message, language)
     pointing = bool(pointers)
@@ -224,6 +250,10 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     unnamed = [w for w in loose if not things_named(w) and w not in there]  # "il y a un cendrier ?": the entry's
     if shared and not said and unnamed and not (back or pointing) and there:
         return None  # "are there helmets for the kids?" after the bikes with a child seat: the helmets are asked
+    if foreign and not shared:  # "any for small kids?" after the board games: a new question about the children,
+        return None  # whatever word of the entry it also says (its "one small towel")
+    if said and there and not shared and len(loose) > len(said):  # "is there a bike repair shop in the village?"
+        return loose  # after the bikes: whether there is something else, in more new words than the entry's: a person
     if bool(said) or shared or more or ((not named or unreadable) and back and not foreign):
         return unheld
     return loose if pointing and not shared else None
@@ -237,6 +267,7 @@ def continues(
     entry says it in the guest's words, or names the same thing in another of its languages ("e le chiavi?")."""
     if not previous or previous[0] not in index.texts or not candidates or candidates[0].topic == previous[0]:
         return None
+    message = without_acknowledgement(message, language)  # "great, and when do we get the door details?"
     size = len(re.sub(r"\W", "", message)) // 2 if CJK.search(message) else len(words_of(message))
     if size > CONTINUES_WORDS_MOST or not (refers_back(message, language) or points_back(message, language)):
         return None
@@ -255,6 +286,7 @@ def _grounds(index: Index, message: str, topic: str, language: str) -> bool:
     """Whether the topic's entry holds a kind of detail the message asks, names a thing it names or says a word of it
     ("from what time?" and the quiet hours' "22:00"; "can the kids go in alone" and the hot tub's "children")."""
     text = index.texts[topic]
+    message = without_acknowledgement(message, language)
     if any(holds(text, kind) for kind in details_asked(message, language)) or things_named(message) & things_named(
         text
     ):

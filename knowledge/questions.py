@@ -217,7 +217,10 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     if offered and not decision.selected and unheld(message, offered, language):
         # "how warm is the pool water?": neither topic we would ask about gives a temperature; a person answers.
         return replace(decision, clarify=[], open_questions=max(decision.open_questions, 1))
-    kept, dropped = covered(index, decision.selected, message, pieces, language=language, previous=previous)
+    # The previous answer's topic skips the check, unless the message is a follow-up asking what its entry does not
+    # hold: "is there a bike repair shop in the village?" after the bikes.
+    held = [] if read_follow_up(index, message, previous, language) else previous[:1]
+    kept, dropped = covered(index, decision.selected, message, pieces, language=language, previous=held)
     if not dropped:
         return decision
     kept, dropped = stand_ins(index, decision.selected, kept, message, language)
