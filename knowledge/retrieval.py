@@ -22,7 +22,7 @@ from concierge.core.text import fold
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, Term, index_for, is_prefix, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
-from knowledge.stems import stem
+from knowledge.stems import plain_forms, stem
 
 # A fuzzy word match counts from this similarity (0–100): "wiifi"~"wifi" is 89, "pasword"~"password" 93.
 WORD_MATCH = 84.0
@@ -123,6 +123,10 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
         found.append((word, near if near >= WORD_MATCH / 100.0 else STEM_SCORE, STEM_SCORE))
     if forms:
         return tuple(found)
+    # A diminutive ("basenik", "ręczniczki") is its plain word, which is the guest's word as surely as its forms.
+    plain = [w for base in plain_forms(token, language or "en") for w in _forms_of(index, base, language or "en")]
+    if plain:
+        return tuple((*found, *((w, 1.0, STEM_SCORE) for w in dict.fromkeys(plain))))
     # One C call per message word over the whole vocabulary instead of a Python loop per keyword.
     for word, similarity, _ in process.extract(
         token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None
@@ -135,6 +139,13 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
         if prefix in index.by_word and is_prefix(prefix, token):
             found.append((prefix, INFLECTION_SCORE, 0.0))
     return tuple(found)
+
+
+def _forms_of(index: Index, word: str, language: str) -> frozenset[str]:
+    """The vocabulary words that are `word` or a form of it in `language`."""
+    own = stem(word, language)
+    forms = index.stems.get((language, own), frozenset()) if own is not None else frozenset()
+    return forms | ({word} if word in index.known else frozenset())
 
 
 def rank_message(index: Index, message: str, *, language: str | None = None) -> list[Candidate]:

@@ -3,6 +3,8 @@
 import unicodedata
 
 _KANA_MARKS = "\u3099\u309a"  # Japanese voicing marks: バス (bus) and パス (pass) must stay apart
+# Letters whose stroke is no combining mark, typed without it like any accent: Polish "włosów" as "wlosow".
+_STROKES = str.maketrans({"ł": "l"})
 
 
 def fold(text: str) -> str:
@@ -11,4 +13,4 @@ def fold(text: str) -> str:
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in _KANA_MARKS)
-    return unicodedata.normalize("NFC", kept)
+    return unicodedata.normalize("NFC", kept).translate(_STROKES)
