@@ -4,9 +4,14 @@ Japanese and Chinese are written without spaces, so a question's content words c
 languages (`knowledge/mentions.py`): "屋頂泳池有救生員嗎" (is there a lifeguard at the rooftop pool?) is one
 "word", matched by the pool's 泳池, and the lifeguard it asks about went unseen: the pool entry was the answer, with
 confidence. Here the knowledge base's own phrases (every topic's lexicon words), the words of how a question asks
-(function, open, whether, follow-up, nearby and negation words, and `knowledge/data/cjk_asking.yaml`) are taken out;
+(function, open, whether, follow-up, nearby and negation words, the figures asked about, which
+`knowledge/measures.py` holds against the entry, and `knowledge/data/cjk_asking.yaml`) are taken out;
 what is left, each run of two characters or more (in Japanese only kanji and katakana: hiragana is grammar), is a
-thing the question names and nothing knows. `knowledge/coverage.py` holds these against the chosen entry as it does
+thing the question names and nothing knows.
+
+Chinese is written in traditional characters too (Taiwan, Hong Kong, many travellers): "請問哪裡可以停車" is "请问哪里可以停车",
+and the lexicon is written in simplified characters, so a Chinese question is read in simplified characters
+(`simplified`) before it is matched at all. `knowledge/coverage.py` holds these against the chosen entry as it does
 the other languages' unknown words: in a short closed question or one asking whether there is such a thing, the
 entry that cannot be seen to give it does not answer; a person does.
 """
@@ -14,10 +19,12 @@ entry that cannot be seen to give it does not answer; a person does.
 import re
 from functools import cache
 
+from hanziconv import HanziConv
 from concierge.core.text import fold
 from knowledge.index import CJK, Index
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, FUNCTION_WORDS, NEARBY_WORDS
 from knowledge.lexicon_data import language_file
+from knowledge.measures import ASKS
 from knowledge.mentions import NEGATIONS, OPEN_QUESTIONS, PLACE_WORDS
 
 LANGUAGES = ("ja", "zh")
@@ -60,4 +67,13 @@ def unknown_cjk(index: Index, text: str, language: str) -> list[str]:
     left = fold(text)
     for phrase in (*_known(index), *_asking(language)):
         left = left.replace(phrase, " ")
+    for asks in ASKS.values():  # "热水浴缸水温多少度": the temperature is a figure, which measures.py checks
+        pattern = asks.get(language)
+        left = pattern.sub(" ", left) if pattern is not None else left
     return list(dict.fromkeys(r for r in runs.findall(left) if len(r) >= SHORTEST))
+
+
+def simplified(text: str, language: str) -> str:
+    """A Chinese text in simplified characters ("熱水浴缸幾點開放" → "热水浴缸几点开放"); other languages as they are
+    (Japanese kanji are not Chinese characters to convert: "駐車場" stays)."""
+    return HanziConv.toSimplified(text) if language == "zh" and CJK.search(text) else text

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from concierge.core.text import fold
 from knowledge import follow_ups, moments, questions
+from knowledge.cjk import simplified
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
@@ -124,6 +125,7 @@ def decide(
     message nothing answers that asks what an earlier topic holds is answered with it: `considered` are the topics the
     last reply's retrieval ranked for the guest's previous message, which a follow-up may be about even when that
     reply did not answer with them ("are the quiet hours strict?" → a person; "from what time?" → the quiet hours)."""
+    message = simplified(message, language)  # "請問哪裡可以停車" is matched as "请问哪里可以停车"
     if not offered:  # "les deux" after the bags were answered beside "after check-out": the two topics it ranked
         offered = _tied(message, previous, considered, threshold, language)
     found = pick(index, message, offered, language=language) if offered else Pick([], [])

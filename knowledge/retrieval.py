@@ -123,10 +123,12 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
         found.append((word, near if near >= WORD_MATCH / 100.0 else STEM_SCORE, STEM_SCORE))
     if forms:
         return tuple(found)
-    # A diminutive ("basenik", "ręczniczki") is its plain word, which is the guest's word as surely as its forms.
-    plain = [w for base in plain_forms(token, language or "en") for w in _forms_of(index, base, language or "en")]
+    # A diminutive ("basenik", "ręczniczki") is its plain word: as sure as that word when the plain form is one the
+    # index holds as it is, else as sure as another form of it ("koszyki" is a basket, no small "kosz", rubbish bin).
+    bases = plain_forms(token, language or "en")
+    plain = {w: 1.0 if w in bases else STEM_SCORE for b in bases for w in _forms_of(index, b, language or "en")}
     if plain:
-        return tuple((*found, *((w, 1.0, STEM_SCORE) for w in dict.fromkeys(plain))))
+        return tuple((*found, *((w, score, STEM_SCORE) for w, score in plain.items())))
     # One C call per message word over the whole vocabulary instead of a Python loop per keyword.
     for word, similarity, _ in process.extract(
         token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None
