@@ -78,6 +78,13 @@ def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
     return found
 
 
+def _lost_mark(text: str, message: str, language: str) -> bool:
+    """Whether a part ends a message that asked before and starts as a question does: "where do the bins go? and until
+    when can we stay" asks twice, the last question without its mark."""
+    rest = message.rstrip()
+    return "?" in message and rest.endswith(text.rstrip()) and not CJK.search(text) and clauses(text, language)[0][1]
+
+
 def _winner(
     candidates: list[Candidate], *, threshold: float, previous: Sequence[str] = (), back: bool = False
 ) -> tuple[Candidate | None, list[Candidate]]:
@@ -248,8 +255,10 @@ def _decide(
     questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
     from_questions = False  # whether a topic was chosen from a sentence asked as a question
     told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
+    named_open = False  # whether a question left open names a subject of its own (not "may he come too?")
     for text, asked in split:
-        ranked = _grounding(index, rank_message(index, text, language=language), text, language)
+        raw = rank_message(index, text, language=language)
+        ranked = _grounding(index, raw, text, language)
         winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
         winner = winner and subject_of_rules(winner, candidates, floor=threshold)  # "we bring a dog. any rules?"
         if winner is None and asked:
@@ -258,7 +267,9 @@ def _decide(
             # "when we arrive" beside another question is a circumstance; "à quelle heure faut-il partir" asks.
             if winner.source == "context" and selected and not clauses(text, language)[0][1]:
                 continue
-            in_question = any(fold(text.strip()) in q for q in questions)
+            in_question = (
+                asked or any(fold(text.strip()) in q for q in questions) or _lost_mark(text, message, language)
+            )
             if in_question:
                 told.discard(winner.topic)
             elif winner.topic not in selected:
@@ -270,13 +281,16 @@ def _decide(
         elif close:
             for candidate in close:
                 clarify.setdefault(candidate.topic, candidate)
-        elif asked and len(words_of(text)) >= 3:
+        elif asked and (len(words_of(text)) >= 3 or (CJK.search(text) and any(c.score >= CLARIFY_FLOOR for c in raw))):
             open_questions += 1
+            named_open = named_open or any(c.score >= CLARIFY_FLOOR for c in raw)  # "a supermarket nearby?"
             elsewhere = _asks_nearby(text, language)
             unknown_asked = unknown_asked or (not ranked and elsewhere and unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
         return Decision(candidates, [], [], open_questions)
-    if from_questions:  # the guest's questions are answered; what the other sentences mention is circumstance
+    # The guest's questions are answered, or left open with subjects of their own: what the other sentences mention
+    # is circumstance ("附近有超市吗？想买点菜自己做饭": a supermarket nearby is asked, the cooking is why).
+    if from_questions or (named_open and not asked_topics):
         selected = {topic: c for topic, c in selected.items() if topic not in told}
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
