@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from concierge.core.text import fold
 from knowledge import follow_ups, moments, questions
 from knowledge.cjk import simplified
+from knowledge.coverage import closed_question, uncovered
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
@@ -111,6 +112,15 @@ def _asks_elsewhere(index: Index, message: str, language: str) -> bool:
     return not rank_message(index, asked, language=language) and questions.unknown_subject(index, asked)
 
 
+def _offered_cannot_say(index: Index, message: str, offered: Sequence[Candidate], language: str) -> bool:
+    """Whether a short closed question names something that nothing in the knowledge base knows and that no topic we
+    would ask about mentions ("czy na plaży Las Arenas są ratownicy?": lifeguards, beside the tips' beach): whichever
+    the guest picks, its entry does not say; a person answers instead of a question back."""
+    topics = [c.topic for c in offered]
+    asked = [q for q in re.findall(r"[^?？!！.。]*[?？]", message) if closed_question(q, True, language)]
+    return bool(topics) and any(uncovered(index, q, topics, language=language, closed=True) for q in asked)
+
+
 def decide(
     index: Index,
     message: str,
@@ -133,6 +143,8 @@ def decide(
         selected = [Candidate(topic, 0.75, matched="(clarified)", source="context") for topic in found.topics]
         return questions.Decision(found.ranked, selected)
     decision = questions.decide(index, message, language=language, threshold=threshold, previous=previous)
+    if not decision.selected and _offered_cannot_say(index, message, decision.clarify, language):
+        return replace(decision, clarify=[], open_questions=max(decision.open_questions, 1))
     asked = moments.subject(decision.clarify, message, language)  # "the bags after check-out": the bags are asked
     if asked is not None and not decision.selected:
         if _asks_elsewhere(index, message, language):  # "before we go to the beach, is there a pharmacy on duty?"

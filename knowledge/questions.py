@@ -283,7 +283,7 @@ def _decide(
                 clarify.setdefault(candidate.topic, candidate)
         elif asked and (len(words_of(text)) >= 3 or (CJK.search(text) and any(c.score >= CLARIFY_FLOOR for c in raw))):
             open_questions += 1
-            named_open = named_open or any(c.score >= CLARIFY_FLOOR for c in raw)  # "a supermarket nearby?"
+            named_open = named_open or any(c.score >= threshold for c in raw)  # "a supermarket nearby?"
             elsewhere = _asks_nearby(text, language)
             unknown_asked = unknown_asked or (not ranked and elsewhere and unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
@@ -292,6 +292,8 @@ def _decide(
     # is circumstance ("附近有超市吗？想买点菜自己做饭": a supermarket nearby is asked, the cooking is why).
     if from_questions or (named_open and not asked_topics):
         selected = {topic: c for topic, c in selected.items() if topic not in told}
+        if not selected:  # nor does the whole message answer it with what a statement mentions
+            return Decision(candidates, [], [], open_questions)
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")

@@ -176,3 +176,14 @@ def test_a_topic_named_only_as_the_place_of_the_thing_asked_about_steps_aside() 
 
     assert asked("is there a washing machine in the kitchen?") == (["laundry"], [])
     assert asked("in the kitchen, is there a washing machine?")[0] != ["kitchen"]  # a place named first: unchanged
+
+
+def test_the_last_question_of_a_message_is_asked_without_its_mark() -> None:
+    assert topics("what's the wifi password? and where can we park")[0] == ["wifi", "parking"]
+    assert topics("jakie jest haslo do wifi? i gdzie mozna zaparkowac", language="pl")[0] == ["wifi", "parking"]
+    assert topics("what's the wifi password? we came by car")[0] == ["wifi"]  # a statement still asks nothing
+
+
+def test_what_a_statement_mentions_is_no_answer_to_an_open_question_with_a_subject_of_its_own() -> None:
+    assert topics("is there a supermarket nearby? we'd like to park the car and cook")[0] == []
+    assert topics("附近有超市吗？想停车", language="zh")[0] == []
