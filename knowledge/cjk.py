@@ -19,8 +19,8 @@ entry that cannot be seen to give it does not answer; a person does.
 import re
 from functools import cache
 
-from hanziconv import HanziConv
 from concierge.core.text import fold
+from concierge.core.text import simplified as han_simplified
 from knowledge.index import CJK, Index
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, FUNCTION_WORDS, NEARBY_WORDS
 from knowledge.lexicon_data import language_file
@@ -76,4 +76,4 @@ def unknown_cjk(index: Index, text: str, language: str) -> list[str]:
 def simplified(text: str, language: str) -> str:
     """A Chinese text in simplified characters ("熱水浴缸幾點開放" → "热水浴缸几点开放"); other languages as they are
     (Japanese kanji are not Chinese characters to convert: "駐車場" stays)."""
-    return HanziConv.toSimplified(text) if language == "zh" and CJK.search(text) else text
+    return han_simplified(text) if language == "zh" else text
