@@ -5,15 +5,15 @@ languages (`knowledge/mentions.py`): "屋頂泳池有救生員嗎" (is there a l
 "word", matched by the pool's 泳池, and the lifeguard it asks about went unseen: the pool entry was the answer, with
 confidence. Here the knowledge base's own phrases (every topic's lexicon words), the words of how a question asks
 (function, open, whether, follow-up, nearby and negation words, the figures asked about, which
-`knowledge/measures.py` holds against the entry, and `knowledge/data/cjk_asking.yaml`) are taken out;
-what is left, each run of two characters or more (in Japanese only kanji and katakana: hiragana is grammar), is a
-thing the question names and nothing knows.
+`knowledge/measures.py` holds against the entry, and `knowledge/data/cjk_asking.yaml`) are taken out; what is left,
+each run of two characters or more (in Japanese only kanji and katakana: hiragana is grammar), is a thing the
+question names and nothing knows. `knowledge/coverage.py` holds these against the chosen entry as it does the other
+languages' unknown words: in a short closed question or one asking whether there is such a thing, the entry that
+cannot be seen to give it does not answer; a person does.
 
-Chinese is written in traditional characters too (Taiwan, Hong Kong, many travellers): "請問哪裡可以停車" is "请问哪里可以停车",
-and the lexicon is written in simplified characters, so a Chinese question is read in simplified characters
-(`simplified`) before it is matched at all. `knowledge/coverage.py` holds these against the chosen entry as it does
-the other languages' unknown words: in a short closed question or one asking whether there is such a thing, the
-entry that cannot be seen to give it does not answer; a person does.
+Chinese is also written in traditional characters (Taiwan, Hong Kong): "請問哪裡可以停車" is "请问哪里可以停车", and
+the lexicon is written in simplified ones, so a Chinese question is read in simplified characters (`simplified`)
+before it is matched at all.
 """
 
 import re

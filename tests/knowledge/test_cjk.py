@@ -1,4 +1,4 @@
-"""Japanese and Chinese questions: the things they name that nothing knows, and traditional characters (knowledge/cjk.py)."""
+"""Japanese and Chinese questions: things they name that nothing knows; traditional characters (knowledge/cjk.py)."""
 
 from typing import Any
 
@@ -7,10 +7,18 @@ from knowledge.index import build_index
 from knowledge.questions import decide
 
 ENTRIES: list[dict[str, Any]] = [
-    {"topic": "pool", "title": "Pool", "content": {"en": "The rooftop pool is open from June to September, 10:00 to 21:00."}},
+    {
+        "topic": "pool",
+        "title": "Pool",
+        "content": {"en": "The rooftop pool is open from June to September, 10:00 to 21:00."},
+    },
     {"topic": "kitchen", "title": "Kitchen", "content": {"en": "Oven, microwave, dishwasher and a kettle."}},
     {"topic": "parking", "title": "Parking", "content": {"en": "Parking Mar is 4 minutes away, 14 € a day."}},
-    {"topic": "custom:bikes", "title": "Bikes", "content": {"en": "4 bikes for guests in the shed, 2 with a child seat."}},
+    {
+        "topic": "custom:bikes",
+        "title": "Bikes",
+        "content": {"en": "4 bikes for guests in the shed, 2 with a child seat."},
+    },
 ]
 INDEX = build_index(ENTRIES)
 
