@@ -17,6 +17,7 @@ before it is matched at all.
 """
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from concierge.core.text import fold
@@ -58,9 +59,11 @@ def _known(index: Index) -> tuple[str, ...]:
     return tuple(sorted({t.text for t in index.terms if t.cjk}, key=len, reverse=True))
 
 
-def unknown_cjk(index: Index, text: str, language: str) -> list[str]:
+def unknown_cjk(index: Index, text: str, language: str, topics: Sequence[str] = ()) -> list[str]:
     """The runs of a Japanese or Chinese question that name something nothing in the knowledge base knows, once its
-    known phrases and the words of how it asks are taken out ("烤箱可以用锡纸吗" → 锡纸). Empty in other languages."""
+    known phrases and the words of how it asks are taken out ("烤箱可以用锡纸吗" → 锡纸), and that the entries of
+    `topics` do not hold as written (an owner's Japanese entry mentioning ヘルメット gives it). Empty in other
+    languages."""
     runs = _RUNS.get(language)
     if runs is None or not CJK.search(text):
         return []
@@ -70,7 +73,8 @@ def unknown_cjk(index: Index, text: str, language: str) -> list[str]:
     for asks in ASKS.values():  # "热水浴缸水温多少度": the temperature is a figure, which measures.py checks
         pattern = asks.get(language)
         left = pattern.sub(" ", left) if pattern is not None else left
-    return list(dict.fromkeys(r for r in runs.findall(left) if len(r) >= SHORTEST))
+    given = [index.texts.get(t, "") for t in topics]
+    return list(dict.fromkeys(r for r in runs.findall(left) if len(r) >= SHORTEST and not any(r in g for g in given)))
 
 
 def simplified(text: str, language: str) -> str:

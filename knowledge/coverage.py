@@ -112,7 +112,7 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
         # another topic's own word ("is the pool heated?": heating), never as a word nothing knows.
         if (rival and word not in where) or (not ranked and closed and word not in FOLLOW_UPS):
             missing.append(word)
-    return missing + (unknown_cjk(index, text, language) if closed else [])
+    return missing + (unknown_cjk(index, text, language, chosen) if closed else [])
 
 
 def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: str) -> list[str]:
@@ -138,7 +138,7 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
         and word not in PLACE_WORDS
         and not any(mentions(index.texts[t], word, language) or mentions_place(index.texts[t], word) for t in chosen)
         and not rank_message(index, word, language=language)
-    ] + unknown_cjk(index, text, language)
+    ] + unknown_cjk(index, text, language, chosen)
 
 
 def _phrase_words(index: Index, text: str) -> frozenset[str]:

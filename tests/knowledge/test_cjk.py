@@ -56,3 +56,11 @@ def test_traditional_chinese_is_read_in_simplified_characters() -> None:
     assert simplified("請問哪裡可以停車", "zh") == "请问哪里可以停车"
     assert simplified("駐車場はどこ", "ja") == "駐車場はどこ"  # Japanese kanji stay as written
     assert answered("請問附近哪裡可以停車呀？", "zh") == (["parking"], 0)
+
+
+def test_a_thing_the_entry_holds_as_written_is_given() -> None:
+    index = build_index(
+        [{"topic": "custom:bikes", "title": "Bikes", "content": {"ja": "自転車は4台、ヘルメットもあります。"}}]
+    )
+    assert unknown_cjk(index, "ヘルメットも借りられますか？", "ja", ["custom:bikes"]) == []
+    assert unknown_cjk(index, "ヘルメットも借りられますか？", "ja") == ["ヘルメット"]
