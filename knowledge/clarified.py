@@ -18,6 +18,9 @@ from dataclasses import dataclass, replace
 
 from concierge.core.text import fold
 from knowledge import follow_ups, moments, questions
+from knowledge.choice import THIN
+from knowledge.cjk import simplified
+from knowledge.coverage import closed_question, uncovered
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
@@ -80,7 +83,7 @@ def pick(index: Index, message: str, offered: Sequence[str], *, language: str) -
     best = named[0].score if named else 0.0
     # "never mind, the wifi?": another subject, a new question. A word only an entry's text uses ("seconds" in the
     # Wi-Fi entry, "first-aid") names no subject: "the second one" is a place in our question.
-    others = [c for c in ranked if c.topic not in offered and c.source not in questions.THIN]
+    others = [c for c in ranked if c.topic not in offered and c.source not in THIN]
     if any(c.score >= max(CLARIFY_FLOOR, best + 0.01) for c in others):
         return Pick([], ranked)
     chosen = _chosen(message, offered, language)
@@ -110,6 +113,15 @@ def _asks_elsewhere(index: Index, message: str, language: str) -> bool:
     return not rank_message(index, asked, language=language) and questions.unknown_subject(index, asked)
 
 
+def _offered_cannot_say(index: Index, message: str, offered: Sequence[Candidate], language: str) -> bool:
+    """Whether a short closed question names something that nothing in the knowledge base knows and that no topic we
+    would ask about mentions ("czy na plaży Las Arenas są ratownicy?": lifeguards, beside the tips' beach): whichever
+    the guest picks, its entry does not say; a person answers instead of a question back."""
+    topics = [c.topic for c in offered]
+    asked = [q for q in re.findall(r"[^?？!！.。]*[?？]", message) if closed_question(q, True, language)]
+    return bool(topics) and any(uncovered(index, q, topics, language=language, closed=True) for q in asked)
+
+
 def decide(
     index: Index,
     message: str,
@@ -124,6 +136,7 @@ def decide(
     message nothing answers that asks what an earlier topic holds is answered with it: `considered` are the topics the
     last reply's retrieval ranked for the guest's previous message, which a follow-up may be about even when that
     reply did not answer with them ("are the quiet hours strict?" → a person; "from what time?" → the quiet hours)."""
+    message = simplified(message, language)  # "請問哪裡可以停車" is matched as "请问哪里可以停车"
     if not offered:  # "les deux" after the bags were answered beside "after check-out": the two topics it ranked
         offered = _tied(message, previous, considered, threshold, language)
     found = pick(index, message, offered, language=language) if offered else Pick([], [])
@@ -131,12 +144,14 @@ def decide(
         selected = [Candidate(topic, 0.75, matched="(clarified)", source="context") for topic in found.topics]
         return questions.Decision(found.ranked, selected)
     decision = questions.decide(index, message, language=language, threshold=threshold, previous=previous)
+    if not decision.selected and _offered_cannot_say(index, message, decision.clarify, language):
+        return replace(decision, clarify=[], open_questions=max(decision.open_questions, 1))
     asked = moments.subject(decision.clarify, message, language)  # "the bags after check-out": the bags are asked
     if asked is not None and not decision.selected:
         if _asks_elsewhere(index, message, language):  # "before we go to the beach, is there a pharmacy on duty?"
             return replace(decision, clarify=[], open_questions=max(decision.open_questions, 1))
         return replace(decision, selected=[asked], clarify=[])
-    if decision.selected or any(c.source not in questions.THIN for c in decision.clarify):
+    if decision.selected or any(c.source not in THIN for c in decision.clarify):
         return decision  # a word only an entry's text uses ("ferme" in "fermez") is no subject of its own
     ranked = [topic for topic, score in considered if score >= CLARIFY_FLOOR]
     topic = follow_ups.earlier_topic(index, message, previous, ranked, language)

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from concierge.core.text import fold
+from knowledge.cjk import unknown_cjk
 from knowledge.clauses import placed
 from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
@@ -113,7 +114,7 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
         # another topic's own word ("is the pool heated?": heating), never as a word nothing knows.
         if (rival and word not in where) or (not ranked and closed and word not in FOLLOW_UPS):
             missing.append(word)
-    return missing
+    return missing + (unknown_cjk(index, text, language, chosen) if closed else [])
 
 
 def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: str) -> list[str]:
@@ -139,7 +140,7 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
         and word not in PLACE_WORDS
         and not any(mentions(index.texts[t], word, language) or mentions_place(index.texts[t], word) for t in chosen)
         and not rank_message(index, word, language=language)
-    ]
+    ] + unknown_cjk(index, text, language, chosen)
 
 
 def _phrase_words(index: Index, text: str) -> frozenset[str]:

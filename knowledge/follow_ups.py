@@ -252,7 +252,7 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
         return None  # "are there helmets for the kids?" after the bikes with a child seat: the helmets are asked
     if foreign and not shared:  # "any for small kids?" after the board games: a new question about the children,
         return None  # whatever word of the entry it also says (its "one small towel")
-    if said and there and not shared and len(loose) > len(said):  # "is there a bike repair shop in the village?"
+    if said and there and len(loose) > len(said):  # "is there a bike repair shop in the village?"
         return loose  # after the bikes: whether there is something else, in more new words than the entry's: a person
     if bool(said) or shared or more or ((not named or unreadable) and back and not foreign):
         return unheld

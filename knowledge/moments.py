@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from functools import cache
 
 from concierge.core.text import fold
+from knowledge.choice import THIN
 from knowledge.index import CJK
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
-from knowledge.questions import THIN
 from knowledge.retrieval import Candidate
 
 _PATH = DATA / "moments.yaml"

@@ -16,6 +16,7 @@ from functools import cache
 
 from concierge.core.text import fold
 from knowledge.absent import step_back
+from knowledge.choice import MARGIN, THIN, choose, clause_decides
 from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules, where_only
 from knowledge.coverage import covered
 from knowledge.follow_ups import (
@@ -33,8 +34,6 @@ from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
-# A second topic this close to the first makes the question ambiguous: ask, do not guess.
-MARGIN = 0.1
 # The most topics one message is answered with.
 MOST = 3
 # Entries about the house itself: they do not answer a question about something nearby ("a laundrette nearby?" is not
@@ -43,8 +42,6 @@ HOUSE_TOPICS = frozenset(
     {"laundry", "kitchen", "pool", "amenities", "heating_cooling", "wifi", "house_rules", "noise", "smoking", "pets"}
     | {"check_in", "check_out", "access", "refunds_policy"}
 )
-# Evidence too thin to ask about: a word only an entry's text uses. A person answers instead of a guess of a question.
-THIN = frozenset({"content", "weak"})
 _SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
 _QUESTION_END = re.compile(r"[?？]")
 _QUESTIONS = re.compile(r"[^?？!！。\n;；.]*[?？]")  # the sentences asked as questions
@@ -78,40 +75,11 @@ def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
     return found
 
 
-def _winner(
-    candidates: list[Candidate], *, threshold: float, previous: Sequence[str] = (), back: bool = False
-) -> tuple[Candidate | None, list[Candidate]]:
-    """The one topic that clearly answers a part, or the close topics to ask about (context words step aside).
-
-    Between close topics, the conversation decides: a topic of the previous answer is what "it" refers to, unless
-    the guest also named a new subject as strongly ("after check-out, where can we leave the bags?" right after the
-    check-out answer): that answer was just given, so the new subject is what is asked now; two new ones, we ask.
-    `back`: the message starts "and …" ("y toallas para la playa?"): it goes on about the previous answer.
-    """
-    if not candidates:
-        return None, []
-    top = candidates[0]
-    rivals = [c for c in candidates[1:] if c.source != "context" and c.score >= top.score - MARGIN]
-    # "arriviamo a dicembre … è riscaldato?": an arrival word beside a plausible subject answers neither: we ask.
-    # A word only an entry's text uses ("around" in the hot tub's text) is no subject beside an arrival.
-    subjects = [c for c in candidates[1:] if c.source not in ("context", *THIN) and c.score >= CLARIFY_FLOOR]
-    if top.source == "context" and subjects and not rivals:
-        return None, [top, subjects[0]]
-    if top.score >= threshold and not rivals:
-        return top, []
-    if top.source == "context" and rivals and rivals[0].score >= threshold:  # "arrive" beside a subject
-        return rivals[0], []
-    close = [top, *rivals]
-    earlier = [c for c in close if c.topic in previous]
-    if earlier and top.score >= threshold:
-        new = [c for c in close if c.topic not in previous and c.source == "lexicon" and c.score >= threshold]
-        if not new:
-            return earlier[0], []
-        if len(new) == 1 and not back:  # the previous topic was just answered: the new subject is asked now
-            return new[0], []
-        return None, close[:2]  # the previous topic and new subjects as strong: ask, do not guess
-    plausible = [c for c in close if c.score >= CLARIFY_FLOOR]
-    return None, plausible[:2]
+def _lost_mark(text: str, message: str, language: str) -> bool:
+    """Whether a part ends a message that asked before and starts as a question does: "where do the bins go? and until
+    when can we stay" asks twice, the last question without its mark."""
+    rest = message.rstrip()
+    return "?" in message and rest.endswith(text.rstrip()) and not CJK.search(text) and clauses(text, language)[0][1]
 
 
 @cache
@@ -123,22 +91,6 @@ def _asks_nearby(text: str, language: str) -> bool:
     """Whether the text asks about something nearby ("a laundrette nearby?"), in its language or English."""
     pattern = _nearby(language)
     return pattern is not None and pattern.search(fold(text)) is not None
-
-
-def _clause(
-    index: Index, text: str, close: list[Candidate], *, threshold: float, language: str
-) -> tuple[Candidate | None, list[Candidate]]:
-    """Between close topics, the clause that asks decides: "we're outside with all the bags, what's the code for the
-    key box?" asks about the key box; the bags are the circumstance. Unchanged unless exactly one sure topic is
-    named in the question's last clause."""
-    head, comma, asked = text.rstrip(" ?？").rpartition(",")
-    if len(close) < 2 or not comma or not head.strip() or len(words_of(asked)) < 2:
-        return None, close
-    named = {c.topic for c in rank_message(index, asked, language=language) if c.score >= CLARIFY_FLOOR}
-    inside = [c for c in close if c.topic in named]
-    if len(inside) == 1 and inside[0].score >= max(threshold, close[0].score - 0.02):  # it breaks ties, no more
-        return inside[0], []
-    return None, close
 
 
 def _grounding(index: Index, candidates: list[Candidate], message: str, language: str) -> list[Candidate]:
@@ -168,7 +120,7 @@ def unknown_subject(index: Index, text: str) -> bool:
     )
 
 
-def _by_clause(
+def _byclause_decides(
     index: Index, text: str, asked: bool, *, language: str, threshold: float, previous: Sequence[str]
 ) -> list[tuple[str, bool]] | None:
     """The clauses of a part from its first question on, when they settle what it asks and the part as a whole does
@@ -182,14 +134,14 @@ def _by_clause(
     winners = []
     for clause in asking:
         ranked = _grounding(index, rank_message(index, clause, language=language), clause, language)
-        winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(clause, language))
+        winner, close = choose(ranked, threshold=threshold, previous=previous, back=refers_back(clause, language))
         if (winner is None and close) or (winner is not None and winner.source != "lexicon"):
             # An unsure clause, an arrival ("cómo llegamos") or a title word ("the flat"): the part decides as a whole.
             return None
         if winner is not None:
             winners.append(winner.topic)
     ranked = _grounding(index, rank_message(index, text, language=language), text, language)
-    whole, _close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
+    whole, _close = choose(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
     if not winners or (whole is not None and {whole.topic} == set(winners)):
         return None
     last = found[-1][0]
@@ -203,7 +155,7 @@ def _questions(
     found: list[tuple[str, bool]] = []
     refined = False
     for text, asked in parts(message, language=language):
-        by_clause = _by_clause(index, text, asked, language=language, threshold=threshold, previous=previous)
+        by_clause = _byclause_decides(index, text, asked, language=language, threshold=threshold, previous=previous)
         refined = refined or by_clause is not None
         found += by_clause or [(text, asked)]
     return found, refined
@@ -257,18 +209,22 @@ def _decide(
     close_asked = False  # whether a question named topics we would have to ask about
     after: set[str] = set()  # topics only sentences after an open question named ("a pram? ours won't fit the car")
     told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
+    named_open = False  # whether a question left open names a subject of its own (not "may he come too?")
     for text, asked in split:
-        ranked = _grounding(index, rank_message(index, text, language=language), text, language)
-        winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
+        raw = rank_message(index, text, language=language)
+        ranked = _grounding(index, raw, text, language)
+        winner, close = choose(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
         winner = winner and subject_of_rules(winner, candidates, floor=threshold)  # "we bring a dog. any rules?"
         named |= {c.topic for c in ranked if asked and c.score >= CLARIFY_FLOOR}
         if winner is None and asked:
-            winner, close = _clause(index, text, close, threshold=threshold, language=language)
+            winner, close = clause_decides(index, text, close, threshold=threshold, language=language)
         if winner is not None:
             # "when we arrive" beside another question is a circumstance; "à quelle heure faut-il partir" asks.
             if winner.source == "context" and selected and not clauses(text, language)[0][1]:
                 continue
-            in_question = any(fold(text.strip()) in q for q in questions)
+            in_question = (
+                asked or any(fold(text.strip()) in q for q in questions) or _lost_mark(text, message, language)
+            )
             if in_question:
                 told.discard(winner.topic)
             elif winner.topic not in selected:
@@ -282,25 +238,30 @@ def _decide(
             for candidate in close:
                 clarify.setdefault(candidate.topic, candidate)
             close_asked, unsure = close_asked or asked, unsure or asked
-        elif asked and len(words_of(text)) >= 3:
+        elif asked and (len(words_of(text)) >= 3 or (CJK.search(text) and any(c.score >= CLARIFY_FLOOR for c in raw))):
             open_questions += 1
             unsure = unsure or unknown_subject(index, text)  # what is said after it explains it, not before it
+            named_open = named_open or any(c.score >= threshold for c in raw)  # "a supermarket nearby?"
             elsewhere = _asks_nearby(text, language)
             unknown_asked = unknown_asked or (not ranked and elsewhere and unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
         return Decision(candidates, [], [], open_questions)
-    # The guest's questions are answered, or one names topics we would ask about: what the other sentences mention is
-    # circumstance either way; after a question left open, what follows it explains it ("can we borrow a pram? ours
-    # won't fit in the suitcase": the suitcase is no answer), what came before may be what it asks about.
-    aside = told if from_questions else told - named if close_asked else after
+    # The guest's questions are answered, or one names topics we would ask about, or is left open with a subject of
+    # its own: what the other sentences mention is circumstance ("附近有超市吗？想买点菜自己做饭": the cooking is why);
+    # after a question left open, what follows it explains it ("can we borrow a pram? ours won't fit in the suitcase":
+    # the suitcase is no answer), what came before may be what it asks about.
+    open_named = named_open and not asked_topics
+    aside = told if from_questions or open_named else told - named if close_asked else after
     selected = {topic: c for topic, c in selected.items() if topic not in aside}
+    if open_named and not selected:  # nor does the whole message answer it with what a statement mentions
+        return Decision(candidates, [], [], open_questions)
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
         selected = {}  # only an arrival was sure, another part's subject is not: the whole message decides
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
         whole = [c for c in candidates if c.topic not in aside]
-        winner, close = _winner(whole, threshold=threshold, previous=previous, back=refers_back(message, language))
+        winner, close = choose(whole, threshold=threshold, previous=previous, back=refers_back(message, language))
         if winner is None and _QUESTION_END.search(message):
-            winner, close = _clause(index, message, close, threshold=threshold, language=language)
+            winner, close = clause_decides(index, message, close, threshold=threshold, language=language)
         if winner is not None:
             return Decision(candidates, [winner], [], 0)
         # A message that refers back ("and …", "y …") may be answered by the previous topic below the threshold;

@@ -23,7 +23,7 @@ from knowledge import compounds
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, Term, index_for, is_prefix, phrase_pattern, words_of
 from knowledge.lexicon import COMMON_BY_LANGUAGE, DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
-from knowledge.stems import stem
+from knowledge.stems import plain_forms, stem
 
 # A fuzzy word match counts from this similarity (0–100): "wiifi"~"wifi" is 89, "pasword"~"password" 93.
 WORD_MATCH = 84.0
@@ -133,6 +133,12 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
         found.append((word, near if near >= WORD_MATCH / 100.0 else STEM_SCORE, STEM_SCORE))
     if forms:
         return tuple(found)
+    # A diminutive ("basenik", "ręczniczki") is its plain word: as sure as that word when the plain form is one the
+    # index holds as it is, else as sure as another form of it ("koszyki" is a basket, no small "kosz", rubbish bin).
+    bases = plain_forms(token, language or "en")
+    plain = {w: 1.0 if w in bases else STEM_SCORE for b in bases for w in _forms_of(index, b, language or "en")}
+    if plain:
+        return tuple((*found, *((w, score, STEM_SCORE) for w, score in plain.items())))
     # One C call per message word over the whole vocabulary instead of a Python loop per keyword.
     for word, similarity, _ in process.extract(
         token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None
@@ -148,10 +154,16 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
     return tuple(found)
 
 
+def _forms_of(index: Index, word: str, language: str) -> frozenset[str]:
+    """The vocabulary words that are `word` or a form of it in `language`."""
+    own = stem(word, language)
+    forms = index.stems.get((language, own), frozenset()) if own is not None else frozenset()
+    return forms | ({word} if word in index.known else frozenset())
+
+
 def _knows(index: Index, word: str, language: str | None) -> bool:
     """Whether the index has the word, as it is or as another form of it in the guest's language."""
-    found = stem(word, language or "en")
-    return word in index.known or (found is not None and (language or "en", found) in index.stems)
+    return bool(_forms_of(index, word, language or "en"))
 
 
 def rank_message(index: Index, message: str, *, language: str | None = None) -> list[Candidate]:

@@ -19,6 +19,9 @@ from threading import Lock
 
 import snowballstemmer
 
+from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file
+
 SNOWBALL: dict[str, str] = {
     "en": "english",
     "es": "spanish",
@@ -47,3 +50,23 @@ def stem(word: str, language: str) -> str | None:
     with _LOCK:
         found: str = stemmer.stemWord(word)
     return found if len(found) >= MIN_STEM else None
+
+
+# Diminutive endings per language, longest first: (diminutive ending, the plain word's ending).
+DIMINUTIVES: dict[str, tuple[tuple[str, str], ...]] = {
+    language: tuple(
+        sorted((tuple(e.split("=", 1)) for e in endings), key=lambda pair: len(pair[0]), reverse=True)  # type: ignore[misc]
+    )
+    for language, endings in language_file(DATA / "diminutives.yaml", SUPPORTED_LANGUAGES).items()
+}
+
+
+@lru_cache(maxsize=65536)
+def plain_forms(word: str, language: str) -> tuple[str, ...]:
+    """The plain words a folded diminutive may stand for ("basenik" → "basen", "autko" → "auto"), each at least
+    `MIN_WORD` letters; empty for a word with no diminutive ending of its language."""
+    found = []
+    for ending, plain in DIMINUTIVES.get(language, ()):
+        if word.endswith(ending) and len(word) - len(ending) + len(plain) >= MIN_WORD:
+            found.append(word[: len(word) - len(ending)] + plain)
+    return tuple(dict.fromkeys(found))

@@ -1,8 +1,13 @@
 """Text folding shared by retrieval, screening and language detection (below every package that compares words)."""
 
+import re
 import unicodedata
 
+from hanziconv import HanziConv
+
 _KANA_MARKS = "\u3099\u309a"  # Japanese voicing marks: バス (bus) and パス (pass) must stay apart
+# Letters whose stroke is no combining mark, typed without it like any accent: Polish "włosów" as "wlosow".
+_STROKES = str.maketrans({"ł": "l"})
 
 
 def fold(text: str) -> str:
@@ -11,4 +16,13 @@ def fold(text: str) -> str:
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch in _KANA_MARKS)
-    return unicodedata.normalize("NFC", kept)
+    return unicodedata.normalize("NFC", kept).translate(_STROKES)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def simplified(text: str) -> str:
+    """Chinese characters in their simplified form ("煤氣味" → "煤气味"): traditional and simplified writing compared as
+    one, like accents. Text without Han characters is returned as it is."""
+    return HanziConv.toSimplified(text) if _HAN.search(text) else text

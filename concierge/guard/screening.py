@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from concierge.core.text import fold
+from concierge.core.text import fold, simplified
 from concierge.guard.phrases import (
     CJK,
     HIDDEN,
@@ -113,7 +113,8 @@ class RuleClassifier:
 
     def classify(self, text: str, *, language: str, history: Sequence[str]) -> list[Signal]:
         """Signals for the message, its disguised or encoded content, and what it continues."""
-        folded = corrected(normalize(text))
+        # Chinese written in traditional characters meets the Chinese phrases, written in simplified ones ("煤氣味").
+        folded = corrected(normalize(simplified(text) if language == "zh" else text))
         signals = self._present(folded, match_lexicon(folded, language=language, fuzzy=True), language)
         clear = deobfuscate(folded)
         if clear != folded:

@@ -148,3 +148,16 @@ def test_a_moment_beside_a_question_about_something_nobody_knows_is_for_a_person
     assert [
         c.topic for c in decide(demo, "antes de irnos, ¿la playa está cerca?", language="es", threshold=0.7).selected
     ] == ["local_tips"]
+
+
+def test_no_question_back_about_topics_that_cannot_say_what_a_short_question_asks() -> None:
+    from knowledge.clarified import _offered_cannot_say
+    from knowledge.index import build_index
+    from knowledge.retrieval import Candidate
+
+    index = build_index(
+        [{"topic": "local_tips", "title": "Tips", "content": {"en": "Las Arenas beach is a 3-minute walk."}}]
+    )
+    tips = [Candidate("local_tips", 0.5, matched="plaza", source="lexicon")]
+    assert _offered_cannot_say(index, "czy na plaży Las Arenas są ratownicy?", tips, "pl")  # lifeguards: nothing knows
+    assert not _offered_cannot_say(index, "is the beach Las Arenas?", tips, "en")  # every word of it is in the entry

@@ -189,3 +189,14 @@ def test_a_sentence_that_asks_nothing_is_no_answer_beside_a_question_we_must_ask
 def test_what_follows_a_question_left_open_explains_it_and_what_precedes_it_may_be_asked() -> None:
     assert topics("Can we borrow a pram? Ours will not fit in the car.") == ([], [])  # the car is no answer
     assert topics("We come with the car. Where do we leave it?") == (["parking"], [])  # "it" is the car
+
+
+def test_the_last_question_of_a_message_is_asked_without_its_mark() -> None:
+    assert topics("what's the wifi password? and where can we park")[0] == ["wifi", "parking"]
+    assert topics("jakie jest haslo do wifi? i gdzie mozna zaparkowac", language="pl")[0] == ["wifi", "parking"]
+    assert topics("what's the wifi password? we came by car")[0] == ["wifi"]  # a statement still asks nothing
+
+
+def test_what_a_statement_mentions_is_no_answer_to_an_open_question_with_a_subject_of_its_own() -> None:
+    assert topics("is there a supermarket nearby? we'd like to park the car and cook")[0] == []
+    assert topics("附近有超市吗？想停车", language="zh")[0] == []

@@ -31,3 +31,13 @@ def test_no_stem_without_a_stemmer_or_from_too_little() -> None:
     assert stem("gar", "fr") is None  # too short a word
     assert stem("garer", "fr") is None  # "gar" is too short a stem: "garer" (to park) and "gare" (station)
     assert stem("wi-fi", "en") is None  # not one word
+
+
+def test_a_diminutive_stands_for_its_plain_word() -> None:
+    from knowledge.stems import plain_forms
+
+    assert "basen" in plain_forms("basenik", "pl")  # a little pool
+    assert "reczniki" in plain_forms("reczniczki", "pl")  # little towels
+    assert "auto" in plain_forms("autko", "pl")
+    assert plain_forms("dom", "pl") == ()  # too short to be one
+    assert plain_forms("basenik", "en") == ()  # a language without diminutive endings

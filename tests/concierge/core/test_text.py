@@ -21,3 +21,7 @@ def test_ascii_text_folds_as_the_unicode_path_folds_it() -> None:
 def test_accented_and_japanese_text_still_fold() -> None:
     assert fold("Ça VA? Überprüfen") == "ca va? uberprufen"
     assert fold("バス") != fold("パス")  # the voicing marks are kept
+
+
+def test_a_letter_with_a_stroke_folds_like_an_accented_one() -> None:
+    assert fold("suszarka do włosów") == fold("suszarka do wlosow") == "suszarka do wlosow"

@@ -4,6 +4,7 @@ at the door at night, locked out at night with a baby. Each is an emergency, nev
 
 import pytest
 
+from concierge.core.text import simplified
 from concierge.guard.policy import policy_from
 from concierge.guard.screening import Screener
 from knowledge.policy import Action
@@ -116,3 +117,11 @@ def test_described_emergencies_in_other_languages_are_emergencies(language: str,
 )
 def test_asking_someone_to_open_the_door_is_no_break_in(language: str, text: str) -> None:
     assert action(text, language) is not Action.emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["廚房有煤氣味！", "我的孩子發高燒了", "有人暈倒了，怎麼辦", "著火了！", "浴室漏水了，水到處都是"],
+)
+def test_an_emergency_in_traditional_chinese_is_one_in_simplified(text: str) -> None:
+    assert action(text, "zh") is action(simplified(text), "zh") is Action.emergency
