@@ -16,7 +16,7 @@ from functools import cache
 
 from concierge.core.text import fold
 from knowledge.absent import step_back
-from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules
+from knowledge.clauses import clauses, narrates, outside_question, places_aside, rules_aside, subject_of_rules
 from knowledge.coverage import covered
 from knowledge.follow_ups import (
     FOLLOW_UPS,
@@ -256,9 +256,12 @@ def _decide(
             winner, close = _clause(index, text, close, threshold=threshold, language=language)
         if winner is not None:
             # "when we arrive" beside another question is a circumstance; "à quelle heure faut-il partir" asks.
-            if winner.source == "context" and selected and not clauses(text, language)[0][1]:
+            if winner.source == "context" and from_questions and not clauses(text, language)[0][1]:
                 continue
-            in_question = any(fold(text.strip()) in q for q in questions)
+            if winner.source == "context" and selected and outside_question(index, text, winner.topic, language):
+                continue  # "… when we arrive, where can we charge it?": the arrival is when, not what is asked
+            # "we just got back from the beach and …?": a piece before the asked one that only tells is circumstance.
+            in_question = (asked or not narrates(text, language)) and any(fold(text.strip()) in q for q in questions)
             if in_question:
                 told.discard(winner.topic)
             elif winner.topic not in selected:
