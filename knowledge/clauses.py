@@ -115,14 +115,17 @@ def narrates(text: str, language: str) -> bool:
     return not any(asks for _clause, asks in clauses(text, language))
 
 
-def outside_question(index: Index, text: str, topic: str, language: str) -> bool:
-    """Whether `topic` is named only outside the clauses of a sentence that ask: "it'll be nearly flat when we arrive,
-    where can we charge it?" asks where to charge; the arrival only says when."""
+def outside_question(index: Index, text: str, topic: str, language: str) -> str:
+    """Whether `topic` is named only outside the clause of a sentence that asks last: "it'll be nearly flat when we
+    arrive, where can we charge it?" asks where to charge, "when we arrive, where can we buy groceries?" where to shop;
+    the arrival only says when. The clause that asks, or "" when the topic is named there (or nowhere alone)."""
     found = clauses(text, language)
-    if len(found) < 2 or not any(asks for _clause, asks in found):
-        return False
-    naming = [asks for clause, asks in found if any(c.topic == topic for c in rank_message(index, clause, language=language))]
-    return bool(naming) and not any(naming)
+    last = max((i for i, (_clause, asks) in enumerate(found) if asks), default=None)
+    if len(found) < 2 or last is None:
+        return ""
+    ranked = [{c.topic for c in rank_message(index, clause, language=language)} for clause, _asks in found]
+    named = [i for i, topics in enumerate(ranked) if topic in topics]
+    return found[last][0] if named and last not in named else ""
 
 
 PLACES: dict[str, frozenset[str]] = {

@@ -31,6 +31,7 @@ from knowledge.grounding import grounded
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
+from knowledge.mentions import is_open
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
 # A second topic this close to the first makes the question ambiguous: ask, do not guess.
@@ -166,6 +167,13 @@ def unknown_subject(index: Index, text: str) -> bool:
     )
 
 
+def _aside(index: Index, text: str, winner: Candidate, language: str) -> bool:
+    """Whether an arrival word only says when something the knowledge base does not know is asked about in an open
+    question: "when we arrive, where can we buy groceries?"."""
+    asked = outside_question(index, text, winner.topic, language)
+    return bool(asked) and is_open(asked, language) and unknown_subject(index, asked)
+
+
 def _by_clause(
     index: Index, text: str, asked: bool, *, language: str, threshold: float, previous: Sequence[str]
 ) -> list[tuple[str, bool]] | None:
@@ -259,7 +267,10 @@ def _decide(
             if winner.source == "context" and from_questions and not clauses(text, language)[0][1]:
                 continue
             if winner.source == "context" and selected and outside_question(index, text, winner.topic, language):
-                continue  # "… when we arrive, where can we charge it?": the arrival is when, not what is asked
+                continue  # "… when we arrive, where can we charge it?": the arrival says when, not what is asked
+            if winner.source == "context" and asked and _aside(index, text, winner, language):
+                open_questions, unknown_asked = open_questions + 1, True
+                continue
             # "we just got back from the beach and …?": a piece before the asked one that only tells is circumstance.
             in_question = (asked or not narrates(text, language)) and any(fold(text.strip()) in q for q in questions)
             if in_question:
@@ -287,6 +298,8 @@ def _decide(
         winner, close = _winner(candidates, threshold=threshold, previous=previous, back=refers_back(message, language))
         if winner is None and _QUESTION_END.search(message):
             winner, close = _clause(index, message, close, threshold=threshold, language=language)
+        if winner is not None and winner.source == "context" and _aside(index, message, winner, language):
+            return Decision(candidates, [], [], 1)
         if winner is not None:
             return Decision(candidates, [winner], [], 0)
         # A message that refers back ("and …", "y …") may be answered by the previous topic below the threshold;
