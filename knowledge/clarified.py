@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from concierge.core.text import fold
-from knowledge import follow_ups, moments, questions
+from knowledge import follow_ups, moments, narration, questions
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
@@ -107,7 +107,7 @@ def _asks_elsewhere(index: Index, message: str, language: str) -> bool:
     _head, comma, asked = message.rstrip(" ?？").rpartition(",")
     if not comma or not re.search(r"[?？]", message):
         return False
-    return not rank_message(index, asked, language=language) and questions.unknown_subject(index, asked)
+    return not rank_message(index, asked, language=language) and narration.unknown_subject(index, asked)
 
 
 def decide(

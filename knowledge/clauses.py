@@ -15,10 +15,10 @@ from dataclasses import replace
 from functools import cache
 
 from concierge.core.text import fold
-from knowledge.index import CJK, STOPWORDS, Index, phrase_pattern, words_of
+from knowledge.index import CJK, STOPWORDS, words_of
 from knowledge.lexicon import DATA, GENERIC_KEYWORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
-from knowledge.retrieval import Candidate, rank_message
+from knowledge.retrieval import Candidate
 
 _PATH = DATA / "question_starts.yaml"
 # Words a clause needs before a question word cuts it: "where can we …" is one question, not "where" and "can we …".
@@ -91,41 +91,6 @@ def _cjk_clauses(text: str, language: str) -> list[tuple[str, bool]]:
     markers = {"".join(p) for p in starts | requests if CJK.search("".join(p))}
     pieces = [p for p in _CJK_SPACE.split(text) if p.strip()]
     return [(p, any(m in p for m in markers)) for p in pieces]
-
-
-_NARRATION = DATA / "narration.yaml"
-
-
-@cache
-def _narration() -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
-    node = mapping(_NARRATION, load_yaml_data(_NARRATION), ["subjects", "wishes"], "section")
-    subjects = language_words(_NARRATION, node["subjects"], SUPPORTED_LANGUAGES, required=False)
-    wishes = language_words(_NARRATION, node["wishes"], SUPPORTED_LANGUAGES, required=False)
-    return {lang: (phrase_pattern(found), phrase_pattern(wishes.get(lang, ()))) for lang, found in subjects.items()}
-
-
-def narrates(text: str, language: str) -> bool:
-    """Whether a piece of a question's sentence tells the guest's circumstance ("we just got back from the beach and
-    …", "we're getting a late train and …"): the guest is its subject, and it neither asks, nor requests, nor wishes
-    for anything (`knowledge/data/narration.yaml`)."""
-    subjects, wishes = _narration().get(language, (None, None))
-    folded = fold(text).replace("’", "'")
-    if subjects is None or not subjects.search(folded) or (wishes is not None and wishes.search(folded)):
-        return False
-    return not any(asks for _clause, asks in clauses(text, language))
-
-
-def outside_question(index: Index, text: str, topic: str, language: str) -> str:
-    """Whether `topic` is named only outside the clause of a sentence that asks last: "it'll be nearly flat when we
-    arrive, where can we charge it?" asks where to charge, "when we arrive, where can we buy groceries?" where to shop;
-    the arrival only says when. The clause that asks, or "" when the topic is named there (or nowhere alone)."""
-    found = clauses(text, language)
-    last = max((i for i, (_clause, asks) in enumerate(found) if asks), default=None)
-    if len(found) < 2 or last is None:
-        return ""
-    ranked = [{c.topic for c in rank_message(index, clause, language=language)} for clause, _asks in found]
-    named = [i for i, topics in enumerate(ranked) if topic in topics]
-    return found[last][0] if named and last not in named else ""
 
 
 PLACES: dict[str, frozenset[str]] = {

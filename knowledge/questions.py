@@ -16,10 +16,9 @@ from functools import cache
 
 from concierge.core.text import fold
 from knowledge.absent import step_back
-from knowledge.clauses import clauses, narrates, outside_question, places_aside, rules_aside, subject_of_rules
+from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules
 from knowledge.coverage import covered
 from knowledge.follow_ups import (
-    FOLLOW_UPS,
     conjunction,
     continues,
     in_context,
@@ -28,10 +27,10 @@ from knowledge.follow_ups import (
     refers_back,
 )
 from knowledge.grounding import grounded
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
+from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
-from knowledge.mentions import is_open
+from knowledge.narration import arrival_aside, narrates, outside_question, unknown_subject
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
 # A second topic this close to the first makes the question ambiguous: ask, do not guess.
@@ -158,22 +157,6 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
     return rules_aside(placed, floor=CLARIFY_FLOOR, margin=MARGIN)
 
 
-def unknown_subject(index: Index, text: str) -> bool:
-    """Whether a question names something nothing in the knowledge base knows ("is there a gym?")."""
-    return any(
-        len(w) >= 3 and w.isalpha() and w not in STOPWORDS and w not in COMMON and w not in FOLLOW_UPS
-        for w in words_of(text)
-        if w not in index.known
-    )
-
-
-def _aside(index: Index, text: str, winner: Candidate, language: str) -> bool:
-    """Whether an arrival word only says when something the knowledge base does not know is asked about in an open
-    question: "when we arrive, where can we buy groceries?"."""
-    asked = outside_question(index, text, winner.topic, language)
-    return bool(asked) and is_open(asked, language) and unknown_subject(index, asked)
-
-
 def _by_clause(
     index: Index, text: str, asked: bool, *, language: str, threshold: float, previous: Sequence[str]
 ) -> list[tuple[str, bool]] | None:
@@ -256,6 +239,9 @@ def _decide(
     questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
     from_questions = False  # whether a topic was chosen from a sentence asked as a question
     told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
+    narrated: set[str] = (
+        set()
+    )  # topics of a question's sentence only its story named ("we just got back from the beach")
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
         winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
@@ -268,11 +254,14 @@ def _decide(
                 continue
             if winner.source == "context" and selected and outside_question(index, text, winner.topic, language):
                 continue  # "… when we arrive, where can we charge it?": the arrival says when, not what is asked
-            if winner.source == "context" and asked and _aside(index, text, winner, language):
+            if winner.source == "context" and asked and arrival_aside(index, text, winner, language):
                 open_questions, unknown_asked = open_questions + 1, True
                 continue
             # "we just got back from the beach and …?": a piece before the asked one that only tells is circumstance.
-            in_question = (asked or not narrates(text, language)) and any(fold(text.strip()) in q for q in questions)
+            in_sentence = any(fold(text.strip()) in q for q in questions)  # a piece of a sentence asked as a question
+            story = in_sentence and not asked and narrates(text, language)
+            in_question = in_sentence and not story
+            narrated |= {winner.topic} if story else set()
             if in_question:
                 told.discard(winner.topic)
             elif winner.topic not in selected:
@@ -290,6 +279,8 @@ def _decide(
             unknown_asked = unknown_asked or (not ranked and elsewhere and unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
         return Decision(candidates, [], [], open_questions)
+    if open_questions and not from_questions and narrated and set(selected) <= narrated:  # "… beach and a pharmacy?"
+        return Decision(candidates, [], [], open_questions)
     if from_questions:  # the guest's questions are answered; what the other sentences mention is circumstance
         selected = {topic: c for topic, c in selected.items() if topic not in told}
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
@@ -298,7 +289,7 @@ def _decide(
         winner, close = _winner(candidates, threshold=threshold, previous=previous, back=refers_back(message, language))
         if winner is None and _QUESTION_END.search(message):
             winner, close = _clause(index, message, close, threshold=threshold, language=language)
-        if winner is not None and winner.source == "context" and _aside(index, message, winner, language):
+        if winner is not None and winner.source == "context" and arrival_aside(index, message, winner, language):
             return Decision(candidates, [], [], 1)
         if winner is not None:
             return Decision(candidates, [winner], [], 0)

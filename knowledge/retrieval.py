@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from concierge.core.text import fold
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, Term, index_for, is_prefix, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
-from knowledge.lexicon_data import language_file, language_words, load_yaml_data
+from knowledge.lexicon_data import language_file
 from knowledge.stems import stem
 
 # A fuzzy word match counts from this similarity (0–100): "wiifi"~"wifi" is 89, "pasword"~"password" 93.
@@ -30,13 +30,6 @@ WORD_MATCH = 84.0
 # a near spelling of some other word ("sieci" ~ "śmieci") and not a guess on a short word, but stems also join
 # different words ("vicino"/"vicini": near, neighbours): alone it asks about the topic, with a second word it answers.
 STEM_SCORE = 0.68
-# Endings that leave a word itself ("smokes", "parks", "bicicletas"): the form is the word, not a near guess of it.
-ENDINGS = {
-    lang: frozenset(found)
-    for lang, found in language_words(
-        DATA / "endings.yaml", load_yaml_data(DATA / "endings.yaml"), SUPPORTED_LANGUAGES, required=False
-    ).items()
-}
 # A word that starts another ("park" / "parking", "pass" / "password") scores this, when long enough.
 PREFIX_SCORE = 0.85
 # A longer message word starting with a keyword ("restaurants", "portare"/"porta") may be an inflection or a
@@ -127,9 +120,7 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
     forms = index.stems.get((language or "en", token_stem), frozenset()) if token_stem is not None else ()
     for word in forms:  # a form that is also a near spelling ("lavatrici"/"lavatrice") counts as one
         near = fuzz.ratio(token, word) / 100.0
-        # The word with an ending of the guest's language ("smokes", "parks") is that word, not a guess of a short one.
-        floor = near if near >= WORD_MATCH / 100.0 and token[len(word) :] in ENDINGS.get(language or "en", ()) else STEM_SCORE
-        found.append((word, near if near >= WORD_MATCH / 100.0 else STEM_SCORE, floor))
+        found.append((word, near if near >= WORD_MATCH / 100.0 else STEM_SCORE, STEM_SCORE))
     if forms:
         return tuple(found)
     # One C call per message word over the whole vocabulary instead of a Python loop per keyword.
