@@ -9,6 +9,7 @@ both when it chooses per part.
 """
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from concierge.core.text import fold
@@ -75,3 +76,18 @@ def arrival_aside(index: Index, text: str, winner: Candidate, language: str) -> 
     question: "when we arrive, where can we buy groceries?"."""
     asked = outside_question(index, text, winner.topic, language)
     return bool(asked) and is_open(asked, language) and unknown_subject(index, asked)
+
+
+def scattered(index: Index, text: str, parts: Sequence[tuple[str, bool]], winner: Candidate, language: str) -> bool:
+    """Whether the arrival word that makes a topic the answer of the whole message (`text`) is no question of its own:
+    it only says when something unknown is asked (`arrival_aside`), or it is a phrase that none of the message's
+    `parts` holds, its words scattered over them ("first time in Berlin … we land at BER on friday, how do we get to
+    the flat from there?" holds "get", "in" and "at", but no part says "get in at"). A subject's phrase may be split
+    by coordination ("lavar e secar roupa" is about washing clothes): only arrival phrases are checked."""
+    if winner.source != "context":
+        return False
+    if arrival_aside(index, text, winner, language):  # "when we arrive, where can we buy groceries?"
+        return True
+    if len(parts) < 2 or " " not in winner.matched:
+        return False
+    return not any(any(c.topic == winner.topic for c in rank_message(index, t, language=language)) for t, _ in parts)

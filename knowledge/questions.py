@@ -30,7 +30,7 @@ from knowledge.grounding import grounded
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
-from knowledge.narration import arrival_aside, narrates, outside_question, unknown_subject
+from knowledge.narration import arrival_aside, narrates, outside_question, scattered, unknown_subject
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
 # A second topic this close to the first makes the question ambiguous: ask, do not guess.
@@ -239,9 +239,8 @@ def _decide(
     questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
     from_questions = False  # whether a topic was chosen from a sentence asked as a question
     told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
-    narrated: set[str] = (
-        set()
-    )  # topics of a question's sentence only its story named ("we just got back from the beach")
+    narrated: set[str] = set()  # topics only the guest's story named ("we just got back from the beach and …?")
+    open_unknown = False  # a question left open about something nothing knows ("is there an elevator?")
     for text, asked in split:
         ranked = _grounding(index, rank_message(index, text, language=language), text, language)
         winner, close = _winner(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
@@ -259,7 +258,8 @@ def _decide(
                 continue
             # "we just got back from the beach and …?": a piece before the asked one that only tells is circumstance.
             in_sentence = any(fold(text.strip()) in q for q in questions)  # a piece of a sentence asked as a question
-            story = in_sentence and not asked and narrates(text, language)
+            # "is there an elevator? I've got a massive suitcase": after an open question, the story says why it asks.
+            story = (in_sentence or open_unknown) and not asked and narrates(text, language)
             in_question = in_sentence and not story
             narrated |= {winner.topic} if story else set()
             if in_question:
@@ -275,6 +275,7 @@ def _decide(
                 clarify.setdefault(candidate.topic, candidate)
         elif asked and len(words_of(text)) >= 3:
             open_questions += 1
+            open_unknown = open_unknown or unknown_subject(index, text)
             elsewhere = _asks_nearby(text, language)
             unknown_asked = unknown_asked or (not ranked and elsewhere and unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
@@ -289,7 +290,9 @@ def _decide(
         winner, close = _winner(candidates, threshold=threshold, previous=previous, back=refers_back(message, language))
         if winner is None and _QUESTION_END.search(message):
             winner, close = _clause(index, message, close, threshold=threshold, language=language)
-        if winner is not None and winner.source == "context" and arrival_aside(index, message, winner, language):
+        if winner is not None and scattered(
+            index, message, split, winner, language
+        ):  # an arrival no part of the message says
             return Decision(candidates, [], [], 1)
         if winner is not None:
             return Decision(candidates, [winner], [], 0)
