@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from concierge.core.text import fold
-from knowledge import follow_ups, moments, questions
+from knowledge import follow_ups, moments, narration, questions
 from knowledge.choice import THIN
 from knowledge.cjk import simplified
 from knowledge.coverage import closed_question, uncovered
@@ -110,7 +110,7 @@ def _asks_elsewhere(index: Index, message: str, language: str) -> bool:
     _head, comma, asked = message.rstrip(" ?？").rpartition(",")
     if not comma or not re.search(r"[?？]", message):
         return False
-    return not rank_message(index, asked, language=language) and questions.unknown_subject(index, asked)
+    return not rank_message(index, asked, language=language) and narration.unknown_subject(index, asked)
 
 
 def _offered_cannot_say(index: Index, message: str, offered: Sequence[Candidate], language: str) -> bool:

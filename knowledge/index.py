@@ -23,7 +23,7 @@ from knowledge.lexicon import (
     SUPPORTED_LANGUAGES,
     WEAK_KEYWORDS,
 )
-from knowledge.lexicon_data import language_file, language_words, mapping
+from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
 from knowledge.lexicon_data import words as data_words
 from knowledge.stems import stem
 
@@ -39,6 +39,9 @@ COMMON = frozenset(fold(w) for w in COMMON_WORDS)
 WEAK = frozenset(fold(w) for w in WEAK_KEYWORDS)
 CONTEXT_WORDS = frozenset(fold(w) for w in CONTEXT_KEYWORDS)
 _ELIDED = 4  # "l'", "dall'", "qu'": an elided article or preposition glued to the next word
+_CLITICS_PATH = Path(__file__).parent / "data" / "clitics.yaml"
+CLITICS = frozenset(fold(w) for w in data_words(_CLITICS_PATH, load_yaml_data(_CLITICS_PATH)))  # "wifi's": "wifi"
+_CLITIC_HEAD = 3  # "it's", "we're": too short a word to read on its own
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ def words_of(text: str) -> list[str]:
         head, _, tail = word.rpartition("'")
         if head and len(head) <= _ELIDED and len(tail) >= 3:
             found.append(tail)
+        elif tail in CLITICS and len(head) > _CLITIC_HEAD and "'" not in head:
+            found.append(head)
     return found
 
 

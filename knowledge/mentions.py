@@ -90,7 +90,8 @@ def content_words(text: str, *, language: str) -> list[str]:
 
 def present(text: str, words: frozenset[str]) -> frozenset[str] | None:
     """Which of `words` (single words or phrases) a text holds, or None when it asks for recommendations."""
-    plain = [part for word in words_of(text) for part in (word, *word.split("'")) if part]
+    # "we're" also as "we" and "re"; a word without an apostrophe once, so phrases ("is there room") match as written.
+    plain = [part for word in words_of(text) for part in (word, *(word.split("'") if "'" in word else ())) if part]
     if any(w.startswith(RECOMMENDATIONS) for w in plain):  # "can you recommend a restaurant?": the tips answer
         return None
     folded = " " + " ".join(plain) + " "

@@ -20,7 +20,6 @@ from knowledge.choice import MARGIN, THIN, choose, clause_decides
 from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules, where_only
 from knowledge.coverage import covered
 from knowledge.follow_ups import (
-    FOLLOW_UPS,
     conjunction,
     continues,
     in_context,
@@ -29,9 +28,10 @@ from knowledge.follow_ups import (
     refers_back,
 )
 from knowledge.grounding import grounded, thing_decides
-from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
+from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
+from knowledge.narration import arrival_aside, narrates, outside_question, scattered, unknown_subject
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
 # The most topics one message is answered with.
@@ -111,16 +111,7 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
     return rules_aside(placed, floor=CLARIFY_FLOOR, margin=MARGIN)
 
 
-def unknown_subject(index: Index, text: str) -> bool:
-    """Whether a question names something nothing in the knowledge base knows ("is there a gym?")."""
-    return any(
-        len(w) >= 3 and w.isalpha() and w not in STOPWORDS and w not in COMMON and w not in FOLLOW_UPS
-        for w in words_of(text)
-        if w not in index.known
-    )
-
-
-def _byclause_decides(
+def _by_clause(
     index: Index, text: str, asked: bool, *, language: str, threshold: float, previous: Sequence[str]
 ) -> list[tuple[str, bool]] | None:
     """The clauses of a part from its first question on, when they settle what it asks and the part as a whole does
@@ -155,7 +146,7 @@ def _questions(
     found: list[tuple[str, bool]] = []
     refined = False
     for text, asked in parts(message, language=language):
-        by_clause = _byclause_decides(index, text, asked, language=language, threshold=threshold, previous=previous)
+        by_clause = _by_clause(index, text, asked, language=language, threshold=threshold, previous=previous)
         refined = refined or by_clause is not None
         found += by_clause or [(text, asked)]
     return found, refined
@@ -210,6 +201,8 @@ def _decide(
     after: set[str] = set()  # topics only sentences after an open question named ("a pram? ours won't fit the car")
     told: set[str] = set()  # topics only a sentence that asks nothing named ("we're driving down from Madrid.")
     named_open = False  # whether a question left open names a subject of its own (not "may he come too?")
+    narrated: set[str] = set()  # topics only the guest's story named ("we just got back from the beach and …?")
+    open_unknown = False  # a question left open about something nothing knows ("is there an elevator?")
     for text, asked in split:
         raw = rank_message(index, text, language=language)
         ranked = _grounding(index, raw, text, language)
@@ -220,11 +213,22 @@ def _decide(
             winner, close = clause_decides(index, text, close, threshold=threshold, language=language)
         if winner is not None:
             # "when we arrive" beside another question is a circumstance; "à quelle heure faut-il partir" asks.
-            if winner.source == "context" and selected and not clauses(text, language)[0][1]:
+            if winner.source == "context" and from_questions and not clauses(text, language)[0][1]:
                 continue
-            in_question = (
+            if winner.source == "context" and selected and outside_question(index, text, winner.topic, language):
+                continue  # "… when we arrive, where can we charge it?": the arrival says when, not what is asked
+            if winner.source == "context" and asked and arrival_aside(index, text, winner, language):
+                open_questions, unknown_asked = open_questions + 1, True
+                continue
+            # A piece of a sentence asked as a question, or the last question of a message without its mark; but
+            # "we just got back from the beach and …?": a piece before the asked one that only tells is circumstance,
+            # and so is the story after an open question ("is there an elevator? I've got a massive suitcase").
+            in_sentence = (
                 asked or any(fold(text.strip()) in q for q in questions) or _lost_mark(text, message, language)
             )
+            story = (in_sentence or open_unknown) and not asked and narrates(text, language)
+            in_question = in_sentence and not story
+            narrated |= {winner.topic} if story else set()
             if in_question:
                 told.discard(winner.topic)
             elif winner.topic not in selected:
@@ -240,11 +244,14 @@ def _decide(
             close_asked, unsure = close_asked or asked, unsure or asked
         elif asked and (len(words_of(text)) >= 3 or (CJK.search(text) and any(c.score >= CLARIFY_FLOOR for c in raw))):
             open_questions += 1
-            unsure = unsure or unknown_subject(index, text)  # what is said after it explains it, not before it
+            unknown = unknown_subject(index, text)
+            unsure, open_unknown = unsure or unknown, open_unknown or unknown  # what is said after it explains it
             named_open = named_open or any(c.score >= threshold for c in raw)  # "a supermarket nearby?"
             elsewhere = _asks_nearby(text, language)
             unknown_asked = unknown_asked or (not ranked and elsewhere and unknown_subject(index, text))
     if unknown_asked and not from_questions:  # "is there a gym nearby? I train every morning": the train is no answer
+        return Decision(candidates, [], [], open_questions)
+    if open_questions and not from_questions and narrated and set(selected) <= narrated:  # "… beach and a pharmacy?"
         return Decision(candidates, [], [], open_questions)
     # The guest's questions are answered, or one names topics we would ask about, or is left open with a subject of
     # its own: what the other sentences mention is circumstance ("附近有超市吗？想买点菜自己做饭": the cooking is why);
@@ -262,6 +269,8 @@ def _decide(
         winner, close = choose(whole, threshold=threshold, previous=previous, back=refers_back(message, language))
         if winner is None and _QUESTION_END.search(message):
             winner, close = clause_decides(index, message, close, threshold=threshold, language=language)
+        if winner is not None and scattered(index, message, split, winner, language):  # an arrival no part says
+            return Decision(candidates, [], [], 1)
         if winner is not None:
             return Decision(candidates, [winner], [], 0)
         # A message that refers back ("and …", "y …") may be answered by the previous topic below the threshold;

@@ -1,0 +1,93 @@
+"""Circumstance or question: which parts of a guest's message tell and which ask.
+
+Guests tell a story around their question ("we just got back from the beach and it's boiling in here, how do we get
+the air con going?", "we're getting a late train and won't arrive till 11pm, hope that's not a problem for getting
+in?"). A piece of a question's sentence whose subject is the guest and that neither asks, requests nor wishes for
+anything tells a circumstance (`knowledge/data/narration.yaml`): its topic is no question of its own. An arrival word
+("when we arrive") in a clause before the one that asks says when, not what is asked. `knowledge/questions.py` uses
+both when it chooses per part.
+"""
+
+import re
+from collections.abc import Sequence
+from functools import cache
+
+from concierge.core.text import fold
+from knowledge.clauses import REQUESTS, STARTS, clauses
+from knowledge.follow_ups import FOLLOW_UPS
+from knowledge.index import COMMON, STOPWORDS, Index, phrase_pattern, words_of
+from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_words, load_yaml_data, mapping
+from knowledge.mentions import is_open
+from knowledge.retrieval import Candidate, rank_message
+
+_NARRATION = DATA / "narration.yaml"
+
+
+@cache
+def _narration() -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
+    node = mapping(_NARRATION, load_yaml_data(_NARRATION), ["subjects", "wishes"], "section")
+    subjects = language_words(_NARRATION, node["subjects"], SUPPORTED_LANGUAGES, required=False)
+    wishes = language_words(_NARRATION, node["wishes"], SUPPORTED_LANGUAGES, required=False)
+    return {
+        lang: (
+            phrase_pattern(found),
+            phrase_pattern([*wishes.get(lang, ()), *STARTS.get(lang, ()), *REQUESTS.get(lang, ())]),
+        )
+        for lang, found in subjects.items()
+    }
+
+
+def narrates(text: str, language: str) -> bool:
+    """Whether a piece of a question's sentence tells the guest's circumstance ("we just got back from the beach and
+    …", "we're getting a late train and …"): the guest is its subject, and it holds no word that starts a question
+    ("sorry silly question but what do we do with …"), requests or wishes (`knowledge/data/narration.yaml`)."""
+    subjects, asking = _narration().get(language, (None, None))
+    folded = fold(text).replace("’", "'")
+    if subjects is None or not subjects.search(folded) or (asking is not None and asking.search(folded)):
+        return False
+    return not any(asks for _clause, asks in clauses(text, language))
+
+
+def outside_question(index: Index, text: str, topic: str, language: str) -> str:
+    """Whether `topic` is named only outside the clause of a sentence that asks last: "it'll be nearly flat when we
+    arrive, where can we charge it?" asks where to charge, "when we arrive, where can we buy groceries?" where to shop;
+    the arrival only says when. The clause that asks, or "" when the topic is named there (or nowhere alone)."""
+    found = clauses(text, language)
+    last = max((i for i, (_clause, asks) in enumerate(found) if asks), default=None)
+    if len(found) < 2 or last is None:
+        return ""
+    ranked = [{c.topic for c in rank_message(index, clause, language=language)} for clause, _asks in found]
+    named = [i for i, topics in enumerate(ranked) if topic in topics]
+    return found[last][0] if named and last not in named else ""
+
+
+def unknown_subject(index: Index, text: str) -> bool:
+    """Whether a question names something nothing in the knowledge base knows ("is there a gym?")."""
+    return any(
+        len(w) >= 3 and w.isalpha() and w not in STOPWORDS and w not in COMMON and w not in FOLLOW_UPS
+        for w in words_of(text)
+        if w not in index.known
+    )
+
+
+def arrival_aside(index: Index, text: str, winner: Candidate, language: str) -> bool:
+    """Whether an arrival word only says when something the knowledge base does not know is asked about in an open
+    question: "when we arrive, where can we buy groceries?"."""
+    asked = outside_question(index, text, winner.topic, language)
+    return bool(asked) and is_open(asked, language) and unknown_subject(index, asked)
+
+
+def scattered(index: Index, text: str, parts: Sequence[tuple[str, bool]], winner: Candidate, language: str) -> bool:
+    """Whether the arrival word that makes a topic the answer of the whole message (`text`) is no question of its own:
+    it only says when something unknown is asked (`arrival_aside`), or it is a phrase that none of the message's
+    `parts` holds, its words scattered over them ("first time in Berlin … we land at BER on friday, how do we get to
+    the flat from there?" holds "get", "in" and "at", but no part says "get in at"). A subject's phrase may be split
+    by coordination ("lavar e secar roupa" is about washing clothes): only arrival phrases are checked."""
+    if winner.source != "context":
+        return False
+    if arrival_aside(index, text, winner, language):  # "when we arrive, where can we buy groceries?"
+        return True
+    if len(parts) < 2 or " " not in winner.matched:
+        return False
+    return not any(any(c.topic == winner.topic for c in rank_message(index, t, language=language)) for t, _ in parts)
