@@ -22,7 +22,15 @@ def fold(text: str) -> str:
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+# Simplified characters hanziconv's table still maps to a variant: 呼 (呼吸, breathing) is no 唿, 糊 (糊味, a burnt
+# smell) no 煳. Converted, "没有呼吸了" (he is not breathing) would miss the medical emergency's phrase.
+_HAN_KEPT = re.compile("([呼糊])")
+
+
 def simplified(text: str) -> str:
     """Chinese characters in their simplified form ("煤氣味" → "煤气味"): traditional and simplified writing compared as
     one, like accents. Text without Han characters is returned as it is."""
-    return HanziConv.toSimplified(text) if _HAN.search(text) else text
+    if not _HAN.search(text):
+        return text
+    parts = _HAN_KEPT.split(text)
+    return "".join(part if _HAN_KEPT.fullmatch(part) else HanziConv.toSimplified(part) for part in parts)

@@ -3,7 +3,7 @@
 import string
 import unicodedata
 
-from concierge.core.text import fold
+from concierge.core.text import fold, simplified
 
 
 def _fold_by_unicode(text: str) -> str:
@@ -25,3 +25,11 @@ def test_accented_and_japanese_text_still_fold() -> None:
 
 def test_a_letter_with_a_stroke_folds_like_an_accented_one() -> None:
     assert fold("suszarka do włosów") == fold("suszarka do wlosow") == "suszarka do wlosow"
+
+
+def test_traditional_chinese_is_simplified_and_simplified_text_stays() -> None:
+    assert simplified("廚房有煤氣味") == "厨房有煤气味"
+    # hanziconv's table maps these simplified characters to variants: "not breathing" must stay what the lexicon says.
+    assert simplified("我老公好像没有呼吸了") == "我老公好像没有呼吸了"
+    assert simplified("廚房有糊味") == "厨房有糊味"
+    assert simplified("no han characters") == "no han characters"

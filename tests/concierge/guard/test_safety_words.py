@@ -203,6 +203,31 @@ def test_water_coming_down_is_a_flood(language: str, text: str) -> None:
 @pytest.mark.parametrize(
     ("language", "text"),
     [
+        ("en", "what brand is it?"),  # the English "brand" is a make, not the Dutch or German fire
+        ("en", "our beach towels are soaked, can we dry them somewhere?"),  # wet towels are laundry
+        ("en", "we got soaked in the rain, is there a dryer?"),
+    ],
+)
+def test_a_make_and_wet_towels_are_no_emergency(language: str, text: str) -> None:
+    assert verdict(text, language)[1] is not Action.emergency
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "category"),
+    [
+        ("nl", "brand in de keuken!", Category.fire),
+        ("en", "help there is a brand in the kitchen", Category.fire),  # a Dutch guest's word in English
+        ("en", "the brand new kettle is on fire", Category.fire),
+        ("en", "the towels are soaked, water is coming through the ceiling", Category.flood),
+    ],
+)
+def test_a_fire_or_a_flood_beside_those_words_is_still_one(language: str, text: str, category: Category) -> None:
+    assert verdict(text, language) == (category, Action.emergency)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
         ("en", "my cousins would like to sleep over on friday, fine?"),
         ("es", "unos amigos quieren quedarse a dormir el sábado"),
         ("it", "facciamo una grigliata con 15 amici sabato, va bene?"),
