@@ -19,8 +19,8 @@ URL = "/console/p/casa-test/quiet-hours"
 
 
 def answer_to_person_request(prop: Property, phone: str) -> str:
-    """What a guest writing from `phone` is told when they ask for a person."""
-    conversation_id = guest_asks_for_person(prop, phone=phone)
+    """What a guest writing from `phone` is told when they ask for a person (in Spanish: the property's language)."""
+    conversation_id = guest_asks_for_person(prop, phone=phone, body="quiero hablar con una persona, por favor")
     with session_scope() as s:
         row = s.exec(
             select(Outbox)
@@ -40,7 +40,7 @@ def test_setting_quiet_hours_on_the_page_changes_the_guests_next_answer(client: 
     add_user("staff-a@example.com", role="staff", properties=("casa-test",))
     token = sign_in(client, "staff-a@example.com", next="/console")
     before = answer_to_person_request(prop, "+34600000101")
-    assert "en unos 15 minutos" in before  # an unknown number hears the property's language, Spanish
+    assert "en unos 15 minutos" in before
     start, end = around_now(prop)
     saved = client.post(URL, data={"csrf_token": token, "start": start, "end": end})
     assert saved.status_code == 200 and f"from {start} to {end}" in saved.text
