@@ -39,5 +39,7 @@ def test_a_diminutive_stands_for_its_plain_word() -> None:
     assert "basen" in plain_forms("basenik", "pl")  # a little pool
     assert "reczniki" in plain_forms("reczniczki", "pl")  # little towels
     assert "auto" in plain_forms("autko", "pl")
+    assert "knajpa" in plain_forms("knajpke", "pl")  # a little eatery, as the object of the sentence (knajpkę)
+    assert "kawiarka" in plain_forms("kawiareczke", "pl")
     assert plain_forms("dom", "pl") == ()  # too short to be one
     assert plain_forms("basenik", "en") == ()  # a language without diminutive endings
