@@ -40,6 +40,19 @@ def _narration() -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | No
     }
 
 
+@cache
+def _past() -> dict[str, re.Pattern[str] | None]:
+    node = mapping(_NARRATION, load_yaml_data(_NARRATION), ["subjects", "past", "wishes"], "section")
+    past = language_words(_NARRATION, node["past"], SUPPORTED_LANGUAGES, required=False)
+    return {lang: phrase_pattern(found) for lang, found in past.items()}
+
+
+def tells_past(text: str, language: str) -> bool:
+    """Whether a piece of a message tells what happened ("anoche llegamos tarde"): it holds a word of past time."""
+    pattern = _past().get(language)
+    return pattern is not None and bool(pattern.search(fold(text).replace("’", "'")))
+
+
 def narrates(text: str, language: str) -> bool:
     """Whether a piece of a question's sentence tells the guest's circumstance ("we just got back from the beach and
     …", "we're getting a late train and …", "anoche llegamos tarde y …"): the guest is its subject or it tells a

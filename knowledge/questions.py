@@ -31,7 +31,14 @@ from knowledge.grounding import grounded, thing_decides
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
-from knowledge.narration import arrival_aside, narrates, outside_question, scattered, unknown_subject
+from knowledge.narration import (
+    arrival_aside,
+    narrates,
+    outside_question,
+    scattered,
+    tells_past,
+    unknown_subject,
+)
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 from knowledge.shorthand import expand
 
@@ -205,8 +212,8 @@ def _decide(
     named_open = False  # whether a question left open names a subject of its own (not "may he come too?")
     narrated: set[str] = set()  # topics only the guest's story named ("we just got back from the beach and …?")
     open_unknown = False  # a question left open about something nothing knows ("is there an elevator?")
-    # Dictated messages carry no question mark: a piece that tells ("anoche llegamos tarde y …") is the story of one
-    # that does not, whose topics alone are asked (`plain`).
+    # Dictated messages carry no question mark: a piece that tells the past ("anoche llegamos tarde y …") is the story
+    # of one that does not, whose topics alone are asked (`plain`).
     unmarked, plain = "?" not in message and not CJK.search(message), set()
     for text, asked in split:
         raw = rank_message(index, text, language=language)
@@ -231,7 +238,8 @@ def _decide(
             in_sentence = (
                 asked or any(fold(text.strip()) in q for q in questions) or _lost_mark(text, message, language)
             )
-            story = (in_sentence or open_unknown or unmarked) and not asked and narrates(text, language)
+            told_past = unmarked and tells_past(text, language)  # dictated: "anoche llegamos tarde y …"
+            story = (in_sentence or open_unknown or told_past) and not asked and narrates(text, language)
             plain |= set() if story else {winner.topic}
             in_question = in_sentence and not story
             narrated |= {winner.topic} if story else set()
