@@ -26,21 +26,37 @@ _NARRATION = DATA / "narration.yaml"
 
 @cache
 def _narration() -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
-    node = mapping(_NARRATION, load_yaml_data(_NARRATION), ["subjects", "wishes"], "section")
+    node = mapping(_NARRATION, load_yaml_data(_NARRATION), ["subjects", "past", "wishes"], "section")
     subjects = language_words(_NARRATION, node["subjects"], SUPPORTED_LANGUAGES, required=False)
+    past = language_words(_NARRATION, node["past"], SUPPORTED_LANGUAGES, required=False)
+    telling = {lang: [*subjects.get(lang, ()), *past.get(lang, ())] for lang in {*subjects, *past}}
     wishes = language_words(_NARRATION, node["wishes"], SUPPORTED_LANGUAGES, required=False)
     return {
         lang: (
             phrase_pattern(found),
             phrase_pattern([*wishes.get(lang, ()), *STARTS.get(lang, ()), *REQUESTS.get(lang, ())]),
         )
-        for lang, found in subjects.items()
+        for lang, found in telling.items()
     }
+
+
+@cache
+def _past() -> dict[str, re.Pattern[str] | None]:
+    node = mapping(_NARRATION, load_yaml_data(_NARRATION), ["subjects", "past", "wishes"], "section")
+    past = language_words(_NARRATION, node["past"], SUPPORTED_LANGUAGES, required=False)
+    return {lang: phrase_pattern(found) for lang, found in past.items()}
+
+
+def tells_past(text: str, language: str) -> bool:
+    """Whether a piece of a message tells what happened ("anoche llegamos tarde"): it holds a word of past time."""
+    pattern = _past().get(language)
+    return pattern is not None and bool(pattern.search(fold(text).replace("’", "'")))
 
 
 def narrates(text: str, language: str) -> bool:
     """Whether a piece of a question's sentence tells the guest's circumstance ("we just got back from the beach and
-    …", "we're getting a late train and …"): the guest is its subject, and it holds no word that starts a question
+    …", "we're getting a late train and …", "anoche llegamos tarde y …"): the guest is its subject or it tells a
+    past time, and it holds no word that starts a question
     ("sorry silly question but what do we do with …"), requests or wishes (`knowledge/data/narration.yaml`)."""
     subjects, asking = _narration().get(language, (None, None))
     folded = fold(text).replace("’", "'")

@@ -31,8 +31,16 @@ from knowledge.grounding import grounded, thing_decides
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
-from knowledge.narration import arrival_aside, narrates, outside_question, scattered, unknown_subject
+from knowledge.narration import (
+    arrival_aside,
+    narrates,
+    outside_question,
+    scattered,
+    tells_past,
+    unknown_subject,
+)
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
+from knowledge.shorthand import expand
 
 # The most topics one message is answered with.
 MOST = 3
@@ -154,6 +162,7 @@ def _questions(
 
 def decide(index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str] = ()) -> Decision:
     """Choose per part, precision first; then keep only the topics whose entry says what their question asks."""
+    message = expand(message, language)  # "a q hora", "dnd": chat shorthand read as the words it stands for
     pieces, refined = _questions(index, message, language=language, threshold=threshold, previous=previous)
     decision = _decide(index, message, pieces if len(pieces) > 1 or refined else [], language, threshold, previous)
     offered = [index.texts.get(c.topic, "") for c in decision.clarify]
@@ -203,6 +212,9 @@ def _decide(
     named_open = False  # whether a question left open names a subject of its own (not "may he come too?")
     narrated: set[str] = set()  # topics only the guest's story named ("we just got back from the beach and …?")
     open_unknown = False  # a question left open about something nothing knows ("is there an elevator?")
+    # Dictated messages carry no question mark: a piece that tells the past ("anoche llegamos tarde y …") is the story
+    # of one that does not, whose topics alone are asked (`plain`).
+    unmarked, plain = "?" not in message and not CJK.search(message), set()
     for text, asked in split:
         raw = rank_message(index, text, language=language)
         ranked = _grounding(index, raw, text, language)
@@ -226,7 +238,9 @@ def _decide(
             in_sentence = (
                 asked or any(fold(text.strip()) in q for q in questions) or _lost_mark(text, message, language)
             )
-            story = (in_sentence or open_unknown) and not asked and narrates(text, language)
+            told_past = unmarked and tells_past(text, language)  # dictated: "anoche llegamos tarde y …"
+            story = (in_sentence or open_unknown or told_past) and not asked and narrates(text, language)
+            plain |= set() if story else {winner.topic}
             in_question = in_sentence and not story
             narrated |= {winner.topic} if story else set()
             if in_question:
@@ -257,6 +271,8 @@ def _decide(
     # its own: what the other sentences mention is circumstance ("附近有超市吗？想买点菜自己做饭": the cooking is why);
     # after a question left open, what follows it explains it ("can we borrow a pram? ours won't fit in the suitcase":
     # the suitcase is no answer), what came before may be what it asks about.
+    if unmarked and plain:
+        selected = {topic: c for topic, c in selected.items() if topic in plain or topic not in narrated}
     open_named = named_open and not asked_topics
     aside = told if from_questions or open_named else told - named if close_asked else after
     selected = {topic: c for topic, c in selected.items() if topic not in aside}

@@ -65,3 +65,13 @@ def test_a_possessive_also_yields_the_word_itself() -> None:
 
 def test_phrases_of_three_words_are_present() -> None:
     assert present("is there space for the car?", frozenset({"is there space"})) == frozenset({"is there space"})
+
+
+def test_a_dictated_past_is_the_story_of_the_asked_piece() -> None:
+    entries = [*ENTRIES, {"topic": "trash", "title": "Basura", "content": {"es": "Contenedores en la esquina."}}]
+    index = build_index(entries)
+    message = "anoche llegamos tarde y no encontramos donde tirar la basura"
+    topics = [c.topic for c in decide(index, message, language="es", threshold=0.5).selected]
+    assert topics == ["trash"]
+    assert narrates("anoche llegamos tarde", "es")
+    assert not narrates("llegamos a las 15", "es")  # no word of past time: it may ask

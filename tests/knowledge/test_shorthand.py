@@ -1,0 +1,16 @@
+"""Chat shorthand read as the words it stands for, in the message's own language only (knowledge/shorthand.py)."""
+
+from knowledge.shorthand import expand
+
+
+def test_spanish_shorthand_is_written_out() -> None:
+    assert expand("oye dnd dejamos las llaves el dia q nos vamos", "es") == (
+        "oye donde dejamos las llaves el dia que nos vamos"
+    )
+    assert expand("A Q HORA", "es") == "A que HORA"
+
+
+def test_only_whole_words_of_the_own_language() -> None:
+    assert expand("qué tal", "es") == "qué tal"  # a word that starts like shorthand stays
+    assert expand("x favor", "it") == "per favor"
+    assert expand("dnd", "de") == "dnd"  # no German list
