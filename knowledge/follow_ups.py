@@ -34,6 +34,7 @@ FOLLOW_UPS_CJK = tuple(w for w in FOLLOW_UPS if CJK.search(w))
 FOLLOW_UP_WORDS_MOST = 10  # a follow-up is short: "and how long does that take more or less"
 FOLLOW_UP_CJK_MOST = 15  # characters of a Japanese or Chinese follow-up ("何時まで使えますか？")
 CONTINUES_WORDS_MOST = 8  # "and the bed linen, where do we leave it?"
+RESTATED_WORDS_MOST = 16  # "it keeps dropping out every few minutes, anything I can do?" after the wifi answer
 
 
 _FOLLOW_UPS_PATH = DATA / "follow_ups.yaml"
@@ -232,7 +233,8 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     shared = bool(things_named(message) & things_named(text))
     # A longer message is a follow-up only when it points back at a thing the entry names ("cool and is there soap
     # for it or do i need to buy some" after the washing machine): otherwise it carries a subject of its own.
-    if len(words_of(message)) > FOLLOW_UP_WORDS_MOST and not (shared and (pointing or back)):
+    restated = len(words_of(message)) > FOLLOW_UP_WORDS_MOST and not (shared and (pointing or back))
+    if restated and (len(words_of(message)) > RESTATED_WORDS_MOST or not (pointing or back)):
         return None
     explained = {w for phrase in [*pointers, *(w for found in asked.values() for w in found)] for w in words_of(phrase)}
     named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
@@ -243,6 +245,8 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     own = topic_words(index, topic)  # "what about a cat?" after the pets answer: the topic's own word
     loose = [w for w in named if w not in said and w not in FOLLOW_UPS | PLAIN and w not in explained and w not in own]
     more = not loose and (back or pointing or "?" in message or asking)
+    if restated and (not said or len(loose) > 1):  # a longer one restates the entry's words, at most one new
+        return None
     # An entry the guest cannot read is still continued by "and …?" ("e seca?"), unless the message names a thing it
     # does not ("y juegos de mesa para los niños?" after the washing machine: a new subject).
     foreign = things_named(message) - things_named(text)
@@ -314,6 +318,9 @@ def earlier_topic(
 
     if previous and continued(previous[0]):
         return previous[0]
+    answered = [topic for topic in dict.fromkeys(previous[1:]) if continued(topic)]  # the last reply quoted two
+    if answered:
+        return answered[0] if len(answered) == 1 else None
     found = [topic for topic in dict.fromkeys(considered) if topic not in previous[:1] and continued(topic)]
     return found[0] if len(found) == 1 else None
 
