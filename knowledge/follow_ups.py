@@ -273,11 +273,11 @@ def continues(
         return None
     message = without_acknowledgement(message, language)  # "great, and when do we get the door details?"
     size = len(re.sub(r"\W", "", message)) // 2 if CJK.search(message) else len(words_of(message))
-    if size > CONTINUES_WORDS_MOST or not (refers_back(message, language) or points_back(message, language)):
+    text, named = index.texts[previous[0]], {w for w in words_of(message) if len(w) >= 3 and w not in STOPWORDS}
+    said = named & own_words(text, message)  # the entry just read says each thing it names: "and" is implied
+    whole = len(said) >= 2 and not named - said - COMMON - PLAIN - FOLLOW_UPS  # "Dürfen Strandtücher in den Trockner?"
+    if size > CONTINUES_WORDS_MOST or not (whole or refers_back(message, language) or points_back(message, language)):
         return None
-    text = index.texts[previous[0]]
-    text_words = own_words(text, message)
-    said = {w for w in words_of(message) if len(w) >= 3 and w not in STOPWORDS and w in text_words}
     if said and set(words_of(candidates[0].matched)) <= said:
         return in_context(previous[0])
     matched = things_named(candidates[0].matched)
