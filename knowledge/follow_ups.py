@@ -266,16 +266,16 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
 def continues(
     index: Index, message: str, candidates: list[Candidate], previous: Sequence[str], language: str
 ) -> Candidate | None:
-    """ "And the bed linen?" right after the check-out answer, whose text says what to do with the bed linen: the
-    guest continues the conversation, so the previous entry answers, not the entry the word names in general. The
-    entry says it in the guest's words, or names the same thing in another of its languages ("e le chiavi?")."""
+    """ "And the bed linen?" right after the check-out answer, whose text says what to do with it: the guest goes on, so
+    the previous entry answers, not the entry the word names in general, in the guest's words or another language."""
     if not previous or previous[0] not in index.texts or not candidates or candidates[0].topic == previous[0]:
         return None
     message = without_acknowledgement(message, language)  # "great, and when do we get the door details?"
     size = len(re.sub(r"\W", "", message)) // 2 if CJK.search(message) else len(words_of(message))
     text, named = index.texts[previous[0]], {w for w in words_of(message) if len(w) >= 3 and w not in STOPWORDS}
     said = named & own_words(text, message)  # the entry just read says each thing it names: "and" is implied
-    whole = len(said) >= 2 and not named - said - COMMON - PLAIN - FOLLOW_UPS  # "Dürfen Strandtücher in den Trockner?"
+    other = own_words(index.texts.get(candidates[0].topic, ""), message)  # the entry the words name in general
+    whole = len(said) >= 2 and not named - said - COMMON - PLAIN - FOLLOW_UPS and not said <= other  # "Strandtücher"
     if size > CONTINUES_WORDS_MOST or not (whole or refers_back(message, language) or points_back(message, language)):
         return None
     if said and set(words_of(candidates[0].matched)) <= said:
