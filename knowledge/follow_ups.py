@@ -34,6 +34,7 @@ FOLLOW_UPS_CJK = tuple(w for w in FOLLOW_UPS if CJK.search(w))
 FOLLOW_UP_WORDS_MOST = 10  # a follow-up is short: "and how long does that take more or less"
 FOLLOW_UP_CJK_MOST = 15  # characters of a Japanese or Chinese follow-up ("何時まで使えますか？")
 CONTINUES_WORDS_MOST = 8  # "and the bed linen, where do we leave it?"
+RESTATED_WORDS_MOST = 16  # "it keeps dropping out every few minutes, anything I can do?" after the wifi answer
 
 
 _FOLLOW_UPS_PATH = DATA / "follow_ups.yaml"
@@ -232,7 +233,8 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     shared = bool(things_named(message) & things_named(text))
     # A longer message is a follow-up only when it points back at a thing the entry names ("cool and is there soap
     # for it or do i need to buy some" after the washing machine): otherwise it carries a subject of its own.
-    if len(words_of(message)) > FOLLOW_UP_WORDS_MOST and not (shared and (pointing or back)):
+    restated = len(words_of(message)) > FOLLOW_UP_WORDS_MOST and not (shared and (pointing or back))
+    if restated and (len(words_of(message)) > RESTATED_WORDS_MOST or not (pointing or back)):
         return None
     explained = {w for phrase in [*pointers, *(w for found in asked.values() for w in found)] for w in words_of(phrase)}
     named = [w for w in words_of(message) if w not in STOPWORDS and w not in COMMON and len(w) >= 3]
@@ -243,6 +245,8 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
     own = topic_words(index, topic)  # "what about a cat?" after the pets answer: the topic's own word
     loose = [w for w in named if w not in said and w not in FOLLOW_UPS | PLAIN and w not in explained and w not in own]
     more = not loose and (back or pointing or "?" in message or asking)
+    if restated and (not said or len(loose) > 1):  # a longer one restates the entry's words, at most one new
+        return None
     # An entry the guest cannot read is still continued by "and …?" ("e seca?"), unless the message names a thing it
     # does not ("y juegos de mesa para los niños?" after the washing machine: a new subject).
     foreign = things_named(message) - things_named(text)
@@ -262,18 +266,18 @@ def read_follow_up(index: Index, message: str, previous: Sequence[str], language
 def continues(
     index: Index, message: str, candidates: list[Candidate], previous: Sequence[str], language: str
 ) -> Candidate | None:
-    """ "And the bed linen?" right after the check-out answer, whose text says what to do with the bed linen: the
-    guest continues the conversation, so the previous entry answers, not the entry the word names in general. The
-    entry says it in the guest's words, or names the same thing in another of its languages ("e le chiavi?")."""
+    """ "And the bed linen?" right after the check-out answer, whose text says what to do with it: the guest goes on, so
+    the previous entry answers, not the entry the word names in general, in the guest's words or another language."""
     if not previous or previous[0] not in index.texts or not candidates or candidates[0].topic == previous[0]:
         return None
     message = without_acknowledgement(message, language)  # "great, and when do we get the door details?"
     size = len(re.sub(r"\W", "", message)) // 2 if CJK.search(message) else len(words_of(message))
-    if size > CONTINUES_WORDS_MOST or not (refers_back(message, language) or points_back(message, language)):
+    text, named = index.texts[previous[0]], {w for w in words_of(message) if len(w) >= 3 and w not in STOPWORDS}
+    said = named & own_words(text, message)  # the entry just read says each thing it names: "and" is implied
+    other = own_words(index.texts.get(candidates[0].topic, ""), message)  # the entry the words name in general
+    whole = len(said) >= 2 and not named - said - COMMON - PLAIN - FOLLOW_UPS and not said <= other  # "Strandtücher"
+    if size > CONTINUES_WORDS_MOST or not (whole or refers_back(message, language) or points_back(message, language)):
         return None
-    text = index.texts[previous[0]]
-    text_words = own_words(text, message)
-    said = {w for w in words_of(message) if len(w) >= 3 and w not in STOPWORDS and w in text_words}
     if said and set(words_of(candidates[0].matched)) <= said:
         return in_context(previous[0])
     matched = things_named(candidates[0].matched)
@@ -314,6 +318,9 @@ def earlier_topic(
 
     if previous and continued(previous[0]):
         return previous[0]
+    answered = [topic for topic in dict.fromkeys(previous[1:]) if continued(topic)]  # the last reply quoted two
+    if answered:
+        return answered[0] if len(answered) == 1 else None
     found = [topic for topic in dict.fromkeys(considered) if topic not in previous[:1] and continued(topic)]
     return found[0] if len(found) == 1 else None
 
