@@ -65,7 +65,6 @@ def _same_words(matched: str, missing: str) -> bool:
     return matched in missing or missing in matched
 
 
-
 @cache
 def _words_of(topic: str) -> re.Pattern[str] | None:
     """The curated words of `topic` in every language, as one pattern."""

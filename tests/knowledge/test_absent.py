@@ -54,7 +54,8 @@ RULES = build_index(
 
 def test_a_rule_entry_that_writes_about_the_missing_rule_topic_stands_in_for_it() -> None:
     # No quiet-hours entry, but the house rules say "keep quiet": they answer, in any language.
-    for message, language in [("a che ora bisogna fare silenzio la sera?", "it"), ("until when can we play music?", "en")]:
+    asked = [("a che ora bisogna fare silenzio la sera?", "it"), ("until when can we play music?", "en")]
+    for message, language in asked:
         assert [c.topic for c in decide(RULES, message, language=language, threshold=0.7).selected] == ["house_rules"]
 
 
