@@ -6,13 +6,19 @@ address entry would be quoted with confidence. So each part of a message is also
 of every topic (one index built once from the lexicon data, no entry text): when a topic the property lacks is named
 at least as strongly as the property's best topic, by other words, the part asks about the missing one, and the
 property's topics step back below the clarifying floor (knowledge/questions.py): the question is left open for a person.
+
+A missing rule topic is often written inside another rule entry: a house with no quiet-hours entry says "keep quiet
+after 22:00" in its house rules. When a rule entry of the property uses the missing topic's own words in its text,
+it stands in for that topic ("a che ora bisogna fare silenzio?" quotes the house rules) instead of stepping back.
 """
 
+import re
 from dataclasses import replace
 from functools import cache
 
-from knowledge.index import Index, build_index
-from knowledge.lexicon import TOPICS
+from knowledge.index import Index, build_index, phrase_pattern
+from knowledge.lexicon import KEYWORDS, TOPICS
+from knowledge.policy import RULE_TOPICS
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
 # A topic of the property stays only when it is named this much more strongly than the missing topic.
@@ -35,10 +41,16 @@ def missing_topic(index: Index, text: str, language: str) -> Candidate | None:
 
 def step_back(index: Index, candidates: list[Candidate], text: str, language: str) -> list[Candidate]:
     """The candidates, with the property's topics below the floor when a topic it lacks is what `text` names."""
-    if not candidates:
-        return candidates
-    missing = missing_topic(index, text, language)
+    missing = missing_topic(index, text, language) if len(index.texts) else None
     if missing is None or missing.score < CLARIFY_FLOOR:
+        return candidates
+    stand_in = _stand_in(index, missing.topic)
+    if stand_in is not None:
+        rest = [c for c in candidates if c.topic != stand_in]
+        own = next((c for c in candidates if c.topic == stand_in), None)
+        score = max(missing.score, own.score if own else 0.0)
+        return [replace(missing, topic=stand_in, score=score), *rest]
+    if not candidates:
         return candidates
     return [
         c
@@ -51,3 +63,18 @@ def step_back(index: Index, candidates: list[Candidate], text: str, language: st
 def _same_words(matched: str, missing: str) -> bool:
     """Whether the property's topic was named by the missing topic's own words ("whirlpool": a hot tub, no pool)."""
     return matched in missing or missing in matched
+
+
+@cache
+def _words_of(topic: str) -> re.Pattern[str] | None:
+    """The curated words of `topic` in every language, as one pattern."""
+    return phrase_pattern(word for found in KEYWORDS[topic].values() for word in found)
+
+
+def _stand_in(index: Index, missing: str) -> str | None:
+    """The property's rule entry whose own text uses the words of the missing rule topic `missing` (quiet hours
+    written in the house rules), or None."""
+    pattern = _words_of(missing) if missing in RULE_TOPICS else None
+    if pattern is None:
+        return None
+    return next((t for t in sorted(RULE_TOPICS) if t in index.texts and pattern.search(index.texts[t])), None)

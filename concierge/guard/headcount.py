@@ -2,8 +2,8 @@
 
 "We'll be 5 then", "3 adults plus a toddler", "somos 4 adultos y vamos con nuestro bebé": a party larger than the
 "Maximum 4 guests" of the property's rules is a request for extra guests however it is worded, so a person decides.
-Only digits count ("8 month old", "at 6am" are no headcounts: a number is a headcount right after words that give
-the party's size, or right before a word for people).
+A number is a headcount right after words that give the party's size, or right before a word for people ("8 month
+old", "at 6am" are none); a spelled number ("we'd be eight", "met z'n achten") counts as its digits would.
 """
 
 import re
@@ -18,7 +18,7 @@ from concierge.guard.lexicon import DATA
 from knowledge.lexicon import SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 
-KINDS = ("maximum", "people", "adults", "we_are", "infants")
+KINDS = ("maximum", "people", "adults", "we_are", "infants", "numbers")
 _GAP = r"[\s:,.()-]{0,3}(?:\w+\s)?"  # "Maximum 4", "Máximo: 4", "at most 4", "saremmo in 4", "max. 4"
 _NUMBER = r"(\d{1,2})(?![\d:.,]\d)"
 _CJK = "\u3040-\u30ff\u4e00-\u9fff"
@@ -55,10 +55,28 @@ def _patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Patte
     return before, after, grown, infants
 
 
+@cache
+def _spelled(language: str) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """The spelled numbers of `language` and English, as one pattern, and their digits."""
+    digits = {
+        fold(word): str(n)
+        for lang in dict.fromkeys((language, "en"))
+        for n, word in enumerate(WORDS["numbers"].get(lang, ()), start=2)
+    }
+    if not digits:
+        return None, digits
+    return re.compile(_bounded("|".join(re.escape(w) for w in sorted(digits, key=len, reverse=True)))), digits
+
+
+def _with_digits(folded: str, language: str) -> str:
+    pattern, digits = _spelled(language)
+    return pattern.sub(lambda m: digits[m.group(0)], folded) if pattern else folded
+
+
 def party_size(text: str, *, language: str) -> int | None:
     """The number of people the message says will stay (the largest it gives, a baby beside a number of adults
     counting as one more), or None when it gives none."""
-    folded = fold(text)
+    folded = _with_digits(fold(text), language)
     before, after, grown, infants = _patterns(language)
     counts = [int(m.group(1)) for pattern in (before, after) for m in pattern.finditer(folded)]
     if not counts:

@@ -42,3 +42,23 @@ def test_a_topic_named_by_the_same_words_as_the_missing_one_stays() -> None:
     ranked = rank_message(INDEX, "is the jacuzzi open at night?", language="en")
     kept = step_back(INDEX, ranked, "is the jacuzzi open at night?", "en")
     assert kept[0].topic == "custom:hot-tub" and kept[0].score >= CLARIFY_FLOOR
+
+
+RULES = build_index(
+    [
+        *ENTRIES,
+        {"topic": "house_rules", "title": "Rules", "content": {"en": "Maximum 6 people. Keep quiet after 22:00."}},
+    ]
+)
+
+
+def test_a_rule_entry_that_writes_about_the_missing_rule_topic_stands_in_for_it() -> None:
+    # No quiet-hours entry, but the house rules say "keep quiet": they answer, in any language.
+    asked = [("a che ora bisogna fare silenzio la sera?", "it"), ("until when can we play music?", "en")]
+    for message, language in asked:
+        assert [c.topic for c in decide(RULES, message, language=language, threshold=0.7).selected] == ["house_rules"]
+
+
+def test_a_missing_rule_topic_the_rules_do_not_mention_still_goes_to_a_person() -> None:
+    # The house rules say nothing about pets: a pets question is not answered with them.
+    assert [c.topic for c in decide(RULES, "can we bring our dog?", language="en", threshold=0.7).selected] == []

@@ -17,6 +17,11 @@ from concierge.guard.headcount import maximum_guests, party_size
         ("nl", "we zijn met 7 personen", 7),
         ("pl", "będzie nas 4 dorosłych i niemowlę", 5),
         ("zh", "我们一共6个人", 6),
+        ("nl", "mijn schoonouders komen ook, dan zijn we met acht", 8),
+        ("en", "that'd make us 8, hope that's fine", 8),
+        ("it", "possiamo stare in 8?", 8),
+        ("fr", "nous serons huit personnes", 8),
+        ("zh", "我们一共八个人", 8),
     ],
 )
 def test_the_party_is_counted_however_it_is_said(language: str, text: str, size: int) -> None:
@@ -30,6 +35,8 @@ def test_the_party_is_counted_however_it_is_said(language: str, text: str, size:
         ("en", "is the cot suitable for an 8 month old?"),
         ("es", "llegamos a las 15:30 con el bebé"),
         ("de", "Wir kommen am 5. an"),
+        ("en", "we'll be there at eight, where do we park?"),
+        ("it", "sei sicuro che il parcheggio è gratis?"),
     ],
 )
 def test_times_ages_and_dates_are_no_headcount(language: str, text: str) -> None:

@@ -19,6 +19,11 @@ from concierge.guard.leniency import asks_for_leniency
         ("pl", "czy właściciel miałby coś przeciwko, gdybyśmy zapalili świeczki?"),
         ("ja", "今回だけ室内でタバコを吸ってもいいですか"),
         ("zh", "就一次，在阳台抽根烟，房东会介意吗"),
+        ("en", "we'd like some music with friends until midnight, would that be cool?"),
+        ("pl", "czy możemy posiedzieć na tarasie trochę dłużej?"),
+        ("zh", "派对可以晚一点结束吗？"),
+        ("it", "vorremmo ospitare due amici, pagheremmo la differenza"),
+        ("nl", "mijn schoonouders willen een nachtje blijven, kan dat?"),
     ],
 )
 def test_a_request_for_tolerance_is_recognised_in_every_language(language: str, text: str) -> None:
@@ -35,6 +40,9 @@ def test_a_request_for_tolerance_is_recognised_in_every_language(language: str, 
         ("de", "Ab wann ist Nachtruhe?"),
         ("ja", "犬を連れて行っても大丈夫ですか"),
         ("zh", "可以在阳台抽烟吗？"),
+        ("pt", "Oi, tudo bem? pode fumar na varanda?"),
+        ("de", "Wie geht das mit dem Grill?"),
+        ("ja", "ベランダでタバコを吸ってもいいでしょうか？"),
     ],
 )
 def test_a_plain_question_about_a_rule_asks_for_no_tolerance(language: str, text: str) -> None:
