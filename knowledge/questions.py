@@ -31,7 +31,7 @@ from knowledge.grounding import grounded, thing_decides
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
-from knowledge.narration import arrival_aside, narrates, outside_question, scattered, unknown_subject
+from knowledge.narration import arrival_aside, narrates, outside_question, scattered, secret_aside, unknown_subject
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
 # The most topics one message is answered with.
@@ -152,9 +152,29 @@ def _questions(
     return found, refined
 
 
+def _unmarked(pieces: list[tuple[str, bool]], message: str, language: str) -> list[tuple[str, bool]]:
+    """A message of several sentences and no question mark is read as if its questions had their marks: a sentence
+    that starts as a question is asked ("the kids towels are all wet. is there a dryer somewhere": the towels tell,
+    the dryer is asked). One run-on sentence is left as it is: its pieces may all ask."""
+    sentences = [s for s in _SENTENCES.split(message) if words_of(s)]
+    if _QUESTION_END.search(message) or len(sentences) < 2 or CJK.search(message):
+        return pieces
+    asking = [fold(s.strip()) for s in sentences if clauses(s, language)[0][1]]
+    return [
+        (text, asked or any(q.endswith(fold(text.strip())) for q in asking) or _asks_in(text, asking, language))
+        for text, asked in pieces
+    ]
+
+
+def _asks_in(text: str, asking: list[str], language: str) -> bool:
+    """Whether a piece of a sentence that asks starts as a question itself ("whats the wifi password and …")."""
+    return any(fold(text.strip()) in q for q in asking) and clauses(text, language)[0][1]
+
+
 def decide(index: Index, message: str, *, language: str, threshold: float, previous: Sequence[str] = ()) -> Decision:
     """Choose per part, precision first; then keep only the topics whose entry says what their question asks."""
     pieces, refined = _questions(index, message, language=language, threshold=threshold, previous=previous)
+    pieces = _unmarked(pieces, message, language)
     decision = _decide(index, message, pieces if len(pieces) > 1 or refined else [], language, threshold, previous)
     offered = [index.texts.get(c.topic, "") for c in decision.clarify]
     if offered and not decision.selected and unheld(message, offered, language):
@@ -203,6 +223,7 @@ def _decide(
     named_open = False  # whether a question left open names a subject of its own (not "may he come too?")
     narrated: set[str] = set()  # topics only the guest's story named ("we just got back from the beach and …?")
     open_unknown = False  # a question left open about something nothing knows ("is there an elevator?")
+    door: list[str] = []  # the parts that made the door's entry their subject
     for text, asked in split:
         raw = rank_message(index, text, language=language)
         ranked = _grounding(index, raw, text, language)
@@ -235,6 +256,7 @@ def _decide(
                 told.add(winner.topic)
                 after |= {winner.topic} if unsure else set()
             selected.setdefault(winner.topic, winner)
+            door += [text] if winner.topic == "access" else []
             from_questions = from_questions or in_question
             if asked:
                 asked_topics.add(winner.topic)
@@ -259,7 +281,7 @@ def _decide(
     # the suitcase is no answer), what came before may be what it asks about.
     open_named = named_open and not asked_topics
     aside = told if from_questions or open_named else told - named if close_asked else after
-    selected = {topic: c for topic, c in selected.items() if topic not in aside}
+    selected = secret_aside(index, {t: c for t, c in selected.items() if t not in aside}, door, language)
     if open_named and not selected:  # nor does the whole message answer it with what a statement mentions
         return Decision(candidates, [], [], open_questions)
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
