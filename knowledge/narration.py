@@ -93,8 +93,9 @@ def scattered(index: Index, text: str, parts: Sequence[tuple[str, bool]], winner
     return not any(any(c.topic == winner.topic for c in rank_message(index, t, language=language)) for t, _ in parts)
 
 
-
-def secret_aside(index: Index, selected: dict[str, Candidate], asked: Sequence[str], language: str) -> dict[str, Candidate]:
+def secret_aside(
+    index: Index, selected: dict[str, Candidate], asked: Sequence[str], language: str
+) -> dict[str, Candidate]:
     """The door's entry is left out when the parts that made it a subject (`asked`) only name things another chosen
     entry speaks of itself: "what time we must leave on sunday and the keys where we let them?" is answered by the
     check-out (which says where the keys go), not by the door code as well; "check-in time and the lockbox code?"
