@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
-from knowledge.clauses import placed
+from knowledge.clauses import PLACES, placed
 from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
@@ -97,6 +97,8 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
         if word in known or any(mentions(index.texts[t], word, language) for t in chosen):
             continue
         if any(mentions_place(index.texts[t], word) for t in chosen):  # "na varanda": the entry's "balcony"
+            continue
+        if word in NEARBY or word in PLACES.get(language, ()):  # "parking near the flat?": says where, not what
             continue
         if gives_warmth(word, (index.texts[t] for t in chosen)):  # "è già calda?": the entry's 38 °C
             continue

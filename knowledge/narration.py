@@ -18,7 +18,7 @@ from knowledge.follow_ups import FOLLOW_UPS
 from knowledge.index import COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
-from knowledge.mentions import is_open
+from knowledge.mentions import content_words, is_open, mentions
 from knowledge.retrieval import Candidate, rank_message
 
 _NARRATION = DATA / "narration.yaml"
@@ -107,3 +107,20 @@ def scattered(index: Index, text: str, parts: Sequence[tuple[str, bool]], winner
     if len(parts) < 2 or " " not in winner.matched:
         return False
     return not any(any(c.topic == winner.topic for c in rank_message(index, t, language=language)) for t, _ in parts)
+
+
+def secret_aside(
+    index: Index, selected: dict[str, Candidate], asked: Sequence[str], language: str
+) -> dict[str, Candidate]:
+    """The door's entry is left out when the parts that made it a subject (`asked`) only name things another chosen
+    entry speaks of itself: "what time we must leave on sunday and the keys where we let them?" is answered by the
+    check-out (which says where the keys go), not by the door code as well; "check-in time and the lockbox code?"
+    still asks for the code."""
+    door = selected.get("access")
+    if door is None or len(selected) < 2 or door.source != "lexicon" or not asked:
+        return selected
+    others = [index.texts.get(t, "") for t in selected if t != "access"]
+    words = [w for text in asked for w in content_words(text, language=language) if w in index.known]
+    if words and all(any(mentions(text, w, language) for text in others) for w in words):
+        return {t: c for t, c in selected.items() if t != "access"}
+    return selected

@@ -16,11 +16,11 @@ from functools import cache
 
 from concierge.core.text import fold
 from knowledge.absent import step_back
+from knowledge.asking import QUESTION_END, QUESTIONS, lost_mark, parts, unmarked
 from knowledge.choice import MARGIN, THIN, choose, clause_decides
 from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules, where_only
 from knowledge.coverage import covered
 from knowledge.follow_ups import (
-    conjunction,
     continues,
     in_context,
     points_back,
@@ -36,6 +36,7 @@ from knowledge.narration import (
     narrates,
     outside_question,
     scattered,
+    secret_aside,
     tells_past,
     unknown_subject,
 )
@@ -50,9 +51,6 @@ HOUSE_TOPICS = frozenset(
     {"laundry", "kitchen", "pool", "amenities", "heating_cooling", "wifi", "house_rules", "noise", "smoking", "pets"}
     | {"check_in", "check_out", "access", "refunds_policy"}
 )
-_SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
-_QUESTION_END = re.compile(r"[?？]")
-_QUESTIONS = re.compile(r"[^?？!！。\n;；.]*[?？]")  # the sentences asked as questions
 
 
 @dataclass(frozen=True)
@@ -64,30 +62,6 @@ class Decision:
     clarify: list[Candidate] = field(default_factory=list)
     open_questions: int = 0  # questions (ending in "?") that no topic answers
     asked: frozenset[str] = frozenset()  # selected topics that answer a part asked as a question ("also wifi?")
-
-
-def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
-    """The message's parts, each with whether it was asked as a question (ends with "?")."""
-    found: list[tuple[str, bool]] = []
-    joins = conjunction(language)
-    position = 0
-    for match in [*_SENTENCES.finditer(message), None]:
-        end = match.start() if match else len(message)
-        sentence = message[position:end]
-        asked = bool(match and _QUESTION_END.search(match.group(0)))
-        position = match.end() if match else len(message)
-        pieces = joins.split(sentence) if joins else [sentence]
-        pieces = [p for p in pieces if words_of(p) or CJK.search(p)]
-        for i, piece in enumerate(pieces):
-            found.append((piece, asked and i == len(pieces) - 1))
-    return found
-
-
-def _lost_mark(text: str, message: str, language: str) -> bool:
-    """Whether a part ends a message that asked before and starts as a question does: "where do the bins go? and until
-    when can we stay" asks twice, the last question without its mark."""
-    rest = message.rstrip()
-    return "?" in message and rest.endswith(text.rstrip()) and not CJK.search(text) and clauses(text, language)[0][1]
 
 
 @cache
@@ -164,6 +138,7 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     """Choose per part, precision first; then keep only the topics whose entry says what their question asks."""
     message = expand(message, language)  # "a q hora", "dnd": chat shorthand read as the words it stands for
     pieces, refined = _questions(index, message, language=language, threshold=threshold, previous=previous)
+    pieces = unmarked(pieces, message, language)
     decision = _decide(index, message, pieces if len(pieces) > 1 or refined else [], language, threshold, previous)
     offered = [index.texts.get(c.topic, "") for c in decision.clarify]
     if offered and not decision.selected and unheld(message, offered, language):
@@ -202,7 +177,7 @@ def _decide(
     asked_topics: set[str] = set()
     open_questions = 0
     unknown_asked = False  # a question about a place nearby that the knowledge base does not know ("a gym nearby?")
-    questions = {fold(q.strip()) for q in _QUESTIONS.findall(message)}
+    questions = {fold(q.strip()) for q in QUESTIONS.findall(message)}
     from_questions = False  # whether a topic was chosen from a sentence asked as a question
     unsure = False  # whether a question was left open or asked about so far
     named: set[str] = set()  # the topics the sentences asked as questions name
@@ -215,6 +190,7 @@ def _decide(
     # Dictated messages carry no question mark: a piece that tells the past ("anoche llegamos tarde y …") is the story
     # of one that does not, whose topics alone are asked (`plain`).
     unmarked, plain = "?" not in message and not CJK.search(message), set()
+    door: list[str] = []  # the parts that made the door's entry their subject
     for text, asked in split:
         raw = rank_message(index, text, language=language)
         ranked = _grounding(index, raw, text, language)
@@ -235,9 +211,7 @@ def _decide(
             # A piece of a sentence asked as a question, or the last question of a message without its mark; but
             # "we just got back from the beach and …?": a piece before the asked one that only tells is circumstance,
             # and so is the story after an open question ("is there an elevator? I've got a massive suitcase").
-            in_sentence = (
-                asked or any(fold(text.strip()) in q for q in questions) or _lost_mark(text, message, language)
-            )
+            in_sentence = asked or any(fold(text.strip()) in q for q in questions) or lost_mark(text, message, language)
             told_past = unmarked and tells_past(text, language)  # dictated: "anoche llegamos tarde y …"
             story = (in_sentence or open_unknown or told_past) and not asked and narrates(text, language)
             plain |= set() if story else {winner.topic}
@@ -249,6 +223,7 @@ def _decide(
                 told.add(winner.topic)
                 after |= {winner.topic} if unsure else set()
             selected.setdefault(winner.topic, winner)
+            door += [text] if winner.topic == "access" else []
             from_questions = from_questions or in_question
             if asked:
                 asked_topics.add(winner.topic)
@@ -275,7 +250,7 @@ def _decide(
         selected = {topic: c for topic, c in selected.items() if topic in plain or topic not in narrated}
     open_named = named_open and not asked_topics
     aside = told if from_questions or open_named else told - named if close_asked else after
-    selected = {topic: c for topic, c in selected.items() if topic not in aside}
+    selected = secret_aside(index, {t: c for t, c in selected.items() if t not in aside}, door, language)
     if open_named and not selected:  # nor does the whole message answer it with what a statement mentions
         return Decision(candidates, [], [], open_questions)
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
@@ -283,7 +258,7 @@ def _decide(
     if not selected:  # no part is clear on its own: the message as a whole may still be ("et elle chauffe aussi ?")
         whole = [c for c in candidates if c.topic not in aside]
         winner, close = choose(whole, threshold=threshold, previous=previous, back=refers_back(message, language))
-        if winner is None and _QUESTION_END.search(message):
+        if winner is None and QUESTION_END.search(message):
             winner, close = clause_decides(index, message, close, threshold=threshold, language=language)
         if winner is not None and scattered(index, message, split, winner, language):  # an arrival no part says
             return Decision(candidates, [], [], 1)

@@ -21,10 +21,10 @@ from concierge.turn.rules import ranked_rules
 from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
+from knowledge.asking import parts
 from knowledge.follow_ups import read_follow_up
 from knowledge.index import Index, index_for
 from knowledge.policy import HOUSE_RULES, HOW_TO_TOPICS, POLICY_TOPICS, Action, Category
-from knowledge.questions import parts
 from knowledge.retrieval import Candidate
 
 # A question whose best match is the emergency entry this surely (a word of it, not a look-alike: "band" is not

@@ -2,8 +2,9 @@
 
 from typing import Any
 
+from knowledge.asking import parts
 from knowledge.index import build_index
-from knowledge.questions import decide, parts
+from knowledge.questions import decide
 from knowledge.sentences import answering_sentences
 
 ENTRIES: list[dict[str, Any]] = [
