@@ -7,6 +7,7 @@ servers), tests/e2e/server.py (the real server processes) or tests/querycount.py
 (tests/test_architecture.py checks it).
 """
 
+import logging
 import os
 import re
 import socket
@@ -23,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session, col, select
@@ -492,6 +494,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def smtp_server(handler: Any) -> Iterator[Controller]:
+    """A local SMTP server (aiosmtpd) for one test. Its INFO lines ("connection lost") are quieted while it runs: its
+    thread may write them after the test's captured output stream is closed ("Logging error" in the CI log)."""
+    log = logging.getLogger("mail.log")
+    level = log.level
+    log.setLevel(logging.WARNING)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller
+    finally:
+        controller.stop()
+        log.setLevel(level)
 
 
 # -- the dashboard's traffic ----------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from concierge.conversation.models import Conversation
@@ -20,7 +19,7 @@ from escalation import delivery
 from escalation import service as escalation_service
 from escalation.models import Notification, NotificationStatus
 from knowledge.models import Property
-from tests.factories import free_port, receive
+from tests.factories import free_port, receive, smtp_server
 
 SECRET = "webhook-secret"
 
@@ -39,14 +38,12 @@ class Inbox:
 @pytest.fixture
 def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SMTP_PORT", str(controller.port))
-    monkeypatch.setenv("NOTIFY_EMAIL_TO", "ops@example.com, host@example.com")
-    get_settings.cache_clear()
-    yield inbox
-    controller.stop()
+    with smtp_server(inbox) as controller:
+        monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("SMTP_PORT", str(controller.port))
+        monkeypatch.setenv("NOTIFY_EMAIL_TO", "ops@example.com, host@example.com")
+        get_settings.cache_clear()
+        yield inbox
 
 
 class Hooks:

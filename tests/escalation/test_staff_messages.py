@@ -16,7 +16,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from concierge.channels.sender import Sender
@@ -29,7 +28,7 @@ from escalation import delivery, notify
 from escalation import service as escalation_service
 from escalation.models import Escalation
 from knowledge.models import Property
-from tests.factories import ACCOUNT_SID, AUTH_TOKEN, free_port, make_property, pack_data
+from tests.factories import ACCOUNT_SID, AUTH_TOKEN, make_property, pack_data, smtp_server
 from tests.fakes.twilio_api import FakeTwilio
 
 GUEST = "+34611111111"  # Ana López's booking
@@ -71,9 +70,7 @@ def channels(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeTwilio, Inbo
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
+    with smtp_server(inbox) as smtp, FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as fake:
         for key, value in {
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
@@ -88,7 +85,6 @@ def channels(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeTwilio, Inbo
             monkeypatch.setenv(key, value)
         get_settings.cache_clear()
         yield fake, inbox, hooks
-    smtp.stop()
     server.shutdown()
     server.server_close()
 
