@@ -189,7 +189,7 @@ def _decide(
     open_unknown = False  # a question left open about something nothing knows ("is there an elevator?")
     # Dictated messages carry no question mark: a piece that tells the past ("anoche llegamos tarde y …") is the story
     # of one that does not, whose topics alone are asked (`plain`).
-    unmarked, plain = "?" not in message and not CJK.search(message), set()
+    dictated, plain = "?" not in message and not CJK.search(message), set()
     door: list[str] = []  # the parts that made the door's entry their subject
     for text, asked in split:
         raw = rank_message(index, text, language=language)
@@ -212,7 +212,7 @@ def _decide(
             # "we just got back from the beach and …?": a piece before the asked one that only tells is circumstance,
             # and so is the story after an open question ("is there an elevator? I've got a massive suitcase").
             in_sentence = asked or any(fold(text.strip()) in q for q in questions) or lost_mark(text, message, language)
-            told_past = unmarked and tells_past(text, language)  # dictated: "anoche llegamos tarde y …"
+            told_past = dictated and tells_past(text, language)  # dictated: "anoche llegamos tarde y …"
             story = (in_sentence or open_unknown or told_past) and not asked and narrates(text, language)
             plain |= set() if story else {winner.topic}
             in_question = in_sentence and not story
@@ -246,7 +246,7 @@ def _decide(
     # its own: what the other sentences mention is circumstance ("附近有超市吗？想买点菜自己做饭": the cooking is why);
     # after a question left open, what follows it explains it ("can we borrow a pram? ours won't fit in the suitcase":
     # the suitcase is no answer), what came before may be what it asks about.
-    if unmarked and plain:
+    if dictated and plain:
         selected = {topic: c for topic, c in selected.items() if topic in plain or topic not in narrated}
     open_named = named_open and not asked_topics
     aside = told if from_questions or open_named else told - named if close_asked else after
