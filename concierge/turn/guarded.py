@@ -17,7 +17,7 @@ from concierge.i18n import gettext_for
 from concierge.llm.types import Responder
 from concierge.turn import request as llm_request
 from concierge.turn.result import Outcome, Verdict
-from concierge.turn.rules import ranked_rules
+from concierge.turn.rules import ranked_rules, screened_hand_off
 from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
@@ -176,20 +176,8 @@ def exception_match(state: TurnState, selected: list[str]) -> dict[str, Any] | N
     if others is None and _inside_hours(state, selected[0]):  # "we arrive at 17:00, can we get in?": answered
         return None
     category = others or TIMED_TOPICS[selected[0]]
-    screen = dict(state.get("screen") or {})
-    signals = [*screen.get("signals", []), f"{category.value}:retrieval:knowledge"]
-    action = policy_from(state["property"].policy).action_for(category)
-    if action is not Action.escalate:  # the owner lets the concierge answer these
-        return None
     present = {entry["topic"] for entry in state["entries"]}
-    return {
-        "verdict": Verdict.screened,
-        "outcome": Outcome.escalate,
-        "urgency": Urgency.normal,
-        "screen": {**screen, "category": category.value, "action": action.value, "signals": signals},
-        "selected": next(([topic] for topic in POLICY_TOPICS[category] if topic in present), selected),
-        "clarify": [],
-    }
+    return screened_hand_off(state, category, next(([t] for t in POLICY_TOPICS[category] if t in present), selected))
 
 
 def _inside_hours(state: TurnState, topic: str) -> bool:

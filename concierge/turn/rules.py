@@ -44,7 +44,7 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
     rules = ranked_rules(candidates)
     if not rules or not asks_for_leniency(state["text"], language=state["language"]):
         return None
-    return _hand_off(state, Category.rule_exception, rules)
+    return screened_hand_off(state, Category.rule_exception, rules)
 
 
 def headcount_match(state: TurnState, sure: list[str]) -> dict[str, Any] | None:
@@ -59,12 +59,13 @@ def headcount_match(state: TurnState, sure: list[str]) -> dict[str, Any] | None:
     size = party_size(state["text"], language=state["language"])
     if most is None or size is None or size <= most:
         return None
-    return _hand_off(state, Category.extra_guests, rules + [t for t in sure if t not in rules][:1])
+    return screened_hand_off(state, Category.extra_guests, rules + [t for t in sure if t not in rules][:1])
 
 
-def _hand_off(state: TurnState, category: Category, topics: list[str]) -> dict[str, Any] | None:
-    """The screened hand-off of an exception request found by retrieval, quoting `topics`; None when the owner lets
-    the concierge answer this kind of request."""
+def screened_hand_off(state: TurnState, category: Category, topics: list[str]) -> dict[str, Any] | None:
+    """The screened hand-off of an exception request found by retrieval (a house rule to bend, a party too large, a
+    check-in or check-out time: turn/guarded.py), quoting `topics`; None when the owner lets the concierge answer this
+    kind of request."""
     action = policy_from(state["property"].policy).action_for(category)
     if action is not Action.escalate:
         return None
