@@ -92,3 +92,56 @@ def others_named(text: str) -> Category | None:
     """The request a message is about when it names a pet (pets) or friends or relatives (extra guests), else None."""
     folded = fold(text)
     return next((category for category, found in _OTHERS.items() if found and found.search(folded)), None)
+
+
+# Midnight in every language, and the words that end a bare hour ("till 1"), folded (`data/midnight.yaml`,
+# `data/until.yaml`).
+_MIDNIGHT = phrase_pattern(w for found in language_file(DATA / "midnight.yaml", SUPPORTED_LANGUAGES).values() for w in found)
+_UNTIL = "|".join(
+    sorted(
+        {re.escape(fold(w)) for found in language_file(DATA / "until.yaml", SUPPORTED_LANGUAGES).values() for w in found},
+        key=len,
+        reverse=True,
+    )
+)
+_ENDS_WITH_UNTIL = re.compile(rf"(?<!\w)(?:{_UNTIL})\s+(?:[^\W\d]+\.?\s+){{0,2}}$")
+_ENTRY_EVENING = 18  # a rule entry's hours from this one on are when quiet hours start or a place closes
+
+
+def late_hours(text: str) -> list[int]:
+    """The hours a message names, read as the end of an evening ("till 1": 25, "till 11.30": 23, "bis 23 Uhr": 23,
+    "até a meia-noite": 24, "夜11時": 23); morning hours ("till 11 Uhr", "at 9am") are left out."""
+    folded = fold(text)
+    evening = any(word in folded for word in EVENING)
+    hours = [24] if _MIDNIGHT and _MIDNIGHT.search(folded) else []
+    for match in _HOUR.finditer(folded):
+        hour, minutes, unit = int(match.group(2)), match.group(3), (match.group(4) or "").replace(".", "")
+        if not unit and not minutes and not _ENDS_WITH_UNTIL.search(folded[: match.start(2)]):
+            continue  # "2 kids", "for 3 hours": no hour
+        hours.append(_night(hour, unit, evening=evening or not unit))
+    for match in _CJK_HOUR.finditer(folded):
+        numeral = match.group(1)
+        hours.append(_night(_CJK_NUMERALS[numeral] if len(numeral) == 1 else 10 + _CJK_NUMERALS[numeral[1]], "時", evening=evening))
+    return [h for h in hours if h >= _ENTRY_EVENING]
+
+
+def _night(hour: int, unit: str, *, evening: bool) -> int:
+    """An hour on a clock that runs on past midnight (1 at night is 25), or -1 when it is no hour."""
+    if hour > 24:
+        return -1
+    if unit == "am":
+        return hour + 24 if hour < 6 or hour == 12 else hour
+    if unit == "pm":
+        return hour + 12 if hour < 12 else hour
+    if hour < 6 or hour == 24:
+        return hour + 24 if hour < 6 else 24
+    if hour == 12:
+        return 24 if evening else 12
+    return hour + 12 if hour < 12 and evening else hour
+
+
+def past_evening_limit(text: str, entry_texts: list[str]) -> bool:
+    """Whether the message names an hour later than the evening hour a rule entry gives (quiet hours from 22:00, a hot
+    tub open until 22:00): "music till 1", "bis ca. 23 Uhr", "até a meia-noite" ask to bend that rule."""
+    limits = [int(m.group(1)) for t in entry_texts for m in _ENTRY_HOUR.finditer(t) if int(m.group(1)) >= _ENTRY_EVENING]
+    return bool(limits) and any(h > min(limits) for h in late_hours(text))

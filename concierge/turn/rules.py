@@ -3,7 +3,8 @@
 "Would the owner mind if we had some music till midnight?", "can I smoke just one on the balcony tonight?",
 "possiamo accendere un piccolo falò? i ragazzi ci tengono tanto": the subject is whatever words the pack's rule
 entry uses (smoking, quiet hours, the barbecue's "no open fire"), found by retrieval in any language; the request is
-the wording that asks for tolerance (guard/leniency.py). Such a message is an exception request: the rule entries
+the wording that asks for tolerance (guard/leniency.py), or an hour past the evening hour the rule gives ("music till
+1" where quiet hours start at 23:00, the hot tub "till 11pm" where it closes at 22:00: guard/hours.py). Such a message is an exception request: the rule entries
 are quoted, "I've asked the team", and staff are notified; a person decides. A plain question about the rule ("is
 smoking allowed on the balcony?") asks for no tolerance and is answered.
 """
@@ -11,6 +12,7 @@ smoking allowed on the balcony?") asks for no tolerance and is answered.
 from typing import Any
 
 from concierge.guard.headcount import maximum_guests, party_size
+from concierge.guard.hours import past_evening_limit
 from concierge.guard.leniency import asks_for_leniency
 from concierge.guard.policy import policy_from
 from concierge.turn.result import Outcome, Verdict
@@ -42,8 +44,14 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
     its best (at least plausibly); None when no rule is ranked, nothing asks for tolerance, or the owner lets the
     concierge answer these."""
     rules = ranked_rules(candidates)
-    if not rules or not asks_for_leniency(state["text"], language=state["language"]):
+    if not rules:
         return None
+    if not asks_for_leniency(state["text"], language=state["language"]):
+        # Without a wording of tolerance, an hour past a rule's evening hour asks to bend that rule, and only that one.
+        texts = {entry["topic"]: list(entry.get("content", {}).values()) for entry in state["entries"]}
+        rules = [topic for topic in rules if past_evening_limit(state["text"], texts.get(topic, []))]
+        if not rules:
+            return None
     return screened_hand_off(state, Category.rule_exception, rules)
 
 
