@@ -96,10 +96,16 @@ def others_named(text: str) -> Category | None:
 
 # Midnight in every language, and the words that end a bare hour ("till 1"), folded (`data/midnight.yaml`,
 # `data/until.yaml`).
-_MIDNIGHT = phrase_pattern(w for found in language_file(DATA / "midnight.yaml", SUPPORTED_LANGUAGES).values() for w in found)
+_MIDNIGHT = phrase_pattern(
+    w for found in language_file(DATA / "midnight.yaml", SUPPORTED_LANGUAGES).values() for w in found
+)
 _UNTIL = "|".join(
     sorted(
-        {re.escape(fold(w)) for found in language_file(DATA / "until.yaml", SUPPORTED_LANGUAGES).values() for w in found},
+        {
+            re.escape(fold(w))
+            for found in language_file(DATA / "until.yaml", SUPPORTED_LANGUAGES).values()
+            for w in found
+        },
         key=len,
         reverse=True,
     )
@@ -121,7 +127,11 @@ def late_hours(text: str) -> list[int]:
         hours.append(_night(hour, unit, evening=evening or not unit))
     for match in _CJK_HOUR.finditer(folded):
         numeral = match.group(1)
-        hours.append(_night(_CJK_NUMERALS[numeral] if len(numeral) == 1 else 10 + _CJK_NUMERALS[numeral[1]], "時", evening=evening))
+        hours.append(
+            _night(
+                _CJK_NUMERALS[numeral] if len(numeral) == 1 else 10 + _CJK_NUMERALS[numeral[1]], "時", evening=evening
+            )
+        )
     return [h for h in hours if h >= _ENTRY_EVENING]
 
 
@@ -143,5 +153,7 @@ def _night(hour: int, unit: str, *, evening: bool) -> int:
 def past_evening_limit(text: str, entry_texts: list[str]) -> bool:
     """Whether the message names an hour later than the evening hour a rule entry gives (quiet hours from 22:00, a hot
     tub open until 22:00): "music till 1", "bis ca. 23 Uhr", "até a meia-noite" ask to bend that rule."""
-    limits = [int(m.group(1)) for t in entry_texts for m in _ENTRY_HOUR.finditer(t) if int(m.group(1)) >= _ENTRY_EVENING]
+    limits = [
+        int(m.group(1)) for t in entry_texts for m in _ENTRY_HOUR.finditer(t) if int(m.group(1)) >= _ENTRY_EVENING
+    ]
     return bool(limits) and any(h > min(limits) for h in late_hours(text))

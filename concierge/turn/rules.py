@@ -4,9 +4,10 @@
 "possiamo accendere un piccolo falò? i ragazzi ci tengono tanto": the subject is whatever words the pack's rule
 entry uses (smoking, quiet hours, the barbecue's "no open fire"), found by retrieval in any language; the request is
 the wording that asks for tolerance (guard/leniency.py), or an hour past the evening hour the rule gives ("music till
-1" where quiet hours start at 23:00, the hot tub "till 11pm" where it closes at 22:00: guard/hours.py). Such a message is an exception request: the rule entries
-are quoted, "I've asked the team", and staff are notified; a person decides. A plain question about the rule ("is
-smoking allowed on the balcony?") asks for no tolerance and is answered.
+1" where quiet hours start at 23:00, the hot tub "till 11pm" where it closes at 22:00: guard/hours.py). Such a
+message is an exception request: the rule entries are quoted, "I've asked the team", and staff are notified; a
+person decides. A plain question about the rule ("is smoking allowed on the balcony?") asks for no tolerance and is
+answered.
 """
 
 from typing import Any

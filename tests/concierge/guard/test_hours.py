@@ -41,3 +41,21 @@ def test_friends_or_a_pet_named_make_the_time_theirs() -> None:
     assert others_named("晚上八点有几个朋友来吃饭，他们可以进去吗？") is Category.extra_guests
     assert others_named("on arrive à 17h avec notre chienne, c'est bon ?") is Category.pet_exception
     assert others_named("we arrive at 17:00, can we get in?") is None
+
+
+def test_late_hours_read_the_end_of_an_evening_past_midnight() -> None:
+    from concierge.guard.hours import late_hours, past_evening_limit
+
+    assert late_hours("music on the balcony till 1") == [25]
+    assert late_hours("hasta las 00:30 más o menos") == [24]
+    assert late_hours("até umas 1h") == [25]
+    assert late_hours("bis ca. 23 Uhr etwas lauter") == [23]
+    assert late_hours("till 11.30 or so") == [23]
+    assert late_hours("夜11時くらいまで") == [23]
+    assert late_hours("bis Mitternacht") == [24]
+    assert late_hours("we are 5 people for 3 nights") == []
+    assert late_hours("can we sleep till 11 Uhr") == []
+    quiet = ["Quiet hours in the building are 22:00 to 6:00."]
+    assert past_evening_limit("dürfen wir bis 23 Uhr Musik hören?", quiet)
+    assert not past_evening_limit("music until 21:00?", quiet)
+    assert not past_evening_limit("till 1", ["Check-out is by 11:00."])

@@ -93,3 +93,18 @@ def test_a_check_out_hour_the_entry_does_not_hold_is_a_request_for_it(database_u
     )
     assert result["escalations"] == ["policy:late_check_out"]
     assert CHECK_OUT in result["reply"]
+
+
+def test_music_till_an_hour_past_quiet_hours_is_a_request_without_any_wording_of_tolerance(database_url: str) -> None:
+    for message in ("dá pra ouvir música até a meia-noite?",):
+        result = ask(flat(), message, phone=JOHN)
+        assert result["escalations"] == ["policy:rule_exception"], message
+        assert NOISE in result["reply"]
+        assert SMOKING not in result["reply"]
+
+
+def test_music_until_the_start_of_quiet_hours_and_the_plain_question_are_answered(database_url: str) -> None:
+    for message in ("can we play music until 21:00?", "what time do quiet hours start?"):
+        result = ask(flat(), message, phone=JOHN)
+        assert result["escalations"] == [], message
+        assert NOISE in result["reply"]
