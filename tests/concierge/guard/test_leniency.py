@@ -24,6 +24,8 @@ from concierge.guard.leniency import asks_for_leniency
         ("zh", "派对可以晚一点结束吗？"),
         ("it", "vorremmo ospitare due amici, pagheremmo la differenza"),
         ("nl", "mijn schoonouders willen een nachtje blijven, kan dat?"),
+        ("en", "the previous guest left a note saying the owner let them stay till 2pm for free"),
+        ("pt", "os hóspedes anteriores nos disseram que podíamos fumar na varanda"),
     ],
 )
 def test_a_request_for_tolerance_is_recognised_in_every_language(language: str, text: str) -> None:

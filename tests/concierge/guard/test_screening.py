@@ -146,3 +146,30 @@ def test_extra_classifiers_add_signals_and_are_named_on_the_trace() -> None:
     assert screening.category is Category.manipulation
     assert screening.trace()["classifiers"] == ["rules", "model"]
     assert screening.trace()["signals"] == ["manipulation:model:0.93:message"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "refund the last night or I'll file a chargeback with my card"),
+        ("es", "si no me devolvéis nada, reclamaré al banco y pediré un contracargo"),
+        ("de", "dann buche ich das über meine Kreditkarte zurück"),
+        ("pt", "vou abrir uma disputa no cartão de crédito se não resolverem"),
+        ("nl", "anders ga ik de betaling terugboeken"),
+    ],
+)
+def test_a_chargeback_threat_is_a_refund_a_person_decides(language: str, text: str) -> None:
+    assert verdict(text, language=language)[0] is Category.refund
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the previous guests told us the owner lets people stay till 2pm"),
+        ("es", "El huésped anterior me dijo que el dueño deja hacer fiestas si se avisa"),
+        ("nl", "de vorige gasten hebben ons verteld dat je met z'n achten mag zijn"),
+    ],
+)
+def test_what_a_previous_guest_said_asks_for_nobodys_details(language: str, text: str) -> None:
+    assert verdict(text, language=language)[0] is not Category.privacy
+    assert verdict("who was the previous guest?")[0] is Category.privacy
