@@ -4,7 +4,7 @@ marks, or, in a message with none (dictated, or typed in a hurry), by how they s
 import re
 
 from concierge.core.text import fold
-from knowledge.clauses import clauses
+from knowledge.clauses import clauses, ends_asking
 from knowledge.follow_ups import conjunction
 from knowledge.index import CJK, words_of
 
@@ -14,7 +14,8 @@ QUESTIONS = re.compile(r"[^?？!！。\n;；.]*[?？]")  # the sentences asked a
 
 
 def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
-    """The message's parts, each with whether it was asked as a question (ends with "?")."""
+    """The message's parts, each with whether it was asked as a question (ends with "?", or in Japanese and Chinese
+    with its question particle: `clauses.ends_asking`)."""
     found: list[tuple[str, bool]] = []
     joins = conjunction(language)
     position = 0
@@ -26,7 +27,8 @@ def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
         pieces = joins.split(sentence) if joins else [sentence]
         pieces = [p for p in pieces if words_of(p) or CJK.search(p)]
         for i, piece in enumerate(pieces):
-            found.append((piece, asked and i == len(pieces) - 1))
+            # "厨房有电饭煲吗": a Japanese or Chinese piece ending as a question is asked without its mark
+            found.append((piece, (asked and i == len(pieces) - 1) or ends_asking(piece, language)))
     return found
 
 

@@ -32,14 +32,19 @@ _TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
 PREFIX = 5  # shared start of two words that makes them one ("kitchen" / "kitchens")
 
 
-def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    node = mapping(_PATH, load_yaml_data(_PATH), ["starts", "requests"], "section")
+def _load() -> tuple[dict[str, tuple[str, ...]], ...]:
+    node = mapping(_PATH, load_yaml_data(_PATH), ["starts", "requests", "ends"], "section")
     starts = language_words(_PATH, node["starts"], SUPPORTED_LANGUAGES)
     requests = language_words(_PATH, node["requests"], SUPPORTED_LANGUAGES)
-    return starts, requests
+    ends = language_words(_PATH, node["ends"], SUPPORTED_LANGUAGES, required=False)
+    return starts, requests, ends
 
 
-STARTS, REQUESTS = _load()
+STARTS, REQUESTS, ENDS = _load()
+# An unmarked Japanese or Chinese piece longer than this tells a story around its question ("我们下周三的航班到 …
+# 大概要多少钱"): its words are not all asked, and it stays as the guest wrote it.
+SHORT_UNMARKED = 16
+_TRAILING = re.compile(r"[\W_]+$", re.UNICODE)  # "…吗～", "ありますか…": the marks after the last word
 
 
 @cache
@@ -98,6 +103,14 @@ PLACES: dict[str, frozenset[str]] = {
     language: frozenset(fold(w) for w in found)
     for language, found in language_file(DATA / "place_words.yaml", SUPPORTED_LANGUAGES).items()
 }
+
+
+def ends_asking(text: str, language: str) -> bool:
+    """Whether a Japanese or Chinese piece ends as a question does without its mark ("厨房有电饭煲吗",
+    "柔軟剤は置いてありますか", "另外垃圾要扔到哪里"): the sentence-final particle or question word of `ends`."""
+    bare = _TRAILING.sub("", text.strip())
+    short = 0 < len(bare) <= SHORT_UNMARKED and bool(CJK.search(bare))
+    return short and any(bare.endswith(e) for e in ENDS.get(language, ()))
 
 
 def placed(text: str, language: str, prepositions: Mapping[str, frozenset[str]] | None = None) -> frozenset[str]:

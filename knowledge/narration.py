@@ -15,11 +15,12 @@ from functools import cache
 from concierge.core.text import fold
 from knowledge.clauses import REQUESTS, STARTS, clauses
 from knowledge.follow_ups import FOLLOW_UPS
-from knowledge.index import COMMON, STOPWORDS, Index, phrase_pattern, words_of
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 from knowledge.mentions import content_words, is_open, mentions
 from knowledge.retrieval import Candidate, rank_message
+from knowledge.things import thing_pattern, things_named
 
 _NARRATION = DATA / "narration.yaml"
 
@@ -109,6 +110,17 @@ def scattered(index: Index, text: str, parts: Sequence[tuple[str, bool]], winner
     return not any(any(c.topic == winner.topic for c in rank_message(index, t, language=language)) for t, _ in parts)
 
 
+def _things_only(index: Index, asked: Sequence[str], others: Sequence[str]) -> bool:
+    """Whether Japanese or Chinese door parts name the door only through things another chosen entry names in any of
+    its languages ("退房几点？钥匙放回哪里": the check-out's keys); "キーボックスの暗証番号は？" still asks for the code."""
+    pattern, _ = thing_pattern()
+    named = things_named(" ".join(asked))
+    if not named or not named <= things_named(" ".join(others)):
+        return False
+    rest = [pattern.sub(" ", fold(text)) for text in asked]
+    return not any(c.topic == "access" for text in rest for c in rank_message(index, text, language=None))
+
+
 def secret_aside(
     index: Index, selected: dict[str, Candidate], asked: Sequence[str], language: str
 ) -> dict[str, Candidate]:
@@ -120,6 +132,8 @@ def secret_aside(
     if door is None or len(selected) < 2 or door.source != "lexicon" or not asked:
         return selected
     others = [index.texts.get(t, "") for t in selected if t != "access"]
+    if any(CJK.search(text) for text in asked):
+        return {t: c for t, c in selected.items() if t != "access"} if _things_only(index, asked, others) else selected
     words = [w for text in asked for w in content_words(text, language=language) if w in index.known]
     if words and all(any(mentions(text, w, language) for text in others) for w in words):
         return {t: c for t, c in selected.items() if t != "access"}
