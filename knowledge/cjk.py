@@ -26,8 +26,8 @@ from knowledge.index import CJK, Index
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, FUNCTION_WORDS, NEARBY_WORDS
 from knowledge.lexicon_data import language_file
 from knowledge.measures import ASKS
-from knowledge.things import things_named
 from knowledge.mentions import NEGATIONS, OPEN_QUESTIONS, PLACE_WORDS
+from knowledge.things import things_named
 
 LANGUAGES = ("ja", "zh")
 ASKING = language_file(DATA / "cjk_asking.yaml", LANGUAGES)

@@ -188,7 +188,10 @@ def where_only(index: Index, candidates: list[Candidate], text: str, language: s
     nouns = LOCATION_NOUNS.get(language, ())
     if nouns and CJK.search(text):  # "ゴミ捨て場の場所を教えて": where the bins are, not the address
         others = [c for c in candidates if c.score >= floor and c.matched not in nouns]
-        moved = [replace(c, score=min(c.score, round(floor / 2, 3))) if c.matched in nouns and others else c for c in candidates]
+        moved = [
+            replace(c, score=min(c.score, round(floor / 2, 3))) if c.matched in nouns and others else c
+            for c in candidates
+        ]
         return sorted(moved, key=lambda c: -c.score)
     places = placed(text, language)
     if not places:

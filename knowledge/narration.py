@@ -140,10 +140,10 @@ def secret_aside(
         return selected
     cjk = [t for t, parts in subjects.items() if t in selected and parts and all(CJK.search(p) for p in parts)]
 
-    def others(topic: str) -> list[str]:
+    def besides(topic: str) -> list[str]:
         return [index.texts.get(o, "") for o in [*selected, *also] if o != topic]
 
-    aside = {t for t in cjk if _things_only(index, t, subjects[t], others(t))}
+    aside = {t for t in cjk if _things_only(index, t, subjects[t], besides(t))}
     if aside and (also or len(aside) < len(selected)):
         return {t: c for t, c in selected.items() if t not in aside}
     if len(selected) < 2:

@@ -11,7 +11,11 @@ ENTRIES: list[dict[str, Any]] = [
     {"topic": "wifi", "title": "Wi-Fi", "content": {"en": "Network: Loft. Password: kanal-blau."}},
     {"topic": "trash", "title": "Rubbish", "content": {"en": "The bins are in the courtyard."}},
     {"topic": "kitchen", "title": "Kitchen", "content": {"en": "The kitchen has an oven, a kettle and a toaster."}},
-    {"topic": "laundry", "title": "Washer", "content": {"en": "The washing machine is in the bathroom; detergent on top."}},
+    {
+        "topic": "laundry",
+        "title": "Washer",
+        "content": {"en": "The washing machine is in the bathroom; detergent on top."},
+    },
     {
         "topic": "check_out",
         "title": "Check-out",
@@ -58,7 +62,9 @@ def test_the_door_named_only_by_the_keys_beside_a_topic_we_would_ask_about_is_no
     check_out = {
         "topic": "check_out",
         "title": "Check-out",
-        "content": {"en": "Check-out is by 10:00. Put the key back in the key safe and leave the bed linen on the beds."},
+        "content": {
+            "en": "Check-out is by 10:00. Put the key back in the key safe and leave the bed linen on the beds."
+        },
     }
     amenities = {"topic": "amenities", "title": "Included", "content": {"en": "Bed linen and towels are included."}}
     index = build_index([check_out, amenities, ENTRIES[-1]])
