@@ -4,7 +4,7 @@ marks, or, in a message with none (dictated, or typed in a hurry), by how they s
 import re
 
 from concierge.core.text import fold
-from knowledge.clauses import clauses
+from knowledge.clauses import clauses, cut_asked, ends_asking
 from knowledge.follow_ups import conjunction
 from knowledge.index import CJK, words_of
 
@@ -14,7 +14,8 @@ QUESTIONS = re.compile(r"[^?？!！。\n;；.]*[?？]")  # the sentences asked a
 
 
 def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
-    """The message's parts, each with whether it was asked as a question (ends with "?")."""
+    """The message's parts, each with whether it was asked as a question (ends with "?", or in Japanese and Chinese
+    with its question particle: `clauses.ends_asking`)."""
     found: list[tuple[str, bool]] = []
     joins = conjunction(language)
     position = 0
@@ -23,10 +24,14 @@ def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
         sentence = message[position:end]
         asked = bool(match and QUESTION_END.search(match.group(0)))
         position = match.end() if match else len(message)
-        pieces = joins.split(sentence) if joins else [sentence]
-        pieces = [p for p in pieces if words_of(p) or CJK.search(p)]
-        for i, piece in enumerate(pieces):
-            found.append((piece, asked and i == len(pieces) - 1))
+        chunks = cut_asked(sentence, language)  # "附近有超市吗 想买点菜自己做饭": the question, then why
+        for j, chunk in enumerate(chunks):
+            pieces = joins.split(chunk) if joins else [chunk]
+            pieces = [p for p in pieces if words_of(p) or CJK.search(p)]
+            for i, piece in enumerate(pieces):
+                # "厨房有电饭煲吗": a Japanese or Chinese piece ending as a question is asked without its mark
+                last = asked and j == len(chunks) - 1 and i == len(pieces) - 1
+                found.append((piece, last or ends_asking(piece, language)))
     return found
 
 

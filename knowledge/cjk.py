@@ -27,6 +27,7 @@ from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, FUNCTION_WORDS, NEARBY_WORD
 from knowledge.lexicon_data import language_file
 from knowledge.measures import ASKS
 from knowledge.mentions import NEGATIONS, OPEN_QUESTIONS, PLACE_WORDS
+from knowledge.things import things_named
 
 LANGUAGES = ("ja", "zh")
 ASKING = language_file(DATA / "cjk_asking.yaml", LANGUAGES)
@@ -62,8 +63,8 @@ def _known(index: Index) -> tuple[str, ...]:
 def unknown_cjk(index: Index, text: str, language: str, topics: Sequence[str] = ()) -> list[str]:
     """The runs of a Japanese or Chinese question that name something nothing in the knowledge base knows, once its
     known phrases and the words of how it asks are taken out ("烤箱可以用锡纸吗" → 锡纸), and that the entries of
-    `topics` do not hold as written (an owner's Japanese entry mentioning ヘルメット gives it). Empty in other
-    languages."""
+    `topics` do not hold as written (an owner's Japanese entry mentioning ヘルメット gives it) nor as a thing of
+    `knowledge/data/things.yaml` in any language (シーツ: an English entry's "bed linen"). Empty in other languages."""
     runs = _RUNS.get(language)
     if runs is None or not CJK.search(text):
         return []
@@ -74,7 +75,14 @@ def unknown_cjk(index: Index, text: str, language: str, topics: Sequence[str] = 
         pattern = asks.get(language)
         left = pattern.sub(" ", left) if pattern is not None else left
     given = [index.texts.get(t, "") for t in topics]
-    return list(dict.fromkeys(r for r in runs.findall(left) if len(r) >= SHORTEST and not any(r in g for g in given)))
+    things = things_named(" ".join(given))  # "シーツは剥がしますか": the entry's "bed linen", in English
+    return list(
+        dict.fromkeys(
+            r
+            for r in runs.findall(left)
+            if len(r) >= SHORTEST and not any(r in g for g in given) and not things_named(r) & things
+        )
+    )
 
 
 def simplified(text: str, language: str) -> str:

@@ -32,14 +32,20 @@ _TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
 PREFIX = 5  # shared start of two words that makes them one ("kitchen" / "kitchens")
 
 
-def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    node = mapping(_PATH, load_yaml_data(_PATH), ["starts", "requests"], "section")
+def _load() -> tuple[dict[str, tuple[str, ...]], ...]:
+    node = mapping(_PATH, load_yaml_data(_PATH), ["starts", "requests", "ends"], "section")
     starts = language_words(_PATH, node["starts"], SUPPORTED_LANGUAGES)
     requests = language_words(_PATH, node["requests"], SUPPORTED_LANGUAGES)
-    return starts, requests
+    ends = language_words(_PATH, node["ends"], SUPPORTED_LANGUAGES, required=False)
+    return starts, requests, ends
 
 
-STARTS, REQUESTS = _load()
+STARTS, REQUESTS, ENDS = _load()
+LOCATION_NOUNS = language_file(DATA / "location_nouns.yaml", ("ja", "zh"))
+# An unmarked Japanese or Chinese piece longer than this tells a story around its question ("我们下周三的航班到 …
+# 大概要多少钱"): its words are not all asked, and it stays as the guest wrote it.
+SHORT_UNMARKED = 16
+_TRAILING = re.compile(r"[\W_]+$", re.UNICODE)  # "…吗～", "ありますか…": the marks after the last word
 
 
 @cache
@@ -100,6 +106,28 @@ PLACES: dict[str, frozenset[str]] = {
 }
 
 
+def ends_asking(text: str, language: str) -> bool:
+    """Whether a Japanese or Chinese piece ends as a question does without its mark ("厨房有电饭煲吗",
+    "柔軟剤は置いてありますか", "另外垃圾要扔到哪里"): the sentence-final particle or question word of `ends`."""
+    bare = _TRAILING.sub("", text.strip())
+    short = 0 < len(bare) <= SHORT_UNMARKED and bool(CJK.search(bare))
+    return short and any(bare.endswith(e) for e in ENDS.get(language, ()))
+
+
+def cut_asked(sentence: str, language: str) -> list[str]:
+    """A Japanese or Chinese sentence without marks cut after each space-separated piece that ends as a question
+    (`ends_asking`): "附近有超市吗 想买点菜自己做饭" asks about the supermarket, and the cooking tells why."""
+    if language not in ENDS:
+        return [sentence]
+    found, current = [], []
+    for chunk in _CJK_SPACE.split(sentence):
+        current.append(chunk)
+        if ends_asking(chunk, language):
+            found.append(" ".join(current))
+            current = []
+    return found + [" ".join(current)] if current else found
+
+
 def placed(text: str, language: str, prepositions: Mapping[str, frozenset[str]] | None = None) -> frozenset[str]:
     """The words of a text that only say where ("in the kitchen", "an den Strand", "dans la cuisine"): right after a
     preposition of place of `language` (or of `prepositions`, such as "for"), or after one and a function word."""
@@ -155,7 +183,16 @@ def where_only(index: Index, candidates: list[Candidate], text: str, language: s
     """A topic named only by the word of a place, said as where something is done ("¿aparcamos en la calle?", "na
     rua", "on the street"), is not what is asked: it drops below `floor` (a person answers, never the address).
     "¿en qué calle está?" asks which street: a question word right before the place keeps it, and so does another word
-    of the text naming the topic ("en el portal, cuál era el código?": the code)."""
+    of the text naming the topic ("en el portal, cuál era el código?": the code). In Japanese and Chinese a noun of
+    location (`location_nouns.yaml`: 場所, 位置) beside another topic's word says where that thing is."""
+    nouns = LOCATION_NOUNS.get(language, ())
+    if nouns and CJK.search(text):  # "ゴミ捨て場の場所を教えて": where the bins are, not the address
+        others = [c for c in candidates if c.score >= floor and c.matched not in nouns]
+        moved = [
+            replace(c, score=min(c.score, round(floor / 2, 3))) if c.matched in nouns and others else c
+            for c in candidates
+        ]
+        return sorted(moved, key=lambda c: -c.score)
     places = placed(text, language)
     if not places:
         return candidates

@@ -9,17 +9,18 @@ both when it chooses per part.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 from concierge.core.text import fold
 from knowledge.clauses import REQUESTS, STARTS, clauses
 from knowledge.follow_ups import FOLLOW_UPS
-from knowledge.index import COMMON, STOPWORDS, Index, phrase_pattern, words_of
+from knowledge.index import CJK, COMMON, STOPWORDS, Index, phrase_pattern, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
 from knowledge.mentions import content_words, is_open, mentions
 from knowledge.retrieval import Candidate, rank_message
+from knowledge.things import thing_pattern, things_named
 
 _NARRATION = DATA / "narration.yaml"
 
@@ -109,15 +110,46 @@ def scattered(index: Index, text: str, parts: Sequence[tuple[str, bool]], winner
     return not any(any(c.topic == winner.topic for c in rank_message(index, t, language=language)) for t, _ in parts)
 
 
+def _things_only(index: Index, topic: str, asked: Sequence[str], others: Sequence[str]) -> bool:
+    """Whether Japanese or Chinese parts name `topic` only through things another chosen entry names in any of its
+    languages ("退房几点？钥匙放回哪里": the check-out's keys; "毛巾放哪儿": its towels); "キーボックスの暗証番号は？"
+    still asks for the code."""
+    pattern, _ = thing_pattern()
+    named = things_named(" ".join(asked))
+    if not named or not named <= things_named(" ".join(others)):
+        return False
+    rest = [pattern.sub(" ", fold(text)) for text in asked]
+    return not any(c.topic == topic for text in rest for c in rank_message(index, text, language=None))
+
+
 def secret_aside(
-    index: Index, selected: dict[str, Candidate], asked: Sequence[str], language: str
+    index: Index,
+    selected: dict[str, Candidate],
+    subjects: Mapping[str, Sequence[str]],
+    language: str,
+    asked_about: Sequence[str] = (),
 ) -> dict[str, Candidate]:
-    """The door's entry is left out when the parts that made it a subject (`asked`) only name things another chosen
+    """The door's entry is left out when the parts that made it a subject (`subjects`) only name things another chosen
     entry speaks of itself: "what time we must leave on sunday and the keys where we let them?" is answered by the
     check-out (which says where the keys go), not by the door code as well; "check-in time and the lockbox code?"
-    still asks for the code."""
-    door = selected.get("access")
-    if door is None or len(selected) < 2 or door.source != "lexicon" or not asked:
+    still asks for the code. In Japanese and Chinese any entry named only by such a thing steps aside ("退房的时候门要
+    锁吗？毛巾放哪儿": the check-out says where the towels go), also beside a topic we would ask about
+    (`asked_about`: "チェックアウトの際、シーツは…？鍵はどちらに？")."""
+    also = [t for t in asked_about if t not in selected]
+    if len(selected) + len(also) < 2:
+        return selected
+    cjk = [t for t, parts in subjects.items() if t in selected and parts and all(CJK.search(p) for p in parts)]
+
+    def besides(topic: str) -> list[str]:
+        return [index.texts.get(o, "") for o in [*selected, *also] if o != topic]
+
+    aside = {t for t in cjk if _things_only(index, t, subjects[t], besides(t))}
+    if aside and (also or len(aside) < len(selected)):
+        return {t: c for t, c in selected.items() if t not in aside}
+    if len(selected) < 2:
+        return selected
+    door, asked = selected.get("access"), subjects.get("access", ())
+    if door is None or door.source != "lexicon" or not asked:
         return selected
     others = [index.texts.get(t, "") for t in selected if t != "access"]
     words = [w for text in asked for w in content_words(text, language=language) if w in index.known]

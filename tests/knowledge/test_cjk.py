@@ -64,3 +64,11 @@ def test_a_thing_the_entry_holds_as_written_is_given() -> None:
     )
     assert unknown_cjk(index, "ヘルメットも借りられますか？", "ja", ["custom:bikes"]) == []
     assert unknown_cjk(index, "ヘルメットも借りられますか？", "ja") == ["ヘルメット"]
+
+
+def test_a_thing_the_entry_names_in_another_language_is_no_unknown() -> None:
+    linen = build_index(
+        [{"topic": "check_out", "title": "Check-out", "content": {"en": "Leave the bed linen on the beds."}}]
+    )
+    assert unknown_cjk(linen, "シーツは剥がしますか", "ja", ["check_out"]) == []  # the entry's "bed linen"
+    assert unknown_cjk(linen, "タオルは洗いますか", "ja", ["check_out"]) == ["タオル"]

@@ -89,3 +89,45 @@ def test_a_street_said_as_where_something_is_done_is_not_the_address_asked() -> 
     portal = [Candidate("access", 0.9, matched="portal", source="lexicon")]
     text = "estoy en el portal con las maletas, cual era el codigo de la cajita?"  # the code names it too
     assert where_only(STREETS, portal, text, "es", floor=0.45) == portal
+
+
+def test_a_short_japanese_or_chinese_piece_ending_with_its_particle_asks_without_its_mark() -> None:
+    from knowledge.clauses import ends_asking
+
+    assert ends_asking("厨房有电饭煲吗", "zh") and ends_asking("另外垃圾要扔到哪里～", "zh")
+    assert ends_asking("洗濯用の柔軟剤は置いてありますか", "ja")
+    assert not ends_asking(
+        "我们下周三的航班到瓦伦西亚机场 从机场过去坐地铁方便还是打车方便 大概要多少钱", "zh"
+    )  # a story
+    assert not ends_asking("房间好冷", "zh") and not ends_asking("is there a rice cooker", "en")
+
+
+def test_a_japanese_or_chinese_noun_of_location_beside_another_topic_says_where_that_thing_is() -> None:
+    index = build_index(
+        [
+            {"topic": "directions", "title": "Address", "content": {"en": "Address: Paul-Lincke-Ufer 21."}},
+            {"topic": "luggage", "title": "Bags", "content": {"en": "Leave bags at the Stasher point."}},
+        ]
+    )
+
+    def ranked(text: str) -> list[str]:
+        found = [Candidate(topic="directions", score=1.0, matched="場所", source="lexicon")]
+        found += (
+            [Candidate(topic="luggage", score=1.0, matched="荷物を預け", source="lexicon")] if "荷物" in text else []
+        )
+        return [c.topic for c in where_only(index, found, text, "ja", floor=0.5) if c.score >= 0.5]
+
+    assert ranked("荷物を預けられる場所があれば教えてください") == ["luggage"]
+    assert ranked("場所がよく分からないので住所を教えてください") == ["directions"]
+
+
+def test_an_unmarked_sentence_is_cut_after_the_piece_that_asks() -> None:
+    from knowledge.clauses import cut_asked
+
+    assert cut_asked("附近有超市吗 想买点菜自己做饭", "zh") == ["附近有超市吗", "想买点菜自己做饭"]
+    assert cut_asked("明天早上想出去吃个早餐 附近有推荐的咖啡店吗", "zh") == [
+        "明天早上想出去吃个早餐 附近有推荐的咖啡店吗"
+    ]
+    assert cut_asked("is there a supermarket nearby we want to cook", "en") == [
+        "is there a supermarket nearby we want to cook"
+    ]
