@@ -10,6 +10,7 @@ from knowledge.index import CJK, words_of
 
 SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
 QUESTION_END = re.compile(r"[?？]")
+DASH = re.compile(r"\s[-–—:]\s")
 QUESTIONS = re.compile(r"[^?？!！。\n;；.]*[?？]")  # the sentences asked as questions
 
 
@@ -25,9 +26,20 @@ def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
         position = match.end() if match else len(message)
         pieces = joins.split(sentence) if joins else [sentence]
         pieces = [p for p in pieces if words_of(p) or CJK.search(p)]
+        shared = asked and _shares_mark(pieces, language)
         for i, piece in enumerate(pieces):
-            found.append((piece, asked and i == len(pieces) - 1))
+            found.append((piece, asked and (i == len(pieces) - 1 or (shared and i == len(pieces) - 2))))
     return found
+
+
+def _shares_mark(pieces: list[str], language: str) -> bool:
+    """Whether the last piece of a question is a conjunct of the piece before it, which asks: "is there a desk and a
+    screen I can plug my laptop into?" asks about the desk too (the mark ends both), where "the towels are wet and is
+    there a dryer?" asks only once."""
+    if len(pieces) < 2 or CJK.search(pieces[-1]):
+        return False
+    before = DASH.split(pieces[-2])[-1]  # "working from the flat - is there a desk": the dash cuts like a comma
+    return not any(asks for _text, asks in clauses(pieces[-1], language)) and clauses(before, language)[-1][1]
 
 
 def lost_mark(text: str, message: str, language: str) -> bool:
