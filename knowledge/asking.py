@@ -10,6 +10,7 @@ from knowledge.index import CJK, words_of
 
 SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
 QUESTION_END = re.compile(r"[?？]")
+CONJUNCT = 2  # words a conjunct needs to name a thing ("a screen", "a fan")
 DASH = re.compile(r"\s[-–—:]\s")
 QUESTIONS = re.compile(r"[^?？!！。\n;；.]*[?？]")  # the sentences asked as questions
 
@@ -36,8 +37,8 @@ def _shares_mark(pieces: list[str], language: str) -> bool:
     """Whether the last piece of a question is a conjunct of the piece before it, which asks: "is there a desk and a
     screen I can plug my laptop into?" asks about the desk too (the mark ends both), where "the towels are wet and is
     there a dryer?" asks only once."""
-    if len(pieces) < 2 or CJK.search(pieces[-1]):
-        return False
+    if len(pieces) < 2 or CJK.search(pieces[-1]) or len(words_of(pieces[-1])) < CONJUNCT:
+        return False  # "does the chair go up and down?": one word after "and" is no thing of its own
     before = DASH.split(pieces[-2])[-1]  # "working from the flat - is there a desk": the dash cuts like a comma
     return not any(asks for _text, asks in clauses(pieces[-1], language)) and clauses(before, language)[-1][1]
 

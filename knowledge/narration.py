@@ -9,7 +9,7 @@ both when it chooses per part.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 from concierge.core.text import fold
@@ -110,17 +110,24 @@ def scattered(index: Index, text: str, parts: Sequence[tuple[str, bool]], winner
 
 
 def secret_aside(
-    index: Index, selected: dict[str, Candidate], asked: Sequence[str], language: str
+    index: Index, selected: dict[str, Candidate], asked: Mapping[str, Sequence[str]], language: str
 ) -> dict[str, Candidate]:
-    """The door's entry is left out when the parts that made it a subject (`asked`) only name things another chosen
+    """An entry is left out when the parts that made it a subject (`asked`, by topic) only name things another chosen
     entry speaks of itself: "what time we must leave on sunday and the keys where we let them?" is answered by the
-    check-out (which says where the keys go), not by the door code as well; "check-in time and the lockbox code?"
-    still asks for the code."""
-    door = selected.get("access")
-    if door is None or len(selected) < 2 or door.source != "lexicon" or not asked:
-        return selected
-    others = [index.texts.get(t, "") for t in selected if t != "access"]
-    words = [w for text in asked for w in content_words(text, language=language) if w in index.known]
-    if words and all(any(mentions(text, w, language) for text in others) for w in words):
-        return {t: c for t, c in selected.items() if t != "access"}
-    return selected
+    check-out (which says where the keys go), not by the door code as well; "… and what do we do with the towels?" by
+    the check-out, not by the list of what the flat has; "check-in time and the lockbox code?" still asks for the code,
+    "check-out time and are there beach towels?" still for the beach towels."""
+    kept = dict(selected)
+    for topic, candidate in selected.items():
+        parts = asked.get(topic, ())
+        if len(kept) < 2 or candidate.source != "lexicon" or not parts:
+            continue
+        others = [index.texts.get(t, "") for t in kept if t != topic]
+        # Beside the door, only an entry named by one word that another entry says ("the towels", not "our dog").
+        named = [] if topic == "access" else [candidate.matched]
+        if any(" " in w for w in named):
+            continue
+        words = named + [w for text in parts for w in content_words(text, language=language) if w in index.known]
+        if words and all(any(mentions(text, w, language) for text in others) for w in words):
+            del kept[topic]
+    return kept

@@ -190,7 +190,7 @@ def _decide(
     # Dictated messages carry no question mark: a piece that tells the past ("anoche llegamos tarde y …") is the story
     # of one that does not, whose topics alone are asked (`plain`).
     dictated, plain = "?" not in message and not CJK.search(message), set()
-    door: list[str] = []  # the parts that made the door's entry their subject
+    subjects: dict[str, list[str]] = {}  # the parts that made each entry their subject
     for text, asked in split:
         raw = rank_message(index, text, language=language)
         ranked = _grounding(index, raw, text, language)
@@ -223,7 +223,7 @@ def _decide(
                 told.add(winner.topic)
                 after |= {winner.topic} if unsure else set()
             selected.setdefault(winner.topic, winner)
-            door += [text] if winner.topic == "access" else []
+            subjects.setdefault(winner.topic, []).append(text)
             from_questions = from_questions or in_question
             if asked:
                 asked_topics.add(winner.topic)
@@ -250,7 +250,7 @@ def _decide(
         selected = {topic: c for topic, c in selected.items() if topic in plain or topic not in narrated}
     open_named = named_open and not asked_topics
     aside = told if from_questions or open_named else told - named if close_asked else after
-    selected = secret_aside(index, {t: c for t, c in selected.items() if t not in aside}, door, language)
+    selected = secret_aside(index, {t: c for t, c in selected.items() if t not in aside}, subjects, language)
     if open_named and not selected:  # nor does the whole message answer it with what a statement mentions
         return Decision(candidates, [], [], open_questions)
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
