@@ -10,6 +10,8 @@ from knowledge.index import CJK, words_of
 
 SENTENCES = re.compile(r"[?？!！。\n;；]+|(?<=[^\W\d])\.(?:\s+|$)")
 QUESTION_END = re.compile(r"[?？]")
+CONJUNCT = 2  # words a conjunct needs to name a thing ("a screen", "a fan")
+DASH = re.compile(r"\s[-–—:]\s")
 QUESTIONS = re.compile(r"[^?？!！。\n;；.]*[?？]")  # the sentences asked as questions
 
 
@@ -28,11 +30,23 @@ def parts(message: str, *, language: str) -> list[tuple[str, bool]]:
         for j, chunk in enumerate(chunks):
             pieces = joins.split(chunk) if joins else [chunk]
             pieces = [p for p in pieces if words_of(p) or CJK.search(p)]
+            final = asked and j == len(chunks) - 1
+            shared = final and _shares_mark(pieces, language)
             for i, piece in enumerate(pieces):
                 # "厨房有电饭煲吗": a Japanese or Chinese piece ending as a question is asked without its mark
-                last = asked and j == len(chunks) - 1 and i == len(pieces) - 1
+                last = final and (i == len(pieces) - 1 or (shared and i == len(pieces) - 2))
                 found.append((piece, last or ends_asking(piece, language)))
     return found
+
+
+def _shares_mark(pieces: list[str], language: str) -> bool:
+    """Whether the last piece of a question is a conjunct of the piece before it, which asks: "is there a desk and a
+    screen I can plug my laptop into?" asks about the desk too (the mark ends both), where "the towels are wet and is
+    there a dryer?" asks only once."""
+    if len(pieces) < 2 or CJK.search(pieces[-1]) or len(words_of(pieces[-1])) < CONJUNCT:
+        return False  # "does the chair go up and down?": one word after "and" is no thing of its own
+    before = DASH.split(pieces[-2])[-1]  # "working from the flat - is there a desk": the dash cuts like a comma
+    return not any(asks for _text, asks in clauses(pieces[-1], language)) and clauses(before, language)[-1][1]
 
 
 def lost_mark(text: str, message: str, language: str) -> bool:

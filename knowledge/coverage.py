@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
-from knowledge.clauses import PLACES, placed
+from knowledge.clauses import PLACES, clauses, placed
 from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
@@ -234,9 +234,17 @@ def _from_topic(index: Index, text: str, topic: str, language: str) -> str:
     return text
 
 
+def _asked_part(text: str, language: str) -> str:
+    """The clauses of a piece that ask, when some do and others tell: in "30 degrees at night, how do we get the AC
+    on" the night is when it is hot, not hours asked of the air conditioning."""
+    found = clauses(text, language)
+    asking = [clause for clause, asks in found if asks]
+    return ", ".join(asking) if asking and len(asking) < len(found) else text
+
+
 def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str], language: str) -> bool:
     """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks."""
-    measured = _from_topic(index, text, topic, language)
+    measured = _asked_part(_from_topic(index, text, topic, language), language)
     if unheld(measured, (index.texts[t] for t in others | {topic} if t in index.texts), language):
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
     if asked and asks_why(text, language):

@@ -129,12 +129,13 @@ def secret_aside(
     language: str,
     asked_about: Sequence[str] = (),
 ) -> dict[str, Candidate]:
-    """The door's entry is left out when the parts that made it a subject (`subjects`) only name things another chosen
-    entry speaks of itself: "what time we must leave on sunday and the keys where we let them?" is answered by the
-    check-out (which says where the keys go), not by the door code as well; "check-in time and the lockbox code?"
-    still asks for the code. In Japanese and Chinese any entry named only by such a thing steps aside ("退房的时候门要
-    锁吗？毛巾放哪儿": the check-out says where the towels go), also beside a topic we would ask about
-    (`asked_about`: "チェックアウトの際、シーツは…？鍵はどちらに？")."""
+    """An entry is left out when the parts that made it a subject (`subjects`, by topic) only name things another
+    chosen entry speaks of itself: "what time we must leave on sunday and the keys where we let them?" is answered by
+    the check-out (which says where the keys go), not by the door code as well; "… and what do we do with the towels?"
+    by the check-out, not by the list of what the flat has; "check-in time and the lockbox code?" still asks for the
+    code, "check-out time and are there beach towels?" still for the beach towels. In Japanese and Chinese any entry
+    named only by such a thing steps aside, also beside a topic we would ask about (`asked_about`:
+    "チェックアウトの際、シーツは…？鍵はどちらに？")."""
     also = [t for t in asked_about if t not in selected]
     if len(selected) + len(also) < 2:
         return selected
@@ -145,14 +146,18 @@ def secret_aside(
 
     aside = {t for t in cjk if _things_only(index, t, subjects[t], besides(t))}
     if aside and (also or len(aside) < len(selected)):
-        return {t: c for t, c in selected.items() if t not in aside}
-    if len(selected) < 2:
-        return selected
-    door, asked = selected.get("access"), subjects.get("access", ())
-    if door is None or door.source != "lexicon" or not asked:
-        return selected
-    others = [index.texts.get(t, "") for t in selected if t != "access"]
-    words = [w for text in asked for w in content_words(text, language=language) if w in index.known]
-    if words and all(any(mentions(text, w, language) for text in others) for w in words):
-        return {t: c for t, c in selected.items() if t != "access"}
-    return selected
+        selected = {t: c for t, c in selected.items() if t not in aside}
+    kept = dict(selected)
+    for topic, candidate in selected.items():
+        parts = subjects.get(topic, ())
+        if len(kept) < 2 or candidate.source != "lexicon" or not parts:
+            continue
+        others = [index.texts.get(t, "") for t in kept if t != topic]
+        # Beside the door, only an entry named by one word that another entry says ("the towels", not "our dog").
+        named = [] if topic == "access" else [candidate.matched]
+        if any(" " in w for w in named):
+            continue
+        words = named + [w for text in parts for w in content_words(text, language=language) if w in index.known]
+        if words and all(any(mentions(text, w, language) for text in others) for w in words):
+            del kept[topic]
+    return kept

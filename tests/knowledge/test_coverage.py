@@ -212,3 +212,22 @@ def test_a_time_told_before_the_clause_naming_the_topic_asks_for_no_hours() -> N
 def test_a_request_for_the_entry_is_an_open_question() -> None:
     assert is_open("me pasas la clave del wifi", "es") and is_open("me passa a senha", "pt")
     assert answered("me pasas la clave del wifi? el celu no se quiere conectar", language="es")[0] == ["wifi"]
+
+
+def test_a_time_told_in_a_clause_that_asks_nothing_asks_for_no_hours() -> None:
+    # The clause naming the topic ("freezing") tells when it is cold; the clause after it asks how.
+    assert answered("the bedroom is freezing at night, how do we get the air con on") == (
+        ["heating_cooling"],
+        0,
+    )
+    assert answered("the tram, 5 minutes away, does it run at night?") == ([], 1)  # the asking clause asks the hours
+
+
+def test_who_asks_is_no_detail_a_closed_question_asks_about() -> None:
+    index = build_index([{"topic": "smoking", "title": "Smoking", "content": {"en": "You can smoke on the balcony."}}])
+    found = decide(index, "can my partner smoke on the balcony?", language="en", threshold=0.7)
+    assert [c.topic for c in found.selected] == ["smoking"]
+
+
+def test_a_call_that_keeps_freezing_is_no_cold_room() -> None:
+    assert answered("what's the wifi password, the video calls keep freezing?") == (["wifi"], 0)

@@ -75,3 +75,22 @@ def test_a_dictated_past_is_the_story_of_the_asked_piece() -> None:
     assert topics == ["trash"]
     assert narrates("anoche llegamos tarde", "es")
     assert not narrates("llegamos a las 15", "es")  # no word of past time: it may ask
+
+
+def test_an_entry_asked_only_about_what_another_chosen_entry_says_steps_aside() -> None:
+    index = build_index(
+        [
+            {
+                "topic": "check_out",
+                "title": "Check-out",
+                "content": {"en": "By 10:00. Put the used towels in the tub."},
+            },
+            {"topic": "amenities", "title": "Included", "content": {"en": "Towels, beach towels and a hair dryer."}},
+        ]
+    )
+
+    def chosen(message: str) -> list[str]:
+        return [c.topic for c in decide(index, message, language="en", threshold=0.7).selected]
+
+    assert chosen("what time is check-out and what do we do with the towels?") == ["check_out"]
+    assert chosen("what time is check-out and are there beach towels?") == ["check_out", "amenities"]

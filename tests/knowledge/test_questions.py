@@ -201,3 +201,13 @@ def test_the_last_question_of_a_message_is_asked_without_its_mark() -> None:
 def test_what_a_statement_mentions_is_no_answer_to_an_open_question_with_a_subject_of_its_own() -> None:
     assert topics("is there a supermarket nearby? we'd like to park the car and cook")[0] == []
     assert topics("附近有超市吗？想停车", language="zh")[0] == []
+
+
+def test_a_conjunct_after_a_question_shares_its_mark() -> None:
+    # "is there a desk and a screen …?": the mark ends both; "the towels are wet and is there a dryer?" asks once.
+    found = parts("working from here - is there a desk and a screen I can plug my laptop into?", language="en")
+    assert [asked for _text, asked in found] == [True, True]
+    assert [asked for _text, asked in parts("the towels are wet and is there a dryer?", language="en")] == [False, True]
+    assert [asked for _text, asked in parts("does the desk chair go up and down?", language="en")] == [False, True]
+    found = parts("we land at 11pm, is that ok? and where's the car park", language="en")
+    assert [asked for _text, asked in found] == [True, False]
