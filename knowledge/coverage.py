@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Sequence
 
 from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
-from knowledge.clauses import PLACES, clauses, placed
-from knowledge.index import CJK, STOPWORDS, Index, language_patterns, words_of
+from knowledge.clauses import PLACES, placed
+from knowledge.details import QUESTION_MARK, asks, gives_acquiring
+from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.measures import gives_warmth, unheld
@@ -48,8 +49,6 @@ PURPOSES: dict[str, frozenset[str]] = {
     language: frozenset(fold(w) for w in found)
     for language, found in language_file(DATA / "purpose_words.yaml", SUPPORTED_LANGUAGES).items()
 }
-ACQUIRING = language_file(DATA / "acquiring.yaml", SUPPORTED_LANGUAGES)
-WHERE_WORDS = language_file(DATA / "where_questions.yaml", SUPPORTED_LANGUAGES)
 # "is there a hairdryer or should I pack mine?": the words after "or" say what the guest will do otherwise.
 ALTERNATIVES = language_patterns(DATA / "alternatives.yaml")
 NEARBY = frozenset(fold(w) for found in NEARBY_WORDS.values() for w in found)
@@ -65,7 +64,6 @@ WRITTEN_QUESTION = 12
 WHETHER_QUESTION = 12
 # A question offering a choice, longer than this, tells a story: "… or should we buy some?" is not a choice of things.
 CHOICE_QUESTION = 16
-QUESTION_MARK = re.compile(r"[?？]")
 
 
 def asks_whether(text: str) -> bool:
@@ -205,25 +203,6 @@ def neither_given(index: Index, text: str, topics: Iterable[str], *, language: s
     return [] if any(_given(index, w, chosen, language) for w in options) else options
 
 
-def gives_acquiring(index: Index, text: str, entries: Sequence[str], language: str) -> bool:
-    """False when a clause of the text asks where to rent, hire or buy something (`acquiring.yaml`, in its language or
-    English; not a phrase the knowledge base knows: "a hire car" is the guest's) and none of the (folded) entry texts
-    says where to get anything, in any language."""
-    words = [fold(w) for lang in dict.fromkeys((language, "en")) for w in ACQUIRING.get(lang, ())]
-    asking = [fold(c) for c, asks in clauses(text, language) if asks]
-    said = " " + " ".join(words_of(text)) + " "
-    known = {w for term in index.terms if len(term.words) > 1 and f" {' '.join(term.words)} " in said for w in term.words}
-    held = " ".join(w for c in asking for w in words_of(c) if w not in known)
-    if CJK.search(text) or not any(mentions(held, w, language) for w in words):
-        return True
-    lowered = " " + " ".join(re.findall(r"[^\W\d_]+", text.lower())) + " "  # as written: "où" is no "ou" (or)
-    where = any(f" {w} " in lowered for lang in (language, "en") for w in WHERE_WORDS.get(lang, ()))
-    if not where and not asks_whether(text):
-        return True  # "do we need to buy coffee?" asks whether it is there: where to get it is not asked
-    every = {(lang, fold(w)) for lang, found in ACQUIRING.items() for w in found if not CJK.search(w)}
-    return any(mentions(entry, w, lang) for entry in entries for lang, w in every)
-
-
 def closed_question(text: str, asked: bool, language: str, *, longest: int = SHORT_QUESTION) -> bool:
     """Whether a piece of a message is a short question asking whether its topic has some property ("is the pool
     heated?", "¿el tranvía funciona de madrugada?"), not where, how, when or whether there is one."""
@@ -269,7 +248,8 @@ def _answers(
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
     if asked and asks_why(text, language):
         return False  # "perché la lavatrice non scarica?": a problem, which a person looks into
-    if (asked or unmarked) and not gives_acquiring(index, text, [index.texts[t] for t in others | {topic}], language):
+    entries = [index.texts[t] for t in others | {topic} if t in index.texts]
+    if (asked or unmarked) and not gives_acquiring(index, text, entries, language, asks_whether):
         return False  # "where can we hire a car?": the parking entry says where to park, not where to hire one
     if (asked or unmarked) and neither_given(index, text, others | {topic}, language=language):
         return False  # "is the parking covered or open air?": the entry says neither
@@ -300,14 +280,6 @@ def _with_tail(
         if piece_asked:
             return " ".join([text, *tail]), True
     return text, asked
-
-
-def _asked(message: str, language: str) -> bool:
-    """Whether a message asks: by its mark, or, without any (dictated, typed in a hurry), by a clause that starts as a
-    question does ("do the bikes have baskets or panniers, want to cycle to the shops")."""
-    if QUESTION_MARK.search(message):
-        return True
-    return not CJK.search(message) and any(asks for _clause, asks in clauses(message, language))
 
 
 def covered(
@@ -346,7 +318,7 @@ def covered(
         # "is the parking covered or open air? worried about the sun on the car": the question, not the circumstance
         asking = [a for a in asking if a[1]] or asking
         if any(
-            _answers(index, text, asked, topic, others, language, unmarked=dictated and _asked(text, language))
+            _answers(index, text, asked, topic, others, language, unmarked=dictated and asks(text, language))
             for text, asked, others in asking
         ):
             kept.append(candidate)
