@@ -2,6 +2,8 @@
 
 - A message with no question mark at all (dictated, typed in a hurry) still asks where a piece starts as a question
   does ("do the bikes have baskets or panniers, want to cycle to the shops"): it is checked as if it had its mark.
+- What such a message asks is its clauses that start as questions: the others tell ("…, we got nothing for
+  breakfast"), and a listing topic (the tips) must name what they ask (knowledge/grounding.py).
 - "where can we hire a car?", "is there a car rental place in Bergen?": a question asking where to rent, hire or buy a
   thing (`knowledge/data/acquiring.yaml`) is not answered by an entry that names the thing but never says where to get
   anything (the parking entry for a hire car).
@@ -34,6 +36,15 @@ def asks(message: str, language: str) -> bool:
     if QUESTION_MARK.search(message):
         return True
     return not CJK.search(message) and any(asks for _clause, asks in clauses(message, language))
+
+
+def asked_part(message: str, language: str) -> str:
+    """What a message without any question mark asks: its clauses that start as questions do ("is there a supermarket
+    close by that opens on sundays, we got nothing for breakfast": not the breakfast); the message otherwise."""
+    if QUESTION_MARK.search(message) or CJK.search(message):
+        return message
+    asking = [c for c, asks in clauses(message, language) if asks]
+    return " ".join(asking) if asking else message
 
 
 def gives_acquiring(

@@ -20,6 +20,7 @@ from knowledge.asking import QUESTION_END, QUESTIONS, lost_mark, parts, unmarked
 from knowledge.choice import MARGIN, THIN, choose, clause_decides
 from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules, where_only
 from knowledge.coverage import covered
+from knowledge.details import asked_part
 from knowledge.follow_ups import (
     continues,
     in_context,
@@ -80,9 +81,10 @@ def _grounding(index: Index, candidates: list[Candidate], message: str, language
     house itself when the guest asks about something nearby: a person answers. A topic named only as where the thing
     asked about is ("… in the kitchen?") steps behind it."""
     elsewhere = _asks_nearby(message, language)
+    asked = asked_part(message, language)  # "is there a supermarket open on sundays, we got nothing for breakfast"
     kept = [
         c
-        if grounded(index, c, message, nearby=elsewhere) and not (elsewhere and c.topic in HOUSE_TOPICS)
+        if grounded(index, c, asked, nearby=elsewhere) and not (elsewhere and c.topic in HOUSE_TOPICS)
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]
