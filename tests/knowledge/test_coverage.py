@@ -4,7 +4,7 @@ from typing import Any
 
 from knowledge.coverage import asks_whether, asks_why, closed_question, neither_given, uncovered, unknown_things
 from knowledge.index import build_index
-from knowledge.mentions import content_words, is_open, mentions
+from knowledge.mentions import content_words, is_open, mentions, owned
 from knowledge.questions import decide
 
 ENTRIES: list[dict[str, Any]] = [
@@ -120,7 +120,8 @@ def test_a_question_asking_whether_there_is_a_thing() -> None:
     assert asks_whether("do the bikes have gears")
     assert asks_whether("mag er badschuim in de hottub")
     assert not asks_whether("where is the pool")  # where: the entry answers
-    assert not asks_whether("is there a hairdryer somewhere")
+    assert asks_whether("is there a hairdryer somewhere")  # still answered: the knowledge base knows a hairdryer
+    assert not asks_whether("where is there a hairdryer")
     assert not asks_whether("we get there at five, can we go straight in")  # "there" alone is no "is there"
     assert not asks_whether("is the pool heated")  # closed, not open
 
@@ -212,3 +213,14 @@ def test_a_time_told_before_the_clause_naming_the_topic_asks_for_no_hours() -> N
 def test_a_request_for_the_entry_is_an_open_question() -> None:
     assert is_open("me pasas la clave del wifi", "es") and is_open("me passa a senha", "pt")
     assert answered("me pasas la clave del wifi? el celu no se quiere conectar", language="es")[0] == ["wifi"]
+
+
+def test_the_guests_own_thing_after_a_possessive_is_no_thing_asked() -> None:
+    assert owned("is there a monitor I can plug my old laptop into", "en") == frozenset({"old", "laptop"})
+    assert unknown_things(INDEX, "is there a towel for my labradoodle?", ["amenities"], language="en") == []
+    assert unknown_things(INDEX, "is there a labradoodle towel?", ["amenities"], language="en") == ["labradoodle"]
+
+
+def test_anywhere_asks_whether_there_is_a_thing() -> None:
+    assert asks_whether("is there a car wash anywhere near the flat?")
+    assert answered("is there a car wash anywhere near the flat?") == ([], 1)
