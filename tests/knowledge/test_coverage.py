@@ -217,7 +217,7 @@ def test_a_request_for_the_entry_is_an_open_question() -> None:
 
 def test_the_guests_own_thing_after_a_possessive_is_no_thing_asked() -> None:
     assert owned("is there a monitor I can plug my old laptop into", "en") == frozenset({"old", "laptop"})
-    assert unknown_things(INDEX, "is there a towel for my labradoodle?", ["amenities"], language="en") == []
+    assert unknown_things(INDEX, "is there a towel I can dry my labradoodle with?", ["amenities"], language="en") == []
     assert unknown_things(INDEX, "is there a labradoodle towel?", ["amenities"], language="en") == ["labradoodle"]
 
 
