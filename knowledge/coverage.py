@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
-from knowledge.clauses import PLACES, clauses, placed
+from knowledge.clauses import PLACES, placed
+from knowledge.details import QUESTION_MARK, asking_clauses, asks, gives_acquiring
 from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
@@ -34,6 +35,7 @@ from knowledge.mentions import (
     is_open,
     mentions,
     mentions_place,
+    owned,
     present,
 )
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
@@ -132,6 +134,7 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
     known = _phrase_words(index, text)
     aside = placed(text, language) | placed(text, language, PURPOSES)  # "in the building", "para el bebé"
     aside |= {part for phrase in present(text, WHETHER_WORDS) or () for part in phrase.split()}  # "hay sitio"
+    aside |= owned(text, language)  # "a monitor I can plug my laptop into": the laptop is the guest's
     return [
         word
         for word in content_words(text, language=language)
@@ -234,22 +237,21 @@ def _from_topic(index: Index, text: str, topic: str, language: str) -> str:
     return text
 
 
-def _asked_part(text: str, language: str) -> str:
-    """The clauses of a piece that ask, when some do and others tell: in "30 degrees at night, how do we get the AC
-    on" the night is when it is hot, not hours asked of the air conditioning."""
-    found = clauses(text, language)
-    asking = [clause for clause, asks in found if asks]
-    return ", ".join(asking) if asking and len(asking) < len(found) else text
-
-
-def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str], language: str) -> bool:
-    """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks."""
-    measured = _asked_part(_from_topic(index, text, topic, language), language)
+def _answers(
+    index: Index, text: str, asked: bool, topic: str, others: set[str], language: str, *, unmarked: bool = False
+) -> bool:
+    """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks. `unmarked`:
+    a message with no question mark at all whose piece starts as a question does ("do the bikes have baskets or
+    panniers, want to cycle to the shops"): whether there is a thing, and a choice, are checked as if it had one."""
+    measured = asking_clauses(_from_topic(index, text, topic, language), language)
     if unheld(measured, (index.texts[t] for t in others | {topic} if t in index.texts), language):
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
     if asked and asks_why(text, language):
         return False  # "perché la lavatrice non scarica?": a problem, which a person looks into
-    if asked and neither_given(index, text, others | {topic}, language=language):
+    entries = [index.texts[t] for t in others | {topic} if t in index.texts]
+    if (asked or unmarked) and not gives_acquiring(index, text, entries, language, asks_whether):
+        return False  # "where can we hire a car?": the parking entry says where to park, not where to hire one
+    if (asked or unmarked) and neither_given(index, text, others | {topic}, language=language):
         return False  # "is the parking covered or open air?": the entry says neither
     closed = closed_question(text, asked, language)
     if not closed and language in index.written_in.get(topic, ()):  # "is the pool very busy in the afternoons?"
@@ -257,7 +259,7 @@ def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str],
     clause = _clause(index, text, topic, language)
     if not closed and is_open(text, language):  # where, how, is there …: the entry answers, whatever else is said
         # … except whether there is a thing nothing knows, which the entry does not mention ("a lifeguard at the pool?")
-        return not (asked and asks_whether(text)) or not unknown_things(
+        return not ((asked or unmarked) and asks_whether(text)) or not unknown_things(
             index, text, others | {topic}, language=language
         )
     return not uncovered(index, clause, others | {topic}, language=language, closed=closed)
@@ -301,6 +303,7 @@ def covered(
         return ranked[text]
 
     chosen = {c.topic for c in selected}
+    dictated = not QUESTION_MARK.search(message)  # no mark at all: a piece that starts as a question asks
     kept = []
     for candidate in selected:
         topic = candidate.topic
@@ -314,6 +317,9 @@ def covered(
         ] or [(message, "?" in message, named(message) & chosen)]
         # "is the parking covered or open air? worried about the sun on the car": the question, not the circumstance
         asking = [a for a in asking if a[1]] or asking
-        if any(_answers(index, text, asked, topic, others, language) for text, asked, others in asking):
+        if any(
+            _answers(index, text, asked, topic, others, language, unmarked=dictated and asks(text, language))
+            for text, asked, others in asking
+        ):
             kept.append(candidate)
     return kept, len(selected) - len(kept)

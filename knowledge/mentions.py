@@ -33,10 +33,16 @@ PLACE_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
     for found in by_language.values()
     for word in found
 }
+POSSESSIVES: dict[str, frozenset[str]] = {
+    language: frozenset(fold(w) for w in found)
+    for language, found in language_file(DATA / "possessives.yaml", SUPPORTED_LANGUAGES).items()
+}
 # Words shorter than this say too little on their own ("bit", "way", "get") to hold an answer back.
 MIN_WORD = 4
 # Shared start of two words that makes them one ("connect" / "connection", "closes" / "closed").
 PREFIX = 5
+# The guest's own thing is named this many words after a possessive ("my old laptop").
+OWNED_REACH = 2
 # A word this many words after a negation is what the guest does not need ("no need for a late checkout").
 NEGATION_REACH = 4
 
@@ -104,3 +110,11 @@ def is_open(text: str, language: str) -> bool:
     "¿hay …?", "can we bring …?"): the topic's entry answers it, whatever else the question says."""
     found = present(text, OPEN_WORDS)
     return found is None or bool(found)
+
+
+def owned(text: str, language: str) -> frozenset[str]:
+    """The words of a text that name the guest's own things: up to `OWNED_REACH` words after a possessive, in its
+    language or English ("plug my laptop into": the laptop is theirs, not a thing asked about)."""
+    mine = POSSESSIVES.get(language, frozenset()) | POSSESSIVES["en"]
+    every = words_of(text)
+    return frozenset(w for i, w in enumerate(every) if any(p in mine for p in every[max(0, i - OWNED_REACH) : i]))

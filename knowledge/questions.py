@@ -20,6 +20,7 @@ from knowledge.asking import QUESTION_END, QUESTIONS, lost_mark, parts, unmarked
 from knowledge.choice import MARGIN, THIN, choose, clause_decides
 from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules, where_only
 from knowledge.coverage import covered
+from knowledge.details import asked_part
 from knowledge.follow_ups import (
     continues,
     in_context,
@@ -75,14 +76,16 @@ def _asks_nearby(text: str, language: str) -> bool:
     return pattern is not None and pattern.search(fold(text)) is not None
 
 
-def _grounding(index: Index, candidates: list[Candidate], message: str, language: str) -> list[Candidate]:
+def _grounding(
+    index: Index, candidates: list[Candidate], message: str, language: str, *, asking: str | None = None
+) -> list[Candidate]:
     """Listing topics that do not name what the guest asked about drop below the floor, and so do entries about the
     house itself when the guest asks about something nearby: a person answers. A topic named only as where the thing
     asked about is ("… in the kitchen?") steps behind it."""
     elsewhere = _asks_nearby(message, language)
     kept = [
         c
-        if grounded(index, c, message, nearby=elsewhere) and not (elsewhere and c.topic in HOUSE_TOPICS)
+        if grounded(index, c, asking or message, nearby=elsewhere) and not (elsewhere and c.topic in HOUSE_TOPICS)
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]
@@ -168,7 +171,12 @@ def _decide(
     `split`: the message's questions (none when it is one); `previous`: the topics of the conversation's last answer,
     best first, to resolve follow-ups against.
     """
-    candidates = _grounding(index, rank_message(index, message, language=language), message, language)
+    dictated = "?" not in message and not CJK.search(message)
+    # "is there a supermarket open on sundays, we got nothing for breakfast": a listing topic names what is asked
+    asked_text = asked_part(message, language) if dictated else None
+    candidates = _grounding(
+        index, rank_message(index, message, language=language), message, language, asking=asked_text
+    )
     back = continues(index, message, candidates, previous, language)
     if back is not None:
         return Decision(candidates, [back], [], 0)
@@ -189,11 +197,11 @@ def _decide(
     open_unknown = False  # a question left open about something nothing knows ("is there an elevator?")
     # Dictated messages carry no question mark: a piece that tells the past ("anoche llegamos tarde y …") is the story
     # of one that does not, whose topics alone are asked (`plain`).
-    dictated, plain = "?" not in message and not CJK.search(message), set()
+    plain: set[str] = set()
     subjects: dict[str, list[str]] = {}  # the parts that made each topic their subject
     for text, asked in split:
         raw = rank_message(index, text, language=language)
-        ranked = _grounding(index, raw, text, language)
+        ranked = _grounding(index, raw, text, language, asking=asked_part(text, language) if dictated else None)
         winner, close = choose(ranked, threshold=threshold, previous=previous, back=refers_back(text, language))
         winner = winner and subject_of_rules(winner, candidates, floor=threshold)  # "we bring a dog. any rules?"
         named |= {c.topic for c in ranked if asked and c.score >= CLARIFY_FLOOR}

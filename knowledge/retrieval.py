@@ -54,6 +54,11 @@ TIE = 0.02
 # Set phrases that hold a topic's word without asking about it ("à partir de quelle heure": "partir" is no departure).
 # Each language's everyday words, folded: one of them is that word, not another language's keyword ("über"/"uber").
 OWN_COMMON = {language: frozenset(fold(w) for w in found) for language, found in COMMON_BY_LANGUAGE.items()}
+# Words of the guest's language that are another language's topic word ("brand": a make, not the German fire).
+FALSE_FRIENDS = {
+    language: frozenset(fold(w) for w in found)
+    for language, found in language_file(DATA / "false_friends.yaml", SUPPORTED_LANGUAGES).items()
+}
 IDIOMS = phrase_pattern(w for found in language_file(DATA / "idioms.yaml", SUPPORTED_LANGUAGES).values() for w in found)
 
 
@@ -83,7 +88,7 @@ def _word_matches(index: Index, message_tokens: list[str], language: str | None)
     found: dict[str, tuple[float, str]] = {}
     own = {language or "en"}
     near_ok = own | {"en"}  # guests mix in English words; short English words are too easily someone else's
-    everyday = OWN_COMMON.get(language or "en", frozenset())
+    everyday = OWN_COMMON.get(language or "en", frozenset()) | FALSE_FRIENDS.get(language or "en", frozenset())
 
     def keep(word: str, score: float, token: str, *, floor: float = 0.0) -> None:
         if token in everyday and not (index.languages.get(word, own) & own):  # German "über" is not "Uber"

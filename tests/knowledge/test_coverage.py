@@ -4,7 +4,7 @@ from typing import Any
 
 from knowledge.coverage import asks_whether, asks_why, closed_question, neither_given, uncovered, unknown_things
 from knowledge.index import build_index
-from knowledge.mentions import content_words, is_open, mentions
+from knowledge.mentions import content_words, is_open, mentions, owned
 from knowledge.questions import decide
 
 ENTRIES: list[dict[str, Any]] = [
@@ -120,7 +120,8 @@ def test_a_question_asking_whether_there_is_a_thing() -> None:
     assert asks_whether("do the bikes have gears")
     assert asks_whether("mag er badschuim in de hottub")
     assert not asks_whether("where is the pool")  # where: the entry answers
-    assert not asks_whether("is there a hairdryer somewhere")
+    assert asks_whether("is there a hairdryer somewhere")  # still answered: the knowledge base knows a hairdryer
+    assert not asks_whether("where is there a hairdryer")
     assert not asks_whether("we get there at five, can we go straight in")  # "there" alone is no "is there"
     assert not asks_whether("is the pool heated")  # closed, not open
 
@@ -231,3 +232,14 @@ def test_who_asks_is_no_detail_a_closed_question_asks_about() -> None:
 
 def test_a_call_that_keeps_freezing_is_no_cold_room() -> None:
     assert answered("what's the wifi password, the video calls keep freezing?") == (["wifi"], 0)
+
+
+def test_the_guests_own_thing_after_a_possessive_is_no_thing_asked() -> None:
+    assert owned("is there a monitor I can plug my old laptop into", "en") == frozenset({"old", "laptop"})
+    assert unknown_things(INDEX, "is there a towel I can dry my labradoodle with?", ["amenities"], language="en") == []
+    assert unknown_things(INDEX, "is there a labradoodle towel?", ["amenities"], language="en") == ["labradoodle"]
+
+
+def test_anywhere_asks_whether_there_is_a_thing() -> None:
+    assert asks_whether("is there a car wash anywhere near the flat?")
+    assert answered("is there a car wash anywhere near the flat?") == ([], 1)

@@ -195,3 +195,10 @@ def test_a_set_phrase_holding_a_topic_word_does_not_name_that_topic(entries: lis
 
 def test_a_verb_without_its_prefix_is_no_typo_of_the_prefixed_one(entries: list[dict[str, Any]]) -> None:
     assert "check_out" not in topics(retrieval.rank(entries, "wir fahren morgens los", language="de"))  # not abfahren
+
+
+def test_a_false_friend_matches_only_its_own_languages_topic_words(entries: list[dict[str, Any]]) -> None:
+    ranked = retrieval.rank(entries, "what brand is the coffee machine?", key=(-1, 3), language="en")
+    assert "emergency" not in [c.topic for c in ranked]  # English "brand" is a make, not the Dutch fire
+    ranked = retrieval.rank(entries, "er is brand in de keuken", key=(-1, 4), language="nl")
+    assert ranked[0].topic == "emergency"
