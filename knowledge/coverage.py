@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
-from knowledge.clauses import PLACES, placed
+from knowledge.clauses import PLACES, clauses, placed
 from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
@@ -37,6 +37,7 @@ from knowledge.mentions import (
     present,
 )
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
+from knowledge.things import unnamed
 
 # The open words that only ask whether something is there, provided or allowed ("is there", "hay", "mag").
 WHETHER_WORDS = frozenset(
@@ -64,10 +65,13 @@ WHETHER_QUESTION = 12
 CHOICE_QUESTION = 16
 
 
-def asks_whether(text: str) -> bool:
+def asks_whether(text: str, language: str | None = None) -> bool:
     """Whether an open question only asks whether a thing is there, provided or allowed ("is there a lifeguard at the
     pool?", "mag er badschuim in de hottub?"), not where, how, when or what: the thing must be something the entry
-    mentions or the knowledge base knows (`unknown_things`)."""
+    mentions or the knowledge base knows (`unknown_things`). With its `language`, up to an alternative offered ("hay
+    sombrillas o hay que comprar una": the alternative's "que" asks nothing)."""
+    alternative = ALTERNATIVES.get(language or "")
+    text = alternative.split(fold(text), maxsplit=1)[0] if alternative else text
     if len(words_of(text)) > WHETHER_QUESTION:
         return False
     opening, whether = present(text, OPEN_WORDS), present(text, WHETHER_WORDS)
@@ -234,8 +238,12 @@ def _from_topic(index: Index, text: str, topic: str, language: str) -> str:
     return text
 
 
-def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str], language: str) -> bool:
-    """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks."""
+def _answers(
+    index: Index, text: str, asked: bool, topic: str, others: set[str], language: str, *, dictated: bool = False
+) -> bool:
+    """Whether the topic's entry (with the other topics chosen for the piece) covers what the piece asks. A `dictated`
+    message (no question mark anywhere) asks whether there is a thing as a marked one does ("hay sombrillas en la
+    casa o hay q comprar una")."""
     measured = _from_topic(index, text, topic, language)
     if unheld(measured, (index.texts[t] for t in others | {topic} if t in index.texts), language):
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
@@ -249,17 +257,22 @@ def _answers(index: Index, text: str, asked: bool, topic: str, others: set[str],
     clause = _clause(index, text, topic, language)
     if not closed and is_open(text, language):  # where, how, is there …: the entry answers, whatever else is said
         # … except whether there is a thing nothing knows, which the entry does not mention ("a lifeguard at the pool?")
-        return not (asked and asks_whether(text)) or not unknown_things(
+        return not ((asked or dictated) and asks_whether(text, language)) or not unknown_things(
             index, text, others | {topic}, language=language
         )
     return not uncovered(index, clause, others | {topic}, language=language, closed=closed)
 
 
 def _with_tail(
-    text: str, asked: bool, rest: Sequence[tuple[str, bool]], named: Callable[[str], set[str]]
+    text: str, asked: bool, pieces: Sequence[tuple[str, bool]], at: int, named: Callable[[str], set[str]], dictated: bool
 ) -> tuple[str, bool]:
     """A piece with the pieces after it that name no topic of their own, and whether they end asked: "Fährt die Tram
-    auch nachts?" is split at "auch", and "nachts?" still asks about the tram."""
+    auch nachts?" is split at "auch", and "nachts?" still asks about the tram; in a `dictated` message, up to its end
+    ("la piscina ha anche le sdraio": split at "anche"). A piece before it that only asks whether, naming no topic,
+    gives how it asks ("zijn er ook fietshelmen bij de fietsen?" is split at "ook")."""
+    head, rest = pieces[at - 1] if at else ("", True), pieces[at + 1 :]  # the piece before, the pieces after
+    opening = " ".join(sorted(present(head[0], WHETHER_WORDS) or ())) if not head[1] and asks_whether(head[0]) else ""
+    text = f"{opening} {text}" if opening and not named(head[0]) else text
     if asked:
         return text, asked
     tail = []
@@ -269,7 +282,7 @@ def _with_tail(
         tail.append(piece)
         if piece_asked:
             return " ".join([text, *tail]), True
-    return text, asked
+    return (" ".join([text, *tail]), asked) if dictated and len(tail) == len(rest) else (text, asked)
 
 
 def covered(
@@ -293,6 +306,7 @@ def covered(
         return ranked[text]
 
     chosen = {c.topic for c in selected}
+    dictated = not re.search(r"[?？]", message) and any(q for _c, q in clauses(message, language))  # "hay … o …"
     kept = []
     for candidate in selected:
         topic = candidate.topic
@@ -300,12 +314,18 @@ def covered(
             kept.append(candidate)
             continue
         asking = [
-            (*_with_tail(text, asked, pieces[i + 1 :], named), named(text) & chosen)
+            (*_with_tail(text, asked, pieces, i, named, dictated), named(text) & chosen)
             for i, (text, asked) in enumerate(pieces)
             if topic in named(text)
         ] or [(message, "?" in message, named(message) & chosen)]
         # "is the parking covered or open air? worried about the sun on the car": the question, not the circumstance
         asking = [a for a in asking if a[1]] or asking
-        if any(_answers(index, text, asked, topic, others, language) for text, asked, others in asking):
+        # "hay sombrillas en la casa?": the thing whose word named the topic, which its entry does not name
+        whether = any((asked or dictated) and asks_whether(text, language) for text, asked, _others in asking)
+        if whether and unnamed([fold(candidate.matched)], (index.texts[t] for t in chosen)):
+            continue
+        if any(
+            _answers(index, text, asked, topic, others, language, dictated=dictated) for text, asked, others in asking
+        ):
             kept.append(candidate)
     return kept, len(selected) - len(kept)
