@@ -264,15 +264,11 @@ def _answers(
 
 
 def _with_tail(
-    text: str, asked: bool, pieces: Sequence[tuple[str, bool]], at: int, named: Callable[[str], set[str]], dictated: bool
+    text: str, asked: bool, rest: Sequence[tuple[str, bool]], named: Callable[[str], set[str]], dictated: bool
 ) -> tuple[str, bool]:
     """A piece with the pieces after it that name no topic of their own, and whether they end asked: "Fährt die Tram
     auch nachts?" is split at "auch", and "nachts?" still asks about the tram; in a `dictated` message, up to its end
-    ("la piscina ha anche le sdraio": split at "anche"). A piece before it that only asks whether, naming no topic,
-    gives how it asks ("zijn er ook fietshelmen bij de fietsen?" is split at "ook")."""
-    head, rest = pieces[at - 1] if at else ("", True), pieces[at + 1 :]  # the piece before, the pieces after
-    opening = " ".join(sorted(present(head[0], WHETHER_WORDS) or ())) if not head[1] and asks_whether(head[0]) else ""
-    text = f"{opening} {text}" if opening and not named(head[0]) else text
+    ("la piscina ha anche le sdraio": split at "anche", the loungers are what is asked)."""
     if asked:
         return text, asked
     tail = []
@@ -314,7 +310,7 @@ def covered(
             kept.append(candidate)
             continue
         asking = [
-            (*_with_tail(text, asked, pieces, i, named, dictated), named(text) & chosen)
+            (*_with_tail(text, asked, pieces[i + 1 :], named, dictated), named(text) & chosen)
             for i, (text, asked) in enumerate(pieces)
             if topic in named(text)
         ] or [(message, "?" in message, named(message) & chosen)]

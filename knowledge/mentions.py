@@ -106,7 +106,7 @@ def present(text: str, words: frozenset[str]) -> frozenset[str] | None:
     greeted = folded
     for greeting in GREETINGS:  # "dzień dobry, czy parking jest strzeżony?" asks for no recommendation
         greeted = greeted.replace(f" {greeting} ", " ")
-    if any(w.startswith(RECOMMENDATIONS) for w in greeted.split()):  # "can you recommend a restaurant?": the tips answer
+    if any(w.startswith(RECOMMENDATIONS) for w in greeted.split()):  # "can you recommend a restaurant?": tips answer
         return None
     # Every language's words: a short question is easily taken for another language ("tenéis secador?" for Portuguese).
     return frozenset(w for w in words if ((w in folded) if CJK.search(w) else f" {w} " in folded))

@@ -201,3 +201,11 @@ def test_the_last_question_of_a_message_is_asked_without_its_mark() -> None:
 def test_what_a_statement_mentions_is_no_answer_to_an_open_question_with_a_subject_of_its_own() -> None:
     assert topics("is there a supermarket nearby? we'd like to park the car and cook")[0] == []
     assert topics("附近有超市吗？想停车", language="zh")[0] == []
+
+
+def test_an_owners_topic_is_about_the_house_not_a_place_nearby() -> None:
+    index = build_index([{"topic": "custom:bikes", "title": "Bikes", "content": {"en": "The shed has 4 bikes."}}])
+    assert decide(index, "can we rent electric bikes somewhere nearby?", language="en", threshold=0.7).selected == []
+    assert [c.topic for c in decide(index, "can we use the bikes?", language="en", threshold=0.7).selected] == [
+        "custom:bikes"
+    ]
