@@ -17,12 +17,12 @@ split: more wrong answers avoided than answers lost). Another topic's word is no
 """
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
 from knowledge.clauses import PLACES, placed
-from knowledge.details import QUESTION_MARK, asking_clauses, asks, gives_acquiring
+from knowledge.details import QUESTION_MARK, asking_clauses, asks, gives_acquiring, with_tail
 from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
@@ -39,6 +39,7 @@ from knowledge.mentions import (
     present,
 )
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
+from knowledge.things import unnamed
 
 # The open words that only ask whether something is there, provided or allowed ("is there", "hay", "mag").
 WHETHER_WORDS = frozenset(
@@ -66,10 +67,13 @@ WHETHER_QUESTION = 12
 CHOICE_QUESTION = 16
 
 
-def asks_whether(text: str) -> bool:
+def asks_whether(text: str, language: str | None = None) -> bool:
     """Whether an open question only asks whether a thing is there, provided or allowed ("is there a lifeguard at the
     pool?", "mag er badschuim in de hottub?"), not where, how, when or what: the thing must be something the entry
-    mentions or the knowledge base knows (`unknown_things`)."""
+    mentions or the knowledge base knows (`unknown_things`). With its `language`, up to an alternative offered ("hay
+    sombrillas o hay que comprar una": the alternative's "que" asks nothing)."""
+    alternative = ALTERNATIVES.get(language or "")
+    text = alternative.split(fold(text), maxsplit=1)[0] if alternative else text
     if len(words_of(text)) > WHETHER_QUESTION:
         return False
     opening, whether = present(text, OPEN_WORDS), present(text, WHETHER_WORDS)
@@ -259,27 +263,10 @@ def _answers(
     clause = _clause(index, text, topic, language)
     if not closed and is_open(text, language):  # where, how, is there …: the entry answers, whatever else is said
         # … except whether there is a thing nothing knows, which the entry does not mention ("a lifeguard at the pool?")
-        return not ((asked or unmarked) and asks_whether(text)) or not unknown_things(
+        return not ((asked or unmarked) and asks_whether(text, language)) or not unknown_things(
             index, text, others | {topic}, language=language
         )
     return not uncovered(index, clause, others | {topic}, language=language, closed=closed)
-
-
-def _with_tail(
-    text: str, asked: bool, rest: Sequence[tuple[str, bool]], named: Callable[[str], set[str]]
-) -> tuple[str, bool]:
-    """A piece with the pieces after it that name no topic of their own, and whether they end asked: "Fährt die Tram
-    auch nachts?" is split at "auch", and "nachts?" still asks about the tram."""
-    if asked:
-        return text, asked
-    tail = []
-    for piece, piece_asked in rest:
-        if named(piece):
-            break
-        tail.append(piece)
-        if piece_asked:
-            return " ".join([text, *tail]), True
-    return text, asked
 
 
 def covered(
@@ -303,7 +290,7 @@ def covered(
         return ranked[text]
 
     chosen = {c.topic for c in selected}
-    dictated = not QUESTION_MARK.search(message)  # no mark at all: a piece that starts as a question asks
+    dictated = not QUESTION_MARK.search(message) and asks(message, language)  # no mark, a piece starts as a question
     kept = []
     for candidate in selected:
         topic = candidate.topic
@@ -311,12 +298,16 @@ def covered(
             kept.append(candidate)
             continue
         asking = [
-            (*_with_tail(text, asked, pieces[i + 1 :], named), named(text) & chosen)
+            (*with_tail(text, asked, pieces[i + 1 :], named, dictated), named(text) & chosen)
             for i, (text, asked) in enumerate(pieces)
             if topic in named(text)
         ] or [(message, "?" in message, named(message) & chosen)]
         # "is the parking covered or open air? worried about the sun on the car": the question, not the circumstance
         asking = [a for a in asking if a[1]] or asking
+        # "hay sombrillas en la casa?": the thing whose word named the topic, which its entry does not name
+        whether = any((asked or dictated) and asks_whether(text, language) for text, asked, _others in asking)
+        if whether and unnamed([fold(candidate.matched)], (index.texts[t] for t in chosen)):
+            continue
         if any(
             _answers(index, text, asked, topic, others, language, unmarked=dictated and asks(text, language))
             for text, asked, others in asking

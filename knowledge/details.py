@@ -7,6 +7,8 @@
 - "where can we hire a car?", "is there a car rental place in Bergen?": a question asking where to rent, hire or buy a
   thing (`knowledge/data/acquiring.yaml`) is not answered by an entry that names the thing but never says where to get
   anything (the parking entry for a hire car).
+- A piece split off at "also" or "anche" is read with the pieces after it that name no topic of their own
+  (`with_tail`: "Fährt die Tram auch nachts?" still asks about the tram).
 """
 
 import re
@@ -74,3 +76,21 @@ def gives_acquiring(
         return True  # "do we need to buy coffee?" asks whether it is there: where to get it is not asked
     every = {(lang, fold(w)) for lang, found in ACQUIRING.items() for w in found if not CJK.search(w)}
     return any(mentions(entry, w, lang) for entry in entries for lang, w in every)
+
+
+def with_tail(
+    text: str, asked: bool, rest: Sequence[tuple[str, bool]], named: Callable[[str], set[str]], dictated: bool
+) -> tuple[str, bool]:
+    """A piece with the pieces after it that name no topic of their own, and whether they end asked: "Fährt die Tram
+    auch nachts?" is split at "auch", and "nachts?" still asks about the tram; in a `dictated` message, up to its end
+    ("la piscina ha anche le sdraio": split at "anche", the loungers are what is asked)."""
+    if asked:
+        return text, asked
+    tail = []
+    for piece, piece_asked in rest:
+        if named(piece):
+            break
+        tail.append(piece)
+        if piece_asked:
+            return " ".join([text, *tail]), True
+    return (" ".join([text, *tail]), asked) if dictated and len(tail) == len(rest) else (text, asked)

@@ -26,6 +26,10 @@ OPEN_QUESTIONS: dict[str, tuple[str, ...]] = {
 OPEN_WORDS = frozenset(w for found in OPEN_QUESTIONS.values() for w in found)
 FOLLOW_UPS = frozenset(fold(w) for w in FOLLOW_UP_WORDS)
 RECOMMENDATIONS = tuple(fold(w) for w in RECOMMENDATION_WORDS if len(w) >= 4)
+# "dzień dobry", "guten Abend", "buongiorno": a greeting's words ask for no recommendation.
+GREETINGS = frozenset(
+    fold(w) for found in language_file(DATA / "greetings.yaml", SUPPORTED_LANGUAGES).values() for w in found
+)
 # Each place word (folded) → the (language, word) pairs of that place in every language.
 PLACE_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
     fold(word): tuple((lang, fold(w)) for lang, ws in by_language.items() for w in ws)
@@ -83,7 +87,7 @@ def content_words(text: str, *, language: str) -> list[str]:
         w
         for w in dict.fromkeys(every)
         if len(w) >= MIN_WORD
-        and w.isalpha()
+        and (w.isalpha() or _in_parts(w))
         and not CJK.search(w)
         and w not in STOPWORDS
         and w not in COMMON
@@ -94,13 +98,22 @@ def content_words(text: str, *, language: str) -> list[str]:
     ]
 
 
+def _in_parts(word: str) -> bool:
+    """Whether a hyphenated word is a thing written in parts ("salva-vidas"), not a verb and its pronoun ("pode-se",
+    "a-t-il", "est-ce")."""
+    return all(len(part) >= MIN_WORD and part.isalpha() for part in word.split("-"))
+
+
 def present(text: str, words: frozenset[str]) -> frozenset[str] | None:
     """Which of `words` (single words or phrases) a text holds, or None when it asks for recommendations."""
     # "we're" also as "we" and "re"; a word without an apostrophe once, so phrases ("is there room") match as written.
     plain = [part for word in words_of(text) for part in (word, *(word.split("'") if "'" in word else ())) if part]
-    if any(w.startswith(RECOMMENDATIONS) for w in plain):  # "can you recommend a restaurant?": the tips answer
-        return None
     folded = " " + " ".join(plain) + " "
+    greeted = folded
+    for greeting in GREETINGS:  # "dzień dobry, czy parking jest strzeżony?" asks for no recommendation
+        greeted = greeted.replace(f" {greeting} ", " ")
+    if any(w.startswith(RECOMMENDATIONS) for w in greeted.split()):  # "can you recommend a restaurant?": tips answer
+        return None
     # Every language's words: a short question is easily taken for another language ("tenéis secador?" for Portuguese).
     return frozenset(w for w in words if ((w in folded) if CJK.search(w) else f" {w} " in folded))
 

@@ -76,6 +76,11 @@ def _asks_nearby(text: str, language: str) -> bool:
     return pattern is not None and pattern.search(fold(text)) is not None
 
 
+def _of_house(topic: str) -> bool:
+    """Whether a topic is about the house itself: a built-in one, or an owner's own (the bike shed, the hot tub)."""
+    return topic in HOUSE_TOPICS or topic.startswith("custom:")
+
+
 def _grounding(
     index: Index, candidates: list[Candidate], message: str, language: str, *, asking: str | None = None
 ) -> list[Candidate]:
@@ -85,7 +90,7 @@ def _grounding(
     elsewhere = _asks_nearby(message, language)
     kept = [
         c
-        if grounded(index, c, asking or message, nearby=elsewhere) and not (elsewhere and c.topic in HOUSE_TOPICS)
+        if grounded(index, c, asking or message, nearby=elsewhere) and not (elsewhere and _of_house(c.topic))
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]

@@ -3,6 +3,7 @@ words in every language (`knowledge/data/things.yaml`), and which of them a text
 written only in English still answers an Italian follow-up about the same thing (`knowledge/follow_ups.py`)."""
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from concierge.core.text import fold
@@ -57,3 +58,22 @@ def own_words(text: str, message: str) -> set[str]:
         return word if " " not in word or owners.get(word, frozenset()) & named else " "
 
     return set(words_of(pattern.sub(keep, text)))
+
+
+def unnamed(words: Iterable[str], texts: Iterable[str]) -> list[str]:
+    """The words naming a thing of `things.yaml` that none of `texts` names in any language: "hay sombrillas en la
+    casa?" to a house whose list of what it has names no umbrella, though umbrellas are the amenities' word."""
+    given = frozenset().union(*(things_named(text) for text in texts))
+    return [word for word in words if (found := things_named(word) or _thing_of(word)) and not found & given]
+
+
+# A word this many letters longer than a thing's word is its plural ("sombrillas", "parasols", "fietshelmen" is not).
+PLURAL = 2
+
+
+def _thing_of(word: str) -> frozenset[str]:
+    """The things one word names, as written or as a plural of the thing's word."""
+    _pattern, owners = thing_pattern()
+    return owners.get(word) or next(
+        (found for w, found in owners.items() if word.startswith(w) and 0 < len(word) - len(w) <= PLURAL), frozenset()
+    )

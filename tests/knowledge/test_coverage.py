@@ -243,3 +243,28 @@ def test_the_guests_own_thing_after_a_possessive_is_no_thing_asked() -> None:
 def test_anywhere_asks_whether_there_is_a_thing() -> None:
     assert asks_whether("is there a car wash anywhere near the flat?")
     assert answered("is there a car wash anywhere near the flat?") == ([], 1)
+
+
+def test_a_greeting_asks_for_no_recommendation() -> None:
+    # "dobry", "guten", "buon" start like recommendation words: the greeting made every such question an open one.
+    assert not is_open("dzien dobry, czy parking jest strzezony", "pl")
+    assert answered("dzien dobry, czy parking jest strzezony?", language="pl") == ([], 1)
+    assert is_open("znacie dobry parking", "pl")  # "a good parking" still asks for tips
+
+
+def test_a_dictated_question_asking_whether_there_is_a_thing_is_checked_like_a_marked_one() -> None:
+    assert answered("is there a lifeguard at the pool") == ([], 1)
+    assert answered("is there a lifeguard at the pool?") == ([], 1)
+    assert answered("is there a hairdryer somewhere") == (["amenities"], 0)
+
+
+def test_the_thing_that_named_the_topic_must_be_in_its_entry() -> None:
+    # "sombrilla" is an amenities word, but this list of what the house has names no umbrella.
+    assert answered("hay sombrillas en la casa o hay que comprar una", language="es") == ([], 1)
+    assert answered("hay secador de pelo?", language="es") == (["amenities"], 0)
+
+
+def test_a_hyphenated_thing_is_a_content_word_but_a_verb_and_its_pronoun_is_not() -> None:
+    assert "salva-vidas" in content_words("a piscina tem salva-vidas?", language="pt")
+    assert answered("a piscina tem salva-vidas?", language="pt") == ([], 1)
+    assert content_words("pode-se fumar na varanda", language="pt") == ["fumar", "varanda"]

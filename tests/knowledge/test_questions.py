@@ -211,3 +211,11 @@ def test_a_conjunct_after_a_question_shares_its_mark() -> None:
     assert [asked for _text, asked in parts("does the desk chair go up and down?", language="en")] == [False, True]
     found = parts("we land at 11pm, is that ok? and where's the car park", language="en")
     assert [asked for _text, asked in found] == [True, False]
+
+
+def test_an_owners_topic_is_about_the_house_not_a_place_nearby() -> None:
+    index = build_index([{"topic": "custom:bikes", "title": "Bikes", "content": {"en": "The shed has 4 bikes."}}])
+    assert decide(index, "can we rent electric bikes somewhere nearby?", language="en", threshold=0.7).selected == []
+    assert [c.topic for c in decide(index, "can we use the bikes?", language="en", threshold=0.7).selected] == [
+        "custom:bikes"
+    ]

@@ -1,6 +1,6 @@
 """Things an entry mentions and a guest asks about next, named in any language."""
 
-from knowledge.things import own_words, things_named
+from knowledge.things import own_words, things_named, unnamed
 
 
 def test_things_are_named_in_any_language() -> None:
@@ -35,3 +35,8 @@ def test_earplugs_and_a_wood_stove_are_things() -> None:
 def test_the_french_box_is_the_router_but_a_key_box_is_not() -> None:
     assert things_named("et la box elle est où ?") == {"router"}
     assert "router" not in things_named("where is the key box?")
+
+
+def test_a_thing_no_text_names_is_unnamed_also_in_the_plural() -> None:
+    assert unnamed(["sombrillas", "toallas"], ["towels and a hair dryer"]) == ["sombrillas"]
+    assert unnamed(["sombrilla"], ["a beach umbrella"]) == []
