@@ -2,9 +2,10 @@
 
 "what's the wifi password is there parking nearby" asks two questions; "our train gets in at 11, what time is check
 in" tells how the guest arrives and asks one. A sentence is cut at commas, and before a word that starts a question
-(`starts` of `knowledge/data/question_starts.yaml`) when two or more words of a question come before it. A clause
-that starts with such a word, or holds a request word ("wifi password please"), is a question; the other clauses
-are circumstances.
+(`starts` of `knowledge/data/question_starts.yaml`, never a `not_starts` phrase such as "hay que") when two or more
+words of a question, or of a condition ("si nuestro tren sale a las 6 podemos …": `conditions`), come before it.
+A clause that starts with such a word, or holds a request word ("wifi password please"), is a question; the other
+clauses are circumstances.
 Japanese and Chinese sentences are cut at spaces, and a clause holding one of the words is a question.
 `knowledge/questions.py` uses the clauses only when they settle what an ambiguous sentence asks.
 """
@@ -32,14 +33,16 @@ _TOKEN = re.compile(r"\w+(?:[-']\w+)*", re.UNICODE)
 PREFIX = 5  # shared start of two words that makes them one ("kitchen" / "kitchens")
 
 
-def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    node = mapping(_PATH, load_yaml_data(_PATH), ["starts", "requests"], "section")
+def _load() -> tuple[dict[str, tuple[str, ...]], ...]:
+    node = mapping(_PATH, load_yaml_data(_PATH), ["starts", "not_starts", "conditions", "requests"], "section")
     starts = language_words(_PATH, node["starts"], SUPPORTED_LANGUAGES)
+    not_starts = language_words(_PATH, node["not_starts"], SUPPORTED_LANGUAGES, required=False)
+    conditions = language_words(_PATH, node["conditions"], SUPPORTED_LANGUAGES, required=False)
     requests = language_words(_PATH, node["requests"], SUPPORTED_LANGUAGES)
-    return starts, requests
+    return starts, not_starts, conditions, requests
 
 
-STARTS, REQUESTS = _load()
+STARTS, NOT_STARTS, CONDITIONS, REQUESTS = _load()
 
 
 @cache
@@ -53,14 +56,25 @@ def _phrases(language: str) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple
     return split(STARTS), split(REQUESTS)
 
 
+@cache
+def _never(language: str) -> frozenset[tuple[str, ...]]:
+    """Phrases that begin with a question start but ask nothing ("hay que …": one has to)."""
+    return frozenset(tuple(_TOKEN.findall(w.lower())) for w in NOT_STARTS.get(language, ()))
+
+
 def _at(words: list[str], i: int, phrases: frozenset[tuple[str, ...]]) -> bool:
     return any(tuple(words[i : i + len(p)]) == p for p in phrases)
 
 
+def _starts_at(words: list[str], i: int, language: str) -> bool:
+    """Whether a question starts at `words[i]`: a start, and not one of the phrases that only begin like one."""
+    return _at(words, i, _phrases(language)[0]) and not _at(words, i, _never(language))
+
+
 def _asks(words: list[str], first: int, end: int, language: str) -> bool:
     """Whether the clause `words[first:end]` starts with a question word (within its first words) or holds a request."""
-    starts, requests = _phrases(language)
-    return any(_at(words, i, starts) for i in range(first, min(first + LEAD, end))) or any(
+    requests = _phrases(language)[1]
+    return any(_starts_at(words, i, language) for i in range(first, min(first + LEAD, end))) or any(
         _at(words, i, requests) for i in range(first, end)
     )
 
@@ -69,7 +83,6 @@ def clauses(text: str, language: str) -> list[tuple[str, bool]]:
     """The clauses of a sentence, each with whether it asks a question; one clause when nothing cuts it."""
     if CJK.search(text):
         return _cjk_clauses(text, language)
-    starts, _requests = _phrases(language)
     found: list[tuple[str, bool]] = []
     for chunk in _COMMA.split(text):
         lowered = chunk.lower().replace("’", "'")
@@ -77,8 +90,13 @@ def clauses(text: str, language: str) -> list[tuple[str, bool]]:
         words = [m.group() for m in matches]
         cuts = [0]
         for i in range(len(words)):
-            # Only a question is cut before the next one: "en la piscina hay toallas" asks one thing.
-            if i - cuts[-1] >= BEFORE and _at(words, i, starts) and _asks(words, cuts[-1], i, language):
+            # Only a question, or a condition ("si nuestro tren sale a las 6 podemos …"), is cut before the next
+            # question: "en la piscina hay toallas" asks one thing.
+            if (
+                i - cuts[-1] >= BEFORE
+                and _starts_at(words, i, language)
+                and (_asks(words, cuts[-1], i, language) or words[cuts[-1]] in CONDITIONS.get(language, ()))
+            ):
                 cuts.append(i)
         for first, end in zip(cuts, [*cuts[1:], len(words)], strict=True):
             if first < end:
