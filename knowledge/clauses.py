@@ -16,6 +16,7 @@ from dataclasses import replace
 from functools import cache
 
 from concierge.core.text import fold
+from knowledge.grounding import GROUNDED_TOPICS
 from knowledge.index import CJK, STOPWORDS, Index, words_of
 from knowledge.lexicon import DATA, GENERIC_KEYWORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
@@ -116,6 +117,12 @@ PLACES: dict[str, frozenset[str]] = {
     language: frozenset(fold(w) for w in found)
     for language, found in language_file(DATA / "place_words.yaml", SUPPORTED_LANGUAGES).items()
 }
+# "toallas para la playa", "sombrilla pa la playa": what a thing is for is named like where it is (knowledge/coverage.py
+# reads the same words).
+PURPOSES: dict[str, frozenset[str]] = {
+    language: frozenset(fold(w) for w in found)
+    for language, found in language_file(DATA / "purpose_words.yaml", SUPPORTED_LANGUAGES).items()
+}
 
 
 def placed(text: str, language: str, prepositions: Mapping[str, frozenset[str]] | None = None) -> frozenset[str]:
@@ -134,10 +141,11 @@ def placed(text: str, language: str, prepositions: Mapping[str, frozenset[str]] 
 def places_aside(candidates: list[Candidate], text: str, language: str, *, margin: float) -> list[Candidate]:
     """Between close topics, one named only as the place of a thing named before it ("is there a washing machine in
     the kitchen?", "darf der Hund mit an den Strand?") steps behind it: the question is about the thing, not about
-    where it is. A place named first is the guest's circumstance or the subject ("am Pool Musik?", "en el portal con
-    las maletas"): unchanged."""
-    places = placed(text, language)
-    if not places or len(candidates) < 2:
+    where it is; nor does a listing topic's place named as what the thing is for ("toallas para la playa?": beach
+    towels, no tips about the beach; "für Hunde" names the dog asked about). A place named first is the guest's
+    circumstance or the subject ("am Pool Musik?", "en el portal con las maletas"): unchanged."""
+    places, purposes = placed(text, language), placed(text, language, PURPOSES)
+    if not (places or purposes) or len(candidates) < 2:
         return candidates
     words = words_of(text)
 
@@ -150,7 +158,8 @@ def places_aside(candidates: list[Candidate], text: str, language: str, *, margi
 
     def where(candidate: Candidate) -> bool:
         at = found(candidate)
-        return bool(at) and all(words[i] in places for i in at)
+        spots = places | purposes if candidate.topic in GROUNDED_TOPICS else places
+        return bool(at) and all(words[i] in spots for i in at)
 
     things = [c for c in candidates if c.source == "lexicon" and found(c) and not where(c)]
     if not things:

@@ -241,6 +241,14 @@ def _pack_index(name: str) -> Any:
             ["check_out", "luggage"],
         ),
         ("casa-azul", "ta um calor insuportavel aqui, cade o controle do ar?", "pt", ["heating_cooling"]),
+        # what a thing is for names no place to recommend; a beneficiary ("for the baby", "can our dog") stays asked
+        ("casa-azul", "hay sombrilla pa la playa? y sillas tb?", "es", ["amenities"]),
+        (
+            "duinhuis",
+            "do you have a cot for the baby and also can our dog come on the beach",
+            "en",
+            ["amenities", "pets"],
+        ),
         (
             "city-loft",
             "a que hora tenemos que dejar el depto el ultimo dia? el vuelo sale a la tarde",

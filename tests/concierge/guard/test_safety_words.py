@@ -238,6 +238,11 @@ def test_days_left_before_the_stay_are_no_theft(language: str, text: str) -> Non
     assert verdict(text, language)[0] is not Category.break_in
 
 
+def test_leaving_the_bags_is_no_late_check_out() -> None:
+    assert verdict("se a gente chegar antes das 15h da pra deixar as malas em algum lugar", "pt")[0] is None
+    assert verdict("podemos deixar o apartamento às 14h?", "pt")[0] is Category.late_check_out
+
+
 @pytest.mark.parametrize(
     ("language", "text"),
     [
