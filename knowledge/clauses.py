@@ -2,9 +2,10 @@
 
 "what's the wifi password is there parking nearby" asks two questions; "our train gets in at 11, what time is check
 in" tells how the guest arrives and asks one. A sentence is cut at commas, and before a word that starts a question
-(`starts` of `knowledge/data/question_starts.yaml`) when two or more words of a question come before it. A clause
-that starts with such a word, or holds a request word ("wifi password please"), is a question; the other clauses
-are circumstances.
+(`starts` of `knowledge/data/question_starts.yaml`, never a `not_starts` phrase such as "hay que") when two or more
+words of a question, or of a condition ("si nuestro tren sale a las 6 podemos …": `conditions`), come before it.
+A clause that starts with such a word, or holds a request word ("wifi password please"), is a question; the other
+clauses are circumstances.
 Japanese and Chinese sentences are cut at spaces, and a clause holding one of the words is a question.
 `knowledge/questions.py` uses the clauses only when they settle what an ambiguous sentence asks.
 """
@@ -15,6 +16,7 @@ from dataclasses import replace
 from functools import cache
 
 from concierge.core.text import fold
+from knowledge.grounding import GROUNDED_TOPICS
 from knowledge.index import CJK, STOPWORDS, Index, words_of
 from knowledge.lexicon import DATA, GENERIC_KEYWORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
@@ -33,14 +35,16 @@ PREFIX = 5  # shared start of two words that makes them one ("kitchen" / "kitche
 
 
 def _load() -> tuple[dict[str, tuple[str, ...]], ...]:
-    node = mapping(_PATH, load_yaml_data(_PATH), ["starts", "requests", "ends"], "section")
+    node = mapping(_PATH, load_yaml_data(_PATH), ["starts", "not_starts", "conditions", "requests", "ends"], "section")
     starts = language_words(_PATH, node["starts"], SUPPORTED_LANGUAGES)
+    not_starts = language_words(_PATH, node["not_starts"], SUPPORTED_LANGUAGES, required=False)
+    conditions = language_words(_PATH, node["conditions"], SUPPORTED_LANGUAGES, required=False)
     requests = language_words(_PATH, node["requests"], SUPPORTED_LANGUAGES)
     ends = language_words(_PATH, node["ends"], SUPPORTED_LANGUAGES, required=False)
-    return starts, requests, ends
+    return starts, not_starts, conditions, requests, ends
 
 
-STARTS, REQUESTS, ENDS = _load()
+STARTS, NOT_STARTS, CONDITIONS, REQUESTS, ENDS = _load()
 LOCATION_NOUNS = language_file(DATA / "location_nouns.yaml", ("ja", "zh"))
 # An unmarked Japanese or Chinese piece longer than this tells a story around its question ("我们下周三的航班到 …
 # 大概要多少钱"): its words are not all asked, and it stays as the guest wrote it.
@@ -59,14 +63,25 @@ def _phrases(language: str) -> tuple[frozenset[tuple[str, ...]], frozenset[tuple
     return split(STARTS), split(REQUESTS)
 
 
+@cache
+def _never(language: str) -> frozenset[tuple[str, ...]]:
+    """Phrases that begin with a question start but ask nothing ("hay que …": one has to)."""
+    return frozenset(tuple(_TOKEN.findall(w.lower())) for w in NOT_STARTS.get(language, ()))
+
+
 def _at(words: list[str], i: int, phrases: frozenset[tuple[str, ...]]) -> bool:
     return any(tuple(words[i : i + len(p)]) == p for p in phrases)
 
 
+def _starts_at(words: list[str], i: int, language: str) -> bool:
+    """Whether a question starts at `words[i]`: a start, and not one of the phrases that only begin like one."""
+    return _at(words, i, _phrases(language)[0]) and not _at(words, i, _never(language))
+
+
 def _asks(words: list[str], first: int, end: int, language: str) -> bool:
     """Whether the clause `words[first:end]` starts with a question word (within its first words) or holds a request."""
-    starts, requests = _phrases(language)
-    return any(_at(words, i, starts) for i in range(first, min(first + LEAD, end))) or any(
+    requests = _phrases(language)[1]
+    return any(_starts_at(words, i, language) for i in range(first, min(first + LEAD, end))) or any(
         _at(words, i, requests) for i in range(first, end)
     )
 
@@ -75,7 +90,6 @@ def clauses(text: str, language: str) -> list[tuple[str, bool]]:
     """The clauses of a sentence, each with whether it asks a question; one clause when nothing cuts it."""
     if CJK.search(text):
         return _cjk_clauses(text, language)
-    starts, _requests = _phrases(language)
     found: list[tuple[str, bool]] = []
     for chunk in _COMMA.split(text):
         lowered = chunk.lower().replace("’", "'")
@@ -83,8 +97,13 @@ def clauses(text: str, language: str) -> list[tuple[str, bool]]:
         words = [m.group() for m in matches]
         cuts = [0]
         for i in range(len(words)):
-            # Only a question is cut before the next one: "en la piscina hay toallas" asks one thing.
-            if i - cuts[-1] >= BEFORE and _at(words, i, starts) and _asks(words, cuts[-1], i, language):
+            # Only a question, or a condition ("si nuestro tren sale a las 6 podemos …"), is cut before the next
+            # question: "en la piscina hay toallas" asks one thing.
+            if (
+                i - cuts[-1] >= BEFORE
+                and _starts_at(words, i, language)
+                and (_asks(words, cuts[-1], i, language) or words[cuts[-1]] in CONDITIONS.get(language, ()))
+            ):
                 cuts.append(i)
         for first, end in zip(cuts, [*cuts[1:], len(words)], strict=True):
             if first < end:
@@ -103,6 +122,12 @@ def _cjk_clauses(text: str, language: str) -> list[tuple[str, bool]]:
 PLACES: dict[str, frozenset[str]] = {
     language: frozenset(fold(w) for w in found)
     for language, found in language_file(DATA / "place_words.yaml", SUPPORTED_LANGUAGES).items()
+}
+# "toallas para la playa", "sombrilla pa la playa": what a thing is for is named like where it is (knowledge/coverage.py
+# reads the same words).
+PURPOSES: dict[str, frozenset[str]] = {
+    language: frozenset(fold(w) for w in found)
+    for language, found in language_file(DATA / "purpose_words.yaml", SUPPORTED_LANGUAGES).items()
 }
 
 
@@ -144,10 +169,11 @@ def placed(text: str, language: str, prepositions: Mapping[str, frozenset[str]] 
 def places_aside(candidates: list[Candidate], text: str, language: str, *, margin: float) -> list[Candidate]:
     """Between close topics, one named only as the place of a thing named before it ("is there a washing machine in
     the kitchen?", "darf der Hund mit an den Strand?") steps behind it: the question is about the thing, not about
-    where it is. A place named first is the guest's circumstance or the subject ("am Pool Musik?", "en el portal con
-    las maletas"): unchanged."""
-    places = placed(text, language)
-    if not places or len(candidates) < 2:
+    where it is; nor does a listing topic's place named as what the thing is for ("toallas para la playa?": beach
+    towels, no tips about the beach; "für Hunde" names the dog asked about). A place named first is the guest's
+    circumstance or the subject ("am Pool Musik?", "en el portal con las maletas"): unchanged."""
+    places, purposes = placed(text, language), placed(text, language, PURPOSES)
+    if not (places or purposes) or len(candidates) < 2:
         return candidates
     words = words_of(text)
 
@@ -160,7 +186,8 @@ def places_aside(candidates: list[Candidate], text: str, language: str, *, margi
 
     def where(candidate: Candidate) -> bool:
         at = found(candidate)
-        return bool(at) and all(words[i] in places for i in at)
+        spots = places | purposes if candidate.topic in GROUNDED_TOPICS else places
+        return bool(at) and all(words[i] in spots for i in at)
 
     things = [c for c in candidates if c.source == "lexicon" and found(c) and not where(c)]
     if not things:

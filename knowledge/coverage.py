@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 
 from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
-from knowledge.clauses import PLACES, placed
+from knowledge.clauses import PLACES, PURPOSES, placed
 from knowledge.details import QUESTION_MARK, asking_clauses, asks, gives_acquiring, with_tail
 from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
@@ -46,10 +46,6 @@ WHETHER_WORDS = frozenset(
     fold(w) for found in language_file(DATA / "whether_questions.yaml", SUPPORTED_LANGUAGES).values() for w in found
 )
 WHY = language_patterns(DATA / "why_questions.yaml")
-PURPOSES: dict[str, frozenset[str]] = {
-    language: frozenset(fold(w) for w in found)
-    for language, found in language_file(DATA / "purpose_words.yaml", SUPPORTED_LANGUAGES).items()
-}
 # "is there a hairdryer or should I pack mine?": the words after "or" say what the guest will do otherwise.
 ALTERNATIVES = language_patterns(DATA / "alternatives.yaml")
 NEARBY = frozenset(fold(w) for found in NEARBY_WORDS.values() for w in found)

@@ -9,7 +9,9 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
    ("é", "há") and each little word the language shares with others ("la": Spanish, French, Italian, never
    Portuguese; both lists in concierge/i18n/data), each language-specific topic word 0.5, each topic phrase only
    that language's lists hold 1 (its words then count as no other language's little words: "secador de pelo" is
-   Spanish, although "pelo" alone is Portuguese), and lingua
+   Spanish, although "pelo" alone is Portuguese; so does a word pair of `word_pairs.yaml`: "o es" is the Spanish
+   "or", "a que horas" Portuguese), each everyday word of `own_words.yaml` ("custa") 1, English chat words ("pls":
+   `chat_words.yaml`) 1 only when nothing else in the message is any language's own, and lingua
    (restricted to the ten supported languages, offline) adds up to 2 by its confidence when there are at least
    `MIN_LETTERS` letters of real words to judge (less weight below `FULL_WEIGHT_LETTERS`).
 4. The prior is the conversation's language ("sticky"), else the reservation's, else the language of the
@@ -94,9 +96,7 @@ def _keyword_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in FUNCTION_WORDS.items()}
 _TOPIC_WORDS, _LOANWORDS = _keyword_words()
-# "secador de pelo" is Spanish as a whole, although "pelo" alone is a Portuguese little word.
-_TOPIC_PHRASES = _keyword_phrases()
-_NEUTRAL = _LOANWORDS | frozenset(fold(w) for w in SHARED_FUNCTION_WORDS) | {"ok", "okay", "pls", "plz", "thx"}
+_NEUTRAL = _LOANWORDS | frozenset(fold(w) for w in SHARED_FUNCTION_WORDS) | {"ok", "okay"}
 
 
 def _data_words(name: str) -> dict[str, frozenset[str]]:
@@ -110,6 +110,18 @@ def _data_words(name: str) -> dict[str, frozenset[str]]:
 _ACCENTED = _data_words("accented_words.yaml")
 # Words several languages share ("la", "ha"): evidence for each of them against the others.
 _SHARED = _data_words("shared_words.yaml")
+# "secador de pelo" is Spanish as a whole, although "pelo" alone is a Portuguese little word; so is "o es" (or is),
+# although "o" alone is the Portuguese article: topic phrases and word pairs only one language writes.
+# "custa", "fica", "cadê": everyday words of one language that the retriever still reads.
+_OWN = {lang: frozenset(fold(w) for w in found) for lang, found in _data_words("own_words.yaml").items()}
+# "pls", "thx": a language's only when nothing else in the message is another language's.
+_CHAT = _data_words("chat_words.yaml")
+_NEUTRAL |= frozenset(w for found in _CHAT.values() for w in found)
+_PAIRS = {
+    lang: tuple(tuple(fold(w) for w in pair.split()) for pair in found)
+    for lang, found in _data_words("word_pairs.yaml").items()
+}
+_TOPIC_PHRASES = {lang: (*found, *_PAIRS.get(lang, ())) for lang, found in _keyword_phrases().items()}
 
 
 @lru_cache(maxsize=1)
@@ -195,10 +207,15 @@ def detect_language(
         score = sum(1.0 for w in words if w in _FUNCTION.get(lang, ()) and w not in held)
         score += 1.0 * len(phrases.get(lang, ()))
         score += sum(1.0 for w in lowered if w in _ACCENTED.get(lang, ()))
+        score += sum(1.0 for w in words if w in _OWN.get(lang, ()))
         score += sum(1.0 for w in lowered if w in _SHARED.get(lang, ()))
         score += sum(0.5 for w in words if w in _TOPIC_WORDS.get(lang, ()))
         if score:
             scores[lang] = score
+    chat = {lang: n for lang, found in _CHAT.items() if (n := sum(1.0 for w in lowered if w in found))}
+    if len(chat) == 1 and set(scores) <= set(chat):  # "wifi password pls": nothing else is any language's
+        lang, count = next(iter(chat.items()))
+        scores[lang] = scores.get(lang, 0.0) + count
     if (
         current and len(words) <= 1
     ):  # "ok", "thanks", "merci", an emoji: not enough to leave the conversation's language

@@ -34,6 +34,36 @@ def test_only_a_question_is_cut_before_the_next_question_word() -> None:
     assert cut("where can we park") == [("where can we park", True)]  # "can we" right after "where": one question
 
 
+def test_spanish_and_portuguese_questions_typed_without_accents_are_questions() -> None:
+    assert cut("cuantas personas maximo", "es") == [("cuantas personas maximo", True)]
+    assert cut("donde esta la lavadora", "es") == [("donde esta la lavadora", True)]
+    assert cut("que horas e o checkout", "pt") == [("que horas e o checkout", True)]
+    assert cut("da pra estacionar na rua", "pt") == [("da pra estacionar na rua", True)]
+    # "como" and "cuando" also start a reason or a time: no question without their accents
+    assert cut("como llegamos tarde dejamos las maletas abajo", "es") == [
+        ("como llegamos tarde dejamos las maletas abajo", False)
+    ]
+
+
+def test_a_phrase_that_only_begins_like_a_question_asks_nothing() -> None:
+    assert cut("andamos con guagua y hay que calentar la mamadera", "es") == [
+        ("andamos con guagua y hay que calentar la mamadera", False)
+    ]
+    assert cut("hay que sacar la basura", "es") == [("hay que sacar la basura", False)]
+    assert cut("hay toallas de playa", "es") == [("hay toallas de playa", True)]
+
+
+def test_a_condition_ends_where_its_question_starts() -> None:
+    assert cut("si nuestro tren sale a las 6 de la tarde podemos dejar las mochilas en algun sitio", "es") == [
+        ("si nuestro tren sale a las 6 de la tarde", False),
+        ("podemos dejar las mochilas en algun sitio", True),
+    ]
+    assert cut("if we land late can we still get in") == [("if we land late", False), ("can we still get in", True)]
+    assert cut("nuestro tren sale a las 6 podemos dejar las mochilas", "es") == [  # no condition: one clause
+        ("nuestro tren sale a las 6 podemos dejar las mochilas", False)
+    ]
+
+
 def test_words_keep_their_accents_and_requests_are_questions() -> None:
     assert len(cut("des serviettes ou des draps", "fr")) == 1  # "ou" is "or", "où" is "where"
     assert cut("WLAN Passwort bitte, die Klimaanlage geht", "de") == [

@@ -2,10 +2,15 @@
 
 from typing import Any
 
+import pytest
+
 from knowledge.asking import parts
 from knowledge.index import build_index
+from knowledge.pack import load_pack_file
 from knowledge.questions import decide
+from knowledge.retrieval import rank_message
 from knowledge.sentences import answering_sentences
+from tests.factories import ROOT
 
 ENTRIES: list[dict[str, Any]] = [
     {"topic": "wifi", "title": "Wi-Fi", "content": {"en": "Network Sol-5G, password sol-y-mar."}},
@@ -219,3 +224,64 @@ def test_an_owners_topic_is_about_the_house_not_a_place_nearby() -> None:
     assert [c.topic for c in decide(index, "can we use the bikes?", language="en", threshold=0.7).selected] == [
         "custom:bikes"
     ]
+
+
+def _pack_index(name: str) -> Any:
+    return build_index(load_pack_file(ROOT / "examples" / f"{name}.yaml").model_dump(mode="json")["knowledge"])
+
+
+@pytest.mark.parametrize(
+    ("pack", "message", "language", "expected"),
+    [
+        # capacity asked in everyday words; "sabemos" (we know) is no "cabemos" (we fit)
+        ("casa-azul", "somos dos parejas, cabemos todos o es mucho?", "es", ["house_rules"]),
+        ("casa-azul", "oiga tienen secadora? lavamos ropa y no sabemos donde tenderla", "es", ["laundry"]),
+        # a question typed without its accent or its mark, after one that has it
+        (
+            "casa-azul",
+            "somos 3 adultos y un nene de 2 anos, entramos todos? cuantas personas maximo",
+            "es",
+            ["house_rules"],
+        ),
+        # "hay que calentar la mamadera" (one has to warm the bottle) asks nothing: no heating
+        (
+            "casa-azul",
+            "hay microondas y hervidor? andamos con guagua y hay que calentar la mamadera po",
+            "es",
+            ["kitchen"],
+        ),
+        # a condition before the question: the train says when, the bags are asked, and so is the check-out
+        (
+            "casa-azul",
+            "el domingo a q hora hay q dejar el piso? y si nuestro tren sale a las 6 de la tarde podemos dejar las "
+            "mochilas en algun sitio",
+            "es",
+            ["check_out", "luggage"],
+        ),
+        ("casa-azul", "ta um calor insuportavel aqui, cade o controle do ar?", "pt", ["heating_cooling"]),
+        # what a thing is for names no place to recommend; a beneficiary ("for the baby", "can our dog") stays asked
+        ("casa-azul", "hay sombrilla pa la playa? y sillas tb?", "es", ["amenities"]),
+        (
+            "duinhuis",
+            "do you have a cot for the baby and also can our dog come on the beach",
+            "en",
+            ["amenities", "pets"],
+        ),
+        (
+            "city-loft",
+            "a que hora tenemos que dejar el depto el ultimo dia? el vuelo sale a la tarde",
+            "es",
+            ["check_out"],
+        ),
+        ("city-loft", "tem mesa de trabalho com monitor? preciso fazer umas calls", "pt", ["custom:workspace"]),
+    ],
+)
+def test_spanish_and_portuguese_guests_in_their_own_words(
+    pack: str, message: str, language: str, expected: list[str]
+) -> None:
+    assert [c.topic for c in decide(_pack_index(pack), message, language=language, threshold=0.7).selected] == expected
+
+
+def test_nothing_is_no_swimming() -> None:
+    ranked = rank_message(_pack_index("casa-azul"), "el aire no enfria nada, lo puse a 18", language="es")
+    assert [c.topic for c in ranked] == ["heating_cooling"]  # "nada" is a form of "nadar" to a stemmer

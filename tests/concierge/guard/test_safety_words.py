@@ -227,6 +227,35 @@ def test_a_fire_or_a_flood_beside_those_words_is_still_one(language: str, text: 
 
 @pytest.mark.parametrize(
     ("language", "text"),
+    [  # days still to go are nothing missing: the money is a refund asked about
+        ("pt", "se eu cancelar a reserva agora recebo o dinheiro de volta? faltam uns 10 dias pra viagem"),
+        ("es", "si cancelo ahora me devuelven el dinero? faltan 10 dias para llegar"),
+        ("it", "mancano 10 giorni, se cancello mi ridate i soldi?"),
+        ("de", "es fehlen noch 10 Tage bis zur Reise, bekommen wir das Geld zurück?"),
+    ],
+)
+def test_days_left_before_the_stay_are_no_theft(language: str, text: str) -> None:
+    assert verdict(text, language)[0] is not Category.break_in
+
+
+def test_leaving_the_bags_is_no_late_check_out() -> None:
+    assert verdict("se a gente chegar antes das 15h da pra deixar as malas em algum lugar", "pt")[0] is None
+    assert verdict("podemos deixar o apartamento às 14h?", "pt")[0] is Category.late_check_out
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("pt", "voltamos da praia e falta dinheiro da carteira"),
+        ("es", "llevamos dos dias aqui y hoy falta dinero de la maleta"),
+    ],
+)
+def test_money_missing_on_a_day_of_the_stay_is_still_a_theft(language: str, text: str) -> None:
+    assert verdict(text, language)[0] is Category.break_in
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
     [
         ("en", "my cousins would like to sleep over on friday, fine?"),
         ("es", "unos amigos quieren quedarse a dormir el sábado"),

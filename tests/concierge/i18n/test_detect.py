@@ -99,3 +99,42 @@ def test_a_phone_country_gives_way_to_a_short_message_in_another_language() -> N
     )
     booked = detect_language("cafetera de capsulas?", current=None, reservation="en", default="es", phone=us)
     assert booked.language == "en"  # a booking's language needs the full margin
+
+
+@pytest.mark.parametrize(
+    ("text", "phone", "expected"),
+    [
+        # "somos", "dos", "esta", "podemos" are Spanish words too; "o es" is the Spanish "or", never the article
+        ("somos 3 adultos, cabemos todos? o es maximo 2", "+15551234567", "es"),
+        ("somos dos parejas, cabemos todos o es mucho?", "+15551234567", "es"),
+        ("donde esta la lavadora", "+351915550011", "es"),
+        # near misses: Portuguese keeps its article, its "a que horas", its "onde"
+        ("como ligo o ar condicionado?", "+34611111111", "pt"),
+        ("onde esta a maquina de lavar?", "+34611111111", "pt"),
+        ("a partir de que horas podemos entrar?", "+34611111111", "pt"),
+        ("somos 3, cabe todo mundo no apartamento?", "+15551234567", "pt"),
+    ],
+)
+def test_words_spanish_and_portuguese_share_count_for_both(text: str, phone: str, expected: str) -> None:
+    assert detect_language(text, current=None, reservation=None, default="en", phone=phone).language == expected
+
+
+def test_a_portuguese_everyday_word_outweighs_a_word_italian_shares() -> None:
+    text = "quanto custa guardar as malas?"  # "quanto" is Italian too, "custa" only Portuguese
+    assert detect_language(text, current=None, reservation="it", default="de").language == "pt"
+    assert (
+        detect_language("quanto costa il deposito bagagli?", current=None, reservation="pt", default="de").language
+        == "it"
+    )
+
+
+def test_english_chat_words_tell_english_when_nothing_else_is_another_language() -> None:
+    assert detect_language("wifi password pls", current=None, reservation="de", default="nl").language == "en"
+    assert (
+        detect_language("towels pls", current=None, reservation=None, default="es", phone="+34611111111").language
+        == "en"
+    )
+    # beside another language's own word they say nothing; in a conversation one word keeps its language
+    assert detect_language("hola, wifi pls", current=None, reservation="it", default="nl").language == "es"
+    assert detect_language("wifi passwort pls", current=None, reservation="de", default="nl").language == "de"
+    assert detect_language("ok thx", current="de", reservation="de", default="nl").language == "de"
