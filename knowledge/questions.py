@@ -76,9 +76,18 @@ def _asks_nearby(text: str, language: str) -> bool:
     return pattern is not None and pattern.search(fold(text)) is not None
 
 
-def _of_house(topic: str) -> bool:
-    """Whether a topic is about the house itself: a built-in one, or an owner's own (the bike shed, the hot tub)."""
-    return topic in HOUSE_TOPICS or topic.startswith("custom:")
+def _of_house(index: Index, topic: str) -> bool:
+    """Whether a topic is about the house itself: a built-in one, or an owner's own (the bike shed, the hot tub) unless
+    its entry speaks of somewhere nearby itself ("The nearest gym is FitBox, Calle Sol 5")."""
+    if topic in HOUSE_TOPICS:
+        return True
+    nearby = _nearby_anywhere()
+    return topic.startswith("custom:") and not (nearby and nearby.search(fold(index.texts.get(topic, ""))))
+
+
+@cache
+def _nearby_anywhere() -> re.Pattern[str] | None:
+    return phrase_pattern(w for found in NEARBY_WORDS.values() for w in found)
 
 
 def _grounding(
@@ -90,7 +99,7 @@ def _grounding(
     elsewhere = _asks_nearby(message, language)
     kept = [
         c
-        if grounded(index, c, asking or message, nearby=elsewhere) and not (elsewhere and _of_house(c.topic))
+        if grounded(index, c, asking or message, nearby=elsewhere) and not (elsewhere and _of_house(index, c.topic))
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]

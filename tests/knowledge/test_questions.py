@@ -226,6 +226,12 @@ def test_an_owners_topic_is_about_the_house_not_a_place_nearby() -> None:
     ]
 
 
+def test_an_owners_topic_about_a_place_nearby_answers_a_question_about_it() -> None:
+    entry = {"topic": "custom:gym", "title": "Gym", "content": {"en": "The nearest gym is FitBox, Calle Sol 5."}}
+    found = decide(build_index([entry]), "is there a gym nearby?", language="en", threshold=0.7)
+    assert [c.topic for c in found.selected] == ["custom:gym"]
+
+
 def _pack_index(name: str) -> Any:
     return build_index(load_pack_file(ROOT / "examples" / f"{name}.yaml").model_dump(mode="json")["knowledge"])
 
