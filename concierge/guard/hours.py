@@ -124,6 +124,8 @@ def late_hours(text: str) -> list[int]:
         hour, minutes, unit = int(match.group(2)), match.group(3), (match.group(4) or "").replace(".", "")
         if not unit and not minutes and not _ENDS_WITH_UNTIL.search(folded[: match.start(2)]):
             continue  # "2 kids", "for 3 hours": no hour
+        if hour == 12 and not unit and not minutes and not evening:
+            continue  # "till 12 on saturday": noon as likely as midnight
         hours.append(_night(hour, unit, evening=evening or not unit))
     for match in _CJK_HOUR.finditer(folded):
         numeral = match.group(1)

@@ -12,6 +12,7 @@ answered.
 
 from typing import Any
 
+from concierge.guard.forbidden import forbids
 from concierge.guard.headcount import maximum_guests, party_size
 from concierge.guard.hours import past_evening_limit
 from concierge.guard.leniency import asks_for_leniency
@@ -26,6 +27,7 @@ from knowledge.retrieval import CLARIFY_FLOOR, Candidate
 PARTY_TOPICS = frozenset({"amenities"})
 # The rule entries among this many of retrieval's best candidates are the rules the request is about.
 RANKED = 2
+STAY_TIMES = frozenset({"check_in", "check_out"})  # entries whose hours are when a stay starts or ends
 CUSTOM = "custom:"  # an owner's own topic (a hot tub, a barbecue) holds its own rules
 
 
@@ -48,9 +50,19 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
     if not rules:
         return None
     if not asks_for_leniency(state["text"], language=state["language"]):
-        # Without a wording of tolerance, an hour past a rule's evening hour asks to bend that rule, and only that one.
+        # Without a wording of tolerance, an hour past a rule's evening hour asks to bend that rule, and only that one;
+        # so does asking plainly for a thing the rule forbids ("可以点蜡烛吗" beside "do not light candles").
+        text, language = state["text"], state["language"]
+        # An hour asked of the check-in or check-out entry retrieval ranks first is when the guest arrives or leaves,
+        # not the end of an evening.
+        timed = bool(candidates) and candidates[0].topic in STAY_TIMES
         texts = {entry["topic"]: list(entry.get("content", {}).values()) for entry in state["entries"]}
-        rules = [topic for topic in rules if past_evening_limit(state["text"], texts.get(topic, []))]
+        rules = [
+            topic
+            for topic in rules
+            if (not timed and past_evening_limit(text, texts.get(topic, [])))
+            or forbids(text, texts.get(topic, []), language=language)
+        ]
         if not rules:
             return None
     return screened_hand_off(state, Category.rule_exception, rules)

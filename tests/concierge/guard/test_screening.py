@@ -173,3 +173,13 @@ def test_a_chargeback_threat_is_a_refund_a_person_decides(language: str, text: s
 def test_what_a_previous_guest_said_asks_for_nobodys_details(language: str, text: str) -> None:
     assert verdict(text, language=language)[0] is not Category.privacy
     assert verdict("who was the previous guest?")[0] is Category.privacy
+
+
+def test_an_emergency_given_as_the_reason_for_cancelling_is_no_emergency() -> None:
+    assert verdict("we need to cancel because of a family emergency, can we get a refund?")[0] is Category.refund
+    for language, text in (
+        ("es", "tenemos que cancelar por una emergencia familiar"),
+        ("nl", "vanwege een noodgeval in de familie moeten we annuleren"),
+    ):
+        assert verdict(text, language=language)[0] is not Category.emergency
+    assert verdict("emergency! my wife fell down the stairs")[0] in (Category.emergency, Category.medical)

@@ -108,3 +108,14 @@ def test_music_until_the_start_of_quiet_hours_and_the_plain_question_are_answere
         result = ask(flat(), message, phone=JOHN)
         assert result["escalations"] == [], message
         assert NOISE in result["reply"]
+
+
+def test_asking_plainly_for_what_a_rule_forbids_tells_the_team(database_url: str) -> None:
+    result = ask(flat(), "we brought a bag of charcoal, can we use it on the barbecue?", phone=JOHN)
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert FIRE in result["reply"]
+
+
+def test_a_bare_twelve_is_no_hour_past_the_evening(database_url: str) -> None:
+    result = ask(flat(), "the quiet hours are fine, can we have music till 12 on saturday?", phone=JOHN)
+    assert result["escalations"] == []
