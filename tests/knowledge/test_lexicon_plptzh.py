@@ -5,6 +5,7 @@ fireplace where the house has only air conditioning) still goes to a person."""
 from typing import Any
 
 from knowledge.cjk import simplified
+from knowledge.coverage import uncovered
 from knowledge.index import build_index
 from knowledge.questions import decide
 
@@ -47,3 +48,13 @@ def test_the_wood_stove_is_heating_where_the_house_has_one() -> None:
     assert chosen([HEATING], "e a lenha, onde fica?", "pt") == ["heating_cooling"]
     assert chosen([AIRCON], "czy jest kominek?", "pl") == []  # a fireplace the house does not have
     assert chosen([AIRCON], "tem lenha pra lareira?", "pt") == []
+
+
+def test_a_thing_the_entry_names_in_another_language_is_no_word_it_lacks() -> None:
+    # "e preciso por a capa no jacuzzi?": the Dutch entry's "afdekhoes" is the cover
+    index = build_index(
+        [{"topic": "custom:hot-tub", "title": "Hottub", "content": {"nl": "Na gebruik de afdekhoes erop."}}]
+    )
+    assert uncovered(index, "e preciso por a capa no jacuzzi?", ["custom:hot-tub"], language="pt", closed=True) == []
+    assert uncovered(index, "jest pokrywa na jacuzzi?", ["custom:hot-tub"], language="pl", closed=True) == []
+    assert uncovered(index, "tem toalhas no jacuzzi?", ["custom:hot-tub"], language="pt", closed=True) == ["toalhas"]
