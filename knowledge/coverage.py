@@ -39,7 +39,7 @@ from knowledge.mentions import (
     present,
 )
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
-from knowledge.things import unnamed
+from knowledge.things import given_words, unnamed
 
 # The open words that only ask whether something is there, provided or allowed ("is there", "hay", "mag").
 WHETHER_WORDS = frozenset(
@@ -95,8 +95,9 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
     known = frozenset().union(*(topic_words(index, t) for t in chosen))
     where = placed(text, language)  # "… on the balcony by the pool?": the pool only says where
     missing = []
+    things = given_words(text, (index.texts[t] for t in chosen))  # "drewno": the entry's "logs", in English
     for word in content_words(text, language=language):
-        if word in known or any(mentions(index.texts[t], word, language) for t in chosen):
+        if word in known or word in things or any(mentions(index.texts[t], word, language) for t in chosen):
             continue
         if any(mentions_place(index.texts[t], word) for t in chosen):  # "na varanda": the entry's "balcony"
             continue

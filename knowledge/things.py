@@ -77,3 +77,19 @@ def _thing_of(word: str) -> frozenset[str]:
     return owners.get(word) or next(
         (found for w, found in owners.items() if word.startswith(w) and 0 < len(word) - len(w) <= PLURAL), frozenset()
     )
+
+
+def given_words(text: str, texts: Iterable[str]) -> frozenset[str]:
+    """The words of `text` that name a thing of `things.yaml` one of `texts` names in any language: "gdzie jest drewno
+    do kominka?" to an English entry's "wood stove: logs are in the shed" (a phrase's words all: "máquina de secar")."""
+    given = frozenset().union(*(things_named(t) for t in texts))
+    if not given:
+        return frozenset()
+    pattern, owners = thing_pattern()
+    named = {
+        w
+        for m in pattern.finditer(fold(text))
+        if owners.get(m.group(0), frozenset()) & given
+        for w in words_of(m.group(0))
+    }
+    return frozenset(named | {w for w in words_of(text) if _thing_of(w) & given})

@@ -72,3 +72,19 @@ def test_a_thing_the_entry_names_in_another_language_is_no_unknown() -> None:
     )
     assert unknown_cjk(linen, "シーツは剥がしますか", "ja", ["check_out"]) == []  # the entry's "bed linen"
     assert unknown_cjk(linen, "タオルは洗いますか", "ja", ["check_out"]) == ["タオル"]
+
+
+def test_everyday_places_and_things_the_entry_names_are_no_unknown_thing() -> None:
+    # 楼顶 (rooftop), 卧室 (bedroom) and 盖子 (the lid) are the entry's own rooftop, bedroom and cover, in English
+    index = build_index(
+        [
+            {"topic": "pool", "title": "Pool", "content": {"en": "The rooftop pool is open 10:00 to 21:00."}},
+            {"topic": "heating_cooling", "title": "Fans", "content": {"en": "Two fans are in the bedroom wardrobe."}},
+            {"topic": "custom:hot-tub", "title": "Hot tub", "content": {"en": "Put the cover back on after use."}},
+        ]
+    )
+    assert unknown_cjk(index, "楼顶的游泳池几点关门", "zh", ["pool"]) == []
+    assert unknown_cjk(index, "卧室有电风扇吗", "zh", ["heating_cooling"]) == []
+    assert unknown_cjk(index, simplified("熱水浴缸用完要把蓋子蓋回去嗎", "zh"), "zh", ["custom:hot-tub"]) == []
+    assert unknown_cjk(index, "卧室有保险箱吗", "zh", ["heating_cooling"]) == ["保险箱"]  # a safe: still unknown
+    assert unknown_cjk(index, "楼顶有没有救生员", "zh", ["pool"]) == ["救生员"]  # a lifeguard: still unknown

@@ -1,6 +1,6 @@
 """Things an entry mentions and a guest asks about next, named in any language."""
 
-from knowledge.things import own_words, things_named, unnamed
+from knowledge.things import given_words, own_words, things_named, unnamed
 
 
 def test_things_are_named_in_any_language() -> None:
@@ -40,3 +40,16 @@ def test_the_french_box_is_the_router_but_a_key_box_is_not() -> None:
 def test_a_thing_no_text_names_is_unnamed_also_in_the_plural() -> None:
     assert unnamed(["sombrillas", "toallas"], ["towels and a hair dryer"]) == ["sombrillas"]
     assert unnamed(["sombrilla"], ["a beach umbrella"]) == []
+
+
+def test_a_word_naming_a_thing_the_entry_names_in_another_language_is_given() -> None:
+    # "gdzie jest drewno do kominka?" to an English entry's "wood stove: logs are in the shed"
+    entry = "There is also a wood stove: logs are in the shed."
+    assert given_words("gdzie jest drewno do kominka?", [entry]) == {"drewno", "kominka"}
+    assert given_words("a máquina de secar pode levar toalhas?", ["A washer and a tumble dryer"]) >= {
+        "maquina",
+        "secar",
+    }
+    assert given_words("tem lenha?", ["Air conditioning in every room."]) == frozenset()  # not named: not given
+    assert things_named("热水浴缸用完要把盖子盖回去吗") == things_named("put the cover back on") == {"cover"}
+    assert things_named("想吃海鲜") == things_named("seafood") == {"fish"}
