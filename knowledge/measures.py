@@ -20,7 +20,7 @@ from knowledge.lexicon_data import language_file, load_yaml_data, words
 from knowledge.retrieval import Candidate
 
 _PATH = DATA / "measures.yaml"
-KINDS = ("speed", "depth", "size", "age", "temperature", "weight", "price", "distance", "hours", "brand")
+KINDS = ("speed", "depth", "size", "age", "temperature", "weight", "price", "distance", "hours", "brand", "payment")
 
 _SENTENCE = re.compile(r"[.!?;。！？；]+(?:\s+|$)")  # on folded texts: "250 mbit/s" keeps its figure whole
 

@@ -134,3 +134,14 @@ def test_the_make_of_a_thing_goes_to_a_person() -> None:
     assert measures_asked("コーヒーメーカーありますか？", "ja") == []  # a coffee maker, no make asked
     assert tips_answered("what brand is the hair dryer?") == ([], 1)
     assert tips_answered("is there a hair dryer?")[0] == ["amenities"]
+
+
+def test_how_something_is_paid_goes_to_a_person_unless_the_entry_says() -> None:
+    assert measures_asked("est-ce que le tram accepte la carte bancaire ?", "fr") == ["payment"]
+    assert measures_asked("il taxi si può pagare con la carta?", "it") == ["payment"]
+    assert measures_asked("ik stuur je straks een app", "nl") == []  # a message sent, no payment asked
+    index = build_index(
+        [{"topic": "transport", "title": "Transport", "content": {"en": "Tram 4 stops 5 minutes away."}}]
+    )
+    assert unheld("can we pay by card on tram 4?", [index.texts["transport"]], "en") == ["payment"]
+    assert unheld("can we pay by card on tram 4?", ["tickets: card or cash on board."], "en") == []
