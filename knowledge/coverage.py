@@ -26,7 +26,7 @@ from knowledge.details import QUESTION_MARK, asking_clauses, asks, gives_acquiri
 from knowledge.index import STOPWORDS, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
-from knowledge.measures import gives_warmth, unheld
+from knowledge.measures import gives_warmth, unheld, unplaced
 from knowledge.mentions import (
     FOLLOW_UPS,
     OPEN_WORDS,
@@ -247,6 +247,8 @@ def _answers(
     measured = asking_clauses(_from_topic(index, text, topic, language), language)
     if unheld(measured, (index.texts[t] for t in others | {topic} if t in index.texts), language):
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
+    if unplaced(index, measured, others | {topic}, language):
+        return False  # "what time does Casa Carmela close?": the tips' hours are the market's
     if asked and asks_why(text, language):
         return False  # "perché la lavatrice non scarica?": a problem, which a person looks into
     entries = [index.texts[t] for t in others | {topic} if t in index.texts]

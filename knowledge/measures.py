@@ -14,13 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from concierge.core.text import fold
-from knowledge.index import Index, Phrases, detail_kinds, language_patterns, words_of
+from knowledge.index import COMMON, STOPWORDS, Index, Phrases, detail_kinds, language_patterns, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
-from knowledge.lexicon_data import language_file, load_yaml_data
+from knowledge.lexicon_data import language_file, load_yaml_data, words
 from knowledge.retrieval import Candidate
 
 _PATH = DATA / "measures.yaml"
-KINDS = ("speed", "depth", "size", "age", "temperature", "weight", "price", "distance", "hours")
+KINDS = ("speed", "depth", "size", "age", "temperature", "weight", "price", "distance", "hours", "brand", "payment")
 
 _SENTENCE = re.compile(r"[.!?;。！？；]+(?:\s+|$)")  # on folded texts: "250 mbit/s" keeps its figure whole
 
@@ -57,6 +57,38 @@ def unheld(text: str, entries: Iterable[str], language: str) -> list[str]:
     """The kinds of figure the text asks for that none of the (folded) entry texts holds."""
     texts = list(entries)
     return [kind for kind in measures_asked(text, language) if not any(HOLDS[kind].search(t) for t in texts)]
+
+
+# A word of the question this long, in an entry's text, names a place of it ("kiosk", "carmela").
+_NAMED = 4
+_LISTS = DATA / "place_lists.yaml"
+PLACE_LISTS = frozenset(words(_LISTS, load_yaml_data(_LISTS)))
+
+
+def unplaced(index: Index, text: str, topics: Iterable[str], language: str) -> list[str]:
+    """The kinds of figure the text asks for about a place it names in an entry listing places (`place_lists.yaml`),
+    that no sentence naming that place holds: "what time does Casa Carmela close?" to tips whose only hours are the
+    market's. A place named is a word of the question (4+ letters) in the entry's text that is not one of its topic's
+    own words ("parking": the whole entry is about it); an entry the question names nothing of, or one about a single
+    thing, is checked as a whole (`unheld`)."""
+    chosen = [t for t in topics if t in index.texts]
+    asked = {w for w in words_of(text) if len(w) >= _NAMED and w not in STOPWORDS and w not in COMMON}
+    missing = []
+    for kind in measures_asked(text, language):
+        if not any(_placed(index, topic, asked, HOLDS[kind]) for topic in chosen):
+            missing.append(kind)
+    return missing
+
+
+def _placed(index: Index, topic: str, asked: set[str], holds: re.Pattern[str]) -> bool:
+    """Whether a sentence of the topic's entry holds the figure and names what the question names of it."""
+    text = index.texts[topic]
+    if topic not in PLACE_LISTS:
+        return any(holds.search(s) for s in _SENTENCE.split(text))
+    own = {w for term in index.terms if term.topic == topic and term.source != "content" for w in term.words}
+    named = (asked & set(words_of(text))) - own
+    sentences = [s for s in _SENTENCE.split(text) if holds.search(s)]
+    return any(not named or named.intersection(words_of(s)) for s in sentences)
 
 
 def stand_in(index: Index, topic: str, kinds: Iterable[str], message: str) -> str | None:

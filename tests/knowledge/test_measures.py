@@ -3,7 +3,7 @@
 from typing import Any
 
 from knowledge.index import build_index
-from knowledge.measures import gives_warmth, measures_asked, unheld
+from knowledge.measures import PLACE_LISTS, gives_warmth, measures_asked, unheld, unplaced
 from knowledge.questions import decide
 
 ENTRIES: list[dict[str, Any]] = [
@@ -86,3 +86,62 @@ def test_a_word_asking_how_warm_is_given_by_an_entry_with_a_temperature() -> Non
     assert gives_warmth("calda", ["the hot tub is kept at 38 °c."])
     assert not gives_warmth("heated", ["the pool is open from 10:00 to 21:00."])
     assert not gives_warmth("open", ["the hot tub is kept at 38 °c."])
+
+
+TIPS: list[dict[str, Any]] = [
+    {
+        "topic": "local_tips",
+        "title": "Tips",
+        "content": {
+            "en": "For paella, Casa Carmela on the seafront (book ahead). The market is open Monday to Saturday "
+            "mornings. The beach is a 3-minute walk."
+        },
+    },
+    {"topic": "kitchen", "title": "Kitchen", "content": {"en": "The kitchen has an oven, a kettle and a toaster."}},
+    {"topic": "amenities", "title": "Amenities", "content": {"en": "Included: towels and a hair dryer."}},
+]
+TIPS_INDEX = build_index(TIPS)
+
+
+def tips_answered(message: str, *, language: str = "en") -> tuple[list[str], int]:
+    decision = decide(TIPS_INDEX, message, language=language, threshold=0.7)
+    return [c.topic for c in decision.selected], decision.open_questions
+
+
+def test_hours_of_a_place_a_listing_names_without_them_go_to_a_person() -> None:
+    assert unplaced(TIPS_INDEX, "what time does casa carmela close?", ["local_tips"], "en") == ["hours"]
+    assert unplaced(TIPS_INDEX, "what time is the market open?", ["local_tips"], "en") == []
+    assert tips_answered("what time does the paella place casa carmela close?") == ([], 1)
+
+
+def test_an_entry_about_one_thing_answers_hours_from_any_sentence() -> None:
+    assert "local_tips" in PLACE_LISTS and "noise" not in PLACE_LISTS
+    index = build_index(
+        [
+            {
+                "topic": "noise",
+                "title": "Noise",
+                "content": {"en": "Quiet hours are 22:00 to 6:00. Close the windows if you play music."},
+            }
+        ]
+    )
+    assert unplaced(index, "until what time can we play music?", ["noise"], "en") == []
+
+
+def test_the_make_of_a_thing_goes_to_a_person() -> None:
+    assert measures_asked("what brand is the hair dryer?", "en") == ["brand"]
+    assert measures_asked("吹风机是什么牌子的？", "zh") == ["brand"]
+    assert measures_asked("コーヒーメーカーありますか？", "ja") == []  # a coffee maker, no make asked
+    assert tips_answered("what brand is the hair dryer?") == ([], 1)
+    assert tips_answered("is there a hair dryer?")[0] == ["amenities"]
+
+
+def test_how_something_is_paid_goes_to_a_person_unless_the_entry_says() -> None:
+    assert measures_asked("est-ce que le tram accepte la carte bancaire ?", "fr") == ["payment"]
+    assert measures_asked("il taxi si può pagare con la carta?", "it") == ["payment"]
+    assert measures_asked("ik stuur je straks een app", "nl") == []  # a message sent, no payment asked
+    index = build_index(
+        [{"topic": "transport", "title": "Transport", "content": {"en": "Tram 4 stops 5 minutes away."}}]
+    )
+    assert unheld("can we pay by card on tram 4?", [index.texts["transport"]], "en") == ["payment"]
+    assert unheld("can we pay by card on tram 4?", ["tickets: card or cash on board."], "en") == []
