@@ -294,7 +294,7 @@ def covered(
             kept.append(candidate)
             continue
         asking = [
-            (*with_tail(text, asked, pieces[i + 1 :], named, dictated), named(text) & chosen)
+            (*with_tail(text, asked, pieces[i + 1 :], named, dictated, message), named(text) & chosen)
             for i, (text, asked) in enumerate(pieces)
             if topic in named(text)
         ] or [(message, "?" in message, named(message) & chosen)]
