@@ -99,7 +99,11 @@ def test_an_entry_asked_only_about_what_another_chosen_entry_says_steps_aside() 
 def test_a_word_of_another_chosen_topic_is_that_topics_not_a_detail_asked() -> None:
     index = build_index(
         [
-            {"topic": "check_out", "title": "Check-out", "content": {"en": "By 10:00. Put the used towels in the tub."}},
+            {
+                "topic": "check_out",
+                "title": "Check-out",
+                "content": {"en": "By 10:00. Put the used towels in the tub."},
+            },
             {"topic": "amenities", "title": "Included", "content": {"en": "Towels, beach towels and a hair dryer."}},
         ]
     )
