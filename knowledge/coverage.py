@@ -18,6 +18,7 @@ split: more wrong answers avoided than answers lost). Another topic's word is no
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
@@ -39,7 +40,7 @@ from knowledge.mentions import (
     present,
 )
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
-from knowledge.things import unnamed
+from knowledge.things import named_by_one, unnamed
 
 # The open words that only ask whether something is there, provided or allowed ("is there", "hay", "mag").
 WHETHER_WORDS = frozenset(
@@ -303,6 +304,8 @@ def covered(
         # "hay sombrillas en la casa?": the thing whose word named the topic, which its entry does not name
         whether = any((asked or dictated) and asks_whether(text, language) for text, asked, _others in asking)
         if whether and unnamed([fold(candidate.matched)], (index.texts[t] for t in chosen)):
+            other = named_by_one(index.texts, fold(candidate.matched), chosen | {c.topic for c in kept})
+            kept += [replace(candidate, topic=other)] if other else []  # the entry that names the thing answers
             continue
         if any(
             _answers(index, text, asked, topic, others, language, unmarked=dictated and asks(text, language))

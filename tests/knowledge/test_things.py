@@ -40,3 +40,23 @@ def test_the_french_box_is_the_router_but_a_key_box_is_not() -> None:
 def test_a_thing_no_text_names_is_unnamed_also_in_the_plural() -> None:
     assert unnamed(["sombrillas", "toallas"], ["towels and a hair dryer"]) == ["sombrillas"]
     assert unnamed(["sombrilla"], ["a beach umbrella"]) == []
+
+
+def test_the_entry_that_names_the_thing_answers_when_the_lexicons_one_does_not() -> None:
+    from knowledge.index import build_index
+    from knowledge.questions import decide
+
+    index = build_index(
+        [
+            {"topic": "laundry", "title": "Laundry", "content": {"en": "The washer-dryer is in the bathroom."}},
+            {"topic": "amenities", "title": "Included", "content": {"en": "Towels, an iron and a hair dryer."}},
+            {"topic": "kitchen", "title": "Kitchen", "content": {"en": "A hob, an oven and a kettle."}},
+        ]
+    )
+
+    def chosen(message: str) -> list[str]:
+        return [c.topic for c in decide(index, message, language="en", threshold=0.7).selected]
+
+    assert chosen("is there an iron somewhere, my shirt is a mess") == ["amenities"]
+    bare = build_index([{"topic": "laundry", "title": "Laundry", "content": {"en": "The washer is in the bathroom."}}])
+    assert decide(bare, "is there an iron somewhere", language="en", threshold=0.7).selected == []  # none names one
