@@ -305,7 +305,8 @@ def covered(
         whether = any((asked or dictated) and asks_whether(text, language) for text, asked, _others in asking)
         if whether and unnamed([fold(candidate.matched)], (index.texts[t] for t in chosen)):
             other = named_by_one(index.texts, fold(candidate.matched), chosen | {c.topic for c in kept})
-            kept += [replace(candidate, topic=other)] if other else []  # the entry that names the thing answers
+            if other and not any(unknown_things(index, t, [other], language=language) for t, _a, _o in asking):
+                kept.append(replace(candidate, topic=other))  # the entry that names the thing answers
             continue
         if any(
             _answers(index, text, asked, topic, others, language, unmarked=dictated and asks(text, language))
