@@ -18,6 +18,7 @@ split: more wrong answers avoided than answers lost). Another topic's word is no
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
@@ -39,7 +40,7 @@ from knowledge.mentions import (
     present,
 )
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
-from knowledge.things import given_words, unnamed
+from knowledge.things import given_words, named_by_one, unnamed
 
 # The open words that only ask whether something is there, provided or allowed ("is there", "hay", "mag").
 WHETHER_WORDS = frozenset(
@@ -297,7 +298,7 @@ def covered(
             kept.append(candidate)
             continue
         asking = [
-            (*with_tail(text, asked, pieces[i + 1 :], named, dictated), named(text) & chosen)
+            (*with_tail(text, asked, pieces[i + 1 :], named, dictated, message), named(text) & chosen)
             for i, (text, asked) in enumerate(pieces)
             if topic in named(text)
         ] or [(message, "?" in message, named(message) & chosen)]
@@ -306,6 +307,9 @@ def covered(
         # "hay sombrillas en la casa?": the thing whose word named the topic, which its entry does not name
         whether = any((asked or dictated) and asks_whether(text, language) for text, asked, _others in asking)
         if whether and unnamed([fold(candidate.matched)], (index.texts[t] for t in chosen)):
+            other = named_by_one(index.texts, fold(candidate.matched), chosen | {c.topic for c in kept})
+            if other and not any(unknown_things(index, t, [other], language=language) for t, _a, _o in asking):
+                kept.append(replace(candidate, topic=other))  # the entry that names the thing answers
             continue
         if any(
             _answers(index, text, asked, topic, others, language, unmarked=dictated and asks(text, language))

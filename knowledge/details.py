@@ -78,12 +78,31 @@ def gives_acquiring(
     return any(mentions(entry, w, lang) for entry in entries for lang, w in every)
 
 
+def _joined(message: str, pieces: Sequence[str]) -> str:
+    """The pieces joined by the commas and dashes the message put between them ("is there a toaster in the kitchen,
+    forgot to check": the clause after the comma tells, it asks for no detail), by a space where words split them
+    ("is het zwembad ook geschikt …": "ook" is no part of the question) or where a piece is not found."""
+    joined, start = pieces[0], message.find(pieces[0])
+    end = start + len(pieces[0]) if start >= 0 else -1
+    for piece in pieces[1:]:
+        found = message.find(piece, end) if end >= 0 else -1
+        gap = message[end:found] if found >= 0 else ""
+        joined += (gap if gap.strip() and not _LETTERS.search(gap) else " ") + piece
+        end = found + len(piece) if found >= 0 else -1
+    return joined
+
+
 def with_tail(
-    text: str, asked: bool, rest: Sequence[tuple[str, bool]], named: Callable[[str], set[str]], dictated: bool
+    text: str,
+    asked: bool,
+    rest: Sequence[tuple[str, bool]],
+    named: Callable[[str], set[str]],
+    dictated: bool,
+    message: str = "",
 ) -> tuple[str, bool]:
     """A piece with the pieces after it that name no topic of their own, and whether they end asked: "Fährt die Tram
     auch nachts?" is split at "auch", and "nachts?" still asks about the tram; in a `dictated` message, up to its end
-    ("la piscina ha anche le sdraio": split at "anche", the loungers are what is asked)."""
+    ("la piscina ha anche le sdraio": split at "anche", the loungers are what is asked), as the `message` wrote it."""
     if asked:
         return text, asked
     tail = []
@@ -92,5 +111,5 @@ def with_tail(
             break
         tail.append(piece)
         if piece_asked:
-            return " ".join([text, *tail]), True
-    return (" ".join([text, *tail]), asked) if dictated and len(tail) == len(rest) else (text, asked)
+            return _joined(message, [text, *tail]), True
+    return (_joined(message, [text, *tail]), asked) if dictated and len(tail) == len(rest) else (text, asked)

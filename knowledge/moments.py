@@ -21,14 +21,18 @@ from knowledge.retrieval import Candidate
 _PATH = DATA / "moments.yaml"
 
 
-def _load() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    node = mapping(_PATH, load_yaml_data(_PATH), ["before", "after"], "section")
+Words = dict[str, tuple[str, ...]]
+
+
+def _load() -> tuple[Words, Words, Words]:
+    node = mapping(_PATH, load_yaml_data(_PATH), ["before", "after", "who"], "section")
     before = language_words(_PATH, node["before"], SUPPORTED_LANGUAGES, required=False)
     after = language_words(_PATH, node["after"], SUPPORTED_LANGUAGES, required=False)
-    return before, after
+    who = language_words(_PATH, node["who"], SUPPORTED_LANGUAGES, required=False)
+    return before, after, who
 
 
-BEFORE, AFTER = _load()
+BEFORE, AFTER, WHO = _load()
 
 
 @cache
@@ -38,10 +42,12 @@ def _pattern(matched: str, language: str) -> re.Pattern[str]:
     langs = dict.fromkeys((language, "en"))
     before = sorted({fold(w) for lang in langs for w in BEFORE.get(lang, ())}, key=len, reverse=True)
     after = sorted({fold(w) for lang in langs for w in AFTER.get(lang, ())}, key=len, reverse=True)
+    who = sorted({fold(w) for lang in langs for w in WHO.get(lang, ())}, key=len, reverse=True)
+    doer = rf"(?:(?:{'|'.join(re.escape(w) for w in who)})\s+)?" if who else ""  # "after we check out"
     parts = []
     if before:
         # An inflected ending is still the same word ("przed zameldowaniem", "vor dem Check-ins"), not a longer one.
-        parts.append(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in before)})\s+{word}\w{{0,3}}(?!\w)")
+        parts.append(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in before)})\s+{doer}{word}\w{{0,3}}(?!\w)")
     if after:
         parts.append(rf"{word}\s*(?:{'|'.join(re.escape(w) for w in after)})")
     return re.compile("|".join(parts)) if parts else re.compile(r"(?!x)x")

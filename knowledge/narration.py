@@ -153,11 +153,13 @@ def secret_aside(
         if len(kept) < 2 or candidate.source != "lexicon" or not parts:
             continue
         others = [index.texts.get(t, "") for t in kept if t != topic]
+        # A word of another chosen topic is that topic's ("do we leave the towels somewhere?": leaving is check-out's).
+        theirs = {w for term in index.terms if term.topic in kept and term.topic != topic for w in term.words}
         # Beside the door, only an entry named by one word that another entry says ("the towels", not "our dog").
         named = [] if topic == "access" else [candidate.matched]
         if any(" " in w for w in named):
             continue
         words = named + [w for text in parts for w in content_words(text, language=language) if w in index.known]
-        if words and all(any(mentions(text, w, language) for text in others) for w in words):
+        if words and all(w in theirs or any(mentions(text, w, language) for text in others) for w in words):
             del kept[topic]
     return kept

@@ -165,7 +165,7 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     # hold: "is there a bike repair shop in the village?" after the bikes.
     held = [] if read_follow_up(index, message, previous, language) else previous[:1]
     kept, dropped = covered(index, decision.selected, message, pieces, language=language, previous=held)
-    if not dropped:
+    if not dropped and kept == decision.selected:
         return decision
     kept, dropped = stand_ins(index, decision.selected, kept, message, language)
     asked = frozenset(t for t in decision.asked if t in {c.topic for c in kept})

@@ -93,3 +93,12 @@ def given_words(text: str, texts: Iterable[str]) -> frozenset[str]:
         for w in words_of(m.group(0))
     }
     return frozenset(named | {w for w in words_of(text) if _thing_of(w) & given})
+
+
+def named_by_one(texts: dict[str, str], word: str, exclude: Iterable[str]) -> str | None:
+    """The one entry (of `texts`, by topic, outside `exclude`) whose text names the thing `word` names: "is there an
+    iron?" where the lexicon's word is the laundry's and the flat lists its iron among what it has. None unless
+    exactly one entry names it."""
+    asked = things_named(word) or _thing_of(word)
+    found = [t for t, text in texts.items() if t not in exclude and asked and asked & things_named(text)]
+    return found[0] if len(found) == 1 else None

@@ -70,3 +70,8 @@ def test_a_listing_topic_must_name_what_the_unmarked_question_asks_not_the_story
     dunes = build_index(load_pack_file(ROOT / "examples" / "duinhuis.yaml").model_dump(mode="json")["knowledge"])
     found = decide(dunes, "ok no worries. and the beach, how far is it?", language="en", threshold=0.7).selected
     assert [c.topic for c in found] == ["local_tips"]  # a part whose mark was split off keeps its circumstance
+
+
+def test_a_clause_told_after_a_comma_is_no_detail_of_the_thing_asked() -> None:
+    assert answered("is there a hair dryer in the bathroom, forgot to check") == ["amenities"]
+    assert answered("is there a smart tv with a soundbar") == []  # the soundbar is the detail asked

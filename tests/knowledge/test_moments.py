@@ -49,3 +49,8 @@ def test_an_inflected_ending_is_still_a_moment() -> None:
     # "przed zameldowaniem": the check-in's "zameldowanie" inflected after "before" only says when.
     assert is_moment("czy możemy gdzieś zostawić bagaże przed zameldowaniem?", "zameldowanie", "pl")
     assert not is_moment("czy możemy zostawić bagaże przed zameldowaniemxyzw?", "zameldowanie", "pl")
+
+
+def test_who_may_stand_between_the_moment_word_and_the_topic() -> None:
+    assert is_moment("is there anywhere we can drop the bags after we check out", "check out", "en")
+    assert not is_moment("after the beach we check out", "check out", "en")  # "the beach" is no one who acts

@@ -53,3 +53,25 @@ def test_a_word_naming_a_thing_the_entry_names_in_another_language_is_given() ->
     assert given_words("tem lenha?", ["Air conditioning in every room."]) == frozenset()  # not named: not given
     assert things_named("热水浴缸用完要把盖子盖回去吗") == things_named("put the cover back on") == {"cover"}
     assert things_named("想吃海鲜") == things_named("seafood") == {"fish"}
+
+
+def test_the_entry_that_names_the_thing_answers_when_the_lexicons_one_does_not() -> None:
+    from knowledge.index import build_index
+    from knowledge.questions import decide
+
+    index = build_index(
+        [
+            {"topic": "laundry", "title": "Laundry", "content": {"en": "The washer-dryer is in the bathroom."}},
+            {"topic": "amenities", "title": "Included", "content": {"en": "Towels, an iron and a hair dryer."}},
+            {"topic": "kitchen", "title": "Kitchen", "content": {"en": "A hob, an oven and a kettle."}},
+        ]
+    )
+
+    def chosen(message: str) -> list[str]:
+        return [c.topic for c in decide(index, message, language="en", threshold=0.7).selected]
+
+    assert chosen("is there an iron somewhere, my shirt is a mess") == ["amenities"]
+    # "an iron for hair? a straightener": a thing of its own, which nothing names
+    assert decide(index, "czy jest jakies zelazko do wlosow? prostownica", language="pl", threshold=0.7).selected == []
+    bare = build_index([{"topic": "laundry", "title": "Laundry", "content": {"en": "The washer is in the bathroom."}}])
+    assert decide(bare, "is there an iron somewhere", language="en", threshold=0.7).selected == []  # none names one
