@@ -77,40 +77,25 @@ def test_a_dictated_past_is_the_story_of_the_asked_piece() -> None:
     assert not narrates("llegamos a las 15", "es")  # no word of past time: it may ask
 
 
+# Check-out says where the used towels go; the list of what the flat has names them too.
+TOWELS = build_index(
+    [
+        {"topic": "check_out", "title": "Check-out", "content": {"en": "By 10:00. Put the used towels in the tub."}},
+        {"topic": "amenities", "title": "Included", "content": {"en": "Towels, beach towels and a hair dryer."}},
+    ]
+)
+
+
+def chosen(message: str) -> list[str]:
+    return [c.topic for c in decide(TOWELS, message, language="en", threshold=0.7).selected]
+
+
 def test_an_entry_asked_only_about_what_another_chosen_entry_says_steps_aside() -> None:
-    index = build_index(
-        [
-            {
-                "topic": "check_out",
-                "title": "Check-out",
-                "content": {"en": "By 10:00. Put the used towels in the tub."},
-            },
-            {"topic": "amenities", "title": "Included", "content": {"en": "Towels, beach towels and a hair dryer."}},
-        ]
-    )
-
-    def chosen(message: str) -> list[str]:
-        return [c.topic for c in decide(index, message, language="en", threshold=0.7).selected]
-
     assert chosen("what time is check-out and what do we do with the towels?") == ["check_out"]
     assert chosen("what time is check-out and are there beach towels?") == ["check_out", "amenities"]
 
 
 def test_a_word_of_another_chosen_topic_is_that_topics_not_a_detail_asked() -> None:
-    index = build_index(
-        [
-            {
-                "topic": "check_out",
-                "title": "Check-out",
-                "content": {"en": "By 10:00. Put the used towels in the tub."},
-            },
-            {"topic": "amenities", "title": "Included", "content": {"en": "Towels, beach towels and a hair dryer."}},
-        ]
-    )
-
-    def chosen(message: str) -> list[str]:
-        return [c.topic for c in decide(index, message, language="en", threshold=0.7).selected]
-
     # "leave" is check-out's own word: the towels are what check-out says where to put.
     assert chosen("what time is checkout on friday and do we leave the towels somewhere?") == ["check_out"]
     assert chosen("what time is checkout and is there a hair dryer?") == ["check_out", "amenities"]
