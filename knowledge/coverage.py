@@ -135,7 +135,12 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
     text = _whether_part(text, language)
     known = _phrase_words(index, text)
     aside = placed(text, language) | placed(text, language, PURPOSES)  # "in the building", "para el bebé"
-    aside |= {part for phrase in present(text, WHETHER_WORDS) or () for part in phrase.split()}  # "hay sitio"
+    # "hay sitio", "anywhere to park near the flat": the words of whether and nearness phrases ask for no thing
+    aside |= {
+        part
+        for phrase in (present(text, WHETHER_WORDS) or set()) | (present(text, NEARBY) or set())
+        for part in phrase.split()
+    }
     aside |= owned(text, language)  # "a monitor I can plug my laptop into": the laptop is the guest's
     return [
         word

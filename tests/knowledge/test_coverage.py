@@ -245,6 +245,11 @@ def test_anywhere_asks_whether_there_is_a_thing() -> None:
     assert answered("is there a car wash anywhere near the flat?") == ([], 1)
 
 
+def test_the_words_of_nearness_ask_for_no_thing() -> None:
+    # "near the flat" says where: the parking entry answers (a staff-marked reply of the demo, tests/evals/marked)
+    assert answered("is there anywhere to park a car near the flat") == (["parking"], 0)
+
+
 def test_a_greeting_asks_for_no_recommendation() -> None:
     # "dobry", "guten", "buon" start like recommendation words: the greeting made every such question an open one.
     assert not is_open("dzien dobry, czy parking jest strzezony", "pl")
