@@ -74,6 +74,9 @@ def test_unfinished_turn_is_released_at_the_deadline_and_answered_once_elsewhere
         time.sleep(0.01)
     assert not worker.turns.in_flight
     assert replies() == 1
+    for thread in worker._threads:  # no thread of the stopped worker outlives the test (it would log into a closed
+        thread.join(10)  # capture stream: "--- Logging error ---" in the CI log)
+    assert not any(thread.is_alive() for thread in worker._threads)
 
 
 def test_a_second_sigterm_during_the_first_cannot_deadlock_the_worker(database_url: str) -> None:
