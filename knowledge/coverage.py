@@ -251,13 +251,13 @@ def _answers(
     a message with no question mark at all whose piece starts as a question does ("do the bikes have baskets or
     panniers, want to cycle to the shops"): whether there is a thing, and a choice, are checked as if it had one."""
     measured = asking_clauses(_from_topic(index, text, topic, language), language)
-    if unheld(measured, (index.texts[t] for t in others | {topic} if t in index.texts), language):
+    entries = [index.texts[t] for t in others | {topic} if t in index.texts]
+    if unheld(measured, entries, language):
         return False  # "how fast is the wifi?": the entry holds no figure of the kind asked, whatever else it says
     if unplaced(index, measured, others | {topic}, language):
         return False  # "what time does Casa Carmela close?": the tips' hours are the market's
     if asked and asks_why(text, language):
         return False  # "perché la lavatrice non scarica?": a problem, which a person looks into
-    entries = [index.texts[t] for t in others | {topic} if t in index.texts]
     if (asked or unmarked) and not gives_acquiring(index, text, entries, language, asks_whether):
         return False  # "where can we hire a car?": the parking entry says where to park, not where to hire one
     if (asked or unmarked) and neither_given(index, text, others | {topic}, language=language):

@@ -187,10 +187,8 @@ def _decide(
     """
     dictated = "?" not in message and not CJK.search(message)
     # "is there a supermarket open on sundays, we got nothing for breakfast": a listing topic names what is asked
-    asked_text = asked_part(message, language) if dictated else None
-    candidates = _grounding(
-        index, rank_message(index, message, language=language), message, language, asking=asked_text
-    )
+    ranked_message = rank_message(index, message, language=language)
+    candidates = _grounding(index, ranked_message, message, language, asking=asked_part(message, language))
     back = continues(index, message, candidates, previous, language)
     if back is not None:
         return Decision(candidates, [back], [], 0)
