@@ -59,3 +59,44 @@ def thing_decides(index: Index, candidates: list[Candidate], message: str, *, ma
     behind = round(naming[0].score - margin - 0.01, 3)
     moved = [replace(c, score=min(c.score, behind)) if c in close and c != naming[0] else c for c in candidates]
     return sorted(moved, key=lambda c: -c.score)
+
+
+def place_of_unknown(
+    index: Index,
+    candidates: list[Candidate],
+    text: str,
+    places: frozenset[str],
+    prepositions: frozenset[str],
+    *,
+    floor: float,
+) -> list[Candidate]:
+    """A listing topic named only as where something nothing knows is ("any good surf schools near the beach?", "rent a
+    surfboard and wetsuits near the beach"; `places`: the words of `text` that only say where, after one of its
+    `prepositions`) drops below `floor`:
+    the tips name the beach, not the surf school, so a person answers. "a good restaurant near the beach?" names a
+    thing the knowledge base knows: unchanged."""
+    words = words_of(text)
+
+    def unknown_before(candidate: Candidate) -> bool:
+        named = [w for w in words_of(candidate.matched) if w not in STOPWORDS]
+        at = [i for i, w in enumerate(words) if w in named]
+        if not named or not at or any(words[i] not in places for i in at):
+            return False
+        own = set(words_of(index.texts.get(candidate.topic, "")))
+        return any(
+            len(w) >= 3
+            and w.isalpha()
+            and w not in STOPWORDS
+            and w not in COMMON
+            and w not in index.known
+            and w not in own
+            and w not in prepositions
+            for w in words[: min(at)]
+        )
+
+    return [
+        replace(c, score=min(c.score, floor / 2))
+        if c.topic in GROUNDED_TOPICS and c.source == "lexicon" and unknown_before(c)
+        else c
+        for c in candidates
+    ]

@@ -18,7 +18,7 @@ from concierge.core.text import fold
 from knowledge.absent import step_back
 from knowledge.asking import QUESTION_END, QUESTIONS, lost_mark, parts, unmarked
 from knowledge.choice import MARGIN, THIN, choose, clause_decides
-from knowledge.clauses import clauses, places_aside, rules_aside, subject_of_rules, where_only
+from knowledge.clauses import PLACES, clauses, placed, places_aside, rules_aside, subject_of_rules, where_only
 from knowledge.coverage import covered
 from knowledge.details import asked_part
 from knowledge.follow_ups import (
@@ -28,7 +28,7 @@ from knowledge.follow_ups import (
     read_follow_up,
     refers_back,
 )
-from knowledge.grounding import grounded, thing_decides
+from knowledge.grounding import grounded, place_of_unknown, thing_decides
 from knowledge.index import CJK, Index, phrase_pattern, words_of
 from knowledge.lexicon import NEARBY_WORDS
 from knowledge.measures import stand_ins, unheld
@@ -36,6 +36,7 @@ from knowledge.narration import (
     arrival_aside,
     narrates,
     outside_question,
+    said_by_one,
     scattered,
     secret_aside,
     tells_past,
@@ -103,11 +104,13 @@ def _grounding(
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]
+    where = placed(message, language), PLACES.get(language, frozenset())
+    kept = place_of_unknown(index, kept, message, *where, floor=CLARIFY_FLOOR)  # "surf schools near the beach?"
     kept = step_back(index, kept, message, language)  # "aparcamos en la calle?" where the flat has no parking entry
     kept = where_only(index, kept, message, language, floor=CLARIFY_FLOOR)  # "… o mejor en la calle?": not the address
     kept = thing_decides(index, sorted(kept, key=lambda c: -c.score), message, margin=MARGIN)  # "bicicleta"
-    placed = places_aside(sorted(kept, key=lambda c: -c.score), message, language, margin=MARGIN)
-    return rules_aside(placed, floor=CLARIFY_FLOOR, margin=MARGIN)
+    kept = places_aside(sorted(kept, key=lambda c: -c.score), message, language, margin=MARGIN)
+    return rules_aside(kept, floor=CLARIFY_FLOOR, margin=MARGIN)
 
 
 def _by_clause(
@@ -272,6 +275,7 @@ def _decide(
     aside = told if from_questions or open_named else told - named if close_asked else after
     kept = {t: c for t, c in selected.items() if t not in aside}
     selected = secret_aside(index, kept, subjects, language, list(clarify))
+    selected = said_by_one(index, selected, candidates, language)  # "the keys and the rubbish before we go?"
     if open_named and not selected:  # nor does the whole message answer it with what a statement mentions
         return Decision(candidates, [], [], open_questions)
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):

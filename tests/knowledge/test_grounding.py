@@ -1,7 +1,7 @@
 """Grounding: a listing topic answers only when its entry names what the guest asked about, in the same words or,
 asked as nearby, as the same thing in another language."""
 
-from knowledge.grounding import grounded, thing_decides
+from knowledge.grounding import grounded, place_of_unknown, thing_decides
 from knowledge.index import build_index
 from knowledge.retrieval import Candidate
 
@@ -58,3 +58,17 @@ def test_two_words_naming_two_topics_are_no_tie_to_break() -> None:
         Candidate("access", 0.9, matched="llave", source="lexicon"),
     ]
     assert thing_decides(BIKES, tied, "la llave de la piscina", margin=0.1) == tied
+
+
+def tips_score(message: str) -> float:
+    beach = Candidate("local_tips", 0.8, matched="beach", source="lexicon")
+    near = frozenset({"near", "on"})
+    places = frozenset({"beach"}) if "near the beach" in message or "on the beach" in message else frozenset()
+    return place_of_unknown(INDEX, [beach], message, places, near, floor=0.45)[0].score
+
+
+def test_a_listing_named_only_as_where_an_unknown_thing_is_answers_nothing() -> None:
+    # The tips name the beach, not a surf school near it; "market" is a word the tips' text says.
+    assert tips_score("any good surf schools near the beach?") < 0.45
+    assert tips_score("is there a market near the beach?") == 0.8
+    assert tips_score("how far is the beach?") == 0.8  # the beach itself is asked

@@ -99,3 +99,37 @@ def test_a_word_of_another_chosen_topic_is_that_topics_not_a_detail_asked() -> N
     # "leave" is check-out's own word: the towels are what check-out says where to put.
     assert chosen("what time is checkout on friday and do we leave the towels somewhere?") == ["check_out"]
     assert chosen("what time is checkout and is there a hair dryer?") == ["check_out", "amenities"]
+
+
+# Check-out says what to do with the bed linen and the rubbish; the amenities, door and bins entries name them too.
+LEAVING = build_index(
+    [
+        {
+            "topic": "check_out",
+            "title": "Check-out",
+            "content": {
+                "en": "By 10:00. Leave the bed linen on the beds, put the keys in the lockbox, take the trash out."
+            },
+        },
+        {"topic": "amenities", "title": "Included", "content": {"en": "Sheets, towels and a hair dryer."}},
+        {"topic": "access", "title": "Lockbox", "content": {"en": "The lockbox is left of the door, code 1234."}},
+        {"topic": "trash", "title": "Bins", "content": {"en": "The bins are at the corner of the street."}},
+    ]
+)
+
+
+def leaving(message: str) -> list[str]:
+    return [c.topic for c in decide(LEAVING, message, language="en", threshold=0.7).selected]
+
+
+def test_a_thing_another_chosen_entry_names_in_other_words_is_its() -> None:
+    # "sheets" is the amenities' word; the check-out says "bed linen", the same thing (knowledge/data/things.yaml).
+    assert leaving("what time do we need to leave and what should we do with the sheets?") == ["check_out"]
+    assert leaving("what time do we need to leave and is there a hair dryer?") == ["check_out", "amenities"]
+
+
+def test_one_entry_saying_every_thing_asked_answers_alone() -> None:
+    # The door and the bins are chosen by "keys" and "trash"; the check-out, ranked as high, says both.
+    message = "we leave on sunday, what do we do with the keys and the trash before we go?"
+    assert leaving(message) == ["check_out"]
+    assert sorted(leaving("where is the lockbox and where are the bins?")) == ["access", "trash"]
