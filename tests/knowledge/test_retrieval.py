@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 
 from knowledge import retrieval
+from knowledge.index import build_index
 from knowledge.pack import load_pack_file
 from tests.factories import ROOT
 
@@ -202,3 +203,10 @@ def test_a_false_friend_matches_only_its_own_languages_topic_words(entries: list
     assert "emergency" not in [c.topic for c in ranked]  # English "brand" is a make, not the Dutch fire
     ranked = retrieval.rank(entries, "er is brand in de keuken", key=(-1, 4), language="nl")
     assert ranked[0].topic == "emergency"
+
+
+def test_an_everyday_word_is_no_typo_of_a_keyword() -> None:
+    # "looking" is an everyday English word: not a misspelt "cooking" (the kitchen's word); "wiifi" still is the wifi.
+    index = build_index([{"topic": "kitchen", "title": "Kitchen", "content": {"en": "Oven and hob."}}])
+    assert not [c.topic for c in retrieval.rank_message(index, "looking forward to it", language="en")]
+    assert [c.topic for c in retrieval.rank_message(index, "where is the cookin stuff", language="en")] == ["kitchen"]
