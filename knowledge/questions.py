@@ -123,7 +123,9 @@ def _by_clause(
     first = next((i for i, (_clause, question) in enumerate(found) if question), None)
     if len(found) < 2 or first is None:
         return None
-    asking = [clause for clause, _question in found[first:]]  # what comes before the first question is circumstance
+    # What comes before the first question is circumstance, and so is a clause after it that tells ("…from the
+    # airport, we have 2 big suitcases": the suitcases are why, not a question about the luggage).
+    asking = [clause for clause, question in found[first:] if question or not narrates(clause, language)]
     winners = []
     for clause in asking:
         ranked = _grounding(index, rank_message(index, clause, language=language), clause, language)

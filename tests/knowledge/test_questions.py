@@ -291,3 +291,23 @@ def test_spanish_and_portuguese_guests_in_their_own_words(
 def test_nothing_is_no_swimming() -> None:
     ranked = rank_message(_pack_index("casa-azul"), "el aire no enfria nada, lo puse a 18", language="es")
     assert [c.topic for c in ranked] == ["heating_cooling"]  # "nada" is a form of "nadar" to a stemmer
+
+
+TRAVEL = build_index(
+    [
+        {"topic": "transport", "title": "Transport", "content": {"en": "From the airport take metro line 5."}},
+        {"topic": "luggage", "title": "Luggage", "content": {"en": "Leave suitcases at Valencia Lockers."}},
+        *ENTRIES,
+    ]
+)
+
+
+def test_a_clause_told_after_the_question_is_circumstance() -> None:
+    # No question mark: the clause after the question tells why, it asks nothing about the luggage.
+    def chosen(message: str) -> list[str]:
+        return sorted(c.topic for c in decide(TRAVEL, message, language="en", threshold=0.7).selected)
+
+    assert chosen(
+        "we fly in on thursday, whats the easiest way to get to you from the airport, we have 2 big suitcases"
+    ) == ["transport"]
+    assert chosen("whats the wifi password, where do we leave our suitcases") == ["luggage", "wifi"]
