@@ -146,8 +146,10 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
         return tuple((*found, *((w, score, STEM_SCORE) for w, score in plain.items())))
     # One C call per message word over the whole vocabulary instead of a Python loop per keyword. An everyday word is
     # spelled as meant: "looking forward to it" is no typo of "cooking".
-    for word, similarity, _ in () if token in COMMON else process.extract(
-        token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None
+    for word, similarity, _ in (
+        ()
+        if token in COMMON
+        else process.extract(token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None)
     ):
         if not compounds.prefixed(token, word, language):  # "fahren" is no typo of "abfahren"
             found.append((word, similarity / 100.0, 0.0))
