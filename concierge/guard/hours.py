@@ -28,9 +28,11 @@ _OTHERS = {
 }
 _CJK_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CJK_NUMBER = r"(十[一二]?|[一二两三四五六七八九])"
-# An hour: digits with minutes, a unit (h, uhr, u, am, pm) or a Japanese or Chinese hour sign after it.
+# An hour: digits with minutes, a unit (h, uhr, u, am, pm) or a Japanese or Chinese hour sign after it. A Latin unit
+# is a word of its own: "4 amigos", "2 hijos" name no hour.
 _HOUR = re.compile(
     rf"(?<![\d:.,])({INTRODUCES_TIME})?(\d{{1,2}})(?:[:.h](\d{{2}}))?\s?(am|pm|a\.m\.|p\.m\.|uhr|h|u|時|时|点)?"
+    r"(?<![a-z](?=[a-z]))"
     r"(?!\d|[:.,]\d|\s?(?:%|€|kg|km|min))"
 )
 _CJK_HOUR = re.compile(_CJK_NUMBER + r"[点時时]")

@@ -17,7 +17,7 @@ from concierge.i18n import gettext_for
 from concierge.llm.types import Responder
 from concierge.turn import request as llm_request
 from concierge.turn.result import Outcome, Verdict
-from concierge.turn.rules import ranked_rules, screened_hand_off
+from concierge.turn.rules import is_rule_topic, named_rules, ranked_rules, screened_hand_off, with_evening_rules
 from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
@@ -99,7 +99,9 @@ def hand_off_topics(
         category = exception_kind(state, candidates, present)
         policy = next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
         if category is Category.rule_exception:  # "can you make an exception?": the rule entries retrieval ranks
-            policy = ranked_rules(candidates) or policy
+            policy = named_rules(state, candidates) or ranked_rules(candidates) or policy
+        if policy and all(is_rule_topic(topic) for topic in policy):  # a party "a bit loud till 11.30": quiet hours
+            policy = with_evening_rules(state, candidates, policy)
         policy = _continued_policy(state, present) or policy
         others = [topic for topic in selected if topic in asked and topic not in policy]
         if sum(question for _part, question in parts(state["text"], language=state["language"])) < 2:

@@ -12,7 +12,7 @@ answered.
 
 from typing import Any
 
-from concierge.guard.forbidden import forbids
+from concierge.guard.forbidden import forbids, naming_entries
 from concierge.guard.headcount import maximum_guests, party_size
 from concierge.guard.hours import past_evening_limit
 from concierge.guard.leniency import asks_for_leniency
@@ -42,30 +42,59 @@ def ranked_rules(candidates: list[Candidate]) -> list[str]:
     return [c.topic for c in candidates[:RANKED] if c.score >= CLARIFY_FLOOR and is_rule_topic(c.topic)]
 
 
+def named_rules(state: TurnState, candidates: list[Candidate]) -> list[str]:
+    """The rule entry naming a thing the message names plainly (smoking, candles, a tent, an open fire): what a
+    request for it is about, ranked by retrieval or not ("a little campfire for the kids?" beside the barbecue's
+    "no open fire" outranks the kitchen's "tabletop grill"). Those retrieval ranks come first and alone (smoking, not
+    the house rules that also name it); unranked, the one retrieval scores best."""
+    rules = {e["topic"]: list(e.get("content", {}).values()) for e in state["entries"] if is_rule_topic(e["topic"])}
+    named = naming_entries(state["text"], rules)
+    ranked = [topic for topic in ranked_rules(candidates) if topic in named]
+    if ranked or not named:
+        return ranked
+    order = {c.topic: i for i, c in enumerate(candidates)}
+    return sorted(named, key=lambda topic: order.get(topic, len(order)))[:1]
+
+
 def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:
     """The hand-off for a message that asks for a rule to be bent, quoting the rule entries retrieval ranks among
     its best (at least plausibly); None when no rule is ranked, nothing asks for tolerance, or the owner lets the
     concierge answer these."""
-    rules = ranked_rules(candidates)
+    rules = named_rules(state, candidates) or ranked_rules(candidates)
     if not rules:
         return None
-    if not asks_for_leniency(state["text"], language=state["language"]):
-        # Without a wording of tolerance, an hour past a rule's evening hour asks to bend that rule, and only that one;
-        # so does asking plainly for a thing the rule forbids ("可以点蜡烛吗" beside "do not light candles").
-        text, language = state["text"], state["language"]
-        # An hour asked of the check-in or check-out entry retrieval ranks first is when the guest arrives or leaves,
-        # not the end of an evening.
-        timed = bool(candidates) and candidates[0].topic in STAY_TIMES
-        texts = {entry["topic"]: list(entry.get("content", {}).values()) for entry in state["entries"]}
-        rules = [
-            topic
-            for topic in rules
-            if (not timed and past_evening_limit(text, texts.get(topic, [])))
-            or forbids(text, texts.get(topic, []), language=language)
-        ]
-        if not rules:
-            return None
+    text, language = state["text"], state["language"]
+    # An hour asked of the check-in or check-out entry retrieval ranks first is when the guest arrives or leaves,
+    # not the end of an evening.
+    timed = bool(candidates) and candidates[0].topic in STAY_TIMES
+    texts = {entry["topic"]: list(entry.get("content", {}).values()) for entry in state["entries"]}
+    if asks_for_leniency(text, language=language):
+        return screened_hand_off(state, Category.rule_exception, with_evening_rules(state, candidates, rules))
+    # Without a wording of tolerance, an hour past a rule's evening hour asks to bend that rule, and only that one;
+    # so does asking plainly for a thing the rule forbids ("可以点蜡烛吗" beside "do not light candles").
+    rules = [
+        topic
+        for topic in rules
+        if (not timed and past_evening_limit(text, texts.get(topic, [])))
+        or forbids(text, texts.get(topic, []), language=language)
+    ]
+    if not rules:
+        return None
     return screened_hand_off(state, Category.rule_exception, rules)
+
+
+def with_evening_rules(state: TurnState, candidates: list[Candidate], rules: list[str]) -> list[str]:
+    """`rules` and the house's own rule entry whose evening hour the message's hour passes, when none of `rules` gives
+    that hour: "a bit loud till 11.30, is it ok?" ranks the house rules (a party), and the quiet hours it asks to bend
+    are the noise entry's. An owner's custom topic (a hot tub open till 22:00) is not added unranked, and nothing is
+    when the check-in or check-out entry ranks first (the hour is when the guest arrives or leaves)."""
+    text = state["text"]
+    texts = {entry["topic"]: list(entry.get("content", {}).values()) for entry in state["entries"]}
+    timed = bool(candidates) and candidates[0].topic in STAY_TIMES
+    if not rules or timed or any(past_evening_limit(text, texts.get(topic, [])) for topic in rules):
+        return rules
+    extra = [t for t in sorted(RULE_TOPICS) if t in texts and t not in rules and past_evening_limit(text, texts[t])]
+    return rules + extra[:1]
 
 
 def headcount_match(state: TurnState, sure: list[str]) -> dict[str, Any] | None:

@@ -17,3 +17,52 @@ def test_a_thing_the_entry_also_allows_or_a_plain_question_is_no_request() -> No
     assert not forbids("can we smoke on the balcony?", SMOKING, language="en")
     assert not forbids("are candles allowed?", RULES, language="en")
     assert not forbids("can we use the bbq on the terrace?", FIRE, language="en")
+
+
+CITY = [
+    "No smoking anywhere in the flat, including the balcony and at the open windows: the neighbours upstairs"
+    " complain. You can smoke in the courtyard by the bins, where there is an ashtray."
+]
+DUNES = ["Roken in huis is verboden. Op het terras mag het, maar gooi peuken nooit in de duinen: daar is brandgevaar."]
+
+
+def test_a_place_only_a_forbidding_sentence_names_is_a_request() -> None:
+    assert forbids("puedo fumar dentro si abro la ventana? en el balcón hace un frío...", SMOKING, language="es")
+    assert forbids("mogen we in de woonkamer roken? buiten regent het pijpenstelen", SMOKING, language="nl")
+    assert forbids("外面下大雨，我老公可以在客厅里抽根烟吗", SMOKING, language="zh")
+    assert forbids("Est-ce qu'on peut fumer à la fenêtre juste ce soir ?", CITY, language="fr")
+    assert forbids("est-ce que je pourrais fumer ma pipe dans le salon ?", DUNES, language="fr")
+
+
+def test_a_place_the_entry_allows_is_answered() -> None:
+    assert not forbids("Dürfen wir auf der Terrasse rauchen?", DUNES, language="de")
+    assert not forbids("can I smoke in the courtyard?", CITY, language="en")
+    assert not forbids("on peut fumer sur le balcon ?", SMOKING, language="fr")
+
+
+def test_a_forbidden_place_asked_for_plainly_is_answered_where_the_entry_allows_another() -> None:
+    assert not forbids("Dürfen wir auf dem Balkon rauchen?", CITY, language="de")
+    assert not forbids("can I have a cigarette at the window?", CITY, language="en")
+    assert forbids(
+        "Könnte ich abends ganz kurz auf dem Balkon eine rauchen? Unten ist es so dunkel", CITY, language="de"
+    )
+
+
+def test_the_entries_naming_a_thing_asked_for_plainly() -> None:
+    from concierge.guard.forbidden import naming_entries
+
+    entries = {"custom:barbecue": FIRE, "house_rules": RULES, "smoking": SMOKING}
+    assert naming_entries("the kids want marshmallows, can we make a little campfire?", entries) == ["custom:barbecue"]
+    assert naming_entries("czy mogę zapalić kilka świeczek wieczorem?", entries) == ["house_rules"]
+    assert naming_entries("can I leave the dog alone for an hour?", entries) == []  # "alone" needs retrieval
+
+
+def test_a_place_allowed_in_brackets_is_allowed() -> None:
+    rules = ["Maximum 4 guests. No smoking inside (the balcony is fine). No pets."]
+    assert not forbids("can we smoke on the balcony in the evening?", rules, language="en")
+
+
+def test_a_thing_asked_for_away_from_the_house_names_no_entry() -> None:
+    from concierge.guard.forbidden import naming_entries
+
+    assert naming_entries("can we have a campfire on the beach?", {"custom:barbecue": FIRE}) == []

@@ -57,6 +57,8 @@ def test_late_hours_read_the_end_of_an_evening_past_midnight() -> None:
     assert late_hours("can we sleep till 11 Uhr") == []
     assert late_hours("can we hang around till 12 on saturday?") == []  # noon as likely as midnight
     assert late_hours("music till 12 tonight?") == [24]
+    assert late_hours("somos 4 amigos, ¿podemos ir igual?") == []  # "4 am…igos" is no 4 am
+    assert late_hours("con 2 hijos hasta las 23h") == [23]
     quiet = ["Quiet hours in the building are 22:00 to 6:00."]
     assert past_evening_limit("dürfen wir bis 23 Uhr Musik hören?", quiet)
     assert not past_evening_limit("music until 21:00?", quiet)

@@ -183,3 +183,19 @@ def test_an_emergency_given_as_the_reason_for_cancelling_is_no_emergency() -> No
     ):
         assert verdict(text, language=language)[0] is not Category.emergency
     assert verdict("emergency! my wife fell down the stairs")[0] in (Category.emergency, Category.medical)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can we hang around in the flat till 12 on sunday, flight isnt till 6",
+        "would it be possible to hang on in the flat until 4ish on sunday?",
+        "Would it be a problem if we left around 3pm on Saturday?",
+    ],
+)
+def test_staying_on_in_the_flat_past_the_morning_is_a_late_check_out(text: str) -> None:
+    assert verdict(text) == (Category.late_check_out, Action.escalate)
+
+
+def test_hanging_around_elsewhere_is_no_late_check_out() -> None:
+    assert verdict("we will hang around the beach till 1pm, any good lunch spots?")[0] is not Category.late_check_out

@@ -119,3 +119,16 @@ def test_asking_plainly_for_what_a_rule_forbids_tells_the_team(database_url: str
 def test_a_bare_twelve_is_no_hour_past_the_evening(database_url: str) -> None:
     result = ask(flat(), "the quiet hours are fine, can we have music till 12 on saturday?", phone=JOHN)
     assert result["escalations"] == []
+
+
+def test_a_party_past_quiet_hours_quotes_the_quiet_hours_too(database_url: str) -> None:
+    result = ask(flat(), "few friends over for a party tonight, is it ok if we're a bit loud till 11.30?", phone=JOHN)
+    assert result["escalations"]
+    assert NOISE in result["reply"]
+
+
+def test_a_thing_asked_for_plainly_quotes_the_rule_naming_it_whatever_retrieval_ranks(database_url: str) -> None:
+    result = ask(flat(), "the kids want to toast marshmallows, can we make a little campfire tonight?", phone=JOHN)
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert FIRE in result["reply"]
+    assert KITCHEN not in result["reply"]
