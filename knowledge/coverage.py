@@ -56,7 +56,10 @@ FOLLOW_UP = "(follow-up)"  # what a topic resolved from the conversation shows a
 RIVAL_FLOOR = CLARIFY_FLOOR
 RIVAL_SOURCES = frozenset({"lexicon", "title"})
 # A question this short asks about each of its words: one the knowledge base does not know is the detail asked.
-SHORT_QUESTION = 7
+SHORT_QUESTION = 9
+# Languages whose nouns change with their case ("psa" for "pies"): a word of one no entry is written in cannot be looked
+# up, so a closed question in it is checked only this long (longer ones lost Polish answers on the dev split).
+INFLECTED, INFLECTED_QUESTION = frozenset({"pl"}), 7
 # In a language the entry is written in, its words can be looked up: a closed question up to this long is checked.
 WRITTEN_QUESTION = 12
 # A question asking whether there is a thing, longer than this, tells a story around it: its words are not all asked.
@@ -176,9 +179,10 @@ def _whether_part(text: str, language: str) -> str:
     return " ".join(alternative.split(c, maxsplit=1)[0] for c in folded) if alternative else " ".join(folded)
 
 
-def closed_question(text: str, asked: bool, language: str, *, longest: int = SHORT_QUESTION) -> bool:
+def closed_question(text: str, asked: bool, language: str, *, longest: int = 0) -> bool:
     """Whether a piece of a message is a short question asking whether its topic has some property ("is the pool
     heated?", "¿el tranvía funciona de madrugada?"), not where, how, when or whether there is one."""
+    longest = longest or (INFLECTED_QUESTION if language in INFLECTED else SHORT_QUESTION)
     return asked and len(words_of(unframed(text))) <= longest and not is_open(text, language)
 
 
