@@ -24,7 +24,7 @@ from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
 from knowledge.clauses import PLACES, PURPOSES, placed
 from knowledge.details import QUESTION_MARK, asking_clauses, asks, gives_acquiring, with_tail
-from knowledge.index import STOPWORDS, Index, language_patterns, words_of
+from knowledge.index import Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.measures import gives_warmth, unheld, unplaced

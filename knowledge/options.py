@@ -48,7 +48,8 @@ def neither_given(index: Index, text: str, topics: Iterable[str], *, language: s
     if len(halves) < 2:
         return []
     if len(words_of(text)) <= CHOICE_QUESTION and restricts(halves[1], language):
-        last = re.split(r"[,，、;:]", halves[0])[-1]  # "o meu marido fuma, pode fumar lá dentro ou só …": the last clause
+        # "o meu marido fuma, pode fumar lá dentro ou só …": the last clause asks, the husband is circumstance
+        last = re.split(r"[,，、;:]", halves[0])[-1]
         asked = content_words(last, language=language) + short_words(last)
         return [w for w in asked if not _given(index, w, chosen, language)]
     first = [w for w in words_of(halves[0]) if w not in STOPWORDS][-1:]

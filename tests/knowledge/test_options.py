@@ -18,9 +18,10 @@ INDEX = build_index(ENTRIES)
 
 
 def test_an_alternative_restricted_by_only_asks_its_first_half() -> None:
-    asked = neither_given(INDEX, "does the hot tub have jets or is it just warm water?", ["custom:hot-tub"], language="en")
-    assert asked == ["jets"]
-    assert neither_given(INDEX, "does the parking have room for motorbikes too or only cars?", ["parking"], language="en")
+    hot_tub = "does the hot tub have jets or is it just warm water?"
+    assert neither_given(INDEX, hot_tub, ["custom:hot-tub"], language="en") == ["jets"]
+    motorbikes = "does the parking have room for motorbikes too or only cars?"
+    assert neither_given(INDEX, motorbikes, ["parking"], language="en")
 
 
 def test_a_restricted_alternative_the_entry_answers_stays_answered() -> None:
