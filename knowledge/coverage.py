@@ -24,7 +24,7 @@ from concierge.core.text import fold
 from knowledge.cjk import unknown_cjk
 from knowledge.clauses import PLACES, PURPOSES, placed
 from knowledge.details import QUESTION_MARK, asking_clauses, asks, gives_acquiring, with_tail
-from knowledge.index import STOPWORDS, Index, language_patterns, words_of
+from knowledge.index import Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.measures import gives_warmth, unheld, unplaced
@@ -38,7 +38,10 @@ from knowledge.mentions import (
     mentions_place,
     owned,
     present,
+    short_words,
+    unframed,
 )
+from knowledge.options import ALTERNATIVES, neither_given, topic_words
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 from knowledge.things import given_words, named_by_one, unnamed
 
@@ -47,21 +50,20 @@ WHETHER_WORDS = frozenset(
     fold(w) for found in language_file(DATA / "whether_questions.yaml", SUPPORTED_LANGUAGES).values() for w in found
 )
 WHY = language_patterns(DATA / "why_questions.yaml")
-# "is there a hairdryer or should I pack mine?": the words after "or" say what the guest will do otherwise.
-ALTERNATIVES = language_patterns(DATA / "alternatives.yaml")
 NEARBY = frozenset(fold(w) for found in NEARBY_WORDS.values() for w in found)
 FOLLOW_UP = "(follow-up)"  # what a topic resolved from the conversation shows as matched (knowledge/questions.py)
 # How sure a word must be of another topic, through that topic's own words, to be that topic's subject.
 RIVAL_FLOOR = CLARIFY_FLOOR
 RIVAL_SOURCES = frozenset({"lexicon", "title"})
 # A question this short asks about each of its words: one the knowledge base does not know is the detail asked.
-SHORT_QUESTION = 7
+SHORT_QUESTION = 9
+# Languages whose nouns change with their case ("psa" for "pies"): a word of one no entry is written in cannot be looked
+# up, so a closed question in it is checked only this long (longer ones lost Polish answers on the dev split).
+INFLECTED, INFLECTED_QUESTION = frozenset({"pl"}), 7
 # In a language the entry is written in, its words can be looked up: a closed question up to this long is checked.
 WRITTEN_QUESTION = 12
 # A question asking whether there is a thing, longer than this, tells a story around it: its words are not all asked.
 WHETHER_QUESTION = 12
-# A question offering a choice, longer than this, tells a story: "… or should we buy some?" is not a choice of things.
-CHOICE_QUESTION = 16
 
 
 def asks_whether(text: str, language: str | None = None) -> bool:
@@ -78,11 +80,6 @@ def asks_whether(text: str, language: str | None = None) -> bool:
         return False
     parts = {part for phrase in whether for part in phrase.split()}  # "is there" accounts for "there"
     return all(w in whether or w in parts for w in opening)
-
-
-def topic_words(index: Index, topic: str) -> frozenset[str]:
-    """Every word of the topic's terms: "praia" is the amenities' word in "toalha de praia", not only the beach's."""
-    return frozenset(w for term in index.terms if term.topic == topic for w in term.words)
 
 
 def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, closed: bool = False) -> list[str]:
@@ -120,7 +117,14 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
         # another topic's own word ("is the pool heated?": heating), never as a word nothing knows.
         if (rival and word not in where) or (not ranked and closed and word not in FOLLOW_UPS):
             missing.append(word)
-    return missing + (unknown_cjk(index, text, language, chosen) if closed else [])
+    short = [  # "czy zmywarka ma program eko?", "is the desk monitor 4k?": a short word nothing knows
+        w
+        for w in (short_words(text) if closed else ())
+        if w not in FOLLOW_UPS
+        and not any(mentions(index.texts[t], w, language) for t in chosen)
+        and not rank_message(index, w, language=language)
+    ]
+    return missing + short + (unknown_cjk(index, text, language, chosen) if closed else [])
 
 
 def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: str) -> list[str]:
@@ -175,45 +179,11 @@ def _whether_part(text: str, language: str) -> str:
     return " ".join(alternative.split(c, maxsplit=1)[0] for c in folded) if alternative else " ".join(folded)
 
 
-def _given(index: Index, word: str, chosen: Sequence[str], language: str) -> bool:
-    """Whether a chosen entry gives `word`: a word of its topic, or one its text mentions (a place in any language).
-    In a language no chosen entry is written in, a word the knowledge base knows may be there under another name."""
-    if any(word in topic_words(index, t) or mentions(index.texts[t], word, language) for t in chosen):
-        return True
-    if any(mentions_place(index.texts[t], word) for t in chosen):
-        return True
-    written = any(language in index.written_in.get(t, ()) for t in chosen)
-    return not written and bool(rank_message(index, word, language=language))
-
-
-def neither_given(index: Index, text: str, topics: Iterable[str], *, language: str) -> list[str]:
-    """In a question offering a choice ("covered or open air?", "contactless or cash?", "¿tarjeta o efectivo?"): the
-    options (the content word right before the word offering it and those after) when the chosen entries give none
-    of them. The entry that says neither does not say which: a person answers. Empty when one is given."""
-    chosen = [t for t in topics if t in index.texts]
-    alternative = ALTERNATIVES.get(language)
-    # Split as written: a folded "où" (where) would read as "ou" (or).
-    halves = alternative.split(text.lower(), maxsplit=1) if alternative and chosen else []
-    if len(halves) < 2:
-        return []
-    first = [w for w in words_of(halves[0]) if w not in STOPWORDS][-1:]
-    asking = {part for phrase in present(halves[0], OPEN_WORDS) or () for part in phrase.split()}  # "quelque part"
-    if (
-        len(words_of(text)) > CHOICE_QUESTION
-        or not first
-        or first[0] not in content_words(halves[0], language=language)
-    ):
-        return []  # a story, or "più o meno", "more or less": no thing is offered
-    if first[0] in asking:
-        return []
-    options = first + content_words(halves[1], language=language)  # "… bien ou plutôt taxi ?": the taxi is offered
-    return [] if any(_given(index, w, chosen, language) for w in options) else options
-
-
-def closed_question(text: str, asked: bool, language: str, *, longest: int = SHORT_QUESTION) -> bool:
+def closed_question(text: str, asked: bool, language: str, *, longest: int = 0) -> bool:
     """Whether a piece of a message is a short question asking whether its topic has some property ("is the pool
     heated?", "¿el tranvía funciona de madrugada?"), not where, how, when or whether there is one."""
-    return asked and len(words_of(text)) <= longest and not is_open(text, language)
+    longest = longest or (INFLECTED_QUESTION if language in INFLECTED else SHORT_QUESTION)
+    return asked and len(words_of(unframed(text))) <= longest and not is_open(text, language)
 
 
 def _clause(index: Index, text: str, topic: str, language: str) -> str:

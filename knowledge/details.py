@@ -7,6 +7,8 @@
 - "where can we hire a car?", "is there a car rental place in Bergen?": a question asking where to rent, hire or buy a
   thing (`knowledge/data/acquiring.yaml`) is not answered by an entry that names the thing but never says where to get
   anything (the parking entry for a hire car).
+- "does the hot tub have jets or is it just warm water?": an alternative restricted by "just", "only", "solo"
+  (`knowledge/data/restrictives.yaml`) is what the guest already knows; only the options before it are asked.
 - A piece split off at "also" or "anche" is read with the pieces after it that name no topic of their own
   (`with_tail`: "Fährt die Tram auch nachts?" still asks about the tram).
 """
@@ -16,13 +18,16 @@ from collections.abc import Callable, Sequence
 
 from concierge.core.text import fold
 from knowledge.clauses import clauses
-from knowledge.index import CJK, Index, words_of
+from knowledge.index import CJK, Index, language_patterns, words_of
 from knowledge.lexicon import DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 from knowledge.mentions import mentions
 
 ACQUIRING = language_file(DATA / "acquiring.yaml", SUPPORTED_LANGUAGES)
 WHERE_WORDS = language_file(DATA / "where_questions.yaml", SUPPORTED_LANGUAGES)
+RESTRICTIVES = language_patterns(DATA / "restrictives.yaml")
+# How far into the alternative a restricting word still says "only what I already know" ("or is it just warm water").
+RESTRICTIVE_REACH = 4
 QUESTION_MARK = re.compile(r"[?？]")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -38,6 +43,14 @@ def asks(message: str, language: str) -> bool:
     if QUESTION_MARK.search(message):
         return True
     return not CJK.search(message) and any(asks for _clause, asks in clauses(message, language))
+
+
+def restricts(alternative: str, language: str) -> bool:
+    """Whether the words after an alternative's "or" restrict it to what the guest already knows ("or is it just warm
+    water?", "o es solo agua caliente", "ou só no gás"): then only the options before it are asked."""
+    pattern = RESTRICTIVES.get(language)
+    opening = " ".join(words_of(alternative)[:RESTRICTIVE_REACH])
+    return pattern is not None and bool(pattern.search(opening if not CJK.search(alternative) else alternative))
 
 
 def asking_clauses(text: str, language: str) -> str:

@@ -20,10 +20,10 @@ from functools import cache
 
 from concierge.core.text import fold
 from knowledge import measures
-from knowledge.coverage import topic_words
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, Phrases, detail_kinds, phrase_pattern, words_of
 from knowledge.lexicon import DATA, FOLLOW_UP_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
+from knowledge.options import topic_words
 from knowledge.retrieval import Candidate
 from knowledge.stems import stem
 from knowledge.things import ENDINGS, own_words, things_named

@@ -6,6 +6,7 @@ asks about: not its function or everyday words, not how it asks (`knowledge/data
 "tenéis", "dürfen"), not what the guest says they do not need ("no need for parking").
 """
 
+import re
 from functools import lru_cache
 from itertools import pairwise
 
@@ -43,6 +44,15 @@ POSSESSIVES: dict[str, frozenset[str]] = {
 }
 # Words shorter than this say too little on their own ("bit", "way", "get") to hold an answer back.
 MIN_WORD = 4
+YES_NO_FRAMES = frozenset(
+    fold(w) for found in language_file(DATA / "yes_no_frames.yaml", SUPPORTED_LANGUAGES).values() for w in found
+)
+# A figure and the letters after it ("4k", "15h"); `FIGURE_UNITS` are those that tell a time, a day or a rank.
+_WORDS_AS_WRITTEN = re.compile(r"[^\w'-]+")
+_FIGURE = re.compile(r"(\d+)([a-z]+)")
+FIGURE_UNITS = frozenset(
+    fold(w) for found in language_file(DATA / "figure_units.yaml", SUPPORTED_LANGUAGES).values() for w in found
+)
 # Shared start of two words that makes them one ("connect" / "connection", "closes" / "closed").
 PREFIX = 5
 # The guest's own thing is named this many words after a possessive ("my old laptop").
@@ -98,6 +108,15 @@ def content_words(text: str, *, language: str) -> list[str]:
     ]
 
 
+def short_words(text: str) -> list[str]:
+    """The words too short to be content words that may still name a detail: a figure with its unit ("is the desk
+    monitor 4k?", "7kg"), not a time, a day or a rank ("15h", "9pm", "3rd": `figure_units.yaml`). Only a closed
+    question asks them (knowledge/coverage.py `uncovered`), and only when nothing in the knowledge base knows them.
+    (Three-letter words were tried: most are function words no list holds, "out", "get", "può", "são".)"""
+    found = (_FIGURE.fullmatch(w) for w in dict.fromkeys(words_of(text)))
+    return [m.group(0) for m in found if m and m.group(2) not in FIGURE_UNITS]
+
+
 def _in_parts(word: str) -> bool:
     """Whether a hyphenated word is a thing written in parts ("salva-vidas"), not a verb and its pronoun ("pode-se",
     "a-t-il", "est-ce")."""
@@ -121,8 +140,17 @@ def present(text: str, words: frozenset[str]) -> frozenset[str] | None:
 def is_open(text: str, language: str) -> bool:
     """Whether a question asks where, how, when, whether something exists or may be brought ("is there …?",
     "¿hay …?", "can we bring …?"): the topic's entry answers it, whatever else the question says."""
-    found = present(text, OPEN_WORDS)
+    found = present(unframed(text), OPEN_WORDS)
     return found is None or bool(found)
+
+
+def unframed(text: str) -> str:
+    """A question without the phrases that only frame it as a yes/no question ("est-ce que …", "será que …": their
+    "que" asks nothing, and they make no question longer); "qu'est-ce que" (what) stays whole."""
+    written = f" {_WORDS_AS_WRITTEN.sub(' ', fold(text).replace(chr(0x2019), chr(39)))} "
+    for frame in YES_NO_FRAMES:
+        written = written.replace(f" {frame} ", " ")
+    return written.strip()
 
 
 def owned(text: str, language: str) -> frozenset[str]:

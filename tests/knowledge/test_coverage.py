@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from knowledge.coverage import asks_whether, asks_why, closed_question, neither_given, uncovered, unknown_things
+from knowledge.coverage import asks_whether, asks_why, closed_question, uncovered, unknown_things
 from knowledge.index import build_index
-from knowledge.mentions import content_words, is_open, mentions, owned
+from knowledge.mentions import content_words, is_open, mentions, owned, short_words
+from knowledge.options import neither_given
 from knowledge.questions import decide
 
 ENTRIES: list[dict[str, Any]] = [
@@ -164,10 +165,11 @@ def test_unknown_things_are_read_in_the_clause_that_asks_whether_up_to_an_altern
 
 def test_a_longer_closed_question_is_checked_in_the_entry_language() -> None:
     index = build_index(BIKES)
-    found = decide(index, "is the rooftop pool salt water or chlorine?", language="en", threshold=0.7)
+    message = "is the rooftop pool on the terrace salt water or chlorine?"
+    found = decide(index, message, language="en", threshold=0.7)
     assert found.selected == []
-    assert closed_question("is the rooftop pool salt water or chlorine", True, "en", longest=10)
-    assert not closed_question("is the rooftop pool salt water or chlorine", True, "en")
+    assert closed_question(message, True, "en", longest=12)
+    assert not closed_question(message, True, "en")
 
 
 def test_a_why_question_is_a_problem_for_a_person() -> None:
@@ -273,3 +275,20 @@ def test_a_hyphenated_thing_is_a_content_word_but_a_verb_and_its_pronoun_is_not(
     assert "salva-vidas" in content_words("a piscina tem salva-vidas?", language="pt")
     assert answered("a piscina tem salva-vidas?", language="pt") == ([], 1)
     assert content_words("pode-se fumar na varanda", language="pt") == ["fumar", "varanda"]
+
+
+def test_a_figure_with_its_unit_is_a_detail_of_a_short_closed_question() -> None:
+    assert short_words("is the desk monitor 4k? or 7kg, 5g") == ["4k", "7kg", "5g"]
+    assert short_words("at 15h or 9pm on the 3rd floor, 24h") == []
+    assert answered("is the wifi 5g?") == ([], 1)
+
+
+def test_a_yes_no_frame_asks_nothing_open() -> None:
+    assert not is_open("est-ce que le lave-vaisselle a un programme rapide ?", "fr")
+    assert is_open("qu'est-ce que c'est ?", "fr")  # what
+    assert is_open("est-ce qu'il y a un parking ?", "fr")  # is there
+
+
+def test_a_closed_question_is_checked_longer_except_in_an_inflected_language() -> None:
+    assert closed_question("les enfants peuvent aller à la piscine sans adulte ?", True, "fr")
+    assert not closed_question("czy pies może zostać sam w mieszkaniu na godzinę?", True, "pl")
