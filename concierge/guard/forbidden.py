@@ -35,8 +35,10 @@ def _named(node: Any, kind: str) -> dict[str, Words]:
     return {name: _every_language(by) for name, by in by_name.items()}
 
 
-def _load() -> tuple[dict[str, Words], Words, Words, dict[str, Words], dict[str, Words], Words, Words, Words]:
-    sections = ["asking", "prohibits", "permits", "named_plainly", "away", "acts", "places", "reasons"]
+def _load() -> tuple[
+    dict[str, Words], dict[str, Words], Words, Words, dict[str, Words], dict[str, Words], Words, Words, Words
+]:
+    sections = ["asking", "asking_for", "prohibits", "permits", "named_plainly", "away", "acts", "places", "reasons"]
     node = mapping(_PATH, load_yaml_data(_PATH), sections, "section")
     asking = language_words(_PATH, node["asking"], SUPPORTED_LANGUAGES)
     acts = _named(node["acts"], "act")
@@ -46,6 +48,7 @@ def _load() -> tuple[dict[str, Words], Words, Words, dict[str, Words], dict[str,
         raise data_error(_PATH, node["named_plainly"], f"named_plainly lists no act {unknown}")
     return (
         asking,
+        language_words(_PATH, node["asking_for"], SUPPORTED_LANGUAGES),
         _every_language(node["prohibits"]),
         _every_language(node["permits"]),
         acts,
@@ -56,7 +59,7 @@ def _load() -> tuple[dict[str, Words], Words, Words, dict[str, Words], dict[str,
     )
 
 
-ASKING, PROHIBITS, PERMITS, ACTS, PLACES, PLAINLY, REASONS, AWAY = _load()
+ASKING, ASKING_FOR, PROHIBITS, PERMITS, ACTS, PLACES, PLAINLY, REASONS, AWAY = _load()
 
 
 @cache
@@ -70,17 +73,31 @@ def _asks(folded: str, language: str) -> bool:
     return _pattern((*ASKING.get(language, ()), *ASKING["en"])).search(folded) is not None
 
 
+@cache
+def _for_other(language: str) -> re.Pattern[str] | None:
+    """A third person's modal ending a text, up to three words before the thing asked for (`asking_for`)."""
+    modals = "|".join(re.escape(fold(w)) for w in sorted(set(ASKING_FOR.get(language, ())), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{modals})(?:\s+\S+){{0,3}}\s+$") if modals else None
+
+
+def _asks_for_other(folded: str, language: str, named: re.Pattern[str]) -> bool:
+    """Whether the message asks the thing for someone of the party: "mon copain peut fumer …", "czy mąż może
+    zapalić"."""
+    ending = _for_other(language)
+    return ending is not None and any(ending.search(folded[: m.start()]) for m in named.finditer(folded))
+
+
 def forbids(message: str, texts: Iterable[str], *, language: str) -> bool:
-    """Whether the message asks permission for a thing that every sentence of the entry (`texts`: its content in
-    each language) naming that thing forbids."""
+    """Whether the message asks permission, for the guest or someone of the party, for a thing that every sentence of
+    the entry (`texts`: its content in each language) naming that thing forbids."""
     folded = fold(message)
-    if not _asks(folded, language):
-        return False
+    asks = _asks(folded, language)
     sentences = [s for text in texts for s in _SENTENCE.findall(fold(text))]
     refusing = _pattern(PROHIBITS)
-    for words in ACTS.values():
+    for act, words in ACTS.items():
         named = _pattern(words)
-        if not named.search(folded):
+        for_other = act in PLAINLY and _asks_for_other(folded, language, named)  # a pet left alone asks no person's
+        if not named.search(folded) or not (asks or for_other):
             continue
         naming = [s for s in sentences if named.search(s)]
         by_place = _by_place(folded, naming, sentences, refusing, named)

@@ -96,10 +96,11 @@ def others_named(text: str) -> Category | None:
     return next((category for category, found in _OTHERS.items() if found and found.search(folded)), None)
 
 
-# Midnight in every language, and the words that end a bare hour ("till 1"), folded (`data/midnight.yaml`,
-# `data/until.yaml`).
-_MIDNIGHT = phrase_pattern(
-    w for found in language_file(DATA / "midnight.yaml", SUPPORTED_LANGUAGES).values() for w in found
+# Midnight in every language, an hour after it in words ("until one in the morning": `data/small_hours.yaml`), and
+# the words that end a bare hour ("till 1"), folded (`data/midnight.yaml`, `data/until.yaml`).
+_MIDNIGHT, _SMALL_HOURS = (
+    phrase_pattern(w for found in language_file(DATA / name, SUPPORTED_LANGUAGES).values() for w in found)
+    for name in ("midnight.yaml", "small_hours.yaml")
 )
 _UNTIL = "|".join(
     sorted(
@@ -118,10 +119,12 @@ _ENTRY_EVENING = 18  # a rule entry's hours from this one on are when quiet hour
 
 def late_hours(text: str) -> list[int]:
     """The hours a message names, read as the end of an evening ("till 1": 25, "till 11.30": 23, "bis 23 Uhr": 23,
-    "até a meia-noite": 24, "夜11時": 23); morning hours ("till 11 Uhr", "at 9am") are left out."""
+    "até a meia-noite": 24, "bis ein Uhr nachts": 25, "夜11時": 23); morning hours ("till 11 Uhr", "at 9am") are
+    left out."""
     folded = fold(text)
     evening = any(word in folded for word in EVENING)
     hours = [24] if _MIDNIGHT and _MIDNIGHT.search(folded) else []
+    hours += [25] if _SMALL_HOURS and _SMALL_HOURS.search(folded) else []
     for match in _HOUR.finditer(folded):
         hour, minutes, unit = int(match.group(2)), match.group(3), (match.group(4) or "").replace(".", "")
         if not unit and not minutes and not _ENDS_WITH_UNTIL.search(folded[: match.start(2)]):

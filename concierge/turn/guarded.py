@@ -13,6 +13,7 @@ from concierge.guard.calm import asks_for_safety_information
 from concierge.guard.hours import inside_hours, others_named, without_times
 from concierge.guard.phrases import asks_for_another_time
 from concierge.guard.policy import policy_from, private_leaks
+from concierge.guard.stay import extends_stay
 from concierge.i18n import gettext_for
 from concierge.llm.types import Responder
 from concierge.turn import request as llm_request
@@ -97,7 +98,10 @@ def hand_off_topics(
     category = Category(state["screen"]["category"])
     if category in POLICY_TOPICS:
         category = exception_kind(state, candidates, present)
-        policy = next(([topic] for topic in POLICY_TOPICS[category] if topic in present), [])
+        longer = category is Category.date_change and extends_stay(state["text"], language=state["language"])
+        # "one more night": the stay ends later, so the check-out is the policy, not the refunds a change of dates has
+        policy_kind = Category.late_check_out if longer else category
+        policy = next(([topic] for topic in POLICY_TOPICS[policy_kind] if topic in present), [])
         if category is Category.rule_exception:  # "can you make an exception?": the rule entries retrieval ranks
             policy = named_rules(state, candidates) or ranked_rules(candidates) or policy
         if policy and all(is_rule_topic(topic) for topic in policy):  # a party "a bit loud till 11.30": quiet hours

@@ -66,3 +66,19 @@ def test_a_thing_asked_for_away_from_the_house_names_no_entry() -> None:
     from concierge.guard.forbidden import naming_entries
 
     assert naming_entries("can we have a campfire on the beach?", {"custom:barbecue": FIRE}) == []
+
+
+def test_a_thing_asked_for_someone_of_the_party() -> None:
+    inside = ["Il est interdit de fumer dans l'appartement."]
+    assert forbids("mon copain peut fumer une cigarette à la fenêtre de la chambre ?", inside, language="fr")
+    assert forbids("czy mąż może zapalić papierosa w kuchni?", ["Palenie w mieszkaniu jest zabronione."], language="pl")
+    assert forbids("¿le dejarías fumarse un puro en la cocina?", ["No se puede fumar en el piso."], language="es")
+    assert not forbids("mon copain peut-être viendra, il ne fume pas", inside, language="fr")
+    assert not forbids("mon mari peut fumer ?", ["Fumer est possible sur le balcon."], language="fr")
+
+
+def test_the_rule_asked_impersonally_or_of_a_pet_is_no_request_for_someone() -> None:
+    inside = ["Nicht im Haus rauchen."]
+    assert not forbids("Darf man im Haus rauchen oder nur draussen?", inside, language="de")
+    assert forbids("Darf er im Haus eine Zigarette rauchen, es regnet?", inside, language="de")
+    assert not forbids("czy pies może zostać sam w mieszkaniu?", ["Psa nie można zostawiać samego."], language="pl")

@@ -63,3 +63,14 @@ def test_late_hours_read_the_end_of_an_evening_past_midnight() -> None:
     assert past_evening_limit("dürfen wir bis 23 Uhr Musik hören?", quiet)
     assert not past_evening_limit("music until 21:00?", quiet)
     assert not past_evening_limit("till 1", ["Check-out is by 11:00."])
+
+
+def test_late_hours_read_an_hour_after_midnight_in_words() -> None:
+    from concierge.guard.hours import late_hours, past_evening_limit
+
+    assert late_hours("music on the terrace until one in the morning") == [25]
+    assert late_hours("bis ein Uhr nachts auf dem Balkon") == [25]
+    assert late_hours("fino all'una di notte") == [25]
+    assert late_hours("posiedzieć do pierwszej w nocy") == [25]
+    assert late_hours("we arrive at one in the afternoon") == []
+    assert past_evening_limit("bis ein Uhr nachts feiern", ["Nachtruhe ab 22:00."])

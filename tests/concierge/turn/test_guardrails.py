@@ -193,3 +193,10 @@ def test_a_request_that_goes_on_about_the_policy_just_answered_quotes_that_polic
     assert result["trace"]["outcome"] == "escalate"
     assert "Freitags ist später Check-out nicht möglich" in result["reply"]
     assert "Free cancellation" not in result["reply"]
+
+
+def test_staying_longer_quotes_the_check_out_not_the_cancellation_policy(database_url: str) -> None:
+    result = ask(_with_check_out_and_money_policy(), "could we keep the flat one more night?", phone=UPCOMING)
+    assert result["escalations"] == ["policy:date_change"]
+    assert "Check-out is by 10:00." in result["reply"]  # the stay ends later: the check-out is the policy
+    assert "Free cancellation" not in result["reply"]
