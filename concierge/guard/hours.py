@@ -111,9 +111,8 @@ def without_travel_times(text: str, *, language: str) -> str:
                 spans.append((word.start(), min(after, key=lambda m: m.start()).end()))
             elif before:
                 spans.append((max(before, key=lambda m: m.end()).start(), word.end()))
-    for start, end in sorted(spans, reverse=True):
-        folded = folded[:start] + " " + folded[end:]
-    return folded
+    kept = "".join(" " if any(start <= i < end for start, end in spans) else ch for i, ch in enumerate(folded))
+    return re.sub(r" {2,}", "  ", kept) if spans else folded
 
 
 def _close(gap: str, words: int, chars: int = 40) -> bool:
