@@ -91,7 +91,10 @@ def without_times(text: str) -> str:
 
 
 # Words of the guest's own travel per language (`data/travel.yaml`), and what ends a clause.
-_TRAVEL = {language: phrase_pattern(found) for language, found in language_file(DATA / "travel.yaml", SUPPORTED_LANGUAGES).items()}
+_TRAVEL = {
+    language: phrase_pattern(found)
+    for language, found in language_file(DATA / "travel.yaml", SUPPORTED_LANGUAGES).items()
+}
 _CLAUSE_END = re.compile(r"[,;:!?\n\uff0c\u3002\uff1f\uff01\uff1b\u3001]|\.(?!\d)")
 _TRAVEL_GAP = 5  # words at most between a travel word and the hour told after it ("flight home isn't until 7pm")
 
@@ -105,7 +108,9 @@ def without_travel_times(text: str, *, language: str) -> str:
     for pattern in dict.fromkeys(_TRAVEL.get(code) for code in (language, "en")):
         for word in pattern.finditer(folded) if pattern else ():
             hours = [m for regex in (_HOUR, _CJK_HOUR) for m in regex.finditer(folded) if m.group(0).strip()]
-            after = [m for m in hours if m.start() >= word.end() and _close(folded[word.end() : m.start()], _TRAVEL_GAP)]
+            after = [
+                m for m in hours if m.start() >= word.end() and _close(folded[word.end() : m.start()], _TRAVEL_GAP)
+            ]
             before = [m for m in hours if m.end() <= word.start() and _close(folded[m.end() : word.start()], 1, 4)]
             if after:
                 spans.append((word.start(), min(after, key=lambda m: m.start()).end()))

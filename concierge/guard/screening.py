@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from concierge.core.text import fold, simplified
+from concierge.guard.hours import without_travel_times
 from concierge.guard.phrases import (
     CJK,
     HIDDEN,
@@ -27,7 +28,6 @@ from concierge.guard.phrases import (
     match_lexicon,
     normalize,
 )
-from concierge.guard.hours import without_travel_times
 from concierge.guard.policy import Policy, strongest
 from concierge.guard.resolved import RESOLVABLE, without_resolved
 from concierge.guard.typos import corrected

@@ -175,7 +175,9 @@ def exception_match(state: TurnState, selected: list[str]) -> dict[str, Any] | N
         return None
     # When the flight leaves is no hour asked for the check-out ("our train is at 3, what time do we have to be
     # out?"); when it lands is near the arrival, so a check-in keeps it.
-    text = state["text"] if selected[0] == "check_in" else without_travel_times(state["text"], language=state["language"])
+    text = (
+        state["text"] if selected[0] == "check_in" else without_travel_times(state["text"], language=state["language"])
+    )
     if not asks_for_another_time(text, language=state["language"]):
         return None
     others = others_named(state["text"])  # "friends come by at 21h, can they get in?": theirs, not a check-in
