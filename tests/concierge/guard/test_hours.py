@@ -84,3 +84,4 @@ def test_the_hours_of_the_guests_own_travel_are_taken_out_with_their_word() -> N
     assert "until 2" in without_travel_times("our flight is at 6pm, could we stay in the flat until 2?", language="en")
     assert "at 3" in without_travel_times("we have a lot of bags, check out at 3?", language="en")  # "lot": Polish
     assert "till 2" in without_travel_times("our flight home is late so could we stay till 2?", language="en")
+    assert "till 4" in without_travel_times("late flight home so could we stay till 4 on sunday?", language="en")
