@@ -90,6 +90,52 @@ def without_times(text: str) -> str:
     return _CJK_HOUR.sub(" ", _HOUR.sub(" ", fold(text)))
 
 
+# Words of the guest's own travel per language (`data/travel.yaml`), and what ends a clause.
+_TRAVEL = {
+    language: phrase_pattern(found)
+    for language, found in language_file(DATA / "travel.yaml", SUPPORTED_LANGUAGES).items()
+}
+_CLAUSE_END = re.compile(r"[,;:!?\n\uff0c\u3002\uff1f\uff01\uff1b\u3001]|\.(?!\d)")
+_TRAVEL_GAP = 5  # words at most between a travel word and the hour told after it ("flight home isn't until 7pm")
+# Words that start another clause in that gap ("late flight home so could we stay till 4": the hour is asked for).
+_BREAKS = {
+    language: phrase_pattern(found)
+    for language, found in language_file(DATA / "travel_breaks.yaml", SUPPORTED_LANGUAGES).items()
+}
+
+
+def without_travel_times(text: str, *, language: str) -> str:
+    """The folded text without the hours of the guest's own travel, each with the word it is told beside ("our flight
+    is at 6pm", "el tren sale a las 18h", "18時のフライト", "火车下午四点"): when a plane, train or boat leaves or lands
+    is no hour asked for the house. Only the first hour after a travel word in its clause, or one right before it."""
+    folded = fold(text)
+    spans: list[tuple[int, int]] = []
+    breaks = [_BREAKS.get(code) for code in (language, "en")]
+    for pattern in dict.fromkeys(_TRAVEL.get(code) for code in (language, "en")):
+        for word in pattern.finditer(folded) if pattern else ():
+            hours = [m for regex in (_HOUR, _CJK_HOUR) for m in regex.finditer(folded) if m.group(0).strip()]
+            after = [
+                m
+                for m in hours
+                if m.start() >= word.end() and _close(folded[word.end() : m.start()], breaks, _TRAVEL_GAP)
+            ]
+            before = [
+                m for m in hours if m.end() <= word.start() and _close(folded[m.end() : word.start()], breaks, 1, 4)
+            ]
+            if after:
+                spans.append((word.start(), min(after, key=lambda m: m.start()).end()))
+            elif before:
+                spans.append((max(before, key=lambda m: m.end()).start(), word.end()))
+    kept = "".join(" " if any(start <= i < end for start, end in spans) else ch for i, ch in enumerate(folded))
+    return re.sub(r" {2,}", "  ", kept) if spans else folded
+
+
+def _close(gap: str, breaks: list[re.Pattern[str] | None], words: int, chars: int = 40) -> bool:
+    """Whether a gap between a travel word and an hour keeps them in one phrase: no clause ends in it, few words."""
+    broken = _CLAUSE_END.search(gap) or any(p and p.search(gap) for p in breaks)
+    return len(gap) <= chars and not broken and len(re.findall(r"\w+", gap)) <= words
+
+
 def others_named(text: str) -> Category | None:
     """The request a message is about when it names a pet (pets) or friends or relatives (extra guests), else None."""
     folded = fold(text)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from concierge.core.text import fold, simplified
+from concierge.guard.hours import without_travel_times
 from concierge.guard.phrases import (
     CJK,
     HIDDEN,
@@ -50,6 +51,7 @@ _PHONE_WORDS = frozenset(
 # number only beside their name ("Marta's number", "el número de Marta").
 _NUMBER_WORDS = frozenset(fold(w) for w in "number número numéro nummer numero numer 番号 号码".split())
 _NEAR = 3  # words between a name and "number"
+_TRAVEL_TIMED = (Category.late_check_out,)  # a landing is near the arrival: an early check-in keeps its hour
 
 
 class Classifier(Protocol):
@@ -116,6 +118,7 @@ class RuleClassifier:
         # Chinese written in traditional characters meets the Chinese phrases, written in simplified ones ("煤氣味").
         folded = corrected(normalize(simplified(text) if language == "zh" else text))
         signals = self._present(folded, match_lexicon(folded, language=language, fuzzy=True), language)
+        signals = _own_times(folded, signals, language)
         clear = deobfuscate(folded)
         if clear != folded:
             signals += [
@@ -196,6 +199,19 @@ class RuleClassifier:
             if s.category not in before | now:
                 signals.append(Signal(s.category, s.rule, "across_messages"))
         return signals
+
+
+def _own_times(folded: str, signals: list[Signal], language: str) -> list[Signal]:
+    """The signals without a late check-out that only the hour of the guest's own travel asked for ("our train is at
+    3, what time do we have to be out?"); "… could we stay until 2?" still asks."""
+    timed = tuple(dict.fromkeys(s.category for s in signals if s.category in _TRAVEL_TIMED))
+    if not timed:
+        return signals
+    rest = without_travel_times(folded, language=language)
+    if rest == fold(folded):
+        return signals
+    still = {s.category for s in match_lexicon(rest, language=language, categories=timed, fuzzy=True)}
+    return [s for s in signals if s.category not in _TRAVEL_TIMED or s.category in still]
 
 
 @dataclass

@@ -10,7 +10,7 @@ from typing import Any
 from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
 from concierge.guard.calm import asks_for_safety_information
-from concierge.guard.hours import inside_hours, others_named, without_times
+from concierge.guard.hours import inside_hours, others_named, without_times, without_travel_times
 from concierge.guard.phrases import asks_for_another_time
 from concierge.guard.policy import policy_from, private_leaks
 from concierge.guard.stay import extends_stay
@@ -35,6 +35,7 @@ EMERGENCY_MATCH = 0.75
 __all__ = [
     "emergency_match",
     "exception_match",
+    "travel_topic",
     "hand_off_topics",
     "long_message_note",
     "private_leaks",
@@ -176,24 +177,38 @@ def exception_match(state: TurnState, selected: list[str]) -> dict[str, Any] | N
     friends or a pet, the request is theirs (extra guests, pets) and so is the policy quoted. None otherwise."""
     if len(selected) != 1 or selected[0] not in TIMED_TOPICS:
         return None
-    if not asks_for_another_time(state["text"], language=state["language"]):
+    # When the flight leaves is no hour asked for the check-out ("our train is at 3, what time do we have to be
+    # out?"); when it lands is near the arrival, so a check-in keeps it.
+    text = (
+        state["text"] if selected[0] == "check_in" else without_travel_times(state["text"], language=state["language"])
+    )
+    if not asks_for_another_time(text, language=state["language"]):
         return None
     others = others_named(state["text"])  # "friends come by at 21h, can they get in?": theirs, not a check-in
-    if others is None and _inside_hours(state, selected[0]):  # "we arrive at 17:00, can we get in?": answered
+    if others is None and _inside_hours(state, selected[0], text):  # "we arrive at 17:00, can we get in?": answered
         return None
     category = others or TIMED_TOPICS[selected[0]]
     present = {entry["topic"] for entry in state["entries"]}
     return screened_hand_off(state, category, next(([t] for t in POLICY_TOPICS[category] if t in present), selected))
 
 
-def _inside_hours(state: TurnState, topic: str) -> bool:
-    """Whether the times the guest names are inside the hours of the topic's entry, and no word asks for another
-    time ("early", "later", "中午")."""
+def travel_topic(state: TurnState, sure: list[str], selected: list[str]) -> list[str]:
+    """The check-out entry ranked surely but dropped for not holding an hour when that hour was only the guest's
+    travel ("our bus is at 4 so what time do we need to be out by?"): it answers. Empty otherwise."""
+    if selected or sure[:1] != ["check_out"]:
+        return []
+    rest = without_travel_times(state["text"], language=state["language"])
+    return sure if not any(ch.isdigit() for ch in rest) else []
+
+
+def _inside_hours(state: TurnState, topic: str, text: str) -> bool:
+    """Whether the times the guest names (in `text`) are inside the hours of the topic's entry, and no word asks
+    for another time ("early", "later", "中午")."""
     entry = next((e for e in state["entries"] if e["topic"] == topic), None)
-    if entry is None or asks_for_another_time(without_times(state["text"]), language=state["language"], digits=False):
+    if entry is None or asks_for_another_time(without_times(text), language=state["language"], digits=False):
         return False
-    text = entry["content"].get("en") or next(iter(entry["content"].values()))
-    return inside_hours(state["text"], text, arriving=topic == "check_in")
+    policy = entry["content"].get("en") or next(iter(entry["content"].values()))
+    return inside_hours(text, policy, arriving=topic == "check_in")
 
 
 def emergency_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:

@@ -200,10 +200,11 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     )
     if exception is not None:  # another time, a rule bent: the policy, and a person decides
         return {"candidates": candidates[:5], **exception}
+    travel = guarded.travel_topic(state, sure, selected)  # "our bus is at 4, when must we be out?": the check-out
     update: dict[str, Any] = {
         "candidates": candidates[:5],
-        "selected": selected,
-        "clarify": [c.topic for c in ranking.clarify],
+        "selected": selected or travel,
+        "clarify": [] if travel else [c.topic for c in ranking.clarify],
         "open_questions": ranking.open_questions,
     }
     if update["clarify"]:

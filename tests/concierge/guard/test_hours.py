@@ -1,6 +1,13 @@
 """Times a guest names, read against the check-in or check-out hours of the entry (concierge/guard/hours.py)."""
 
-from concierge.guard.hours import entry_hour, guest_hours, inside_hours, others_named, without_times
+from concierge.guard.hours import (
+    entry_hour,
+    guest_hours,
+    inside_hours,
+    others_named,
+    without_times,
+    without_travel_times,
+)
 from knowledge.policy import Category
 
 CHECK_IN = "Check-in is from 15:00. It is self check-in with a lockbox."
@@ -74,3 +81,17 @@ def test_late_hours_read_an_hour_after_midnight_in_words() -> None:
     assert late_hours("posiedzieć do pierwszej w nocy") == [25]
     assert late_hours("we arrive at one in the afternoon") == []
     assert past_evening_limit("bis ein Uhr nachts feiern", ["Nachtruhe ab 22:00."])
+
+def test_the_hours_of_the_guests_own_travel_are_taken_out_with_their_word() -> None:
+    assert "6pm" not in without_travel_times("our flight is at 6pm, where can we leave the bags?", language="en")
+    assert without_travel_times("the train is at 3 so what time do we have to be out?", language="en") == (
+        "the  so what time do we have to be out?"
+    )
+    assert "18" not in without_travel_times("il treno parte alle 18, dove lasciamo le valigie?", language="it")
+    assert "四点" not in without_travel_times("我们的火车下午四点，退房以后行李放哪里？", language="zh")
+    assert "18時" not in without_travel_times("18時のフライトなので、荷物を預けられますか？", language="ja")
+    # The hour the guest asks for stays: it is not the travel's, nor in the travel's clause.
+    assert "until 2" in without_travel_times("our flight is at 6pm, could we stay in the flat until 2?", language="en")
+    assert "at 3" in without_travel_times("we have a lot of bags, check out at 3?", language="en")  # "lot": Polish
+    assert "till 2" in without_travel_times("our flight home is late so could we stay till 2?", language="en")
+    assert "till 4" in without_travel_times("late flight home so could we stay till 4 on sunday?", language="en")

@@ -199,3 +199,22 @@ def test_staying_on_in_the_flat_past_the_morning_is_a_late_check_out(text: str) 
 
 def test_hanging_around_elsewhere_is_no_late_check_out() -> None:
     assert verdict("we will hang around the beach till 1pm, any good lunch spots?")[0] is not Category.late_check_out
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("our bus is at 4 so what time do we need to be out by?", "en"),
+        ("el vuelo sale a las 20h, a qué hora tenemos que dejar el piso?", "es"),
+        ("mamy pociąg o 15, o której najpóźniej trzeba wyjść z domu?", "pl"),
+    ],
+)
+def test_the_hour_of_the_guests_own_travel_asks_for_no_late_check_out(text: str, language: str) -> None:
+    assert verdict(text, language=language)[0] is not Category.late_check_out
+
+
+def test_an_hour_asked_beside_the_travel_is_still_a_late_check_out() -> None:
+    assert verdict("our flight is at 6pm, could we stay in the flat until 2?")[0] is Category.late_check_out
+    assert verdict("flight's not till 9pm, any chance we could keep the apartment till 3 or so?")[0] is (
+        Category.late_check_out
+    )

@@ -11,6 +11,7 @@ from concierge.core.errors import InvalidInput
 from concierge.core.settings import get_settings
 from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
+from concierge.turn.guarded import travel_topic
 from concierge.turn.runner import TurnRunner
 from escalation.models import Escalation
 from knowledge import service as knowledge_service
@@ -200,3 +201,18 @@ def test_staying_longer_quotes_the_check_out_not_the_cancellation_policy(databas
     assert result["escalations"] == ["policy:date_change"]
     assert "Check-out is by 10:00." in result["reply"]  # the stay ends later: the check-out is the policy
     assert "Free cancellation" not in result["reply"]
+
+def test_the_hour_of_the_guests_train_asks_for_no_late_check_out(database_url: str) -> None:
+    prop = _with_check_out_and_money_policy()
+    result = ask(prop, "our train is at 4pm, what time is check-out?", phone=UPCOMING)
+    assert result["escalations"] == []
+    assert "Check-out is by 10:00." in result["reply"]
+    request = ask(prop, "our flight is at 6pm, could we stay in the flat until 2?", phone=UPCOMING)
+    assert request["escalations"] == ["policy:late_check_out"]
+
+
+def test_a_check_out_dropped_only_for_the_hour_of_the_guests_travel_answers() -> None:
+    state: Any = {"text": "our bus is at 4 so what time do we need to be out by?", "language": "en"}
+    assert travel_topic(state, ["check_out"], []) == ["check_out"]
+    assert travel_topic({**state, "text": "our bus is late, could we be out by 2?"}, ["check_out"], []) == []
+    assert travel_topic(state, ["check_in"], []) == []
