@@ -31,7 +31,7 @@ import phonenumbers
 from babel.languages import get_official_languages
 
 from concierge.core.text import fold
-from knowledge.lexicon import FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon import COMMON_BY_LANGUAGE, FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
@@ -95,7 +95,7 @@ def _keyword_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in FUNCTION_WORDS.items()}
-_TOPIC_WORDS, _LOANWORDS = _keyword_words()
+_KEYWORD_WORDS, _LOANWORDS = _keyword_words()
 _NEUTRAL = _LOANWORDS | frozenset(fold(w) for w in SHARED_FUNCTION_WORDS) | {"ok", "okay"}
 
 
@@ -122,6 +122,23 @@ _PAIRS = {
     for lang, found in _data_words("word_pairs.yaml").items()
 }
 _TOPIC_PHRASES = {lang: (*found, *_PAIRS.get(lang, ())) for lang, found in _keyword_phrases().items()}
+
+
+def _everyday_words() -> dict[str, frozenset[str]]:
+    """Per language, its everyday words (folded): function, common, own and little words, and `everyday_words.yaml`."""
+    found = _data_words("everyday_words.yaml")
+    return {lang: frozenset(fold(w) for w in found.get(lang, ())) for lang in SUPPORTED_LANGUAGES}
+
+
+def _topic_evidence() -> dict[str, frozenset[str]]:
+    """Per language, the single topic words that are evidence for it: its own, and another language's topic words
+    that it writes every day too ("tarde", a Spanish topic word, is as Portuguese: "boa tarde"; "is" is as Dutch as it
+    is English), so that such a word weighs as much for both and tips neither against the other."""
+    everyday = _everyday_words()
+    return {lang: words | everyday[lang] for lang, words in _KEYWORD_WORDS.items()}
+
+
+_TOPIC_WORDS = _topic_evidence()
 
 
 @lru_cache(maxsize=1)
