@@ -7,9 +7,10 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
    set aside: they say nothing about the language.
 3. The rest is scored per language: each curated function word counts 1, so does each accented little word
    ("é", "há") and each little word the language shares with others ("la": Spanish, French, Italian, never
-   Portuguese; both lists in concierge/i18n/data), each language-specific topic word 0.5, each topic phrase only
-   that language's lists hold 1 (its words then count as no other language's little words: "secador de pelo" is
-   Spanish, although "pelo" alone is Portuguese; so does a word pair of `word_pairs.yaml`: "o es" is the Spanish
+   Portuguese; both lists in concierge/i18n/data), each language-specific topic word 0.5 (one that another
+   language writes every day, `everyday_words.yaml`, 0.5 for both: "mas", "tarde" are Portuguese too), each topic
+   phrase only that language's lists hold 1 (its words then count as no other language's little words: "secador de
+   pelo" is Spanish, although "pelo" alone is Portuguese; so does a word pair of `word_pairs.yaml`: "o es" is the Spanish
    "or", "a que horas" Portuguese), each everyday word of `own_words.yaml` ("custa") 1, English chat words ("pls":
    `chat_words.yaml`) 1 only when nothing else in the message is any language's own, and lingua
    (restricted to the ten supported languages, offline) adds up to 2 by its confidence when there are at least
@@ -31,7 +32,7 @@ import phonenumbers
 from babel.languages import get_official_languages
 
 from concierge.core.text import fold
-from knowledge.lexicon import COMMON_BY_LANGUAGE, FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon import FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
