@@ -5,16 +5,16 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
 1. Japanese kana means Japanese, other Han characters Chinese ("script").
 2. Loanwords every guest uses ("wifi", "check-in", "parking", "ok") and words shared by several languages are
    set aside: they say nothing about the language.
-3. The rest is scored per language: each curated function word counts 1, so does each accented little word
-   ("é", "há") and each little word the language shares with others ("la": Spanish, French, Italian, never
-   Portuguese; both lists in concierge/i18n/data), each language-specific topic word 0.5 (one that another
-   language writes every day, `everyday_words.yaml`, 0.5 for both: "mas", "tarde" are Portuguese too), each topic
-   phrase only that language's lists hold 1 (its words then count as no other language's little words: "secador de
-   pelo" is Spanish, although "pelo" alone is Portuguese; so does a word pair of `word_pairs.yaml`: "o es" is the Spanish
-   "or", "a que horas" Portuguese), each everyday word of `own_words.yaml` ("custa") 1, English chat words ("pls":
-   `chat_words.yaml`) 1 only when nothing else in the message is any language's own, and lingua
-   (restricted to the ten supported languages, offline) adds up to 2 by its confidence when there are at least
-   `MIN_LETTERS` letters of real words to judge (less weight below `FULL_WEIGHT_LETTERS`).
+3. The rest is scored per language: each curated function word counts 1, so does each accented little word ("é",
+   "há") and each little word the language shares with others ("la": Spanish, French, Italian, never Portuguese; both
+   lists in concierge/i18n/data), each language-specific topic word 0.5 (one that another language writes every day,
+   `everyday_words.yaml`, 0.5 for both: "mas", "tarde" are Portuguese too), each topic phrase only that language's lists
+   hold 1 (its words then count as no other language's little words: "secador de pelo" is Spanish, although "pelo" alone
+   is Portuguese; so does a word pair of `word_pairs.yaml`: "o es" is the Spanish "or", "a que horas" Portuguese), each
+   everyday word of `own_words.yaml` ("custa") 1, English chat words ("pls": `chat_words.yaml`) 1 only when nothing else
+   in the message is any language's own, and lingua (restricted to the ten supported languages, offline) adds up to 2 by
+   its confidence when there are at least `MIN_LETTERS` letters of real words to judge (less weight below
+   `FULL_WEIGHT_LETTERS`).
 4. The prior is the conversation's language ("sticky"), else the reservation's, else the language of the
    phone number's country, else the property's default. The guest switches away from it only when another
    language leads the prior by `SWITCH_MARGIN` (`WEAK_PRIOR_MARGIN` when the prior is only the phone's country or
