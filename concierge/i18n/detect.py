@@ -5,15 +5,16 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
 1. Japanese kana means Japanese, other Han characters Chinese ("script").
 2. Loanwords every guest uses ("wifi", "check-in", "parking", "ok") and words shared by several languages are
    set aside: they say nothing about the language.
-3. The rest is scored per language: each curated function word counts 1, so does each accented little word
-   ("é", "há") and each little word the language shares with others ("la": Spanish, French, Italian, never
-   Portuguese; both lists in concierge/i18n/data), each language-specific topic word 0.5, each topic phrase only
-   that language's lists hold 1 (its words then count as no other language's little words: "secador de pelo" is
-   Spanish, although "pelo" alone is Portuguese; so does a word pair of `word_pairs.yaml`: "o es" is the Spanish
-   "or", "a que horas" Portuguese), each everyday word of `own_words.yaml` ("custa") 1, English chat words ("pls":
-   `chat_words.yaml`) 1 only when nothing else in the message is any language's own, and lingua
-   (restricted to the ten supported languages, offline) adds up to 2 by its confidence when there are at least
-   `MIN_LETTERS` letters of real words to judge (less weight below `FULL_WEIGHT_LETTERS`).
+3. The rest is scored per language: each curated function word counts 1, so does each accented little word ("é",
+   "há") and each little word the language shares with others ("la": Spanish, French, Italian, never Portuguese; both
+   lists in concierge/i18n/data), each language-specific topic word 0.5 (one that another language writes every day,
+   `everyday_words.yaml`, 0.5 for both: "mas", "tarde" are Portuguese too), each topic phrase only that language's lists
+   hold 1 (its words then count as no other language's little words: "secador de pelo" is Spanish, although "pelo" alone
+   is Portuguese; so does a word pair of `word_pairs.yaml`: "o es" is the Spanish "or", "a que horas" Portuguese), each
+   everyday word of `own_words.yaml` ("custa") 1, English chat words ("pls": `chat_words.yaml`) 1 only when nothing else
+   in the message is any language's own, and lingua (restricted to the ten supported languages, offline) adds up to 2 by
+   its confidence when there are at least `MIN_LETTERS` letters of real words to judge (less weight below
+   `FULL_WEIGHT_LETTERS`).
 4. The prior is the conversation's language ("sticky"), else the reservation's, else the language of the
    phone number's country, else the property's default. The guest switches away from it only when another
    language leads the prior by `SWITCH_MARGIN` (`WEAK_PRIOR_MARGIN` when the prior is only the phone's country or
@@ -95,7 +96,7 @@ def _keyword_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in FUNCTION_WORDS.items()}
-_TOPIC_WORDS, _LOANWORDS = _keyword_words()
+_KEYWORD_WORDS, _LOANWORDS = _keyword_words()
 _NEUTRAL = _LOANWORDS | frozenset(fold(w) for w in SHARED_FUNCTION_WORDS) | {"ok", "okay"}
 
 
@@ -122,6 +123,23 @@ _PAIRS = {
     for lang, found in _data_words("word_pairs.yaml").items()
 }
 _TOPIC_PHRASES = {lang: (*found, *_PAIRS.get(lang, ())) for lang, found in _keyword_phrases().items()}
+
+
+def _everyday_words() -> dict[str, frozenset[str]]:
+    """Per language, its everyday words (folded): function, common, own and little words, and `everyday_words.yaml`."""
+    found = _data_words("everyday_words.yaml")
+    return {lang: frozenset(fold(w) for w in found.get(lang, ())) for lang in SUPPORTED_LANGUAGES}
+
+
+def _topic_evidence() -> dict[str, frozenset[str]]:
+    """Per language, the single topic words that are evidence for it: its own, and another language's topic words
+    that it writes every day too ("tarde", a Spanish topic word, is as Portuguese: "boa tarde"; "is" is as Dutch as it
+    is English), so that such a word weighs as much for both and tips neither against the other."""
+    everyday = _everyday_words()
+    return {lang: words | everyday[lang] for lang, words in _KEYWORD_WORDS.items()}
+
+
+_TOPIC_WORDS = _topic_evidence()
 
 
 @lru_cache(maxsize=1)

@@ -138,3 +138,44 @@ def test_english_chat_words_tell_english_when_nothing_else_is_another_language()
     assert detect_language("hola, wifi pls", current=None, reservation="it", default="nl").language == "es"
     assert detect_language("wifi passwort pls", current=None, reservation="de", default="nl").language == "de"
     assert detect_language("ok thx", current="de", reservation="de", default="nl").language == "de"
+
+
+@pytest.mark.parametrize(
+    ("word", "languages"),
+    [
+        ("mas", {"es", "pt"}),  # a Spanish topic word ("mas tarde"); "mas onde fica?" is Portuguese
+        ("lado", {"es", "pt"}),  # a Portuguese one ("ao lado"); "al lado" is as Spanish
+        ("abre", {"es", "pt"}),
+        ("sale", {"fr", "es", "it"}),  # French "linge sale"; Spanish "sale", Italian "sale" (salt)
+    ],
+)
+def test_a_topic_word_another_language_writes_every_day_counts_for_both(word: str, languages: set[str]) -> None:
+    # under six letters lingua is not asked: the scores are the word lists' alone
+    scores = detect_language(word, current=None, reservation=None, default="en").scores
+    assert set(scores) == languages
+    assert len(set(scores.values())) == 1
+
+
+def test_a_topic_word_no_other_language_writes_still_counts_for_its_own() -> None:
+    assert detect_language("lixo", current=None, reservation=None, default="en").scores == {"pt": 0.5}
+
+
+def test_every_everyday_word_is_another_languages_topic_word() -> None:
+    """A word of everyday_words.yaml that no other language's topic lists hold would be dead data."""
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from concierge.core.text import fold
+    from knowledge.lexicon import KEYWORDS
+
+    path = Path(__file__).parents[3] / "concierge" / "i18n" / "data" / "everyday_words.yaml"
+    everyday = yaml.safe_load(path.read_text(encoding="utf-8"))
+    topic: dict[str, set[str]] = {}
+    for by_language in KEYWORDS.values():
+        for lang, keywords in by_language.items():
+            topic.setdefault(lang, set()).update(fold(w) for k in keywords for w in re.findall(r"[^\W\d_]+", k))
+    for lang, words in everyday.items():
+        dead = [w for w in words if not any(fold(w) in found for other, found in topic.items() if other != lang)]
+        assert not dead, (lang, dead)
