@@ -25,8 +25,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Simplified characters hanziconv's table still maps to a variant: 呼 (呼吸, breathing) is no 唿, 糊 (糊味, a burnt
 # smell) no 煳. Converted, "没有呼吸了" (he is not breathing) would miss the medical emergency's phrase.
 _HAN_KEPT = re.compile("([呼糊])")
-# Traditional characters hanziconv's table leaves as they are: 菸 (抽菸, smoking; 菸味, a smell of smoke) is 烟, 沖 (沖涼,
-# a shower) is 冲.
+# Traditional characters hanziconv's table leaves as they are: 菸 (抽菸, smoking; 菸味, a smell of smoke) is 烟,
+# 沖 (沖涼, a shower) is 冲.
 _HAN_MISSED = str.maketrans({"菸": "烟", "沖": "冲"})
 
 
