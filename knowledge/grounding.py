@@ -20,9 +20,12 @@ GROUNDED_TOPICS = frozenset({"local_tips"})
 RECOMMENDATIONS = frozenset(fold(w) for w in RECOMMENDATION_WORDS)
 
 
-def grounded(index: Index, candidate: Candidate, message: str, *, nearby: bool = False) -> bool:
+def grounded(
+    index: Index, candidate: Candidate, message: str, *, nearby: bool = False, language: str | None = None
+) -> bool:
     """Whether a listing topic names what the guest asked about (a shared word, or a thing in another language when the
-    guest asks what is nearby: "附近有海滩吗？") or the guest asked for a recommendation in general ("any good
+    guest asks what is nearby: "附近有海滩吗？", or asks in a language the entry is not written in: "周六镇上有集市吗"
+    and the tips' "a market in the centre") or the guest asked for a recommendation in general ("any good
     restaurants?"); "a supermarket open on Sundays" is neither, and "surf lessons on the beach" names no beach asked
     for."""
     if candidate.topic not in GROUNDED_TOPICS or candidate.source in ("content", "title"):
@@ -38,7 +41,8 @@ def grounded(index: Index, candidate: Candidate, message: str, *, nearby: bool =
     text_words = set(words_of(text))
     if any(w in text_words or (len(w) >= 5 and any(t.startswith(w[:5]) for t in text_words)) for w in named):
         return True
-    return nearby and bool(things_named(message) & things_named(text))
+    foreign = language is not None and language not in index.written_in.get(candidate.topic, frozenset())
+    return (nearby or foreign) and bool(things_named(message) & things_named(text))
 
 
 def thing_decides(index: Index, candidates: list[Candidate], message: str, *, margin: float) -> list[Candidate]:

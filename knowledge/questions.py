@@ -98,9 +98,14 @@ def _grounding(
     house itself when the guest asks about something nearby: a person answers. A topic named only as where the thing
     asked about is ("… in the kitchen?") steps behind it."""
     elsewhere = _asks_nearby(message, language)
+    # Asked in Chinese or Japanese, no word is ever shared with an entry in other scripts: a thing the tips name grounds
+    # them when nothing else the message names competes ("周六镇上有集市吗"; not "夏天狗狗可以去海滩吗", the dog's).
+    alone = bool(CJK.search(message)) and sum(c.score >= CLARIFY_FLOOR for c in candidates) == 1
+    foreign = language if alone else None
     kept = [
         c
-        if grounded(index, c, asking or message, nearby=elsewhere) and not (elsewhere and _of_house(index, c.topic))
+        if grounded(index, c, asking or message, nearby=elsewhere, language=foreign)
+        and not (elsewhere and _of_house(index, c.topic))
         else replace(c, score=min(c.score, CLARIFY_FLOOR / 2))
         for c in candidates
     ]

@@ -25,6 +25,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 # Simplified characters hanziconv's table still maps to a variant: 呼 (呼吸, breathing) is no 唿, 糊 (糊味, a burnt
 # smell) no 煳. Converted, "没有呼吸了" (he is not breathing) would miss the medical emergency's phrase.
 _HAN_KEPT = re.compile("([呼糊])")
+# Traditional characters hanziconv's table leaves as they are: 菸 (抽菸, smoking; 菸味, a smell of smoke) is 烟,
+# 沖 (沖涼, a shower) is 冲.
+_HAN_MISSED = str.maketrans({"菸": "烟", "沖": "冲"})
 
 
 def simplified(text: str) -> str:
@@ -33,4 +36,6 @@ def simplified(text: str) -> str:
     if not _HAN.search(text):
         return text
     parts = _HAN_KEPT.split(text)
-    return "".join(part if _HAN_KEPT.fullmatch(part) else HanziConv.toSimplified(part) for part in parts)
+    return "".join(part if _HAN_KEPT.fullmatch(part) else HanziConv.toSimplified(part) for part in parts).translate(
+        _HAN_MISSED
+    )

@@ -1,5 +1,5 @@
 """Grounding: a listing topic answers only when its entry names what the guest asked about, in the same words or,
-asked as nearby, as the same thing in another language."""
+asked as nearby or in a language the entry is not written in, as the same thing in another language."""
 
 from knowledge.grounding import grounded, place_of_unknown, thing_decides
 from knowledge.index import build_index
@@ -21,6 +21,12 @@ TIPS = Candidate("local_tips", 0.9, matched="strand", source="lexicon")
 def test_a_thing_asked_as_nearby_grounds_the_tips_in_another_language() -> None:
     assert grounded(INDEX, TIPS, "is er een strand in de buurt?", nearby=True)
     assert grounded(INDEX, TIPS, "附近有市场吗？", nearby=True)
+
+
+def test_a_thing_asked_in_a_language_the_entry_is_not_written_in_grounds_the_tips() -> None:
+    assert grounded(INDEX, TIPS, "周六有集市吗", language="zh")  # the tips' "market", said in Chinese
+    assert not grounded(INDEX, TIPS, "周六有集市吗", language="en")  # written in English: its own words must name it
+    assert not grounded(INDEX, TIPS, "附近有超市吗", language="zh")  # a thing the tips do not name
 
 
 def test_a_thing_named_as_the_place_of_something_else_grounds_nothing() -> None:

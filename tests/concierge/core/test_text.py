@@ -31,5 +31,8 @@ def test_traditional_chinese_is_simplified_and_simplified_text_stays() -> None:
     assert simplified("廚房有煤氣味") == "厨房有煤气味"
     # hanziconv's table maps these simplified characters to variants: "not breathing" must stay what the lexicon says.
     assert simplified("我老公好像没有呼吸了") == "我老公好像没有呼吸了"
+    # hanziconv leaves these traditional characters as they are: 抽菸 is 抽烟 (smoking), 沖涼 冲凉 (a shower).
+    assert simplified("可以抽菸嗎") == "可以抽烟吗"
+    assert simplified("沖涼") == "冲凉"
     assert simplified("廚房有糊味") == "厨房有糊味"
     assert simplified("no han characters") == "no han characters"

@@ -72,6 +72,8 @@ def test_disguised_injections_are_seen(text: str) -> None:
         ("en", "is there a cheaper way to the airport?"),
         ("en", "are dogs allowed?"),  # the policy; "can I bring my dog?" asks a person (test_plain_words)
         ("en", "can I smoke on the balcony?"),
+        ("zh", "阳台上可以抽烟吗？有烟灰缸吗？"),  # 烟灰缸 (an ashtray) holds "有烟" (there is smoke)
+        ("zh", "請問可以在房間裡抽菸嗎？"),
         ("de", "Ich brauche Hilfe mit dem WLAN"),
         ("en", "I followed your instructions but the heating is off, how do I turn it on?"),
     ],
