@@ -1,13 +1,21 @@
 """The one topic that clearly answers a part of a message, or the close topics to ask about; between close topics,
-the conversation or the clause that asks decides."""
+the conversation, the clause that asks or the entry that says more of the message decides."""
 
+import re
 from collections.abc import Sequence
 
 from knowledge.index import Index, words_of
+from knowledge.mentions import content_words, mentions
+from knowledge.options import topic_words
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
 
 # A second topic this close to the first makes the question ambiguous: ask, do not guess.
 MARGIN = 0.1
+
+# Between two sure topics, an entry that holds this many more of the message's content words than the other is what
+# the message is about ("where do I empty the little bin under the kitchen sink": the trash entry's bin and sink).
+SAID_MORE = 2
+CLAUSE_BREAK = re.compile(r"[,.;:!?？。，！]")
 
 # Evidence too thin to ask about: a word only an entry's text uses. A person answers instead of a guess of a question.
 THIN = frozenset({"content", "weak"})
@@ -57,9 +65,35 @@ def clause_decides(
     named in the question's last clause."""
     head, comma, asked = text.rstrip(" ?？").rpartition(",")
     if len(close) < 2 or not comma or not head.strip() or len(words_of(asked)) < 2:
-        return None, close
+        return said_more(index, text, close, threshold=threshold, language=language)
     named = {c.topic for c in rank_message(index, asked, language=language) if c.score >= CLARIFY_FLOOR}
     inside = [c for c in close if c.topic in named]
     if len(inside) == 1 and inside[0].score >= max(threshold, close[0].score - 0.02):  # it breaks ties, no more
         return inside[0], []
-    return None, close
+    return said_more(index, text, close, threshold=threshold, language=language)
+
+
+def said_more(
+    index: Index, text: str, close: list[Candidate], *, threshold: float, language: str
+) -> tuple[Candidate | None, list[Candidate]]:
+    """Between two topics both sure by their own words, the entry that holds clearly more of what the message says
+    decides: "where do I empty the little bin under the kitchen sink?" names the kitchen, but the trash entry gives the
+    bin, emptying and the sink. Unchanged unless one entry holds `SAID_MORE` more of its content words."""
+    if len(close) != 2 or any(c.source in (*THIN, "context") or c.score < threshold for c in close):
+        return None, close
+    # Both named in one clause ("the bin under the kitchen sink"); named apart, the clause that asks decides, or we
+    # ask ("our train leaves late, is that luggage place open on sundays?": nothing says the lockers' hours).
+    topics = {c.topic for c in close}
+    if not any(
+        topics <= {c.topic for c in rank_message(index, clause, language=language) if c.score >= CLARIFY_FLOOR}
+        for clause in CLAUSE_BREAK.split(text)
+    ):
+        return None, close
+    words = set(content_words(text, language=language))
+    held = [
+        sum(1 for w in words if w in topic_words(index, c.topic) or mentions(index.texts.get(c.topic, ""), w, language))
+        for c in close
+    ]
+    if abs(held[0] - held[1]) < SAID_MORE:
+        return None, close
+    return close[0] if held[0] > held[1] else close[1], []

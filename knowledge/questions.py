@@ -17,7 +17,7 @@ from functools import cache
 from concierge.core.text import fold
 from knowledge.absent import step_back
 from knowledge.asking import QUESTION_END, QUESTIONS, lost_mark, parts, unmarked
-from knowledge.choice import MARGIN, THIN, choose, clause_decides
+from knowledge.choice import MARGIN, THIN, choose, clause_decides, said_more
 from knowledge.clauses import PLACES, clauses, placed, places_aside, rules_aside, subject_of_rules, where_only
 from knowledge.coverage import covered
 from knowledge.details import asked_part
@@ -292,6 +292,8 @@ def _decide(
         winner, close = choose(whole, threshold=threshold, previous=previous, back=refers_back(message, language))
         if winner is None and QUESTION_END.search(message):
             winner, close = clause_decides(index, message, close, threshold=threshold, language=language)
+        if winner is None:  # "where do I empty the little bin under the kitchen sink": the trash entry says more
+            winner, close = said_more(index, message, close, threshold=threshold, language=language)
         if winner is not None and scattered(index, message, split, winner, language):  # an arrival no part says
             return Decision(candidates, [], [], 1)
         if winner is not None:

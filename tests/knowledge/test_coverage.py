@@ -292,3 +292,10 @@ def test_a_yes_no_frame_asks_nothing_open() -> None:
 def test_a_closed_question_is_checked_longer_except_in_an_inflected_language() -> None:
     assert closed_question("les enfants peuvent aller à la piscine sans adulte ?", True, "fr")
     assert not closed_question("czy pies może zostać sam w mieszkaniu na godzinę?", True, "pl")
+
+
+def test_how_a_guest_tells_a_problem_is_no_detail_the_entry_lacks() -> None:
+    # "keeps", "down", "enough": everyday words (knowledge/data/words.yaml), not something the entry must mention
+    assert "keeps" not in content_words("the wifi keeps dropping, can you resend the password?", language="en")
+    assert "enough" not in content_words("is there a big enough pot in the kitchen?", language="en")
+    assert uncovered(INDEX, "is the wifi password there, it keeps", ["wifi"], language="en", closed=True) == []
