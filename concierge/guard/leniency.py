@@ -9,16 +9,12 @@ import re
 from functools import cache
 
 from concierge.guard.lexicon import LENIENCY
-from concierge.guard.phrases import CJK, normalize, phrase_pattern
+from concierge.guard.phrases import normalize, wordings_pattern
 
 
 @cache
 def _pattern(language: str) -> re.Pattern[str]:
-    phrases = dict.fromkeys((*LENIENCY.get(language, ()), *LENIENCY["en"]))
-    # Whole words, except in Japanese and Chinese, which are matched as plain substrings.
-    return re.compile(
-        "|".join(phrase_pattern(p) if CJK.search(p) else rf"(?<!\w){phrase_pattern(p)}(?!\w)" for p in phrases)
-    )
+    return wordings_pattern(LENIENCY, language)
 
 
 def asks_for_leniency(text: str, *, language: str) -> bool:

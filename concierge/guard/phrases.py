@@ -120,6 +120,15 @@ def phrase_pattern(phrase: str) -> str:
     return (r"(?<!\w)" if not re.match(r"[^\w<*]", folded) else "") + out + r"(?!\w)"
 
 
+def wordings_pattern(wordings: dict[str, tuple[str, ...]], language: str) -> re.Pattern[str]:
+    """One pattern for a list's wordings in the message's language and English: whole words, except Japanese and
+    Chinese ones, which are matched as plain substrings."""
+    phrases = dict.fromkeys((*wordings.get(language, ()), *wordings["en"]))
+    return re.compile(
+        "|".join(phrase_pattern(p) if CJK.search(p) else rf"(?<!\w){phrase_pattern(p)}(?!\w)" for p in phrases)
+    )
+
+
 # A word class inside a wording ("<no_need> * late check*") stands for any of its words in every language: requests
 # said not to be needed are taken out (`exclude.yaml`) whichever language the guest mixes in.
 _INLINE = re.compile(r"<([a-z_]+)>")

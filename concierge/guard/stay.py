@@ -8,7 +8,7 @@ import re
 from functools import cache
 
 from concierge.guard.lexicon import DATA
-from concierge.guard.phrases import CJK, normalize, phrase_pattern
+from concierge.guard.phrases import normalize, wordings_pattern
 from knowledge.lexicon import SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 
@@ -17,11 +17,7 @@ _LONGER = language_file(DATA / "longer_stay.yaml", SUPPORTED_LANGUAGES)
 
 @cache
 def _pattern(language: str) -> re.Pattern[str]:
-    phrases = dict.fromkeys((*_LONGER.get(language, ()), *_LONGER["en"]))
-    # Whole words, except in Japanese and Chinese, which are matched as plain substrings.
-    return re.compile(
-        "|".join(phrase_pattern(p) if CJK.search(p) else rf"(?<!\w){phrase_pattern(p)}(?!\w)" for p in phrases)
-    )
+    return wordings_pattern(_LONGER, language)
 
 
 def extends_stay(text: str, *, language: str) -> bool:
