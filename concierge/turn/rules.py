@@ -47,7 +47,7 @@ def named_rules(state: TurnState, candidates: list[Candidate]) -> list[str]:
     request for it is about, ranked by retrieval or not ("a little campfire for the kids?" beside the barbecue's
     "no open fire" outranks the kitchen's "tabletop grill"). Those retrieval ranks come first and alone (smoking, not
     the house rules that also name it); unranked, the one retrieval scores best."""
-    rules = {e["topic"]: list(e.get("content", {}).values()) for e in state["entries"] if is_rule_topic(e["topic"])}
+    rules = {topic: texts for topic, texts in _entry_texts(state).items() if is_rule_topic(topic)}
     named = naming_entries(state["text"], rules)
     ranked = [topic for topic in ranked_rules(candidates) if topic in named]
     if ranked or not named:
@@ -66,8 +66,8 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
     text, language = state["text"], state["language"]
     # An hour asked of the check-in or check-out entry retrieval ranks first is when the guest arrives or leaves,
     # not the end of an evening.
-    timed = bool(candidates) and candidates[0].topic in STAY_TIMES
-    texts = {entry["topic"]: list(entry.get("content", {}).values()) for entry in state["entries"]}
+    timed = _stay_time_first(candidates)
+    texts = _entry_texts(state)
     if asks_for_leniency(text, language=language):
         return screened_hand_off(state, Category.rule_exception, with_evening_rules(state, candidates, rules))
     # Without a wording of tolerance, an hour past a rule's evening hour asks to bend that rule, and only that one;
@@ -89,8 +89,8 @@ def with_evening_rules(state: TurnState, candidates: list[Candidate], rules: lis
     are the noise entry's. An owner's custom topic (a hot tub open till 22:00) is not added unranked, and nothing is
     when the check-in or check-out entry ranks first (the hour is when the guest arrives or leaves)."""
     text = state["text"]
-    texts = {entry["topic"]: list(entry.get("content", {}).values()) for entry in state["entries"]}
-    timed = bool(candidates) and candidates[0].topic in STAY_TIMES
+    texts = _entry_texts(state)
+    timed = _stay_time_first(candidates)
     if not rules or timed or any(past_evening_limit(text, texts.get(topic, [])) for topic in rules):
         return rules
     extra = [t for t in sorted(RULE_TOPICS) if t in texts and t not in rules and past_evening_limit(text, texts[t])]
@@ -129,3 +129,14 @@ def screened_hand_off(state: TurnState, category: Category, topics: list[str]) -
         "selected": topics,
         "clarify": [],
     }
+
+
+def _entry_texts(state: TurnState) -> dict[str, list[str]]:
+    """Each entry's texts in every language, by topic."""
+    return {entry["topic"]: list(entry.get("content", {}).values()) for entry in state["entries"]}
+
+
+def _stay_time_first(candidates: list[Candidate]) -> bool:
+    """Whether retrieval ranks the check-in or check-out entry first: an hour then is when the guest arrives or
+    leaves, not the end of an evening."""
+    return bool(candidates) and candidates[0].topic in STAY_TIMES
