@@ -82,6 +82,7 @@ def test_late_hours_read_an_hour_after_midnight_in_words() -> None:
     assert late_hours("we arrive at one in the afternoon") == []
     assert past_evening_limit("bis ein Uhr nachts feiern", ["Nachtruhe ab 22:00."])
 
+
 def test_the_hours_of_the_guests_own_travel_are_taken_out_with_their_word() -> None:
     assert "6pm" not in without_travel_times("our flight is at 6pm, where can we leave the bags?", language="en")
     assert without_travel_times("the train is at 3 so what time do we have to be out?", language="en") == (

@@ -183,7 +183,7 @@ def test_every_everyday_word_is_another_languages_topic_word() -> None:
 
 
 def test_a_topic_phrase_another_language_writes_word_for_word_counts_for_both() -> None:
-    """"nos vamos" is a Spanish topic phrase and everyday Portuguese ("nós vamos"): 1 for each, tipping neither;
+    """The Spanish topic phrase "nos vamos" is everyday Portuguese too ("nós vamos"): 1 for each, tipping neither;
     "secador de pelo" stays Spanish only ("secador" is no everyday Portuguese word)."""
     held = detect._phrases_in(["amanha", "nos", "vamos", "cedo"])
     assert ("nos", "vamos") in held["es"]

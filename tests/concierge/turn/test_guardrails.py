@@ -202,6 +202,7 @@ def test_staying_longer_quotes_the_check_out_not_the_cancellation_policy(databas
     assert "Check-out is by 10:00." in result["reply"]  # the stay ends later: the check-out is the policy
     assert "Free cancellation" not in result["reply"]
 
+
 def test_the_hour_of_the_guests_train_asks_for_no_late_check_out(database_url: str) -> None:
     prop = _with_check_out_and_money_policy()
     result = ask(prop, "our train is at 4pm, what time is check-out?", phone=UPCOMING)
