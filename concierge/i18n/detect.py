@@ -9,7 +9,8 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
    "há") and each little word the language shares with others ("la": Spanish, French, Italian, never Portuguese; both
    lists in concierge/i18n/data), each language-specific topic word 0.5 (one that another language writes every day,
    `everyday_words.yaml`, 0.5 for both: "mas", "tarde" are Portuguese too), each topic phrase only that language's lists
-   hold 1 (its words then count as no other language's little words: "secador de pelo" is Spanish, although "pelo" alone
+   hold 1 (1 for both when another language writes each of its words every day: "nos vamos", "comida típica";
+   its words then count as no other language's little words: "secador de pelo" is Spanish, although "pelo" alone
    is Portuguese; so does a word pair of `word_pairs.yaml`: "o es" is the Spanish "or", "a que horas" Portuguese), each
    everyday word of `own_words.yaml` ("custa") 1, English chat words ("pls": `chat_words.yaml`) 1 only when nothing else
    in the message is any language's own, and lingua (restricted to the ten supported languages, offline) adds up to 2 by
@@ -32,7 +33,7 @@ import phonenumbers
 from babel.languages import get_official_languages
 
 from concierge.core.text import fold
-from knowledge.lexicon import FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon import COMMON_BY_LANGUAGE, FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
@@ -122,13 +123,43 @@ _PAIRS = {
     lang: tuple(tuple(fold(w) for w in pair.split()) for pair in found)
     for lang, found in _data_words("word_pairs.yaml").items()
 }
-_TOPIC_PHRASES = {lang: (*found, *_PAIRS.get(lang, ())) for lang, found in _keyword_phrases().items()}
 
 
 def _everyday_words() -> dict[str, frozenset[str]]:
-    """Per language, its everyday words (folded): function, common, own and little words, and `everyday_words.yaml`."""
+    """Per language, the topic words of other languages it writes every day (`everyday_words.yaml`, folded)."""
     found = _data_words("everyday_words.yaml")
     return {lang: frozenset(fold(w) for w in found.get(lang, ())) for lang in SUPPORTED_LANGUAGES}
+
+
+def _little_words() -> dict[str, frozenset[str]]:
+    """Per language, every word it writes every day (folded): function, common, own, shared and everyday words."""
+    everyday = _everyday_words()
+    return {
+        lang: _FUNCTION.get(lang, frozenset())
+        | frozenset(fold(w) for w in COMMON_BY_LANGUAGE.get(lang, ()))
+        | _OWN.get(lang, frozenset())
+        | frozenset(fold(w) for w in _SHARED.get(lang, ()))
+        | everyday[lang]
+        for lang in SUPPORTED_LANGUAGES
+    }
+
+
+def _topic_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Per language, the topic phrases and word pairs that are evidence for it: its own, and another language's
+    topic phrase whose every word it writes every day too ("nos vamos", a Spanish topic phrase, is as Portuguese: "nós
+    vamos"; "comida típica"), so that such a phrase weighs 1 for both and tips neither against the other."""
+    own = _keyword_phrases()
+    little = _little_words()
+    found = {lang: [*own.get(lang, ()), *_PAIRS.get(lang, ())] for lang in SUPPORTED_LANGUAGES}
+    for lang, phrases in own.items():  # word pairs ("o es", "a que horas") are one language's by hand
+        for phrase in phrases:
+            for other in SUPPORTED_LANGUAGES:
+                if other != lang and phrase not in found[other] and all(w in little[other] for w in phrase):
+                    found[other].append(phrase)
+    return {lang: tuple(phrases) for lang, phrases in found.items() if phrases}
+
+
+_TOPIC_PHRASES = _topic_phrases()
 
 
 def _topic_evidence() -> dict[str, frozenset[str]]:

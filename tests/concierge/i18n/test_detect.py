@@ -2,6 +2,7 @@
 
 import pytest
 
+from concierge.i18n import detect
 from concierge.i18n.detect import detect_language, phone_language
 
 
@@ -179,3 +180,21 @@ def test_every_everyday_word_is_another_languages_topic_word() -> None:
     for lang, words in everyday.items():
         dead = [w for w in words if not any(fold(w) in found for other, found in topic.items() if other != lang)]
         assert not dead, (lang, dead)
+
+
+def test_a_topic_phrase_another_language_writes_word_for_word_counts_for_both() -> None:
+    """The Spanish topic phrase "nos vamos" is everyday Portuguese too ("nós vamos"): 1 for each, tipping neither;
+    "secador de pelo" stays Spanish only ("secador" is no everyday Portuguese word)."""
+    held = detect._phrases_in(["amanha", "nos", "vamos", "cedo"])
+    assert ("nos", "vamos") in held["es"]
+    assert ("nos", "vamos") in held["pt"]
+    assert "pt" not in detect._phrases_in(["secador", "de", "pelo"])
+
+
+def test_every_shared_topic_phrase_is_word_for_word_the_other_languages() -> None:
+    own = detect._keyword_phrases()
+    little = detect._little_words()
+    for lang, phrases in detect._TOPIC_PHRASES.items():
+        for phrase in phrases:
+            if phrase not in own.get(lang, ()) and phrase not in detect._PAIRS.get(lang, ()):
+                assert all(w in little[lang] for w in phrase), (lang, phrase)
