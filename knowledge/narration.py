@@ -169,3 +169,25 @@ def secret_aside(
         ):
             del kept[topic]
     return kept
+
+
+def said_by_one(
+    index: Index, selected: dict[str, Candidate], candidates: Sequence[Candidate], language: str
+) -> dict[str, Candidate]:
+    """Entries each chosen by a word naming a thing that one entry the whole message ranks first says, in any of
+    its languages: that entry answers alone. "we leave on sunday, what do we do with the keys and the rubbish before
+    we go?" is answered by the check-out (it says where the keys go and to take out the rubbish), not by the door
+    and the bins; "wifi password and the pool hours?" keeps both (no entry says both)."""
+    if len(selected) < 2 or any(c.source != "lexicon" or " " in c.matched for c in selected.values()):
+        return selected
+    best = max((c.score for c in candidates), default=1.0)
+    for candidate in candidates:
+        if candidate.topic in selected or candidate.source != "lexicon" or candidate.score < best:
+            continue
+        text = index.texts.get(candidate.topic, "")
+        given = things_named(text)
+        if all(
+            mentions(text, c.matched, language) or (things_named(c.matched) or {""}) <= given for c in selected.values()
+        ):
+            return {candidate.topic: candidate}
+    return selected

@@ -36,6 +36,7 @@ from knowledge.narration import (
     arrival_aside,
     narrates,
     outside_question,
+    said_by_one,
     scattered,
     secret_aside,
     tells_past,
@@ -281,6 +282,7 @@ def _decide(
     aside = told if from_questions or open_named else told - named if close_asked else after
     kept = {t: c for t, c in selected.items() if t not in aside}
     selected = secret_aside(index, kept, subjects, language, list(clarify))
+    selected = said_by_one(index, selected, candidates, language)  # "the keys and the rubbish before we go?"
     if open_named and not selected:  # nor does the whole message answer it with what a statement mentions
         return Decision(candidates, [], [], open_questions)
     if all(c.source == "context" for c in selected.values()) and any(c.source != "context" for c in clarify.values()):
