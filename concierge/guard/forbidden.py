@@ -137,7 +137,7 @@ def naming_entries(message: str, entries: Mapping[str, Iterable[str]]) -> list[s
     (`named_plainly`: smoking, candles, a tent, an open fire), in the order given: the rules a request for that
     thing is about, whatever retrieval ranks ("can we make a little campfire?": the barbecue's "open vuur")."""
     folded = fold(message)
-    named = [_pattern(ACTS[act]) for act in PLAINLY if _pattern(ACTS[act]).search(folded)]
+    named = [p for p in (_pattern(ACTS[act]) for act in PLAINLY) if p.search(folded)]
     if not named or _pattern(AWAY).search(folded):  # "a campfire on the beach": no rule of the house says
         return []
     return [topic for topic, texts in entries.items() if any(p.search(fold(t)) for p in named for t in texts)]

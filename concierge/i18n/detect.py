@@ -131,15 +131,17 @@ def _everyday_words() -> dict[str, frozenset[str]]:
     return {lang: frozenset(fold(w) for w in found.get(lang, ())) for lang in SUPPORTED_LANGUAGES}
 
 
+_EVERYDAY = _everyday_words()
+
+
 def _little_words() -> dict[str, frozenset[str]]:
     """Per language, every word it writes every day (folded): function, common, own, shared and everyday words."""
-    everyday = _everyday_words()
     return {
         lang: _FUNCTION.get(lang, frozenset())
         | frozenset(fold(w) for w in COMMON_BY_LANGUAGE.get(lang, ()))
         | _OWN.get(lang, frozenset())
         | frozenset(fold(w) for w in _SHARED.get(lang, ()))
-        | everyday[lang]
+        | _EVERYDAY[lang]
         for lang in SUPPORTED_LANGUAGES
     }
 
@@ -166,8 +168,7 @@ def _topic_evidence() -> dict[str, frozenset[str]]:
     """Per language, the single topic words that are evidence for it: its own, and another language's topic words
     that it writes every day too ("tarde", a Spanish topic word, is as Portuguese: "boa tarde"; "is" is as Dutch as it
     is English), so that such a word weighs as much for both and tips neither against the other."""
-    everyday = _everyday_words()
-    return {lang: words | everyday[lang] for lang, words in _KEYWORD_WORDS.items()}
+    return {lang: words | _EVERYDAY[lang] for lang, words in _KEYWORD_WORDS.items()}
 
 
 _TOPIC_WORDS = _topic_evidence()
