@@ -13,10 +13,12 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Protocol
 
 from concierge.core.text import fold, simplified
 from concierge.guard.hours import without_travel_times
+from concierge.guard.lexicon import DATA
 from concierge.guard.phrases import (
     CJK,
     HIDDEN,
@@ -27,10 +29,13 @@ from concierge.guard.phrases import (
     follow_up_patterns,
     match_lexicon,
     normalize,
+    wordings_pattern,
 )
 from concierge.guard.policy import Policy, strongest
 from concierge.guard.resolved import RESOLVABLE, without_resolved
 from concierge.guard.typos import corrected
+from knowledge.lexicon import KEYWORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file
 from knowledge.policy import Action, Category
 
 _TEMPLATE = re.compile(
@@ -52,6 +57,10 @@ _PHONE_WORDS = frozenset(
 _NUMBER_WORDS = frozenset(fold(w) for w in "number número numéro nummer numero numer 番号 号码".split())
 _NEAR = 3  # words between a name and "number"
 _TRAVEL_TIMED = (Category.late_check_out,)  # a landing is near the arrival: an early check-in keeps its hour
+# ... unless the message asks where the bags can go: "our flight lands at 9am, where can we leave the suitcases before
+# check in?" asks about the bags, not to get in earlier ("can we check in early and leave the bags?" still asks).
+_BAGS_TIMED = (Category.early_check_in,)
+_BAG_PLACES = language_file(DATA / "bag_places.yaml", SUPPORTED_LANGUAGES)
 
 
 class Classifier(Protocol):
@@ -204,14 +213,30 @@ class RuleClassifier:
 def _own_times(folded: str, signals: list[Signal], language: str) -> list[Signal]:
     """The signals without a late check-out that only the hour of the guest's own travel asked for ("our train is at
     3, what time do we have to be out?"); "… could we stay until 2?" still asks."""
-    timed = tuple(dict.fromkeys(s.category for s in signals if s.category in _TRAVEL_TIMED))
+    bags = _names_bags(folded, language)
+    timed = tuple(
+        dict.fromkeys(
+            s.category for s in signals if s.category in _TRAVEL_TIMED or (bags and s.category in _BAGS_TIMED)
+        )
+    )
     if not timed:
         return signals
     rest = without_travel_times(folded, language=language)
     if rest == fold(folded):
         return signals
     still = {s.category for s in match_lexicon(rest, language=language, categories=timed, fuzzy=True)}
-    return [s for s in signals if s.category not in _TRAVEL_TIMED or s.category in still]
+    return [s for s in signals if s.category not in timed or s.category in still]
+
+
+@cache
+def _bags_patterns(language: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return wordings_pattern(KEYWORDS["luggage"], language), wordings_pattern(_BAG_PLACES, language)
+
+
+def _names_bags(folded: str, language: str) -> bool:
+    """Whether the message asks where its luggage can go: a luggage word (the luggage topic's) and a word asking where
+    (`data/bag_places.yaml`), in its language or English."""
+    return all(pattern.search(folded) for pattern in _bags_patterns(language))
 
 
 @dataclass

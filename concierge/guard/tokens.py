@@ -13,7 +13,7 @@ _NOT_A_TIME = (
 )
 _AT = (
     r"(?:at|around|about|by|from|until|till|til|um|gegen|ab|bis|à|vers|a las|sobre las|hacia las|alle|verso le"
-    r"|dopo le|entro le|às|por volta das|om|rond|tot|o|około|do|before|avant|antes de las|antes das|prima delle|przed"
+    r"|dopo le|entro le|às|por volta das|om|rond|tot|o|około|okolo|do|before|avant|antes de las|antes das|prima delle|przed"
     r")\s+"
 )
 

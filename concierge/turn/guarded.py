@@ -10,6 +10,7 @@ from typing import Any
 from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
 from concierge.guard.calm import asks_for_safety_information
+from concierge.guard.leniency import asks_for_flexibility
 from concierge.guard.hours import inside_hours, others_named, without_times, without_travel_times
 from concierge.guard.phrases import asks_for_another_time
 from concierge.guard.policy import policy_from, private_leaks
@@ -35,6 +36,7 @@ EMERGENCY_MATCH = 0.75
 __all__ = [
     "emergency_match",
     "exception_match",
+    "sure_topics",
     "travel_topic",
     "hand_off_topics",
     "long_message_note",
@@ -190,6 +192,18 @@ def exception_match(state: TurnState, selected: list[str]) -> dict[str, Any] | N
     category = others or TIMED_TOPICS[selected[0]]
     present = {entry["topic"] for entry in state["entries"]}
     return screened_hand_off(state, category, next(([t] for t in POLICY_TOPICS[category] if t in present), selected))
+
+
+def sure_topics(state: TurnState, candidates: list[Candidate], selected: list[str], threshold: float) -> list[str]:
+    """The topics retrieval is sure of: those selected, else the first one ranked surely but dropped for not holding
+    the hour a guest names ("check out at 2 or 3?") or, for check-in or check-out, the other time asked for in words
+    ("any flexibility on the check-out time?", "is check-in flexible?"): a request for that time all the same."""
+    top = [c.topic for c in candidates[:1] if c.score >= threshold]
+    if selected or not top:
+        return selected
+    named = any(ch.isdigit() for ch in state["text"])
+    moved = top[0] in TIMED_TOPICS and asks_for_flexibility(state["text"], language=state["language"])
+    return top if named or moved else []
 
 
 def travel_topic(state: TurnState, sure: list[str], selected: list[str]) -> list[str]:

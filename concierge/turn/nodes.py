@@ -189,10 +189,7 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     emergency = guarded.emergency_match(state, candidates)
     if emergency is not None:  # never a clarifying question, never an answer without an alert
         return {"candidates": candidates[:5], **emergency}
-    # A check-out entry ranked surely but dropped for not holding the hour a guest names ("check out at 2 or 3?") is
-    # a request for that hour all the same.
-    named = any(ch.isdigit() for ch in state["text"])
-    sure = selected or [c.topic for c in candidates[:1] if named and c.score >= runtime.context.retrieval_threshold]
+    sure = guarded.sure_topics(state, candidates, selected, runtime.context.retrieval_threshold)
     exception = (
         guarded.exception_match(state, sure)
         or rules.headcount_match(state, sure)

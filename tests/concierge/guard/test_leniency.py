@@ -2,7 +2,7 @@
 
 import pytest
 
-from concierge.guard.leniency import asks_for_leniency
+from concierge.guard.leniency import asks_for_flexibility, asks_for_leniency
 
 
 @pytest.mark.parametrize(
@@ -49,3 +49,17 @@ def test_a_request_for_tolerance_is_recognised_in_every_language(language: str, 
 )
 def test_a_plain_question_about_a_rule_asks_for_no_tolerance(language: str, text: str) -> None:
     assert not asks_for_leniency(text, language=language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("en", "is there any flexibility on the check out time?", True),
+        ("de", "Gibt es beim Check-out etwas Spielraum?", True),
+        ("ja", "チェックアウトの時間を少し延ばすことはできますか？", True),
+        ("es", "antes de irnos a la playa, sabéis si hay una farmacia de guardia?", False),
+        ("pt", "a máquina de lavar tem programa rápido? só temos uma hora antes de sair", False),
+    ],
+)
+def test_asking_whether_a_time_can_move(language: str, text: str, expected: bool) -> None:
+    assert asks_for_flexibility(text, language=language) is expected

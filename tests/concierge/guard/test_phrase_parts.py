@@ -139,3 +139,17 @@ def test_a_class_inside_a_phrase_of_a_category_stands_for_its_words_in_that_lang
     assert category("arriviamo alle 18 con il nostro cagnolino", "it") is Category.pet_exception
     # "cane" is an Italian dog, an English walking stick: the English phrase has only English animals.
     assert category("travelling with my cane, is there a lift?", "en") is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "is there any flexibility on the check out time?"),
+        ("de", "Gibt es beim Check-out etwas Spielraum?"),
+        ("nl", "is er enige flexibiliteit met de uitchecktijd?"),
+        ("ja", "チェックアウトの時間を少し延ばすことはできますか？"),
+        ("zh", "退房时间可以推迟吗？"),
+    ],
+)
+def test_flexibility_and_putting_off_ask_for_another_time(language: str, text: str) -> None:
+    assert asks_for_another_time(text, language=language, digits=False)

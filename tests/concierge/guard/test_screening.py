@@ -220,3 +220,67 @@ def test_an_hour_asked_beside_the_travel_is_still_a_late_check_out() -> None:
     assert verdict("flight's not till 9pm, any chance we could keep the apartment till 3 or so?")[0] is (
         Category.late_check_out
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("our flight lands at 9am, is there somewhere we can leave the suitcases before check in?", "en"),
+        ("aterrizamos a las 10h, podemos dejar las maletas en algún sitio?", "es"),
+    ],
+)
+def test_a_landing_hour_beside_a_question_about_bags_asks_for_no_early_check_in(text: str, language: str) -> None:
+    assert verdict(text, language=language)[0] is not Category.early_check_in
+
+
+def test_an_early_check_in_asked_beside_the_bags_is_still_one() -> None:
+    assert verdict("our flight lands at 9am, could we check in early and leave our bags?")[0] is (
+        Category.early_check_in
+    )
+    assert verdict("our flight lands at 9am, so we'll be there around 10, hope that's ok")[0] is (
+        Category.early_check_in
+    )
+    # suitcases named, but no question where they can go: the landing hour still asks to get in
+    assert verdict("our train gets in at 10:30, no point wandering around with suitcases, could we go straight in?")[
+        0
+    ] is (Category.early_check_in)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "category"),
+    [
+        ("We zijn er waarschijnlijk al rond 12 uur, hopelijk is dat geen probleem", "nl", Category.early_check_in),
+        ("nous arriverons vers 11h, j'espère que ce n'est pas gênant", "fr", Category.early_check_in),
+        ("będziemy na miejscu około 12, mam nadzieję, że to nie problem", "pl", Category.early_check_in),
+        ("llegaremos sobre las 11, espero que no haya problema", "es", Category.early_check_in),
+        ("wir kommen gegen 11 Uhr an, ist das okay?", "de", Category.early_check_in),
+        ("a família da minha cunhada vai se juntar a nós nas duas últimas noites", "pt", Category.extra_guests),
+        ("金曜日に友達が一人来て、一晩泊まっていく予定です", "ja", Category.extra_guests),
+        ("周六晚上我们想请几个朋友过来聚一聚，大概到12点，会不会有问题？", "zh", Category.extra_guests),
+        ("今晚有两个朋友过来喝一杯 几点以后要小声一点", "zh", None),
+        (
+            "having a bbq on the terrace with some friends, probably going on till 11. any issue?",
+            "en",
+            Category.extra_guests,
+        ),
+        ("my brother-in-law wants to crash with us on friday", "en", Category.extra_guests),
+        ("we'll be 3 more people on saturday", "en", Category.extra_guests),
+        ("saldremos sobre las 13h el domingo, espero que no pase nada", "es", Category.late_check_out),
+        ("on partira vers 13h dimanche, j'espère que ça va", "fr", Category.late_check_out),
+        ("partiremo verso le 13 domenica, spero vada bene", "it", Category.late_check_out),
+        ("wyjedziemy w niedzielę około 13, mam nadzieję że to ok", "pl", Category.late_check_out),
+        ("meine Eltern kommen am Freitag und schlafen bei uns", "de", Category.extra_guests),
+        ("moi rodzice przyjadą w piątek i zostaną na noc", "pl", Category.extra_guests),
+        ("我爸妈周五过来跟我们住两晚", "zh", Category.extra_guests),
+    ],
+)
+def test_plans_told_as_statements_are_requests(text: str, language: str, category: Category | None) -> None:
+    assert verdict(text, language=language)[0] is category
+
+
+def test_until_an_hour_is_no_arrival_at_it_in_chinese() -> None:
+    assert verdict("我们晚上聚会大概到12点结束", language="zh")[0] is not Category.early_check_in
+
+
+def test_going_out_for_a_meal_is_no_late_check_out() -> None:
+    assert verdict("saldremos a cenar a las 21h, algún restaurante?", language="es")[0] is None

@@ -11,7 +11,8 @@ from concierge.core.errors import InvalidInput
 from concierge.core.settings import get_settings
 from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
-from concierge.turn.guarded import travel_topic
+from concierge.turn.guarded import sure_topics, travel_topic
+from knowledge.retrieval import Candidate
 from concierge.turn.runner import TurnRunner
 from escalation.models import Escalation
 from knowledge import service as knowledge_service
@@ -217,3 +218,18 @@ def test_a_check_out_dropped_only_for_the_hour_of_the_guests_travel_answers() ->
     assert travel_topic(state, ["check_out"], []) == ["check_out"]
     assert travel_topic({**state, "text": "our bus is late, could we be out by 2?"}, ["check_out"], []) == []
     assert travel_topic(state, ["check_in"], []) == []
+
+
+def test_a_check_out_dropped_for_asking_another_time_in_words_is_a_request() -> None:
+    state: Any = {"text": "is there any flexibility on the check out time tomorrow?", "language": "en"}
+    ranked = [Candidate(topic="check_out", score=0.9, matched="check out")]
+    assert sure_topics(state, ranked, [], 0.5) == ["check_out"]
+    assert sure_topics({**state, "text": "how does check out work?"}, ranked, [], 0.5) == []
+    assert (
+        sure_topics({**state, "text": "una hora antes de irnos, hay farmacia?", "language": "es"}, ranked, [], 0.5)
+        == []
+    )
+    assert (
+        sure_topics(state, [Candidate(topic="wifi", score=0.9, matched="wifi")], [], 0.5) == []
+    )  # only the arrival or the departure
+    assert sure_topics(state, ranked, ["luggage"], 0.5) == ["luggage"]
