@@ -11,9 +11,11 @@ _NOT_A_TIME = (
     r"(?!\s?(?:kg|km|min|minut\w*|%|€|eur|euros?|°|years?|jahre|ans|anni|anos|jaar|lat|people|persons?|personas?"
     r"|nights?|noches?|nuits?|nachte|notti|noites|nachten|nocy|noce|days?|weeks?))"
 )
+# "około" and "okolo": the screen reads its text with ł written l (`phrases.normalize`), the hours' `fold` keeps ł.
 _AT = (
     r"(?:at|around|about|by|from|until|till|til|um|gegen|ab|bis|à|vers|a las|sobre las|hacia las|alle|verso le"
-    r"|dopo le|entro le|às|por volta das|om|rond|tot|o|około|okolo|do|before|avant|antes de las|antes das|prima delle|przed"
+    r"|dopo le|entro le|às|por volta das|om|rond|tot|o|około|okolo|do|before|avant|antes de las|antes das"
+    r"|prima delle|przed"
     r")\s+"
 )
 

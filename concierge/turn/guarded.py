@@ -10,8 +10,8 @@ from typing import Any
 from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
 from concierge.guard.calm import asks_for_safety_information
-from concierge.guard.leniency import asks_for_flexibility
 from concierge.guard.hours import inside_hours, others_named, without_times, without_travel_times
+from concierge.guard.leniency import asks_for_flexibility
 from concierge.guard.phrases import asks_for_another_time
 from concierge.guard.policy import policy_from, private_leaks
 from concierge.guard.stay import extends_stay

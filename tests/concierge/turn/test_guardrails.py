@@ -12,12 +12,12 @@ from concierge.core.settings import get_settings
 from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
 from concierge.turn.guarded import sure_topics, travel_topic
-from knowledge.retrieval import Candidate
 from concierge.turn.runner import TurnRunner
 from escalation.models import Escalation
 from knowledge import service as knowledge_service
 from knowledge.models import Property
 from knowledge.pack import parse_pack
+from knowledge.retrieval import Candidate
 from tests.factories import JOHN, STRANGER, ask, make_property, pack_data, store
 
 UPCOMING = JOHN  # booked, arrives in 20 days
