@@ -39,3 +39,8 @@ def expand(text: str, language: str) -> str:
         return text
     pattern, meant = table
     return pattern.sub(lambda m: meant.get(fold(m.group(0)), m.group(0)), text)
+
+
+def typed_words() -> dict[str, frozenset[str]]:
+    """Per language, the shorthand its guests type (folded): "hj", "tbm" are Portuguese, "xq" Spanish."""
+    return {language: frozenset(meant) for language, (_, meant) in _table().items()}

@@ -3,8 +3,10 @@
 The rule (decided once per turn, recorded on the trace as `language_reason`):
 
 1. Japanese kana means Japanese, other Han characters Chinese ("script").
-2. Loanwords every guest uses ("wifi", "check-in", "parking", "ok") and words shared by several languages are
-   set aside: they say nothing about the language.
+2. Loanwords every guest uses ("wifi", "check-in", "parking", "ok": topic words of three languages of more than one
+   family) and words shared by several languages are set aside: they say nothing about the language. A topic word of
+   three languages of one family ("piscina", "wlan") is a cognate: 0.5 for each of them, like a topic word. The
+   statistical detector is given neither (nor any topic word of three languages), but little words ("a", "de") it is.
 3. The rest is scored per language: each curated function word counts 1, so does each accented little word ("é",
    "há") and each little word the language shares with others ("la": Spanish, French, Italian, never Portuguese; both
    lists in concierge/i18n/data), each language-specific topic word 0.5 (one that another language writes every day,
@@ -12,9 +14,10 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
    hold 1 (1 for both when another language writes each of its words every day: "nos vamos", "comida típica";
    its words then count as no other language's little words: "secador de pelo" is Spanish, although "pelo" alone
    is Portuguese; so does a word pair of `word_pairs.yaml`: "o es" is the Spanish "or", "a que horas" Portuguese), each
-   everyday word of `own_words.yaml` ("custa") 1, English chat words ("pls": `chat_words.yaml`) 1 only when nothing else
-   in the message is any language's own, and lingua (restricted to the ten supported languages, offline) adds up to 2 by
-   its confidence when there are at least `MIN_LETTERS` letters of real words to judge (less weight below
+   everyday word of `own_words.yaml` ("custa") 1, so does chat shorthand only one language types
+   (`knowledge/data/shorthand.yaml`: "hj", "tbm"), English chat words ("pls": `chat_words.yaml`) 1 only when nothing
+   else in the message is any language's own, and lingua (restricted to the ten supported languages, offline) adds up
+   to 2 by its confidence when there are at least `MIN_LETTERS` letters of real words to judge (less weight below
    `FULL_WEIGHT_LETTERS`).
 4. The prior is the conversation's language ("sticky"), else the reservation's, else the language of the
    phone number's country, else the property's default. The guest switches away from it only when another
@@ -33,6 +36,7 @@ import phonenumbers
 from babel.languages import get_official_languages
 
 from concierge.core.text import fold
+from knowledge import shorthand
 from knowledge.lexicon import COMMON_BY_LANGUAGE, FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data
 
@@ -40,8 +44,11 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
-# A topic word in this many languages' lists is a loanword ("wifi", "parking"): it is set aside.
+# A topic word of this many languages' lists is a loanword ("wifi", "parking") when they are of several families,
+# else a cognate ("piscina": Spanish, Italian, Portuguese; "wlan": German, Dutch, English).
 LOANWORD_LANGUAGES = 3
+LANGUAGE_FAMILIES = {"es": "romance", "pt": "romance", "it": "romance", "fr": "romance", "en": "germanic"}
+LANGUAGE_FAMILIES |= {"de": "germanic", "nl": "germanic", "pl": "slavic", "zh": "chinese", "ja": "japanese"}
 # Letters of language-bearing words needed before the statistical detector is asked at all.
 MIN_LETTERS = 6
 # Weight of the detector's confidence (0..1) against curated function words (1 each).
@@ -64,20 +71,32 @@ class LanguageDecision:
     scores: dict[str, float]
 
 
-def _keyword_words() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
-    """Single topic words per language that only one language uses, and the words several languages share."""
+def _keyword_words() -> tuple[dict[str, frozenset[str]], frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
+    """Single topic words per language that only one language uses, the loanwords, per language its cognates, and
+    the words the statistical detector is not given."""
     per_language: dict[str, set[str]] = {lang: set() for lang in SUPPORTED_LANGUAGES}
     for by_language in KEYWORDS.values():
         for lang, keywords in by_language.items():
             for keyword in keywords:
                 per_language[lang].update(fold(w) for w in _WORD.findall(keyword))
-    counts: dict[str, int] = {}
-    for found in per_language.values():
+    owners: dict[str, set[str]] = {}
+    for lang, found in per_language.items():
         for word in found:
-            counts[word] = counts.get(word, 0) + 1
-    distinct = {lang: frozenset(w for w in found if counts[w] == 1) for lang, found in per_language.items()}
-    # "wifi", "parking", "check-in", "taxi": in the lists of many languages, so no evidence for any of them.
-    return distinct, frozenset(w for w, n in counts.items() if n >= LOANWORD_LANGUAGES)
+            owners.setdefault(word, set()).add(lang)
+    distinct = {lang: frozenset(w for w in found if len(owners[w]) == 1) for lang, found in per_language.items()}
+    # "a", "de": little words in phrases of many languages, neither loanwords nor cognates, and read by lingua.
+    little = frozenset(fold(w) for w in SHARED_FUNCTION_WORDS)
+    many = {
+        w: {LANGUAGE_FAMILIES[lang] for lang in langs}
+        for w, langs in owners.items()
+        if len(langs) >= LOANWORD_LANGUAGES
+    }
+    many = {w: families for w, families in many.items() if w not in little}
+    # "wifi", "check-in", "taxi": no evidence for any language. "piscina", "wlan": as much evidence for each language
+    # of its family as against the others. lingua is given neither: "piscina" makes "la llave de la piscina" Italian.
+    loanwords = frozenset(w for w, families in many.items() if len(families) > 1)
+    cognates = {lang: frozenset(w for w in found if len(many.get(w, ())) == 1) for lang, found in per_language.items()}
+    return distinct, loanwords, cognates, frozenset(many)
 
 
 def _keyword_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -97,7 +116,7 @@ def _keyword_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in FUNCTION_WORDS.items()}
-_KEYWORD_WORDS, _LOANWORDS = _keyword_words()
+_KEYWORD_WORDS, _LOANWORDS, _COGNATES, _UNREAD = _keyword_words()
 _NEUTRAL = _LOANWORDS | frozenset(fold(w) for w in SHARED_FUNCTION_WORDS) | {"ok", "okay"}
 
 
@@ -134,6 +153,24 @@ def _everyday_words() -> dict[str, frozenset[str]]:
 _EVERYDAY = _everyday_words()
 
 
+def _shorthand_words() -> dict[str, frozenset[str]]:
+    """Per language, the chat shorthand only its guests type (`knowledge/data/shorthand.yaml`: "hj", "tbm", "obg"
+    are Portuguese): not one letter ("x", "q"), no other language's shorthand ("tb", "pq") or little word."""
+    typed = shorthand.typed_words()
+    little = {w for lang in SUPPORTED_LANGUAGES for w in _FUNCTION.get(lang, frozenset()) | _EVERYDAY[lang]}
+    little |= {fold(w) for found in (*_SHARED.values(), *_OWN.values()) for w in found} | _NEUTRAL
+    little |= {fold(w) for found in COMMON_BY_LANGUAGE.values() for w in found}
+    return {
+        lang: frozenset(
+            w for w in found if len(w) > 1 and w not in little and not any(w in typed[o] for o in typed if o != lang)
+        )
+        for lang, found in typed.items()
+    }
+
+
+_SHORTHAND = _shorthand_words()
+
+
 def _little_words() -> dict[str, frozenset[str]]:
     """Per language, every word it writes every day (folded): function, common, own, shared and everyday words."""
     return {
@@ -168,7 +205,7 @@ def _topic_evidence() -> dict[str, frozenset[str]]:
     """Per language, the single topic words that are evidence for it: its own, and another language's topic words
     that it writes every day too ("tarde", a Spanish topic word, is as Portuguese: "boa tarde"; "is" is as Dutch as it
     is English), so that such a word weighs as much for both and tips neither against the other."""
-    return {lang: words | _EVERYDAY[lang] for lang, words in _KEYWORD_WORDS.items()}
+    return {lang: words | _EVERYDAY[lang] | _COGNATES[lang] for lang, words in _KEYWORD_WORDS.items()}
 
 
 _TOPIC_WORDS = _topic_evidence()
@@ -257,7 +294,7 @@ def detect_language(
         score = sum(1.0 for w in words if w in _FUNCTION.get(lang, ()) and w not in held)
         score += 1.0 * len(phrases.get(lang, ()))
         score += sum(1.0 for w in lowered if w in _ACCENTED.get(lang, ()))
-        score += sum(1.0 for w in words if w in _OWN.get(lang, ()))
+        score += sum(1.0 for w in words if w in _OWN.get(lang, ()) or w in _SHORTHAND.get(lang, ()))
         score += sum(1.0 for w in lowered if w in _SHARED.get(lang, ()))
         score += sum(0.5 for w in words if w in _TOPIC_WORDS.get(lang, ()))
         if score:
@@ -270,11 +307,12 @@ def detect_language(
         current and len(words) <= 1
     ):  # "ok", "thanks", "merci", an emoji: not enough to leave the conversation's language
         return LanguageDecision(prior, prior_reason, scores)
-    letters = sum(len(w) for w in originals)  # "qual è la": shared little words still tell lingua a lot
+    read = [w for w in originals if fold(w) not in _UNREAD]
+    letters = sum(len(w) for w in read)  # "qual è la": shared little words still tell lingua a lot
     if letters >= MIN_LETTERS:
         # Short texts fool statistical detectors: their say grows with the letters they are given.
         weight = DETECTOR_WEIGHT * min(1.0, letters / FULL_WEIGHT_LETTERS)
-        for lang, confidence in _detector_scores(" ".join(originals)).items():  # accents are evidence
+        for lang, confidence in _detector_scores(" ".join(read)).items():  # accents are evidence
             scores[lang] = round(scores.get(lang, 0.0) + weight * confidence, 3)
     if not scores:
         return LanguageDecision(prior, prior_reason, scores)

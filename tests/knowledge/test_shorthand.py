@@ -1,6 +1,6 @@
 """Chat shorthand read as the words it stands for, in the message's own language only (knowledge/shorthand.py)."""
 
-from knowledge.shorthand import expand
+from knowledge.shorthand import expand, typed_words
 
 
 def test_spanish_shorthand_is_written_out() -> None:
@@ -14,3 +14,10 @@ def test_only_whole_words_of_the_own_language() -> None:
     assert expand("qué tal", "es") == "qué tal"  # a word that starts like shorthand stays
     assert expand("x favor", "it") == "per favor"
     assert expand("dnd", "de") == "dnd"  # no German list
+
+
+def test_typed_words_per_language_are_folded() -> None:
+    typed = typed_words()
+    assert {"hj", "vc", "tbm"} <= typed["pt"]
+    assert "dnd" in typed["es"]
+    assert "de" not in typed

@@ -198,3 +198,46 @@ def test_every_shared_topic_phrase_is_word_for_word_the_other_languages() -> Non
         for phrase in phrases:
             if phrase not in own.get(lang, ()) and phrase not in detect._PAIRS.get(lang, ()):
                 assert all(w in little[lang] for w in phrase), (lang, phrase)
+
+
+def test_a_little_word_several_languages_share_is_no_loanword() -> None:
+    # The broadened topic lists hold "a" and "de" in phrases of many languages: still little words, never set aside.
+    assert {"a", "de", "que"}.isdisjoint(detect._LOANWORDS)
+    assert {"wifi", "parking", "taxi"} <= detect._LOANWORDS
+
+
+def test_a_topic_word_of_one_language_family_is_evidence_for_that_family() -> None:
+    # "piscina" (es, it, pt) and "wlan" (de, en, nl) are cognates, not loanwords like "wifi".
+    assert "piscina" in detect._COGNATES["pt"] and "piscina" not in detect._LOANWORDS
+    assert "wlan" in detect._COGNATES["de"] and "wlan" not in detect._LOANWORDS
+    assert detect_language("wlan passwort?", current=None, reservation="fr", default="fr").language == "de"
+
+
+def test_the_detector_is_not_given_a_word_of_three_languages() -> None:
+    # lingua reads "la llave de la piscina" as Italian by "piscina"; the Spanish booking's language stays.
+    assert "piscina" in detect._UNREAD
+    assert detect_language("la llave de la piscina", current=None, reservation="es", default="es").language == "es"
+
+
+def test_chat_shorthand_only_one_language_types_is_its_own() -> None:
+    assert "hj" in detect._SHORTHAND["pt"]
+    assert "tb" not in detect._SHORTHAND["pt"]  # Spanish shorthand too
+    assert "x" not in detect._SHORTHAND.get("es", ())  # one letter says nothing
+    decision = detect_language("a piscina ta aberta hj?", current=None, reservation="es", default="es")
+    assert decision.language == "pt"
+
+
+def test_a_spanish_topic_phrase_portuguese_writes_word_for_word_counts_for_both() -> None:
+    found = detect._phrases_in(["nossa", "que", "calor"])
+    assert ("que", "calor") in found["pt"] and ("que", "calor") in found["es"]
+    assert detect_language("tem uma fuga de agua", current=None, reservation="es", default="es").language == "pt"
+
+
+def test_italian_c_e_is_italian() -> None:
+    text = "sai se c'è una palestra qui vicino?"
+    assert detect_language(text, current=None, reservation="fr", default="fr").language == "it"
+
+
+def test_italian_function_words_spanish_writes_too_are_spanish_as_well() -> None:
+    text = "al final viene también mi cuñada con su hijo, seríamos cinco, ¿pasa algo?"
+    assert detect_language(text, current=None, reservation="it", default="de").language == "es"
