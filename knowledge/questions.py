@@ -67,13 +67,15 @@ class Decision:
 
 
 @cache
-def _nearby(language: str) -> re.Pattern[str] | None:
-    return phrase_pattern(w for lang in dict.fromkeys((language, "en")) for w in NEARBY_WORDS.get(lang, ()))
+def _nearby(*languages: str) -> re.Pattern[str] | None:
+    """The words that place a thing nearby (`NEARBY_WORDS`) in these languages; in every language without any."""
+    chosen = dict.fromkeys(languages) if languages else NEARBY_WORDS
+    return phrase_pattern(w for lang in chosen for w in NEARBY_WORDS.get(lang, ()))
 
 
 def _asks_nearby(text: str, language: str) -> bool:
     """Whether the text asks about something nearby ("a laundrette nearby?"), in its language or English."""
-    pattern = _nearby(language)
+    pattern = _nearby(language, "en")
     return pattern is not None and pattern.search(fold(text)) is not None
 
 
@@ -82,13 +84,8 @@ def _of_house(index: Index, topic: str) -> bool:
     its entry speaks of somewhere nearby itself ("The nearest gym is FitBox, Calle Sol 5")."""
     if topic in HOUSE_TOPICS:
         return True
-    nearby = _nearby_anywhere()
+    nearby = _nearby()  # an entry may be written in any language
     return topic.startswith("custom:") and not (nearby and nearby.search(fold(index.texts.get(topic, ""))))
-
-
-@cache
-def _nearby_anywhere() -> re.Pattern[str] | None:
-    return phrase_pattern(w for found in NEARBY_WORDS.values() for w in found)
 
 
 def _grounding(

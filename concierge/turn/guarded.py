@@ -38,6 +38,7 @@ __all__ = [
     "exception_match",
     "sure_topics",
     "travel_topic",
+    "without_travel",
     "hand_off_topics",
     "long_message_note",
     "private_leaks",
@@ -173,17 +174,24 @@ def exception_kind(state: TurnState, candidates: list[Candidate], present: set[s
 TIMED_TOPICS = {"check_in": Category.early_check_in, "check_out": Category.late_check_out}
 
 
-def exception_match(state: TurnState, selected: list[str]) -> dict[str, Any] | None:
+def without_travel(state: TurnState, sure: list[str]) -> str | None:
+    """The turn's text without the hours of the guest's own travel (guard/hours.without_travel_times), read once per
+    turn by `exception_match` and `travel_topic`; None unless the check-out is the one sure topic, the only case they
+    read it in."""
+    return without_travel_times(state["text"], language=state["language"]) if sure == ["check_out"] else None
+
+
+def exception_match(state: TurnState, selected: list[str], rest: str | None) -> dict[str, Any] | None:
     """A check-in or check-out question that names a time or asks to move it ("could we get in at noon?") is an
     exception request: the policy entry, "I've asked the team", and staff notified; a person decides. When it names
-    friends or a pet, the request is theirs (extra guests, pets) and so is the policy quoted. None otherwise."""
+    friends or a pet, the request is theirs (extra guests, pets) and so is the policy quoted. None otherwise.
+
+    `rest`: `without_travel(state, selected)`."""
     if len(selected) != 1 or selected[0] not in TIMED_TOPICS:
         return None
     # When the flight leaves is no hour asked for the check-out ("our train is at 3, what time do we have to be
     # out?"); when it lands is near the arrival, so a check-in keeps it.
-    text = (
-        state["text"] if selected[0] == "check_in" else without_travel_times(state["text"], language=state["language"])
-    )
+    text = state["text"] if selected[0] == "check_in" or rest is None else rest
     if not asks_for_another_time(text, language=state["language"]):
         return None
     others = others_named(state["text"])  # "friends come by at 21h, can they get in?": theirs, not a check-in
@@ -206,12 +214,13 @@ def sure_topics(state: TurnState, candidates: list[Candidate], selected: list[st
     return top if named or moved else []
 
 
-def travel_topic(state: TurnState, sure: list[str], selected: list[str]) -> list[str]:
+def travel_topic(state: TurnState, sure: list[str], selected: list[str], rest: str | None) -> list[str]:
     """The check-out entry ranked surely but dropped for not holding an hour when that hour was only the guest's
-    travel ("our bus is at 4 so what time do we need to be out by?"): it answers. Empty otherwise."""
-    if selected or sure[:1] != ["check_out"]:
+    travel ("our bus is at 4 so what time do we need to be out by?"): it answers. Empty otherwise.
+
+    `rest`: `without_travel(state, sure)`."""
+    if selected or sure[:1] != ["check_out"] or rest is None:
         return []
-    rest = without_travel_times(state["text"], language=state["language"])
     return sure if not any(ch.isdigit() for ch in rest) else []
 
 

@@ -190,14 +190,15 @@ def retrieve(state: TurnState, runtime: Runtime[TurnContext]) -> dict[str, Any]:
     if emergency is not None:  # never a clarifying question, never an answer without an alert
         return {"candidates": candidates[:5], **emergency}
     sure = guarded.sure_topics(state, candidates, selected, runtime.context.retrieval_threshold)
+    rest = guarded.without_travel(state, sure)  # the text without the guest's travel hours: read by both checks
     exception = (
-        guarded.exception_match(state, sure)
+        guarded.exception_match(state, sure, rest)
         or rules.headcount_match(state, sure)
         or rules.rule_exception_match(state, candidates)
     )
     if exception is not None:  # another time, a rule bent: the policy, and a person decides
         return {"candidates": candidates[:5], **exception}
-    travel = guarded.travel_topic(state, sure, selected)  # "our bus is at 4, when must we be out?": the check-out
+    travel = guarded.travel_topic(state, sure, selected, rest)  # "our bus is at 4, when must we be out?": check-out
     update: dict[str, Any] = {
         "candidates": candidates[:5],
         "selected": selected or travel,

@@ -119,7 +119,10 @@ class Worker:
     def stop(self, timeout: float | None = None) -> None:
         """Stop claiming work; give work in hand until the deadline, then release unfinished turns.
 
-        A delivery still in flight at the deadline stays "sending" and is reconciled before any resend.
+        A delivery in flight is waited for past the deadline, up to the sender's own limit (its requests time out
+        after TWILIO_TIMEOUT_SECONDS): it ends recorded as sent or due again, and no delivery thread outlives the
+        stop to log into a closed stream. Only one still running after that (a process killed meanwhile, a request
+        that ignored its timeout) stays "sending", and is reconciled before any resend.
         """
         deadline = time.monotonic() + (self.settings.shutdown_timeout_seconds if timeout is None else timeout)
         self._stop.set()
@@ -128,7 +131,10 @@ class Worker:
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         if any(thread.is_alive() for thread in self._threads):
-            self.turns.release()  # every turn still running; deliveries in flight are reconciled later
+            self.turns.release()  # every turn still running; its late result is discarded
+        for thread in self._threads:
+            if thread.name.split("-")[0] == "outbox":  # a turn can be given up, a reply half sent cannot
+                thread.join(max(0.0, deadline + self.sender.stale_after - time.monotonic()))
         self.turns.close()  # queued spans leave before the process does
 
     def _loop(self, name: str, step: Callable[[], bool]) -> None:

@@ -11,7 +11,7 @@ from concierge.core.errors import InvalidInput
 from concierge.core.settings import get_settings
 from concierge.llm.router import Router
 from concierge.llm.types import ResponseRequest, TurnResponse
-from concierge.turn.guarded import sure_topics, travel_topic
+from concierge.turn.guarded import sure_topics, travel_topic, without_travel
 from concierge.turn.runner import TurnRunner
 from escalation.models import Escalation
 from knowledge import service as knowledge_service
@@ -215,9 +215,16 @@ def test_the_hour_of_the_guests_train_asks_for_no_late_check_out(database_url: s
 
 def test_a_check_out_dropped_only_for_the_hour_of_the_guests_travel_answers() -> None:
     state: Any = {"text": "our bus is at 4 so what time do we need to be out by?", "language": "en"}
-    assert travel_topic(state, ["check_out"], []) == ["check_out"]
-    assert travel_topic({**state, "text": "our bus is late, could we be out by 2?"}, ["check_out"], []) == []
-    assert travel_topic(state, ["check_in"], []) == []
+    assert travel_topic(state, ["check_out"], [], without_travel(state, ["check_out"])) == ["check_out"]
+    late: Any = {**state, "text": "our bus is late, could we be out by 2?"}
+    assert travel_topic(late, ["check_out"], [], without_travel(late, ["check_out"])) == []
+    assert travel_topic(state, ["check_in"], [], without_travel(state, ["check_in"])) == []
+
+
+def test_the_text_without_travel_hours_is_read_only_for_the_one_sure_check_out() -> None:
+    state: Any = {"text": "our bus is at 4 so what time do we need to be out by?", "language": "en"}
+    assert "4" not in (without_travel(state, ["check_out"]) or "4")
+    assert without_travel(state, ["check_in"]) is None and without_travel(state, ["check_out", "luggage"]) is None
 
 
 def test_a_check_out_dropped_for_asking_another_time_in_words_is_a_request() -> None:

@@ -6,14 +6,15 @@ import time
 import pytest
 from sqlmodel import select
 
-from concierge.conversation.models import Job, JobStatus, Outbox
+from concierge.channels.sender import SendOutcome
+from concierge.conversation.models import Job, JobStatus, Outbox, OutboxStatus
 from concierge.core.db import session_scope
 from concierge.core.settings import get_settings
 from concierge.turn.result import TurnResult
 from concierge.turn.runner import TurnRunner
 from concierge.worker.loops import Worker
 from knowledge.models import Property
-from tests.factories import store
+from tests.factories import queue_replies, store
 
 
 def job() -> Job:
@@ -77,6 +78,34 @@ def test_unfinished_turn_is_released_at_the_deadline_and_answered_once_elsewhere
     for thread in worker._threads:  # no thread of the stopped worker outlives the test (it would log into a closed
         thread.join(10)  # capture stream: "--- Logging error ---" in the CI log)
     assert not any(thread.is_alive() for thread in worker._threads)
+
+
+def test_a_delivery_in_flight_at_the_deadline_is_waited_for_and_recorded_once(
+    prop: Property, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stop() returns only when no delivery thread is left: one cut off at the deadline went on after the test and
+    logged "delivery attempt" into the closed capture stream ("--- Logging error ---" in about half the runs)."""
+    monkeypatch.setenv("WORKER_POLL_SECONDS", "0.01")
+    get_settings.cache_clear()
+    worker = Worker(get_settings())
+    started, sent = threading.Event(), []
+
+    def slow_send(delivery: object) -> SendOutcome:
+        started.set()
+        time.sleep(1.0)  # a slow carrier: longer than the stop's deadline, well within the request timeout
+        sent.append(delivery)
+        return SendOutcome("sent", sid="SM-slow")
+
+    monkeypatch.setattr(worker.sender, "_deliver", slow_send)
+    [outbox_id] = queue_replies(prop, "The wifi password is on the fridge.")
+    worker.start()
+    assert started.wait(10)
+    worker.stop(timeout=0.1)
+    assert not [thread.name for thread in worker._threads if thread.is_alive()]
+    with session_scope() as s:
+        row = s.get_one(Outbox, outbox_id)
+        assert row.status == OutboxStatus.sent and row.twilio_sid == "SM-slow" and row.attempts == 1
+    assert len(sent) == 1  # sent once, recorded once
 
 
 def test_a_second_sigterm_during_the_first_cannot_deadlock_the_worker(database_url: str) -> None:
