@@ -278,11 +278,20 @@ def covered(
             if topic in named(text)
         ] or [(message, "?" in message, named(message) & chosen)]
         # "is the parking covered or open air? worried about the sun on the car": the question, not the circumstance
-        asking = [a for a in asking if a[1]] or asking
+        every, asking = asking, [a for a in asking if a[1]] or asking
         # "hay sombrillas en la casa?": the thing whose word named the topic, which its entry does not name
-        whether = any((asked or dictated) and asks_whether(text, language) for text, asked, _others in asking)
-        if whether and unnamed([fold(candidate.matched)], (index.texts[t] for t in chosen)):
-            other = named_by_one(index.texts, fold(candidate.matched), chosen | {c.topic for c in kept})
+        # A piece asking whether there is a thing asks it before the message's one question mark ("are there pots and
+        # pans?" is read as "are there pots" and "pans?").
+        marked = dictated or bool(QUESTION_MARK.search(message))
+        whether = [text for text, asked, _others in every if (asked or marked) and asks_whether(text, language)]
+        # … also when the thing is the word of its own question, not the message's best ("wanna cook pasta, are
+        # there pots and pans? and is there olive oil": "cook" names the kitchen, the oil is what is asked)
+        words = [candidate.matched]
+        words += [c.matched for t in whether for c in rank_message(index, t, language=language) if c.topic == topic]
+        missing = unnamed(dict.fromkeys(fold(w) for w in words), (index.texts[t] for t in chosen)) if whether else []
+        if missing:
+            best = fold(candidate.matched)  # only the word that named the topic may name another entry instead
+            other = named_by_one(index.texts, best, chosen | {c.topic for c in kept}) if best in missing else None
             if other and not any(unknown_things(index, t, [other], language=language) for t, _a, _o in asking):
                 kept.append(replace(candidate, topic=other))  # the entry that names the thing answers
             continue

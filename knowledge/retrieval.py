@@ -23,7 +23,7 @@ from knowledge import compounds
 from knowledge.index import CJK, COMMON, STOPWORDS, Index, Term, index_for, is_prefix, phrase_pattern, words_of
 from knowledge.lexicon import COMMON_BY_LANGUAGE, DATA, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
-from knowledge.stems import plain_forms, stem
+from knowledge.stems import plain_forms, regular_bases, stem
 
 # A fuzzy word match counts from this similarity (0–100): "wiifi"~"wifi" is 89, "pasword"~"password" 93.
 WORD_MATCH = 84.0
@@ -31,6 +31,9 @@ WORD_MATCH = 84.0
 # a near spelling of some other word ("sieci" ~ "śmieci") and not a guess on a short word, but stems also join
 # different words ("vicino"/"vicini": near, neighbours): alone it asks about the topic, with a second word it answers.
 STEM_SCORE = 0.68
+# A regular form of a word ("cancelled", "parties", "arriving": the word and one of its language's regular endings,
+# knowledge/data/inflections.yaml) is that word, not merely a word sharing its stem.
+REGULAR_SCORE = 0.95
 # A word that starts another ("park" / "parking", "pass" / "password") scores this, when long enough.
 PREFIX_SCORE = 0.85
 # A longer message word starting with a keyword ("restaurants", "portare"/"porta") may be an inflection or a
@@ -133,9 +136,11 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
     # a word known in another form is no compound ("Mülltonnen": the bins, not "Müll" beside "Tonnen").
     if not forms and all(index.terms[i].source == "content" for i in index.by_word.get(token, ())):
         found += [(word, score, score) for word, score in compounds.parts(token, language, index.known.__contains__)]
+    regular = regular_bases(token, language or "en")
     for word in forms:  # a form that is also a near spelling ("lavatrici"/"lavatrice") counts as one
         near = fuzz.ratio(token, word) / 100.0
-        found.append((word, near if near >= WORD_MATCH / 100.0 else STEM_SCORE, STEM_SCORE))
+        score = near if near >= WORD_MATCH / 100.0 else STEM_SCORE
+        found.append((word, max(score, REGULAR_SCORE) if word in regular else score, STEM_SCORE))
     if forms:
         return tuple(found)
     # A diminutive ("basenik", "ręczniczki") is its plain word: as sure as that word when the plain form is one the

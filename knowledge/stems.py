@@ -36,6 +36,7 @@ SNOWBALL: dict[str, str] = {
 # from this length, a stem kept from 4 letters.
 MIN_WORD = 4
 MIN_STEM = 4
+MIN_REGULAR = 5  # the shortest plain word a regular form is read as (knowledge/data/inflections.yaml)
 
 _STEMMERS = {language: snowballstemmer.stemmer(name) for language, name in SNOWBALL.items()}
 _LOCK = Lock()
@@ -70,3 +71,24 @@ def plain_forms(word: str, language: str) -> tuple[str, ...]:
         if word.endswith(ending) and len(word) - len(ending) + len(plain) >= MIN_WORD:
             found.append(word[: len(word) - len(ending)] + plain)
     return tuple(dict.fromkeys(found))
+
+
+# Regular inflection endings per language, longest first: (inflected ending, the plain word's ending).
+INFLECTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    language: tuple(
+        sorted((tuple(e.split("=", 1)) for e in endings), key=lambda pair: len(pair[0]), reverse=True)  # type: ignore[misc]
+    )
+    for language, endings in language_file(DATA / "inflections.yaml", SUPPORTED_LANGUAGES).items()
+}
+
+
+@lru_cache(maxsize=65536)
+def regular_bases(word: str, language: str) -> frozenset[str]:
+    """The plain words a folded word is a regular form of ("cancelled" → "cancel", "parties" → "party"), each at
+    least `MIN_REGULAR` letters; empty for a language without regular endings. A shorter word is too often another
+    word's form as well ("parks": somewhere to play, not to leave the car)."""
+    return frozenset(
+        word[: len(word) - len(ending)] + plain
+        for ending, plain in INFLECTIONS.get(language, ())
+        if word.endswith(ending) and len(word) - len(ending) + len(plain) >= MIN_REGULAR
+    )

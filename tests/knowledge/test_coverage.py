@@ -299,3 +299,13 @@ def test_how_a_guest_tells_a_problem_is_no_detail_the_entry_lacks() -> None:
     assert "keeps" not in content_words("the wifi keeps dropping, can you resend the password?", language="en")
     assert "enough" not in content_words("is there a big enough pot in the kitchen?", language="en")
     assert uncovered(INDEX, "is the wifi password there, it keeps", ["wifi"], language="en", closed=True) == []
+
+
+def test_a_thing_asked_in_a_piece_of_its_own_must_be_in_its_entry() -> None:
+    # "and" splits "are there pots and pans?" before its question mark, and the best word of the message ("cook")
+    # names the kitchen: the things each piece asks about are what its entry must name.
+    index = build_index([{"topic": "kitchen", "title": "Kitchen", "content": {"en": "A hob, an oven and a kettle."}}])
+    for message in ("are there pots and pans?", "wanna cook pasta tonight, are there pans? and is there olive oil"):
+        assert decide(index, message, language="en", threshold=0.7).selected == []
+    kettle = decide(index, "is there a kettle and an oven?", language="en", threshold=0.7)
+    assert [c.topic for c in kettle.selected] == ["kitchen"]

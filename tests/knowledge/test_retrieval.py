@@ -134,6 +134,13 @@ def test_a_form_alone_asks_about_its_topic(entries: list[dict[str, Any]]) -> Non
     assert ranking.clarify[0].score == retrieval.STEM_SCORE
 
 
+def test_a_regular_english_form_answers_as_its_word(entries: list[dict[str, Any]]) -> None:
+    # "cancelled" is "cancel" with a regular ending (knowledge/data/inflections.yaml), not a word sharing a stem
+    ranking = decide(entries, "our flight got cancelled, what now", "en")
+    assert topics(ranking.selected) == ["refunds_policy"]
+    assert retrieval.rank(entries, "cancelling", key=(-1, 1), language="en")[0].score == retrieval.REGULAR_SCORE
+
+
 def test_a_form_of_near_is_not_the_neighbours(entries: list[dict[str, Any]]) -> None:
     ranking = decide(entries, "c'è un parrucchiere qui vicino?", "it")  # a hairdresser nearby: not about noise
     assert "noise" not in topics(ranking.candidates)

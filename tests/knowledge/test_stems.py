@@ -43,3 +43,15 @@ def test_a_diminutive_stands_for_its_plain_word() -> None:
     assert "kawiarka" in plain_forms("kawiareczke", "pl")
     assert plain_forms("dom", "pl") == ()  # too short to be one
     assert plain_forms("basenik", "en") == ()  # a language without diminutive endings
+
+
+def test_a_regular_form_stands_for_its_plain_word() -> None:
+    from knowledge.stems import regular_bases
+
+    assert "cancel" in regular_bases("cancelled", "en")  # a doubled consonant
+    assert "cancel" in regular_bases("cancelling", "en")
+    assert "party" in regular_bases("parties", "en")
+    assert "arrive" in regular_bases("arriving", "en")  # a dropped "e"
+    assert "cases" not in regular_bases("case", "en")  # only longer forms: "just in case" has no suitcases
+    assert regular_bases("parks", "en") == frozenset()  # too short a word: a place to play, not to park
+    assert regular_bases("parcheggerei", "it") == frozenset()  # a language without regular endings listed
