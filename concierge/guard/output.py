@@ -185,6 +185,7 @@ def _promises(reply: str, policy: list[str], language: str) -> list[Finding]:
 
 
 def _language(reply: str, language: str) -> list[Finding]:
+    reply = _EMAIL.sub(" ", _URL.sub(" ", reply))  # "casa.test/guide" is an address, not Portuguese
     if not re.search(r"[^\W\d_]", reply):  # nothing of its own to judge (only quotes, numbers)
         return []
     has_cjk = bool(_CJK.search(reply))
