@@ -43,3 +43,9 @@ def test_a_diminutive_stands_for_its_plain_word() -> None:
     assert "kawiarka" in plain_forms("kawiareczke", "pl")
     assert plain_forms("dom", "pl") == ()  # too short to be one
     assert plain_forms("basenik", "en") == ()  # a language without diminutive endings
+
+
+def test_a_polish_diminutive_with_the_k_cz_alternation_stands_for_its_plain_word() -> None:
+    from knowledge.stems import plain_forms
+
+    assert "apteka" in plain_forms("apteczka", "pl")  # the first-aid kit is, by its form, a little pharmacy
