@@ -67,6 +67,9 @@ _HAN = "[\u4e00-\u9fff]"
 GAPS = re.compile(f"(?<={_HAN})(?<!不)(?:{'|'.join(sorted(_GAP_WORDS, key=len, reverse=True))})(?!不)(?={_HAN})")
 
 
+GAPPED = 3  # the shortest phrase matched across a gap: two characters either side of one are a new reading
+
+
 def without_gaps(folded: str) -> str:
     """The message without the modal words a Chinese guest puts inside a phrase (`knowledge/data/cjk_gaps.yaml`)."""
     return GAPS.sub("", folded)
@@ -214,8 +217,13 @@ def rank_message(index: Index, message: str, *, language: str | None = None) -> 
         claim = score + PHRASE_BONUS * (len(term.words) + len(term.exact) - 1)
         for word in term.words:
             add(term.topic, matches[word][1], score, term, claim)
+    # Across a gap only a phrase of three characters or more: "门要锁吗" (must the door be locked) is no 门锁 (door lock).
     gapless = without_gaps(folded) if has_cjk else folded
-    found_cjk = [index.terms[i] for i in index.cjk_terms if index.terms[i].text in folded or index.terms[i].text in gapless]
+    found_cjk = [
+        index.terms[i]
+        for i in index.cjk_terms
+        if index.terms[i].text in folded or (len(index.terms[i].text) >= GAPPED and index.terms[i].text in gapless)
+    ]
     for term in found_cjk:
         # "钥匙盒的密码" (the key box's code) is about the key box, not the Wi-Fi password: the longer match wins.
         if any(term.text in other.text and term.text != other.text for other in found_cjk):
