@@ -217,7 +217,7 @@ def rank_message(index: Index, message: str, *, language: str | None = None) -> 
         claim = score + PHRASE_BONUS * (len(term.words) + len(term.exact) - 1)
         for word in term.words:
             add(term.topic, matches[word][1], score, term, claim)
-    # Across a gap only a phrase of three characters or more: "门要锁吗" (must the door be locked) is no 门锁 (door lock).
+    # Across a gap only a phrase of three characters or more: "门要锁吗" (must the door be locked) is no 门锁.
     gapless = without_gaps(folded) if has_cjk else folded
     found_cjk = [
         index.terms[i]
