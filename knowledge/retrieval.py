@@ -13,6 +13,7 @@ never answer alone). Words of the message that nothing in the knowledge base kno
 lower the confidence: the guest is probably asking about something else.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,18 @@ FALSE_FRIENDS = {
     for language, found in language_file(DATA / "false_friends.yaml", SUPPORTED_LANGUAGES).items()
 }
 IDIOMS = phrase_pattern(w for found in language_file(DATA / "idioms.yaml", SUPPORTED_LANGUAGES).values() for w in found)
+_GAP_WORDS = sorted({fold(w) for found in language_file(DATA / "cjk_gaps.yaml", ("ja", "zh")).values() for w in found})
+_HAN = "[\u4e00-\u9fff]"
+# A modal word between two Han characters and not beside 不 ("钥匙要放回" holds 钥匙放回; "要不要" keeps its 要).
+GAPS = re.compile(f"(?<={_HAN})(?<!不)(?:{'|'.join(sorted(_GAP_WORDS, key=len, reverse=True))})(?!不)(?={_HAN})")
+
+
+GAPPED = 3  # the shortest phrase matched across a gap: two characters either side of one are a new reading
+
+
+def without_gaps(folded: str) -> str:
+    """The message without the modal words a Chinese guest puts inside a phrase (`knowledge/data/cjk_gaps.yaml`)."""
+    return GAPS.sub("", folded)
 
 
 @dataclass(frozen=True)
@@ -156,7 +169,9 @@ def _near_words(index: Index, token: str, language: str | None) -> tuple[tuple[s
         if token in COMMON
         else process.extract(token, index.vocab, scorer=fuzz.ratio, score_cutoff=WORD_MATCH, limit=None)
     ):
-        if not compounds.prefixed(token, word, language):  # "fahren" is no typo of "abfahren"
+        # "fahren" is no typo of "abfahren"; "apteka" (a pharmacy) none of "apteczka" (a first-aid kit): a plain word
+        # is not the diminutive the index holds, whose own meaning is why the lexicon names it
+        if not compounds.prefixed(token, word, language) and token not in plain_forms(word, language or "en"):
             found.append((word, similarity / 100.0, 0.0))
     if len(token) >= 5 and not compounds.is_particle(token, language):  # a word cut short: "passw", "checko"
         found += [(word, PREFIX_SCORE, 0.0) for word in index.prefixes.get(token, ())]  # ("binnen": binnenkomen's)
@@ -207,7 +222,13 @@ def rank_message(index: Index, message: str, *, language: str | None = None) -> 
         claim = score + PHRASE_BONUS * (len(term.words) + len(term.exact) - 1)
         for word in term.words:
             add(term.topic, matches[word][1], score, term, claim)
-    found_cjk = [index.terms[i] for i in index.cjk_terms if index.terms[i].text in folded]
+    # Across a gap only a phrase of three characters or more: "门要锁吗" (must the door be locked) is no 门锁.
+    gapless = without_gaps(folded) if has_cjk else folded
+    found_cjk = [
+        index.terms[i]
+        for i in index.cjk_terms
+        if index.terms[i].text in folded or (len(index.terms[i].text) >= GAPPED and index.terms[i].text in gapless)
+    ]
     for term in found_cjk:
         # "钥匙盒的密码" (the key box's code) is about the key box, not the Wi-Fi password: the longer match wins.
         if any(term.text in other.text and term.text != other.text for other in found_cjk):

@@ -217,3 +217,20 @@ def test_an_everyday_word_is_no_typo_of_a_keyword() -> None:
     index = build_index([{"topic": "kitchen", "title": "Kitchen", "content": {"en": "Oven and hob."}}])
     assert not [c.topic for c in retrieval.rank_message(index, "looking forward to it", language="en")]
     assert [c.topic for c in retrieval.rank_message(index, "where is the cookin stuff", language="en")] == ["kitchen"]
+
+
+def test_a_chinese_phrase_is_matched_across_a_modal_word(entries: list[dict[str, Any]]) -> None:
+    """ "钥匙要放回哪里" holds the check-out's 钥匙放回 with 要 inside: the keys put back, not the lockbox's keys;
+    "要不要" asks whether and keeps its 要."""
+    assert retrieval.without_gaps("钥匙要放回哪里") == "钥匙放回哪里"
+    assert retrieval.without_gaps("垃圾要不要带下去") == "垃圾要不要带下去"
+    ranked = retrieval.rank(entries, "明天退房，钥匙要放回哪里？", key=(-1, 1), language="zh")
+    assert topics(ranked)[:1] == ["check_out"]
+    assert "access" not in topics(ranked)
+
+
+def test_a_plain_word_is_no_typo_of_its_diminutive(entries: list[dict[str, Any]]) -> None:
+    """ "apteka" (a pharmacy) is not "apteczka" (the first-aid kit of the emergency entry); "apteczka" still is."""
+    pharmacy = retrieval.rank(entries, "gdzie jest najbliższa apteka?", key=(-1, 1), language="pl")
+    assert "emergency" not in topics(pharmacy)
+    assert topics(retrieval.rank(entries, "gdzie jest apteczka?", key=(-1, 1), language="pl"))[:1] == ["emergency"]

@@ -55,3 +55,9 @@ def test_a_regular_form_stands_for_its_plain_word() -> None:
     assert "cases" not in regular_bases("case", "en")  # only longer forms: "just in case" has no suitcases
     assert regular_bases("parks", "en") == frozenset()  # too short a word: a place to play, not to park
     assert regular_bases("parcheggerei", "it") == frozenset()  # a language without regular endings listed
+
+
+def test_a_polish_diminutive_with_the_k_cz_alternation_stands_for_its_plain_word() -> None:
+    from knowledge.stems import plain_forms
+
+    assert "apteka" in plain_forms("apteczka", "pl")  # the first-aid kit is, by its form, a little pharmacy
