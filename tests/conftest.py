@@ -1,6 +1,7 @@
 """Shared fixtures: a real database built by `alembic upgrade head`, emptied between tests; the demo property; a
 web client. Helpers that tests call are in factories.py."""
 
+import logging
 import os
 from collections.abc import Iterator
 
@@ -67,6 +68,17 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Iterator[No
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def root_logging() -> Iterator[None]:
+    """Commands run in-process (`cli.main`) point the root logger at the stream of the moment, pytest's capture of
+    this test: put back what was there, or a thread or client that logs later writes into a closed stream."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)
