@@ -210,3 +210,25 @@ def past_evening_limit(text: str, entry_texts: list[str]) -> bool:
         int(m.group(1)) for t in entry_texts for m in _ENTRY_HOUR.finditer(t) if int(m.group(1)) >= _ENTRY_EVENING
     ]
     return bool(limits) and any(h > min(limits) for h in late_hours(text))
+
+
+# Friends or relatives named beside a gathering ("unos amigos vienen a cenar", "degli amici per una grigliata"): an
+# evening the guests host at the house, whose hour is when it ends. A gathering word may begin a longer one ("cena",
+# "cenar"; "grill", "grillen").
+_HOSTING = {
+    language: (
+        re.compile(
+            rf"(?<!\w)(?:{'|'.join(re.escape(fold(w)) for w in CLASSES['companions'].get(language, ()))})(?!\w)"
+        ),
+        re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(fold(w)) for w in CLASSES['gathering'].get(language, ()))})"),
+    )
+    for language in SUPPORTED_LANGUAGES
+    if CLASSES["companions"].get(language) and CLASSES["gathering"].get(language)
+}
+
+
+def names_a_gathering(text: str, *, language: str) -> bool:
+    """Whether a message names friends or relatives and a gathering ("vienen unos amigos a cenar")."""
+    patterns = _HOSTING.get(language)
+    folded = fold(text)
+    return patterns is not None and all(p.search(folded) for p in patterns)

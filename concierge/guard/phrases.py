@@ -90,6 +90,9 @@ def _anchor(phrase: str) -> tuple[str, bool]:
     return (word.group(0) if word else ""), first.endswith("*") or not word or word.end() < len(first.rstrip("*"))
 
 
+_CJK_GAP = r"[^。!?\n]{0,8}"
+
+
 def phrase_pattern(phrase: str) -> str:
     """The regular expression of one phrase of the phrase syntax (concierge/guard/lexicon.py), on normalized text."""
     folded = normalize(phrase)
@@ -99,8 +102,8 @@ def phrase_pattern(phrase: str) -> str:
         return r"\A" + "".join(rf"(?=[\s\S]*?(?:{group}))" for group in groups)
     if ALTERNATIVES in folded:  # "keep * until|keep * till": any of them
         return "(?:" + "|".join(phrase_pattern(alternative) for alternative in folded.split(ALTERNATIVES)) + ")"
-    if CJK.search(folded):
-        return re.escape(folded)
+    if CJK.search(folded):  # "退房 * 推迟": a lone `*` skips up to eight characters of one sentence
+        return _CJK_GAP.join(re.escape(part) for part in folded.split(" * "))
     out = ""
     tokens = folded.split()
     for index, token in enumerate(tokens):

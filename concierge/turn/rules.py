@@ -14,7 +14,7 @@ from typing import Any
 
 from concierge.guard.forbidden import forbids, naming_entries
 from concierge.guard.headcount import maximum_guests, party_size
-from concierge.guard.hours import past_evening_limit
+from concierge.guard.hours import names_a_gathering, past_evening_limit
 from concierge.guard.leniency import asks_for_leniency
 from concierge.guard.policy import policy_from
 from concierge.turn.result import Outcome, Verdict
@@ -62,7 +62,7 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
     concierge answer these."""
     rules = named_rules(state, candidates) or ranked_rules(candidates)
     if not rules:
-        return None
+        return _gathering_match(state, candidates)
     text, language = state["text"], state["language"]
     # An hour asked of the check-in or check-out entry retrieval ranks first is when the guest arrives or leaves,
     # not the end of an evening.
@@ -79,8 +79,20 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
         or forbids(text, texts.get(topic, []), language=language)
     ]
     if not rules:
-        return None
+        return _gathering_match(state, candidates)
     return screened_hand_off(state, Category.rule_exception, rules)
+
+
+def _gathering_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:
+    """Friends over for an evening that ends past the house's evening hour ("vienen unos amigos a cenar…, hasta la 1
+    o así", "degli amici per una grigliata, finiremo verso mezzanotte"): the house's rule entry whose hour it passes
+    is quoted, ranked by retrieval or not; not when the check-in or check-out entry ranks first (an arrival)."""
+    text = state["text"]
+    if _stay_time_first(candidates) or not names_a_gathering(text, language=state["language"]):
+        return None
+    texts = _entry_texts(state)
+    rules = [topic for topic in sorted(RULE_TOPICS) if topic in texts and past_evening_limit(text, texts[topic])]
+    return screened_hand_off(state, Category.rule_exception, rules[:1]) if rules else None
 
 
 def with_evening_rules(state: TurnState, candidates: list[Candidate], rules: list[str]) -> list[str]:

@@ -4,6 +4,7 @@ from concierge.guard.hours import (
     entry_hour,
     guest_hours,
     inside_hours,
+    names_a_gathering,
     others_named,
     without_times,
     without_travel_times,
@@ -96,3 +97,10 @@ def test_the_hours_of_the_guests_own_travel_are_taken_out_with_their_word() -> N
     assert "at 3" in without_travel_times("we have a lot of bags, check out at 3?", language="en")  # "lot": Polish
     assert "till 2" in without_travel_times("our flight home is late so could we stay till 2?", language="en")
     assert "till 4" in without_travel_times("late flight home so could we stay till 4 on sunday?", language="en")
+
+
+def test_friends_and_a_gathering_named_together_are_an_evening_hosted() -> None:
+    assert names_a_gathering("vienen unos amigos a cenar el sábado, hasta la 1 o así", language="es")
+    assert names_a_gathering("vengono degli amici per una grigliata", language="it")
+    assert not names_a_gathering("we arrive at midnight, where are the keys?", language="en")
+    assert not names_a_gathering("vienen unos amigos el sábado", language="es")

@@ -104,3 +104,11 @@ def test_ascii_text_normalizes_as_the_unicode_path_does() -> None:
     for text in (string.printable, "".join(map(chr, range(128))), "Don`t IGNORE the `rules`"):
         assert normalize(text) == by_unicode(text)
     assert normalize("Don\u2019t \u00adIGNORE Straße") == "don't ignore strasse"
+
+
+def test_a_lone_star_in_a_chinese_phrase_skips_a_few_characters_of_one_sentence() -> None:
+    pattern = re.compile(phrase_pattern("退房 * 推迟"))
+    assert pattern.search("退房可以推迟吗")
+    assert pattern.search("退房推迟")
+    assert not pattern.search("退房时间是几点?我们想推迟")
+    assert not pattern.search("退房之后我们还要去很多地方所以想推迟")

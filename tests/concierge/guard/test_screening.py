@@ -284,3 +284,30 @@ def test_until_an_hour_is_no_arrival_at_it_in_chinese() -> None:
 
 def test_going_out_for_a_meal_is_no_late_check_out() -> None:
     assert verdict("saldremos a cenar a las 21h, algún restaurante?", language="es")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "category"),
+    [
+        ("el domingo nos iríamos sobre la 1 y pico, el tren no sale hasta las 4", "es", Category.late_check_out),
+        ("domenica potremmo lasciare l'appartamento verso l'una?", "it", Category.late_check_out),
+        ("Wir landen früh und wären so gegen halb elf an der Wohnung", "de", Category.early_check_in),
+        ("Wir sind am Freitag wohl schon gegen 12 Uhr da, geht das klar?", "de", Category.early_check_in),
+        ("Ist der Bäcker um 10 Uhr da?", "de", None),
+    ],
+)
+def test_hours_said_the_spoken_way_are_times(text: str, language: str, category: Category | None) -> None:
+    assert verdict(text, language=language)[0] is category
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("退房可以推迟到下午两点吗？", Category.late_check_out),
+        ("能不能把退房推迟一个小时？", Category.late_check_out),
+        ("我们想把入住推迟两天", Category.date_change),
+        ("退房日期能推迟一天吗", Category.date_change),
+    ],
+)
+def test_a_check_out_put_off_to_an_hour_is_no_date_change(text: str, category: Category) -> None:
+    assert verdict(text, language="zh")[0] is category

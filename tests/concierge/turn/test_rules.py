@@ -132,3 +132,16 @@ def test_a_thing_asked_for_plainly_quotes_the_rule_naming_it_whatever_retrieval_
     assert result["escalations"] == ["policy:rule_exception"]
     assert FIRE in result["reply"]
     assert KITCHEN not in result["reply"]
+
+
+def test_friends_over_until_past_quiet_hours_quote_the_rule_even_unranked(database_url: str) -> None:
+    result = ask(
+        flat(), "vienen unos amigos a cenar el sábado, igual nos quedamos charlando hasta la 1 o así", phone=JOHN
+    )
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert "22:00" in result["reply"]
+
+
+def test_friends_over_for_an_early_dinner_is_no_request(database_url: str) -> None:
+    result = ask(flat(), "vienen unos amigos a cenar el sábado a las 20h, algún restaurante cerca?", phone=JOHN)
+    assert "policy:rule_exception" not in result["escalations"]
