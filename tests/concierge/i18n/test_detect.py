@@ -270,9 +270,10 @@ def test_spoken_german_ne_and_gibts_are_german() -> None:
 
 
 def test_a_function_word_is_never_a_loanword() -> None:
-    # "do" is Polish ("do której") and Portuguese ("chave do quarto"), whatever the topic phrases of three families hold.
+    # "do" is Polish ("do której") and Portuguese ("chave do quarto"), whatever topic phrases of three families hold.
     assert "do" not in detect._LOANWORDS
-    assert detect_language("do ktorej jest otwarty basen?", current=None, reservation="es", default="es").language == "pl"
+    decision = detect_language("do ktorej jest otwarty basen?", current=None, reservation="es", default="es")
+    assert decision.language == "pl"
 
 
 def test_no_everyday_word_of_the_real_data_is_a_loanword() -> None:
