@@ -36,19 +36,15 @@ import phonenumbers
 from babel.languages import get_official_languages
 
 from concierge.core.text import fold
+from concierge.i18n.keywords import WORD, keyword_phrases, keyword_words
 from knowledge import shorthand
-from knowledge.lexicon import COMMON_BY_LANGUAGE, FUNCTION_WORDS, KEYWORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
+from knowledge.lexicon import COMMON_BY_LANGUAGE, FUNCTION_WORDS, SHARED_FUNCTION_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data
 
-_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*", re.UNICODE)
+_WORD = WORD
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
-# A topic word of this many languages' lists is a loanword ("wifi", "parking") when they are of several families,
-# else a cognate ("piscina": Spanish, Italian, Portuguese; "wlan": German, Dutch, English).
-LOANWORD_LANGUAGES = 3
-LANGUAGE_FAMILIES = {"es": "romance", "pt": "romance", "it": "romance", "fr": "romance", "en": "germanic"}
-LANGUAGE_FAMILIES |= {"de": "germanic", "nl": "germanic", "pl": "slavic", "zh": "chinese", "ja": "japanese"}
 # Letters of language-bearing words needed before the statistical detector is asked at all.
 MIN_LETTERS = 6
 # Weight of the detector's confidence (0..1) against curated function words (1 each).
@@ -71,52 +67,8 @@ class LanguageDecision:
     scores: dict[str, float]
 
 
-def _keyword_words() -> tuple[dict[str, frozenset[str]], frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
-    """Single topic words per language that only one language uses, the loanwords, per language its cognates, and
-    the words the statistical detector is not given."""
-    per_language: dict[str, set[str]] = {lang: set() for lang in SUPPORTED_LANGUAGES}
-    for by_language in KEYWORDS.values():
-        for lang, keywords in by_language.items():
-            for keyword in keywords:
-                per_language[lang].update(fold(w) for w in _WORD.findall(keyword))
-    owners: dict[str, set[str]] = {}
-    for lang, found in per_language.items():
-        for word in found:
-            owners.setdefault(word, set()).add(lang)
-    distinct = {lang: frozenset(w for w in found if len(owners[w]) == 1) for lang, found in per_language.items()}
-    # "a", "de": little words in phrases of many languages, neither loanwords nor cognates, and read by lingua.
-    little = frozenset(fold(w) for w in SHARED_FUNCTION_WORDS)
-    many = {
-        w: {LANGUAGE_FAMILIES[lang] for lang in langs}
-        for w, langs in owners.items()
-        if len(langs) >= LOANWORD_LANGUAGES
-    }
-    many = {w: families for w, families in many.items() if w not in little}
-    # "wifi", "check-in", "taxi": no evidence for any language. "piscina", "wlan": as much evidence for each language
-    # of its family as against the others. lingua is given neither: "piscina" makes "la llave de la piscina" Italian.
-    loanwords = frozenset(w for w, families in many.items() if len(families) > 1)
-    cognates = {lang: frozenset(w for w in found if len(many.get(w, ())) == 1) for lang, found in per_language.items()}
-    return distinct, loanwords, cognates, frozenset(many)
-
-
-def _keyword_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Topic phrases of several words that only one language's lists hold ("secador de pelo", "toallas de playa")."""
-    owners: dict[tuple[str, ...], set[str]] = {}
-    for by_language in KEYWORDS.values():
-        for lang, keywords in by_language.items():
-            for keyword in keywords:
-                words = tuple(fold(w) for w in _WORD.findall(keyword))
-                if len(words) > 1:
-                    owners.setdefault(words, set()).add(lang)
-    found: dict[str, list[tuple[str, ...]]] = {}
-    for words, langs in owners.items():
-        if len(langs) == 1:
-            found.setdefault(next(iter(langs)), []).append(words)
-    return {lang: tuple(phrases) for lang, phrases in found.items()}
-
-
 _FUNCTION = {lang: frozenset(fold(w) for w in words) for lang, words in FUNCTION_WORDS.items()}
-_KEYWORD_WORDS, _LOANWORDS, _COGNATES, _UNREAD = _keyword_words()
+_KEYWORD_WORDS, _LOANWORDS, _COGNATES, _UNREAD = keyword_words()
 _NEUTRAL = _LOANWORDS | frozenset(fold(w) for w in SHARED_FUNCTION_WORDS) | {"ok", "okay"}
 
 
@@ -187,7 +139,7 @@ def _topic_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Per language, the topic phrases and word pairs that are evidence for it: its own, and another language's
     topic phrase whose every word it writes every day too ("nos vamos", a Spanish topic phrase, is as Portuguese: "nós
     vamos"; "comida típica"), so that such a phrase weighs 1 for both and tips neither against the other."""
-    own = _keyword_phrases()
+    own = keyword_phrases()
     little = _little_words()
     found = {lang: [*own.get(lang, ()), *_PAIRS.get(lang, ())] for lang in SUPPORTED_LANGUAGES}
     for lang, phrases in own.items():  # word pairs ("o es", "a que horas") are one language's by hand
@@ -295,7 +247,7 @@ def detect_language(
         score += 1.0 * len(phrases.get(lang, ()))
         score += sum(1.0 for w in lowered if w in _ACCENTED.get(lang, ()))
         score += sum(1.0 for w in words if w in _OWN.get(lang, ()) or w in _SHORTHAND.get(lang, ()))
-        score += sum(1.0 for w in lowered if w in _SHARED.get(lang, ()))
+        score += sum(1.0 for w in lowered if w in _SHARED.get(lang, ()) and fold(w) not in held)
         score += sum(0.5 for w in words if w in _TOPIC_WORDS.get(lang, ()))
         if score:
             scores[lang] = score

@@ -4,6 +4,7 @@ import pytest
 
 from concierge.i18n import detect
 from concierge.i18n.detect import detect_language, phone_language
+from concierge.i18n.keywords import keyword_phrases
 
 
 @pytest.mark.parametrize(
@@ -192,7 +193,7 @@ def test_a_topic_phrase_another_language_writes_word_for_word_counts_for_both() 
 
 
 def test_every_shared_topic_phrase_is_word_for_word_the_other_languages() -> None:
-    own = detect._keyword_phrases()
+    own = keyword_phrases()
     little = detect._little_words()
     for lang, phrases in detect._TOPIC_PHRASES.items():
         for phrase in phrases:
@@ -241,3 +242,50 @@ def test_italian_c_e_is_italian() -> None:
 def test_italian_function_words_spanish_writes_too_are_spanish_as_well() -> None:
     text = "al final viene también mi cuñada con su hijo, seríamos cinco, ¿pasa algo?"
     assert detect_language(text, current=None, reservation="it", default="de").language == "es"
+
+
+@pytest.mark.parametrize(
+    ("text", "reservation", "expected"),
+    [
+        ("gente a piscina fecha que horas?", "es", "pt"),  # "fecha que": a Spanish noun, a Portuguese verb
+        ("como liga a jacuzzi?", "es", "pt"),  # "como liga", "liga a": Spanish "cómo se enciende el"
+        ("il wifi non va", "fr", "it"),  # "non va": French "ne va pas"
+    ],
+)
+def test_a_word_pair_only_one_language_writes_outweighs_words_both_share(
+    text: str, reservation: str, expected: str
+) -> None:
+    assert detect_language(text, current=None, reservation=reservation, default=reservation).language == expected
+
+
+def test_a_word_pair_takes_its_words_from_the_other_languages_shared_words() -> None:
+    # "que" is a Spanish shared word, but inside the Portuguese "que horas" it is no Spanish evidence.
+    scores = detect_language("gente a piscina fecha que horas?", current=None, reservation="es", default="es").scores
+    assert scores["pt"] - scores.get("es", 0.0) >= detect.SWITCH_MARGIN
+
+
+def test_spoken_german_ne_and_gibts_are_german() -> None:
+    decision = detect_language("gibts ne Waschmaschine?", current=None, reservation="fr", default="fr")
+    assert decision.language == "de"
+
+
+def test_a_function_word_is_never_a_loanword() -> None:
+    # "do" is Polish ("do której") and Portuguese ("chave do quarto"), whatever topic phrases of three families hold.
+    assert "do" not in detect._LOANWORDS
+    decision = detect_language("do ktorej jest otwarty basen?", current=None, reservation="es", default="es")
+    assert decision.language == "pl"
+
+
+def test_no_everyday_word_of_the_real_data_is_a_loanword() -> None:
+    """Lexicon guard: a new topic phrase ("parcheggiare la macchina", "conectar no wifi") must not make a little word
+    any language writes every day ("la", "no", "da", "in") a loanword, which is no evidence for any language. Accented
+    words are other words once folded ("über" is no "uber")."""
+    from concierge.core.text import fold
+    from knowledge.lexicon import SHARED_FUNCTION_WORDS
+
+    little = {(w, lang) for lang, words in detect._little_words().items() for w in words}
+    little |= {(fold(w), "shared") for w in SHARED_FUNCTION_WORDS}
+    lists = (*detect.FUNCTION_WORDS.values(), *detect.COMMON_BY_LANGUAGE.values())
+    accented = {fold(w) for words in lists for w in words if fold(w) != w.lower()}
+    loanwords = sorted((w, lang) for w, lang in little if w in detect._LOANWORDS and w not in accented)
+    assert loanwords == []
