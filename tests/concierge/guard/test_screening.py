@@ -284,3 +284,10 @@ def test_until_an_hour_is_no_arrival_at_it_in_chinese() -> None:
 
 def test_going_out_for_a_meal_is_no_late_check_out() -> None:
     assert verdict("saldremos a cenar a las 21h, algún restaurante?", language="es")[0] is None
+
+
+@pytest.mark.parametrize(
+    "text", ["could you arrange a bike tour for a party of 4 tomorrow morning?", "can you book us a table for 4?"]
+)
+def test_a_party_of_four_is_a_group_size(text: str) -> None:
+    assert verdict(text, language="en")[0] is not Category.extra_guests
