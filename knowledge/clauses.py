@@ -47,7 +47,10 @@ def _load() -> tuple[dict[str, tuple[str, ...]], ...]:
 STARTS, NOT_STARTS, CONDITIONS, REQUESTS, ENDS = _load()
 LOCATION_NOUNS = language_file(DATA / "location_nouns.yaml", ("ja", "zh"))
 # "the telly works fine but what's …": a question word right after one of these starts the question (contrasts.yaml)
-CONTRASTS = {lang: frozenset(map(fold, found)) for lang, found in language_file(DATA / "contrasts.yaml", SUPPORTED_LANGUAGES).items()}
+CONTRASTS = {
+    lang: frozenset(map(fold, found))
+    for lang, found in language_file(DATA / "contrasts.yaml", SUPPORTED_LANGUAGES).items()
+}
 # An unmarked Japanese or Chinese piece longer than this tells a story around its question ("我们下周三的航班到 …
 # 大概要多少钱"): its words are not all asked, and it stays as the guest wrote it.
 SHORT_UNMARKED = 16

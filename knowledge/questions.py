@@ -43,8 +43,8 @@ from knowledge.narration import (
     unknown_subject,
 )
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
-from knowledge.shorthand import expand
 from knowledge.services import asks_service
+from knowledge.shorthand import expand
 
 # The most topics one message is answered with.
 MOST = 3

@@ -16,8 +16,8 @@ from yaml.nodes import MappingNode
 from concierge.core.text import fold
 from concierge.guard.lexicon import DATA
 from knowledge.lexicon import SUPPORTED_LANGUAGES
-from knowledge.services import asks_service
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
+from knowledge.services import asks_service
 
 KINDS = ("maximum", "people", "adults", "we_are", "infants", "numbers")
 _GAP = r"[\s:,.()-]{0,3}(?:\w+\s)?"  # "Maximum 4", "Máximo: 4", "at most 4", "saremmo in 4", "max. 4"
