@@ -21,7 +21,6 @@ from knowledge.lexicon import (
     KEYWORDS,
     SHARED_FUNCTION_WORDS,
     SUPPORTED_LANGUAGES,
-    SYNONYMS,
     WEAK_KEYWORDS,
 )
 from knowledge.lexicon_data import language_file, language_words, load_yaml_data, mapping
@@ -147,11 +146,11 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
                 terms.append(_term(topic, fold(keyword), "lexicon"))
                 for word in TOKEN.findall(fold(keyword)):
                     languages.setdefault(word, set()).add(language)
-        # A custom topic about a thing of the concept list, any topic about a thing of the synonyms: all its words
-        for language, keyword in _concept_words(entry, SYNONYMS if topic in KEYWORDS else {**CONCEPTS, **SYNONYMS}):
-            terms.append(_term(topic, keyword, "lexicon"))
-            for word in TOKEN.findall(keyword):
-                languages.setdefault(word, set()).add(language)
+        if topic not in KEYWORDS:  # a custom topic about a thing of the concept list: every language's words for it
+            for language, keyword in _concept_words(entry):
+                terms.append(_term(topic, keyword, "lexicon"))
+                for word in TOKEN.findall(keyword):
+                    languages.setdefault(word, set()).add(language)
         original = next(iter(entry["content"]), "*")  # titles are written in the entry's original language
         for word in (w for w in tokens(entry["title"]) if w not in COMMON):  # "Bags before and after": bags
             terms.append(_term(topic, word, "title"))
@@ -199,13 +198,13 @@ def build_index(entries: list[dict[str, Any]]) -> Index:
     )
 
 
-def _concept_words(entry: dict[str, Any], named: dict[str, dict[str, tuple[str, ...]]]) -> list[tuple[str, str]]:
+def _concept_words(entry: dict[str, Any]) -> list[tuple[str, str]]:
     """(language, word) of every concept the entry's title, keywords or text name ("the hot tub on the terrace")."""
     keywords = [k for ks in (entry.get("keywords") or {}).values() for k in ks]
     own = [entry["title"], *entry["content"].values(), *keywords]
     text = fold(" ".join(own))
     found = []
-    for by_language in named.values():
+    for by_language in CONCEPTS.values():
         names = {fold(w) for ws in by_language.values() for w in ws}
         if any((w in text) if CJK.search(w) else re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text) for w in names):
             found += [(language, fold(w)) for language, ws in by_language.items() for w in ws]

@@ -70,7 +70,6 @@ class Lexicon(NamedTuple):
     nearby_words: dict[str, tuple[str, ...]]
     follow_up_words: frozenset[str]
     concepts: dict[str, dict[str, tuple[str, ...]]]
-    synonyms: dict[str, dict[str, tuple[str, ...]]]
     places: dict[str, dict[str, tuple[str, ...]]]
 
 
@@ -110,7 +109,6 @@ def load(directory: Path = DATA) -> Lexicon:
             for word in found
         ),
         concepts=_named_words(directory / "concepts.yaml"),
-        synonyms=_named_words(directory / "synonyms.yaml"),
         places=_named_words(directory / "places.yaml"),
     )
 
@@ -139,7 +137,5 @@ NEARBY_WORDS: dict[str, tuple[str, ...]] = _LEXICON.nearby_words
 FOLLOW_UP_WORDS: frozenset[str] = _LEXICON.follow_up_words
 # Things custom topics are often about (a hot tub, bikes), with their words in every language.
 CONCEPTS: dict[str, dict[str, tuple[str, ...]]] = _LEXICON.concepts
-# Things a curated topic's entry names that guests call by another word ("lift", "elevator"), in every language.
-SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = _LEXICON.synonyms
 # Places in and around a house (a balcony, a window), with their words in every language (knowledge/coverage.py).
 PLACES: dict[str, dict[str, tuple[str, ...]]] = _LEXICON.places
