@@ -46,6 +46,11 @@ def _load() -> tuple[dict[str, tuple[str, ...]], ...]:
 
 STARTS, NOT_STARTS, CONDITIONS, REQUESTS, ENDS = _load()
 LOCATION_NOUNS = language_file(DATA / "location_nouns.yaml", ("ja", "zh"))
+# "the telly works fine but what's …": a question word right after one of these starts the question (contrasts.yaml)
+CONTRASTS = {
+    lang: frozenset(map(fold, found))
+    for lang, found in language_file(DATA / "contrasts.yaml", SUPPORTED_LANGUAGES).items()
+}
 # An unmarked Japanese or Chinese piece longer than this tells a story around its question ("我们下周三的航班到 …
 # 大概要多少钱"): its words are not all asked, and it stays as the guest wrote it.
 SHORT_UNMARKED = 16
@@ -102,7 +107,11 @@ def clauses(text: str, language: str) -> list[tuple[str, bool]]:
             if (
                 i - cuts[-1] >= BEFORE
                 and _starts_at(words, i, language)
-                and (_asks(words, cuts[-1], i, language) or words[cuts[-1]] in CONDITIONS.get(language, ()))
+                and (
+                    _asks(words, cuts[-1], i, language)
+                    or words[cuts[-1]] in CONDITIONS.get(language, ())
+                    or fold(words[i - 1]) in CONTRASTS.get(language, ())
+                )
             ):
                 cuts.append(i)
         for first, end in zip(cuts, [*cuts[1:], len(words)], strict=True):

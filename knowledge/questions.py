@@ -43,6 +43,7 @@ from knowledge.narration import (
     unknown_subject,
 )
 from knowledge.retrieval import CLARIFY_FLOOR, Candidate, rank_message
+from knowledge.services import asks_service
 from knowledge.shorthand import expand
 
 # The most topics one message is answered with.
@@ -171,6 +172,8 @@ def decide(index: Index, message: str, *, language: str, threshold: float, previ
     # The previous answer's topic skips the check, unless the message is a follow-up asking what its entry does not
     # hold: "is there a bike repair shop in the village?" after the bikes.
     held = [] if read_follow_up(index, message, previous, language) else previous[:1]
+    if asks_service(message, language):  # "could you book us a table for 4?": a service a person performs
+        return replace(decision, selected=[], clarify=[], open_questions=max(decision.open_questions, 1))
     kept, dropped = covered(index, decision.selected, message, pieces, language=language, previous=held)
     if not dropped and kept == decision.selected:
         return decision

@@ -17,6 +17,7 @@ from concierge.core.text import fold
 from concierge.guard.lexicon import DATA
 from knowledge.lexicon import SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_words, load_yaml_data, mapping
+from knowledge.services import asks_service
 
 KINDS = ("maximum", "people", "adults", "we_are", "infants", "numbers")
 _GAP = r"[\s:,.()-]{0,3}(?:\w+\s)?"  # "Maximum 4", "Máximo: 4", "at most 4", "saremmo in 4", "max. 4"
@@ -75,7 +76,10 @@ def _with_digits(folded: str, language: str) -> str:
 
 def party_size(text: str, *, language: str) -> int | None:
     """The number of people the message says will stay (the largest it gives, a baby beside a number of adults
-    counting as one more), or None when it gives none."""
+    counting as one more), or None when it gives none. A service asked of the host ("a table for 4 people") gives
+    the size of a table or a tour, not of the stay."""
+    if asks_service(text, language):
+        return None
     folded = _with_digits(fold(text), language)
     before, after, grown, infants = _patterns(language)
     counts = [int(m.group(1)) for pattern in (before, after) for m in pattern.finditer(folded)]

@@ -161,3 +161,8 @@ def test_an_unmarked_sentence_is_cut_after_the_piece_that_asks() -> None:
     assert cut_asked("is there a supermarket nearby we want to cook", "en") == [
         "is there a supermarket nearby we want to cook"
     ]
+
+
+def test_a_question_after_but_is_cut_from_the_statement_before_it() -> None:
+    found = clauses("the telly works fine but what's the code for the internet?", "en")
+    assert found == [("the telly works fine but ", False), ("what's the code for the internet?", True)]

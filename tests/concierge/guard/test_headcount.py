@@ -55,3 +55,14 @@ def test_times_ages_and_dates_are_no_headcount(language: str, text: str) -> None
 )
 def test_the_maximum_is_read_from_the_rules_entry(text: str, most: int | None) -> None:
     assert maximum_guests({"topic": "house_rules", "content": {"en": text}}) == most
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Könnten Sie uns für heute Abend einen Tisch für 4 Personen reservieren?"),
+        ("en", "could you book a boat trip for 6 people on saturday?"),
+    ],
+)
+def test_a_table_booked_for_us_is_no_headcount(language: str, text: str) -> None:
+    assert party_size(text, language=language) is None
