@@ -287,7 +287,6 @@ def test_going_out_for_a_meal_is_no_late_check_out() -> None:
 
 
 @pytest.mark.parametrize(
-<<<<<<< HEAD
     ("text", "language", "category"),
     [
         ("el domingo nos iríamos sobre la 1 y pico, el tren no sale hasta las 4", "es", Category.late_check_out),
@@ -312,9 +311,10 @@ def test_hours_said_the_spoken_way_are_times(text: str, language: str, category:
 )
 def test_a_check_out_put_off_to_an_hour_is_no_date_change(text: str, category: Category) -> None:
     assert verdict(text, language="zh")[0] is category
-=======
+
+
+@pytest.mark.parametrize(
     "text", ["could you arrange a bike tour for a party of 4 tomorrow morning?", "can you book us a table for 4?"]
 )
 def test_a_party_of_four_is_a_group_size(text: str) -> None:
     assert verdict(text, language="en")[0] is not Category.extra_guests
->>>>>>> precision6
