@@ -314,7 +314,18 @@ def test_a_check_out_put_off_to_an_hour_is_no_date_change(text: str, category: C
 
 
 @pytest.mark.parametrize(
-    "text", ["could you arrange a bike tour for a party of 4 tomorrow morning?", "can you book us a table for 4?"]
+    "text", ["can you book us a table for 4?", "könnten Sie einen Tisch für 4 Personen reservieren?"]
 )
-def test_a_party_of_four_is_a_group_size(text: str) -> None:
-    assert verdict(text, language="en")[0] is not Category.extra_guests
+def test_a_table_for_four_is_a_group_size(text: str) -> None:
+    assert verdict(text, language="de" if "Tisch" in text else "en")[0] is not Category.extra_guests
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we will be a party of 8 instead of 6, is that ok?",
+        "we're a party of 12 for my 40th, ok to have everyone round?",
+    ],
+)
+def test_a_party_of_more_guests_still_asks_for_extra_guests(text: str) -> None:
+    assert verdict(text)[0] is Category.extra_guests
