@@ -146,13 +146,11 @@ def unknown_things(index: Index, text: str, topics: Iterable[str], *, language: 
         for part in phrase.split()
     }
     aside |= owned(text, language)  # "a monitor I can plug my laptop into": the laptop is the guest's
-    things = given_words(text, (index.texts[t] for t in chosen))  # "carbone": the entry's "houtskool", in Dutch
     return [
         word
         for word in content_words(text, language=language)
         if word not in aside
         and word not in known
-        and word not in things
         and word not in FOLLOW_UPS
         and word not in NEARBY
         and word not in PLACE_WORDS

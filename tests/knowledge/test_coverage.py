@@ -311,23 +311,6 @@ def test_a_thing_asked_in_a_piece_of_its_own_must_be_in_its_entry() -> None:
     assert [c.topic for c in kettle.selected] == ["kitchen"]
 
 
-def test_a_thing_the_entry_names_in_another_language_is_no_unknown_thing() -> None:
-    # "carbone": the entry's "houtskool" (knowledge/data/things.yaml), so the question whether charcoal may be used is
-    # answered by the barbecue entry, not handed over as a thing nothing knows.
-    index = build_index(
-        [
-            {
-                "topic": "custom:barbecue",
-                "title": "Barbecue",
-                "content": {"nl": "De gasbarbecue staat op het terras. Houtskool is niet toegestaan."},
-            }
-        ]
-    )
-    assert unknown_things(index, "possiamo usare il carbone per il barbecue?", ["custom:barbecue"], language="it") == []
-    charcoal = decide(index, "possiamo usare il carbone per il barbecue?", language="it", threshold=0.7)
-    assert [c.topic for c in charcoal.selected] == ["custom:barbecue"]
-
-
 def test_how_a_guest_asks_whether_is_no_thing_the_entry_lacks() -> None:
     # "gibts" ("gibt es" as one word) and "nen", French "le droit de" (allowed): how the guest asks, not what about
     # (knowledge/data/words.yaml), so the short closed question is answered by its entry.
