@@ -309,3 +309,18 @@ def test_a_thing_asked_in_a_piece_of_its_own_must_be_in_its_entry() -> None:
         assert decide(index, message, language="en", threshold=0.7).selected == []
     kettle = decide(index, "is there a kettle and an oven?", language="en", threshold=0.7)
     assert [c.topic for c in kettle.selected] == ["kitchen"]
+
+
+def test_how_a_guest_asks_whether_is_no_thing_the_entry_lacks() -> None:
+    # "gibts" ("gibt es" as one word) and "nen", French "le droit de" (allowed): how the guest asks, not what about
+    # (knowledge/data/words.yaml), so the short closed question is answered by its entry.
+    index = build_index(
+        [
+            {"topic": "smoking", "title": "Smoking", "content": {"en": "No smoking inside; the balcony is fine."}},
+            {"topic": "laundry", "title": "Laundry", "content": {"en": "A washing machine in the bathroom."}},
+        ]
+    )
+    smoking = decide(index, "on a le droit de fumer sur le balcon ?", language="fr", threshold=0.7)
+    assert [c.topic for c in smoking.selected] == ["smoking"]
+    washer = decide(index, "gibts nen Waschmaschine?", language="de", threshold=0.7)
+    assert [c.topic for c in washer.selected] == ["laundry"]

@@ -201,6 +201,13 @@ def test_a_set_phrase_holding_a_topic_word_does_not_name_that_topic(entries: lis
     assert topics(decide(entries, "on doit partir à quelle heure ?", "fr").selected) == ["check_out"]
 
 
+def test_a_good_address_to_recommend_is_a_place_to_go_not_the_flats_address(entries: list[dict[str, Any]]) -> None:
+    # "une bonne adresse", "une adresse à nous conseiller": a restaurant or a bar (knowledge/data/idioms.yaml).
+    asked = "on aimerait manger une bonne paella ce soir, vous avez une adresse à nous conseiller ?"
+    assert "directions" not in topics(decide(entries, asked, "fr").candidates)
+    assert topics(decide(entries, "quelle est l'adresse exacte ?", "fr").selected) == ["directions"]
+
+
 def test_a_verb_without_its_prefix_is_no_typo_of_the_prefixed_one(entries: list[dict[str, Any]]) -> None:
     assert "check_out" not in topics(retrieval.rank(entries, "wir fahren morgens los", language="de"))  # not abfahren
 

@@ -76,6 +76,7 @@ def test_disguised_injections_are_seen(text: str) -> None:
         ("zh", "請問可以在房間裡抽菸嗎？"),
         ("de", "Ich brauche Hilfe mit dem WLAN"),
         ("en", "I followed your instructions but the heating is off, how do I turn it on?"),
+        ("it", "il bar di fronte fa un casino di notte, c'è qualcosa da fare?"),  # a racket, no gambling spam
     ],
 )
 def test_ordinary_questions_that_look_like_requests_pass(language: str, text: str) -> None:
