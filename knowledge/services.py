@@ -36,7 +36,7 @@ def asks_service(message: str, language: str) -> bool:
     """Whether the message asks the host (you, someone) to book, order, call, bring or arrange something: a service
     frame followed by a service verb within reach in one clause, in the guest's language or English."""
     folded = fold(message)
-    if any(p in folded for lang in ("zh", "ja") for p in _DATA["phrases"].get(lang, ()) if language == lang):
+    if any(phrase in folded for phrase in _DATA["phrases"].get(language, ())):  # Chinese, Japanese: as written
         return True
     for lang in dict.fromkeys((language, "en")):
         frames, verbs, reach = _frames(lang)
