@@ -245,7 +245,7 @@ def test_second_claim_by_someone_else_is_refused(prop: Property) -> None:
 
 
 def test_unclaimed_escalation_renotifies_next_staff_and_tells_guest_once(two_staff: Property) -> None:
-    guest_says(two_staff, "talk to a person")
+    guest_says(two_staff, "quiero hablar con una persona")  # Ana writes Spanish: her notices are in Spanish
     [escalation] = escalations()
     assert [a.to_address for a in staff_alerts()] == ["+34600000001"]
     assert escalation.next_check_at is not None

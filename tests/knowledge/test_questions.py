@@ -311,3 +311,9 @@ def test_a_clause_told_after_the_question_is_circumstance() -> None:
         "we fly in on thursday, whats the easiest way to get to you from the airport, we have 2 big suitcases"
     ) == ["transport"]
     assert chosen("whats the wifi password, where do we leave our suitcases") == ["luggage", "wifi"]
+
+
+def test_a_service_request_quotes_no_entry() -> None:
+    """A service a person performs (knowledge/services.py) is answered by no entry, a recommendation still is."""
+    assert topics("could you book us a table at Casa Carmela for tonight?") == ([], [])
+    assert topics("can you recommend a place for paella?")[0] == ["local_tips"]

@@ -3,7 +3,6 @@
 import pytest
 
 from knowledge.services import asks_service
-from tests.knowledge.test_questions import topics
 
 
 @pytest.mark.parametrize(
@@ -40,8 +39,3 @@ def test_a_service_asked_of_the_host_is_seen(language: str, text: str) -> None:
 )
 def test_the_guests_own_plan_is_no_service(language: str, text: str) -> None:
     assert not asks_service(text, language)
-
-
-def test_a_service_request_quotes_no_entry() -> None:
-    assert topics("could you book us a table at Casa Carmela for tonight?") == ([], [])
-    assert topics("can you recommend a place for paella?")[0] == ["local_tips"]
