@@ -319,7 +319,11 @@ def test_a_letter_counts_once_per_word() -> None:
 
 @pytest.mark.parametrize(
     ("text", "reservation"),
-    [("il check out e alle 11?", "de"), ("il check out e alle 10 o alle 11?", "es"), ("alle ore 22 il check in?", "de")],
+    [
+        ("il check out e alle 11?", "de"),
+        ("il check out e alle 10 o alle 11?", "es"),
+        ("alle ore 22 il check in?", "de"),
+    ],
 )
 def test_italian_e_alle_and_alle_ore_are_italian(text: str, reservation: str) -> None:
     assert detect_language(text, current=None, reservation=reservation, default=reservation).language == "it"
