@@ -14,7 +14,9 @@ The rule (decided once per turn, recorded on the trace as `language_reason`):
    hold 1 (1 for both when another language writes each of its words every day: "nos vamos", "comida típica";
    its words then count as no other language's little words: "secador de pelo" is Spanish, although "pelo" alone
    is Portuguese; so does a word pair of `word_pairs.yaml`: "o es" is the Spanish "or", "a que horas" Portuguese), each
-   everyday word of `own_words.yaml` ("custa") 1, so does chat shorthand only one language types
+   everyday word of `own_words.yaml` ("custa") 1, so does each word holding a letter only that language writes
+   (`letters.yaml`: Polish "ą", "ł", Portuguese "ã", German "ß"; once per word), so does chat shorthand only one
+   language types
    (`knowledge/data/shorthand.yaml`: "hj", "tbm"), English chat words ("pls": `chat_words.yaml`) 1 only when nothing
    else in the message is any language's own, and lingua (restricted to the ten supported languages, offline) adds up
    to 2 by its confidence when there are at least `MIN_LETTERS` letters of real words to judge (less weight below
@@ -90,6 +92,8 @@ _OWN = {lang: frozenset(fold(w) for w in found) for lang, found in _data_words("
 # "pls", "thx": a language's only when nothing else in the message is another language's.
 _CHAT = _data_words("chat_words.yaml")
 _NEUTRAL |= frozenset(w for found in _CHAT.values() for w in found)
+# "zimą", "não", "weiß": a letter no other supported language writes.
+_LETTERS = {lang: frozenset("".join(found)) for lang, found in _data_words("letters.yaml").items()}
 _PAIRS = {
     lang: tuple(tuple(fold(w) for w in pair.split()) for pair in found)
     for lang, found in _data_words("word_pairs.yaml").items()
@@ -217,6 +221,17 @@ def _phrases_in(words: list[str]) -> dict[str, list[tuple[str, ...]]]:
     }
 
 
+def _without_loanwords(tokens: list[str]) -> list[str]:
+    """The words that are no loanword, written whole ("wifi", "check-out") or in two words ("check out" is
+    "check-out": "il check out e alle 11?" is no German because lingua reads "check out" so)."""
+    folded = [fold(w) for w in tokens]
+    loan = {i for i, w in enumerate(folded) if w in _LOANWORDS}
+    for i, (first, second) in enumerate(zip(folded, folded[1:], strict=False)):
+        if f"{first}-{second}" in _LOANWORDS:
+            loan |= {i, i + 1}
+    return [w for i, w in enumerate(tokens) if i not in loan]
+
+
 def detect_language(
     text: str, *, current: str | None, reservation: str | None, default: str, phone: str | None = None
 ) -> LanguageDecision:
@@ -236,7 +251,7 @@ def detect_language(
         return LanguageDecision("ja", "script", {"ja": 1.0})
     if _HAN.search(text):
         return LanguageDecision("zh", "script", {"zh": 1.0})
-    originals = [w for w in _WORD.findall(text) if fold(w) not in _LOANWORDS]
+    originals = _without_loanwords(_WORD.findall(text))
     words = [w for w in (fold(w) for w in originals) if w not in _NEUTRAL]
     lowered = [w.lower() for w in originals]
     scores: dict[str, float] = {}
@@ -249,6 +264,7 @@ def detect_language(
         score += sum(1.0 for w in words if w in _OWN.get(lang, ()) or w in _SHORTHAND.get(lang, ()))
         score += sum(1.0 for w in lowered if w in _SHARED.get(lang, ()) and fold(w) not in held)
         score += sum(0.5 for w in words if w in _TOPIC_WORDS.get(lang, ()))
+        score += sum(1.0 for w in lowered if _LETTERS.get(lang, frozenset()).intersection(w))
         if score:
             scores[lang] = score
     chat = {lang: n for lang, found in _CHAT.items() if (n := sum(1.0 for w in lowered if w in found))}

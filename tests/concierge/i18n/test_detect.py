@@ -289,3 +289,47 @@ def test_no_everyday_word_of_the_real_data_is_a_loanword() -> None:
     accented = {fold(w) for words in lists for w in words if fold(w) != w.lower()}
     loanwords = sorted((w, lang) for w, lang in little if w in detect._LOANWORDS and w not in accented)
     assert loanwords == []
+
+
+def test_no_letter_is_listed_for_two_languages() -> None:
+    owners: dict[str, list[str]] = {}
+    for lang, letters in detect._LETTERS.items():
+        for letter in letters:
+            owners.setdefault(letter, []).append(lang)
+    assert {letter: langs for letter, langs in owners.items() if len(langs) > 1} == {}
+    assert detect._LETTERS["pl"] >= set("ąęłśźżćń") and "ç" not in set().union(*detect._LETTERS.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "reservation", "expected"),
+    [
+        ("czy pawilon Zeezicht jest otwarty zimą?", "de", "pl"),  # lingua reads the Dutch name as German
+        ("ogrzewanie nie działa, zimno jak na Montmartre", "fr", "pl"),
+    ],
+)
+def test_a_letter_only_one_language_writes_is_its_evidence(text: str, reservation: str, expected: str) -> None:
+    assert detect_language(text, current=None, reservation=reservation, default=reservation).language == expected
+
+
+def test_a_letter_counts_once_per_word() -> None:
+    one = detect_language("zimą", current=None, reservation="de", default="de").scores.get("pl", 0.0)
+    two = detect_language("źżą", current=None, reservation="de", default="de").scores.get("pl", 0.0)
+    assert one >= 1.0 and two - one < 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "reservation"),
+    [
+        ("il check out e alle 11?", "de"),
+        ("il check out e alle 10 o alle 11?", "es"),
+        ("alle ore 22 il check in?", "de"),
+    ],
+)
+def test_italian_e_alle_and_alle_ore_are_italian(text: str, reservation: str) -> None:
+    assert detect_language(text, current=None, reservation=reservation, default=reservation).language == "it"
+
+
+def test_a_loanword_written_in_two_words_is_set_aside() -> None:
+    # "check out" is "check-out": lingua is not given it (it reads "check out e alle" as German).
+    assert detect._without_loanwords(["il", "check", "out", "e", "alle"]) == ["il", "e", "alle"]
+    assert detect._without_loanwords(["check", "the", "wifi"]) == ["check", "the"]
