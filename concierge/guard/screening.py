@@ -33,6 +33,7 @@ from concierge.guard.phrases import (
 )
 from concierge.guard.policy import Policy, strongest
 from concierge.guard.resolved import RESOLVABLE, without_resolved
+from concierge.guard.spoken import with_digits
 from concierge.guard.typos import corrected
 from knowledge.lexicon import KEYWORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
@@ -61,6 +62,8 @@ _TRAVEL_TIMED = (Category.late_check_out,)  # a landing is near the arrival: an 
 # check in?" asks about the bags, not to get in earlier ("can we check in early and leave the bags?" still asks).
 _BAGS_TIMED = (Category.early_check_in,)
 _BAG_PLACES = language_file(DATA / "bag_places.yaml", SUPPORTED_LANGUAGES)
+# The requests an hour said in words can make ("check in around eleven", "koło pierwszej", "verso le dieci e mezza").
+_SPOKEN = (Category.early_check_in, Category.late_check_out, Category.rule_exception, Category.extra_guests)
 
 
 class Classifier(Protocol):
@@ -126,7 +129,7 @@ class RuleClassifier:
         """Signals for the message, its disguised or encoded content, and what it continues."""
         # Chinese written in traditional characters meets the Chinese phrases, written in simplified ones ("煤氣味").
         folded = corrected(normalize(simplified(text) if language == "zh" else text))
-        signals = self._present(folded, match_lexicon(folded, language=language, fuzzy=True), language)
+        signals = self._present(folded, _lexicon(folded, language), language)
         signals = _own_times(folded, signals, language)
         clear = deobfuscate(folded)
         if clear != folded:
@@ -210,6 +213,18 @@ class RuleClassifier:
         return signals
 
 
+def _lexicon(folded: str, language: str) -> list[Signal]:
+    """The lexicon's signals, with the requests the text makes once its spoken hours are read as digits
+    (`spoken.with_digits`): "could we check in around eleven?" asks as "around 11" does."""
+    signals = match_lexicon(folded, language=language, fuzzy=True)
+    digits = with_digits(folded, language)
+    if digits == folded:
+        return signals
+    seen = {s.category for s in signals}
+    spoken = match_lexicon(digits, language=language, categories=_SPOKEN)
+    return signals + [s for s in spoken if s.category not in seen]
+
+
 def _own_times(folded: str, signals: list[Signal], language: str) -> list[Signal]:
     """The signals without a late check-out that only the hour of the guest's own travel asked for ("our train is at
     3, what time do we have to be out?"); "… could we stay until 2?" still asks."""
@@ -225,6 +240,7 @@ def _own_times(folded: str, signals: list[Signal], language: str) -> list[Signal
     if rest == fold(folded):
         return signals
     still = {s.category for s in match_lexicon(rest, language=language, categories=timed, fuzzy=True)}
+    still |= {s.category for s in match_lexicon(with_digits(rest, language), language=language, categories=timed)}
     return [s for s in signals if s.category not in timed or s.category in still]
 
 

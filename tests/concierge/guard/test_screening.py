@@ -330,3 +330,19 @@ def test_a_table_for_four_is_a_group_size(text: str) -> None:
 )
 def test_a_party_of_more_guests_still_asks_for_extra_guests(text: str) -> None:
     assert verdict(text)[0] is Category.extra_guests
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "category"),
+    [
+        ("could we check in at around eleven instead of later?", "en", Category.early_check_in),
+        ("czy możemy wymeldować się koło pierwszej?", "pl", Category.late_check_out),
+        ("könnten wir erst so gegen eins auschecken?", "de", Category.late_check_out),
+        ("arriviamo presto, saremo lì verso le dieci e mezza, possiamo già entrare?", "it", Category.early_check_in),
+        ("wij zijn er al rond elf uur, mogen we dan al inchecken?", "nl", Category.early_check_in),
+        ("hi! we are two adults and one kid, what time can we check in?", "en", None),
+        ("będą dwie osoby, od której godziny można się zameldować?", "pl", None),
+    ],
+)
+def test_hours_said_in_words_are_read_as_times(text: str, language: str, category: Category | None) -> None:
+    assert verdict(text, language=language)[0] is category
