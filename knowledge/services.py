@@ -16,18 +16,19 @@ _CLAUSE = re.compile(r"[,.;:!?¿¡，。！？]")
 
 
 @cache
-def _frames(language: str) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...], int]:
+def _frames(language: str) -> tuple[tuple[tuple[str, ...], ...], tuple[list[str], ...], int]:
+    """The language's frames and verbs, each as its words ("drop off": ["drop", "off"]; "reserv*": ["reserv*"])."""
     frames = tuple(tuple(words_of(f)) for f in _DATA["frames"].get(language, ()))
-    verbs = tuple(fold(v) for v in _DATA["verbs"].get(language, ()))
+    verbs = tuple(fold(v).split() for v in _DATA["verbs"].get(language, ()))
     return frames, verbs, _DATA["reach"].get(language, _DATA["reach"]["default"])
 
 
-def _is_verb(words: list[str], at: int, verbs: tuple[str, ...]) -> bool:
+def _is_verb(words: list[str], at: int, verbs: tuple[list[str], ...]) -> bool:
     for verb in verbs:
-        if verb.endswith("*"):
-            if words[at].startswith(verb[:-1]):
+        if len(verb) == 1 and verb[0].endswith("*"):
+            if words[at].startswith(verb[0][:-1]):
                 return True
-        elif words[at : at + len(verb.split())] == verb.split():
+        elif words[at : at + len(verb)] == verb:
             return True
     return False
 
