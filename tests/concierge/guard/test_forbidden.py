@@ -88,7 +88,7 @@ TENTS = ["Maximum 6 people. No parties, no groups and no tents in the garden. Ke
 
 
 def test_a_wish_for_a_forbidden_thing_is_a_request() -> None:
-    """"We'd like to…", "würden so gern": the guest asks by saying what they would like (exceptions15)."""
+    """ "We'd like to…", "würden so gern": the guest asks by saying what they would like (exceptions15)."""
     assert forbids("a gente queria acender umas velas no jantar de aniversário hoje, tudo bem?", RULES, language="pt")
     assert forbids("Unsere Jungs würden so gern mit ihren Freunden im Garten zelten, geht das?", TENTS, language="de")
     assert not forbids("we'd like to smoke, where is that ok?", SMOKING, language="en")
@@ -96,7 +96,7 @@ def test_a_wish_for_a_forbidden_thing_is_a_request() -> None:
 
 
 def test_a_third_person_asked_for_a_few_words_before_the_thing() -> None:
-    """"Could my wife have a quick cigarette", "my husband could vape": someone of the party (exceptions15)."""
+    """ "Could my wife have a quick cigarette", "my husband could vape": someone of the party (exceptions15)."""
     assert forbids(
         "it's pouring down out there, could my wife have a quick cigarette in the kitchen by the window?",
         SMOKING,
@@ -107,5 +107,9 @@ def test_a_third_person_asked_for_a_few_words_before_the_thing() -> None:
         SMOKING,
         language="en",
     )
-    assert forbids("Mein Mann möchte am Abend gern eine Zigarre im Wohnzimmer rauchen, das Wetter ist schlecht", SMOKING, language="de")
+    assert forbids(
+        "Mein Mann möchte am Abend gern eine Zigarre im Wohnzimmer rauchen, das Wetter ist schlecht",
+        SMOKING,
+        language="de",
+    )
     assert not forbids("could my husband smoke on the balcony?", SMOKING, language="en")

@@ -18,15 +18,27 @@ def category(text: str, language: str) -> Category | None:
 @pytest.mark.parametrize(
     ("language", "text", "expected"),
     [
-        ("en", "my parents are flying in on thursday, it would be so lovely if they could spend one night with us",
-         Category.extra_guests),
-        ("en", "our friends are camping nearby and want to spend the last two nights with us in the house",
-         Category.extra_guests),
+        (
+            "en",
+            "my parents are flying in on thursday, it would be so lovely if they could spend one night with us",
+            Category.extra_guests,
+        ),
+        (
+            "en",
+            "our friends are camping nearby and want to spend the last two nights with us in the house",
+            Category.extra_guests,
+        ),
         ("zh", "我男朋友明天从巴塞罗那过来看我，他能在这里住一晚吗？", Category.extra_guests),
-        ("nl", "Vrienden van ons zijn ook in Berlijn, mogen ze de laatste nacht bij ons op de bank slapen?",
-         Category.extra_guests),
-        ("de", "Unsere Katze kann leider nicht bei der Nachbarin bleiben, wäre es okay, wenn sie mitkommt?",
-         Category.pet_exception),
+        (
+            "nl",
+            "Vrienden van ons zijn ook in Berlijn, mogen ze de laatste nacht bij ons op de bank slapen?",
+            Category.extra_guests,
+        ),
+        (
+            "de",
+            "Unsere Katze kann leider nicht bei der Nachbarin bleiben, wäre es okay, wenn sie mitkommt?",
+            Category.pet_exception,
+        ),
         ("nl", "Onze zoon heeft waterpokken, we kunnen niet komen. Krijgen we nog iets terug?", Category.refund),
         ("de", "Wir müssen die Reise absagen. Bekommen wir trotzdem etwas zurück?", Category.refund),
         ("en", "I'm not paying for the last night unless you sort out some kind of refund", Category.refund),
