@@ -75,9 +75,10 @@ def _asks(folded: str, language: str) -> bool:
 
 @cache
 def _for_other(language: str) -> re.Pattern[str] | None:
-    """A third person's modal ending a text, up to three words before the thing asked for (`asking_for`)."""
+    """A third person's modal ending a text, up to four words before the thing asked for (`asking_for`): "could my
+    wife have a quick cigarette"."""
     modals = "|".join(re.escape(fold(w)) for w in sorted(set(ASKING_FOR.get(language, ())), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{modals})(?:\s+\S+){{0,3}}\s+$") if modals else None
+    return re.compile(rf"(?<!\w)(?:{modals})(?:\s+\S+){{0,4}}\s+$") if modals else None
 
 
 def _asks_for_other(folded: str, language: str, named: re.Pattern[str]) -> bool:

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from concierge.core.text import fold, simplified
+from concierge.guard.called_off import without_told_reasons
 from concierge.guard.hours import without_travel_times
 from concierge.guard.lexicon import DATA
 from concierge.guard.phrases import (
@@ -131,6 +132,7 @@ class RuleClassifier:
         folded = corrected(normalize(simplified(text) if language == "zh" else text))
         signals = self._present(folded, _lexicon(folded, language), language)
         signals = _own_times(folded, signals, language)
+        signals = without_told_reasons(folded, signals, language=language)
         clear = deobfuscate(folded)
         if clear != folded:
             signals += [

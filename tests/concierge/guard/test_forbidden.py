@@ -82,3 +82,34 @@ def test_the_rule_asked_impersonally_or_of_a_pet_is_no_request_for_someone() -> 
     assert not forbids("Darf man im Haus rauchen oder nur draussen?", inside, language="de")
     assert forbids("Darf er im Haus eine Zigarette rauchen, es regnet?", inside, language="de")
     assert not forbids("czy pies może zostać sam w mieszkaniu?", ["Psa nie można zostawiać samego."], language="pl")
+
+
+TENTS = ["Maximum 6 people. No parties, no groups and no tents in the garden. Keep quiet after 22:00."]
+
+
+def test_a_wish_for_a_forbidden_thing_is_a_request() -> None:
+    """ "We'd like to…", "würden so gern": the guest asks by saying what they would like (exceptions15)."""
+    assert forbids("a gente queria acender umas velas no jantar de aniversário hoje, tudo bem?", RULES, language="pt")
+    assert forbids("Unsere Jungs würden so gern mit ihren Freunden im Garten zelten, geht das?", TENTS, language="de")
+    assert not forbids("we'd like to smoke, where is that ok?", SMOKING, language="en")
+    assert not forbids("a gente queria saber onde fica o supermercado", RULES, language="pt")
+
+
+def test_a_third_person_asked_for_a_few_words_before_the_thing() -> None:
+    """ "Could my wife have a quick cigarette", "my husband could vape": someone of the party (exceptions15)."""
+    assert forbids(
+        "it's pouring down out there, could my wife have a quick cigarette in the kitchen by the window?",
+        SMOKING,
+        language="en",
+    )
+    assert forbids(
+        "any chance my husband could vape in the living room tonight? he'll keep the balcony door open, it's freezing",
+        SMOKING,
+        language="en",
+    )
+    assert forbids(
+        "Mein Mann möchte am Abend gern eine Zigarre im Wohnzimmer rauchen, das Wetter ist schlecht",
+        SMOKING,
+        language="de",
+    )
+    assert not forbids("could my husband smoke on the balcony?", SMOKING, language="en")
