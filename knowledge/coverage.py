@@ -73,10 +73,8 @@ def asks_whether(text: str, language: str | None = None) -> bool:
     sombrillas o hay que comprar una": the alternative's "que" asks nothing)."""
     alternative = ALTERNATIVES.get(language or "")
     text = alternative.split(fold(text), maxsplit=1)[0] if alternative else text
-    if len(words_of(text)) > WHETHER_QUESTION:  # a story around it: only a short clause that asks whether is read
-        text = _whether_part(text, language or "")
-        if len(words_of(text)) > WHETHER_QUESTION:
-            return False
+    if len(words_of(text)) > WHETHER_QUESTION:
+        return False
     opening, whether = present(text, OPEN_WORDS), present(text, WHETHER_WORDS)
     if not opening or not whether:
         return False
