@@ -1,4 +1,5 @@
-"""A question asking where a thing is is answered only by an entry that names the thing in one of its languages (knowledge/coverage.py, knowledge/data/things.yaml)."""
+"""A question asking where a thing is is answered only by an entry that names the thing in one of its languages
+(knowledge/coverage.py, knowledge/data/things.yaml)."""
 
 from typing import Any
 
@@ -8,10 +9,10 @@ from knowledge.questions import decide
 from knowledge.things import things_named
 
 ENTRIES: list[dict[str, Any]] = [
-    {"topic": "amenities", "title": "Included", "content": {"en": "Bed linen, towels, a hair dryer and a beach umbrella."}},
-    {"topic": "laundry", "title": "Laundry", "content": {"en": "Washing machine on the balcony, iron in the wardrobe."}},
+    {"topic": "amenities", "title": "Included", "content": {"en": "Bed linen, towels and a hair dryer."}},
+    {"topic": "laundry", "title": "Laundry", "content": {"en": "Washing machine; iron in the wardrobe."}},
     {"topic": "kitchen", "title": "Kitchen", "content": {"en": "Oven, microwave, kettle and a toaster."}},
-    {"topic": "trash", "title": "Bins", "content": {"en": "The bins are on the corner. Spare bags are under the sink."}},
+    {"topic": "trash", "title": "Bins", "content": {"en": "Bins on the corner, spare bags under the sink."}},
     {"topic": "emergency", "title": "Emergency", "content": {"en": "Call 112. A fire blanket hangs by the cooker."}},
 ]
 INDEX = build_index(ENTRIES)
