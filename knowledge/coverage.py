@@ -27,7 +27,7 @@ from knowledge.details import QUESTION_MARK, asking_clauses, asks, gives_acquiri
 from knowledge.index import Index, language_patterns, words_of
 from knowledge.lexicon import DATA, NEARBY_WORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
-from knowledge.measures import gives_warmth, unheld, unplaced
+from knowledge.measures import WHERE, gives_warmth, unheld, unplaced
 from knowledge.mentions import (
     FOLLOW_UPS,
     OPEN_WORDS,
@@ -80,6 +80,13 @@ def asks_whether(text: str, language: str | None = None) -> bool:
         return False
     parts = {part for phrase in whether for part in phrase.split()}  # "is there" accounts for "there"
     return all(w in whether or w in parts for w in opening)
+
+
+def asks_where(text: str, language: str) -> bool:
+    """Whether a question asks where a thing is ("where are the extra blankets?", "wo ist der Föhn?"): like asking
+    whether there is one, the entry answers it only when it names the thing, in any of its languages."""
+    folded = fold(text)
+    return any((p := WHERE.get(lang)) is not None and p.search(folded) for lang in dict.fromkeys((language, "en")))
 
 
 def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, closed: bool = False) -> list[str]:
@@ -284,6 +291,9 @@ def covered(
         # pans?" is read as "are there pots" and "pans?").
         marked = dictated or bool(QUESTION_MARK.search(message))
         whether = [text for text, asked, _others in every if (asked or marked) and asks_whether(text, language)]
+        # … or where it is: "where" may fall in a piece of its own ("the heating is fine, but where | are the blankets")
+        where = marked and asks_where(message, language)
+        whether += [text for text, asked, _others in every if (asked or marked) and where]
         # … also when the thing is the word of its own question, not the message's best ("wanna cook pasta, are
         # there pots and pans? and is there olive oil": "cook" names the kitchen, the oil is what is asked)
         words = [candidate.matched]

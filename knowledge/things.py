@@ -63,8 +63,15 @@ def own_words(text: str, message: str) -> set[str]:
 def unnamed(words: Iterable[str], texts: Iterable[str]) -> list[str]:
     """The words naming a thing of `things.yaml` that none of `texts` names in any language: "hay sombrillas en la
     casa?" to a house whose list of what it has names no umbrella, though umbrellas are the amenities' word."""
+    texts = list(texts)
     given = frozenset().union(*(things_named(text) for text in texts))
-    return [word for word in words if (found := things_named(word) or _thing_of(word)) and not found & given]
+    # A word the texts hold as written is named, whatever thing its plural looks like ("tapas" is no "tapa", a lid).
+    written = frozenset().union(*(words_of(fold(text)) for text in texts))
+    return [
+        word
+        for word in words
+        if (found := things_named(word) or _thing_of(word)) and not found & given and not set(words_of(word)) <= written
+    ]
 
 
 # A word this many letters longer than a thing's word is its plural ("sombrillas", "parasols", "fietshelmen" is not).
