@@ -198,7 +198,8 @@ def exception_match(state: TurnState, selected: list[str], rest: str | None) -> 
     text = spoken_times(fold(text), state["language"])
     if not asks_for_another_time(text, language=state["language"]):
         return None
-    others = others_named(state["text"])  # "friends come by at 21h, can they get in?": theirs, not a check-in
+    # "friends come by at 21h, can they get in?": theirs, not a check-in
+    others = others_named(state["text"], language=state["language"])
     if others is None and _inside_hours(state, selected[0], text):  # "we arrive at 17:00, can we get in?": answered
         return None
     category = others or TIMED_TOPICS[selected[0]]
