@@ -21,6 +21,9 @@ from knowledge.lexicon_data import language_file
 _AS = " > "  # "before lunch > before 12": the wording, then the time written instead
 _PARTS = language_file(DATA / "day_parts.yaml", SUPPORTED_LANGUAGES)
 # "11ish", "2-ish", "1 ish": the hour, without the word that makes it approximate (the time tokens read the hour).
+_AFTER_HOUR = re.compile(
+    r"\d(?:\s?(?:h|uhr|u|uur|heures?|ore))?\s+$"
+)  # the text before a part of the day ends with an hour
 _ISH = re.compile(r"(?<![\d:.])(\d{1,2})\s?-?ish(?!\w)")
 
 
@@ -44,7 +47,15 @@ def with_day_parts(folded: str, language: str) -> str:
     if rule is None:
         return folded
     pattern, written = rule
-    return pattern.sub(lambda m: written[" ".join(m.group(0).split())], folded)
+
+    def time(match: re.Match[str]) -> str:
+        instead = written[" ".join(match.group(0).split())]
+        if not _AFTER_HOUR.search(folded, 0, match.start()):
+            return instead
+        # "lands at 8 in the morning": the part of the day tells the hour's half ("8am"), not another time.
+        return "am" if instead.endswith("am") else match.group(0)
+
+    return re.sub(r"(?<=\d)\s+am\b", "am", pattern.sub(time, folded))
 
 
 def spoken_times(folded: str, language: str) -> str:

@@ -237,11 +237,12 @@ def _own_times(folded: str, signals: list[Signal], language: str) -> list[Signal
     )
     if not timed:
         return signals
-    rest = without_travel_times(folded, language=language)
-    if rest == fold(folded):
+    # The travel hours are read once the times in words are digits: "lands at 8 in the morning" is "lands at 8am".
+    spoken = spoken_times(folded, language)
+    rest = without_travel_times(spoken, language=language)
+    if rest == fold(spoken):
         return signals
     still = {s.category for s in match_lexicon(rest, language=language, categories=timed, fuzzy=True)}
-    still |= {s.category for s in match_lexicon(spoken_times(rest, language), language=language, categories=timed)}
     return [s for s in signals if s.category not in timed or s.category in still]
 
 

@@ -17,6 +17,8 @@ from knowledge.policy import Category
         ("de", "könnten wir bis zum Nachmittag bleiben", "konnten wir bis 15 bleiben"),
         ("nl", "mogen we tot 's middags blijven", "mogen we tot 15 blijven"),
         ("pl", "czy możemy zostać do popołudnia", "czy mozemy zostac do 15"),
+        # After an hour, the morning only tells its half of the day: no second time.
+        ("en", "our flight lands at 8 in the morning", "our flight lands at 8am"),
     ],
 )
 def test_parts_of_the_day_are_written_as_times(language: str, text: str, expected: str) -> None:
@@ -68,6 +70,8 @@ def test_a_stay_time_said_in_words_is_screened(language: str, text: str, categor
         ("en", "we leave in the morning, what time is check-out?"),
         ("en", "what time is check-out?"),
         ("de", "wir reisen morgens ab, wo sollen wir den Schlüssel abgeben?"),
+        ("en", "our flight lands at 8 in the morning, can we drop the suitcases somewhere till we can get in?"),
+        ("zh", "晚上八点有几个朋友来吃饭，他们可以进去吗？"),
         ("fr", "on part le matin, à quelle heure faut-il rendre les clés ?"),
     ],
 )
