@@ -7,6 +7,7 @@ it, no person needs to decide. Only times that say unambiguously which hour they
 """
 
 import re
+from functools import cache
 
 from concierge.core.text import fold
 from concierge.guard.lexicon import CLASSES, DATA
@@ -136,10 +137,24 @@ def _close(gap: str, breaks: list[re.Pattern[str] | None], words: int, chars: in
     return len(gap) <= chars and not broken and len(re.findall(r"\w+", gap)) <= words
 
 
-def others_named(text: str) -> Category | None:
-    """The request a message is about when it names a pet (pets) or friends or relatives (extra guests), else None."""
+def others_named(text: str, *, language: str | None = None) -> Category | None:
+    """The request a message is about when it names a pet (pets) or friends or relatives (extra guests), else None.
+    With `language`, only that language's words and English count: "prima" is a cousin in Spanish, but "invece che
+    prima" is Italian for "instead of earlier"."""
     folded = fold(text)
-    return next((category for category, found in _OTHERS.items() if found and found.search(folded)), None)
+    found_in = _own_others(language) if language else _OTHERS
+    return next((category for category, found in found_in.items() if found and found.search(folded)), None)
+
+
+@cache
+def _own_others(language: str) -> dict[Category, re.Pattern[str] | None]:
+    """`_OTHERS` with the words of one language and English only."""
+    return {
+        category: phrase_pattern(
+            word for code in dict.fromkeys((language, "en")) for word in CLASSES[name].get(code, ())
+        )
+        for category, name in ((Category.pet_exception, "animal"), (Category.extra_guests, "companions"))
+    }
 
 
 # Midnight in every language, an hour after it in words ("until one in the morning": `data/small_hours.yaml`), and

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from concierge.core.text import fold, simplified
 from concierge.guard.called_off import without_told_reasons
+from concierge.guard.day_parts import spoken_times
 from concierge.guard.hours import without_travel_times
 from concierge.guard.lexicon import DATA
 from concierge.guard.phrases import (
@@ -34,7 +35,6 @@ from concierge.guard.phrases import (
 )
 from concierge.guard.policy import Policy, strongest
 from concierge.guard.resolved import RESOLVABLE, without_resolved
-from concierge.guard.spoken import with_digits
 from concierge.guard.typos import corrected
 from knowledge.lexicon import KEYWORDS, SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
@@ -216,10 +216,11 @@ class RuleClassifier:
 
 
 def _lexicon(folded: str, language: str) -> list[Signal]:
-    """The lexicon's signals, with the requests the text makes once its spoken hours are read as digits
-    (`spoken.with_digits`): "could we check in around eleven?" asks as "around 11" does."""
+    """The lexicon's signals, with the requests the text makes once its spoken hours and parts of the day are read
+    as digits (`day_parts.spoken_times`): "could we check in around eleven?" asks as "around 11" does, "get into the
+    flat before lunch" as "before 12"."""
     signals = match_lexicon(folded, language=language, fuzzy=True)
-    digits = with_digits(folded, language)
+    digits = spoken_times(folded, language)
     if digits == folded:
         return signals
     seen = {s.category for s in signals}
@@ -238,11 +239,12 @@ def _own_times(folded: str, signals: list[Signal], language: str) -> list[Signal
     )
     if not timed:
         return signals
-    rest = without_travel_times(folded, language=language)
-    if rest == fold(folded):
+    # The travel hours are read once the times in words are digits: "lands at 8 in the morning" is "lands at 8am".
+    spoken = spoken_times(folded, language)
+    rest = without_travel_times(spoken, language=language)
+    if rest == fold(spoken):
         return signals
     still = {s.category for s in match_lexicon(rest, language=language, categories=timed, fuzzy=True)}
-    still |= {s.category for s in match_lexicon(with_digits(rest, language), language=language, categories=timed)}
     return [s for s in signals if s.category not in timed or s.category in still]
 
 

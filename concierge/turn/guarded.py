@@ -7,9 +7,11 @@ escalations (a late check-out request still hears the check-out rules) but never
 
 from typing import Any
 
+from concierge.core.text import fold
 from concierge.guard import policy as guard_policy
 from concierge.guard import privacy as guard_service
 from concierge.guard.calm import asks_for_safety_information
+from concierge.guard.day_parts import spoken_times
 from concierge.guard.hours import inside_hours, others_named, without_times, without_travel_times
 from concierge.guard.leniency import asks_for_flexibility
 from concierge.guard.phrases import asks_for_another_time
@@ -192,9 +194,12 @@ def exception_match(state: TurnState, selected: list[str], rest: str | None) -> 
     # When the flight leaves is no hour asked for the check-out ("our train is at 3, what time do we have to be
     # out?"); when it lands is near the arrival, so a check-in keeps it.
     text = state["text"] if selected[0] == "check_in" or rest is None else rest
+    # An hour in words or a part of the day is a time too ("checked out at two", "before lunch": "at 2", "before 12").
+    text = spoken_times(fold(text), state["language"])
     if not asks_for_another_time(text, language=state["language"]):
         return None
-    others = others_named(state["text"])  # "friends come by at 21h, can they get in?": theirs, not a check-in
+    # "friends come by at 21h, can they get in?": theirs, not a check-in
+    others = others_named(state["text"], language=state["language"])
     if others is None and _inside_hours(state, selected[0], text):  # "we arrive at 17:00, can we get in?": answered
         return None
     category = others or TIMED_TOPICS[selected[0]]
@@ -209,7 +214,7 @@ def sure_topics(state: TurnState, candidates: list[Candidate], selected: list[st
     top = [c.topic for c in candidates[:1] if c.score >= threshold]
     if selected or not top:
         return selected
-    named = any(ch.isdigit() for ch in state["text"])
+    named = any(ch.isdigit() for ch in spoken_times(fold(state["text"]), state["language"]))  # "at two", "11ish"
     moved = top[0] in TIMED_TOPICS and asks_for_flexibility(state["text"], language=state["language"])
     return top if named or moved else []
 

@@ -104,3 +104,10 @@ def test_friends_and_a_gathering_named_together_are_an_evening_hosted() -> None:
     assert names_a_gathering("vengono degli amici per una grigliata", language="it")
     assert not names_a_gathering("we arrive at midnight, where are the keys?", language="en")
     assert not names_a_gathering("vienen unos amigos el sábado", language="es")
+
+
+def test_others_are_named_in_the_message_language_or_english() -> None:
+    # "prima" is a cousin in Spanish, but Italian for "earlier": not a relative in an Italian check-out request.
+    assert others_named("il check-out verso le 11 invece che prima?", language="it") is None
+    assert others_named("unos amigos vienen a cenar a las 21h", language="es") is Category.extra_guests
+    assert others_named("my friends come by at 9, can they get in?", language="de") is Category.extra_guests

@@ -109,7 +109,11 @@ def test_other_guests_names_and_staff_contacts() -> None:
     assert staff.category is Category.privacy
     assert screener.screen("can Marta help me?", staff_names=["Marta Ruiz"], **common).category is None
     # A call asked for or told of names no number: a person request or a promise, not a privacy question.
-    for text in ("could Marta give me a quick call later?", "Marta said on the phone it was fine"):
+    for text in (
+        "could Marta give me a quick call later?",
+        "Marta said on the phone it was fine",
+        "Marta said on whatsapp last week we could arrive at 1pm, just double checking that's still on?",
+    ):
         assert screener.screen(text, staff_names=["Marta Ruiz"], **common).category is not Category.privacy
     assert screener.screen("Marta's number, please call me", staff_names=["Marta Ruiz"], **common).category is (
         Category.privacy

@@ -240,3 +240,10 @@ def test_a_check_out_dropped_for_asking_another_time_in_words_is_a_request() -> 
         sure_topics(state, [Candidate(topic="wifi", score=0.9, matched="wifi")], [], 0.5) == []
     )  # only the arrival or the departure
     assert sure_topics(state, ranked, ["luggage"], 0.5) == ["luggage"]
+
+
+def test_a_check_out_dropped_for_an_hour_said_in_words_is_a_request() -> None:
+    state: Any = {"text": "would it be ok if we checked out at two instead?", "language": "en"}
+    ranked = [Candidate(topic="check_out", score=0.9, matched="check out")]
+    assert sure_topics(state, ranked, [], 0.5) == ["check_out"]
+    assert sure_topics({**state, "text": "we are two adults, how does check out work?"}, ranked, [], 0.5) == []
