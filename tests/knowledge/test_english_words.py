@@ -39,3 +39,25 @@ def test_an_elevator_is_asked_about_the_entry_that_names_the_lift() -> None:
     assert answered(HOUSE, "does the building have an elevator? we've got heavy cases") == []  # no lift named
     assert answered(LOFT, "does the building have a gym?") == []  # the building is where, the gym is asked
     assert answered(HOUSE, "can you give us a lift from the station?") == []  # a ride, not an elevator
+
+
+FLAT: list[dict[str, Any]] = [
+    {"topic": "wifi", "title": "Wi-Fi", "content": {"en": "Network Sol-5G; if it drops, unplug the router."}},
+    {"topic": "smoking", "title": "Smoking", "content": {"en": "No vaping inside the flat; the balcony is fine."}},
+    {"topic": "amenities", "title": "Included", "content": {"en": "Towels and beach towels."}},
+]
+
+
+def test_the_guests_own_thing_is_not_asked_about() -> None:
+    # "my laptop" says whose connection drops; a thing nothing knows without a possessive is still asked about
+    assert answered(FLAT, "the internet keeps cutting out on my laptop, anything we can do?") == ["wifi"]
+    assert answered(FLAT, "does the wifi reach the garden shed?") == []
+
+
+def test_indoors_is_the_entrys_inside() -> None:
+    assert answered(FLAT, "is vaping ok indoors or only outside?") == ["smoking"]
+    assert answered(FLAT, "is vaping ok in the car or only in the garage?") == []  # neither place is named
+
+
+def test_providing_asks_for_nothing_more() -> None:
+    assert answered(FLAT, "do you guys provide beach towels or should we buy some?") == ["amenities"]
