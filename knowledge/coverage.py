@@ -94,7 +94,6 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
     where = placed(text, language)  # "… on the balcony by the pool?": the pool only says where
     missing = []
     things = given_words(text, (index.texts[t] for t in chosen))  # "drewno": the entry's "logs", in English
-    mine = owned(text, language)  # "the internet keeps cutting out on my laptop": the laptop is the guest's
     for word in content_words(text, language=language):
         if word in known or word in things or any(mentions(index.texts[t], word, language) for t in chosen):
             continue
@@ -116,7 +115,7 @@ def uncovered(index: Index, text: str, topics: Iterable[str], *, language: str, 
         )
         # A follow-up word asks more about the topic ("how much", "until when"): it holds the answer back only as
         # another topic's own word ("is the pool heated?": heating), never as a word nothing knows.
-        if (rival and word not in where) or (not ranked and closed and word not in FOLLOW_UPS and word not in mine):
+        if (rival and word not in where) or (not ranked and closed and word not in FOLLOW_UPS):
             missing.append(word)
     short = [  # "czy zmywarka ma program eko?", "is the desk monitor 4k?": a short word nothing knows
         w
