@@ -21,3 +21,11 @@ def test_typed_words_per_language_are_folded() -> None:
     assert {"hj", "vc", "tbm"} <= typed["pt"]
     assert "dnd" in typed["es"]
     assert "de" not in typed
+
+
+def test_english_slang_is_read_as_the_entries_word() -> None:
+    assert expand("any good brekkie spots?", "en") == "any good breakfast spots?"
+    assert expand("can't get the telly to work", "en") == "can't get the tv to work"
+    assert expand("a cheeky cig on the balcony?", "en") == "a cheeky cigarette on the balcony?"
+    assert expand("the cigar lounge", "en") == "the cigar lounge"  # a whole word only: no "cigarettear"
+    assert expand("telly", "es") == "telly"  # English slang, read in English messages only
