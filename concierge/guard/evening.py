@@ -1,0 +1,68 @@
+"""Whether a message is about an evening the guests host at the house: people over, and a party, music, drinks, a
+barbecue or a dinner (`data/evening_events.yaml`, `data/evening_people.yaml`, `data/evening_home.yaml`).
+
+"we met some lovely people on the beach, could we invite them back to ours for paella tonight?",
+"友達を何人か呼んで飲み会をしてもいいですか", "周六晚上几个朋友来烧烤，可以吗？": whatever hour it ends,
+such an evening is what the house rules (no parties, quiet hours) are about, and a person decides (turn/rules.py).
+Each word begins a word of the message, so one stem covers its endings ("Freunden", "znajomych", "amiche"); the message's language and English are
+read. Words of the house (`evening_home.yaml`) tell an evening at the house from one out ("a bar for a birthday
+drink?" names no house).
+"""
+
+import re
+
+from concierge.core.text import fold
+from concierge.guard.hours import late_hours
+from concierge.guard.lexicon import CLASSES, DATA
+from concierge.guard.spoken import with_digits
+from knowledge.lexicon import SUPPORTED_LANGUAGES
+from knowledge.lexicon_data import language_file
+
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+
+
+def _pattern(found: list[str], *, whole: bool) -> re.Pattern[str] | None:
+    """Words as one pattern: a Latin word starts a word (and ends one when `whole`); a Chinese or Japanese word is
+    found anywhere (no spaces between words there)."""
+    parts = []
+    for word in sorted({fold(w) for w in found}, key=len, reverse=True):
+        escaped = re.escape(word).replace(r"\ ", r"\s+")
+        latin = bool(_LATIN.search(word))
+        parts.append(rf"(?<!\w){escaped}(?!\w)" if latin and whole else rf"(?<!\w){escaped}" if latin else escaped)
+    return re.compile("|".join(parts)) if parts else None
+
+
+def _per_language(name: str, *, whole: bool, extra: str | None = None) -> dict[str, re.Pattern[str] | None]:
+    found = language_file(DATA / name, SUPPORTED_LANGUAGES)
+    return {
+        language: _pattern(
+            [*found.get(language, ()), *(CLASSES[extra].get(language, ()) if extra else ())], whole=whole
+        )
+        for language in SUPPORTED_LANGUAGES
+    }
+
+
+_EVENTS = _per_language("evening_events.yaml", whole=False)
+_PEOPLE = _per_language("evening_people.yaml", whole=False, extra="companions")
+_HOME = _per_language("evening_home.yaml", whole=True)
+
+
+def _names(patterns: dict[str, re.Pattern[str] | None], folded: str, language: str) -> bool:
+    return any(p is not None and p.search(folded) for p in (patterns.get(language), patterns.get("en")))
+
+
+def hosts_an_evening(text: str, *, language: str) -> bool:
+    """Whether the message names people over and an evening with them (a party, music, drinks, a barbecue)."""
+    folded = fold(text)
+    return _names(_EVENTS, folded, language) and _names(_PEOPLE, folded, language)
+
+
+def at_the_house(text: str, *, language: str) -> bool:
+    """Whether the message puts its evening at the house ("back to ours", "chez nous", "来家里", "in the garden")."""
+    return _names(_HOME, fold(text), language)
+
+
+def night_hours(text: str, *, language: str) -> list[int]:
+    """The evening hours a message names in digits or in words ("bis halb zwölf", "tot een uur of 12 's nachts"), read
+    as the end of an evening (guard/hours.py `late_hours`: 1 at night is 25)."""
+    return late_hours(text) + late_hours(with_digits(fold(text), language))
