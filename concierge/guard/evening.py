@@ -3,10 +3,10 @@ barbecue or a dinner (`data/evening_events.yaml`, `data/evening_people.yaml`, `d
 
 "we met some lovely people on the beach, could we invite them back to ours for paella tonight?",
 "友達を何人か呼んで飲み会をしてもいいですか", "周六晚上几个朋友来烧烤，可以吗？": whatever hour it ends,
-such an evening is what the house rules (no parties, quiet hours) are about, and a person decides (turn/rules.py).
-Each word begins a word of the message, so one stem covers its endings ("Freunden", "znajomych", "amiche"); the message's language and English are
-read. Words of the house (`evening_home.yaml`) tell an evening at the house from one out ("a bar for a birthday
-drink?" names no house).
+such an evening is what the house rules (no parties, quiet hours) are about, and a person decides
+(turn/rules.py). Each word begins a word of the message, so one stem covers its endings ("Freunden",
+"znajomych", "amiche"); the message's language and English are read. Words of the house (`evening_home.yaml`)
+tell an evening at the house from one out ("a bar for a birthday drink?" names no house).
 """
 
 import re

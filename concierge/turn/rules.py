@@ -115,11 +115,12 @@ def with_evening_rules(state: TurnState, candidates: list[Candidate], rules: lis
 
 
 def evening_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:
-    """The hand-off for an evening the guests ask to host at the house, whatever hour it ends ("could we invite them
-    back to ours for paella tonight?", "友達を呼んで飲み会をしてもいいですか"): the house rules and quiet hours,
-    with the owner's own entry retrieval ranks (the barbecue, the hot tub); a person decides. Not when it is no question, when
-    the check-in or check-out entry ranks first and no hour of the night is named (an arrival), or when retrieval
-    ranks another entry first and nothing puts the evening at the house ("a bar for a birthday drink?")."""
+    """The hand-off for an evening the guests ask to host at the house, whatever hour it ends ("could we
+    invite them back to ours for paella tonight?", "友達を呼んで飲み会をしてもいいですか"): the house rules and
+    quiet hours, with the owner's own entry retrieval ranks (the barbecue, the hot tub); a person decides. Not when
+    it is no question, when the check-in or check-out entry ranks first and no hour of the night is named (an
+    arrival), or when retrieval ranks another entry first and nothing puts the evening at the house ("a bar for a
+    birthday drink?")."""
     text, language = state["text"], state["language"]
     if not hosts_an_evening(text, language=language) or not asks(text, language=language):
         return None
