@@ -45,6 +45,7 @@ def _per_language(name: str, *, whole: bool, extra: str | None = None) -> dict[s
 _EVENTS = _per_language("evening_events.yaml", whole=False)
 _PEOPLE = _per_language("evening_people.yaml", whole=False, extra="companions")
 _HOME = _per_language("evening_home.yaml", whole=True)
+_OUT = _per_language("evening_out.yaml", whole=True)
 
 
 def _names(patterns: dict[str, re.Pattern[str] | None], folded: str, language: str) -> bool:
@@ -60,6 +61,13 @@ def hosts_an_evening(text: str, *, language: str) -> bool:
 def at_the_house(text: str, *, language: str) -> bool:
     """Whether the message puts its evening at the house ("back to ours", "chez nous", "来家里", "in the garden")."""
     return _names(_HOME, fold(text), language)
+
+
+def goes_out(text: str, *, language: str) -> bool:
+    """Whether the message asks for a place out and names none of the house ("friends for dinner, a restaurant
+    nearby?", `evening_out.yaml`)."""
+    folded = fold(text)
+    return _names(_OUT, folded, language) and not _names(_HOME, folded, language)
 
 
 def night_hours(text: str, *, language: str) -> list[int]:

@@ -12,7 +12,7 @@ answered.
 
 from typing import Any
 
-from concierge.guard.evening import at_the_house, hosts_an_evening, night_hours
+from concierge.guard.evening import at_the_house, goes_out, hosts_an_evening, night_hours
 from concierge.guard.forbidden import forbids, naming_entries
 from concierge.guard.headcount import maximum_guests, party_size
 from concierge.guard.hours import names_a_gathering, past_evening_limit
@@ -123,6 +123,8 @@ def evening_match(state: TurnState, candidates: list[Candidate]) -> dict[str, An
     birthday drink?")."""
     text, language = state["text"], state["language"]
     if not hosts_an_evening(text, language=language) or not asks(text, language=language):
+        return None
+    if goes_out(text, language=language):  # "amigos a cenar el sábado, algún restaurante cerca?": a place out
         return None
     if _stay_time_first(candidates) and not any(h >= NIGHT for h in night_hours(text, language=language)):
         return None

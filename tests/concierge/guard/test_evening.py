@@ -1,0 +1,55 @@
+"""An evening the guests host at the house: people over and a party, drinks, music, a barbecue or the hot tub
+(concierge/guard/evening.py). Words begin the message's words, in its language or English; near misses name no one
+over, or no evening, or an evening out."""
+
+import pytest
+
+from concierge.guard.evening import at_the_house, goes_out, hosts_an_evening, night_hours
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "we met some lovely people on the beach, could we invite them back to ours for paella tonight?"),
+        ("ja", "土曜の夜に友達を何人か呼んで、夜11時半くらいまで飲み会をしてもいいですか"),
+        ("zh", "周六晚上几个朋友来烧烤，可能会到晚上十二点左右，可以吗？"),
+        ("de", "Wir haben Freunden zum Abendessen da, ist es okay wenn es etwas lauter wird?"),
+        ("pl", "czy możemy zrobić małą imprezkę dla 4-5 znajomych?"),
+        ("nl", "mogen we vanavond met onze vrienden in de hottub?"),
+    ],
+)
+def test_people_over_for_an_evening_is_hosting(language: str, text: str) -> None:
+    assert hosts_an_evening(text, language=language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "what are the quiet hours?"),
+        ("en", "can we use the barbecue?"),
+        ("en", "is there a good bar nearby for tonight?"),
+        ("de", "Ab wann kann man morgens in den Whirlpool?"),
+        ("es", "alguna terraza o bar chulo cerca para tomar algo esta noche?"),
+        ("ja", "静かにする時間は何時からですか？"),
+    ],
+)
+def test_no_one_over_or_no_evening_is_no_hosting(language: str, text: str) -> None:
+    assert not hosts_an_evening(text, language=language)
+
+
+def test_an_evening_out_names_no_house_and_one_at_ours_does() -> None:
+    assert not at_the_house("any restaurant for a birthday dinner with friends?", language="en")
+    assert at_the_house("could we have friends back to ours for drinks?", language="en")
+    assert at_the_house("几个朋友来家里吃饭", language="zh")
+
+
+def test_hours_in_words_are_night_hours() -> None:
+    assert max(night_hours("bis halb zwölf etwas lauter", language="de")) >= 23
+    assert max(night_hours("tot een uur of 12 's nachts", language="nl")) >= 24
+    assert night_hours("we'd like to arrive at 11 in the morning", language="en") == []
+
+
+def test_a_place_out_asked_for_is_going_out_unless_the_house_is_named() -> None:
+    assert goes_out("vienen unos amigos a cenar el sábado, algún restaurante cerca?", language="es")
+    assert not goes_out("could we have friends back to ours after the bar?", language="en")
+    assert not goes_out("周六晚上几个朋友来烧烤，可以吗？", language="zh")
