@@ -18,6 +18,8 @@ from concierge.guard.spoken import with_digits
 from knowledge.lexicon import SUPPORTED_LANGUAGES
 from knowledge.lexicon_data import language_file
 
+MIDNIGHT = 24  # an evening that goes on to this hour or later is one the house rules are about, whatever it is
+_ELIDED_HOUR = re.compile(r"(?<=\w)'(?=\d)")  # "fino all'1": the hour after an elided word is an hour told
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
 
 
@@ -53,9 +55,12 @@ def _names(patterns: dict[str, re.Pattern[str] | None], folded: str, language: s
 
 
 def hosts_an_evening(text: str, *, language: str) -> bool:
-    """Whether the message names people over and an evening with them (a party, music, drinks, a barbecue)."""
+    """Whether the message names people over and an evening with them (a party, music, drinks, a barbecue), or
+    people over until past midnight ("vengono degli amici, possiamo stare sul balcone fino alle due di notte?")."""
     folded = fold(text)
-    return _names(_EVENTS, folded, language) and _names(_PEOPLE, folded, language)
+    if not _names(_PEOPLE, folded, language):
+        return False
+    return _names(_EVENTS, folded, language) or any(h >= MIDNIGHT for h in night_hours(text, language=language))
 
 
 def at_the_house(text: str, *, language: str) -> bool:
@@ -73,4 +78,5 @@ def goes_out(text: str, *, language: str) -> bool:
 def night_hours(text: str, *, language: str) -> list[int]:
     """The evening hours a message names in digits or in words ("bis halb zwölf", "tot een uur of 12 's nachts"), read
     as the end of an evening (guard/hours.py `late_hours`: 1 at night is 25)."""
-    return late_hours(text) + late_hours(with_digits(fold(text), language))
+    folded = _ELIDED_HOUR.sub(" ", fold(text))
+    return late_hours(folded) + late_hours(with_digits(folded, language))
