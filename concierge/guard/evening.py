@@ -12,7 +12,7 @@ tell an evening at the house from one out ("a bar for a birthday drink?" names n
 import re
 
 from concierge.core.text import fold
-from concierge.guard.hours import late_hours
+from concierge.guard.hours import EVENING, late_hours, past_evening_limit
 from concierge.guard.lexicon import CLASSES, DATA
 from concierge.guard.spoken import with_digits
 from knowledge.lexicon import SUPPORTED_LANGUAGES
@@ -80,3 +80,13 @@ def night_hours(text: str, *, language: str) -> list[int]:
     as the end of an evening (guard/hours.py `late_hours`: 1 at night is 25)."""
     folded = _ELIDED_HOUR.sub(" ", fold(text))
     return late_hours(folded) + late_hours(with_digits(folded, language))
+
+
+def stays_up_past(text: str, entry_texts: list[str], *, language: str) -> bool:
+    """Whether the message asks about this evening going on past the evening hour a rule entry gives, in digits or
+    in words ("Mogen we vanavond tot half 12 op het terras blijven zitten?" beside quiet hours from 22:00): an
+    evening word ("tonight", "vanavond", "今晚") says the hour is the evening's, not an arrival's."""
+    folded = _ELIDED_HOUR.sub(" ", fold(text))
+    if not any(word in folded for word in EVENING):
+        return False
+    return any(past_evening_limit(t, entry_texts) for t in (folded, with_digits(folded, language)))

@@ -12,7 +12,7 @@ answered.
 
 from typing import Any
 
-from concierge.guard.evening import at_the_house, goes_out, hosts_an_evening, night_hours
+from concierge.guard.evening import at_the_house, goes_out, hosts_an_evening, night_hours, stays_up_past
 from concierge.guard.forbidden import forbids, naming_entries
 from concierge.guard.headcount import maximum_guests, party_size
 from concierge.guard.hours import names_a_gathering, past_evening_limit
@@ -117,22 +117,32 @@ def with_evening_rules(state: TurnState, candidates: list[Candidate], rules: lis
 def evening_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:
     """The hand-off for an evening the guests ask to host at the house, whatever hour it ends ("could we
     invite them back to ours for paella tonight?", "友達を呼んで飲み会をしてもいいですか"): the house rules and
-    quiet hours, with the owner's own entry retrieval ranks (the barbecue, the hot tub); a person decides. Not when
+    quiet hours, with the owner's own entry retrieval ranks (the barbecue, the hot tub); a person decides. So is
+    staying up tonight past the quiet hours, friends or not ("vanavond tot half 12 op het terras"). Not when
     it is no question, when the check-in or check-out entry ranks first and no hour of the night is named (an
     arrival), or when retrieval ranks another entry first and nothing puts the evening at the house ("a bar for a
     birthday drink?")."""
     text, language = state["text"], state["language"]
-    if not hosts_an_evening(text, language=language) or not asks(text, language=language):
+    hosted = hosts_an_evening(text, language=language)
+    if not asks(text, language=language) or not (hosted or _late(state)):
         return None
     if goes_out(text, language=language):  # "amigos a cenar el sábado, algún restaurante cerca?": a place out
         return None
-    if _stay_time_first(candidates) and not any(h >= NIGHT for h in night_hours(text, language=language)):
+    if _stay_time_first(candidates) and not (hosted and any(h >= NIGHT for h in night_hours(text, language=language))):
         return None
     if candidates and not is_rule_topic(candidates[0].topic) and not at_the_house(text, language=language):
         return None
     ranked = [c.topic for c in candidates[:RANKED] if c.score >= CLARIFY_FLOOR and c.topic.startswith(CUSTOM)]
     rules = with_house_rules(state, ranked, hosted=True)
     return screened_hand_off(state, Category.rule_exception, rules) if rules else None
+
+
+def _late(state: TurnState) -> bool:
+    """Whether the guests ask to stay up tonight past the house's quiet hours ("vanavond tot half 12 op het terras",
+    "watching the final on the balcony tonight, ok if it goes on until half 12?"), friends or not."""
+    texts = _entry_texts(state)
+    entries = [t for topic in EVENING_TOPICS for t in texts.get(topic, [])]
+    return bool(entries) and stays_up_past(state["text"], entries, language=state["language"])
 
 
 def evening_over_stay_time(state: TurnState) -> list[str]:

@@ -4,7 +4,7 @@ over, or no evening, or an evening out."""
 
 import pytest
 
-from concierge.guard.evening import at_the_house, goes_out, hosts_an_evening, night_hours
+from concierge.guard.evening import at_the_house, goes_out, hosts_an_evening, night_hours, stays_up_past
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,11 @@ def test_a_place_out_asked_for_is_going_out_unless_the_house_is_named() -> None:
     assert goes_out("vienen unos amigos a cenar el sábado, algún restaurante cerca?", language="es")
     assert not goes_out("could we have friends back to ours after the bar?", language="en")
     assert not goes_out("周六晚上几个朋友来烧烤，可以吗？", language="zh")
+
+
+def test_staying_up_tonight_past_the_evening_hour_and_near_misses() -> None:
+    rules = ["Maximum 6 people. No parties. Keep quiet after 22:00, also on the terrace."]
+    assert stays_up_past("Mogen we vanavond tot half 12 op het terras blijven zitten?", rules, language="nl")
+    assert stays_up_past("on the balcony tonight, ok if it goes on until half 12?", rules, language="en")
+    assert not stays_up_past("what are the quiet hours tonight?", rules, language="en")
+    assert not stays_up_past("can we sit on the terrace until 9 tonight?", rules, language="en")

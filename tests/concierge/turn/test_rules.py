@@ -173,3 +173,9 @@ def test_friends_over_till_midnight_is_no_late_check_out(database_url: str) -> N
 def test_the_barbecue_asked_about_or_a_bar_out_with_friends_is_no_request(database_url: str) -> None:
     for text in ("can we use the barbecue?", "any good bar nearby for drinks with friends tonight?"):
         assert "policy:rule_exception" not in ask(flat(), text, phone=JOHN)["escalations"]
+
+
+def test_staying_up_tonight_past_quiet_hours_is_a_request_and_a_late_arrival_is_not_one(database_url: str) -> None:
+    result = ask(flat(), "can we sit on the balcony tonight until half 12? we'll talk quietly", phone=JOHN)
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert "policy:rule_exception" not in ask(flat(), "can we check in tonight at 11pm?", phone=JOHN)["escalations"]
