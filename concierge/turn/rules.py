@@ -123,12 +123,14 @@ def evening_match(state: TurnState, candidates: list[Candidate]) -> dict[str, An
     arrival), or when retrieval ranks another entry first and nothing puts the evening at the house ("a bar for a
     birthday drink?")."""
     text, language = state["text"], state["language"]
-    hosted = hosts_an_evening(text, language=language)
-    if not asks(text, language=language) or not (hosted or _late(state)):
+    hosted, late = hosts_an_evening(text, language=language), _late(state)
+    if not asks(text, language=language) or not (hosted or late):
         return None
     if goes_out(text, language=language):  # "amigos a cenar el sábado, algún restaurante cerca?": a place out
         return None
-    if _stay_time_first(candidates) and not (hosted and any(h >= NIGHT for h in night_hours(text, language=language))):
+    night = any(h >= NIGHT for h in night_hours(text, language=language))
+    # "vanavond tot half 12 op het terras blijven" ranks the check-out (to stay): no departure is asked for tonight
+    if _stay_time_first(candidates) and not ((hosted and night) or (late and candidates[0].topic == "check_out")):
         return None
     if candidates and not is_rule_topic(candidates[0].topic) and not at_the_house(text, language=language):
         return None
