@@ -12,7 +12,7 @@ tell an evening at the house from one out ("a bar for a birthday drink?" names n
 import re
 
 from concierge.core.text import fold
-from concierge.guard.hours import EVENING, late_hours, past_evening_limit
+from concierge.guard.hours import EVENING, late_hours, names_the_night, past_evening_limit
 from concierge.guard.lexicon import CLASSES, DATA
 from concierge.guard.spoken import with_digits
 from knowledge.lexicon import SUPPORTED_LANGUAGES
@@ -34,18 +34,31 @@ def _pattern(found: list[str], *, whole: bool) -> re.Pattern[str] | None:
     return re.compile("|".join(parts)) if parts else None
 
 
-def _per_language(name: str, *, whole: bool, extra: str | None = None) -> dict[str, re.Pattern[str] | None]:
+def _per_language(
+    name: str, *, whole: bool, extra: str | None = None, without: str | None = None
+) -> dict[str, re.Pattern[str] | None]:
     found = language_file(DATA / name, SUPPORTED_LANGUAGES)
+    left_out = language_file(DATA / without, SUPPORTED_LANGUAGES) if without else {}
     return {
         language: _pattern(
-            [*found.get(language, ()), *(CLASSES[extra].get(language, ()) if extra else ())], whole=whole
+            [
+                w
+                for w in [*found.get(language, ()), *(CLASSES[extra].get(language, ()) if extra else ())]
+                if w not in left_out.get(language, ())
+            ],
+            whole=whole,
         )
         for language in SUPPORTED_LANGUAGES
     }
 
 
 _EVENTS = _per_language("evening_events.yaml", whole=False)
+_LOUD = _per_language("evening_loud.yaml", whole=False)
 _PEOPLE = _per_language("evening_people.yaml", whole=False, extra="companions")
+# Friends and relatives, not "guests" or "people": beside an hour alone, those may be the house's next guests.
+_FRIENDS = _per_language("evening_people.yaml", whole=False, extra="companions", without="evening_guests.yaml")
+_OTHERS = _per_language("evening_others.yaml", whole=False)
+_INVITE = _per_language("evening_invite.yaml", whole=False)
 _HOME = _per_language("evening_home.yaml", whole=True)
 _OUT = _per_language("evening_out.yaml", whole=True)
 
@@ -58,9 +71,29 @@ def hosts_an_evening(text: str, *, language: str) -> bool:
     """Whether the message names people over and an evening with them (a party, music, drinks, a barbecue), or
     people over until past midnight ("vengono degli amici, possiamo stare sul balcone fino alle due di notte?")."""
     folded = fold(text)
-    if not _names(_PEOPLE, folded, language):
+    if not _names(_PEOPLE, folded, language) or someone_elses(text, language=language):
         return False
-    return _names(_EVENTS, folded, language) or any(h >= MIDNIGHT for h in night_hours(text, language=language))
+    if _names(_EVENTS, folded, language):
+        return True
+    return (
+        _names(_FRIENDS, folded, language)
+        and names_the_night(text)
+        and any(h >= MIDNIGHT for h in night_hours(text, language=language))
+    )
+
+
+def someone_elses(text: str, *, language: str) -> bool:
+    """Whether the evening is someone else's: the neighbours, the people upstairs or next door, and no word of
+    inviting them ("the people upstairs have been playing music till 1am", `evening_others.yaml`)."""
+    folded = fold(text)
+    return _names(_OTHERS, folded, language) and not _names(_INVITE, folded, language)
+
+
+def loud(text: str, *, language: str) -> bool:
+    """Whether the evening is one the quiet hours are about: a party or music (`evening_loud.yaml`), or an hour of
+    the night. A candle-light dinner for two is not."""
+    folded = fold(text)
+    return _names(_LOUD, folded, language) or any(h >= 22 for h in night_hours(text, language=language))
 
 
 def at_the_house(text: str, *, language: str) -> bool:

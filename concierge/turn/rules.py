@@ -12,7 +12,7 @@ answered.
 
 from typing import Any
 
-from concierge.guard.evening import at_the_house, goes_out, hosts_an_evening, night_hours, stays_up_past
+from concierge.guard.evening import at_the_house, goes_out, hosts_an_evening, loud, night_hours, stays_up_past
 from concierge.guard.forbidden import forbids, naming_entries
 from concierge.guard.headcount import maximum_guests, party_size
 from concierge.guard.hours import names_a_gathering, past_evening_limit
@@ -30,7 +30,11 @@ PARTY_TOPICS = frozenset({"amenities"})
 RANKED = 2
 STAY_TIMES = frozenset({"check_in", "check_out"})  # entries whose hours are when a stay starts or ends
 CUSTOM = "custom:"  # an owner's own topic (a hot tub, a barbecue) holds its own rules
-EVENING_TOPICS = ("house_rules", "noise")  # the entries an evening the guests host is about (no parties, quiet hours)
+QUIET_HOURS = "noise"
+EVENING_TOPICS = (
+    "house_rules",
+    QUIET_HOURS,
+)  # the entries an evening the guests host is about (no parties, quiet hours)
 NIGHT = 21  # an hour from this one on ends an evening: no arrival or departure is asked for then
 QUESTION_MARKS = ("?", "？", "か", "吗", "吧")
 
@@ -161,10 +165,15 @@ def evening_over_stay_time(state: TurnState) -> list[str]:
 def with_house_rules(state: TurnState, rules: list[str], *, hosted: bool = False) -> list[str]:
     """`rules` and the house rules and quiet hours entries, when the message hosts an evening (`hosted`: already
     known): a barbecue or the hot tub "with friends" is a party too."""
-    if not hosted and not hosts_an_evening(state["text"], language=state["language"]):
+    text, language = state["text"], state["language"]
+    if not hosted and not hosts_an_evening(text, language=language):
         return rules
     present = {entry["topic"] for entry in state["entries"]}
-    return [*rules, *(t for t in EVENING_TOPICS if t in present and t not in rules)][:3]
+    # Beside a rule the message asks to bend (candles at a dinner for two), quiet hours only for music, a party or
+    # an hour of the night.
+    quiet = hosted or loud(text, language=language)
+    evening = [t for t in EVENING_TOPICS if t in present and t not in rules and (quiet or t != QUIET_HOURS)]
+    return [*rules, *evening][:3]
 
 
 def asks(text: str, *, language: str) -> bool:

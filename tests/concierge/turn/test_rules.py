@@ -179,3 +179,10 @@ def test_staying_up_tonight_past_quiet_hours_is_a_request_and_a_late_arrival_is_
     result = ask(flat(), "can we sit on the balcony tonight until half 12? we'll talk quietly", phone=JOHN)
     assert result["escalations"] == ["policy:rule_exception"]
     assert "policy:rule_exception" not in ask(flat(), "can we check in tonight at 11pm?", phone=JOHN)["escalations"]
+
+
+def test_candles_at_a_dinner_for_two_quote_the_house_rules_not_the_quiet_hours(database_url: str) -> None:
+    result = ask(flat(), "a candle-light dinner for my friend's birthday, may I light a few tea lights?", phone=JOHN)
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert RULES in result["reply"]
+    assert NOISE not in result["reply"]
