@@ -203,6 +203,21 @@ def late_hours(text: str) -> list[int]:
     return [h for h in hours if h >= _ENTRY_EVENING]
 
 
+_AM_HOUR = re.compile(r"\d\s*a\.?m\b")
+
+
+def names_the_night(text: str) -> bool:
+    """Whether a message puts its hours at night: an evening word ("tonight", "ce soir", "今晚"), midnight, an hour
+    after it in words, or "1am". "could we stay on till 3 on sunday?" has none: 3 is as likely the afternoon."""
+    folded = fold(text)
+    return (
+        any(word in folded for word in EVENING)
+        or bool(_MIDNIGHT and _MIDNIGHT.search(folded))
+        or bool(_SMALL_HOURS and _SMALL_HOURS.search(folded))
+        or bool(_AM_HOUR.search(folded))
+    )
+
+
 def _night(hour: int, unit: str, *, evening: bool) -> int:
     """An hour on a clock that runs on past midnight (1 at night is 25), or -1 when it is no hour."""
     if hour > 24:

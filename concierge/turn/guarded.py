@@ -21,7 +21,14 @@ from concierge.i18n import gettext_for
 from concierge.llm.types import Responder
 from concierge.turn import request as llm_request
 from concierge.turn.result import Outcome, Verdict
-from concierge.turn.rules import is_rule_topic, named_rules, ranked_rules, screened_hand_off, with_evening_rules
+from concierge.turn.rules import (
+    evening_over_stay_time,
+    is_rule_topic,
+    named_rules,
+    ranked_rules,
+    screened_hand_off,
+    with_evening_rules,
+)
 from concierge.turn.state import TurnContext, TurnState
 from concierge.turn.waiting import EMERGENCY_TOPIC
 from escalation.models import FLOOD_REASON, Urgency
@@ -104,6 +111,9 @@ def hand_off_topics(
     category = Category(state["screen"]["category"])
     if category in POLICY_TOPICS:
         category = exception_kind(state, candidates, present)
+        evening = evening_over_stay_time(state) if category in TIMED_TOPICS.values() else []
+        if evening:  # "amigos vêm jantar, podemos ficar até à meia-noite?": the house's evening, not a departure
+            return evening
         longer = category is Category.date_change and extends_stay(state["text"], language=state["language"])
         # "one more night": the stay ends later, so the check-out is the policy, not the refunds a change of dates has
         policy_kind = Category.late_check_out if longer else category
@@ -191,6 +201,9 @@ def exception_match(state: TurnState, selected: list[str], rest: str | None) -> 
     `rest`: `without_travel(state, selected)`."""
     if len(selected) != 1 or selected[0] not in TIMED_TOPICS:
         return None
+    evening = evening_over_stay_time(state)  # friends over till midnight: the house's evening, not a departure
+    if evening:
+        return screened_hand_off(state, Category.rule_exception, evening)
     # When the flight leaves is no hour asked for the check-out ("our train is at 3, what time do we have to be
     # out?"); when it lands is near the arrival, so a check-in keeps it.
     text = state["text"] if selected[0] == "check_in" or rest is None else rest

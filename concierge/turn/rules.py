@@ -12,6 +12,7 @@ answered.
 
 from typing import Any
 
+from concierge.guard.evening import at_the_house, goes_out, hosts_an_evening, loud, night_hours, stays_up_past
 from concierge.guard.forbidden import forbids, naming_entries
 from concierge.guard.headcount import maximum_guests, party_size
 from concierge.guard.hours import names_a_gathering, past_evening_limit
@@ -29,6 +30,13 @@ PARTY_TOPICS = frozenset({"amenities"})
 RANKED = 2
 STAY_TIMES = frozenset({"check_in", "check_out"})  # entries whose hours are when a stay starts or ends
 CUSTOM = "custom:"  # an owner's own topic (a hot tub, a barbecue) holds its own rules
+QUIET_HOURS = "noise"
+EVENING_TOPICS = (
+    "house_rules",
+    QUIET_HOURS,
+)  # the entries an evening the guests host is about (no parties, quiet hours)
+NIGHT = 21  # an hour from this one on ends an evening: no arrival or departure is asked for then
+QUESTION_MARKS = ("?", "？", "か", "吗", "吧")
 
 
 def is_rule_topic(topic: str) -> bool:
@@ -62,14 +70,15 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
     concierge answer these."""
     rules = named_rules(state, candidates) or ranked_rules(candidates)
     if not rules:
-        return _gathering_match(state, candidates)
+        return _gathering_match(state, candidates) or evening_match(state, candidates)
     text, language = state["text"], state["language"]
     # An hour asked of the check-in or check-out entry retrieval ranks first is when the guest arrives or leaves,
     # not the end of an evening.
     timed = _stay_time_first(candidates)
     texts = _entry_texts(state)
     if asks_for_leniency(text, language=language):
-        return screened_hand_off(state, Category.rule_exception, with_evening_rules(state, candidates, rules))
+        rules = with_evening_rules(state, candidates, rules)
+        return screened_hand_off(state, Category.rule_exception, with_house_rules(state, rules))
     # Without a wording of tolerance, an hour past a rule's evening hour asks to bend that rule, and only that one;
     # so does asking plainly for a thing the rule forbids ("可以点蜡烛吗" beside "do not light candles").
     rules = [
@@ -79,8 +88,8 @@ def rule_exception_match(state: TurnState, candidates: list[Candidate]) -> dict[
         or forbids(text, texts.get(topic, []), language=language)
     ]
     if not rules:
-        return _gathering_match(state, candidates)
-    return screened_hand_off(state, Category.rule_exception, rules)
+        return _gathering_match(state, candidates) or evening_match(state, candidates)
+    return screened_hand_off(state, Category.rule_exception, with_house_rules(state, rules))
 
 
 def _gathering_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:
@@ -107,6 +116,69 @@ def with_evening_rules(state: TurnState, candidates: list[Candidate], rules: lis
         return rules
     extra = [t for t in sorted(RULE_TOPICS) if t in texts and t not in rules and past_evening_limit(text, texts[t])]
     return rules + extra[:1]
+
+
+def evening_match(state: TurnState, candidates: list[Candidate]) -> dict[str, Any] | None:
+    """The hand-off for an evening the guests ask to host at the house, whatever hour it ends ("could we
+    invite them back to ours for paella tonight?", "友達を呼んで飲み会をしてもいいですか"): the house rules and
+    quiet hours, with the owner's own entry retrieval ranks (the barbecue, the hot tub); a person decides. So is
+    staying up tonight past the quiet hours, friends or not ("vanavond tot half 12 op het terras"). Not when
+    it is no question, when the check-in or check-out entry ranks first and no hour of the night is named (an
+    arrival), or when retrieval ranks another entry first and nothing puts the evening at the house ("a bar for a
+    birthday drink?")."""
+    text, language = state["text"], state["language"]
+    hosted, late = hosts_an_evening(text, language=language), _late(state)
+    if not asks(text, language=language) or not (hosted or late):
+        return None
+    if goes_out(text, language=language):  # "amigos a cenar el sábado, algún restaurante cerca?": a place out
+        return None
+    night = any(h >= NIGHT for h in night_hours(text, language=language))
+    # "vanavond tot half 12 op het terras blijven" ranks the check-out (to stay): no departure is asked for tonight
+    if _stay_time_first(candidates) and not ((hosted and night) or (late and candidates[0].topic == "check_out")):
+        return None
+    if candidates and not is_rule_topic(candidates[0].topic) and not at_the_house(text, language=language):
+        return None
+    ranked = [c.topic for c in candidates[:RANKED] if c.score >= CLARIFY_FLOOR and c.topic.startswith(CUSTOM)]
+    rules = with_house_rules(state, ranked, hosted=True)
+    return screened_hand_off(state, Category.rule_exception, rules) if rules else None
+
+
+def _late(state: TurnState) -> bool:
+    """Whether the guests ask to stay up tonight past the house's quiet hours ("vanavond tot half 12 op het terras",
+    "watching the final on the balcony tonight, ok if it goes on until half 12?"), friends or not."""
+    texts = _entry_texts(state)
+    entries = [t for topic in EVENING_TOPICS for t in texts.get(topic, [])]
+    return bool(entries) and stays_up_past(state["text"], entries, language=state["language"])
+
+
+def evening_over_stay_time(state: TurnState) -> list[str]:
+    """The house's evening entries when a message read as an arrival or departure hour is an evening the guests host
+    that ends at night ("uns amigos vêm jantar, podemos ficar no terraço até à meia-noite?"); empty otherwise."""
+    text, language = state["text"], state["language"]
+    if not hosts_an_evening(text, language=language) or not any(
+        h >= NIGHT for h in night_hours(text, language=language)
+    ):
+        return []
+    return with_house_rules(state, [], hosted=True)
+
+
+def with_house_rules(state: TurnState, rules: list[str], *, hosted: bool = False) -> list[str]:
+    """`rules` and the house rules and quiet hours entries, when the message hosts an evening (`hosted`: already
+    known): a barbecue or the hot tub "with friends" is a party too."""
+    text, language = state["text"], state["language"]
+    if not hosted and not hosts_an_evening(text, language=language):
+        return rules
+    present = {entry["topic"] for entry in state["entries"]}
+    # Beside a rule the message asks to bend (candles at a dinner for two), quiet hours only for music, a party or
+    # an hour of the night.
+    quiet = hosted or loud(text, language=language)
+    evening = [t for t in EVENING_TOPICS if t in present and t not in rules and (quiet or t != QUIET_HOURS)]
+    return [*rules, *evening][:3]
+
+
+def asks(text: str, *, language: str) -> bool:
+    """Whether a message asks something: a question mark, a closing question word ("か", "吗"), or tolerance."""
+    return any(mark in text for mark in QUESTION_MARKS) or asks_for_leniency(text, language=language)
 
 
 def headcount_match(state: TurnState, sure: list[str]) -> dict[str, Any] | None:

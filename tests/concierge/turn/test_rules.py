@@ -145,3 +145,44 @@ def test_friends_over_until_past_quiet_hours_quote_the_rule_even_unranked(databa
 def test_friends_over_for_an_early_dinner_is_no_request(database_url: str) -> None:
     result = ask(flat(), "vienen unos amigos a cenar el sábado a las 20h, algún restaurante cerca?", phone=JOHN)
     assert "policy:rule_exception" not in result["escalations"]
+
+
+def test_people_over_for_an_evening_without_an_hour_quote_the_house_rules(database_url: str) -> None:
+    result = ask(
+        flat(),
+        "we met some lovely people on the beach, would it be alright to do paella for them at ours tonight?",
+        phone=JOHN,
+    )
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert RULES in result["reply"] or NOISE in result["reply"]
+
+
+def test_a_barbecue_with_friends_quotes_the_barbecue_and_the_house_rules(database_url: str) -> None:
+    result = ask(flat(), "could we do a barbecue with some friends on saturday evening?", phone=JOHN)
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert RULES in result["reply"] or NOISE in result["reply"]
+
+
+def test_friends_over_till_midnight_is_no_late_check_out(database_url: str) -> None:
+    result = ask(flat(), "uns amigos vêm jantar, podemos ficar até à meia-noite?", phone=JOHN)
+    assert result["escalations"]  # screened as a late check-out: the hand-off quotes the evening rules
+    assert RULES in result["reply"] or NOISE in result["reply"]
+    assert CHECK_OUT not in result["reply"]
+
+
+def test_the_barbecue_asked_about_or_a_bar_out_with_friends_is_no_request(database_url: str) -> None:
+    for text in ("can we use the barbecue?", "any good bar nearby for drinks with friends tonight?"):
+        assert "policy:rule_exception" not in ask(flat(), text, phone=JOHN)["escalations"]
+
+
+def test_staying_up_tonight_past_quiet_hours_is_a_request_and_a_late_arrival_is_not_one(database_url: str) -> None:
+    result = ask(flat(), "can we sit on the balcony tonight until half 12? we'll talk quietly", phone=JOHN)
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert "policy:rule_exception" not in ask(flat(), "can we check in tonight at 11pm?", phone=JOHN)["escalations"]
+
+
+def test_candles_at_a_dinner_for_two_quote_the_house_rules_not_the_quiet_hours(database_url: str) -> None:
+    result = ask(flat(), "a candle-light dinner for my friend's birthday, may I light a few tea lights?", phone=JOHN)
+    assert result["escalations"] == ["policy:rule_exception"]
+    assert RULES in result["reply"]
+    assert NOISE not in result["reply"]
