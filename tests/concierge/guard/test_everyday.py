@@ -65,4 +65,3 @@ def test_the_real_alarm_worded_close_to_it_still_is_one(language: str, text: str
 def test_everyday_phrases_are_added_to_the_exclusions_of_their_category() -> None:
     assert "fire up the" in EXCLUDE[Category.fire]
     assert "fire extinguisher" in EXCLUDE[Category.fire]  # exclude.yaml's are kept
-
