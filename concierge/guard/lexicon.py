@@ -12,7 +12,8 @@ A class inside a wording stands for each of its words: in a category's phrase, t
 <animal>": "with our dog", "with our kitten"); in `exclude.yaml`, which has no language, those of every language
 (`<no_need> * <late_out>`: "no need for a late checkout", "no hace falta salida tardía").
 Phrases in Japanese or Chinese are matched as plain substrings.
-`EXCLUDE` lists harmless phrases removed before a category is matched ("fire extinguisher" is not a fire).
+`EXCLUDE` lists harmless phrases removed before a category is matched ("fire extinguisher" is not a fire), from
+`exclude.yaml` and `everyday.yaml` (everyday messages with an alarming word: an overflowing bin, a lost remote).
 
 The phrases are packaged data in `concierge/guard/data`: `categories/<category>.yaml` (a list per language, for
 every category), `classes.yaml` (word classes), `exclude.yaml`, `follow_ups.yaml`, `timing.yaml`,
@@ -111,8 +112,11 @@ def load(directory: Path = DATA) -> Phrases:
     names = tuple(category.value for category in Category)
     files = named_files(directory / "categories", names, "category")
     classes = _classes(directory / "classes.yaml")
-    path = directory / "exclude.yaml"
-    exclude = mapping(path, load_yaml_data(path), names, "category", required=False)
+    exclude: dict[Category, tuple[str, ...]] = {}
+    for path in (directory / "exclude.yaml", directory / "everyday.yaml"):  # everyday.yaml: harmless alarming words
+        for name, node in mapping(path, load_yaml_data(path), names, "category", required=False).items():
+            phrases = tuple(_check_inline(p, classes, path) for p in words(path, node))
+            exclude[Category(name)] = tuple(dict.fromkeys((*exclude.get(Category(name), ()), *phrases)))
     follow_ups = directory / "follow_ups.yaml"
     return Phrases(
         lexicon={
@@ -122,10 +126,7 @@ def load(directory: Path = DATA) -> Phrases:
             }
             for name, file in files.items()
         },
-        exclude={
-            Category(name): tuple(_check_inline(p, classes, path) for p in words(path, node))
-            for name, node in exclude.items()
-        },
+        exclude=exclude,
         follow_ups=words(follow_ups, load_yaml_data(follow_ups)),
         timing=language_file(directory / "timing.yaml", SUPPORTED_LANGUAGES),
         wrong_reply=language_file(directory / "wrong_reply.yaml", SUPPORTED_LANGUAGES),
