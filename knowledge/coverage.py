@@ -292,8 +292,8 @@ def covered(
         marked = dictated or bool(QUESTION_MARK.search(message))
         whether = [text for text, asked, _others in every if (asked or marked) and asks_whether(text, language)]
         # … or where it is: "where" may fall in a piece of its own ("the heating is fine, but where | are the blankets")
-        where = marked and asks_where(message, language)
-        whether += [text for text, asked, _others in every if (asked or marked) and where]
+        if marked and asks_where(message, language):
+            whether += [text for text, _asked, _others in every]
         # … also when the thing is the word of its own question, not the message's best ("wanna cook pasta, are
         # there pots and pans? and is there olive oil": "cook" names the kitchen, the oil is what is asked)
         words = [candidate.matched]

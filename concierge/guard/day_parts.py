@@ -20,10 +20,9 @@ from knowledge.lexicon_data import language_file
 
 _AS = " > "  # "before lunch > before 12": the wording, then the time written instead
 _PARTS = language_file(DATA / "day_parts.yaml", SUPPORTED_LANGUAGES)
+# The text before a part of the day ends with an hour ("lands at 8 in the morning").
+_AFTER_HOUR = re.compile(r"\d(?:\s?(?:h|uhr|u|uur|heures?|ore))?\s+$")
 # "11ish", "2-ish", "1 ish": the hour, without the word that makes it approximate (the time tokens read the hour).
-_AFTER_HOUR = re.compile(
-    r"\d(?:\s?(?:h|uhr|u|uur|heures?|ore))?\s+$"
-)  # the text before a part of the day ends with an hour
 _ISH = re.compile(r"(?<![\d:.])(\d{1,2})\s?-?ish(?!\w)")
 
 

@@ -31,10 +31,8 @@ RANKED = 2
 STAY_TIMES = frozenset({"check_in", "check_out"})  # entries whose hours are when a stay starts or ends
 CUSTOM = "custom:"  # an owner's own topic (a hot tub, a barbecue) holds its own rules
 QUIET_HOURS = "noise"
-EVENING_TOPICS = (
-    "house_rules",
-    QUIET_HOURS,
-)  # the entries an evening the guests host is about (no parties, quiet hours)
+# The entries an evening the guests host is about (no parties, quiet hours).
+EVENING_TOPICS = ("house_rules", QUIET_HOURS)
 NIGHT = 21  # an hour from this one on ends an evening: no arrival or departure is asked for then
 QUESTION_MARKS = ("?", "？", "か", "吗", "吧")
 
