@@ -10,7 +10,7 @@ hand-off (turn/guarded.py) read a time however the guest wrote it.
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from concierge.core.text import fold
 from concierge.guard.lexicon import DATA
@@ -57,6 +57,8 @@ def with_day_parts(folded: str, language: str) -> str:
     return re.sub(r"(?<=\d)\s+am\b", "am", pattern.sub(time, folded))
 
 
+# A turn reads the same text here up to four times (the screen twice, the check-in/check-out hand-off, sure topics).
+@lru_cache(maxsize=256)
 def spoken_times(folded: str, language: str) -> str:
     """The folded text with every time it names written in digits: hours in words ("around eleven"), parts of the
     day ("before lunch") and approximate hours ("11ish")."""
